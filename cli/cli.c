@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Helpers shared by the subcommands: usage, one-line errors with hints, opening traces.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "frec/error.h"
+#include "frec/trace.h"
+
+int cli_usage(const char *cmd, const char *options_help, int status)
+{
+	const struct frec_cmd *c = cli_cmd(cmd);
+	FILE *f = status == CLI_OK ? stdout : stderr;
+
+	fprintf(f, "usage: frec %s\n", c ? c->usage : cmd);
+	if (status == CLI_OK) {
+		if (c)
+			fprintf(f, "\n%s.\n", c->summary);
+		if (options_help)
+			fprintf(f, "\n%s", options_help);
+	} else {
+		fprintf(f, "Try 'frec %s --help' for more information.\n", cmd);
+	}
+	return status;
+}
+
+static void vmsg(const char *cmd, const char *kind, const char *fmt, va_list ap)
+{
+	char line[2048];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(stderr, "frec %s: %s%s\n", cmd, kind, line);
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(cmd, "", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(cmd, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_hint(const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "hint: %s\n", line);
+}
+
+int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)
+{
+	int err = trace_reader__open(path, out);
+
+	if (!err)
+		return 0;
+	cli_error(cmd, "cannot read trace %s: %s", path, frec_strerror(err));
+	switch (-err) {
+	case ENOENT:
+		cli_hint("record one first (`frec -o %s -- CMD`, `frec -p PID -o %s`) or name another with -i FILE",
+			 path, path);
+		break;
+	case EACCES:
+		cli_hint("the file is not readable by this user; check its permissions");
+		break;
+	case FREC_E_TRACE_MAGIC:
+		cli_hint("frec reads traces written by `frec record` and folded stacks (\"a;b;c 12\" lines)");
+		break;
+	case FREC_E_TRACE_VERSION:
+		cli_hint("this trace was written by a newer frec; read it with that version");
+		break;
+	case FREC_E_TRACE_TRUNCATED:
+	case FREC_E_TRACE_NO_HEADER:
+		cli_hint("the recording was cut off before its first second was written; record again");
+		break;
+	default:
+		break;
+	}
+	return CLI_FAIL;
+}
+
+void cli_trace_damage(const char *cmd, const char *path, const struct trace_reader *r)
+{
+	const struct trace_status *st = trace_reader__status(r);
+	uint64_t bad = st->file_bytes - st->good_bytes;
+
+	if (st->truncated)
+		cli_warn(cmd, "%s is cut short (recording interrupted?): read %" PRIu64 " complete frames, "
+			      "%" PRIu64 " bytes at the end are incomplete and were skipped",
+			 path, st->frames, bad);
+	if (st->corrupt)
+		cli_warn(cmd, "%s is damaged at offset %" PRIu64 ": %" PRIu64 " unreadable frames skipped, "
+			      "the rest was read",
+			 path, st->bad_offset, st->bad_frames);
+	if (!st->has_footer && !st->truncated && !st->corrupt)
+		cli_warn(cmd, "%s has no footer (recorder stopped abruptly?): totals are counted from the records",
+			 path);
+}
+
+bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t min, uint64_t max,
+		   uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
+		cli_error(cmd, "invalid %s '%s': expected a number from %" PRIu64 " to %" PRIu64, what, arg,
+			  min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool cli_isatty_stderr(void)
+{
+	return isatty(STDERR_FILENO) == 1;
+}
+
+const char *cli_human_bytes(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < FREC_ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%" PRIu64 " B", bytes);
+	else
+		snprintf(buf, size, "%.1f %s", v, units[u]);
+	return buf;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command-line front end: the subcommand table and helpers shared by cmd_*.c.  Only cli/
+ * prints results, chooses exit codes or calls exit().
+ */
+#ifndef FREC_CLI_H
+#define FREC_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "frec/compiler.h"
+
+struct trace_reader;
+
+/* Exit statuses. */
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+/* Returned by option parsers to mean "go on"; anything else is the exit status (CLI_OK after --help). */
+#define CLI_CONTINUE (-1)
+
+struct frec_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;   /* the synopsis after "frec ", as in the man page */
+	const char *summary; /* one line for `frec --help` */
+};
+
+/* One entry point per subcommand: argv[0] is the subcommand's name. */
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+
+/** cli_cmd() - the table entry of @name, or NULL. */
+const struct frec_cmd *cli_cmd(const char *name);
+
+/**
+ * cli_usage() - print "usage: frec SYNOPSIS" of @cmd and @options_help, to stdout and return
+ * CLI_OK when @status is CLI_OK (--help), else to stderr and return @status (misuse).
+ */
+int cli_usage(const char *cmd, const char *options_help, int status);
+
+/** cli_error() - "frec CMD: MESSAGE" on stderr (one line). */
+void cli_error(const char *cmd, const char *fmt, ...) frec_printf(2, 3);
+/** cli_warn() - "frec CMD: warning: MESSAGE" on stderr. */
+void cli_warn(const char *cmd, const char *fmt, ...) frec_printf(2, 3);
+/** cli_hint() - "hint: MESSAGE" on stderr, after an error. */
+void cli_hint(const char *fmt, ...) frec_printf(1, 2);
+
+/**
+ * cli_open_trace() - open the trace at @path for @cmd, printing a one-line error and a hint on
+ * failure.  Returns 0 or CLI_FAIL.
+ */
+int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out);
+
+/**
+ * cli_trace_damage() - after reading a whole trace, warn once about truncation or corruption,
+ * saying what was still read.
+ */
+void cli_trace_damage(const char *cmd, const char *path, const struct trace_reader *r);
+
+/** cli_parse_u64() - parse a decimal number in [min, max]; false (with an error printed) otherwise. */
+bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t min, uint64_t max,
+		   uint64_t *out);
+
+/** cli_isatty_stderr() - whether live progress may be drawn on stderr. */
+bool cli_isatty_stderr(void);
+
+/** cli_human_bytes() - "1.2 MiB" into @buf. */
+const char *cli_human_bytes(uint64_t bytes, char *buf, size_t size);
+
+#endif /* FREC_CLI_H */

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The profile: interned strings, a frame table and a call tree (see include/frec/profile.h).
+ *
+ * Frames are deduplicated through a hash map from a frame's hash to its id, probing hash, hash + 1,
+ * ... on a collision.  Children are found through a map keyed by (parent << 32 | frame), so adding a
+ * stack costs one hash lookup per frame whatever the fan-out.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frec/hashmap.h"
+#include "frec/profile.h"
+#include "frec/strset.h"
+
+struct frec_profile {
+	struct frec_strset *strs;
+	struct frec_frame *frames;
+	uint32_t nr_frames, frames_cap;
+	struct frec_hashmap frame_index; /* frame hash (probed) -> frame id */
+	struct frec_node *nodes;
+	uint32_t nr_nodes, nodes_cap;
+	struct frec_hashmap child_index; /* parent << 32 | frame -> node id */
+	struct frec_profile_meta meta;
+	struct frec_module_stat *mods;
+	size_t nr_mods, mods_cap;
+};
+
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t n = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need) {
+		if (n > UINT32_MAX / 2)
+			return -ENOMEM;
+		n *= 2;
+	}
+	p = realloc(*arr, (size_t)n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+struct frec_profile *frec_profile__new(void)
+{
+	struct frec_profile *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	frec_hashmap__init(&p->frame_index);
+	frec_hashmap__init(&p->child_index);
+	p->strs = frec_strset__new();
+	if (!p->strs || grow((void **)&p->nodes, &p->nodes_cap, 1, sizeof(*p->nodes))) {
+		frec_profile__free(p);
+		return NULL;
+	}
+	p->nodes[0] = (struct frec_node){
+		.frame = FREC_NONE,
+		.parent = FREC_NONE,
+		.first_child = FREC_NONE,
+		.next_sibling = FREC_NONE,
+	};
+	p->nr_nodes = 1;
+	p->meta.unit = (uint32_t)frec_profile__intern_str(p, "samples");
+	if ((int)p->meta.unit < 0) {
+		frec_profile__free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void frec_profile__free(struct frec_profile *p)
+{
+	if (!p)
+		return;
+	frec_strset__free(p->strs);
+	free(p->frames);
+	free(p->nodes);
+	free(p->mods);
+	frec_hashmap__exit(&p->frame_index);
+	frec_hashmap__exit(&p->child_index);
+	free(p);
+}
+
+int frec_profile__intern(struct frec_profile *p, const char *str, size_t len)
+{
+	return frec_strset__add(p->strs, str, len);
+}
+
+int frec_profile__intern_str(struct frec_profile *p, const char *str)
+{
+	return frec_strset__add_str(p->strs, str);
+}
+
+const char *frec_profile__str(const struct frec_profile *p, uint32_t id)
+{
+	const char *s = frec_strset__str(p->strs, id);
+
+	return s ? s : "";
+}
+
+static bool frame_eq(const struct frec_frame *a, const struct frec_frame *b)
+{
+	return a->name == b->name && a->module == b->module && a->file == b->file && a->line == b->line &&
+	       a->kind == b->kind && a->flags == b->flags;
+}
+
+static uint64_t frame_hash(const struct frec_frame *f)
+{
+	uint64_t h = frec_hash64((uint64_t)f->name << 32 | f->module);
+
+	h = frec_hash64(h ^ ((uint64_t)f->file << 32 | f->line));
+	return frec_hash64(h ^ ((uint64_t)f->kind << 8 | f->flags));
+}
+
+int frec_profile__add_frame(struct frec_profile *p, const struct frec_frame *f)
+{
+	uint64_t key = frame_hash(f);
+
+	/* Make room first so that a key is never left pointing past the table. */
+	if (p->nr_frames >= INT32_MAX ||
+	    grow((void **)&p->frames, &p->frames_cap, p->nr_frames + 1, sizeof(*p->frames)))
+		return -ENOMEM;
+	for (;; key++) {
+		bool added;
+		uint64_t *slot = frec_hashmap__slot(&p->frame_index, key, &added);
+
+		if (!slot)
+			return -ENOMEM;
+		if (!added) {
+			if (frame_eq(&p->frames[*slot], f))
+				return (int)*slot;
+			continue;
+		}
+		p->frames[p->nr_frames] = *f;
+		*slot = p->nr_frames;
+		return (int)p->nr_frames++;
+	}
+}
+
+const struct frec_frame *frec_profile__frame(const struct frec_profile *p, uint32_t id)
+{
+	return &p->frames[id];
+}
+
+uint32_t frec_profile__nr_frames(const struct frec_profile *p)
+{
+	return p->nr_frames;
+}
+
+const char *frec_profile__frame_name(const struct frec_profile *p, uint32_t id)
+{
+	return frec_profile__str(p, p->frames[id].name);
+}
+
+int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
+{
+	struct frec_node *n;
+	uint64_t *slot;
+	uint32_t id;
+	bool added;
+
+	/* Make room first so that a key is never left pointing past the table. */
+	if (p->nr_nodes >= INT32_MAX ||
+	    grow((void **)&p->nodes, &p->nodes_cap, p->nr_nodes + 1, sizeof(*p->nodes)))
+		return -ENOMEM;
+	slot = frec_hashmap__slot(&p->child_index, (uint64_t)parent << 32 | frame, &added);
+	if (!slot)
+		return -ENOMEM;
+	if (!added)
+		return (int)*slot;
+	id = p->nr_nodes++;
+	*slot = id;
+	n = &p->nodes[id];
+	*n = (struct frec_node){
+		.frame = frame,
+		.parent = parent,
+		.first_child = FREC_NONE,
+		.next_sibling = p->nodes[parent].first_child,
+	};
+	p->nodes[parent].first_child = id;
+	return (int)id;
+}
+
+void frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t weight)
+{
+	p->nodes[node].self += weight;
+	for (uint32_t n = node; n != FREC_NONE; n = p->nodes[n].parent)
+		p->nodes[n].total += weight;
+}
+
+int frec_profile__add_stack(struct frec_profile *p, const uint32_t *frames, size_t n, uint64_t weight)
+{
+	uint32_t node = FREC_NODE_ROOT;
+
+	for (size_t i = 0; i < n; i++) {
+		int child = frec_profile__child(p, node, frames[i]);
+
+		if (child < 0)
+			return child;
+		node = (uint32_t)child;
+	}
+	frec_profile__add_weight(p, node, weight);
+	return (int)node;
+}
+
+const struct frec_node *frec_profile__node(const struct frec_profile *p, uint32_t id)
+{
+	return &p->nodes[id];
+}
+
+uint32_t frec_profile__nr_nodes(const struct frec_profile *p)
+{
+	return p->nr_nodes;
+}
+
+uint64_t frec_profile__total(const struct frec_profile *p)
+{
+	return p->nodes[FREC_NODE_ROOT].total;
+}
+
+static int cmp_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b)
+{
+	const struct frec_frame *fa = &p->frames[a], *fb = &p->frames[b];
+	int c;
+
+	if (a == b)
+		return 0;
+	if ((c = strcmp(frec_profile__str(p, fa->name), frec_profile__str(p, fb->name))))
+		return c;
+	if ((c = strcmp(frec_profile__str(p, fa->module), frec_profile__str(p, fb->module))))
+		return c;
+	if ((c = cmp_u32(fa->kind, fb->kind)) || (c = cmp_u32(fa->flags, fb->flags)))
+		return c;
+	if ((c = strcmp(frec_profile__str(p, fa->file), frec_profile__str(p, fb->file))))
+		return c;
+	return cmp_u32(fa->line, fb->line);
+}
+
+static int cmp_frame_ids(const void *a, const void *b, void *arg)
+{
+	return frec_profile__frame_cmp(arg, *(const uint32_t *)a, *(const uint32_t *)b);
+}
+
+/* Children sort by the rank of their frame in the frames' total order. */
+struct child_key {
+	uint32_t rank;
+	uint32_t node;
+};
+
+static int cmp_child_keys(const void *a, const void *b)
+{
+	const struct child_key *x = a, *y = b;
+
+	return cmp_u32(x->rank, y->rank);
+}
+
+int frec_profile__sort(struct frec_profile *p)
+{
+	uint32_t *order = malloc(((size_t)p->nr_frames + 1) * sizeof(*order));
+	uint32_t *rank = malloc(((size_t)p->nr_frames + 1) * sizeof(*rank));
+	struct child_key *keys = malloc((size_t)p->nr_nodes * sizeof(*keys));
+	int err = -ENOMEM;
+
+	if (!order || !rank || !keys)
+		goto out;
+	for (uint32_t i = 0; i < p->nr_frames; i++)
+		order[i] = i;
+	qsort_r(order, p->nr_frames, sizeof(*order), cmp_frame_ids, p);
+	for (uint32_t i = 0; i < p->nr_frames; i++)
+		rank[order[i]] = i;
+
+	for (uint32_t id = 0; id < p->nr_nodes; id++) {
+		struct frec_node *n = &p->nodes[id];
+		size_t k = 0;
+
+		for (uint32_t c = n->first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
+			keys[k++] = (struct child_key){ rank[p->nodes[c].frame], c };
+		if (k < 2)
+			continue;
+		qsort(keys, k, sizeof(*keys), cmp_child_keys);
+		n->first_child = keys[0].node;
+		for (size_t i = 0; i + 1 < k; i++)
+			p->nodes[keys[i].node].next_sibling = keys[i + 1].node;
+		p->nodes[keys[k - 1].node].next_sibling = FREC_NONE;
+	}
+	err = 0;
+out:
+	free(order);
+	free(rank);
+	free(keys);
+	return err;
+}
+
+struct frec_profile_meta *frec_profile__meta(struct frec_profile *p)
+{
+	return &p->meta;
+}
+
+const struct frec_profile_meta *frec_profile__meta_const(const struct frec_profile *p)
+{
+	return &p->meta;
+}
+
+int frec_profile__add_module_stat(struct frec_profile *p, const struct frec_module_stat *st)
+{
+	if (p->nr_mods == p->mods_cap) {
+		size_t cap = p->mods_cap ? p->mods_cap * 2 : 16;
+		struct frec_module_stat *m = realloc(p->mods, cap * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		p->mods = m;
+		p->mods_cap = cap;
+	}
+	p->mods[p->nr_mods++] = *st;
+	return 0;
+}
+
+const struct frec_module_stat *frec_profile__module_stats(const struct frec_profile *p, size_t *n)
+{
+	*n = p->nr_mods;
+	return p->mods;
+}

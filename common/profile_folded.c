@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Folded stacks importer: "root;frame;...;leaf COUNT" per line, the lingua franca of flame-graph
+ * tools.  The count is the last blank-separated field, so frame names may contain spaces (py-spy's
+ * "func (file.py:12)").  A kind suffix (_[k], _[j], _[i]) becomes the frame's kind or flag.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frec/error.h"
+#include "frec/profile.h"
+
+static bool has_suffix(const char *s, size_t len, const char *suffix, size_t slen)
+{
+	return len > slen && !memcmp(s + len - slen, suffix, slen);
+}
+
+/* Parse "123" or "123.4" (rounded) ending at @end.  Returns false if it is not a count. */
+static bool parse_count(const char *s, const char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool digits = false;
+
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+		digits = true;
+	}
+	if (s < end && *s == '.') {
+		s++;
+		if (s < end && *s >= '5' && *s <= '9')
+			v++;
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	*out = v;
+	return digits && s == end;
+}
+
+static int frame_id(struct frec_profile *p, const char *name, size_t len)
+{
+	struct frec_frame f = { .kind = FREC_FRAME_USER };
+	int id;
+
+	if (has_suffix(name, len, FREC_FOLDED_KERNEL, 4)) {
+		f.kind = FREC_FRAME_KERNEL;
+		len -= 4;
+	} else if (has_suffix(name, len, FREC_FOLDED_JIT, 4)) {
+		f.kind = FREC_FRAME_JIT;
+		len -= 4;
+	} else if (has_suffix(name, len, FREC_FOLDED_INLINED, 4)) {
+		f.flags = FREC_FRAME_INLINED;
+		len -= 4;
+	}
+	if (len == 9 && !memcmp(name, "[unknown]", 9))
+		f.kind = FREC_FRAME_UNKNOWN;
+	id = frec_profile__intern(p, name, len);
+	if (id < 0)
+		return id;
+	f.name = (uint32_t)id;
+	return frec_profile__add_frame(p, &f);
+}
+
+/*
+ * Split one line (without its newline) into stack and count.  Returns 1 for a stack, 0 for a line
+ * that is not one.
+ */
+static int split_line(const char *line, size_t len, size_t *stack_len, uint64_t *count)
+{
+	const char *end = line + len;
+	const char *sp;
+
+	while (end > line && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	for (sp = end; sp > line && sp[-1] != ' ' && sp[-1] != '\t'; sp--)
+		;
+	if (sp == line || !parse_count(sp, end, count))
+		return 0;
+	while (sp > line && (sp[-1] == ' ' || sp[-1] == '\t'))
+		sp--;
+	if (sp == line || memchr(line, '\0', (size_t)(sp - line)))
+		return 0;
+	*stack_len = (size_t)(sp - line);
+	return 1;
+}
+
+int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
+				struct frec_folded_stats *st)
+{
+	struct frec_folded_stats dummy;
+	uint32_t *frames = NULL;
+	size_t frames_cap = 0;
+	const char *end = buf + len;
+	int added = 0, err = 0;
+
+	if (!st)
+		st = &dummy;
+	*st = (struct frec_folded_stats){ 0 };
+	for (const char *line = buf; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		const char *next = nl ? nl + 1 : end;
+		size_t stack_len, n = 0;
+		uint64_t count;
+
+		if (line_len == 0 || (line_len == 1 && line[0] == '\r')) {
+			line = next;
+			continue;
+		}
+		st->lines++;
+		if (!split_line(line, line_len, &stack_len, &count)) {
+			if (!st->bad_lines++)
+				st->first_bad = st->lines;
+			line = next;
+			continue;
+		}
+		for (const char *f = line, *stack_end = line + stack_len; f < stack_end;) {
+			const char *semi = memchr(f, ';', (size_t)(stack_end - f));
+			size_t flen = semi ? (size_t)(semi - f) : (size_t)(stack_end - f);
+			int id;
+
+			if (flen) {
+				if (n == frames_cap) {
+					size_t cap = frames_cap ? frames_cap * 2 : 64;
+					uint32_t *nf = realloc(frames, cap * sizeof(*nf));
+
+					if (!nf) {
+						err = -ENOMEM;
+						goto out;
+					}
+					frames = nf;
+					frames_cap = cap;
+				}
+				id = frame_id(p, f, flen);
+				if (id < 0) {
+					err = id;
+					goto out;
+				}
+				frames[n++] = (uint32_t)id;
+			}
+			f += flen + 1;
+		}
+		if (!n) {
+			if (!st->bad_lines++)
+				st->first_bad = st->lines;
+		} else if (count) {
+			err = frec_profile__add_stack(p, frames, n, count);
+			if (err < 0)
+				goto out;
+			err = 0;
+			if (added < INT32_MAX)
+				added++;
+		}
+		line = next;
+	}
+	if (!added && st->bad_lines == st->lines)
+		err = -FREC_E_FOLDED_EMPTY;
+out:
+	free(frames);
+	return err ? err : added;
+}
+
+bool frec_profile__looks_folded(const char *buf, size_t len)
+{
+	const char *nl;
+	size_t stack_len;
+	uint64_t count;
+
+	/* Skip blank lines, then judge the first real line. */
+	while (len && (*buf == '\n' || *buf == '\r')) {
+		buf++;
+		len--;
+	}
+	nl = memchr(buf, '\n', len);
+	if (nl)
+		len = (size_t)(nl - buf);
+	return len && split_line(buf, len, &stack_len, &count);
+}

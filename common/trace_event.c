@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Decoding of the kernel's records, following the field order documented for PERF_RECORD_SAMPLE in
+ * <linux/perf_event.h>.  Records come from files, so every length is checked against the record.
+ */
+#include <string.h>
+
+#include "frec/compiler.h"
+#include "frec/error.h"
+#include "frec/trace.h"
+
+/* A bounded cursor over one record. */
+struct cursor {
+	const uint8_t *p, *end;
+	bool bad;
+};
+
+static inline const void *take(struct cursor *c, uint64_t len)
+{
+	const uint8_t *p = c->p;
+
+	if (c->bad || len > (uint64_t)(c->end - c->p)) {
+		c->bad = true;
+		return NULL;
+	}
+	c->p += len;
+	return p;
+}
+
+static inline uint64_t take_u64(struct cursor *c)
+{
+	uint64_t v = 0;
+	const void *p = take(c, 8);
+
+	if (p)
+		memcpy(&v, p, 8);
+	return v;
+}
+
+/* Two u32 packed in one u64 slot (pid/tid, cpu/res). */
+static inline void take_u32x2(struct cursor *c, uint32_t *a, uint32_t *b)
+{
+	const uint8_t *p = take(c, 8);
+
+	if (p) {
+		memcpy(a, p, 4);
+		memcpy(b, p + 4, 4);
+	}
+}
+
+static size_t read_format_size(uint64_t read_format)
+{
+	size_t entry = 8; /* value */
+	size_t n;
+
+	if (read_format & PERF_FORMAT_ID)
+		entry += 8;
+	if (read_format & PERF_FORMAT_LOST)
+		entry += 8;
+	n = 0;
+	if (read_format & PERF_FORMAT_TOTAL_TIME_ENABLED)
+		n += 8;
+	if (read_format & PERF_FORMAT_TOTAL_TIME_RUNNING)
+		n += 8;
+	return n + entry;
+}
+
+int trace_event__parse_sample(const struct trace_event *ev, const struct perf_event_header *h,
+			      struct trace_sample *s)
+{
+	uint64_t type = ev->attr.sample_type;
+	struct cursor c = { (const uint8_t *)(h + 1), (const uint8_t *)h + trace_rec__size(h), false };
+	uint32_t unused;
+
+	memset(s, 0, sizeof(*s));
+	s->event = ev;
+	s->cpumode = h->misc & PERF_RECORD_MISC_CPUMODE_MASK;
+	if (h->size < sizeof(*h))
+		return -FREC_E_PARSE;
+	if (type & PERF_SAMPLE_IDENTIFIER)
+		s->id = take_u64(&c);
+	if (type & PERF_SAMPLE_IP)
+		s->ip = take_u64(&c);
+	if (type & PERF_SAMPLE_TID)
+		take_u32x2(&c, &s->pid, &s->tid);
+	if (type & PERF_SAMPLE_TIME)
+		s->time = take_u64(&c);
+	if (type & PERF_SAMPLE_ADDR)
+		s->addr = take_u64(&c);
+	if (type & PERF_SAMPLE_ID)
+		s->id = take_u64(&c);
+	if (type & PERF_SAMPLE_STREAM_ID)
+		s->stream_id = take_u64(&c);
+	if (type & PERF_SAMPLE_CPU)
+		take_u32x2(&c, &s->cpu, &unused);
+	if (type & PERF_SAMPLE_PERIOD)
+		s->period = take_u64(&c);
+	if (type & PERF_SAMPLE_READ) {
+		uint64_t rf = ev->attr.read_format;
+
+		if (rf & PERF_FORMAT_GROUP) {
+			uint64_t nr = take_u64(&c);
+			size_t entry = 8 + (rf & PERF_FORMAT_ID ? 8 : 0) + (rf & PERF_FORMAT_LOST ? 8 : 0);
+			size_t times = (rf & PERF_FORMAT_TOTAL_TIME_ENABLED ? 8 : 0) +
+				       (rf & PERF_FORMAT_TOTAL_TIME_RUNNING ? 8 : 0);
+
+			take(&c, times);
+			if (nr > (uint64_t)(c.end - c.p) / entry)
+				return -FREC_E_PARSE;
+			take(&c, nr * entry);
+		} else {
+			take(&c, read_format_size(rf));
+		}
+	}
+	if (type & PERF_SAMPLE_CALLCHAIN) {
+		s->nr_callchain = take_u64(&c);
+		if (s->nr_callchain > (uint64_t)(c.end - c.p) / 8)
+			return -FREC_E_PARSE;
+		s->callchain = take(&c, s->nr_callchain * 8);
+	}
+	if (type & PERF_SAMPLE_RAW) {
+		/* u32 size, then the data; the kernel pads the pair to 8 bytes. */
+		const uint8_t *p = take(&c, 4);
+
+		if (p)
+			memcpy(&s->raw_size, p, 4);
+		s->raw = take(&c, s->raw_size);
+		take(&c, (4 + (uint64_t)s->raw_size) % 8 ? 8 - (4 + s->raw_size) % 8 : 0);
+	}
+	if (type & PERF_SAMPLE_BRANCH_STACK) {
+		uint64_t nr = take_u64(&c);
+
+		if (ev->attr.branch_sample_type & PERF_SAMPLE_BRANCH_HW_INDEX)
+			take_u64(&c);
+		if (nr > (uint64_t)(c.end - c.p) / 24)
+			return -FREC_E_PARSE;
+		take(&c, nr * 24);
+	}
+	if (type & PERF_SAMPLE_REGS_USER) {
+		s->regs_abi = take_u64(&c);
+		if (s->regs_abi != PERF_SAMPLE_REGS_ABI_NONE) {
+			s->regs_mask = ev->attr.sample_regs_user;
+			s->regs = take(&c, 8 * (uint64_t)__builtin_popcountll(s->regs_mask));
+		}
+	}
+	if (type & PERF_SAMPLE_STACK_USER) {
+		/* u64 size, data[size], and u64 dyn_size only when size != 0. */
+		s->stack_size = take_u64(&c);
+		if (s->stack_size) {
+			s->stack = take(&c, s->stack_size);
+			s->stack_dyn_size = take_u64(&c);
+			if (s->stack_dyn_size > s->stack_size)
+				return -FREC_E_PARSE;
+		}
+	}
+	/* Fields after the stack (weight, data_src, ...) are not used by frec. */
+	return c.bad ? -FREC_E_PARSE : 0;
+}
+
+size_t trace_sample__cut_stack(const struct trace_sample *s, const struct perf_event_header *h, void *out)
+{
+	const uint8_t *rec = (const uint8_t *)h;
+	size_t size = h->size;
+	uint8_t *o = out;
+	size_t head, keep, tail_off;
+	uint64_t new_size;
+
+	if (!s->stack || s->stack_size == FREC_ALIGN(s->stack_dyn_size, 8)) {
+		memcpy(out, rec, size);
+		return size;
+	}
+	/* [header .. size field) + size + data[keep] + dyn_size + the fields after it */
+	head = (size_t)(s->stack - rec) - 8;
+	keep = FREC_ALIGN((size_t)s->stack_dyn_size, 8);
+	tail_off = (size_t)(s->stack - rec) + s->stack_size + 8;
+	memcpy(o, rec, head);
+	new_size = keep;
+	memcpy(o + head, &new_size, 8);
+	if (keep) {
+		memcpy(o + head + 8, s->stack, keep);
+		memcpy(o + head + 8 + keep, &s->stack_dyn_size, 8);
+		memcpy(o + head + 16 + keep, rec + tail_off, size - tail_off);
+		size = head + 16 + keep + (size - tail_off);
+	} else {
+		/* An empty copy is stored as the kernel stores one: size 0 and no dyn_size. */
+		memcpy(o + head + 8, rec + tail_off, size - tail_off);
+		size = head + 8 + (size - tail_off);
+	}
+	((struct perf_event_header *)o)->size = (uint16_t)size;
+	return size;
+}
+
+/*
+ * The sample_id trailer sits at the end of a non-sample record, fields in this order:
+ * { u32 pid, tid } { u64 time } { u64 id } { u64 stream_id } { u32 cpu, res } { u64 id (IDENTIFIER) }
+ */
+int trace_event__parse_id(const struct trace_event *ev, const struct perf_event_header *h,
+			  struct trace_sample_id *id)
+{
+	uint64_t type = ev->attr.sample_type;
+	size_t n = 0;
+	struct cursor c;
+	uint32_t unused;
+
+	memset(id, 0, sizeof(*id));
+	if (!ev->attr.sample_id_all || h->type == PERF_RECORD_SAMPLE || h->type >= TRACE_REC_BASE)
+		return 0;
+	n += type & PERF_SAMPLE_TID ? 8 : 0;
+	n += type & PERF_SAMPLE_TIME ? 8 : 0;
+	n += type & PERF_SAMPLE_ID ? 8 : 0;
+	n += type & PERF_SAMPLE_STREAM_ID ? 8 : 0;
+	n += type & PERF_SAMPLE_CPU ? 8 : 0;
+	n += type & PERF_SAMPLE_IDENTIFIER ? 8 : 0;
+	if (h->size < sizeof(*h) + n)
+		return -FREC_E_PARSE;
+	c = (struct cursor){ (const uint8_t *)h + h->size - n, (const uint8_t *)h + h->size, false };
+	if (type & PERF_SAMPLE_TID)
+		take_u32x2(&c, &id->pid, &id->tid);
+	if (type & PERF_SAMPLE_TIME)
+		id->time = take_u64(&c);
+	if (type & PERF_SAMPLE_ID)
+		id->id = take_u64(&c);
+	if (type & PERF_SAMPLE_STREAM_ID)
+		id->stream_id = take_u64(&c);
+	if (type & PERF_SAMPLE_CPU)
+		take_u32x2(&c, &id->cpu, &unused);
+	if (type & PERF_SAMPLE_IDENTIFIER)
+		id->id = take_u64(&c);
+	id->valid = true;
+	return 0;
+}
+
+const char *trace_rec__name(uint32_t type)
+{
+	static const char *const kernel[] = {
+		[PERF_RECORD_MMAP] = "MMAP",
+		[PERF_RECORD_LOST] = "LOST",
+		[PERF_RECORD_COMM] = "COMM",
+		[PERF_RECORD_EXIT] = "EXIT",
+		[PERF_RECORD_THROTTLE] = "THROTTLE",
+		[PERF_RECORD_UNTHROTTLE] = "UNTHROTTLE",
+		[PERF_RECORD_FORK] = "FORK",
+		[PERF_RECORD_READ] = "READ",
+		[PERF_RECORD_SAMPLE] = "SAMPLE",
+		[PERF_RECORD_MMAP2] = "MMAP2",
+		[PERF_RECORD_AUX] = "AUX",
+		[PERF_RECORD_ITRACE_START] = "ITRACE_START",
+		[PERF_RECORD_LOST_SAMPLES] = "LOST_SAMPLES",
+		[PERF_RECORD_SWITCH] = "SWITCH",
+		[PERF_RECORD_SWITCH_CPU_WIDE] = "SWITCH_CPU_WIDE",
+		[PERF_RECORD_NAMESPACES] = "NAMESPACES",
+		[PERF_RECORD_KSYMBOL] = "KSYMBOL",
+		[PERF_RECORD_BPF_EVENT] = "BPF_EVENT",
+		[PERF_RECORD_CGROUP] = "CGROUP",
+		[PERF_RECORD_TEXT_POKE] = "TEXT_POKE",
+		[PERF_RECORD_AUX_OUTPUT_HW_ID] = "AUX_OUTPUT_HW_ID",
+	};
+	static const char *const own[] = {
+		[TRACE_REC_HEADER - TRACE_REC_BASE] = "HEADER",
+		[TRACE_REC_ATTR - TRACE_REC_BASE] = "ATTR",
+		[TRACE_REC_FOOTER - TRACE_REC_BASE] = "FOOTER",
+		[TRACE_REC_BUILD_ID - TRACE_REC_BASE] = "BUILD_ID",
+		[TRACE_REC_KSYMS - TRACE_REC_BASE] = "KSYMS",
+		[TRACE_REC_PERF_MAP - TRACE_REC_BASE] = "PERF_MAP",
+		[TRACE_REC_ROUND - TRACE_REC_BASE] = "ROUND",
+	};
+	const char *name = NULL;
+
+	if (type < sizeof(kernel) / sizeof(kernel[0]))
+		name = kernel[type];
+	else if (type >= TRACE_REC_BASE && type - TRACE_REC_BASE < sizeof(own) / sizeof(own[0]))
+		name = own[type - TRACE_REC_BASE];
+	return name ? name : "UNKNOWN";
+}

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Trace reader: zstd frames in, records out.
+ *
+ * The input is mapped (or borrowed) whole.  Frames are located with ZSTD_findFrameCompressedSize()
+ * and decompressed one at a time into a buffer from which records are handed out in place, so
+ * memory stays bounded by the largest frame.  Damage never stops the reader early: a frame that
+ * fails to decompress is skipped, a malformed record skips the rest of its frame, and a frame cut
+ * short (kill -9, full disk) ends the data; each is recorded in the status for the caller to report.
+ */
+#define pr_fmt(fmt) "trace: " fmt
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include "frec/compiler.h"
+#include "frec/error.h"
+#include "frec/hashmap.h"
+#include "frec/log.h"
+#include "frec/trace.h"
+
+/* A frame never legitimately decompresses to more than this (the writer closes them at 4 MiB, but a
+ * single record may be larger: a big perf map). */
+#define READER_MAX_FRAME (1ull << 31)
+
+struct trace_reader {
+	const uint8_t *src;
+	size_t src_len;
+	void *map; /* the mapping to undo, NULL for borrowed memory */
+	size_t src_pos;
+	ZSTD_DCtx *dctx;
+	uint8_t *buf;
+	size_t buf_len, buf_cap, buf_pos;
+	bool at_end;
+	struct trace_status status;
+
+	struct trace_header header;
+	char *kv;      /* the header's strings, NUL-separated */
+	char **kv_at;  /* pointers into kv */
+	size_t nr_kv;
+	struct trace_event *events;
+	uint32_t nr_events;
+	struct frec_hashmap ids; /* sample id -> event index */
+	struct trace_footer footer;
+};
+
+/* Decompress the frame at src_pos into buf.  Returns 1 with a frame loaded, 0 at the end. */
+static int reader_load_frame(struct trace_reader *r)
+{
+	for (;;) {
+		const uint8_t *src = r->src + r->src_pos;
+		size_t avail = r->src_len - r->src_pos;
+		size_t fsize, ret = 0;
+
+		r->status.pos = r->src_pos;
+		if (!avail)
+			return 0;
+		fsize = ZSTD_findFrameCompressedSize(src, avail);
+		if (ZSTD_isError(fsize)) {
+			/* Either the data ends inside the frame or this is not a frame at all. */
+			if (ZSTD_getErrorCode(fsize) == ZSTD_error_srcSize_wrong)
+				r->status.truncated = true;
+			else
+				r->status.corrupt = true;
+			r->status.bad_offset = r->src_pos;
+			r->src_pos = r->src_len;
+			r->status.pos = r->src_len;
+			return 0;
+		}
+
+		ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+		ZSTD_inBuffer in = { src, fsize, 0 };
+		bool too_big = false;
+
+		r->buf_len = 0;
+		do {
+			if (r->buf_len == r->buf_cap) {
+				size_t cap = r->buf_cap ? r->buf_cap * 2 : (1u << 20);
+				uint8_t *buf;
+
+				if (cap > READER_MAX_FRAME) {
+					too_big = true;
+					break;
+				}
+				buf = realloc(r->buf, cap);
+				if (!buf)
+					return -ENOMEM;
+				r->buf = buf;
+				r->buf_cap = cap;
+			}
+			ZSTD_outBuffer out = { r->buf, r->buf_cap, r->buf_len };
+			ret = ZSTD_decompressStream(r->dctx, &out, &in);
+			r->buf_len = out.pos;
+		} while (!ZSTD_isError(ret) && ret != 0 && (in.pos < in.size || r->buf_len == r->buf_cap));
+
+		r->src_pos += fsize;
+		r->status.pos = r->src_pos;
+		if (too_big || ZSTD_isError(ret) || ret != 0) {
+			if (!r->status.bad_frames)
+				r->status.bad_offset = r->src_pos - fsize;
+			r->status.bad_frames++;
+			r->status.corrupt = true;
+			pr_debug("frame at offset %zu: %s", r->src_pos - fsize,
+				 too_big ? "too large" : ZSTD_isError(ret) ? ZSTD_getErrorName(ret) : "incomplete");
+			continue;
+		}
+		r->status.frames++;
+		r->status.good_bytes += fsize;
+		r->buf_pos = 0;
+		if (r->buf_len)
+			return 1;
+		/* An empty or skippable frame: nothing to deliver. */
+	}
+}
+
+static int reader_parse_attr(struct trace_reader *r, const struct perf_event_header *h)
+{
+	size_t size = trace_rec__size(h);
+	const uint8_t *p = (const uint8_t *)h + sizeof(*h);
+	const uint8_t *end = (const uint8_t *)h + size;
+	struct trace_event *ev, *events;
+	uint32_t attr_size, nr_ids;
+	size_t room;
+	uint64_t *ids;
+	const char *name;
+
+	if (size < sizeof(struct trace_attr_rec))
+		return -FREC_E_TRACE_CORRUPT;
+	memcpy(&attr_size, p, 4);
+	memcpy(&nr_ids, p + 4, 4);
+	p += 8;
+	room = FREC_ALIGN((size_t)attr_size, 8);
+	if (attr_size < PERF_ATTR_SIZE_VER0 || room > (size_t)(end - p) ||
+	    nr_ids > (size_t)(end - p - room) / 8)
+		return -FREC_E_TRACE_CORRUPT;
+	name = (const char *)p + room + (size_t)nr_ids * 8;
+	if (!memchr(name, '\0', (size_t)(end - (const uint8_t *)name)))
+		return -FREC_E_TRACE_CORRUPT;
+
+	events = realloc(r->events, (r->nr_events + 1) * sizeof(*events));
+	if (!events)
+		return -ENOMEM;
+	r->events = events;
+	ev = &events[r->nr_events];
+	memset(ev, 0, sizeof(*ev));
+	memcpy(&ev->attr, p, FREC_MIN((size_t)attr_size, sizeof(ev->attr)));
+	ev->attr.size = sizeof(ev->attr);
+	ids = malloc((size_t)nr_ids * 8 + strlen(name) + 1);
+	if (!ids)
+		return -ENOMEM;
+	memcpy(ids, p + room, (size_t)nr_ids * 8);
+	ev->ids = ids;
+	ev->nr_ids = nr_ids;
+	ev->name = strcpy((char *)(ids + nr_ids), name);
+	ev->index = r->nr_events++;
+	for (uint32_t i = 0; i < nr_ids; i++)
+		if (frec_hashmap__set(&r->ids, ids[i], ev->index))
+			return -ENOMEM;
+	return 0;
+}
+
+static int reader_parse_header(struct trace_reader *r, const struct perf_event_header *h)
+{
+	size_t size = trace_rec__size(h);
+	const struct trace_header *th = (const void *)h;
+	size_t fixed, n;
+	char *s, *end;
+
+	if (h->type != TRACE_REC_HEADER || size < offsetof(struct trace_header, start_ns) ||
+	    memcmp(th->magic, TRACE_MAGIC, sizeof(th->magic)))
+		return -FREC_E_TRACE_MAGIC;
+	if (th->version_major > TRACE_VERSION_MAJOR)
+		return -FREC_E_TRACE_VERSION;
+	fixed = th->fixed_size;
+	if (fixed < offsetof(struct trace_header, start_ns) || fixed > size)
+		return -FREC_E_TRACE_CORRUPT;
+	memcpy(&r->header, th, FREC_MIN(fixed, sizeof(r->header)));
+
+	n = size - fixed;
+	r->kv = malloc(n + 1);
+	if (!r->kv)
+		return -ENOMEM;
+	memcpy(r->kv, (const char *)th + fixed, n);
+	r->kv[n] = '\0';
+	end = r->kv + n;
+	r->kv_at = calloc(n / 2 + 1, sizeof(*r->kv_at));
+	if (!r->kv_at)
+		return -ENOMEM;
+	for (s = r->kv; s < end && *s; s += strlen(s) + 1)
+		r->kv_at[r->nr_kv++] = s;
+	return 0;
+}
+
+static bool record_is_sane(const struct trace_reader *r, size_t *size)
+{
+	const struct perf_event_header *h;
+	size_t left = r->buf_len - r->buf_pos;
+
+	if (left < sizeof(*h))
+		return false;
+	h = (const void *)(r->buf + r->buf_pos);
+	*size = trace_rec__size(h);
+	return *size >= sizeof(*h) && *size % 8 == 0 && *size <= left;
+}
+
+int trace_reader__next(struct trace_reader *r, const struct perf_event_header **rec)
+{
+	const struct perf_event_header *h;
+	size_t size;
+
+	for (;;) {
+		if (r->at_end)
+			return 0;
+		if (r->buf_pos >= r->buf_len) {
+			int ret = reader_load_frame(r);
+
+			if (ret <= 0) {
+				r->at_end = ret == 0;
+				return ret;
+			}
+		}
+		if (record_is_sane(r, &size))
+			break;
+		/* A malformed record: its length cannot be trusted, so drop the rest of the frame. */
+		if (!r->status.corrupt)
+			r->status.bad_offset = r->status.pos;
+		r->status.corrupt = true;
+		r->buf_pos = r->buf_len;
+	}
+	h = (const void *)(r->buf + r->buf_pos);
+	r->buf_pos += size;
+	r->status.records++;
+	if (h->type == TRACE_REC_FOOTER) {
+		memset(&r->footer, 0, sizeof(r->footer));
+		memcpy(&r->footer, h, FREC_MIN(size, sizeof(r->footer)));
+		r->status.has_footer = true;
+	}
+	*rec = h;
+	return 1;
+}
+
+void trace_reader__rewind(struct trace_reader *r)
+{
+	r->src_pos = 0;
+	r->buf_len = r->buf_pos = 0;
+	r->at_end = false;
+	r->status = (struct trace_status){ .file_bytes = r->src_len };
+}
+
+static int reader_init(struct trace_reader *r)
+{
+	static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	const struct perf_event_header *h;
+	int err;
+
+	r->status.file_bytes = r->src_len;
+	if (memcmp(r->src, zstd_magic, FREC_MIN(r->src_len, sizeof(zstd_magic))))
+		return -FREC_E_TRACE_MAGIC;
+	if (r->src_len < sizeof(zstd_magic))
+		return -FREC_E_TRACE_TRUNCATED;
+	r->dctx = ZSTD_createDCtx();
+	if (!r->dctx)
+		return -ENOMEM;
+
+	err = trace_reader__next(r, &h);
+	if (err < 0)
+		return err;
+	if (err == 0)
+		return r->status.truncated ? -FREC_E_TRACE_TRUNCATED : -FREC_E_TRACE_NO_HEADER;
+	err = reader_parse_header(r, h);
+	if (err)
+		return err;
+	/* The events follow the header; anything else ends them. */
+	while ((err = trace_reader__next(r, &h)) > 0 && h->type == TRACE_REC_ATTR) {
+		err = reader_parse_attr(r, h);
+		if (err)
+			return err;
+	}
+	if (err < 0)
+		return err;
+	trace_reader__rewind(r);
+	return 0;
+}
+
+int trace_reader__open_mem(const void *buf, size_t len, struct trace_reader **out)
+{
+	struct trace_reader *r = calloc(1, sizeof(*r));
+	int err;
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	r->src = buf;
+	r->src_len = len;
+	frec_hashmap__init(&r->ids);
+	err = reader_init(r);
+	if (err) {
+		trace_reader__close(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
+int trace_reader__open(const char *path, struct trace_reader **out)
+{
+	struct stat st;
+	void *map = NULL;
+	int fd, err;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	if (st.st_size > 0) {
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	}
+	close(fd);
+	err = trace_reader__open_mem(map ? map : "", (size_t)st.st_size, out);
+	if (err) {
+		if (map)
+			munmap(map, (size_t)st.st_size);
+		return err;
+	}
+	(*out)->map = map;
+	return 0;
+}
+
+void trace_reader__close(struct trace_reader *r)
+{
+	if (!r)
+		return;
+	if (r->map)
+		munmap(r->map, r->src_len);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->buf);
+	free(r->kv);
+	free(r->kv_at);
+	for (uint32_t i = 0; i < r->nr_events; i++)
+		free((void *)r->events[i].ids);
+	free(r->events);
+	frec_hashmap__exit(&r->ids);
+	free(r);
+}
+
+const struct trace_status *trace_reader__status(const struct trace_reader *r)
+{
+	return &r->status;
+}
+
+const struct trace_header *trace_reader__header(const struct trace_reader *r)
+{
+	return &r->header;
+}
+
+const char *trace_reader__meta(const struct trace_reader *r, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (size_t i = 0; i < r->nr_kv; i++)
+		if (!strncmp(r->kv_at[i], key, klen) && r->kv_at[i][klen] == '=')
+			return r->kv_at[i] + klen + 1;
+	return NULL;
+}
+
+const char *trace_reader__meta_at(const struct trace_reader *r, size_t i)
+{
+	return i < r->nr_kv ? r->kv_at[i] : NULL;
+}
+
+uint32_t trace_reader__nr_events(const struct trace_reader *r)
+{
+	return r->nr_events;
+}
+
+const struct trace_event *trace_reader__event(const struct trace_reader *r, uint32_t index)
+{
+	return index < r->nr_events ? &r->events[index] : NULL;
+}
+
+const struct trace_event *trace_reader__event_by_id(const struct trace_reader *r, uint64_t id)
+{
+	uint64_t index;
+
+	if (!r->nr_events)
+		return NULL;
+	if (r->nr_events > 1 && frec_hashmap__find(&r->ids, id, &index))
+		return &r->events[index];
+	return &r->events[0];
+}
+
+const struct trace_footer *trace_reader__footer(const struct trace_reader *r)
+{
+	return r->status.has_footer ? &r->footer : NULL;
+}
+
+/*
+ * With PERF_SAMPLE_IDENTIFIER (which frec always sets), the id is the first u64 of a sample and the
+ * last u64 of a non-sample record, so the event is known before its layout is.
+ */
+int trace_reader__parse_sample(const struct trace_reader *r, const struct perf_event_header *h,
+			       struct trace_sample *s)
+{
+	const struct trace_event *ev = r->nr_events ? &r->events[0] : NULL;
+	uint64_t id;
+
+	if (!ev)
+		return -FREC_E_PARSE;
+	if (r->nr_events > 1 && (ev->attr.sample_type & PERF_SAMPLE_IDENTIFIER) && h->size >= 16) {
+		memcpy(&id, h + 1, 8);
+		ev = trace_reader__event_by_id(r, id);
+	}
+	return trace_event__parse_sample(ev, h, s);
+}
+
+int trace_reader__parse_id(const struct trace_reader *r, const struct perf_event_header *h,
+			   struct trace_sample_id *sid)
+{
+	const struct trace_event *ev = r->nr_events ? &r->events[0] : NULL;
+	uint64_t id;
+
+	if (!ev) {
+		memset(sid, 0, sizeof(*sid));
+		return 0;
+	}
+	if (r->nr_events > 1 && (ev->attr.sample_type & PERF_SAMPLE_IDENTIFIER) && h->size >= 16) {
+		memcpy(&id, (const uint8_t *)h + h->size - 8, 8);
+		ev = trace_reader__event_by_id(r, id);
+	}
+	return trace_event__parse_id(ev, h, sid);
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Contract 2: the symbolized, aggregated profile.
+ *
+ * Built by the symbolizer from a trace, or by an importer from folded stacks; read by render/ and
+ * analyze/, which see nothing else.  It holds
+ *   - interned strings, referred to by id (0 is "");
+ *   - a frame table: one entry per distinct (name, module, file, line, kind, flags);
+ *   - a call tree: the prefix tree of root-first stacks.  Node FREC_NODE_ROOT is a virtual root with
+ *     no frame; every other node has a frame, a parent, its children as a linked list, and weights:
+ *     self (samples whose leaf is this node) and total (self plus all descendants);
+ *   - metadata about the recording and the health of its stacks.
+ * Not thread-safe.  All pointers returned are borrowed and valid until the next call that adds to
+ * the profile or frec_profile__free().
+ */
+#ifndef FREC_PROFILE_H
+#define FREC_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FREC_NODE_ROOT 0u
+#define FREC_NONE UINT32_MAX
+
+enum frec_frame_kind {
+	FREC_FRAME_USER,    /* native user-space code with a symbol */
+	FREC_FRAME_KERNEL,  /* kernel code */
+	FREC_FRAME_JIT,     /* code named by a JIT (perf map, jitdump) */
+	FREC_FRAME_UNKNOWN, /* no symbol: named "module+0xoffset" or "[unknown]" */
+	FREC_FRAME_PROCESS, /* grouping root: a process (--per-process), named "comm [pid]" */
+	FREC_FRAME_THREAD,  /* grouping root: a thread (--per-thread), named "comm [tid]" */
+	FREC_FRAME_KIND_MAX,
+};
+
+/* frame flags */
+#define FREC_FRAME_INLINED (1u << 0) /* inlined into the frame below it (its caller) */
+
+/*
+ * Folded-stack annotations, as flamegraph.pl and inferno read them: a frame name may end in one of
+ * these to carry its kind.  frec writes them and the folded importer strips them back into kinds.
+ */
+#define FREC_FOLDED_KERNEL "_[k]"
+#define FREC_FOLDED_JIT "_[j]"
+#define FREC_FOLDED_INLINED "_[i]"
+
+struct frec_frame {
+	uint32_t name;   /* string id: demangled function name, or module+0xoffset, or [unknown] */
+	uint32_t module; /* string id: path of the ELF file, "[kernel.kallsyms]", "[vdso]", perf-map path; 0 if none */
+	uint32_t file;   /* string id of the source file (with --lines), or 0 */
+	uint32_t line;   /* source line (with --lines), or 0 */
+	uint8_t kind;    /* enum frec_frame_kind */
+	uint8_t flags;   /* FREC_FRAME_* flags */
+};
+
+struct frec_node {
+	uint32_t frame;        /* frame id; FREC_NONE for the root */
+	uint32_t parent;       /* FREC_NONE for the root */
+	uint32_t first_child;  /* FREC_NONE if a leaf */
+	uint32_t next_sibling; /* FREC_NONE if the last child */
+	uint64_t self;
+	uint64_t total;
+};
+
+/* Why samples' stacks cannot be trusted; counted by the symbolizer, shown by reports. */
+struct frec_stack_health {
+	uint64_t samples;         /* samples counted here (after filters) */
+	uint64_t truncated;       /* the stack ends before a process root (_start, clone, ...) */
+	uint64_t has_unknown;     /* at least one frame without a symbol */
+	uint64_t depth_limited;   /* the callchain reached the kernel's depth limit */
+	uint64_t stack_copy_full; /* DWARF mode: the stack copy was too small (dyn_size == size) */
+	uint64_t unwind_failed;   /* DWARF mode: unwinding stopped early for another reason */
+};
+
+/* per-module flags */
+#define FREC_MODULE_NOT_FOUND (1u << 0)      /* file not readable on this machine */
+#define FREC_MODULE_NO_SYMBOLS (1u << 1)     /* stripped: neither .symtab nor separate debug info */
+#define FREC_MODULE_NO_DEBUGINFO (1u << 2)   /* no DWARF: no inline frames or lines */
+#define FREC_MODULE_NO_FRAME_PTRS (1u << 3)  /* code built without frame pointers */
+#define FREC_MODULE_BUILD_ID_MISMATCH (1u << 4) /* the file on disk is not the one recorded */
+
+struct frec_module_stat {
+	uint32_t module;          /* string id of the module path */
+	uint32_t flags;           /* FREC_MODULE_* */
+	uint64_t samples;         /* samples with at least one frame in this module */
+	uint64_t unknown_samples; /* samples with an unnamed frame in this module */
+	uint64_t broken_samples;  /* samples whose stack broke off in this module */
+};
+
+struct frec_profile_meta {
+	uint32_t command;  /* string id: the profiled command line, or "pid 1234", "system-wide" */
+	uint32_t event;    /* string id: "cpu-clock", "cycles", ... */
+	uint32_t unit;     /* string id of the weight unit: "samples" unless an importer says otherwise */
+	uint32_t hostname; /* string id */
+	uint32_t release;  /* string id: kernel release of the recording machine */
+	uint32_t source;   /* string id: the file the profile came from */
+	uint64_t freq;     /* sampling frequency in Hz, 0 when sampling by period */
+	uint64_t period;   /* sampling period, 0 when sampling by frequency */
+	uint64_t start_realtime_ns;
+	uint64_t duration_ns;
+	uint64_t samples;  /* samples in the source, before filters */
+	uint64_t lost;     /* samples the kernel dropped */
+	bool truncated;    /* the source trace was cut short */
+	struct frec_stack_health health;
+};
+
+struct frec_profile;
+
+/** frec_profile__new() - an empty profile (just the root).  NULL means -ENOMEM. */
+struct frec_profile *frec_profile__new(void);
+/** frec_profile__free() - release @p; accepts NULL. */
+void frec_profile__free(struct frec_profile *p);
+
+/** frec_profile__intern() - id of @len bytes at @str (NUL-free), >= 0, or -ENOMEM. */
+int frec_profile__intern(struct frec_profile *p, const char *str, size_t len);
+/** frec_profile__intern_str() - frec_profile__intern() of a NUL-terminated string. */
+int frec_profile__intern_str(struct frec_profile *p, const char *str);
+/** frec_profile__str() - the string of @id ("" for an unknown id, never NULL). */
+const char *frec_profile__str(const struct frec_profile *p, uint32_t id);
+
+/** frec_profile__add_frame() - id of the frame equal to @f (added if new), >= 0, or -ENOMEM. */
+int frec_profile__add_frame(struct frec_profile *p, const struct frec_frame *f);
+/** frec_profile__frame() - frame @id (must be < frec_profile__nr_frames()). */
+const struct frec_frame *frec_profile__frame(const struct frec_profile *p, uint32_t id);
+uint32_t frec_profile__nr_frames(const struct frec_profile *p);
+/** frec_profile__frame_name() - shortcut for the name string of frame @id. */
+const char *frec_profile__frame_name(const struct frec_profile *p, uint32_t id);
+
+/** frec_profile__child() - id of @parent's child with @frame (added if new), >= 0, or -ENOMEM. */
+int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame);
+/** frec_profile__add_weight() - add @weight to @node's self and to the total of it and its ancestors. */
+void frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t weight);
+/**
+ * frec_profile__add_stack() - add @weight to the root-first stack of @n frame ids.
+ * Returns the leaf's node id (the root's for n == 0), or -ENOMEM.
+ */
+int frec_profile__add_stack(struct frec_profile *p, const uint32_t *frames, size_t n, uint64_t weight);
+
+/** frec_profile__node() - node @id (must be < frec_profile__nr_nodes()). */
+const struct frec_node *frec_profile__node(const struct frec_profile *p, uint32_t id);
+uint32_t frec_profile__nr_nodes(const struct frec_profile *p);
+/** frec_profile__total() - the root's total weight. */
+uint64_t frec_profile__total(const struct frec_profile *p);
+
+/**
+ * frec_profile__sort() - order every node's children by frame (name, then module, kind, flags,
+ * file, line), so that output does not depend on the order stacks were added.
+ * Returns 0 or -ENOMEM.
+ */
+int frec_profile__sort(struct frec_profile *p);
+
+/** frec_profile__frame_cmp() - the total order on frames used by frec_profile__sort(). */
+int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b);
+
+/** frec_profile__meta() - the metadata, writable by whoever builds the profile. */
+struct frec_profile_meta *frec_profile__meta(struct frec_profile *p);
+const struct frec_profile_meta *frec_profile__meta_const(const struct frec_profile *p);
+
+/** frec_profile__add_module_stat() - record health data of one module (copied).  0 or -ENOMEM. */
+int frec_profile__add_module_stat(struct frec_profile *p, const struct frec_module_stat *st);
+/** frec_profile__module_stats() - the module health records, in the order added. */
+const struct frec_module_stat *frec_profile__module_stats(const struct frec_profile *p, size_t *n);
+
+/* ---- Folded stacks -------------------------------------------------------------------------- */
+
+struct frec_folded_stats {
+	uint64_t lines;      /* non-empty lines read */
+	uint64_t bad_lines;  /* lines without a "STACK COUNT" shape, skipped */
+	uint64_t first_bad;  /* 1-based number of the first bad line, 0 if none */
+};
+
+/**
+ * frec_profile__import_folded() - add folded stacks ("root;...;leaf COUNT" per line, as written by
+ * flamegraph.pl's stackcollapse scripts, inferno, py-spy --format raw, async-profiler collapsed and
+ * frec) from @len bytes at @buf.  The count is the last blank-separated field; frame names may hold
+ * spaces.  FREC_FOLDED_* suffixes set the frame kind.  Malformed lines are counted in @st (may be
+ * NULL) and skipped.  Returns the number of stacks added, -FREC_E_FOLDED_EMPTY if no line was valid,
+ * or -ENOMEM.
+ */
+int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
+				struct frec_folded_stats *st);
+
+/** frec_profile__looks_folded() - whether @buf's first line has the shape of a folded stack. */
+bool frec_profile__looks_folded(const char *buf, size_t len);
+
+#endif /* FREC_PROFILE_H */

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Contract 1: the trace file (see frec-trace(5) for the full specification).
+ *
+ * A trace is a zstd stream of independent frames.  Decompressed, it is a sequence of records, each
+ * starting with a struct perf_event_header and padded to a multiple of 8 bytes:
+ *
+ *   - kernel records (type < TRACE_REC_BASE) exactly as the kernel wrote them into the ring buffer,
+ *     with one exception: a sample's user stack copy is cut to its valid bytes (dyn_size);
+ *   - MMAP2 and COMM records synthesized from /proc for processes that already ran when recording
+ *     began, laid out as the kernel would have written them;
+ *   - frec's own records (type >= TRACE_REC_BASE), whose size is 32 bits wide: the low 16 bits in
+ *     header.size and the high 16 bits in header.misc (see trace_rec__size()).
+ *
+ * The first record is TRACE_REC_HEADER, followed by one TRACE_REC_ATTR per event; the last is
+ * TRACE_REC_FOOTER, which a reader must not require (a trace cut short by kill -9 or a full disk has
+ * none).  No record spans two frames, so every complete frame can be read on its own.
+ */
+#ifndef FREC_TRACE_H
+#define FREC_TRACE_H
+
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TRACE_MAGIC "FRECTRC" /* 8 bytes with the NUL */
+#define TRACE_VERSION_MAJOR 1
+#define TRACE_VERSION_MINOR 0
+
+/* frec's own record types: far above the kernel's (< 64) and perf's user types (64..127). */
+#define TRACE_REC_BASE 0x10000u
+enum trace_rec_type {
+	TRACE_REC_HEADER = 0x10001,   /* struct trace_header + "key=value\0" strings */
+	TRACE_REC_ATTR = 0x10002,     /* struct trace_attr_rec: perf_event_attr, ids, name */
+	TRACE_REC_FOOTER = 0x10003,   /* struct trace_footer: totals */
+	TRACE_REC_BUILD_ID = 0x10004, /* struct trace_build_id: build-id of a mapped file */
+	TRACE_REC_KSYMS = 0x10005,    /* struct trace_text: kernel symbols the samples hit */
+	TRACE_REC_PERF_MAP = 0x10006, /* struct trace_text: lines of /tmp/perf-PID.map */
+	TRACE_REC_ROUND = 0x10007,    /* bare header: end of one pass over all ring buffers */
+};
+
+/** trace_rec__size() - total size in bytes of the record at @h, header included. */
+static inline uint32_t trace_rec__size(const struct perf_event_header *h)
+{
+	if (h->type >= TRACE_REC_BASE)
+		return (uint32_t)h->misc << 16 | h->size;
+	return h->size;
+}
+
+/** trace_rec__set_size() - store a frec record's 32-bit size in @h (its type must be set). */
+static inline void trace_rec__set_size(struct perf_event_header *h, uint32_t size)
+{
+	h->size = (uint16_t)size;
+	h->misc = (uint16_t)(size >> 16);
+}
+
+/*
+ * TRACE_REC_HEADER.  The fixed part may grow in later minor versions: readers find the strings at
+ * @fixed_size, not at sizeof(struct trace_header).  The strings are "key=value\0" pairs up to the
+ * record's end (zero padding after the last); frec-trace(5) lists the keys.
+ */
+struct trace_header {
+	struct perf_event_header hdr;
+	char magic[8];              /* TRACE_MAGIC */
+	uint16_t version_major;     /* readers refuse a major version they do not know */
+	uint16_t version_minor;     /* compatible additions */
+	uint32_t fixed_size;        /* bytes from the record start to the first string */
+	uint64_t start_ns;          /* recording start, on the clock of sample times (@clockid) */
+	uint64_t start_realtime_ns; /* CLOCK_REALTIME at @start_ns, for display */
+	uint32_t clockid;           /* clock of all "time" fields (CLOCK_MONOTONIC) */
+	uint32_t nr_cpus;           /* CPUs configured on the recording machine */
+	uint32_t page_size;
+	uint32_t flags;             /* reserved, 0 */
+};
+
+/*
+ * TRACE_REC_ATTR: one per event.  Followed by the perf_event_attr as passed to the kernel
+ * (@attr_size bytes, padded to 8), @nr_ids u64 sample ids (PERF_EVENT_IOC_ID of each fd of this
+ * event), and the event's name, NUL-terminated.
+ */
+struct trace_attr_rec {
+	struct perf_event_header hdr;
+	uint32_t attr_size;
+	uint32_t nr_ids;
+};
+
+/*
+ * TRACE_REC_FOOTER.  Fields may be appended in later minor versions; readers zero what a shorter
+ * record lacks.
+ */
+#define TRACE_FOOTER_INTERRUPTED (1u << 0) /* stopped by SIGINT/SIGTERM */
+#define TRACE_FOOTER_DISK_FULL (1u << 1)   /* stopped early: the output could not be written */
+#define TRACE_FOOTER_TARGET_EXITED (1u << 2)
+#define TRACE_FOOTER_DURATION (1u << 3)    /* stopped after -d SECONDS */
+struct trace_footer {
+	struct perf_event_header hdr;
+	uint64_t samples;      /* PERF_RECORD_SAMPLE records written */
+	uint64_t lost;         /* samples the kernel dropped (sum of PERF_RECORD_LOST.lost) */
+	uint64_t lost_records; /* PERF_RECORD_LOST records */
+	uint64_t throttles;    /* PERF_RECORD_THROTTLE records */
+	uint64_t first_ns;     /* time of the first and last sample */
+	uint64_t last_ns;
+	uint64_t end_ns;       /* recording end, on the header's clock */
+	uint64_t cpu_user_ns;  /* frec's own CPU time while recording */
+	uint64_t cpu_sys_ns;
+	uint64_t data_bytes;   /* uncompressed bytes of all records */
+	uint32_t flags;        /* TRACE_FOOTER_* */
+	uint32_t reserved;
+};
+
+/*
+ * TRACE_REC_BUILD_ID: the GNU build-id of a file mapped by @pid, read when recording.  @path is as
+ * the process saw it (its mount namespace), NUL-terminated; "[kernel.kallsyms]" for the kernel
+ * (pid -1).
+ */
+struct trace_build_id {
+	struct perf_event_header hdr;
+	int32_t pid;
+	uint8_t size; /* bytes of @build_id in use (20 for SHA-1, 16 for MD5/UUID) */
+	uint8_t reserved[3];
+	uint8_t build_id[20];
+	/* char path[]; */
+};
+
+/*
+ * TRACE_REC_KSYMS and TRACE_REC_PERF_MAP: text.  @pid is -1 for KSYMS.  @len bytes of text follow,
+ * then zero padding.  Text is split between records only at line ends.
+ *   KSYMS lines:    "ADDR SIZE TYPE NAME" with an optional "\t[MODULE]", hex ADDR and SIZE
+ *   PERF_MAP lines: the file as the JIT wrote it: "START SIZE NAME" (hex, optional 0x)
+ */
+struct trace_text {
+	struct perf_event_header hdr;
+	int32_t pid;
+	uint32_t len;
+	/* char text[len]; */
+};
+
+/* ---- Writing -------------------------------------------------------------------------------- */
+
+struct trace_writer;
+
+struct trace_writer_opts {
+	int level;          /* zstd level; 0 = frec's default */
+	size_t frame_bytes; /* close a frame after this many uncompressed bytes; 0 = 4 MiB */
+	uint64_t frame_ns;  /* close a non-empty frame this long after it began (see tick); 0 = 1 s */
+};
+
+/** The recording's description, written as TRACE_REC_HEADER by trace_writer__write_header(). */
+struct trace_meta {
+	uint64_t start_ns;
+	uint64_t start_realtime_ns;
+	uint32_t clockid;
+	uint32_t nr_cpus;
+	uint32_t page_size;
+	size_t nr_kv;
+	const char *const *kv; /* "key=value" strings */
+};
+
+/**
+ * trace_writer__open() - create (or truncate) @path and start a trace in it.
+ * @opts: may be NULL for defaults.
+ *
+ * Returns 0 and sets *@out, or a negative errno (the path could not be created) or -FREC_E_ZSTD.
+ * Release with trace_writer__close().
+ */
+int trace_writer__open(const char *path, const struct trace_writer_opts *opts, struct trace_writer **out);
+
+/** trace_writer__open_fd() - as trace_writer__open(), on an open fd the writer then owns. */
+int trace_writer__open_fd(int fd, const struct trace_writer_opts *opts, struct trace_writer **out);
+
+/**
+ * trace_writer__write() - append @len bytes holding whole records (8-byte aligned sizes).
+ *
+ * This is the recorder's hot path: it copies into the compressor and never parses.  A frame is
+ * closed after the call when it holds frame_bytes or more.  Returns 0, or a negative errno from
+ * write(2) (-ENOSPC on a full disk), -FREC_E_ZSTD; an error is sticky: later calls return it too.
+ */
+int trace_writer__write(struct trace_writer *w, const void *recs, size_t len);
+
+/**
+ * trace_writer__write_rec() - append one frec record: a header of @type with the 32-bit size, then
+ * @len bytes of @body, padded with zeros to 8.  Same return values as trace_writer__write().
+ */
+int trace_writer__write_rec(struct trace_writer *w, uint32_t type, const void *body, size_t len);
+
+/** trace_writer__write_header() - TRACE_REC_HEADER from @meta; the first record of a trace. */
+int trace_writer__write_header(struct trace_writer *w, const struct trace_meta *meta);
+
+/** trace_writer__write_attr() - TRACE_REC_ATTR for one event and the sample ids of its fds. */
+int trace_writer__write_attr(struct trace_writer *w, const struct perf_event_attr *attr,
+			     const uint64_t *ids, uint32_t nr_ids, const char *name);
+
+/**
+ * trace_writer__write_text() - @len bytes of line-oriented @text as one or more records of @type
+ * (TRACE_REC_KSYMS or TRACE_REC_PERF_MAP), split at line ends.
+ */
+int trace_writer__write_text(struct trace_writer *w, uint32_t type, int32_t pid, const char *text,
+			     size_t len);
+
+/** trace_writer__write_build_id() - TRACE_REC_BUILD_ID.  @size <= 20. */
+int trace_writer__write_build_id(struct trace_writer *w, int32_t pid, const uint8_t *build_id,
+				 uint8_t size, const char *path);
+
+/** trace_writer__write_footer() - TRACE_REC_FOOTER from @f (its hdr is filled in here). */
+int trace_writer__write_footer(struct trace_writer *w, const struct trace_footer *f);
+
+/**
+ * trace_writer__tick() - close the current frame if it is non-empty and began @frame_ns or more
+ * before @now_ns (CLOCK_MONOTONIC).  Call it once per drain pass; this bounds what a crash loses.
+ */
+int trace_writer__tick(struct trace_writer *w, uint64_t now_ns);
+
+/** trace_writer__flush() - close the current frame now (if non-empty) and write it out. */
+int trace_writer__flush(struct trace_writer *w);
+
+/** trace_writer__bytes() - compressed bytes written to the file so far. */
+uint64_t trace_writer__bytes(const struct trace_writer *w);
+/** trace_writer__data_bytes() - uncompressed record bytes accepted so far. */
+uint64_t trace_writer__data_bytes(const struct trace_writer *w);
+
+/**
+ * trace_writer__close() - close the last frame, close the file and free @w (accepts NULL).
+ * Returns 0 or the first error seen (sticky write error, or close(2) failing).
+ */
+int trace_writer__close(struct trace_writer *w);
+
+/* ---- Reading -------------------------------------------------------------------------------- */
+
+struct trace_reader;
+
+/** One event of the trace: its attr as recorded (zero-extended to this build's struct size). */
+struct trace_event {
+	struct perf_event_attr attr;
+	const char *name;
+	const uint64_t *ids;
+	uint32_t nr_ids;
+	uint32_t index; /* position among the trace's events */
+};
+
+/** What a reader has seen so far; complete once trace_reader__next() returned 0. */
+struct trace_status {
+	uint64_t frames;        /* complete frames read */
+	uint64_t records;
+	uint64_t file_bytes;    /* size of the compressed input */
+	uint64_t good_bytes;    /* compressed bytes in complete frames */
+	bool truncated;         /* the input ends inside a frame (crash, kill -9, full disk) */
+	bool corrupt;           /* a frame failed to decompress or holds a malformed record */
+	bool has_footer;
+	uint64_t bad_frames;    /* frames skipped because they failed to decompress */
+	uint64_t bad_offset;    /* compressed offset of the first unreadable frame */
+	uint64_t pos;           /* compressed bytes consumed so far (progress) */
+};
+
+/**
+ * trace_reader__open() - open the trace at @path for reading (mmaps it).
+ *
+ * Reads the header and the event descriptions at once.  Returns 0 and sets *@out, or -errno (the
+ * file cannot be opened), -FREC_E_TRACE_MAGIC (not a zstd stream starting with a frec header),
+ * -FREC_E_TRACE_VERSION (a newer major version), -FREC_E_TRACE_TRUNCATED (not even the first frame
+ * is complete).  Release with trace_reader__close().
+ */
+int trace_reader__open(const char *path, struct trace_reader **out);
+
+/** trace_reader__open_mem() - as trace_reader__open() on @len bytes at @buf, which must outlive the reader. */
+int trace_reader__open_mem(const void *buf, size_t len, struct trace_reader **out);
+
+/** trace_reader__close() - free the reader; accepts NULL. */
+void trace_reader__close(struct trace_reader *r);
+
+/**
+ * trace_reader__next() - the next record, header record included.
+ *
+ * Returns 1 and sets *@rec (8-byte aligned, trace_rec__size() bytes, valid until the next call), 0
+ * at the end of the readable data (see trace_reader__status() for truncation), or -ENOMEM.
+ * Damage is recorded in the status, never fatal: a frame that fails to decompress is skipped, a
+ * malformed record skips the rest of its frame, and a frame cut short ends the iteration.
+ */
+int trace_reader__next(struct trace_reader *r, const struct perf_event_header **rec);
+
+/** trace_reader__rewind() - restart iteration at the first record (for multi-pass readers). */
+void trace_reader__rewind(struct trace_reader *r);
+
+/** trace_reader__status() - truncation and progress information. */
+const struct trace_status *trace_reader__status(const struct trace_reader *r);
+
+/** trace_reader__header() - the header record (fixed part); never NULL on an open reader. */
+const struct trace_header *trace_reader__header(const struct trace_reader *r);
+
+/** trace_reader__meta() - value of header key @key ("event", "command", ...), or NULL. */
+const char *trace_reader__meta(const struct trace_reader *r, const char *key);
+
+/** trace_reader__meta_at() - the @i-th "key=value" header string, or NULL past the end. */
+const char *trace_reader__meta_at(const struct trace_reader *r, size_t i);
+
+/** trace_reader__nr_events() / trace_reader__event() - the trace's events, in recorded order. */
+uint32_t trace_reader__nr_events(const struct trace_reader *r);
+const struct trace_event *trace_reader__event(const struct trace_reader *r, uint32_t index);
+
+/** trace_reader__event_by_id() - the event a sample id belongs to (the first one if unknown). */
+const struct trace_event *trace_reader__event_by_id(const struct trace_reader *r, uint64_t id);
+
+/**
+ * trace_reader__footer() - the footer once iteration has reached it, else NULL (a cut trace has
+ * none: count totals from the records instead).  Zero-extended to this build's struct size.
+ */
+const struct trace_footer *trace_reader__footer(const struct trace_reader *r);
+
+/* ---- Decoding kernel records ---------------------------------------------------------------- */
+
+/** A decoded PERF_RECORD_SAMPLE; pointers borrow from the record. */
+struct trace_sample {
+	const struct trace_event *event;
+	uint64_t id;
+	uint64_t ip;
+	uint32_t pid, tid;
+	uint64_t time;
+	uint64_t addr;
+	uint64_t stream_id;
+	uint32_t cpu;
+	uint64_t period;
+	uint16_t cpumode;           /* header.misc & PERF_RECORD_MISC_CPUMODE_MASK */
+	uint64_t nr_callchain;      /* entries at @callchain, PERF_CONTEXT_* markers included */
+	const uint64_t *callchain;
+	uint32_t raw_size;
+	const void *raw;
+	uint64_t regs_abi;          /* PERF_SAMPLE_REGS_ABI_*; NONE when no registers were taken */
+	uint64_t regs_mask;         /* attr.sample_regs_user */
+	const uint64_t *regs;       /* one u64 per set bit of @regs_mask, lowest bit first */
+	uint64_t stack_size;        /* bytes at @stack as stored (cut to dyn_size by frec) */
+	const uint8_t *stack;
+	uint64_t stack_dyn_size;    /* valid bytes the kernel copied */
+};
+
+/** Fields of the sample_id trailer of non-sample records (attr.sample_id_all). */
+struct trace_sample_id {
+	uint32_t pid, tid;
+	uint64_t time;
+	uint64_t id;
+	uint64_t stream_id;
+	uint32_t cpu;
+	bool valid; /* false when the event has no sample_id_all */
+};
+
+/**
+ * trace_event__parse_sample() - decode a PERF_RECORD_SAMPLE of event @ev.
+ *
+ * Validates every length against the record size.  Returns 0, or -FREC_E_PARSE for a malformed
+ * record (nothing in @s may then be used).
+ */
+int trace_event__parse_sample(const struct trace_event *ev, const struct perf_event_header *h,
+			      struct trace_sample *s);
+
+/**
+ * trace_event__parse_id() - decode the sample_id trailer of a non-sample kernel record.
+ * Returns 0 (id->valid says whether there was one) or -FREC_E_PARSE.
+ */
+int trace_event__parse_id(const struct trace_event *ev, const struct perf_event_header *h,
+			  struct trace_sample_id *id);
+
+/** trace_reader__parse_sample() - trace_event__parse_sample() with the event found by sample id. */
+int trace_reader__parse_sample(const struct trace_reader *r, const struct perf_event_header *h,
+			       struct trace_sample *s);
+
+/** trace_reader__parse_id() - trace_event__parse_id() with the event found by sample id. */
+int trace_reader__parse_id(const struct trace_reader *r, const struct perf_event_header *h,
+			   struct trace_sample_id *id);
+
+/**
+ * trace_sample__cut_stack() - copy the sample record @h, decoded into @s, to @out with its user
+ * stack cut to its valid bytes (dyn_size rounded up to 8; a dyn_size of 0 drops the copy as the
+ * kernel itself does for an empty one).  @out needs trace_rec__size(@h) bytes and may not overlap @h.
+ * Returns the size of the record written to @out.
+ */
+size_t trace_sample__cut_stack(const struct trace_sample *s, const struct perf_event_header *h, void *out);
+
+/**
+ * trace_rec__name() - a record type's name: "SAMPLE", "MMAP2", "HEADER", ...; "UNKNOWN" otherwise.
+ */
+const char *trace_rec__name(uint32_t type);
+
+#endif /* FREC_TRACE_H */

@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# quickstart.sh demo | test
+#   demo: install what the build needs, build frec, profile the bundled demo workload and draw its
+#         flame graph.
+#   test: install what the build and the tests need, build, and run the whole test suite.
+# Works as root on a fresh Debian 12; elsewhere install the packages listed below by hand.
+set -eu
+cd "$(dirname "$0")"
+
+BUILD_DEPS="build-essential autoconf automake pkg-config libelf-dev libdw-dev libcapstone-dev
+	libzstd-dev libiberty-dev zstd"
+TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+install_deps() {
+	missing=
+	for p in $*; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "quickstart: missing packages:$missing" >&2
+		echo "hint: run as root, or: sudo apt-get install$missing" >&2
+		exit 1
+	fi
+	say "installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+build() {
+	say "building frec"
+	[ -x configure ] || autoreconf -fi
+	[ -f Makefile ] || ./configure -q
+	make -j"$(nproc)" -s
+}
+
+case "${1:-}" in
+demo)
+	install_deps "$BUILD_DEPS"
+	build
+	say "no demo yet: the recorder has not landed"
+	;;
+test)
+	install_deps "$BUILD_DEPS $TEST_DEPS"
+	build
+	say "running the test suite"
+	make -j"$(nproc)" check
+	;;
+*)
+	echo "usage: ./quickstart.sh demo | test" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,28 @@
+#!/bin/sh
+# frec dump on missing, foreign and damaged input: one line naming the file, a hint, status 1.
+. "$FREC_TEST_SRCDIR/cli/lib.sh"
+
+expect 1 "$FREC" dump -i "$T/missing.zst"
+grep_err "^frec dump: cannot read trace $T/missing.zst: No such file or directory"
+grep_err '^hint: '
+one_line_err
+
+printf 'main;foo 1\n' > "$T/folded.txt"
+expect 1 "$FREC" dump -i "$T/folded.txt"
+grep_err 'not a frec trace'
+one_line_err
+
+: > "$T/empty.zst"
+expect 1 "$FREC" dump -i "$T/empty.zst"
+grep_err 'truncated'
+
+expect 1 "$FREC" dump -i /
+grep_err 'Is a directory'
+
+# A corpus trace cut in half still dumps what it holds, with a warning.
+src=$(ls "$FREC_TEST_DATA"/corpus/trace/* | head -n 1)
+size=$(wc -c < "$src")
+head -c $(( size * 2 / 3 )) "$src" > "$T/cut.zst"
+expect 0 "$FREC" dump -i "$T/cut.zst"
+grep_out 'HEADER version'
+grep_err 'cut short'

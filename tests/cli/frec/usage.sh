@@ -1,0 +1,26 @@
+#!/bin/sh
+# frec's dispatch: --help on stdout with status 0, misuse on stderr with status 2, every command
+# listed has a man page whose SYNOPSIS names it.
+. "$FREC_TEST_SRCDIR/cli/lib.sh"
+
+expect 0 "$FREC" --help
+grep_out '^usage: frec'
+for c in record report diff dump; do
+	grep_out "^  $c "
+	[ -f "$FREC_TEST_SRCDIR/../man/frec-$c.1" ] || fail "no man page for frec $c"
+	expect 0 "$FREC" "$c" --help
+	grep_out "^usage: frec $c|^usage: frec \[record\]"
+	[ ! -s "$T/err" ] || fail "frec $c --help wrote to stderr"
+	expect 2 "$FREC" "$c" --no-such-option
+	grep_err '^usage: frec'
+done
+
+expect 2 "$FREC"
+grep_err '^usage: frec'
+expect 2 "$FREC" nosuchcommand
+grep_err "unknown command 'nosuchcommand'"
+grep_err '^hint: '
+expect 0 "$FREC" --version
+grep_out '^frec [0-9]'
+# No prefix matching: "rep" is not "report".
+expect 2 "$FREC" rep

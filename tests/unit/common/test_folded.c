@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The folded-stacks importer, on the dialects of the tools frec must read.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "frec/error.h"
+#include "frec/profile.h"
+
+static struct frec_profile *import(const char *text, int expect)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_stats st;
+
+	cr_assert_eq(frec_profile__import_folded(p, text, strlen(text), &st), expect);
+	return p;
+}
+
+/* Node of the root-first path "a;b;c", or FREC_NONE. */
+static uint32_t find(const struct frec_profile *p, const char *path)
+{
+	char buf[512], *save, *tok;
+	uint32_t node = FREC_NODE_ROOT;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		uint32_t c;
+
+		for (c = frec_profile__node(p, node)->first_child; c != FREC_NONE;
+		     c = frec_profile__node(p, c)->next_sibling)
+			if (!strcmp(frec_profile__frame_name(p, frec_profile__node(p, c)->frame), tok))
+				break;
+		if (c == FREC_NONE)
+			return FREC_NONE;
+		node = c;
+	}
+	return node;
+}
+
+Test(folded, flamegraph_pl_style_stacks)
+{
+	struct frec_profile *p = import("main;foo;bar 10\nmain;foo 5\nmain;baz 1\n\nmain;foo;bar 2\n", 4);
+
+	cr_assert_eq(frec_profile__total(p), 18);
+	cr_assert_eq(frec_profile__node(p, find(p, "main;foo;bar"))->self, 12);
+	cr_assert_eq(frec_profile__node(p, find(p, "main;foo"))->total, 17);
+	cr_assert_eq(frec_profile__node(p, find(p, "main;baz"))->self, 1);
+	frec_profile__free(p);
+}
+
+Test(folded, names_with_spaces_and_crlf)
+{
+	/* py-spy --format raw and async-profiler names */
+	struct frec_profile *p = import("<module> (app.py:10);handle (app.py:42) 7\r\n"
+					"java/lang/Thread.run;Foo::bar(int, char) 3\r\n",
+					2);
+
+	cr_assert_neq(find(p, "<module> (app.py:10);handle (app.py:42)"), FREC_NONE);
+	cr_assert_eq(frec_profile__node(p, find(p, "java/lang/Thread.run;Foo::bar(int, char)"))->self, 3);
+	frec_profile__free(p);
+}
+
+Test(folded, kind_suffixes_become_kinds)
+{
+	struct frec_profile *p = import("main;do_syscall_64_[k];js:hot_[j];helper_[i];[unknown] 4\n", 1);
+	uint32_t n = find(p, "main;do_syscall_64;js:hot;helper;[unknown]");
+	const struct frec_frame *f;
+
+	cr_assert_neq(n, FREC_NONE);
+	f = frec_profile__frame(p, frec_profile__node(p, n)->frame);
+	cr_assert_eq(f->kind, FREC_FRAME_UNKNOWN);
+	n = frec_profile__node(p, n)->parent;
+	f = frec_profile__frame(p, frec_profile__node(p, n)->frame);
+	cr_assert_eq(f->flags, FREC_FRAME_INLINED);
+	n = frec_profile__node(p, n)->parent;
+	cr_assert_eq(frec_profile__frame(p, frec_profile__node(p, n)->frame)->kind, FREC_FRAME_JIT);
+	n = frec_profile__node(p, n)->parent;
+	cr_assert_eq(frec_profile__frame(p, frec_profile__node(p, n)->frame)->kind, FREC_FRAME_KERNEL);
+	frec_profile__free(p);
+}
+
+Test(folded, bad_lines_are_counted_not_fatal)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_stats st;
+	const char *text = "main;ok 3\nno count here\nmain;neg -1\n;;; 5\nmain;fine 2.6\n";
+
+	cr_assert_eq(frec_profile__import_folded(p, text, strlen(text), &st), 2);
+	cr_assert_eq(st.lines, 5);
+	cr_assert_eq(st.bad_lines, 3);
+	cr_assert_eq(st.first_bad, 2);
+	cr_assert_eq(frec_profile__node(p, find(p, "main;fine"))->self, 3);
+	frec_profile__free(p);
+}
+
+Test(folded, nothing_valid_is_an_error)
+{
+	struct frec_profile *p = frec_profile__new();
+
+	cr_assert_eq(frec_profile__import_folded(p, "hello\nworld\n", 12, NULL), -FREC_E_FOLDED_EMPTY);
+	cr_assert_eq(frec_profile__import_folded(p, "", 0, NULL), -FREC_E_FOLDED_EMPTY);
+	frec_profile__free(p);
+}
+
+Test(folded, detection)
+{
+	cr_assert(frec_profile__looks_folded("\nmain;foo 12\n", 13));
+	cr_assert(frec_profile__looks_folded("single 1", 8));
+	cr_assert_not(frec_profile__looks_folded("\x28\xb5\x2f\xfd", 4));
+	cr_assert_not(frec_profile__looks_folded("just text\n", 10));
+	cr_assert_not(frec_profile__looks_folded("", 0));
+}

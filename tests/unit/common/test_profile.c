@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "frec/profile.h"
+
+static uint32_t frame(struct frec_profile *p, const char *name, enum frec_frame_kind kind)
+{
+	struct frec_frame f = { .kind = (uint8_t)kind };
+	int id = frec_profile__intern_str(p, name);
+
+	cr_assert_geq(id, 0);
+	f.name = (uint32_t)id;
+	id = frec_profile__add_frame(p, &f);
+	cr_assert_geq(id, 0);
+	return (uint32_t)id;
+}
+
+Test(profile, frames_are_deduplicated_by_every_field)
+{
+	struct frec_profile *p = frec_profile__new();
+	uint32_t a = frame(p, "foo", FREC_FRAME_USER);
+	uint32_t b = frame(p, "foo", FREC_FRAME_USER);
+	uint32_t k = frame(p, "foo", FREC_FRAME_KERNEL);
+	struct frec_frame inl = *frec_profile__frame(p, a);
+
+	cr_assert_eq(a, b);
+	cr_assert_neq(a, k);
+	inl.flags = FREC_FRAME_INLINED;
+	cr_assert_neq(frec_profile__add_frame(p, &inl), (int)a);
+	cr_assert_eq(frec_profile__nr_frames(p), 3);
+	cr_assert_str_eq(frec_profile__frame_name(p, k), "foo");
+	frec_profile__free(p);
+}
+
+Test(profile, weights_add_up_along_the_stack)
+{
+	struct frec_profile *p = frec_profile__new();
+	uint32_t m = frame(p, "main", FREC_FRAME_USER), f = frame(p, "foo", FREC_FRAME_USER),
+		 g = frame(p, "bar", FREC_FRAME_USER);
+	uint32_t s1[] = { m, f }, s2[] = { m, f, g }, s3[] = { m };
+	int leaf;
+
+	cr_assert_geq(frec_profile__add_stack(p, s1, 2, 3), 0);
+	leaf = frec_profile__add_stack(p, s2, 3, 5);
+	cr_assert_geq(leaf, 0);
+	cr_assert_geq(frec_profile__add_stack(p, s3, 1, 2), 0);
+	cr_assert_geq(frec_profile__add_stack(p, s2, 3, 1), 0);
+
+	cr_assert_eq(frec_profile__total(p), 11);
+	cr_assert_eq(frec_profile__nr_nodes(p), 4);
+	const struct frec_node *n = frec_profile__node(p, (uint32_t)leaf);
+	cr_assert_eq(n->self, 6);
+	cr_assert_eq(n->total, 6);
+	n = frec_profile__node(p, n->parent);
+	cr_assert_eq(n->self, 3);
+	cr_assert_eq(n->total, 9);
+	n = frec_profile__node(p, n->parent);
+	cr_assert_eq(n->self, 2);
+	cr_assert_eq(n->total, 11);
+	cr_assert_eq(n->parent, FREC_NODE_ROOT);
+	frec_profile__free(p);
+}
+
+Test(profile, sort_orders_children_by_name)
+{
+	struct frec_profile *p = frec_profile__new();
+	const char *names[] = { "zeta", "alpha", "mid", "beta" };
+	uint32_t root = frame(p, "root", FREC_FRAME_USER);
+	const char *prev = "";
+
+	for (int i = 0; i < 4; i++) {
+		uint32_t s[] = { root, frame(p, names[i], FREC_FRAME_USER) };
+
+		cr_assert_geq(frec_profile__add_stack(p, s, 2, 1), 0);
+	}
+	cr_assert_eq(frec_profile__sort(p), 0);
+	uint32_t r = frec_profile__node(p, FREC_NODE_ROOT)->first_child;
+	int count = 0;
+	for (uint32_t c = frec_profile__node(p, r)->first_child; c != FREC_NONE;
+	     c = frec_profile__node(p, c)->next_sibling) {
+		const char *name = frec_profile__frame_name(p, frec_profile__node(p, c)->frame);
+
+		cr_assert_gt(strcmp(name, prev), 0, "%s after %s", name, prev);
+		prev = name;
+		count++;
+	}
+	cr_assert_eq(count, 4);
+	frec_profile__free(p);
+}
+
+Test(profile, module_stats_are_kept_in_order)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_module_stat st = { .module = (uint32_t)frec_profile__intern_str(p, "/lib/libz.so.1"),
+				       .flags = FREC_MODULE_NO_FRAME_PTRS, .samples = 10 };
+	size_t n;
+
+	cr_assert_eq(frec_profile__add_module_stat(p, &st), 0);
+	st.samples = 20;
+	cr_assert_eq(frec_profile__add_module_stat(p, &st), 0);
+	const struct frec_module_stat *m = frec_profile__module_stats(p, &n);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(m[0].samples, 10);
+	cr_assert_eq(m[1].samples, 20);
+	cr_assert_str_eq(frec_profile__str(p, m[0].module), "/lib/libz.so.1");
+	cr_assert_str_eq(frec_profile__str(p, frec_profile__meta(p)->unit), "samples");
+	frec_profile__free(p);
+}

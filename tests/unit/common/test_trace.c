@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Trace writer/reader round trips, and what a reader makes of damaged traces.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "frec/error.h"
+#include "frec/trace.h"
+#include "helpers.h"
+#include "trace_fixture.h"
+
+#define NSAMPLES 3000
+#define ID 77
+
+static char path[256];
+
+/* Write a trace of NSAMPLES samples, a frame closed every 1000 samples; return its bytes. */
+static uint8_t *write_trace(size_t *len, bool footer)
+{
+	static const char *const kv[] = { "event=cpu-clock", "command=demo --arg", "hostname=test" };
+	struct trace_meta meta = {
+		.start_ns = 1000,
+		.clockid = CLOCK_MONOTONIC,
+		.nr_cpus = 2,
+		.page_size = 4096,
+		.nr_kv = 3,
+		.kv = kv,
+	};
+	struct perf_event_attr attr = fix_attr(0);
+	uint64_t ids[] = { ID, ID + 1 };
+	uint64_t chain[] = { PERF_CONTEXT_USER, 0x401000, 0x401100 };
+	struct trace_writer *w;
+	uint8_t rec[512], *buf;
+	char dir[128];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/t.zst", test_tmpdir(dir, sizeof(dir)));
+	cr_assert_eq(trace_writer__open(path, NULL, &w), 0);
+	cr_assert_eq(trace_writer__write_header(w, &meta), 0);
+	cr_assert_eq(trace_writer__write_attr(w, &attr, ids, 2, "cpu-clock"), 0);
+	cr_assert_eq(trace_writer__write(w, rec, fix_comm(rec, 42, 42, "demo", 1500, ID)), 0);
+	cr_assert_eq(trace_writer__flush(w), 0);
+	for (int i = 0; i < NSAMPLES; i++) {
+		size_t n = fix_sample(rec, 0, ID, 0x401234, 42, 43, 2000 + (uint64_t)i, chain, 3, 0, 0);
+
+		cr_assert_eq(trace_writer__write(w, rec, n), 0);
+		if (i % 1000 == 999)
+			cr_assert_eq(trace_writer__flush(w), 0);
+	}
+	cr_assert_eq(trace_writer__write_text(w, TRACE_REC_PERF_MAP, 42, "1000 10 js:hot\n2000 20 js:cold\n", 31), 0);
+	if (footer) {
+		struct trace_footer f = { .samples = NSAMPLES, .lost = 5, .end_ns = 9999 };
+
+		cr_assert_eq(trace_writer__write_footer(w, &f), 0);
+	}
+	cr_assert_eq(trace_writer__close(w), 0);
+
+	fd = open(path, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(fstat(fd, &st), 0);
+	buf = malloc((size_t)st.st_size);
+	cr_assert_eq(read(fd, buf, (size_t)st.st_size), st.st_size);
+	close(fd);
+	*len = (size_t)st.st_size;
+	return buf;
+}
+
+struct counts {
+	uint64_t samples, comm, text, footer, header, attr, other;
+};
+
+static struct counts read_all(struct trace_reader *r)
+{
+	const struct perf_event_header *h;
+	struct counts c = { 0 };
+	int ret;
+
+	while ((ret = trace_reader__next(r, &h)) > 0) {
+		switch (h->type) {
+		case PERF_RECORD_SAMPLE: {
+			struct trace_sample s;
+
+			cr_assert_eq(trace_reader__parse_sample(r, h, &s), 0);
+			cr_assert_eq(s.ip, 0x401234);
+			cr_assert_eq(s.pid, 42);
+			cr_assert_eq(s.tid, 43);
+			cr_assert_geq(s.time, 2000 + c.samples, "out of order or repeated");
+			cr_assert_eq(s.nr_callchain, 3);
+			cr_assert_eq(s.callchain[2], 0x401100);
+			c.samples++;
+			break;
+		}
+		case PERF_RECORD_COMM: {
+			struct trace_sample_id id;
+
+			cr_assert_eq(trace_reader__parse_id(r, h, &id), 0);
+			cr_assert(id.valid);
+			cr_assert_eq(id.time, 1500);
+			cr_assert_eq(id.pid, 42);
+			cr_assert_eq(id.id, ID);
+			c.comm++;
+			break;
+		}
+		case TRACE_REC_PERF_MAP: {
+			const struct trace_text *t = (const void *)h;
+
+			cr_assert_eq(t->pid, 42);
+			cr_assert_eq(t->len, 31);
+			cr_assert_eq(memcmp(t + 1, "1000 10 js:hot\n", 15), 0);
+			c.text++;
+			break;
+		}
+		case TRACE_REC_FOOTER:
+			c.footer++;
+			break;
+		case TRACE_REC_HEADER:
+			c.header++;
+			break;
+		case TRACE_REC_ATTR:
+			c.attr++;
+			break;
+		default:
+			c.other++;
+		}
+	}
+	cr_assert_eq(ret, 0);
+	return c;
+}
+
+Test(common_trace, round_trip_keeps_every_record)
+{
+	size_t len;
+	uint8_t *buf = write_trace(&len, true);
+	struct trace_reader *r;
+	struct counts c;
+
+	cr_assert_eq(trace_reader__open_mem(buf, len, &r), 0);
+	cr_assert_str_eq(trace_reader__meta(r, "event"), "cpu-clock");
+	cr_assert_str_eq(trace_reader__meta(r, "command"), "demo --arg");
+	cr_assert_null(trace_reader__meta(r, "even"));
+	cr_assert_eq(trace_reader__header(r)->nr_cpus, 2);
+	cr_assert_eq(trace_reader__header(r)->start_ns, 1000);
+	cr_assert_eq(trace_reader__nr_events(r), 1);
+	cr_assert_str_eq(trace_reader__event(r, 0)->name, "cpu-clock");
+	cr_assert_eq(trace_reader__event(r, 0)->nr_ids, 2);
+	cr_assert_eq(trace_reader__event(r, 0)->attr.sample_type, FIX_SAMPLE_TYPE);
+
+	c = read_all(r);
+	cr_assert_eq(c.samples, NSAMPLES);
+	cr_assert_eq(c.header, 1);
+	cr_assert_eq(c.attr, 1);
+	cr_assert_eq(c.comm, 1);
+	cr_assert_eq(c.text, 1);
+	cr_assert_eq(c.footer, 1);
+	cr_assert_eq(c.other, 0);
+	cr_assert_not_null(trace_reader__footer(r));
+	cr_assert_eq(trace_reader__footer(r)->lost, 5);
+	cr_assert_not(trace_reader__status(r)->truncated);
+	cr_assert_not(trace_reader__status(r)->corrupt);
+	cr_assert_geq(trace_reader__status(r)->frames, 4);
+
+	/* A second pass sees the same records. */
+	trace_reader__rewind(r);
+	c = read_all(r);
+	cr_assert_eq(c.samples, NSAMPLES);
+	trace_reader__close(r);
+	free(buf);
+}
+
+Test(common_trace, the_file_is_a_plain_zstd_stream)
+{
+	char cmd[512];
+	size_t len;
+
+	free(write_trace(&len, true));
+	snprintf(cmd, sizeof(cmd), "zstd -t -q '%s' 2>/dev/null", path);
+	if (system("command -v zstd >/dev/null") != 0)
+		cr_skip_test("zstd command not installed");
+	cr_assert_eq(system(cmd), 0, "zstd -t rejected the trace");
+}
+
+Test(common_trace, truncated_trace_is_read_up_to_its_last_complete_frame)
+{
+	size_t len;
+	uint8_t *buf = write_trace(&len, true);
+	struct trace_reader *r;
+	struct counts c;
+	uint64_t prev = UINT64_MAX;
+
+	/* Cut at every offset from the end back to the start: never a crash, never more than was there. */
+	for (size_t cut = len - 1; cut > 0; cut -= (cut > 64 ? 37 : 1)) {
+		int err = trace_reader__open_mem(buf, cut, &r);
+
+		if (err) {
+			cr_assert(err == -FREC_E_TRACE_TRUNCATED || err == -FREC_E_TRACE_NO_HEADER,
+				  "cut %zu: %s", cut, frec_strerror(err));
+			continue;
+		}
+		c = read_all(r);
+		cr_assert(trace_reader__status(r)->truncated, "cut at %zu not reported", cut);
+		cr_assert_null(trace_reader__footer(r));
+		cr_assert_eq(c.samples % 1000, 0, "cut %zu: a partial frame leaked %lu samples", cut,
+			     (unsigned long)c.samples);
+		cr_assert_leq(c.samples, prev);
+		prev = c.samples;
+		trace_reader__close(r);
+	}
+	free(buf);
+}
+
+Test(common_trace, a_corrupt_frame_is_skipped_and_reported)
+{
+	size_t len;
+	uint8_t *buf = write_trace(&len, true);
+	struct trace_reader *r;
+	struct counts c;
+
+	/* Flip bytes in the middle of the stream: inside one of the sample frames. */
+	for (size_t i = len / 2; i < len / 2 + 8; i++)
+		buf[i] ^= 0x5a;
+	cr_assert_eq(trace_reader__open_mem(buf, len, &r), 0);
+	c = read_all(r);
+	cr_assert(trace_reader__status(r)->corrupt);
+	cr_assert_lt(c.samples, NSAMPLES);
+	cr_assert_geq(c.samples, 1000);
+	trace_reader__close(r);
+	free(buf);
+}
+
+Test(common_trace, a_cut_trace_without_footer_is_not_an_error)
+{
+	size_t len;
+	uint8_t *buf = write_trace(&len, false);
+	struct trace_reader *r;
+	struct counts c;
+
+	cr_assert_eq(trace_reader__open_mem(buf, len, &r), 0);
+	c = read_all(r);
+	cr_assert_eq(c.samples, NSAMPLES);
+	cr_assert_null(trace_reader__footer(r));
+	cr_assert_not(trace_reader__status(r)->has_footer);
+	trace_reader__close(r);
+	free(buf);
+}
+
+Test(common_trace, rejects_what_is_not_a_frec_trace)
+{
+	static const char text[] = "main;foo 12\n";
+	struct trace_reader *r;
+	uint8_t zstd_other[64];
+	size_t n;
+
+	cr_assert_eq(trace_reader__open_mem(text, sizeof(text) - 1, &r), -FREC_E_TRACE_MAGIC);
+	cr_assert_eq(trace_reader__open_mem(text, 0, &r), -FREC_E_TRACE_TRUNCATED);
+	/* A valid zstd stream of something else. */
+	n = fix_comm(zstd_other, 1, 1, "x", 0, 0);
+	{
+		char dir[128], p[256];
+		struct trace_writer *w;
+		int fd;
+		struct stat st;
+		uint8_t *buf;
+
+		snprintf(p, sizeof(p), "%s/x.zst", test_tmpdir(dir, sizeof(dir)));
+		cr_assert_eq(trace_writer__open(p, NULL, &w), 0);
+		cr_assert_eq(trace_writer__write(w, zstd_other, n), 0);
+		cr_assert_eq(trace_writer__close(w), 0);
+		fd = open(p, O_RDONLY);
+		fstat(fd, &st);
+		buf = malloc((size_t)st.st_size);
+		cr_assert_eq(read(fd, buf, (size_t)st.st_size), st.st_size);
+		close(fd);
+		cr_assert_eq(trace_reader__open_mem(buf, (size_t)st.st_size, &r), -FREC_E_TRACE_MAGIC);
+		free(buf);
+	}
+	cr_assert_eq(trace_reader__open("/nonexistent/trace.zst", &r), -ENOENT);
+	cr_assert_eq(trace_reader__open("/", &r), -EISDIR);
+}
+
+Test(common_trace, refuses_a_newer_major_version)
+{
+	size_t len;
+	uint8_t *buf = write_trace(&len, true);
+	char dir[128], p[256];
+	struct trace_writer *w;
+	struct trace_reader *r;
+	struct trace_header th = { .version_major = TRACE_VERSION_MAJOR + 1, .fixed_size = sizeof(th) };
+	struct stat st;
+	int fd;
+
+	free(buf);
+	memcpy(th.magic, TRACE_MAGIC, 8);
+	snprintf(p, sizeof(p), "%s/v.zst", test_tmpdir(dir, sizeof(dir)));
+	cr_assert_eq(trace_writer__open(p, NULL, &w), 0);
+	cr_assert_eq(trace_writer__write_rec(w, TRACE_REC_HEADER, (uint8_t *)&th + 8, sizeof(th) - 8), 0);
+	cr_assert_eq(trace_writer__close(w), 0);
+	fd = open(p, O_RDONLY);
+	fstat(fd, &st);
+	buf = malloc((size_t)st.st_size);
+	cr_assert_eq(read(fd, buf, (size_t)st.st_size), st.st_size);
+	close(fd);
+	cr_assert_eq(trace_reader__open_mem(buf, (size_t)st.st_size, &r), -FREC_E_TRACE_VERSION);
+	(void)len;
+	free(buf);
+}
+
+Test(common_trace, frames_close_on_time_and_size)
+{
+	struct trace_writer_opts opts = { .frame_bytes = 4096, .frame_ns = 1000 };
+	struct trace_writer *w;
+	struct trace_reader *r;
+	uint64_t chain[] = { 0x1 };
+	uint8_t rec[256];
+	char dir[128], p[256];
+	size_t n = fix_sample(rec, 0, ID, 1, 1, 1, 1, chain, 1, 0, 0);
+	uint64_t frames_before;
+	int fd;
+	struct stat st;
+	uint8_t *buf;
+
+	snprintf(p, sizeof(p), "%s/f.zst", test_tmpdir(dir, sizeof(dir)));
+	cr_assert_eq(trace_writer__open(p, &opts, &w), 0);
+	cr_assert_eq(trace_writer__write_rec(w, TRACE_REC_ROUND, NULL, 0), 0);
+	/* tick: the first notes the frame's start, a later one past frame_ns closes it */
+	cr_assert_eq(trace_writer__tick(w, 5000), 0);
+	frames_before = trace_writer__bytes(w);
+	cr_assert_eq(trace_writer__tick(w, 5500), 0);
+	cr_assert_eq(trace_writer__bytes(w), frames_before, "closed before frame_ns");
+	cr_assert_eq(trace_writer__tick(w, 6000), 0);
+	cr_assert_gt(trace_writer__bytes(w), frames_before, "not closed after frame_ns");
+	/* size: 100 samples of ~80 bytes cross 4096 bytes at least once */
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(trace_writer__write(w, rec, n), 0);
+	cr_assert_eq(trace_writer__close(w), 0);
+
+	fd = open(p, O_RDONLY);
+	fstat(fd, &st);
+	buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	/* Without a header this is not a trace, but the frames are countable with zstd itself. */
+	cr_assert_eq(trace_reader__open_mem(buf, (size_t)st.st_size, &r), -FREC_E_TRACE_MAGIC);
+	{
+		size_t off = 0, frames = 0;
+
+		while (off < (size_t)st.st_size) {
+			size_t fs = ZSTD_findFrameCompressedSize(buf + off, (size_t)st.st_size - off);
+
+			cr_assert_not(ZSTD_isError(fs));
+			off += fs;
+			frames++;
+		}
+		cr_assert_geq(frames, 3);
+	}
+	munmap(buf, (size_t)st.st_size);
+}
+
+Test(common_trace, disk_full_is_reported_and_sticky)
+{
+	struct trace_writer *w;
+	uint8_t rec[256];
+	uint64_t chain[] = { 0x1 };
+	size_t n = fix_sample(rec, 0, ID, 1, 1, 1, 1, chain, 1, 0, 0);
+	int err = 0;
+
+	if (access("/dev/full", W_OK))
+		cr_skip_test("/dev/full not available");
+	cr_assert_eq(trace_writer__open("/dev/full", NULL, &w), 0);
+	for (int i = 0; i < 100000 && !err; i++)
+		err = trace_writer__write(w, rec, n);
+	if (!err)
+		err = trace_writer__flush(w);
+	cr_assert_eq(err, -ENOSPC);
+	cr_assert_eq(trace_writer__write(w, rec, n), -ENOSPC);
+	cr_assert_eq(trace_writer__close(w), -ENOSPC);
+}
