@@ -12,6 +12,8 @@
 
 #include "frec/compiler.h"
 
+struct frec_profile;
+struct sym_opts;
 struct trace_reader;
 
 /* Exit statuses. */
@@ -61,6 +63,13 @@ int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)
  * saying what was still read.
  */
 void cli_trace_damage(const char *cmd, const char *path, const struct trace_reader *r);
+
+/**
+ * cli_load_profile() - a profile from @path: a frec trace (symbolized with @opts, NULL for the
+ * defaults) or folded stacks; "-" reads folded stacks from standard input.  Prints a one-line error
+ * and a hint on failure, warnings about damaged input, and returns 0 or CLI_FAIL.
+ */
+int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *opts, struct frec_profile **out);
 
 /** cli_parse_u64() - parse a decimal number in [min, max]; false (with an error printed) otherwise. */
 bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t min, uint64_t max,

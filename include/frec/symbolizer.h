@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The symbolizer: replays a trace offline and builds a symbolized profile (contract 2).
+ * (Skeleton: the symbolizer issue fills in the options and the implementation.)
+ */
+#ifndef FREC_SYMBOLIZER_H
+#define FREC_SYMBOLIZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct frec_profile;
+struct trace_reader;
+
+/** Options of sym_profile__from_trace(); zero means the default everywhere. */
+struct sym_opts {
+	bool no_kernel; /* drop kernel frames */
+	bool no_inline; /* no inline frames */
+	bool lines;     /* file:line on frames */
+	bool mangled;   /* keep mangled names */
+	bool per_process;
+	bool per_thread;
+};
+
+/**
+ * sym_profile__from_trace() - read every record of @r and build a profile of its samples.
+ * Returns 0 and sets *@out (free with frec_profile__free()), or a negative error.
+ */
+int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts, struct frec_profile **out);
+
+#endif /* FREC_SYMBOLIZER_H */
