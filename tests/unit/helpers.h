@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <ftw.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,13 +24,40 @@ static inline const char *test_data(const char *rel, char *buf, size_t size)
 	return buf;
 }
 
-/* A fresh temporary directory for one test; removed by the test runner's tmp cleanup. */
+static char test_tmpdir_path[256];
+
+static inline int test_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static inline void test_tmpdir_cleanup(void)
+{
+	if (test_tmpdir_path[0])
+		nftw(test_tmpdir_path, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * A fresh temporary directory for the current test, removed with its contents when the test's
+ * process exits (Criterion runs each test in its own process).  One per test.
+ */
 static inline const char *test_tmpdir(char *buf, size_t size)
 {
 	const char *base = getenv("TMPDIR");
 
-	snprintf(buf, size, "%s/frec-test-XXXXXX", base ? base : "/tmp");
-	cr_assert_not_null(mkdtemp(buf), "mkdtemp: %s", strerror(errno));
+	size_t len;
+
+	if (!test_tmpdir_path[0]) {
+		snprintf(test_tmpdir_path, sizeof(test_tmpdir_path), "%s/frec-test-XXXXXX", base ? base : "/tmp");
+		cr_assert_not_null(mkdtemp(test_tmpdir_path), "mkdtemp: %s", strerror(errno));
+		atexit(test_tmpdir_cleanup);
+	}
+	len = strlen(test_tmpdir_path);
+	cr_assert_lt(len, size, "temporary directory path too long");
+	memcpy(buf, test_tmpdir_path, len + 1);
 	return buf;
 }
 
