@@ -1,13 +1,332 @@
 // SPDX-License-Identifier: MIT
 /*
- * frec report: placeholder until its issue lands.
+ * frec report: a trace (or folded stacks from any tool) in; a text report, folded stacks or an SVG
+ * flame graph out.  This file parses options and picks the output; the symbolizer builds the
+ * profile and render/ draws it.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "frec/error.h"
+#include "frec/profile.h"
+#include "frec/render.h"
+#include "frec/symbolizer.h"
+
+static const char report_help[] =
+	"input and output:\n"
+	"  -i, --input FILE      trace or folded stacks to read (default trace.zst; - for stdin)\n"
+	"  -o, --output FILE     write the output to FILE (default: stdout; flame.svg for --svg)\n"
+	"      --folded          write folded stacks (root first, one line per stack)\n"
+	"      --svg [FILE]      write an interactive SVG flame graph (default flame.svg; - for stdout)\n"
+	"      --top N           rows in each table of the text report (default 20)\n"
+	"samples:\n"
+	"      --pid PID[,PID]   keep these processes\n"
+	"      --tid TID[,TID]   keep these threads\n"
+	"      --comm NAME       keep threads named NAME\n"
+	"      --time START,END  keep samples between START and END seconds after the start\n"
+	"frames:\n"
+	"      --per-process     a root frame per process\n"
+	"      --per-thread      a root frame per thread\n"
+	"      --no-kernel       drop kernel frames\n"
+	"      --no-inline       no inlined frames\n"
+	"      --lines           add file:line to frames\n"
+	"      --mangled         keep mangled C++ and Rust names\n"
+	"flame graph:\n"
+	"      --title TEXT      title (default: from the recording)\n"
+	"      --subtitle TEXT   subtitle (default: from the recording)\n"
+	"      --colors PALETTE  hot (default), mem, io, blue, green, aqua\n"
+	"      --width PIXELS    image width (default 1200)\n"
+	"      --minwidth PIXELS merge frames narrower than this into their parent (default 0.1)\n"
+	"      --icicle          root at the top\n"
+	"  -h, --help            show this help\n";
+
+enum report_format { REPORT_TEXT, REPORT_FOLDED, REPORT_SVG };
+
+struct report_opts {
+	const char *input;
+	const char *output;
+	enum report_format format;
+	struct sym_opts sym;
+	struct render_text_opts text;
+	struct render_flame_opts flame;
+	int32_t *pids, *tids;
+};
+
+enum {
+	OPT_FOLDED = 256,
+	OPT_SVG,
+	OPT_TOP,
+	OPT_PID,
+	OPT_TID,
+	OPT_COMM,
+	OPT_TIME,
+	OPT_PER_PROCESS,
+	OPT_PER_THREAD,
+	OPT_NO_KERNEL,
+	OPT_NO_INLINE,
+	OPT_LINES,
+	OPT_MANGLED,
+	OPT_TITLE,
+	OPT_SUBTITLE,
+	OPT_COLORS,
+	OPT_WIDTH,
+	OPT_MINWIDTH,
+	OPT_ICICLE,
+};
+
+/* "1,2,3" -> a malloc'ed array of ids. */
+static bool parse_id_list(const char *what, const char *arg, int32_t **out, size_t *n)
+{
+	size_t cap = 1;
+	int32_t *ids;
+
+	for (const char *s = arg; *s; s++)
+		cap += *s == ',';
+	ids = calloc(cap, sizeof(*ids));
+	if (!ids)
+		return false;
+	*n = 0;
+	for (const char *s = arg;;) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno || end == s || v < 0 || v > INT32_MAX || (*end && *end != ',')) {
+			cli_error("report", "%s: '%s' is not a list of ids (like 1234,5678)", what, arg);
+			free(ids);
+			return false;
+		}
+		ids[(*n)++] = (int32_t)v;
+		if (!*end)
+			break;
+		s = end + 1;
+	}
+	*out = ids;
+	return true;
+}
+
+/* "START,END" in seconds (fractions allowed, either side may be empty). */
+static bool parse_time_range(const char *arg, uint64_t *start, uint64_t *end)
+{
+	const char *comma = strchr(arg, ',');
+	double a = 0, b = 0;
+	char *e;
+
+	if (!comma)
+		goto bad;
+	if (comma != arg) {
+		a = strtod(arg, &e);
+		if (e != comma || a < 0)
+			goto bad;
+	}
+	if (comma[1]) {
+		b = strtod(comma + 1, &e);
+		if (*e || b <= a)
+			goto bad;
+	}
+	*start = (uint64_t)(a * 1e9);
+	*end = comma[1] ? (uint64_t)(b * 1e9) : 0;
+	return true;
+bad:
+	cli_error("report", "--time: '%s' is not START,END in seconds (like 2.5,10)", arg);
+	cli_hint("either side may be left empty: --time 5, keeps everything after 5 s");
+	return false;
+}
+
+static int parse_opts(int argc, char **argv, struct report_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "folded", no_argument, NULL, OPT_FOLDED },
+		{ "svg", no_argument, NULL, OPT_SVG },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "tid", required_argument, NULL, OPT_TID },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "time", required_argument, NULL, OPT_TIME },
+		{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
+		{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+		{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
+		{ "lines", no_argument, NULL, OPT_LINES },
+		{ "mangled", no_argument, NULL, OPT_MANGLED },
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
+		{ "colors", required_argument, NULL, OPT_COLORS },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
+		{ "icicle", no_argument, NULL, OPT_ICICLE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	char *end;
+	int c;
+
+	*o = (struct report_opts){ .input = "trace.zst", .flame.minwidth = -1 };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+i:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->input = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_FOLDED:
+			o->format = REPORT_FOLDED;
+			break;
+		case OPT_SVG:
+			o->format = REPORT_SVG;
+			/* --svg FILE: an operand right after --svg names the output. */
+			if (optind < argc && argv[optind][0] && (argv[optind][0] != '-' || !argv[optind][1]))
+				o->output = argv[optind++];
+			break;
+		case OPT_TOP:
+			if (!cli_parse_u64("report", "--top", optarg, 1, 100000, &v))
+				return CLI_USAGE;
+			o->text.top = (unsigned int)v;
+			break;
+		case OPT_PID:
+			free(o->pids);
+			if (!parse_id_list("--pid", optarg, &o->pids, &o->sym.nr_pids))
+				return CLI_USAGE;
+			o->sym.pids = o->pids;
+			break;
+		case OPT_TID:
+			free(o->tids);
+			if (!parse_id_list("--tid", optarg, &o->tids, &o->sym.nr_tids))
+				return CLI_USAGE;
+			o->sym.tids = o->tids;
+			break;
+		case OPT_COMM:
+			o->sym.comm = optarg;
+			break;
+		case OPT_TIME:
+			if (!parse_time_range(optarg, &o->sym.time_start, &o->sym.time_end))
+				return CLI_USAGE;
+			break;
+		case OPT_PER_PROCESS:
+			o->sym.per_process = true;
+			break;
+		case OPT_PER_THREAD:
+			o->sym.per_thread = true;
+			break;
+		case OPT_NO_KERNEL:
+			o->sym.no_kernel = true;
+			break;
+		case OPT_NO_INLINE:
+			o->sym.no_inline = true;
+			break;
+		case OPT_LINES:
+			o->sym.lines = true;
+			break;
+		case OPT_MANGLED:
+			o->sym.mangled = true;
+			break;
+		case OPT_TITLE:
+			o->flame.title = optarg;
+			break;
+		case OPT_SUBTITLE:
+			o->flame.subtitle = optarg;
+			break;
+		case OPT_COLORS:
+			o->flame.palette = optarg;
+			break;
+		case OPT_WIDTH:
+			if (!cli_parse_u64("report", "--width", optarg, 100, 100000, &v))
+				return CLI_USAGE;
+			o->flame.width = (unsigned int)v;
+			break;
+		case OPT_MINWIDTH:
+			o->flame.minwidth = strtod(optarg, &end);
+			if (*end || end == optarg || o->flame.minwidth < 0) {
+				cli_error("report", "--minwidth: '%s' is not a width in pixels (like 0.1)", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_ICICLE:
+			o->flame.icicle = true;
+			break;
+		case 'h':
+			return cli_usage("report", report_help, CLI_OK);
+		default:
+			return cli_usage("report", NULL, CLI_USAGE);
+		}
+	}
+	if (optind < argc) {
+		cli_error("report", "unexpected argument '%s'", argv[optind]);
+		cli_hint("the input is given with -i FILE");
+		return cli_usage("report", NULL, CLI_USAGE);
+	}
+	if (o->sym.per_process && o->sym.per_thread) {
+		cli_error("report", "--per-process and --per-thread exclude each other");
+		return CLI_USAGE;
+	}
+	if (o->format == REPORT_SVG && !o->output)
+		o->output = "flame.svg";
+	if (o->output && !strcmp(o->output, "-"))
+		o->output = NULL;
+	o->sym.progress = cli_isatty_stderr();
+	return CLI_CONTINUE;
+}
+
+static int write_output(const struct report_opts *o, const struct frec_profile *p, FILE *f)
+{
+	switch (o->format) {
+	case REPORT_FOLDED:
+		return render_folded__write(p, f);
+	case REPORT_SVG:
+		return render_flame__write(p, &o->flame, f);
+	case REPORT_TEXT:
+	default:
+		return render_text__write(p, &o->text, f);
+	}
+}
 
 int cmd_report(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("report", "not implemented yet");
-	return CLI_FAIL;
+	static const char *const cmd = "report";
+	struct frec_profile *p = NULL;
+	struct report_opts o;
+	FILE *f = stdout;
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret != CLI_CONTINUE)
+		goto out;
+	ret = CLI_FAIL;
+	if (cli_load_profile(cmd, o.input, &o.sym, &p))
+		goto out;
+	if (o.output && !(f = fopen(o.output, "w"))) {
+		cli_error(cmd, "cannot create %s: %s", o.output, strerror(errno));
+		cli_hint("check that the directory exists and is writable, or write to stdout with -o -");
+		goto out;
+	}
+	ret = write_output(&o, p, f);
+	if (!ret && (fflush(f) || ferror(f)))
+		ret = errno ? -errno : -EIO;
+	if (f != stdout && fclose(f) && !ret)
+		ret = -errno;
+	if (ret) {
+		cli_error(cmd, "cannot write %s: %s", o.output ? o.output : "the output", frec_strerror(ret));
+		if (ret == -ENOSPC)
+			cli_hint("the disk is full: free some space or write elsewhere with -o");
+		ret = CLI_FAIL;
+		goto out;
+	}
+	if (o.output && o.format == REPORT_SVG)
+		fprintf(stderr, "frec report: wrote %s\n", o.output);
+	ret = CLI_OK;
+out:
+	frec_profile__free(p);
+	free(o.pids);
+	free(o.tids);
+	return ret;
 }

@@ -15,12 +15,21 @@ struct trace_reader;
 
 /** Options of sym_profile__from_trace(); zero means the default everywhere. */
 struct sym_opts {
-	bool no_kernel; /* drop kernel frames */
-	bool no_inline; /* no inline frames */
-	bool lines;     /* file:line on frames */
-	bool mangled;   /* keep mangled names */
-	bool per_process;
-	bool per_thread;
+	bool no_kernel;   /* drop kernel frames */
+	bool no_inline;   /* no inline frames */
+	bool lines;       /* file:line on frames */
+	bool mangled;     /* keep mangled names */
+	bool per_process; /* a root frame per process */
+	bool per_thread;  /* a root frame per thread */
+	bool progress;    /* draw progress on stderr (the caller checked it is a terminal) */
+	/* Filters: a sample is kept when it matches every filter given. */
+	const int32_t *pids; /* keep these processes (nr_pids entries) */
+	size_t nr_pids;
+	const int32_t *tids; /* keep these threads */
+	size_t nr_tids;
+	const char *comm;    /* keep threads with this name (COMM) */
+	uint64_t time_start; /* keep samples in [start, end) ns since the recording start; */
+	uint64_t time_end;   /* end == 0 means no upper bound */
 };
 
 /**
