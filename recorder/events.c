@@ -3,10 +3,13 @@
  * Event names to perf_event_attr type and config.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "frec/compiler.h"
@@ -65,6 +68,16 @@ static int tracepoint_id(const char *sys, size_t sys_len, const char *name, uint
 	return -FREC_E_EVENT_UNKNOWN;
 }
 
+/* tracefs is not always mounted; as perf does, mount it where the kernel expects it (root only). */
+static bool mount_tracefs(void)
+{
+	struct stat sb;
+
+	if (!stat("/sys/kernel/tracing/events", &sb) || !stat("/sys/kernel/debug/tracing/events", &sb))
+		return false; /* mounted already: the event does not exist */
+	return !mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+}
+
 int rec_event__parse(const char *name, struct perf_event_attr *attr)
 {
 	const char *colon = strchr(name, ':');
@@ -79,6 +92,9 @@ int rec_event__parse(const char *name, struct perf_event_attr *attr)
 	if (colon) {
 		uint64_t id;
 		int err = tracepoint_id(name, (size_t)(colon - name), colon + 1, &id);
+
+		if (err && mount_tracefs())
+			err = tracepoint_id(name, (size_t)(colon - name), colon + 1, &id);
 
 		if (err)
 			return err;
