@@ -606,17 +606,6 @@ static const struct map *proc_find(const struct proc *p, uint64_t addr, uint64_t
 		if (addr < m->end && m->t_start <= time && time < m->t_end && (!best || m->t_start > best->t_start))
 			best = m;
 	}
-	/* A sample older than every record about its process (clock skew): take the earliest mapping. */
-	if (!best) {
-		for (size_t i = lo; i-- > 0;) {
-			const struct map *m = &p->maps[i];
-
-			if (p->max_end[i] <= addr)
-				break;
-			if (addr < m->end && time < m->t_start && (!best || m->t_start < best->t_start))
-				best = m;
-		}
-	}
 	return best;
 }
 
