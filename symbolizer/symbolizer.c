@@ -239,9 +239,14 @@ static uint64_t dso_hash(const char *path, const uint8_t *bid, uint8_t bid_size)
 static long dso_get(struct sym_ctx *c, const char *path, const uint8_t *bid, uint8_t bid_size, int32_t pid,
 		    int kind)
 {
-	uint64_t h = dso_hash(path, bid, bid_size), v;
+	static const uint8_t no_bid[20];
+	uint64_t h, v;
 	struct dso *d;
 	int id;
+
+	if (!bid)
+		bid = no_bid;
+	h = dso_hash(path, bid, bid_size);
 
 	for (;; h++) {
 		if (!frec_hashmap__find(&c->dso_index, h, &v))

@@ -243,7 +243,7 @@ Test(symbolizer, filters)
 	sample(PID, PID, T(100), chain, 2);
 	sample(PID, 101, T(2000), chain, 2);
 	sample(300, 300, T(3000), chain, 2);
-	symfix_profile(&tr, NULL);
+	prof = symfix_profile(&tr, NULL);
 	frec_profile__free(prof);
 
 	struct { struct sym_opts o; uint64_t want; } cases[] = {
