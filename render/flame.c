@@ -640,9 +640,7 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	svg_out__str(o, "<!-- frec flame graph: click a frame to zoom, Ctrl-F or Search to find functions by "
 			"regular expression; zoom and search are kept in the URL. -->\n<style>");
 	svg_out__str(o, flame_css);
-	svg_out__str(o, "</style>\n<script><![CDATA[");
-	svg_out__str(o, flame_js);
-	svg_out__str(o, "]]></script>\n");
+	svg_out__str(o, "</style>\n");
 	svg_out__printf(o, "<rect width=\"100%%\" height=\"100%%\" fill=\"#f6f6f2\"/>\n<text id=\"title\" x=\"%u\" y=\"22\">",
 			c->width / 2);
 	write_title(o, c);
@@ -665,7 +663,10 @@ static int write_document(struct flame_ctx *c, FILE *f)
 				FLAME_TOP + FLAME_FH);
 	svg_out__str(o, "<g id=\"frames\">\n");
 	svg_out__mem(o, frames, frames_len);
-	svg_out__str(o, "</g>\n</svg>\n");
+	/* The script last, so that the frames exist when it runs. */
+	svg_out__str(o, "</g>\n<script><![CDATA[\n");
+	svg_out__str(o, flame_js);
+	svg_out__str(o, "]]></script>\n</svg>\n");
 	err = svg_out__flush(o);
 out:
 	free(frames);

@@ -193,10 +193,10 @@
 		term ? search("") : ask();
 	});
 	window.addEventListener("keydown", function (e) {
-		if (e.keyCode === 114 || ((e.ctrlKey || e.metaKey) && e.keyCode === 70)) {
+		if (e.key === "F3" || ((e.ctrlKey || e.metaKey) && (e.key === "f" || e.key === "F"))) {
 			e.preventDefault();
 			ask();
-		} else if (e.keyCode === 27) {
+		} else if (e.key === "Escape") {
 			search("");
 			unzoom();
 		}

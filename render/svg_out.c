@@ -102,7 +102,8 @@ void svg_out__pct(struct svg_out *o, uint64_t part, uint64_t whole)
 
 /*
  * Decode one UTF-8 character of @s (n >= 1 bytes left).  Returns its length and sets *cp, or returns
- * 1 with *cp = U+FFFD for a byte that does not start a valid, shortest-form, non-surrogate sequence.
+ * 1 with *cp = U+FFFD for a byte that does not start a valid, shortest-form, non-surrogate sequence
+ * (so a caller that sees U+FFFD writes the replacement character rather than the byte).
  */
 static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
@@ -195,7 +196,7 @@ void svg_out__esc(struct svg_out *o, const char *str, size_t len, size_t max_cha
 			break;
 		}
 		n = utf8_decode(s + i, len - i, &cp);
-		if (xml_char_ok(cp))
+		if (xml_char_ok(cp) && cp != 0xfffd)
 			svg_out__mem(o, s + i, n);
 		else
 			svg_out__mem(o, "\xef\xbf\xbd", 3);
