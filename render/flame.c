@@ -453,7 +453,7 @@ static uint32_t diff_rgb(double d, double max)
 
 static void write_points(struct svg_out *o, double d)
 {
-	svg_out__chr(o, d < 0 ? '-' : '+');
+	svg_out__chr(o, d <= -0.005 ? '-' : '+');
 	svg_out__fix(o, fabs(d));
 	svg_out__str(o, " pt");
 }
