@@ -363,6 +363,9 @@ static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
 			a->config = PERF_COUNT_SW_CPU_CLOCK;
 			rec->st->event_fallback = rec->o->event != NULL;
 			snprintf(rec->st->event, sizeof(rec->st->event), "cpu-clock");
+			if (rec->o->event)
+				pr_warn("%s is not supported on this machine (no hardware PMU?): sampling cpu-clock",
+					rec->o->event);
 			continue;
 		}
 		if (err == -EINVAL && a->build_id) {
@@ -373,6 +376,9 @@ static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
 			a->exclude_kernel = 1;
 			a->exclude_hv = 1;
 			rec->st->no_kernel = true;
+			pr_warn("kernel samples are not permitted (kernel.perf_event_paranoid is %u): recording user "
+				"space only; run as root, with CAP_PERFMON, or after sysctl kernel.perf_event_paranoid=1",
+				read_sysctl_uint("/proc/sys/kernel/perf_event_paranoid", 2));
 			continue;
 		}
 		return err;
