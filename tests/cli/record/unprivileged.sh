@@ -21,4 +21,11 @@ grep_err 'ring buffers reduced to [0-9]+ pages'
 "$FREC" dump -i "$T/out.d/u.zst" > "$T/dump"
 grep -q ' SAMPLE ' "$T/dump" || fail "no samples as an unprivileged user"
 grep -q ' SAMPLE .* kernel' "$T/dump" && fail "kernel samples despite exclude_kernel"
+
+# System-wide needs privileges: the refusal names the event and says what to change.
+expect 1 as_nobody "$FREC" -a -d 0.1 -o "$T/out.d/a.zst"
+grep_err '^frec record: permission denied opening '
+grep_err '^hint: kernel.perf_event_paranoid is [0-9]; run frec as root, give it CAP_PERFMON'
+one_line_err
+[ ! -e "$T/out.d/a.zst" ] || fail "a refused recording left a trace"
 exit 0
