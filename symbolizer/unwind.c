@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DWARF unwinding of sampled user stacks with libdw's frame unwinder.
+ *
+ * libdwfl can unwind any "process" whose registers and memory it can ask for through
+ * Dwfl_Thread_Callbacks.  Here the process is a sample: set_initial_registers hands over the
+ * sample's user registers (renumbered from perf's order to DWARF's), memory_read serves the stack
+ * copy, which starts at the sampled SP, and falls back to the bytes of the mapped ELF files (for
+ * CFI expressions that read .data or .got, rare but legal).  Each process has one Dwfl holding its
+ * executable mappings as modules; libdw caches the parsed CFI inside those modules, so a Dwfl must
+ * live as long as the mappings stay the same, and the samples of one process reuse it.  The caller
+ * tells us the mappings changed by bumping a generation number; we then drop the Dwfl and build a
+ * new one at the next sample.
+ *
+ * Why unwinding stopped matters as much as the frames: a stack copy that was too small needs a
+ * bigger --call-graph dwarf,SIZE, a pc without CFI needs debug info or frame pointers.  libdw
+ * reports both as a generic error, so memory_read notes when a read fell past the end of the copy,
+ * and after a failure the last pc's CFI is looked up again to tell "no CFI" from other errors.
+ */
+#define pr_fmt(fmt) "unwind: " fmt
+
+#include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <gelf.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frec/hashmap.h"
+#include "frec/log.h"
+#include "unwind.h"
+
+/* perf's x86_64 user register numbers (asm/perf_regs.h), used in regs_mask. */
+enum {
+	UNW_PERF_AX = 0, UNW_PERF_BX, UNW_PERF_CX, UNW_PERF_DX, UNW_PERF_SI, UNW_PERF_DI,
+	UNW_PERF_BP, UNW_PERF_SP, UNW_PERF_IP, UNW_PERF_FLAGS, UNW_PERF_CS, UNW_PERF_SS,
+	UNW_PERF_DS, UNW_PERF_ES, UNW_PERF_FS, UNW_PERF_GS, UNW_PERF_R8, /* ... R15 = 23 */
+	UNW_PERF_NR = 24,
+};
+
+/* The x86_64 DWARF register numbers are rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip. */
+#define UNW_DWARF_SP 7
+#define UNW_DWARF_NR 17
+static const uint8_t unw_dwarf_to_perf[UNW_DWARF_NR] = {
+	UNW_PERF_AX, UNW_PERF_DX, UNW_PERF_CX, UNW_PERF_BX, UNW_PERF_SI, UNW_PERF_DI,
+	UNW_PERF_BP, UNW_PERF_SP, UNW_PERF_R8, UNW_PERF_R8 + 1, UNW_PERF_R8 + 2, UNW_PERF_R8 + 3,
+	UNW_PERF_R8 + 4, UNW_PERF_R8 + 5, UNW_PERF_R8 + 6, UNW_PERF_R8 + 7, UNW_PERF_IP,
+};
+
+/*
+ * A read this far above SP that misses the copy is taken to be a read of the stack the copy did
+ * not cover.  Real stacks are contiguous above SP and at most a few MiB; the mapped files that the
+ * fallback serves are checked first, so a library mapped just above a thread stack still reads.
+ */
+#define UNW_STACK_WINDOW (64ull << 20)
+
+struct unw_map {
+	uint64_t start, end, pgoff;
+	char *path;
+	char *open_path;
+	uint8_t build_id[20];
+	uint8_t build_id_size;
+};
+
+struct unw_proc {
+	struct sym_unwinder *u;
+	int32_t pid;
+	bool has_generation;
+	uint64_t generation;
+	struct unw_map *maps; /* owned copies */
+	size_t nr_maps;
+	Dwfl *dwfl;           /* NULL until needed, and after the mappings changed */
+	bool attached;        /* dwfl_attach_state() succeeded */
+	bool dwfl_failed;     /* building it failed for this generation: do not retry per sample */
+
+	/* The sample being unwound, for the thread callbacks. */
+	const struct sym_unwind_sample *cur;
+	uint64_t sp;
+	uint64_t valid;      /* readable bytes of the copy */
+	bool read_past_copy; /* a stack read fell past the copy's end */
+};
+
+struct sym_unwinder {
+	struct frec_hashmap procs; /* pid -> struct unw_proc * */
+	struct sym_unwind_stats stats;
+};
+
+/* Per-call state of the frame callback. */
+struct unw_walk {
+	struct unw_proc *p;
+	struct sym_unwind_frame *frames;
+	size_t max;
+	size_t n;
+	uint64_t last_sp;
+	bool full;
+	bool looped;
+	bool no_pc;
+};
+
+static const char *const unw_stop_names[SYM_UNWIND_STOP_MAX] = {
+	[SYM_UNWIND_END] = "end",
+	[SYM_UNWIND_STACK_EXHAUSTED] = "stack copy exhausted",
+	[SYM_UNWIND_NO_CFI] = "no CFI",
+	[SYM_UNWIND_DEPTH_LIMIT] = "depth limit",
+	[SYM_UNWIND_NO_REGS] = "no user registers",
+	[SYM_UNWIND_ERROR] = "error",
+};
+
+const char *sym_unwind_stop__name(enum sym_unwind_stop stop)
+{
+	if ((unsigned)stop >= SYM_UNWIND_STOP_MAX)
+		return "unknown";
+	return unw_stop_names[stop];
+}
+
+/* ---- Process lifecycle ---------------------------------------------------------------------- */
+
+static void unw_proc__drop_dwfl(struct unw_proc *p)
+{
+	if (p->dwfl)
+		dwfl_end(p->dwfl);
+	p->dwfl = NULL;
+	p->attached = false;
+	p->dwfl_failed = false;
+}
+
+static void unw_proc__drop_maps(struct unw_proc *p)
+{
+	for (size_t i = 0; i < p->nr_maps; i++) {
+		free(p->maps[i].path);
+		free(p->maps[i].open_path);
+	}
+	free(p->maps);
+	p->maps = NULL;
+	p->nr_maps = 0;
+}
+
+static void unw_proc__free(struct unw_proc *p)
+{
+	if (!p)
+		return;
+	unw_proc__drop_dwfl(p);
+	unw_proc__drop_maps(p);
+	free(p);
+}
+
+struct sym_unwinder *sym_unwinder__new(void)
+{
+	struct sym_unwinder *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	frec_hashmap__init(&u->procs);
+	return u;
+}
+
+void sym_unwinder__free(struct sym_unwinder *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->procs.cap; i++) {
+		if (u->procs.entries[i].key != FREC_HASHMAP_EMPTY)
+			unw_proc__free((struct unw_proc *)(uintptr_t)u->procs.entries[i].val);
+	}
+	if (u->procs.has_empty_key)
+		unw_proc__free((struct unw_proc *)(uintptr_t)u->procs.empty_key_val);
+	frec_hashmap__exit(&u->procs);
+	free(u);
+}
+
+const struct sym_unwind_stats *sym_unwinder__stats(const struct sym_unwinder *u)
+{
+	return &u->stats;
+}
+
+static struct unw_proc *unw_proc__find(const struct sym_unwinder *u, int32_t pid)
+{
+	uint64_t val;
+
+	if (!frec_hashmap__find(&u->procs, (uint32_t)pid, &val))
+		return NULL;
+	return (struct unw_proc *)(uintptr_t)val;
+}
+
+int sym_unwinder__set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generation,
+			   const struct sym_unwind_map *maps, size_t nr_maps)
+{
+	struct unw_proc *p = unw_proc__find(u, pid);
+	struct unw_map *copy;
+
+	if (p && p->has_generation && p->generation == generation)
+		return 0;
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		p->u = u;
+		p->pid = pid;
+		if (frec_hashmap__set(&u->procs, (uint32_t)pid, (uint64_t)(uintptr_t)p) < 0) {
+			free(p);
+			return -ENOMEM;
+		}
+	}
+	unw_proc__drop_dwfl(p);
+	unw_proc__drop_maps(p);
+	p->has_generation = false;
+
+	copy = calloc(nr_maps ? nr_maps : 1, sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	p->maps = copy;
+	for (size_t i = 0; i < nr_maps; i++) {
+		const struct sym_unwind_map *m = &maps[i];
+		struct unw_map *c = &copy[i];
+
+		p->nr_maps = i + 1;
+		c->start = m->start;
+		c->end = m->end;
+		c->pgoff = m->pgoff;
+		c->path = strdup(m->path ? m->path : "");
+		c->open_path = m->open_path ? strdup(m->open_path) : NULL;
+		if (!c->path || (m->open_path && !c->open_path))
+			return -ENOMEM;
+		if (m->build_id && m->build_id_size <= sizeof(c->build_id)) {
+			memcpy(c->build_id, m->build_id, m->build_id_size);
+			c->build_id_size = m->build_id_size;
+		}
+	}
+	p->generation = generation;
+	p->has_generation = true;
+	return 0;
+}
+
+void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid)
+{
+	struct unw_proc *p = unw_proc__find(u, pid);
+
+	/* The hash map cannot delete: keep the empty shell, a reused pid refills it. */
+	if (!p)
+		return;
+	unw_proc__drop_dwfl(p);
+	unw_proc__drop_maps(p);
+	p->has_generation = false;
+}
+
+/* ---- Building a process's Dwfl -------------------------------------------------------------- */
+
+static char *unw_debuginfo_path;
+
+static const Dwfl_Callbacks unw_dwfl_callbacks = {
+	/* Modules are reported with their ELF already open (dwfl_report_elf); find_elf only runs
+	 * for modules reported without one, which we never do. */
+	.find_elf = dwfl_build_id_find_elf,
+	/* Only consulted when .eh_frame has no entry for a pc: .debug_frame in a separate debug file. */
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &unw_debuginfo_path,
+};
+
+/*
+ * The load bias of an ELF file whose bytes at @pgoff are mapped at @start: the difference between
+ * run-time addresses and the file's virtual addresses, found through the PT_LOAD segment that
+ * covers @pgoff.  Returns false when no segment does (not the file that was mapped).
+ */
+static bool unw_elf_bias(Elf *elf, uint64_t start, uint64_t pgoff, uint64_t *bias)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
+		uint64_t page_off;
+
+		if (!ph || ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		/* The kernel maps the segment from its page-aligned offset. */
+		page_off = ph->p_offset & ~(uint64_t)0xfff;
+		if (pgoff < page_off || pgoff >= ph->p_offset + ph->p_filesz)
+			continue;
+		/* vaddr of file offset pgoff = p_vaddr - p_offset + pgoff */
+		*bias = start - (ph->p_vaddr - ph->p_offset + pgoff);
+		return true;
+	}
+	return false;
+}
+
+/* Whether @elf's GNU build-id is @m's, when @m has one. */
+static bool unw_build_id_matches(Elf *elf, const struct unw_map *m)
+{
+	const void *id;
+	ssize_t len;
+
+	if (!m->build_id_size)
+		return true;
+	len = dwelf_elf_gnu_build_id(elf, &id);
+	if (len <= 0)
+		return true; /* nothing to compare with */
+	return (size_t)len == m->build_id_size && !memcmp(id, m->build_id, m->build_id_size);
+}
+
+/* Report mapping @m of @p as a module of its Dwfl (once per file).  Failures are warned once. */
+static void unw_proc__report(struct unw_proc *p, const struct unw_map *m)
+{
+	const char *file = m->open_path ? m->open_path : m->path;
+	uint64_t bias = 0;
+	Elf *elf;
+	int fd;
+
+	/* [vdso], [anon:...], memfd and deleted files have nothing to open here. */
+	if (file[0] != '/')
+		return;
+	for (const struct unw_map *o = p->maps; o < m; o++) {
+		if (!strcmp(o->path, m->path))
+			return; /* another executable mapping of a file already reported */
+	}
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		pr_debug("pid %d: cannot open %s: %s", p->pid, file, strerror(errno));
+		return;
+	}
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !unw_elf_bias(elf, m->start, m->pgoff, &bias)) {
+		pr_debug("pid %d: %s: not the ELF file mapped at 0x%" PRIx64, p->pid, file, m->start);
+		goto err;
+	}
+	if (!unw_build_id_matches(elf, m)) {
+		pr_warn("%s: build-id differs from the recorded one; its frames are not unwound", file);
+		goto err;
+	}
+	elf_end(elf);
+	/* add_p_vaddr: module addresses are the file's vaddrs plus @bias.  The module owns @fd. */
+	if (!dwfl_report_elf(p->dwfl, m->path, file, fd, bias, true)) {
+		pr_debug("pid %d: %s: %s", p->pid, file, dwfl_errmsg(-1));
+		close(fd);
+	}
+	return;
+err:
+	elf_end(elf);
+	close(fd);
+}
+
+static pid_t unw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp);
+static bool unw_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp);
+static bool unw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg);
+static bool unw_set_initial_registers(Dwfl_Thread *thread, void *thread_arg);
+
+static const Dwfl_Thread_Callbacks unw_thread_callbacks = {
+	.next_thread = unw_next_thread,
+	.get_thread = unw_get_thread,
+	.memory_read = unw_memory_read,
+	.set_initial_registers = unw_set_initial_registers,
+};
+
+static int unw_proc__build(struct unw_proc *p)
+{
+	p->dwfl = dwfl_begin(&unw_dwfl_callbacks);
+	if (!p->dwfl)
+		return -ENOMEM;
+	dwfl_report_begin(p->dwfl);
+	for (size_t i = 0; i < p->nr_maps; i++)
+		unw_proc__report(p, &p->maps[i]);
+	if (dwfl_report_end(p->dwfl, NULL, NULL) != 0) {
+		pr_debug("pid %d: %s", p->pid, dwfl_errmsg(-1));
+		return -1;
+	}
+	/* elf NULL: the architecture comes from the first module. */
+	if (!dwfl_attach_state(p->dwfl, NULL, p->pid, &unw_thread_callbacks, p)) {
+		pr_debug("pid %d: cannot attach unwinder state: %s", p->pid, dwfl_errmsg(-1));
+		return -1;
+	}
+	p->attached = true;
+	p->u->stats.dwfl_builds++;
+	return 0;
+}
+
+/* ---- Thread callbacks: the sample is the thread ---------------------------------------------- */
+
+static pid_t unw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	(void)dwfl;
+	(void)arg;
+	(void)thread_argp;
+	return 0; /* threads are only reached by tid, through get_thread */
+}
+
+static bool unw_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	(void)dwfl;
+	(void)tid;
+	*thread_argp = arg;
+	return true;
+}
+
+/* Read 8 bytes at @addr from the file mapped there, through the module's PT_LOAD segments. */
+static bool unw_read_file(struct unw_proc *p, uint64_t addr, uint64_t *result)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, addr);
+	Dwarf_Addr bias;
+	size_t n, raw_size;
+	const char *raw;
+	Elf *elf;
+
+	if (!mod)
+		return false;
+	elf = dwfl_module_getelf(mod, &bias);
+	if (!elf || elf_getphdrnum(elf, &n) != 0)
+		return false;
+	raw = elf_rawfile(elf, &raw_size);
+	if (!raw)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
+		uint64_t vaddr = addr - bias;
+
+		if (!ph || ph->p_type != PT_LOAD)
+			continue;
+		if (vaddr < ph->p_vaddr || vaddr + 8 > ph->p_vaddr + ph->p_filesz)
+			continue;
+		if (ph->p_offset + (vaddr - ph->p_vaddr) + 8 > raw_size)
+			return false;
+		memcpy(result, raw + ph->p_offset + (vaddr - ph->p_vaddr), 8);
+		p->u->stats.file_reads++;
+		return true;
+	}
+	return false;
+}
+
+static bool unw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct unw_proc *p = arg;
+
+	(void)dwfl;
+	if (addr >= p->sp && p->valid >= 8 && addr - p->sp <= p->valid - 8) {
+		memcpy(result, p->cur->stack + (addr - p->sp), 8);
+		return true;
+	}
+	if (unw_read_file(p, addr, result))
+		return true;
+	if (addr >= p->sp && addr - p->sp < UNW_STACK_WINDOW)
+		p->read_past_copy = true;
+	return false;
+}
+
+static bool unw_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
+{
+	const struct unw_proc *p = thread_arg;
+	const struct sym_unwind_sample *s = p->cur;
+	uint64_t perf[UNW_PERF_NR];
+	uint64_t have = 0;
+	size_t k = 0;
+
+	for (unsigned bit = 0; bit < 64; bit++) {
+		if (!(s->regs_mask & (1ull << bit)))
+			continue;
+		if (bit < UNW_PERF_NR) {
+			perf[bit] = s->regs[k];
+			have |= 1ull << bit;
+		}
+		k++;
+	}
+	for (unsigned d = 0; d < UNW_DWARF_NR; d++) {
+		unsigned r = unw_dwarf_to_perf[d];
+
+		if (!(have & (1ull << r)))
+			continue;
+		if (!dwfl_thread_state_registers(thread, (int)d, 1, &perf[r]))
+			return false;
+	}
+	dwfl_thread_state_register_pc(thread, perf[UNW_PERF_IP]);
+	return true;
+}
+
+/* ---- Unwinding ------------------------------------------------------------------------------ */
+
+static int unw_frame_cb(Dwfl_Frame *state, void *arg)
+{
+	struct unw_walk *w = arg;
+	Dwarf_Addr pc;
+	Dwarf_Word sp = 0;
+	bool act;
+
+	if (!dwfl_frame_pc(state, &pc, &act)) {
+		w->no_pc = true;
+		return DWARF_CB_ABORT;
+	}
+	if (w->n == w->max) {
+		w->full = true;
+		return DWARF_CB_ABORT;
+	}
+	if (dwfl_frame_reg(state, UNW_DWARF_SP, &sp) != 0)
+		sp = 0;
+	/* A frame identical to its callee's would repeat forever (bad CFI, or a fallback unwinder
+	 * that made no progress). */
+	if (w->n && w->frames[w->n - 1].pc == pc && w->last_sp == sp) {
+		w->looped = true;
+		return DWARF_CB_ABORT;
+	}
+	w->frames[w->n].pc = pc;
+	w->frames[w->n].is_activation = act;
+	w->n++;
+	w->last_sp = sp;
+	/* Only the reads of the step that unwinds this frame decide why a walk ends here. */
+	w->p->read_past_copy = false;
+	return DWARF_CB_OK;
+}
+
+/* Whether libdw has CFI covering the outermost frame found (pc - 1 for return addresses). */
+static bool unw_has_cfi(Dwfl *dwfl, const struct sym_unwind_frame *f)
+{
+	uint64_t pc = f->is_activation ? f->pc : f->pc - 1;
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+	Dwarf_CFI *cfis[2];
+	Dwarf_Addr bias;
+
+	if (!mod)
+		return false;
+	cfis[0] = dwfl_module_eh_cfi(mod, &bias);
+	for (int i = 0; i < 2; i++) {
+		Dwarf_Frame *frame;
+
+		if (i == 1)
+			cfis[1] = dwfl_module_dwarf_cfi(mod, &bias);
+		if (!cfis[i])
+			continue;
+		if (dwarf_cfi_addrframe(cfis[i], pc - bias, &frame) == 0) {
+			free(frame);
+			return true;
+		}
+	}
+	return false;
+}
+
+int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample *s,
+			 struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res)
+{
+	struct unw_proc *p = unw_proc__find(u, s->pid);
+	struct unw_walk w = { .p = p, .frames = frames, .max = max };
+	const uint64_t need = 1ull << UNW_PERF_IP | 1ull << UNW_PERF_SP;
+	uint64_t sp = 0;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	u->stats.unwinds++;
+	if (!p || !p->has_generation) {
+		res->stop = SYM_UNWIND_ERROR;
+		snprintf(res->errmsg, sizeof(res->errmsg), "no mappings for pid %d", s->pid);
+		u->stats.stops[res->stop]++;
+		return -ENOENT;
+	}
+	if (s->regs_abi != PERF_SAMPLE_REGS_ABI_64 || (s->regs_mask & need) != need || !s->regs) {
+		res->stop = SYM_UNWIND_NO_REGS;
+		u->stats.stops[res->stop]++;
+		return 0;
+	}
+	/* SP's value: its position among the set bits of the mask. */
+	sp = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_SP) - 1))];
+
+	if (!p->dwfl && !p->dwfl_failed) {
+		ret = unw_proc__build(p);
+		if (ret == -ENOMEM) {
+			unw_proc__drop_dwfl(p);
+			return ret;
+		}
+		if (ret < 0)
+			p->dwfl_failed = true;
+	}
+	if (!p->attached) {
+		/* No module could be opened: only the sampled pc is known. */
+		uint64_t ip = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_IP) - 1))];
+
+		res->stop = max ? SYM_UNWIND_NO_CFI : SYM_UNWIND_DEPTH_LIMIT;
+		if (max) {
+			frames[0].pc = ip;
+			frames[0].is_activation = true;
+			res->nr_frames = 1;
+		}
+		snprintf(res->errmsg, sizeof(res->errmsg), "no module could be loaded for pid %d", s->pid);
+		u->stats.stops[res->stop]++;
+		return (int)res->nr_frames;
+	}
+
+	p->cur = s;
+	p->sp = sp;
+	p->valid = s->stack ? s->stack_size : 0;
+	if (s->stack_dyn_size < p->valid)
+		p->valid = s->stack_dyn_size;
+	p->read_past_copy = false;
+
+	ret = dwfl_getthread_frames(p->dwfl, s->tid ? s->tid : s->pid, unw_frame_cb, &w);
+	res->nr_frames = w.n;
+	res->last_sp = w.last_sp;
+	/*
+	 * libdw ends a walk normally (ret 0) when the return address cannot be computed, which is
+	 * also what a failed read of it looks like: check the reads first.
+	 */
+	if (w.full) {
+		res->stop = SYM_UNWIND_DEPTH_LIMIT;
+	} else if (p->read_past_copy) {
+		res->stop = SYM_UNWIND_STACK_EXHAUSTED;
+	} else if (ret == 0) {
+		res->stop = SYM_UNWIND_END;
+	} else if (w.looped) {
+		res->stop = SYM_UNWIND_ERROR;
+		snprintf(res->errmsg, sizeof(res->errmsg), "unwinding made no progress at 0x%" PRIx64,
+			 w.frames[w.n - 1].pc);
+	} else if (w.n && !unw_has_cfi(p->dwfl, &w.frames[w.n - 1])) {
+		res->stop = SYM_UNWIND_NO_CFI;
+		snprintf(res->errmsg, sizeof(res->errmsg), "no CFI for 0x%" PRIx64, w.frames[w.n - 1].pc);
+	} else {
+		res->stop = SYM_UNWIND_ERROR;
+		snprintf(res->errmsg, sizeof(res->errmsg), "%s", dwfl_errmsg(-1));
+	}
+	p->cur = NULL;
+	u->stats.stops[res->stop]++;
+	return (int)res->nr_frames;
+}
