@@ -20,4 +20,8 @@ int unw_fixture_outer(struct unw_capture *c, int depth);
 int unw_fixture_middle(struct unw_capture *c, int depth);
 int unw_fixture_inner(struct unw_capture *c);
 
+/* fixture_fp.c: built with frame pointers */
+int fp_fixture_leaf(int x);
+int fp_fixture_caller(int x);
+
 #endif
