@@ -206,6 +206,14 @@ static void dump_own(struct dump_ctx *d, const struct perf_event_header *h)
 		fprintf(d->out, " samples %" PRIu64 " lost %" PRIu64 " lost_records %" PRIu64 " throttles %" PRIu64
 				" data_bytes %" PRIu64 " flags %#x",
 			f->samples, f->lost, f->lost_records, f->throttles, f->data_bytes, f->flags);
+		if (f->flags & TRACE_FOOTER_INTERRUPTED)
+			fputs(" interrupted", d->out);
+		if (f->flags & TRACE_FOOTER_DISK_FULL)
+			fputs(" write-error", d->out);
+		if (f->flags & TRACE_FOOTER_TARGET_EXITED)
+			fputs(" target-exited", d->out);
+		if (f->flags & TRACE_FOOTER_DURATION)
+			fputs(" duration", d->out);
 		break;
 	}
 	case TRACE_REC_BUILD_ID: {

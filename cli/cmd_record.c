@@ -1,13 +1,403 @@
 // SPDX-License-Identifier: MIT
 /*
- * frec record: placeholder until its issue lands.
+ * frec record: options, the live status line, the summary, and one-line errors with a hint for
+ * everything the recorder can refuse.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "frec/error.h"
+#include "frec/log.h"
+#include "frec/recorder.h"
+#include "frec/trace.h"
+
+static const char record_help[] =
+	"target (one of):\n"
+	"  -p, --pid PID[,PID]      profile running processes (all their threads, also new ones)\n"
+	"  -t, --tid TID[,TID]      profile threads\n"
+	"  -a, --all-cpus           profile the whole system\n"
+	"  -- CMD [ARGS]            run CMD and profile it and its children\n"
+	"sampling:\n"
+	"  -F, --freq HZ            samples per second (default 99)\n"
+	"  -c, --count PERIOD       one sample every PERIOD events instead\n"
+	"  -e, --event EVENT        cycles (default where the CPU has a PMU, else cpu-clock), cpu-clock,\n"
+	"                           task-clock, page-faults, context-switches, instructions,\n"
+	"                           cache-misses, branch-misses, or a tracepoint SYS:NAME\n"
+	"  -g                       frame-pointer call graphs (--call-graph fp)\n"
+	"      --call-graph MODE    fp (default), dwarf[,SIZE], auto[,SIZE] (fp plus a stack copy of\n"
+	"                           SIZE bytes, default 8192, max 65528) or none\n"
+	"output and duration:\n"
+	"  -o, --output FILE        trace to write (default trace.zst)\n"
+	"  -d, --duration SECONDS   stop after this long (default: when the target exits or on Ctrl-C)\n"
+	"  -m, --mmap-pages PAGES   ring buffer pages per CPU, a power of 2 (default 128; 1024 with a\n"
+	"                           stack copy)\n"
+	"  -q, --quiet              no status line and no summary\n"
+	"  -v, --verbose            more diagnostics\n"
+	"  -h, --help               show this help\n";
+
+struct record_cli {
+	struct rec_opts rec;
+	pid_t *pids, *tids;
+	bool quiet;
+	bool status_drawn;
+};
+
+static bool parse_pids(const char *opt, const char *arg, pid_t **out, size_t *n)
+{
+	size_t cap = 1;
+	pid_t *v;
+
+	for (const char *s = arg; *s; s++)
+		cap += *s == ',';
+	v = realloc(*out, (*n + cap) * sizeof(*v));
+	if (!v)
+		return false;
+	*out = v;
+	for (const char *s = arg;;) {
+		char *end;
+		long x;
+
+		errno = 0;
+		x = strtol(s, &end, 10);
+		if (errno || end == s || x <= 0 || x > INT32_MAX || (*end && *end != ',')) {
+			cli_error("record", "%s: '%s' is not a list of ids (like 1234,5678)", opt, arg);
+			return false;
+		}
+		v[(*n)++] = (pid_t)x;
+		if (!*end)
+			return true;
+		s = end + 1;
+	}
+}
+
+static bool parse_call_graph(const char *arg, struct rec_opts *o)
+{
+	const char *comma = strchr(arg, ',');
+	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
+	uint64_t size;
+
+	if (len == 2 && !strncmp(arg, "fp", 2))
+		o->call_graph = REC_CG_FP;
+	else if (len == 5 && !strncmp(arg, "dwarf", 5))
+		o->call_graph = REC_CG_DWARF;
+	else if (len == 4 && !strncmp(arg, "auto", 4))
+		o->call_graph = REC_CG_AUTO;
+	else if (len == 4 && !strncmp(arg, "none", 4))
+		o->call_graph = REC_CG_NONE;
+	else {
+		cli_error("record", "--call-graph: unknown mode '%s'", arg);
+		cli_hint("modes are fp, dwarf[,SIZE], auto[,SIZE] and none");
+		return false;
+	}
+	if (!comma)
+		return true;
+	if (o->call_graph == REC_CG_FP || o->call_graph == REC_CG_NONE) {
+		cli_error("record", "--call-graph: %.*s takes no size", (int)len, arg);
+		return false;
+	}
+	if (!cli_parse_u64("record", "--call-graph SIZE", comma + 1, 8, REC_STACK_MAX, &size))
+		return false;
+	o->stack_size = (uint32_t)size;
+	return true;
+}
+
+static unsigned int read_proc_uint(const char *path, unsigned int dflt)
+{
+	FILE *f = fopen(path, "r");
+	unsigned int v = dflt;
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = dflt;
+		fclose(f);
+	}
+	return v;
+}
+
+static int parse_opts(int argc, char **argv, struct record_cli *c)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "tid", required_argument, NULL, 't' },
+		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "freq", required_argument, NULL, 'F' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "call-graph", required_argument, NULL, 'G' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rec_opts *o = &c->rec;
+	unsigned int max_rate;
+	size_t targets;
+	uint64_t v;
+	double secs;
+	char *end;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+p:t:aF:c:e:go:d:m:qvh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if (!parse_pids("-p", optarg, &c->pids, &o->nr_pids))
+				return CLI_USAGE;
+			break;
+		case 't':
+			if (!parse_pids("-t", optarg, &c->tids, &o->nr_tids))
+				return CLI_USAGE;
+			break;
+		case 'a':
+			o->system_wide = true;
+			break;
+		case 'F':
+			if (!cli_parse_u64("record", "-F", optarg, 1, 1000000, &o->freq))
+				return CLI_USAGE;
+			break;
+		case 'c':
+			if (!cli_parse_u64("record", "-c", optarg, 1, UINT64_MAX >> 1, &o->period))
+				return CLI_USAGE;
+			break;
+		case 'e':
+			o->event = optarg;
+			break;
+		case 'g':
+			o->call_graph = REC_CG_FP;
+			break;
+		case 'G':
+			if (!parse_call_graph(optarg, o))
+				return CLI_USAGE;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'd':
+			secs = strtod(optarg, &end);
+			if (end == optarg || *end || !(secs > 0) || secs > 1e7) {
+				cli_error("record", "-d: '%s' is not a duration in seconds (like 10 or 0.5)", optarg);
+				return CLI_USAGE;
+			}
+			o->duration_ns = (uint64_t)(secs * 1e9);
+			break;
+		case 'm':
+			if (!cli_parse_u64("record", "-m", optarg, 1, 1u << 20, &v))
+				return CLI_USAGE;
+			if (v & (v - 1)) {
+				cli_error("record", "-m: %" PRIu64 " is not a power of 2", v);
+				cli_hint("try -m 64, 128, 256...");
+				return CLI_USAGE;
+			}
+			o->mmap_pages = (unsigned int)v;
+			break;
+		case 'q':
+			c->quiet = true;
+			break;
+		case 'v':
+			if (frec_log__level() < FREC_LOG_DEBUG)
+				frec_log__set_level(frec_log__level() + 1);
+			break;
+		case 'h':
+			return cli_usage("record", record_help, CLI_OK);
+		default:
+			return cli_usage("record", NULL, CLI_USAGE);
+		}
+	}
+	o->pids = c->pids;
+	o->tids = c->tids;
+	if (optind < argc)
+		o->argv = argv + optind;
+	targets = !!o->nr_pids + !!o->nr_tids + o->system_wide + !!o->argv;
+	if (targets != 1) {
+		cli_error("record", targets ? "give only one target: -p, -t, -a or a command"
+					    : "nothing to profile");
+		cli_hint("frec -p PID, frec -a, or frec -- CMD ARGS (see frec record --help)");
+		return CLI_USAGE;
+	}
+	if (o->freq && o->period) {
+		cli_error("record", "-F and -c exclude each other");
+		return CLI_USAGE;
+	}
+	max_rate = read_proc_uint("/proc/sys/kernel/perf_event_max_sample_rate", 0);
+	if (o->freq && max_rate && o->freq > max_rate) {
+		cli_error("record", "-F %" PRIu64 " is above the kernel's limit of %u Hz", o->freq, max_rate);
+		cli_hint("use -F %u or less, or raise kernel.perf_event_max_sample_rate", max_rate);
+		return CLI_USAGE;
+	}
+	return CLI_CONTINUE;
+}
+
+static void draw_status(void *ctx, const struct rec_stats *st)
+{
+	struct record_cli *c = ctx;
+	char size[32];
+
+	fprintf(stderr, "\r\033[Kfrec: %5.1f s  %8" PRIu64 " samples  %6" PRIu64 " lost  trace %s",
+		(double)st->elapsed_ns / 1e9, st->samples, st->lost,
+		cli_human_bytes(st->trace_bytes, size, sizeof(size)));
+	c->status_drawn = true;
+}
+
+static const char *stop_reason(uint32_t flags)
+{
+	if (flags & TRACE_FOOTER_DISK_FULL)
+		return "write error";
+	if (flags & TRACE_FOOTER_INTERRUPTED)
+		return "interrupted";
+	if (flags & TRACE_FOOTER_DURATION)
+		return "duration reached";
+	if (flags & TRACE_FOOTER_TARGET_EXITED)
+		return "target exited";
+	return "stopped";
+}
+
+static void print_summary(const struct record_cli *c, const struct rec_stats *st)
+{
+	const char *out = c->rec.output ? c->rec.output : "trace.zst";
+	uint64_t all = st->samples + st->lost;
+	double secs = (double)st->elapsed_ns / 1e9;
+	double cpu = (double)(st->cpu_user_ns + st->cpu_sys_ns) / 1e9;
+	char size[32];
+
+	fprintf(stderr,
+		"frec: %.1f s (%s), %" PRIu64 " samples of %s, %" PRIu64 " lost (%.2f%%)\n"
+		"frec: wrote %s: %s, %.0f bytes/sample; frec used %.2f s of CPU (%.2f%% of one CPU)\n",
+		secs, stop_reason(st->stop_flags), st->samples, st->event, st->lost,
+		all ? 100.0 * (double)st->lost / (double)all : 0.0, out,
+		cli_human_bytes(st->trace_bytes, size, sizeof(size)),
+		st->samples ? (double)st->trace_bytes / (double)st->samples : 0.0, cpu,
+		secs > 0 ? 100.0 * cpu / secs : 0.0);
+	if (st->lost)
+		cli_hint("samples were lost: give the rings more room (-m %u) or sample less often (-F)",
+			 st->mmap_pages ? st->mmap_pages * 4 : 512);
+	if (!st->samples)
+		cli_hint("no samples: was the target busy on a CPU? (-e task-clock or a longer -d may help)");
+	fprintf(stderr, "frec: next: frec report -i %s   (or --svg for a flame graph)\n", out);
+}
+
+static void permission_hint(void)
+{
+	unsigned int paranoid = read_proc_uint("/proc/sys/kernel/perf_event_paranoid", 99);
+
+	cli_hint("kernel.perf_event_paranoid is %u; run frec as root, give it CAP_PERFMON "
+		 "(setcap cap_perfmon,cap_sys_ptrace+ep frec), or lower it: sysctl kernel.perf_event_paranoid=1",
+		 paranoid);
+}
+
+static void report_error(const struct record_cli *c, const struct rec_error *e)
+{
+	const char *err = frec_strerror(e->err);
+
+	switch (e->kind) {
+	case REC_ERR_TARGET:
+		if (e->err == -ESRCH) {
+			cli_error("record", "no such process: %s", e->what);
+			cli_hint("check the id with `ps -p %s`, or find it with `pgrep NAME`", e->what);
+		} else {
+			cli_error("record", "cannot profile %s: %s", e->what, err);
+			if (e->err == -EACCES || e->err == -EPERM)
+				permission_hint();
+		}
+		break;
+	case REC_ERR_COMMAND:
+		if (e->err == -ENOENT) {
+			cli_error("record", "command not found: %s", e->what);
+			cli_hint("check its spelling and $PATH, or give its full path");
+		} else {
+			cli_error("record", "cannot run %s: %s", e->what, err);
+		}
+		break;
+	case REC_ERR_EVENT:
+		if (e->err == -FREC_E_EVENT_UNKNOWN) {
+			cli_error("record", "unknown event '%s'", e->what);
+			cli_hint("events are cycles, cpu-clock, task-clock, page-faults, context-switches, "
+				 "instructions, cache-misses, branch-misses, or a tracepoint SYS:NAME "
+				 "(see /sys/kernel/tracing/events)");
+		} else if (e->err == -EACCES || e->err == -EPERM) {
+			cli_error("record", "permission denied opening %s", e->what);
+			permission_hint();
+		} else if (e->err == -ESRCH) {
+			cli_error("record", "the target exited before recording began");
+		} else if (e->err == -EMFILE || e->err == -ENFILE) {
+			cli_error("record", "cannot open %s: too many open files", e->what);
+			cli_hint("frec opens one event per thread and CPU: raise the limit with `ulimit -n 65536`");
+		} else if (e->err == -ENOENT || e->err == -EOPNOTSUPP || e->err == -ENODEV ||
+			   e->err == -FREC_E_EVENT_UNSUPPORTED) {
+			cli_error("record", "event %s is not supported on this machine", e->what);
+			cli_hint("try -e cpu-clock");
+		} else {
+			cli_error("record", "cannot open event %s: %s", e->what, err);
+			if (e->err == -EINVAL)
+				cli_hint("the kernel refused the settings: try a lower -F, a smaller --call-graph size, "
+					 "or -e cpu-clock");
+		}
+		break;
+	case REC_ERR_OUTPUT:
+		cli_error("record", "cannot write %s: %s", e->what, err);
+		if (e->err == -ENOSPC || e->err == -EDQUOT)
+			cli_hint("the disk is full: the trace is readable up to the last second written; "
+				 "free space or record elsewhere with -o");
+		else if (e->err == -EACCES || e->err == -ENOENT || e->err == -EROFS || e->err == -EISDIR)
+			cli_hint("choose a writable place with -o FILE");
+		break;
+	case REC_ERR_MMAP:
+		cli_error("record", "cannot map the ring buffers: %s", err);
+		cli_hint("use smaller rings (-m %u) or raise the locked-memory limit (ulimit -l)",
+			 c->rec.mmap_pages > 8 ? c->rec.mmap_pages / 2 : 8);
+		break;
+	default:
+		cli_error("record", "%s: %s", e->what[0] ? e->what : "recording failed", err);
+		break;
+	}
+}
 
 int cmd_record(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("record", "not implemented yet");
-	return CLI_FAIL;
+	struct record_cli c = { 0 };
+	struct rec_stats st;
+	struct rec_error e;
+	int ret, err;
+
+	ret = parse_opts(argc, argv, &c);
+	if (ret != CLI_CONTINUE)
+		goto out;
+	c.rec.frec_argv = argv;
+	if (!c.quiet && cli_isatty_stderr()) {
+		c.rec.progress = draw_status;
+		c.rec.progress_ctx = &c;
+	}
+	err = recorder__run(&c.rec, &st, &e);
+	if (c.status_drawn)
+		fputs("\r\033[K", stderr);
+	if (st.event_fallback && !c.quiet)
+		cli_warn("record", "%s is not supported here: recorded cpu-clock instead", c.rec.event);
+	if (st.no_kernel && !c.quiet) {
+		cli_warn("record", "kernel samples are not permitted: user space only");
+		permission_hint();
+	}
+	if (err) {
+		report_error(&c, &e);
+		if (e.kind == REC_ERR_OUTPUT && st.samples)
+			print_summary(&c, &st);
+		ret = CLI_FAIL;
+		goto out;
+	}
+	if (!c.quiet)
+		print_summary(&c, &st);
+	ret = CLI_OK;
+out:
+	free(c.pids);
+	free(c.tids);
+	return ret;
 }

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The recorder: perf events on every CPU, one ring buffer each, drained into a trace (contract 1).
+ *
+ * It never symbolizes and never parses more of a record than it must: it copies kernel records as
+ * they are (cutting DWARF stack copies to their valid bytes), merges the per-CPU rings by time at
+ * each pass, and adds what offline symbolization needs: the initial state of attached processes
+ * from /proc, build-ids, the kernel symbols the samples hit and JIT perf maps.
+ */
+#ifndef FREC_RECORDER_H
+#define FREC_RECORDER_H
+
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct rec_stats;
+
+enum rec_call_graph {
+	REC_CG_FP,    /* kernel-walked frame-pointer callchains (user and kernel) */
+	REC_CG_DWARF, /* kernel callchain + user registers and a copy of the user stack */
+	REC_CG_AUTO,  /* both: frame-pointer callchain and a stack copy, chosen from at report time */
+	REC_CG_NONE,  /* the sampled instruction only */
+};
+
+#define REC_STACK_DEFAULT 8192u
+#define REC_STACK_MAX 65528u
+
+/** What to record.  Zero means the default for every field but the target. */
+struct rec_opts {
+	/* target: exactly one of pids/tids/system_wide/argv */
+	const pid_t *pids;
+	size_t nr_pids;
+	const pid_t *tids;
+	size_t nr_tids;
+	bool system_wide;
+	char *const *argv; /* command to launch; sampling starts when it execs */
+
+	const char *event;   /* "cpu-clock", "cycles", "sched:sched_switch"...; NULL = cycles, else cpu-clock */
+	uint64_t freq;       /* samples per second; 0 = 99 unless @period is set */
+	uint64_t period;     /* sample every @period events */
+	enum rec_call_graph call_graph;
+	uint32_t stack_size; /* DWARF/auto stack copy bytes; 0 = REC_STACK_DEFAULT */
+	uint64_t duration_ns; /* 0 = until the target exits or a signal */
+	unsigned int mmap_pages; /* data pages per CPU ring (power of 2); 0 = automatic */
+	const char *output;  /* trace path; NULL = "trace.zst" */
+	char *const *frec_argv; /* frec's own command line, stored in the header */
+
+	/* called about once a second while recording (NULL: never) */
+	void (*progress)(void *ctx, const struct rec_stats *st);
+	void *progress_ctx;
+};
+
+/** What happened; complete once recorder__run() returned. */
+struct rec_stats {
+	uint64_t elapsed_ns;
+	uint64_t samples;
+	uint64_t lost;         /* samples dropped by the kernel */
+	uint64_t lost_records; /* PERF_RECORD_LOST records */
+	uint64_t throttles;
+	uint64_t records;      /* records written */
+	uint64_t trace_bytes;  /* compressed bytes written */
+	uint64_t data_bytes;   /* uncompressed bytes of records */
+	uint64_t cpu_user_ns;  /* frec's own CPU time */
+	uint64_t cpu_sys_ns;
+	uint32_t stop_flags;   /* TRACE_FOOTER_* */
+	int target_status;     /* wait status of a launched command */
+	char event[64];        /* the event really used (after any fallback) */
+	bool event_fallback;   /* the requested hardware event was replaced by cpu-clock */
+	bool no_kernel;        /* kernel samples were refused, so user space only */
+	unsigned int mmap_pages; /* pages per ring really used */
+};
+
+/*
+ * Errors carry the object they are about: recorder__run() returns a negative errno or FREC_E_* code
+ * and fills a struct rec_error whose @what names the object (a PID, a command, the event, the
+ * output path) for the front end's one-line message.
+ */
+struct rec_error {
+	int err;            /* negative errno or -FREC_E_* */
+	enum {
+		REC_ERR_NONE,
+		REC_ERR_TARGET,  /* @what: the PID/TID that does not exist or cannot be profiled */
+		REC_ERR_COMMAND, /* @what: the command that could not be run */
+		REC_ERR_EVENT,   /* @what: the event that cannot be opened or is unknown */
+		REC_ERR_OUTPUT,  /* @what: the output path */
+		REC_ERR_MMAP,    /* the ring buffers could not be mapped */
+		REC_ERR_OTHER,
+	} kind;
+	char what[256];
+};
+
+/**
+ * recorder__run() - record according to @o until the target exits, the duration passes or
+ * SIGINT/SIGTERM arrives (the caller installs no handler: the recorder does, for the run).
+ * Returns 0 with @st filled, or a negative error described in @e.  A trace is left on disk in
+ * every case where recording began, readable up to its last complete frame.
+ */
+int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_error *e);
+
+/* ---- Pieces, exposed for the unit tests ------------------------------------------------------- */
+
+/**
+ * rec_event__parse() - fill @attr's type and config for event @name.
+ * Returns 0, or -FREC_E_EVENT_UNKNOWN.  Tracepoints ("sys:name") are looked up in tracefs.
+ */
+int rec_event__parse(const char *name, struct perf_event_attr *attr);
+
+/** A mapping from a /proc/PID/maps line. */
+struct rec_map {
+	uint64_t start, end, pgoff;
+	uint32_t maj, min;
+	uint64_t ino;
+	uint32_t prot;  /* PROT_* */
+	uint32_t flags; /* MAP_PRIVATE or MAP_SHARED */
+	const char *path; /* points into the parsed line; "" for anonymous */
+	size_t path_len;
+};
+
+/**
+ * rec_maps__parse_line() - parse one line of /proc/PID/maps (without its newline).
+ * Returns 0, or -FREC_E_PARSE.
+ */
+int rec_maps__parse_line(const char *line, size_t len, struct rec_map *m);
+
+/**
+ * rec_build_id__from_elf() - the GNU build-id note of the ELF image of @len bytes at @buf.
+ * Returns its size (1..20), 0 if there is none, or -FREC_E_PARSE for a malformed image.
+ */
+int rec_build_id__from_elf(const void *buf, size_t len, uint8_t id[20]);
+
+#endif /* FREC_RECORDER_H */

@@ -1,0 +1,1030 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The recording loop: open one event per (task, CPU) or per CPU, map one ring per CPU, and until
+ * the target exits, the duration passes or a signal arrives, drain every ring, merge their records
+ * by time and hand them to the trace writer.  At the end, add the kernel symbols the samples hit,
+ * the kernel's build-id and the JIT perf maps of the profiled processes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "frec/compiler.h"
+#include "frec/error.h"
+#include "frec/hashmap.h"
+#include "frec/log.h"
+#include "frec/recorder.h"
+#include "frec/trace.h"
+#include "recorder_internal.h"
+#include "ring.h"
+
+#define STAGE_BYTES (256u << 10)
+#define POLL_MS 100
+#define NS_PER_SEC 1000000000ull
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group, unsigned long flags)
+{
+	return (int)syscall(SYS_perf_event_open, attr, pid, cpu, group, flags);
+}
+
+static void set_error(struct recorder *rec, int err, int kind, const char *fmt, ...) frec_printf(4, 5);
+static void set_error(struct recorder *rec, int err, int kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	rec->e->err = err;
+	rec->e->kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(rec->e->what, sizeof(rec->e->what), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- Output ------------------------------------------------------------------------------------ */
+
+static int stage_flush(struct recorder *rec)
+{
+	int err = 0;
+
+	if (rec->stage_len)
+		err = trace_writer__write(rec->w, rec->stage, rec->stage_len);
+	rec->stage_len = 0;
+	return err;
+}
+
+/* Append one whole record (8-byte aligned size) to the staging buffer. */
+int rec__emit(struct recorder *rec, const void *r, size_t size)
+{
+	int err;
+
+	if (rec->stage_len + size > STAGE_BYTES) {
+		err = stage_flush(rec);
+		if (err)
+			return err;
+		if (size > STAGE_BYTES)
+			return trace_writer__write(rec->w, r, size);
+	}
+	memcpy(rec->stage + rec->stage_len, r, size);
+	rec->stage_len += size;
+	rec->st->records++;
+	return 0;
+}
+
+/* ---- Per-record work in the hot path ------------------------------------------------------------ */
+
+static uint64_t record_time(const struct perf_event_header *h)
+{
+	const uint8_t *p = (const uint8_t *)h;
+	uint64_t t;
+
+	/* IDENTIFIER, IP, TID, TIME lead every sample; the sample_id trailer ends in TID, TIME, CPU,
+	 * IDENTIFIER (see event_attr()). */
+	if (h->type == PERF_RECORD_SAMPLE) {
+		if (h->size < 40)
+			return 0;
+		memcpy(&t, p + 32, 8);
+	} else {
+		if (h->size < sizeof(*h) + 32)
+			return 0;
+		memcpy(&t, p + h->size - 24, 8);
+	}
+	return t;
+}
+
+static void note_pid(struct recorder *rec, uint32_t pid)
+{
+	if (pid && pid != UINT32_MAX)
+		frec_hashmap__set(&rec->pids, pid, 1);
+}
+
+static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
+{
+	struct trace_sample s;
+	bool kernel;
+
+	rec->st->samples++;
+	if (trace_event__parse_sample(&rec->event, h, &s))
+		return rec__emit(rec, h, h->size); /* kept as is: the reader will report it */
+	if (!rec->first_ns)
+		rec->first_ns = s.time;
+	rec->last_ns = s.time;
+	if (s.pid != rec->last_pid) {
+		note_pid(rec, s.pid);
+		rec->last_pid = s.pid;
+	}
+	/* Remember the kernel addresses, so that only their symbols are stored at the end. */
+	kernel = s.cpumode == PERF_RECORD_MISC_KERNEL;
+	if (!s.nr_callchain && kernel)
+		frec_hashmap__set(&rec->kips, s.ip, 1);
+	for (uint64_t i = 0; i < s.nr_callchain; i++) {
+		uint64_t ip = s.callchain[i];
+
+		if (ip >= PERF_CONTEXT_MAX) {
+			kernel = ip == PERF_CONTEXT_KERNEL;
+			continue;
+		}
+		if (kernel)
+			frec_hashmap__set(&rec->kips, ip, 1);
+	}
+	if (s.stack && s.stack_size != FREC_ALIGN(s.stack_dyn_size, 8)) {
+		size_t n = trace_sample__cut_stack(&s, h, rec->cut);
+
+		return rec__emit(rec, rec->cut, n);
+	}
+	return rec__emit(rec, h, h->size);
+}
+
+static int emit_record(struct recorder *rec, const struct perf_event_header *h)
+{
+	const uint64_t *u = (const uint64_t *)(h + 1);
+
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		return emit_sample(rec, h);
+	case PERF_RECORD_LOST:
+		if (h->size >= sizeof(*h) + 16) {
+			rec->st->lost += u[1];
+			rec->st->lost_records++;
+		}
+		break;
+	case PERF_RECORD_THROTTLE:
+		rec->st->throttles++;
+		break;
+	case PERF_RECORD_COMM:
+	case PERF_RECORD_FORK:
+		if (h->size >= sizeof(*h) + 8)
+			note_pid(rec, ((const uint32_t *)(h + 1))[0]);
+		break;
+	default:
+		break;
+	}
+	return rec__emit(rec, h, h->size);
+}
+
+/*
+ * One pass: every ring's records up to its current head, merged by time so that the trace is in
+ * time order (each ring already is).  Returns 0 or a write error.
+ */
+static int drain(struct recorder *rec)
+{
+	const struct perf_event_header **cur = rec->cur;
+	uint64_t *t = rec->cur_time;
+	size_t n = rec->nr_rings, live = 0;
+	int bad = 0, err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		ring__begin(&rec->rings[i]);
+		cur[i] = ring__next(&rec->rings[i], &bad);
+		if (cur[i]) {
+			t[i] = record_time(cur[i]);
+			live++;
+		}
+	}
+	if (!live)
+		return 0;
+	while (live && !err) {
+		size_t best = SIZE_MAX;
+
+		for (size_t i = 0; i < n; i++)
+			if (cur[i] && (best == SIZE_MAX || t[i] < t[best]))
+				best = i;
+		err = emit_record(rec, cur[best]);
+		cur[best] = ring__next(&rec->rings[best], &bad);
+		if (cur[best])
+			t[best] = record_time(cur[best]);
+		else
+			live--;
+	}
+	for (size_t i = 0; i < n; i++)
+		ring__end(&rec->rings[i]);
+	if (bad)
+		pr_warn_once("a ring buffer held a malformed record; the rest of that pass was skipped");
+	if (!err)
+		err = stage_flush(rec);
+	if (!err)
+		err = trace_writer__write_rec(rec->w, TRACE_REC_ROUND, NULL, 0);
+	return err;
+}
+
+/* ---- Events ------------------------------------------------------------------------------------ */
+
+static unsigned int read_sysctl_uint(const char *path, unsigned int dflt)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return dflt;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return dflt;
+	buf[n] = 0;
+	return (unsigned int)strtoul(buf, NULL, 10);
+}
+
+#if defined(__x86_64__)
+#include <asm/perf_regs.h>
+/* General-purpose registers; the segment registers are always 0 in user mode. */
+#define USER_REGS_MASK (((1ull << PERF_REG_X86_64_MAX) - 1) & \
+	~((1ull << PERF_REG_X86_DS) | (1ull << PERF_REG_X86_ES) | (1ull << PERF_REG_X86_FS) | \
+	  (1ull << PERF_REG_X86_GS)))
+#elif defined(__aarch64__)
+#include <asm/perf_regs.h>
+#define USER_REGS_MASK ((1ull << PERF_REG_ARM64_MAX) - 1)
+#else
+#define USER_REGS_MASK 0ull
+#endif
+
+static int event_attr(struct recorder *rec)
+{
+	const struct rec_opts *o = rec->o;
+	struct perf_event_attr *a = &rec->attr;
+	const char *name = o->event ? o->event : "cycles";
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	err = rec_event__parse(name, a);
+	if (err) {
+		set_error(rec, err, REC_ERR_EVENT, "%s", name);
+		return err;
+	}
+	snprintf(rec->st->event, sizeof(rec->st->event), "%s", name);
+	if (o->period) {
+		a->sample_period = o->period;
+	} else if (a->type == PERF_TYPE_TRACEPOINT && !o->freq) {
+		a->sample_period = 1;
+	} else {
+		a->freq = 1;
+		a->sample_freq = o->freq ? o->freq : 99;
+	}
+	a->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+			 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
+	if (a->type == PERF_TYPE_TRACEPOINT)
+		a->sample_type |= PERF_SAMPLE_RAW;
+	if (o->call_graph != REC_CG_NONE) {
+		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
+		a->sample_max_stack = (uint16_t)FREC_MIN(
+			read_sysctl_uint("/proc/sys/kernel/perf_event_max_stack", 127), UINT16_MAX);
+	}
+	if (o->call_graph == REC_CG_DWARF || o->call_graph == REC_CG_AUTO) {
+		if (!USER_REGS_MASK) {
+			set_error(rec, -FREC_E_EVENT_UNSUPPORTED, REC_ERR_EVENT,
+				  "--call-graph dwarf on this architecture");
+			return -FREC_E_EVENT_UNSUPPORTED;
+		}
+		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		a->sample_regs_user = USER_REGS_MASK;
+		a->sample_stack_user = FREC_ALIGN(o->stack_size ? o->stack_size : REC_STACK_DEFAULT, 8);
+		/* DWARF mode unwinds user space itself: the kernel walks only its own frames. */
+		a->exclude_callchain_user = o->call_graph == REC_CG_DWARF;
+	}
+	a->mmap = 1;
+	a->mmap2 = 1;
+	a->comm = 1;
+	a->comm_exec = 1;
+	a->task = 1;
+	a->sample_id_all = 1;
+	a->build_id = 1;
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;
+	a->disabled = 1;
+	a->inherit = !o->system_wide;
+	a->enable_on_exec = o->argv != NULL;
+	a->exclude_guest = 1;
+	a->watermark = 1;
+	return 0;
+}
+
+static const char *attr_event_name(struct recorder *rec)
+{
+	return rec->st->event;
+}
+
+/*
+ * Open the event for (@pid, @cpu), adapting the attr on the first success-or-failure: a hardware
+ * event the machine lacks becomes cpu-clock, a kernel that refuses kernel samples gets user-only
+ * ones, an old kernel without build-ids in MMAP2 goes without.  Returns an fd or -errno.
+ */
+static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
+{
+	struct perf_event_attr *a = &rec->attr;
+
+	for (;;) {
+		int fd = sys_perf_event_open(a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		int err = -errno;
+
+		if (fd >= 0)
+			return fd;
+		if (rec->nr_fds) /* the attr was settled by the first open */
+			return err;
+		if ((err == -ENOENT || err == -EOPNOTSUPP || err == -ENODEV) && a->type == PERF_TYPE_HARDWARE) {
+			a->type = PERF_TYPE_SOFTWARE;
+			a->config = PERF_COUNT_SW_CPU_CLOCK;
+			rec->st->event_fallback = rec->o->event != NULL;
+			snprintf(rec->st->event, sizeof(rec->st->event), "cpu-clock");
+			continue;
+		}
+		if (err == -EINVAL && a->build_id) {
+			a->build_id = 0;
+			continue;
+		}
+		if ((err == -EACCES || err == -EPERM) && !a->exclude_kernel) {
+			a->exclude_kernel = 1;
+			a->exclude_hv = 1;
+			rec->st->no_kernel = true;
+			continue;
+		}
+		return err;
+	}
+}
+
+static int add_fd(struct recorder *rec, int fd, int cpu_index)
+{
+	struct frec_fd *f;
+
+	if (rec->nr_fds == rec->cap_fds) {
+		size_t cap = rec->cap_fds ? rec->cap_fds * 2 : 16;
+		struct frec_fd *nf = realloc(rec->fds, cap * sizeof(*nf));
+
+		if (!nf)
+			return -ENOMEM;
+		rec->fds = nf;
+		rec->cap_fds = cap;
+	}
+	f = &rec->fds[rec->nr_fds++];
+	f->fd = fd;
+	f->cpu_index = cpu_index;
+	if (ioctl(fd, PERF_EVENT_IOC_ID, &f->id) < 0)
+		f->id = 0;
+	return 0;
+}
+
+/* Open the event for @pid (-1: every task) on every CPU. */
+static int open_task(struct recorder *rec, pid_t pid)
+{
+	for (size_t c = 0; c < rec->nr_cpus; c++) {
+		int fd = open_adapting(rec, pid, rec->cpus[c]);
+		int err;
+
+		if (fd < 0)
+			return fd;
+		err = add_fd(rec, fd, (int)c);
+		if (err) {
+			close(fd);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Every thread of process @pid.  Threads that exit meanwhile are skipped. */
+static int open_process(struct recorder *rec, pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	size_t opened = 0;
+	int err = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((d = readdir(dir))) {
+		pid_t tid = (pid_t)atoi(d->d_name);
+
+		if (tid <= 0)
+			continue;
+		err = open_task(rec, tid);
+		if (err == -ESRCH) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		opened++;
+	}
+	closedir(dir);
+	if (!err && !opened)
+		err = -ESRCH;
+	return err;
+}
+
+static int online_cpus(struct recorder *rec)
+{
+	char buf[1024];
+	ssize_t n;
+	int fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+	rec->cpus = calloc((size_t)(ncpu > 0 ? ncpu : 1) + 1024, sizeof(*rec->cpus));
+	if (!rec->cpus)
+		return -ENOMEM;
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0) {
+		for (long i = 0; i < (ncpu > 0 ? ncpu : 1); i++)
+			rec->cpus[rec->nr_cpus++] = (int)i;
+		return 0;
+	}
+	buf[n] = 0;
+	/* "0-3,5,7-8" */
+	for (char *s = buf; *s && *s != '\n';) {
+		char *end;
+		long a = strtol(s, &end, 10), b = a;
+
+		if (end == s)
+			break;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (long i = a; i <= b && rec->nr_cpus < (size_t)ncpu + 1024; i++)
+			rec->cpus[rec->nr_cpus++] = (int)i;
+		s = *end == ',' ? end + 1 : end;
+	}
+	return rec->nr_cpus ? 0 : -ENODEV;
+}
+
+/* ---- Rings ------------------------------------------------------------------------------------- */
+
+static int map_rings(struct recorder *rec)
+{
+	unsigned int pages = rec->o->mmap_pages;
+	bool dwarf = rec->o->call_graph == REC_CG_DWARF || rec->o->call_graph == REC_CG_AUTO;
+	bool reduced = false;
+
+	if (!pages)
+		pages = dwarf ? 1024 : 128;
+	rec->rings = calloc(rec->nr_cpus, sizeof(*rec->rings));
+	rec->cur = calloc(rec->nr_cpus, sizeof(*rec->cur));
+	rec->cur_time = calloc(rec->nr_cpus, sizeof(*rec->cur_time));
+	if (!rec->rings || !rec->cur || !rec->cur_time)
+		return -ENOMEM;
+retry:
+	for (size_t c = 0; c < rec->nr_cpus; c++) {
+		size_t len = (size_t)(pages + 1) * rec->page_size;
+		int fd = -1, err;
+		void *base;
+
+		for (size_t i = 0; i < rec->nr_fds; i++) {
+			if (rec->fds[i].cpu_index == (int)c) {
+				fd = rec->fds[i].fd;
+				break;
+			}
+		}
+		if (fd < 0)
+			continue;
+		base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (base == MAP_FAILED) {
+			err = -errno;
+			for (size_t i = 0; i < rec->nr_rings; i++) {
+				munmap(rec->rings[i].meta, rec->ring_len);
+				ring__exit(&rec->rings[i]);
+			}
+			rec->nr_rings = 0;
+			/* Over the mlock limit: halve the rings down to 8 pages before giving up. */
+			if ((err == -EPERM || err == -ENOMEM) && pages > 8) {
+				pages /= 2;
+				reduced = true;
+				goto retry;
+			}
+			return err;
+		}
+		rec->ring_len = len;
+		err = ring__init(&rec->rings[rec->nr_rings], base, rec->page_size,
+				 (uint64_t)pages * rec->page_size, fd, rec->cpus[c]);
+		if (err) {
+			munmap(base, len);
+			return err;
+		}
+		rec->nr_rings++;
+	}
+	/* Every other fd of a CPU writes into that CPU's ring. */
+	for (size_t i = 0; i < rec->nr_fds; i++) {
+		struct ring *r = NULL;
+
+		for (size_t k = 0; k < rec->nr_rings; k++)
+			if (rec->rings[k].cpu == rec->cpus[rec->fds[i].cpu_index])
+				r = &rec->rings[k];
+		if (r && r->fd != rec->fds[i].fd &&
+		    ioctl(rec->fds[i].fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0)
+			return -errno;
+	}
+	if (reduced)
+		pr_warn("ring buffers reduced to %u pages per CPU by the locked-memory limit; "
+			"raise it (ulimit -l, kernel.perf_event_mlock_kb) if samples are lost", pages);
+	rec->st->mmap_pages = pages;
+	return 0;
+}
+
+/* ---- The launched command ---------------------------------------------------------------------- */
+
+static int fork_command(struct recorder *rec)
+{
+	int go[2], status[2];
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
+		return -errno;
+	rec->child = fork();
+	if (rec->child < 0)
+		return -errno;
+	if (rec->child == 0) {
+		char c;
+		int err;
+
+		close(go[1]);
+		close(status[0]);
+		/* Wait until the events exist; EOF means the recorder gave up. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		execvp(rec->o->argv[0], rec->o->argv);
+		err = errno;
+		if (write(status[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(status[1]);
+	rec->go_fd = go[1];
+	rec->status_fd = status[0];
+	return 0;
+}
+
+/* Whether @cmd names an executable, directly or through $PATH, as execvp() will look it up. */
+int rec_command__check(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	int err = -ENOENT;
+
+	if (!*cmd)
+		return -ENOENT;
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) ? -errno : 0;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", cmd);
+
+		if (n > 0 && (size_t)n < sizeof(buf)) {
+			if (!access(buf, X_OK))
+				return 0;
+			if (errno == EACCES)
+				err = -EACCES;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return err;
+}
+
+/* Let the command exec; returns 0 once it did, or -errno of the failed exec. */
+static int start_command(struct recorder *rec)
+{
+	ssize_t n;
+	int err;
+
+	if (write(rec->go_fd, "g", 1) != 1)
+		return -errno;
+	close(rec->go_fd);
+	rec->go_fd = -1;
+	do
+		n = read(rec->status_fd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(rec->status_fd);
+	rec->status_fd = -1;
+	if (n == sizeof(err)) {
+		waitpid(rec->child, NULL, 0);
+		rec->child = 0;
+		return -err;
+	}
+	return 0;
+}
+
+/* ---- Header ------------------------------------------------------------------------------------ */
+
+static char *join_argv(char *const *argv)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (size_t i = 0; argv && argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	s = p = malloc(len);
+	if (!s)
+		return NULL;
+	*p = 0;
+	for (size_t i = 0; argv && argv[i]; i++)
+		p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
+	return s;
+}
+
+static int write_header(struct recorder *rec)
+{
+	const struct rec_opts *o = rec->o;
+	char kv[12][512], *cmd = NULL, *self = NULL;
+	const char *ptrs[12];
+	struct trace_meta meta;
+	struct utsname u;
+	size_t n = 0;
+	int err;
+
+	uname(&u);
+	if (o->argv)
+		cmd = join_argv(o->argv);
+	self = join_argv(o->frec_argv);
+	snprintf(kv[n++], sizeof(kv[0]), "frec_version=%s", PACKAGE_VERSION);
+	snprintf(kv[n++], sizeof(kv[0]), "hostname=%s", u.nodename);
+	snprintf(kv[n++], sizeof(kv[0]), "release=%s", u.release);
+	snprintf(kv[n++], sizeof(kv[0]), "machine=%s", u.machine);
+	if (o->argv)
+		snprintf(kv[n++], sizeof(kv[0]), "command=%.500s", cmd ? cmd : o->argv[0]);
+	else if (o->system_wide)
+		snprintf(kv[n++], sizeof(kv[0]), "command=system-wide");
+	else
+		snprintf(kv[n++], sizeof(kv[0]), "command=%s %d%s", o->nr_pids ? "pid" : "tid",
+			 (int)(o->nr_pids ? o->pids[0] : o->tids[0]),
+			 o->nr_pids + o->nr_tids > 1 ? " ..." : "");
+	snprintf(kv[n++], sizeof(kv[0]), "frec_command=frec %.480s", self ? self : "");
+	snprintf(kv[n++], sizeof(kv[0]), "target=%s",
+		 o->argv ? "command" : o->system_wide ? "system-wide" : o->nr_pids ? "pid" : "tid");
+	snprintf(kv[n++], sizeof(kv[0]), "event=%s", attr_event_name(rec));
+	if (rec->attr.freq)
+		snprintf(kv[n++], sizeof(kv[0]), "freq=%" PRIu64, (uint64_t)rec->attr.sample_freq);
+	else
+		snprintf(kv[n++], sizeof(kv[0]), "period=%" PRIu64, (uint64_t)rec->attr.sample_period);
+	switch (o->call_graph) {
+	case REC_CG_FP:
+		snprintf(kv[n++], sizeof(kv[0]), "call_graph=fp");
+		break;
+	case REC_CG_DWARF:
+	case REC_CG_AUTO:
+		snprintf(kv[n++], sizeof(kv[0]), "call_graph=%s,%u",
+			 o->call_graph == REC_CG_DWARF ? "dwarf" : "auto", (unsigned int)rec->attr.sample_stack_user);
+		break;
+	case REC_CG_NONE:
+		snprintf(kv[n++], sizeof(kv[0]), "call_graph=none");
+		break;
+	}
+	snprintf(kv[n++], sizeof(kv[0]), "max_stack=%u", (unsigned int)rec->attr.sample_max_stack);
+	free(cmd);
+	free(self);
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = kv[i];
+	meta = (struct trace_meta){
+		.start_ns = rec->start_ns,
+		.start_realtime_ns = realtime_ns(),
+		.clockid = CLOCK_MONOTONIC,
+		.nr_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
+		.page_size = (uint32_t)rec->page_size,
+		.nr_kv = n,
+		.kv = ptrs,
+	};
+	err = trace_writer__write_header(rec->w, &meta);
+	if (!err) {
+		uint64_t *ids = calloc(rec->nr_fds ? rec->nr_fds : 1, sizeof(*ids));
+
+		if (!ids)
+			return -ENOMEM;
+		for (size_t i = 0; i < rec->nr_fds; i++)
+			ids[i] = rec->fds[i].id;
+		err = trace_writer__write_attr(rec->w, &rec->attr, ids, (uint32_t)rec->nr_fds,
+					       attr_event_name(rec));
+		free(ids);
+	}
+	return err;
+}
+
+/* ---- Main loop --------------------------------------------------------------------------------- */
+
+static bool targets_alive(struct recorder *rec)
+{
+	const struct rec_opts *o = rec->o;
+
+	if (o->system_wide)
+		return true;
+	if (o->argv) {
+		int status;
+		pid_t r = waitpid(rec->child, &status, WNOHANG);
+
+		if (r == rec->child) {
+			rec->st->target_status = status;
+			rec->child = 0;
+			return false;
+		}
+		return r == 0;
+	}
+	for (size_t i = 0; i < o->nr_pids; i++)
+		if (!kill(o->pids[i], 0) || errno == EPERM)
+			return true;
+	for (size_t i = 0; i < o->nr_tids; i++)
+		if (!kill(o->tids[i], 0) || errno == EPERM)
+			return true;
+	return false;
+}
+
+static void cpu_times(struct rec_stats *st)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return;
+	st->cpu_user_ns = (uint64_t)ru.ru_utime.tv_sec * NS_PER_SEC + (uint64_t)ru.ru_utime.tv_usec * 1000;
+	st->cpu_sys_ns = (uint64_t)ru.ru_stime.tv_sec * NS_PER_SEC + (uint64_t)ru.ru_stime.tv_usec * 1000;
+}
+
+static int record_loop(struct recorder *rec)
+{
+	const struct rec_opts *o = rec->o;
+	struct pollfd *pfd = calloc(rec->nr_rings ? rec->nr_rings : 1, sizeof(*pfd));
+	uint64_t next_progress = rec->start_ns + NS_PER_SEC;
+	int err = 0;
+
+	if (!pfd)
+		return -ENOMEM;
+	for (size_t i = 0; i < rec->nr_rings; i++)
+		pfd[i] = (struct pollfd){ .fd = rec->rings[i].fd, .events = POLLIN };
+	for (;;) {
+		uint64_t now;
+
+		if (poll(pfd, rec->nr_rings, POLL_MS) < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		/* A ring whose tasks all exited reports POLLHUP for ever: stop polling it. */
+		for (size_t i = 0; i < rec->nr_rings; i++)
+			if (pfd[i].revents & (POLLHUP | POLLERR))
+				pfd[i].fd = -1;
+		err = drain(rec);
+		now = now_ns();
+		if (!err)
+			err = trace_writer__tick(rec->w, now);
+		if (err) {
+			rec->st->stop_flags |= TRACE_FOOTER_DISK_FULL;
+			break;
+		}
+		if (o->progress && now >= next_progress) {
+			rec->st->elapsed_ns = now - rec->start_ns;
+			rec->st->trace_bytes = trace_writer__bytes(rec->w);
+			rec->st->data_bytes = trace_writer__data_bytes(rec->w);
+			o->progress(o->progress_ctx, rec->st);
+			next_progress = now + NS_PER_SEC;
+		}
+		if (stop_signal) {
+			rec->st->stop_flags |= TRACE_FOOTER_INTERRUPTED;
+			break;
+		}
+		if (o->duration_ns && now - rec->start_ns >= o->duration_ns) {
+			rec->st->stop_flags |= TRACE_FOOTER_DURATION;
+			break;
+		}
+		if (!targets_alive(rec)) {
+			rec->st->stop_flags |= TRACE_FOOTER_TARGET_EXITED;
+			break;
+		}
+	}
+	free(pfd);
+	return err;
+}
+
+static int finish_trace(struct recorder *rec)
+{
+	struct trace_footer f = { 0 };
+	int err;
+
+	for (size_t i = 0; i < rec->nr_fds; i++)
+		ioctl(rec->fds[i].fd, PERF_EVENT_IOC_DISABLE, 0);
+	err = drain(rec);
+	if (!err)
+		err = rec_synth__kernel_symbols(rec);
+	if (!err)
+		err = rec_synth__perf_maps(rec);
+	if (!err)
+		err = stage_flush(rec);
+	cpu_times(rec->st);
+	f.samples = rec->st->samples;
+	f.lost = rec->st->lost;
+	f.lost_records = rec->st->lost_records;
+	f.throttles = rec->st->throttles;
+	f.first_ns = rec->first_ns;
+	f.last_ns = rec->last_ns;
+	f.end_ns = now_ns();
+	f.cpu_user_ns = rec->st->cpu_user_ns;
+	f.cpu_sys_ns = rec->st->cpu_sys_ns;
+	f.data_bytes = trace_writer__data_bytes(rec->w);
+	f.flags = rec->st->stop_flags;
+	if (!err)
+		err = trace_writer__write_footer(rec->w, &f);
+	return err;
+}
+
+static void recorder_exit(struct recorder *rec)
+{
+	for (size_t i = 0; i < rec->nr_rings; i++) {
+		munmap(rec->rings[i].meta, rec->ring_len);
+		ring__exit(&rec->rings[i]);
+	}
+	for (size_t i = 0; i < rec->nr_fds; i++)
+		close(rec->fds[i].fd);
+	if (rec->go_fd >= 0)
+		close(rec->go_fd);
+	if (rec->status_fd >= 0)
+		close(rec->status_fd);
+	if (rec->child > 0) {
+		kill(rec->child, SIGTERM);
+		waitpid(rec->child, &rec->st->target_status, 0);
+	}
+	free(rec->rings);
+	free(rec->cur);
+	free(rec->cur_time);
+	free(rec->fds);
+	free(rec->cpus);
+	free(rec->stage);
+	free(rec->cut);
+	frec_hashmap__exit(&rec->pids);
+	frec_hashmap__exit(&rec->kips);
+}
+
+static int open_targets(struct recorder *rec)
+{
+	const struct rec_opts *o = rec->o;
+	int err = 0;
+
+	if (o->system_wide) {
+		err = open_task(rec, -1);
+		if (err)
+			set_error(rec, err, REC_ERR_EVENT, "%s", attr_event_name(rec));
+		return err;
+	}
+	if (o->argv) {
+		err = open_task(rec, rec->child);
+		if (err)
+			set_error(rec, err, REC_ERR_EVENT, "%s", attr_event_name(rec));
+		return err;
+	}
+	for (size_t i = 0; i < o->nr_pids && !err; i++) {
+		err = open_process(rec, o->pids[i]);
+		if (err)
+			set_error(rec, err, err == -ESRCH ? REC_ERR_TARGET : REC_ERR_EVENT, "%d", (int)o->pids[i]);
+	}
+	for (size_t i = 0; i < o->nr_tids && !err; i++) {
+		err = open_task(rec, o->tids[i]);
+		if (err)
+			set_error(rec, err, err == -ESRCH ? REC_ERR_TARGET : REC_ERR_EVENT, "%d", (int)o->tids[i]);
+	}
+	if (err && rec->e->kind == REC_ERR_EVENT)
+		snprintf(rec->e->what, sizeof(rec->e->what), "%s", attr_event_name(rec));
+	return err;
+}
+
+int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_error *e)
+{
+	struct recorder rec = { .o = o, .st = st, .e = e, .go_fd = -1, .status_fd = -1 };
+	const char *output = o->output ? o->output : "trace.zst";
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	memset(e, 0, sizeof(*e));
+	rec.page_size = (size_t)sysconf(_SC_PAGESIZE);
+	frec_hashmap__init(&rec.pids);
+	frec_hashmap__init(&rec.kips);
+	rec.stage = malloc(STAGE_BYTES);
+	rec.cut = malloc(UINT16_MAX + 1);
+	if (!rec.stage || !rec.cut) {
+		err = -ENOMEM;
+		set_error(&rec, err, REC_ERR_OTHER, "memory");
+		goto out;
+	}
+	err = event_attr(&rec);
+	if (err)
+		goto out;
+	err = online_cpus(&rec);
+	if (err) {
+		set_error(&rec, err, REC_ERR_OTHER, "online CPUs");
+		goto out;
+	}
+	if (o->argv) {
+		err = rec_command__check(o->argv[0]);
+		if (err) {
+			set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
+			goto out;
+		}
+		err = fork_command(&rec);
+		if (err) {
+			set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
+			goto out;
+		}
+	}
+	err = open_targets(&rec);
+	if (err)
+		goto out;
+	rec.event = (struct trace_event){ .attr = rec.attr, .name = st->event };
+	err = map_rings(&rec);
+	if (err) {
+		set_error(&rec, err, REC_ERR_MMAP, "ring buffers");
+		goto out;
+	}
+	/* Only now, with the target and the events known good, may an existing file be replaced. */
+	err = trace_writer__open(output, NULL, &rec.w);
+	if (err) {
+		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
+		goto out;
+	}
+	stop_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	rec.start_ns = now_ns();
+	err = write_header(&rec);
+	if (!err && !o->argv)
+		err = rec_synth__processes(&rec);
+	if (!err)
+		err = stage_flush(&rec);
+	if (err) {
+		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
+		goto restore;
+	}
+	if (o->argv) {
+		err = start_command(&rec);
+		if (err) {
+			set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
+			goto restore;
+		}
+	} else {
+		for (size_t i = 0; i < rec.nr_fds; i++)
+			ioctl(rec.fds[i].fd, PERF_EVENT_IOC_ENABLE, 0);
+	}
+	rec.started = true;
+	err = record_loop(&rec);
+	rec.stop_ns = now_ns();
+	if (!err)
+		err = finish_trace(&rec);
+	if (err)
+		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
+restore:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+out:
+	if (rec.w) {
+		struct stat sb;
+		int cerr;
+
+		st->data_bytes = trace_writer__data_bytes(rec.w);
+		cerr = trace_writer__close(rec.w);
+		if (!err && cerr) {
+			err = cerr;
+			set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
+		}
+		if (!rec.started)
+			unlink(output); /* nothing was recorded: leave no empty trace behind */
+		else if (!stat(output, &sb))
+			st->trace_bytes = (uint64_t)sb.st_size;
+	}
+	st->elapsed_ns = rec.stop_ns ? rec.stop_ns - rec.start_ns : 0;
+	recorder_exit(&rec);
+	return err;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The recorder's state, shared by recorder.c (events, rings, the loop) and synth.c (what /proc,
+ * kallsyms and perf maps add to the trace).
+ */
+#ifndef FREC_RECORDER_INTERNAL_H
+#define FREC_RECORDER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "frec/hashmap.h"
+#include "frec/recorder.h"
+#include "frec/trace.h"
+#include "ring.h"
+
+struct frec_fd {
+	int fd;
+	int cpu_index; /* into recorder.cpus */
+	uint64_t id;   /* PERF_EVENT_IOC_ID */
+};
+
+struct recorder {
+	const struct rec_opts *o;
+	struct rec_stats *st;
+	struct rec_error *e;
+	struct perf_event_attr attr;
+	struct trace_event event; /* @attr, for decoding samples */
+	size_t page_size;
+
+	int *cpus; /* online CPUs */
+	size_t nr_cpus;
+	struct frec_fd *fds;
+	size_t nr_fds, cap_fds;
+	struct ring *rings; /* one per CPU with an event */
+	size_t nr_rings;
+	size_t ring_len;
+	const struct perf_event_header **cur; /* drain(): each ring's next record and its time */
+	uint64_t *cur_time;
+
+	struct trace_writer *w;
+	uint8_t *stage; /* records batched for the writer */
+	size_t stage_len;
+	uint8_t *cut;   /* a sample with its stack copy cut */
+
+	struct frec_hashmap pids; /* processes seen, for their perf maps */
+	struct frec_hashmap kips; /* kernel addresses the samples hit */
+	uint32_t last_pid;
+	uint64_t start_ns, stop_ns, first_ns, last_ns;
+	bool started;
+
+	pid_t child;
+	int go_fd, status_fd;
+};
+
+/** rec__emit() - append a whole record to the trace.  0 or a write error. */
+int rec__emit(struct recorder *rec, const void *r, size_t size);
+
+/** rec_command__check() - 0 if execvp() would find @cmd, else -ENOENT or -EACCES. */
+int rec_command__check(const char *cmd);
+
+/** rec_synth__processes() - COMM and MMAP2 records for the targets that already run. */
+int rec_synth__processes(struct recorder *rec);
+/** rec_synth__kernel_symbols() - KSYMS for the kernel addresses hit, and the kernel's build-id. */
+int rec_synth__kernel_symbols(struct recorder *rec);
+/** rec_synth__perf_maps() - the /tmp/perf-PID.map of every process seen. */
+int rec_synth__perf_maps(struct recorder *rec);
+
+#endif /* FREC_RECORDER_INTERNAL_H */

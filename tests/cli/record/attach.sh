@@ -1,0 +1,30 @@
+#!/bin/sh
+# frec record -p PID: attach to a running process; its threads, names and mappings come from /proc.
+. "$FREC_TEST_SRCDIR/cli/lib.sh"
+require_perf
+
+demo="$FREC_TEST_BUILDDIR/workloads/frec-demo"
+"$demo" -d 4 -c 0 -t 1 > /dev/null &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$T"' EXIT
+sleep 0.5
+
+expect 0 "$FREC" -p "$pid" -d 1 -o "$T/p.zst"
+grep_err 'duration reached'
+"$FREC" dump -i "$T/p.zst" > "$T/dump"
+grep -q " SAMPLE .* pid $pid " "$T/dump" || fail "no samples of $pid"
+grep -q "MMAP2 pid $pid .* build-id [0-9a-f]\{40\} .*frec-demo$" "$T/dump" ||
+	fail "no synthesized mapping of the workload"
+grep -q "MMAP2 pid $pid .*libc\.so\.6$" "$T/dump" || fail "no synthesized mapping of libc"
+# both threads named by synthesized COMM records
+n=$(grep -c "COMM pid $pid tid [0-9]* frec-demo" "$T/dump" || true)
+[ "$n" -ge 2 ] || fail "expected COMM records for 2 threads, found $n"
+grep -q 'target=pid' "$T/dump" || fail "header lacks target=pid"
+
+# -t TID and -a work too.
+expect 0 "$FREC" record -t "$pid" -d 0.5 -q -o "$T/t.zst"
+[ ! -s "$T/out" ] && [ ! -s "$T/err" ] || fail "-q printed something"
+"$FREC" dump -i "$T/t.zst" | grep -q " SAMPLE .* tid $pid " || fail "-t: no samples of the thread"
+expect 0 "$FREC" record -a -d 0.5 -o "$T/a.zst"
+"$FREC" dump -i "$T/a.zst" | grep -q 'target=system-wide' || fail "-a: no system-wide header"
+exit 0
