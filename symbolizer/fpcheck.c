@@ -4,9 +4,11 @@
  * a pc, whether a frame-pointer walk through that function is sound (see fpcheck.h).
  *
  * The prologue is searched over the whole function rather than its first bytes, because gcc's
- * shrink-wrapping may put a fast path (test; jcc; ret) before the frame setup.  The two
- * instructions must be adjacent: code built without frame pointers also pushes %rbp, to use it
- * as an ordinary callee-saved register, but never follows that with mov %rsp,%rbp.
+ * shrink-wrapping may put a fast path (test; jcc; ret) before the frame setup.  gcc also schedules
+ * unrelated instructions between the push and the mov, so the mov may come a few instructions
+ * later, as long as nothing in between moves %rsp or writes %rbp.  Code built without frame
+ * pointers pushes %rbp too, to use it as an ordinary callee-saved register, but then the next
+ * push (or a write of %rbp) closes the window before any mov %rsp,%rbp.
  */
 #define pr_fmt(fmt) "fpcheck: " fmt
 
@@ -103,12 +105,36 @@ static bool fp_is_mov_rsp_rbp(const cs_insn *insn)
 	       fp_is_reg_op(&x->operands[1], X86_REG_RSP);
 }
 
+/*
+ * Whether @insn ends the window between push %rbp and mov %rsp,%rbp: it moves %rsp (the return
+ * address would no longer be at [sp + 8]), writes %rbp, or leaves straight-line code.
+ */
+static bool fp_breaks_window(csh cs, const cs_insn *insn)
+{
+	cs_regs rd, wr;
+	uint8_t nrd = 0, nwr = 0;
+
+	if (cs_insn_group(cs, insn, CS_GRP_JUMP) || cs_insn_group(cs, insn, CS_GRP_CALL) ||
+	    cs_insn_group(cs, insn, CS_GRP_RET) || cs_insn_group(cs, insn, CS_GRP_INT))
+		return true;
+	if (cs_regs_access(cs, insn, rd, &nrd, wr, &nwr) != CS_ERR_OK)
+		return true;
+	for (uint8_t i = 0; i < nwr; i++) {
+		if (wr[i] == X86_REG_RSP || wr[i] == X86_REG_RBP || wr[i] == X86_REG_ESP || wr[i] == X86_REG_EBP)
+			return true;
+	}
+	return false;
+}
+
+/* Instructions the compiler may schedule between push %rbp and mov %rsp,%rbp. */
+#define FP_WINDOW 8
+
 int sym_fpcheck__analyze(struct sym_fpcheck *c, const uint8_t *code, size_t size, struct sym_fp_func *out)
 {
 	const uint8_t *p = code;
 	size_t left = size;
 	uint64_t addr = 0;
-	bool prev_push = false;
+	int pending = 0; /* instructions left in the window after a push %rbp, 0 when none */
 	uint64_t push_off = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -116,15 +142,19 @@ int sym_fpcheck__analyze(struct sym_fpcheck *c, const uint8_t *code, size_t size
 		uint64_t off = c->insn->address;
 
 		out->decoded = true;
-		if (prev_push && fp_is_mov_rsp_rbp(c->insn)) {
-			out->has_frame = true;
-			out->push_off = (uint32_t)push_off;
-			out->frame_off = (uint32_t)addr; /* the next instruction */
-			return 0;
+		if (pending) {
+			if (fp_is_mov_rsp_rbp(c->insn)) {
+				out->has_frame = true;
+				out->push_off = (uint32_t)push_off;
+				out->frame_off = (uint32_t)addr; /* the next instruction */
+				return 0;
+			}
+			pending = fp_breaks_window(c->cs, c->insn) ? 0 : pending - 1;
 		}
-		prev_push = fp_is_push_rbp(c->insn);
-		if (prev_push)
+		if (fp_is_push_rbp(c->insn)) {
+			pending = FP_WINDOW;
 			push_off = off;
+		}
 	}
 	return out->decoded || !size ? 0 : -FREC_E_CAPSTONE;
 }

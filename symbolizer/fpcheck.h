@@ -38,7 +38,7 @@ const char *sym_fp_state__name(enum sym_fp_state st);
 /** The prologue of one function, as found by sym_fpcheck__analyze(). */
 struct sym_fp_func {
 	bool decoded;     /* false: nothing could be decoded (state is UNKNOWN everywhere) */
-	bool has_frame;   /* push %rbp immediately followed by mov %rsp,%rbp */
+	bool has_frame;   /* push %rbp, then mov %rsp,%rbp with %rsp unchanged in between */
 	uint32_t push_off; /* offset of push %rbp from the function start (valid with has_frame) */
 	uint32_t frame_off; /* offset of the first instruction after mov %rsp,%rbp */
 };

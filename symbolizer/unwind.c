@@ -33,6 +33,7 @@
 
 #include "frec/hashmap.h"
 #include "frec/log.h"
+#include "fpcheck.h"
 #include "unwind.h"
 
 /* perf's x86_64 user register numbers (asm/perf_regs.h), used in regs_mask. */
@@ -88,6 +89,12 @@ struct unw_proc {
 struct sym_unwinder {
 	struct frec_hashmap procs; /* pid -> struct unw_proc * */
 	struct sym_unwind_stats stats;
+	/* Frame-pointer analysis, shared by all processes: files are told apart by a small id per
+	 * path (top 16 bits of the keys), functions and pcs by their file address. */
+	struct sym_fpcheck *fpcheck;
+	bool fpcheck_failed;
+	struct frec_hashmap file_ids;  /* hash of a path -> id */
+	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
 };
 
 /* Per-call state of the frame callback. */
@@ -109,6 +116,7 @@ static const char *const unw_stop_names[SYM_UNWIND_STOP_MAX] = {
 	[SYM_UNWIND_DEPTH_LIMIT] = "depth limit",
 	[SYM_UNWIND_NO_REGS] = "no user registers",
 	[SYM_UNWIND_ERROR] = "error",
+	[SYM_UNWIND_FP_BROKEN] = "frame pointers broken",
 };
 
 const char *sym_unwind_stop__name(enum sym_unwind_stop stop)
@@ -117,6 +125,8 @@ const char *sym_unwind_stop__name(enum sym_unwind_stop stop)
 		return "unknown";
 	return unw_stop_names[stop];
 }
+
+#define FREC_UNW_MIN(a, b) ((a) < (b) ? (a) : (b))
 
 /* ---- Process lifecycle ---------------------------------------------------------------------- */
 
@@ -156,6 +166,8 @@ struct sym_unwinder *sym_unwinder__new(void)
 	if (!u)
 		return NULL;
 	frec_hashmap__init(&u->procs);
+	frec_hashmap__init(&u->file_ids);
+	frec_hashmap__init(&u->pc_states);
 	return u;
 }
 
@@ -170,6 +182,9 @@ void sym_unwinder__free(struct sym_unwinder *u)
 	if (u->procs.has_empty_key)
 		unw_proc__free((struct unw_proc *)(uintptr_t)u->procs.empty_key_val);
 	frec_hashmap__exit(&u->procs);
+	frec_hashmap__exit(&u->file_ids);
+	frec_hashmap__exit(&u->pc_states);
+	sym_fpcheck__free(u->fpcheck);
 	free(u);
 }
 
@@ -378,6 +393,23 @@ static int unw_proc__build(struct unw_proc *p)
 	return 0;
 }
 
+/* The process's Dwfl, built at its first use in a generation.  Returns 0 (check p->attached) or -ENOMEM. */
+static int unw_proc__ensure(struct unw_proc *p)
+{
+	int ret;
+
+	if (p->dwfl || p->dwfl_failed)
+		return 0;
+	ret = unw_proc__build(p);
+	if (ret == -ENOMEM) {
+		unw_proc__drop_dwfl(p);
+		return ret;
+	}
+	if (ret < 0)
+		p->dwfl_failed = true;
+	return 0;
+}
+
 /* ---- Thread callbacks: the sample is the thread ---------------------------------------------- */
 
 static pid_t unw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
@@ -484,6 +516,12 @@ static int unw_frame_cb(Dwfl_Frame *state, void *arg)
 	Dwarf_Word sp = 0;
 	bool act;
 
+	/*
+	 * Only the reads of the step that unwinds this frame decide why a walk ends after it.  That
+	 * step runs inside dwfl_frame_pc(), which unwinds one frame ahead to tell whether the caller
+	 * is a signal frame: clear the flag before it.
+	 */
+	w->p->read_past_copy = false;
 	if (!dwfl_frame_pc(state, &pc, &act)) {
 		w->no_pc = true;
 		return DWARF_CB_ABORT;
@@ -504,8 +542,6 @@ static int unw_frame_cb(Dwfl_Frame *state, void *arg)
 	w->frames[w->n].is_activation = act;
 	w->n++;
 	w->last_sp = sp;
-	/* Only the reads of the step that unwinds this frame decide why a walk ends here. */
-	w->p->read_past_copy = false;
 	return DWARF_CB_OK;
 }
 
@@ -560,15 +596,9 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 	/* SP's value: its position among the set bits of the mask. */
 	sp = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_SP) - 1))];
 
-	if (!p->dwfl && !p->dwfl_failed) {
-		ret = unw_proc__build(p);
-		if (ret == -ENOMEM) {
-			unw_proc__drop_dwfl(p);
-			return ret;
-		}
-		if (ret < 0)
-			p->dwfl_failed = true;
-	}
+	ret = unw_proc__ensure(p);
+	if (ret < 0)
+		return ret;
 	if (!p->attached) {
 		/* No module could be opened: only the sampled pc is known. */
 		uint64_t ip = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_IP) - 1))];
@@ -617,5 +647,223 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 	}
 	p->cur = NULL;
 	u->stats.stops[res->stop]++;
+	return (int)res->nr_frames;
+}
+
+/* ---- Frame-pointer chains (fp and auto modes) ----------------------------------------------- */
+
+#define UNW_FILE_ADDR_MASK ((1ull << 48) - 1)
+
+/* A small id for the file @mod was loaded from, the same in every process. */
+static int unw_file_id(struct sym_unwinder *u, Dwfl_Module *mod, uint64_t *id)
+{
+	const char *file = NULL;
+	const char *name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &file, NULL);
+	const char *key = file ? file : name;
+	uint64_t *slot;
+	bool added;
+
+	if (!key)
+		return -ENOENT;
+	slot = frec_hashmap__slot(&u->file_ids, frec_hash_bytes(key, strlen(key)), &added);
+	if (!slot)
+		return -ENOMEM;
+	if (added)
+		*slot = frec_hashmap__count(&u->file_ids);
+	*id = *slot;
+	return 0;
+}
+
+/*
+ * What a frame-pointer walk sees at @pc (an activation, or a return address looked up at pc - 1).
+ * The function around it comes from the symbol table; its bytes from the module's file.  A pc in
+ * no module or no sized symbol (stripped internals) is UNKNOWN, which callers treat as unsound.
+ */
+static enum sym_fp_state unw_fp_state(struct sym_unwinder *u, struct unw_proc *p, uint64_t pc, bool activation)
+{
+	uint64_t look = activation ? pc : pc - 1, file_id, key, *slot;
+	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
+	Dwarf_Addr bias, sec_off, sec_bias;
+	struct sym_fp_func f;
+	enum sym_fp_state st = SYM_FP_UNKNOWN;
+	const uint8_t *code;
+	GElf_Off off;
+	GElf_Sym sym;
+	Elf_Data *data;
+	Elf_Scn *scn;
+	size_t size;
+	bool added;
+
+	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
+		return SYM_FP_UNKNOWN;
+	key = file_id << 48 | ((look - bias) & UNW_FILE_ADDR_MASK);
+	slot = frec_hashmap__slot(&u->pc_states, key, &added);
+	if (!slot)
+		return SYM_FP_UNKNOWN;
+	if (!added)
+		return (enum sym_fp_state)(*slot - 1);
+
+	if (!u->fpcheck && !u->fpcheck_failed && sym_fpcheck__new(&u->fpcheck) < 0)
+		u->fpcheck_failed = true;
+	if (!u->fpcheck)
+		goto out;
+	if (!dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL) || !sym.st_size || off >= sym.st_size)
+		goto out;
+	sec_off = look - off;
+	scn = dwfl_module_address_section(mod, &sec_off, &sec_bias);
+	data = scn ? elf_rawdata(scn, NULL) : NULL;
+	if (!data || !data->d_buf || sec_off >= data->d_size)
+		goto out;
+	code = (const uint8_t *)data->d_buf + sec_off;
+	size = data->d_size - sec_off < sym.st_size ? data->d_size - sec_off : sym.st_size;
+	if (sym_fpcheck__func(u->fpcheck, file_id << 48 | ((look - off - bias) & UNW_FILE_ADDR_MASK), code, size,
+			      &f) < 0 && !f.decoded)
+		goto out;
+	st = sym_fp_func__state(&f, code, size, off);
+out:
+	*slot = (uint64_t)st + 1;
+	return st;
+}
+
+/*
+ * Copy the kernel's chain to @frames, checking each frame's function.  Only frames followed by
+ * another can break the chain (the outermost one's callers are simply absent).
+ * Returns the frame count; sets res->fp_broken_at, res->fp_repaired and *@unsure (a frame whose
+ * code could not be checked).
+ */
+static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
+			    struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res,
+			    bool *unsure)
+{
+	uint64_t valid = s->stack ? FREC_UNW_MIN(s->stack_size, s->stack_dyn_size) : 0;
+	size_t n = 0;
+
+	*unsure = false;
+	res->fp_broken_at = -1;
+	for (size_t i = 0; i < s->nr_fp_chain; i++) {
+		bool act = i == 0, last = i + 1 == s->nr_fp_chain;
+		enum sym_fp_state st;
+		uint64_t ra;
+
+		if (n == max) {
+			res->stop = SYM_UNWIND_DEPTH_LIMIT;
+			return n;
+		}
+		frames[n].pc = s->fp_chain[i];
+		frames[n].is_activation = act;
+		n++;
+		if (res->fp_broken_at >= 0 || last)
+			continue;
+		st = unw_fp_state(u, p, s->fp_chain[i], act);
+		if (st == SYM_FP_FRAME)
+			continue;
+		if (st == SYM_FP_UNKNOWN) {
+			*unsure = true;
+			continue;
+		}
+		/* The leaf, caught before its frame exists: its return address is on the stack. */
+		if (act && sym_fp_state__return_address(st, s->stack, valid, &ra)) {
+			if (s->fp_chain[1] != ra && n < max) {
+				frames[n].pc = ra;
+				frames[n].is_activation = false;
+				n++;
+				res->fp_repaired = true;
+			}
+			continue;
+		}
+		res->fp_broken_at = (int)i;
+	}
+	res->stop = res->fp_broken_at >= 0 ? SYM_UNWIND_FP_BROKEN : SYM_UNWIND_END;
+	return n;
+}
+
+int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sample *s,
+			     enum sym_unwind_mode mode, struct sym_unwind_frame *frames, size_t max,
+			     struct sym_unwind_result *res)
+{
+	struct unw_proc *p = unw_proc__find(u, s->pid);
+	struct sym_unwind_result fp_res;
+	bool unsure = false;
+	size_t n_fp;
+	int ret;
+
+	if (mode == SYM_UNWIND_MODE_DWARF) {
+		ret = sym_unwinder__unwind(u, s, frames, max, res);
+		res->source = SYM_UNWIND_FROM_DWARF;
+		res->fp_broken_at = -1;
+		if (ret >= 0)
+			u->stats.from[SYM_UNWIND_FROM_DWARF]++;
+		return ret;
+	}
+	memset(res, 0, sizeof(*res));
+	if (!p || !p->has_generation) {
+		res->stop = SYM_UNWIND_ERROR;
+		res->fp_broken_at = -1;
+		snprintf(res->errmsg, sizeof(res->errmsg), "no mappings for pid %d", s->pid);
+		return -ENOENT;
+	}
+	ret = unw_proc__ensure(p);
+	if (ret < 0)
+		return ret;
+
+	memset(&fp_res, 0, sizeof(fp_res));
+	n_fp = unw_fp_frames(u, p, s, frames, max, &fp_res, &unsure);
+	if (mode == SYM_UNWIND_MODE_FP || (fp_res.fp_broken_at < 0 && !unsure) || !s->stack ||
+	    s->regs_abi == PERF_SAMPLE_REGS_ABI_NONE) {
+		*res = fp_res;
+		res->nr_frames = n_fp;
+		res->source = SYM_UNWIND_FROM_FP;
+		u->stats.from[SYM_UNWIND_FROM_FP]++;
+		u->stats.fp_repaired += res->fp_repaired;
+		u->stats.fp_broken += res->fp_broken_at >= 0;
+		return (int)n_fp;
+	}
+
+	/* The fp chain cannot be trusted: DWARF, over the same array. */
+	ret = sym_unwinder__unwind(u, s, frames, max, res);
+	if (ret < 0)
+		return ret;
+	res->source = SYM_UNWIND_FROM_DWARF;
+	res->fp_broken_at = -1;
+	/*
+	 * Out of stack copy: the kernel's walk may still know the outer frames.  Join at the DWARF
+	 * walk's last return address if the chain holds it and is sound from there on.
+	 */
+	if (res->stop == SYM_UNWIND_STACK_EXHAUSTED && res->nr_frames > 1) {
+		uint64_t last = frames[res->nr_frames - 1].pc;
+
+		for (size_t j = 1; j < s->nr_fp_chain; j++) {
+			bool sound = true;
+
+			if (s->fp_chain[j] != last)
+				continue;
+			for (size_t k = j; k + 1 < s->nr_fp_chain && sound; k++)
+				sound = unw_fp_state(u, p, s->fp_chain[k], false) == SYM_FP_FRAME;
+			if (!sound)
+				break;
+			for (size_t k = j + 1; k < s->nr_fp_chain && res->nr_frames < max; k++) {
+				frames[res->nr_frames].pc = s->fp_chain[k];
+				frames[res->nr_frames].is_activation = false;
+				res->nr_frames++;
+			}
+			res->source = SYM_UNWIND_FROM_SPLICE;
+			res->stop = SYM_UNWIND_END;
+			break;
+		}
+	}
+	/*
+	 * DWARF fell short of the end too: keep it only if it found more than the part of the fp
+	 * chain before its break (the prefix a frame-pointer walk gets right).
+	 */
+	if (res->source == SYM_UNWIND_FROM_DWARF && res->stop != SYM_UNWIND_END &&
+	    res->nr_frames < (fp_res.fp_broken_at >= 0 ? (size_t)fp_res.fp_broken_at + 1 : n_fp)) {
+		n_fp = unw_fp_frames(u, p, s, frames, max, &fp_res, &unsure);
+		*res = fp_res;
+		res->nr_frames = n_fp;
+		res->source = SYM_UNWIND_FROM_FP;
+		u->stats.fp_repaired += res->fp_repaired;
+		u->stats.fp_broken += res->fp_broken_at >= 0;
+	}
+	u->stats.from[res->source]++;
 	return (int)res->nr_frames;
 }

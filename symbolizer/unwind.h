@@ -41,6 +41,10 @@ struct sym_unwind_sample {
 	/* the size the recorder asked for (attr.sample_stack_user); 0 if unknown.  A copy whose
 	 * dyn_size reached it was cut short by the request, not by the stack's end. */
 	uint64_t stack_request;
+	/* The user part of the kernel's frame-pointer callchain (after PERF_CONTEXT_USER, markers
+	 * removed), sampled pc first; for sym_unwinder__user_stack() in FP and AUTO modes. */
+	const uint64_t *fp_chain;
+	size_t nr_fp_chain;
 };
 
 /** Why unwinding stopped. */
@@ -51,6 +55,8 @@ enum sym_unwind_stop {
 	SYM_UNWIND_DEPTH_LIMIT,    /* the caller's frame array is full */
 	SYM_UNWIND_NO_REGS,        /* the sample has no user registers or no stack copy */
 	SYM_UNWIND_ERROR,          /* anything else libdw reported (bad CFI, a loop, ...) */
+	SYM_UNWIND_FP_BROKEN,      /* frame-pointer chain through a function that keeps no frame
+				    * pointer: the frames after it are not to be trusted */
 	SYM_UNWIND_STOP_MAX,
 };
 
@@ -70,6 +76,14 @@ struct sym_unwind_result {
 	uint64_t last_sp;          /* CFA of the outermost frame found (0 if unknown): where a
 				    * frame-pointer chain can take over */
 	char errmsg[96];           /* libdw's message for SYM_UNWIND_ERROR / NO_CFI, else "" */
+	/* sym_unwinder__user_stack() only: */
+	enum sym_unwind_source {
+		SYM_UNWIND_FROM_DWARF,   /* unwound from the stack copy */
+		SYM_UNWIND_FROM_FP,      /* the kernel's frame-pointer chain (possibly repaired) */
+		SYM_UNWIND_FROM_SPLICE,  /* DWARF frames, then the frame-pointer chain's remainder */
+	} source;
+	bool fp_repaired;          /* a caller the frame-pointer walk skipped was put back */
+	int fp_broken_at;          /* index of the first fp-chain frame whose caller is lost, or -1 */
 };
 
 struct sym_unwinder;
@@ -105,12 +119,38 @@ void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid);
 int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample *s,
 			 struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res);
 
+enum sym_unwind_mode {
+	SYM_UNWIND_MODE_DWARF, /* --call-graph dwarf: unwind the stack copy */
+	SYM_UNWIND_MODE_FP,    /* --call-graph fp: the kernel's chain, checked (and repaired where the
+				* sample has a stack copy) */
+	SYM_UNWIND_MODE_AUTO,  /* --call-graph auto: the fp chain where it is sound, DWARF elsewhere */
+};
+
+/**
+ * sym_unwinder__user_stack() - the user frames of sample @s in @mode, innermost first.
+ *
+ * FP: the kernel's chain (@s->fp_chain).  Each frame's function is checked with capstone: a leaf
+ * sampled before its frame setup (or on its ret) gets the caller the walk skipped put back from
+ * the stack copy, when the sample has one; a frame in a function without a frame pointer marks
+ * the chain broken there (@res->fp_broken_at, stop SYM_UNWIND_FP_BROKEN).
+ * AUTO: the checked fp chain when it is sound; else DWARF; when DWARF ran out of stack copy and
+ * its last frame is in the fp chain, the chain's remainder is appended (SYM_UNWIND_FROM_SPLICE).
+ * DWARF: as sym_unwinder__unwind().
+ * Returns the number of frames or a negative error as sym_unwinder__unwind().
+ */
+int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sample *s,
+			     enum sym_unwind_mode mode, struct sym_unwind_frame *frames, size_t max,
+			     struct sym_unwind_result *res);
+
 /** Counters over the unwinder's life, for tests and -v output. */
 struct sym_unwind_stats {
 	uint64_t dwfl_builds;  /* Dwfl sessions created (one per process and generation) */
-	uint64_t unwinds;
+	uint64_t unwinds;      /* DWARF unwinds */
 	uint64_t file_reads;   /* memory reads served from mapped files instead of the stack copy */
 	uint64_t stops[SYM_UNWIND_STOP_MAX];
+	uint64_t from[3];      /* sym_unwinder__user_stack() results by enum sym_unwind_source */
+	uint64_t fp_repaired;
+	uint64_t fp_broken;
 };
 
 /** sym_unwinder__stats() - the counters so far. */

@@ -23,5 +23,8 @@ int unw_fixture_inner(struct unw_capture *c);
 /* fixture_fp.c: built with frame pointers */
 int fp_fixture_leaf(int x);
 int fp_fixture_caller(int x);
+/* fp_fixture_capture_outer -> fp_fixture_capture_mid -> unw_capture__take, all with frames */
+int fp_fixture_capture_outer(struct unw_capture *c);
+int fp_fixture_capture_mid(struct unw_capture *c);
 
 #endif

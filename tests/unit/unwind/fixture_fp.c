@@ -20,3 +20,18 @@ __attribute__((noipa)) int fp_fixture_caller(int x)
 	fp_fixture_sink = r;
 	return r;
 }
+
+__attribute__((noipa)) int fp_fixture_capture_mid(struct unw_capture *c)
+{
+	unw_capture__take(c);
+	fp_fixture_sink = 2;
+	return fp_fixture_sink;
+}
+
+__attribute__((noipa)) int fp_fixture_capture_outer(struct unw_capture *c)
+{
+	int r = fp_fixture_capture_mid(c);
+
+	fp_fixture_sink = r;
+	return r + 1;
+}

@@ -72,6 +72,23 @@ Test(fpcheck, rbp_as_a_plain_register_is_no_frame)
 	cr_assert_eq(sym_fp_func__state(&f, code, sizeof(code), 5), SYM_FP_NO_FRAME);
 }
 
+Test(fpcheck, instructions_scheduled_between_push_and_mov)
+{
+	/* push %rbp; lea 0x8(%rdi),%rdx; xor %eax,%eax; mov %rsp,%rbp; ... ret  (gcc -O2) */
+	static const uint8_t code[] = { 0x55, 0x48, 0x8d, 0x57, 0x08, 0x31, 0xc0, 0x48, 0x89, 0xe5, 0x5d, 0xc3 };
+	/* push %rbp; push %rbx; mov %rsp,%rbp: %rsp moved, [sp + 8] is no longer the return address */
+	static const uint8_t moved[] = { 0x55, 0x53, 0x48, 0x89, 0xe5, 0x5b, 0x5d, 0xc3 };
+	struct sym_fp_func f;
+
+	cr_assert_eq(sym_fpcheck__analyze(fc, code, sizeof(code), &f), 0);
+	cr_assert(f.has_frame);
+	cr_assert_eq(f.push_off, 0);
+	cr_assert_eq(f.frame_off, 10);
+	cr_assert_eq(sym_fp_func__state(&f, code, sizeof(code), 5), SYM_FP_AFTER_PUSH);
+	cr_assert_eq(sym_fpcheck__analyze(fc, moved, sizeof(moved), &f), 0);
+	cr_assert_not(f.has_frame);
+}
+
 Test(fpcheck, shrink_wrapped_prologue_after_a_fast_path)
 {
 	/* test %edi,%edi; je +N; push %rbp; mov %rsp,%rbp; ...; pop %rbp; ret */
