@@ -42,7 +42,17 @@ case "${1:-}" in
 demo)
 	install_deps "$BUILD_DEPS"
 	build
-	say "no demo yet: the recorder has not landed"
+	say "recording the demo service for 5 seconds (frec-demo: a worker thread, a child, a plugin)"
+	./frec record -F 999 -o demo.zst -- tests/workloads/frec-demo -d 5
+	say "what the trace holds"
+	./frec dump -i demo.zst --summary | sed -n '/^records/,$p'
+	if ./frec report -i demo.zst --svg demo.svg 2>/dev/null; then
+		say "report"
+		./frec report -i demo.zst | head -n 40
+		say "flame graph: $(pwd)/demo.svg (open it in a browser)"
+	else
+		say "trace: $(pwd)/demo.zst (reports land with the symbolizer)"
+	fi
 	;;
 test)
 	install_deps "$BUILD_DEPS $TEST_DEPS"

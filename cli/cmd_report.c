@@ -35,6 +35,7 @@ static const char report_help[] =
 	"      --no-inline       no inlined frames\n"
 	"      --lines           add file:line to frames\n"
 	"      --mangled         keep mangled C++ and Rust names\n"
+	"      --debug-dir DIR   also look for separate debug info under DIR (DIR/.build-id/xx/rest.debug)\n"
 	"flame graph:\n"
 	"      --title TEXT      title (default: from the recording)\n"
 	"      --subtitle TEXT   subtitle (default: from the recording)\n"
@@ -54,6 +55,7 @@ struct report_opts {
 	struct render_text_opts text;
 	struct render_flame_opts flame;
 	int32_t *pids, *tids;
+	char *debug_path;
 };
 
 enum {
@@ -70,6 +72,7 @@ enum {
 	OPT_NO_INLINE,
 	OPT_LINES,
 	OPT_MANGLED,
+	OPT_DEBUG_DIR,
 	OPT_TITLE,
 	OPT_SUBTITLE,
 	OPT_COLORS,
@@ -156,6 +159,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
 		{ "lines", no_argument, NULL, OPT_LINES },
 		{ "mangled", no_argument, NULL, OPT_MANGLED },
+		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
 		{ "colors", required_argument, NULL, OPT_COLORS },
@@ -230,6 +234,18 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_MANGLED:
 			o->sym.mangled = true;
 			break;
+		case OPT_DEBUG_DIR: {
+			/* libdwfl's search path: the standard places, then each --debug-dir in order */
+			const char *prev = o->debug_path ? o->debug_path : ":.debug:/usr/lib/debug";
+			char *np;
+
+			if (asprintf(&np, "%s:%s", prev, optarg) < 0)
+				return CLI_FAIL;
+			free(o->debug_path);
+			o->debug_path = np;
+			o->sym.debug_path = np;
+			break;
+		}
 		case OPT_TITLE:
 			o->flame.title = optarg;
 			break;
@@ -328,5 +344,6 @@ out:
 	frec_profile__free(p);
 	free(o.pids);
 	free(o.tids);
+	free(o.debug_path);
 	return ret;
 }

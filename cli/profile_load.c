@@ -77,6 +77,13 @@ static int load_folded(const char *cmd, const char *path, const char *buf, size_
 	if (st.bad_lines)
 		cli_warn(cmd, "%s: skipped %" PRIu64 " of %" PRIu64 " lines that are not \"STACK COUNT\" (first: line %" PRIu64 ")",
 			 path, st.bad_lines, st.lines, st.first_bad);
+	/* Sorted children make every view independent of the order of the input lines. */
+	n = frec_profile__sort(p);
+	if (n < 0) {
+		cli_error(cmd, "cannot read %s: %s", path, frec_strerror(n));
+		frec_profile__free(p);
+		return CLI_FAIL;
+	}
 	frec_profile__meta(p)->source = (uint32_t)frec_profile__intern_str(p, path);
 	frec_profile__meta(p)->samples = frec_profile__total(p);
 	*out = p;

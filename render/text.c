@@ -1,15 +1,322 @@
 // SPDX-License-Identifier: MIT
 /*
- * The text report.  (Placeholder until the symbolizer issue lands.)
+ * The text report: what was recorded, the top functions by self and by total weight with their
+ * module, and one line on how far the stacks can be trusted, with the likely cause.
+ *
+ * A function's total counts each sample once even when the function recurses: a node adds its total
+ * only when no ancestor is the same function.  Functions are (name, module) pairs, so the same name
+ * in two libraries stays apart, and inlined copies count with their function.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "frec/hashmap.h"
+#include "frec/profile.h"
 #include "frec/render.h"
+
+struct func {
+	uint32_t name, module;
+	uint8_t kind;
+	bool inlined;
+	uint32_t active; /* ancestors on the current path with this function */
+	uint64_t self, total;
+};
+
+struct funcs {
+	struct func *v;
+	size_t nr, cap;
+	struct frec_hashmap index; /* name << 32 | module -> index */
+};
+
+static const char *commas(uint64_t v, char *buf, size_t size)
+{
+	char tmp[32];
+	int len = snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
+
+	for (int i = 0; i < len && (size_t)o + 2 < size; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static long func_of(struct funcs *fs, const struct frec_profile *p, uint32_t frame)
+{
+	const struct frec_frame *fr = frec_profile__frame(p, frame);
+	uint64_t key = (uint64_t)fr->name << 32 | fr->module, v;
+	bool added;
+	uint64_t *slot;
+
+	if (frec_hashmap__find(&fs->index, key, &v))
+		return (long)v;
+	if (fs->nr == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 256;
+		void *n = realloc(fs->v, cap * sizeof(*fs->v));
+
+		if (!n)
+			return -ENOMEM;
+		fs->v = n;
+		fs->cap = cap;
+	}
+	slot = frec_hashmap__slot(&fs->index, key, &added);
+	if (!slot)
+		return -ENOMEM;
+	*slot = fs->nr;
+	fs->v[fs->nr] = (struct func){
+		.name = fr->name,
+		.module = fr->module,
+		.kind = fr->kind,
+		.inlined = fr->flags & FREC_FRAME_INLINED,
+	};
+	return (long)fs->nr++;
+}
+
+/* Walk the tree once, summing self and (recursion-safe) total per function. */
+static int collect(struct funcs *fs, const struct frec_profile *p)
+{
+	uint32_t nr = frec_profile__nr_nodes(p);
+	uint32_t *path = malloc((nr ? nr : 1) * sizeof(*path));
+	long *fpath = malloc((nr ? nr : 1) * sizeof(*fpath));
+	size_t depth = 0;
+	uint32_t n = frec_profile__node(p, FREC_NODE_ROOT)->first_child;
+	int err = 0;
+
+	if (!path || !fpath) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (n != FREC_NONE) {
+		const struct frec_node *node = frec_profile__node(p, n);
+		const struct frec_frame *fr = frec_profile__frame(p, node->frame);
+		long fi = -1;
+
+		if (fr->kind != FREC_FRAME_PROCESS && fr->kind != FREC_FRAME_THREAD) {
+			fi = func_of(fs, p, node->frame);
+			if (fi < 0) {
+				err = (int)fi;
+				goto out;
+			}
+			if (!fs->v[fi].active++)
+				fs->v[fi].total += node->total;
+			fs->v[fi].self += node->self;
+			if (!(fr->flags & FREC_FRAME_INLINED))
+				fs->v[fi].inlined = false;
+		}
+		path[depth] = n;
+		fpath[depth++] = fi;
+		if (node->first_child != FREC_NONE) {
+			n = node->first_child;
+			continue;
+		}
+		n = FREC_NONE;
+		while (depth) {
+			uint32_t sib;
+
+			depth--;
+			if (fpath[depth] >= 0)
+				fs->v[fpath[depth]].active--;
+			sib = frec_profile__node(p, path[depth])->next_sibling;
+			if (sib != FREC_NONE) {
+				n = sib;
+				break;
+			}
+		}
+	}
+out:
+	free(path);
+	free(fpath);
+	return err;
+}
+
+static int cmp_names(const struct frec_profile *p, const struct func *a, const struct func *b)
+{
+	int c = strcmp(frec_profile__str(p, a->name), frec_profile__str(p, b->name));
+
+	return c ? c : strcmp(frec_profile__str(p, a->module), frec_profile__str(p, b->module));
+}
+
+static int cmp_self(const void *x, const void *y, void *p)
+{
+	const struct func *a = *(const struct func *const *)x, *b = *(const struct func *const *)y;
+
+	if (a->self != b->self)
+		return a->self > b->self ? -1 : 1;
+	return cmp_names(p, a, b);
+}
+
+static int cmp_total(const void *x, const void *y, void *p)
+{
+	const struct func *a = *(const struct func *const *)x, *b = *(const struct func *const *)y;
+
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	return cmp_names(p, a, b);
+}
+
+static void put_func(const struct frec_profile *p, const struct func *fn, FILE *f)
+{
+	const char *mod = frec_profile__str(p, fn->module);
+	const char *base = strrchr(mod, '/');
+
+	fputs(frec_profile__str(p, fn->name), f);
+	if (fn->kind == FREC_FRAME_KERNEL)
+		fputs(" [kernel]", f);
+	else if (fn->kind == FREC_FRAME_JIT)
+		fputs(" [jit]", f);
+	if (fn->inlined)
+		fputs(" [inlined]", f);
+	if (*mod)
+		fprintf(f, "  (%s)", base && base[1] ? base + 1 : mod);
+	putc('\n', f);
+}
+
+static void header(const struct frec_profile *p, FILE *f)
+{
+	const struct frec_profile_meta *m = frec_profile__meta_const(p);
+	uint64_t total = frec_profile__total(p);
+	char a[32], b[32];
+
+	if (m->command)
+		fprintf(f, "command:  %s\n", frec_profile__str(p, m->command));
+	if (m->event || m->freq || m->period) {
+		fprintf(f, "event:    %s", m->event ? frec_profile__str(p, m->event) : "?");
+		if (m->freq)
+			fprintf(f, ", %" PRIu64 " Hz", m->freq);
+		else if (m->period)
+			fprintf(f, ", every %s events", commas(m->period, a, sizeof(a)));
+		putc('\n', f);
+	}
+	if (m->duration_ns)
+		fprintf(f, "duration: %.2f s\n", (double)m->duration_ns / 1e9);
+	fprintf(f, "samples:  %s", commas(m->samples ? m->samples : total, a, sizeof(a)));
+	if (m->samples && total != m->samples)
+		fprintf(f, " (%s shown after filters)", commas(total, b, sizeof(b)));
+	if (m->lost || m->samples)
+		fprintf(f, ", lost %s (%.1f%%)", commas(m->lost, b, sizeof(b)), pct(m->lost, m->samples + m->lost));
+	putc('\n', f);
+	if (m->source)
+		fprintf(f, "source:   %s%s\n", frec_profile__str(p, m->source), m->truncated ? " (cut short)" : "");
+}
+
+static const char *short_module(const struct frec_profile *p, uint32_t module)
+{
+	const char *mod = frec_profile__str(p, module);
+	const char *base = strrchr(mod, '/');
+
+	return base && base[1] ? base + 1 : mod;
+}
+
+/* The module that explains most of a problem, by samples, among modules with @flag. */
+static const struct frec_module_stat *worst(const struct frec_module_stat *ms, size_t n, uint32_t flag,
+					    bool by_broken)
+{
+	const struct frec_module_stat *best = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t w = by_broken ? ms[i].broken_samples : ms[i].unknown_samples;
+
+		if ((ms[i].flags & flag || !flag) && w &&
+		    (!best || w > (by_broken ? best->broken_samples : best->unknown_samples)))
+			best = &ms[i];
+	}
+	return best;
+}
+
+static void health(const struct frec_profile *p, FILE *f)
+{
+	const struct frec_profile_meta *m = frec_profile__meta_const(p);
+	const struct frec_stack_health *h = &m->health;
+	const struct frec_module_stat *ms, *w;
+	size_t n;
+
+	if (!h->samples) {
+		fputs("stack health: unknown (no trace: the profile was imported)\n", f);
+		return;
+	}
+	ms = frec_profile__module_stats(p, &n);
+	if (!h->truncated && !h->has_unknown && !h->depth_limited && !h->stack_copy_full && !h->unwind_failed) {
+		fputs("stack health: good: no truncated stacks, no unknown frames\n", f);
+		return;
+	}
+	fprintf(f, "stack health: %.1f%% of samples have a truncated stack, %.1f%% have unknown frames",
+		pct(h->truncated, h->samples), pct(h->has_unknown, h->samples));
+	if (h->depth_limited)
+		fprintf(f, ", %.1f%% hit the depth limit", pct(h->depth_limited, h->samples));
+	if (h->stack_copy_full)
+		fprintf(f, ", %.1f%% filled the stack copy", pct(h->stack_copy_full, h->samples));
+	fputs("; likely cause: ", f);
+	if ((w = worst(ms, n, FREC_MODULE_BUILD_ID_MISMATCH, false)))
+		fprintf(f, "%s was rebuilt since the recording (build-id differs)\n", short_module(p, w->module));
+	else if ((w = worst(ms, n, FREC_MODULE_NOT_FOUND, false)))
+		fprintf(f, "%s is not on this machine (analyse where it was recorded)\n", short_module(p, w->module));
+	else if ((w = worst(ms, n, FREC_MODULE_NO_SYMBOLS, false)))
+		fprintf(f, "stripped binary %s (install its debug symbols)\n", short_module(p, w->module));
+	else if (h->stack_copy_full && h->stack_copy_full * 4 >= h->truncated)
+		fputs("the DWARF stack copy is too small (record with a larger --call-graph dwarf,SIZE)\n", f);
+	else if ((w = worst(ms, n, 0, true)))
+		fprintf(f, "missing frame pointers in %s (rebuild with -fno-omit-frame-pointer or record with --call-graph dwarf)\n",
+			short_module(p, w->module));
+	else if (h->has_unknown)
+		fputs("code outside any known file (JIT without a perf map, or lost mmap records)\n", f);
+	else
+		fputs("missing frame pointers (record with --call-graph dwarf)\n", f);
+}
 
 int render_text__write(const struct frec_profile *p, const struct render_text_opts *opts, FILE *f)
 {
-	(void)p;
-	(void)opts;
-	(void)f;
-	return -ENOSYS;
+	unsigned int top = opts && opts->top ? opts->top : 20;
+	uint64_t total = frec_profile__total(p);
+	struct funcs fs = { 0 };
+	struct func **order = NULL;
+	int err;
+
+	frec_hashmap__init(&fs.index);
+	err = collect(&fs, p);
+	if (err)
+		goto out;
+	order = malloc((fs.nr ? fs.nr : 1) * sizeof(*order));
+	if (!order) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < fs.nr; i++)
+		order[i] = &fs.v[i];
+
+	header(p, f);
+	putc('\n', f);
+	fputs("top functions by self:\n    self%       self   total%  function  (module)\n", f);
+	qsort_r(order, fs.nr, sizeof(*order), cmp_self, (void *)p);
+	for (size_t i = 0; i < fs.nr && i < top && order[i]->self; i++) {
+		char a[32];
+
+		fprintf(f, "  %6.2f%% %10s  %6.2f%%  ", pct(order[i]->self, total), commas(order[i]->self, a, sizeof(a)),
+			pct(order[i]->total, total));
+		put_func(p, order[i], f);
+	}
+	fputs("\ntop functions by total:\n   total%      total    self%  function  (module)\n", f);
+	qsort_r(order, fs.nr, sizeof(*order), cmp_total, (void *)p);
+	for (size_t i = 0; i < fs.nr && i < top; i++) {
+		char a[32];
+
+		fprintf(f, "  %6.2f%% %10s  %6.2f%%  ", pct(order[i]->total, total),
+			commas(order[i]->total, a, sizeof(a)), pct(order[i]->self, total));
+		put_func(p, order[i], f);
+	}
+	putc('\n', f);
+	health(p, f);
+	err = ferror(f) ? -EIO : 0;
+out:
+	free(order);
+	free(fs.v);
+	frec_hashmap__exit(&fs.index);
+	return err;
 }

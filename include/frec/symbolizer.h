@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The symbolizer: replays a trace offline and builds a symbolized profile (contract 2).
- * (Skeleton: the symbolizer issue fills in the options and the implementation.)
  */
 #ifndef FREC_SYMBOLIZER_H
 #define FREC_SYMBOLIZER_H
@@ -30,6 +29,10 @@ struct sym_opts {
 	const char *comm;    /* keep threads with this name (COMM) */
 	uint64_t time_start; /* keep samples in [start, end) ns since the recording start; */
 	uint64_t time_end;   /* end == 0 means no upper bound */
+	/* Where separate debug info is looked for (libdwfl's debuginfo_path syntax: directories
+	 * separated by ':'; build-id trees are DIR/.build-id/xx/rest.debug).  NULL: the standard
+	 * ":.debug:/usr/lib/debug". */
+	const char *debug_path;
 };
 
 /**

@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One ELF file, opened once and indexed lazily: function symbols, the PT_LOAD layout, and DWARF
+ * inline chains and lines.
+ *
+ * libdwfl opens the file and finds its separate debug info (build-id directory, .gnu_debuglink,
+ * dwz) through its standard callbacks, and picks the best symbol table (.symtab, the debug file's,
+ * or .dynsym).  Everything else avoids libdw's slow paths (see SYMBOLIZE.md):
+ *   - symbols are read once into a sorted array and found by binary search, never through
+ *     dwfl_module_addrsym, which scans the table on every call;
+ *   - compile units are found through our own range table built from dwarf_ranges, since
+ *     .debug_aranges is often missing (clang) and dwfl_module_addrdie then finds nothing;
+ *   - within a CU, subprograms are indexed once by range, and an address's inline chain is found by
+ *     walking down from its subprogram through the children that contain it, never with
+ *     dwarf_getscopes, which walks the CU from its root on every call.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+
+#include "frec/error.h"
+#include "frec/profile.h"
+#include "sym_internal.h"
+
+#define pr_fmt(fmt) "symbolizer: " fmt
+#include "frec/log.h"
+
+struct elf_sym {
+	uint64_t start, end;
+	const char *name; /* borrowed from libelf's string table */
+};
+
+struct elf_seg {
+	uint64_t offset, filesz, vaddr;
+};
+
+struct dw_range {
+	uint64_t lo, hi; /* DWARF addresses, [lo, hi) */
+	uint32_t idx;    /* cu or subprogram index */
+};
+
+struct dw_cu {
+	Dwarf_Die die;
+	bool indexed;      /* subprograms collected */
+	struct dw_range *subs;
+	size_t nr_subs;
+	Dwarf_Die *sub_dies;
+	size_t nr_sub_dies, sub_dies_cap;
+};
+
+struct sym_elf {
+	char *name;
+	char *debug_path;
+	Dwfl_Callbacks cb;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	Elf *elf;
+	GElf_Addr bias; /* module address = link-time address + bias */
+	int memfd;
+	uint8_t build_id[20];
+	size_t build_id_size;
+	uint32_t flags;
+
+	struct elf_sym *syms;
+	size_t nr_syms;
+	struct elf_seg *segs;
+	size_t nr_segs;
+
+	bool dw_tried;
+	Dwarf *dw;
+	Dwarf_Addr dwbias;
+	struct dw_cu *cus;
+	size_t nr_cus;
+	struct dw_range *cu_ranges;
+	size_t nr_cu_ranges;
+};
+
+static int push(void **arr, size_t *nr, size_t *cap, size_t elem)
+{
+	if (*nr == *cap) {
+		size_t n = *cap ? *cap * 2 : 64;
+		void *p = realloc(*arr, n * elem);
+
+		if (!p)
+			return -ENOMEM;
+		*arr = p;
+		*cap = n;
+	}
+	(*nr)++;
+	return 0;
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct elf_sym *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	/* ties: the larger symbol first, so the one kept spans the most */
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int load_symbols(struct sym_elf *e)
+{
+	size_t cap = 0;
+	int n = dwfl_module_getsymtab(e->mod);
+
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr, bias;
+		GElf_Word shndx;
+		Elf *elf;
+		const char *name = dwfl_module_getsym_info(e->mod, i, &sym, &addr, &shndx, &elf, &bias);
+		int type;
+
+		if (!name || !*name || shndx == SHN_UNDEF)
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+			continue;
+		if (push((void **)&e->syms, &e->nr_syms, &cap, sizeof(*e->syms)))
+			return -ENOMEM;
+		e->syms[e->nr_syms - 1] = (struct elf_sym){
+			.start = addr - e->bias,
+			.end = addr - e->bias + sym.st_size,
+			.name = name,
+		};
+	}
+	if (!e->nr_syms)
+		return 0;
+	qsort(e->syms, e->nr_syms, sizeof(*e->syms), cmp_sym);
+	/* One symbol per start (aliases: keep the first); a sizeless one ends at the next start. */
+	size_t w = 0;
+	for (size_t i = 0; i < e->nr_syms; i++) {
+		if (w && e->syms[w - 1].start == e->syms[i].start)
+			continue;
+		e->syms[w++] = e->syms[i];
+	}
+	e->nr_syms = w;
+	for (size_t i = 0; i < w; i++) {
+		if (e->syms[i].end == e->syms[i].start)
+			e->syms[i].end = i + 1 < w ? e->syms[i + 1].start : e->syms[i].start + 1;
+	}
+	return 0;
+}
+
+static bool has_section(Elf *elf, GElf_Word type)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type)
+			return true;
+	}
+	return false;
+}
+
+static int load_segments(struct sym_elf *e)
+{
+	size_t nph, cap = 0;
+
+	if (elf_getphdrnum(e->elf, &nph))
+		return 0;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (push((void **)&e->segs, &e->nr_segs, &cap, sizeof(*e->segs)))
+			return -ENOMEM;
+		e->segs[e->nr_segs - 1] = (struct elf_seg){
+			.offset = ph.p_offset,
+			.filesz = ph.p_filesz,
+			.vaddr = ph.p_vaddr,
+		};
+	}
+	return 0;
+}
+
+void sym_elf__close(struct sym_elf *e)
+{
+	if (!e)
+		return;
+	if (e->dwfl)
+		dwfl_end(e->dwfl);
+	if (e->memfd >= 0)
+		close(e->memfd);
+	for (size_t i = 0; i < e->nr_cus; i++) {
+		free(e->cus[i].subs);
+		free(e->cus[i].sub_dies);
+	}
+	free(e->cus);
+	free(e->cu_ranges);
+	free(e->syms);
+	free(e->segs);
+	free(e->name);
+	free(e->debug_path);
+	free(e);
+}
+
+static int open_common(const char *name, const char *path, const char *debug_path, int memfd,
+		       struct sym_elf **out)
+{
+	struct sym_elf *e = calloc(1, sizeof(*e));
+	const unsigned char *bid;
+	GElf_Addr vaddr;
+	int n, err;
+
+	*out = NULL;
+	if (!e) {
+		if (memfd >= 0)
+			close(memfd);
+		return -ENOMEM;
+	}
+	e->memfd = memfd;
+	e->name = strdup(name);
+	e->debug_path = strdup(debug_path ? debug_path : ":.debug:/usr/lib/debug");
+	if (!e->name || !e->debug_path) {
+		err = -ENOMEM;
+		goto err;
+	}
+	e->cb.find_elf = dwfl_build_id_find_elf;
+	e->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	e->cb.section_address = dwfl_offline_section_address;
+	e->cb.debuginfo_path = &e->debug_path;
+	e->dwfl = dwfl_begin(&e->cb);
+	if (!e->dwfl) {
+		err = -ENOMEM;
+		goto err;
+	}
+	dwfl_report_begin(e->dwfl);
+	/* libdwfl opens the path itself (and dups nothing of ours): an in-memory image goes by /proc/self/fd. */
+	e->mod = dwfl_report_elf(e->dwfl, name, path, -1, 0, false);
+	dwfl_report_end(e->dwfl, NULL, NULL);
+	if (!e->mod) {
+		int dwerr = dwfl_errno();
+
+		pr_debug("%s: %s", name, dwfl_errmsg(dwerr));
+		err = (access(path, R_OK) && errno) ? -errno : -FREC_E_ELF;
+		goto err;
+	}
+	e->elf = dwfl_module_getelf(e->mod, &e->bias);
+	if (!e->elf) {
+		err = -FREC_E_ELF;
+		goto err;
+	}
+	n = dwfl_module_build_id(e->mod, &bid, &vaddr);
+	if (n > 0) {
+		e->build_id_size = (size_t)n > sizeof(e->build_id) ? sizeof(e->build_id) : (size_t)n;
+		memcpy(e->build_id, bid, e->build_id_size);
+	}
+	err = load_segments(e);
+	if (!err)
+		err = load_symbols(e);
+	if (err)
+		goto err;
+	if (!has_section(e->elf, SHT_SYMTAB)) {
+		const char *debugfile = NULL;
+
+		dwfl_module_info(e->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+		if (!debugfile)
+			e->flags |= FREC_MODULE_NO_SYMBOLS;
+	}
+	*out = e;
+	return 0;
+err:
+	sym_elf__close(e);
+	return err;
+}
+
+int sym_elf__open(const char *path, const char *debug_path, struct sym_elf **out)
+{
+	return open_common(path, path, debug_path, -1, out);
+}
+
+int sym_elf__open_mem(const void *buf, size_t len, const char *name, struct sym_elf **out)
+{
+	char path[64];
+	int fd = memfd_create("frec-elf", MFD_CLOEXEC);
+	size_t done = 0;
+
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t w = write(fd, (const char *)buf + done, len - done);
+
+		if (w < 0) {
+			int err = -errno;
+
+			if (err == -EINTR)
+				continue;
+			close(fd);
+			return err;
+		}
+		done += (size_t)w;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* No separate debug info for an image in memory. */
+	return open_common(name, path, "", fd, out);
+}
+
+size_t sym_elf__build_id(const struct sym_elf *e, const uint8_t **id)
+{
+	*id = e->build_id;
+	return e->build_id_size;
+}
+
+size_t sym_elf__nr_symbols(const struct sym_elf *e)
+{
+	return e->nr_syms;
+}
+
+int sym_elf__offset_to_vaddr(const struct sym_elf *e, uint64_t off, uint64_t *vaddr)
+{
+	for (size_t i = 0; i < e->nr_segs; i++) {
+		const struct elf_seg *s = &e->segs[i];
+
+		if (off >= s->offset && off - s->offset < s->filesz) {
+			*vaddr = off - s->offset + s->vaddr;
+			return 0;
+		}
+	}
+	/* Past the file contents of every segment (bss, or a map beyond EOF): page-aligned guess. */
+	for (size_t i = 0; i < e->nr_segs; i++) {
+		const struct elf_seg *s = &e->segs[i];
+
+		if (off >= (s->offset & ~0xfffull) && off - (s->offset & ~0xfffull) < s->filesz + 0x1000) {
+			*vaddr = off - s->offset + s->vaddr;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static const struct elf_sym *find_sym(const struct sym_elf *e, uint64_t addr)
+{
+	size_t lo = 0, hi = e->nr_syms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->syms[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* A few steps back: a large symbol may enclose smaller ones (local labels sized as functions). */
+	for (size_t i = lo, steps = 0; i-- > 0 && steps < 4; steps++) {
+		if (addr < e->syms[i].end)
+			return &e->syms[i];
+	}
+	return NULL;
+}
+
+/* ---- DWARF ------------------------------------------------------------------------------------- */
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct dw_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->hi > y->hi ? -1 : x->hi < y->hi;
+}
+
+/* Index of the range holding @pc in a sorted table, or -1. */
+static long find_range(const struct dw_range *r, size_t n, uint64_t pc)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo, steps = 0; i-- > 0 && steps < 8; steps++) {
+		if (pc < r[i].hi)
+			return (long)i;
+	}
+	return -1;
+}
+
+static int add_ranges(Dwarf_Die *die, uint32_t idx, struct dw_range **arr, size_t *nr, size_t *cap)
+{
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
+		if (hi <= lo || lo == 0)
+			continue;
+		if (push((void **)arr, nr, cap, sizeof(**arr)))
+			return -ENOMEM;
+		(*arr)[*nr - 1] = (struct dw_range){ .lo = lo, .hi = hi, .idx = idx };
+	}
+	return 0;
+}
+
+static int load_dwarf(struct sym_elf *e)
+{
+	size_t cus_cap = 0, ranges_cap = 0;
+	Dwarf_Die *cu = NULL;
+	Dwarf_Addr bias;
+
+	e->dw_tried = true;
+	e->dw = dwfl_module_getdwarf(e->mod, &e->dwbias);
+	if (!e->dw) {
+		e->flags |= FREC_MODULE_NO_DEBUGINFO;
+		return 0;
+	}
+	while ((cu = dwfl_module_nextcu(e->mod, cu, &bias))) {
+		if (push((void **)&e->cus, &e->nr_cus, &cus_cap, sizeof(*e->cus)))
+			return -ENOMEM;
+		e->cus[e->nr_cus - 1] = (struct dw_cu){ .die = *cu };
+		if (add_ranges(cu, (uint32_t)(e->nr_cus - 1), &e->cu_ranges, &e->nr_cu_ranges, &ranges_cap))
+			return -ENOMEM;
+	}
+	if (!e->nr_cus)
+		e->flags |= FREC_MODULE_NO_DEBUGINFO;
+	qsort(e->cu_ranges, e->nr_cu_ranges, sizeof(*e->cu_ranges), cmp_range);
+	return 0;
+}
+
+/* Collect the subprograms with code under @die (namespaces and classes are walked into). */
+static int index_subprograms(struct dw_cu *cu, Dwarf_Die *die, size_t *subs_cap, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 16 || dwarf_child(die, &child) != 0)
+		return 0;
+	do {
+		int tag = dwarf_tag(&child);
+
+		if (tag == DW_TAG_subprogram) {
+			if (push((void **)&cu->sub_dies, &cu->nr_sub_dies, &cu->sub_dies_cap, sizeof(Dwarf_Die)))
+				return -ENOMEM;
+			cu->sub_dies[cu->nr_sub_dies - 1] = child;
+			if (add_ranges(&child, (uint32_t)(cu->nr_sub_dies - 1), &cu->subs, &cu->nr_subs, subs_cap))
+				return -ENOMEM;
+		} else if (tag == DW_TAG_namespace || tag == DW_TAG_class_type || tag == DW_TAG_structure_type ||
+			   tag == DW_TAG_union_type || tag == DW_TAG_module) {
+			if (index_subprograms(cu, &child, subs_cap, depth + 1))
+				return -ENOMEM;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return 0;
+}
+
+static bool has_pc_attrs(Dwarf_Die *die)
+{
+	return dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges);
+}
+
+/*
+ * The child of @die that contains @pc and matters for inlining: an inlined subroutine or a block
+ * holding one.  Blocks without addresses (GCC emits some) are searched through.
+ */
+static bool child_at(Dwarf_Die *die, Dwarf_Addr pc, Dwarf_Die *out, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 8 || dwarf_child(die, &child) != 0)
+		return false;
+	do {
+		int tag = dwarf_tag(&child);
+
+		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_lexical_block && tag != DW_TAG_try_block &&
+		    tag != DW_TAG_catch_block)
+			continue;
+		if (has_pc_attrs(&child)) {
+			if (dwarf_haspc(&child, pc) == 1) {
+				*out = child;
+				return true;
+			}
+		} else if (tag != DW_TAG_inlined_subroutine && child_at(&child, pc, out, depth + 1)) {
+			return true;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *s;
+
+	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) && (s = dwarf_formstring(&attr)))
+		return s;
+	if (dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr) && (s = dwarf_formstring(&attr)))
+		return s;
+	if (dwarf_attr_integrate(die, DW_AT_name, &attr) && (s = dwarf_formstring(&attr)))
+		return s;
+	return NULL;
+}
+
+static void call_site(Dwarf_Die *cudie, Dwarf_Die *inl, const char **file, uint32_t *line)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word v;
+	Dwarf_Files *files;
+	size_t nfiles;
+
+	*file = NULL;
+	*line = 0;
+	if (dwarf_attr(inl, DW_AT_call_line, &attr) && !dwarf_formudata(&attr, &v))
+		*line = (uint32_t)v;
+	if (dwarf_attr(inl, DW_AT_call_file, &attr) && !dwarf_formudata(&attr, &v) &&
+	    !dwarf_getsrcfiles(cudie, &files, &nfiles) && v < nfiles)
+		*file = dwarf_filesrc(files, v, NULL, NULL);
+}
+
+#define MAX_INLINE 32
+
+int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool want_lines,
+		    struct sym_elf_frame *out, int max)
+{
+	const struct elf_sym *sym = find_sym(e, vaddr);
+	Dwarf_Die chain[MAX_INLINE], sub;
+	struct dw_cu *cu = NULL;
+	bool have_sub = false;
+	Dwarf_Addr pc;
+	int n = 0, nchain = 0;
+	long i;
+
+	if (max <= 0)
+		return 0;
+	if ((want_inline || want_lines) && !e->dw_tried && load_dwarf(e))
+		pr_warn_once("out of memory indexing DWARF of %s", e->name);
+	pc = vaddr + e->bias - e->dwbias;
+	if (e->dw && (want_inline || want_lines) && (i = find_range(e->cu_ranges, e->nr_cu_ranges, pc)) >= 0) {
+		cu = &e->cus[e->cu_ranges[i].idx];
+		if (!cu->indexed) {
+			size_t cap = 0;
+
+			cu->indexed = true;
+			if (index_subprograms(cu, &cu->die, &cap, 0))
+				pr_warn_once("out of memory indexing DWARF of %s", e->name);
+			qsort(cu->subs, cu->nr_subs, sizeof(*cu->subs), cmp_range);
+		}
+		i = find_range(cu->subs, cu->nr_subs, pc);
+		if (i >= 0) {
+			sub = cu->sub_dies[cu->subs[i].idx];
+			have_sub = true;
+		}
+	}
+	if (!sym && !have_sub)
+		return 0;
+	if (have_sub && want_inline) {
+		Dwarf_Die cur = sub, next;
+
+		while (nchain < MAX_INLINE && child_at(&cur, pc, &next, 0)) {
+			if (dwarf_tag(&next) == DW_TAG_inlined_subroutine)
+				chain[nchain++] = next;
+			cur = next;
+		}
+	}
+	/* innermost first: chain[nchain-1] ... chain[0], then the function itself */
+	for (int k = nchain - 1; k >= 0 && n < max - 1; k--) {
+		out[n++] = (struct sym_elf_frame){ .name = die_name(&chain[k]), .inlined = true };
+	}
+	out[n++] = (struct sym_elf_frame){
+		.name = sym ? sym->name : die_name(&sub),
+	};
+	if (want_lines && cu) {
+		Dwarf_Line *l = dwarf_getsrc_die(&cu->die, pc);
+		int line = 0;
+
+		if (l) {
+			out[0].file = dwarf_linesrc(l, NULL, NULL);
+			if (!dwarf_lineno(l, &line) && line > 0)
+				out[0].line = (uint32_t)line;
+		}
+		/* each outer frame's line is the call site of the frame inside it */
+		for (int k = 1; k < n; k++)
+			call_site(&cu->die, &chain[nchain - k], &out[k].file, &out[k].line);
+	}
+	return n;
+}
+
+uint32_t sym_elf__flags(struct sym_elf *e)
+{
+	if (!e->dw_tried && load_dwarf(e))
+		pr_warn_once("out of memory indexing DWARF of %s", e->name);
+	return e->flags;
+}

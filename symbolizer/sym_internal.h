@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to symbolizer/: the pieces sym_profile__from_trace() is built from, each testable on its
+ * own (tests/unit/symbolizer/ includes this header).
+ *
+ *   sym_table   sorted address ranges with names: kallsyms snapshots and JIT perf maps
+ *   sym_elf     one ELF file (plus its separate debug info): symbols, PT_LOAD layout, inline chains
+ *   sym_demangle  C++ and Rust names through libiberty
+ *   sym_space   per-process address spaces with their history, so a sample is resolved against
+ *               the mappings that were in place at its time
+ */
+#ifndef FREC_SYM_INTERNAL_H
+#define FREC_SYM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- sym_table: kallsyms and perf maps --------------------------------------------------------- */
+
+struct sym_table_entry {
+	uint64_t start, end; /* [start, end) */
+	uint32_t name;       /* offset of the NUL-terminated name in the table's text */
+	uint32_t module;     /* offset of the module name ("" for none) */
+	uint32_t seq;        /* input order: among overlapping entries the later one wins */
+};
+
+struct sym_table {
+	struct sym_table_entry *entries;
+	size_t nr, cap;
+	uint64_t *max_end; /* max_end[i]: largest end among entries[0..i] (bounds the overlap scan) */
+	char *text;        /* names, NUL-separated; offset 0 is "" */
+	size_t text_len, text_cap;
+	uint64_t bad_lines;
+	bool sorted;
+};
+
+void sym_table__init(struct sym_table *t);
+void sym_table__exit(struct sym_table *t);
+
+/**
+ * sym_table__parse_kallsyms() - add lines "ADDR SIZE TYPE NAME[\t[MODULE]]" (hex ADDR and SIZE; a
+ * plain /proc/kallsyms line "ADDR TYPE NAME[\t[MODULE]]" is accepted too, its size then runs to the
+ * next symbol).  Only text symbols (t, T, w, W) are kept.  Malformed lines are counted in
+ * t->bad_lines.  Returns 0 or -ENOMEM.  Call sym_table__finish() before lookups.
+ */
+int sym_table__parse_kallsyms(struct sym_table *t, const char *buf, size_t len);
+
+/**
+ * sym_table__parse_perf_map() - add lines "START SIZE NAME" (hex, optional 0x; NAME may hold
+ * spaces), as JITs write /tmp/perf-PID.map.  Returns 0 or -ENOMEM.
+ */
+int sym_table__parse_perf_map(struct sym_table *t, const char *buf, size_t len);
+
+/** sym_table__finish() - sort for lookups (again after more parsing).  Returns 0 or -ENOMEM. */
+int sym_table__finish(struct sym_table *t);
+
+/** sym_table__find() - the entry covering @addr (the latest added on overlaps), or NULL. */
+const struct sym_table_entry *sym_table__find(const struct sym_table *t, uint64_t addr);
+
+static inline const char *sym_table__str(const struct sym_table *t, uint32_t off)
+{
+	return t->text ? t->text + off : "";
+}
+
+/* ---- sym_elf: one ELF file --------------------------------------------------------------------- */
+
+struct sym_elf;
+
+/** One frame of an address's inline chain, innermost first.  Strings borrow from the sym_elf. */
+struct sym_elf_frame {
+	const char *name; /* raw (possibly mangled) name; NULL when unknown */
+	const char *file; /* source file with want_lines, else NULL */
+	uint32_t line;
+	bool inlined;     /* inlined into the next (outer) frame */
+};
+
+/**
+ * sym_elf__open() - open the ELF file at @path and index its symbols (.symtab, else separate debug
+ * info found by build-id or .gnu_debuglink under @debug_path, else .dynsym).  @debug_path is
+ * libdwfl's search path (NULL: ":.debug:/usr/lib/debug").  Returns 0 and sets *@out, -errno when the
+ * file cannot be opened, -FREC_E_ELF when it is not ELF.  Release with sym_elf__close().
+ */
+int sym_elf__open(const char *path, const char *debug_path, struct sym_elf **out);
+
+/** sym_elf__open_mem() - as sym_elf__open() on an image in memory (vDSO, fuzzing); @name names it. */
+int sym_elf__open_mem(const void *buf, size_t len, const char *name, struct sym_elf **out);
+
+void sym_elf__close(struct sym_elf *e);
+
+/** sym_elf__build_id() - the file's GNU build-id: its size (0 if none), bytes at *@id. */
+size_t sym_elf__build_id(const struct sym_elf *e, const uint8_t **id);
+
+/** sym_elf__flags() - FREC_MODULE_NO_SYMBOLS / FREC_MODULE_NO_DEBUGINFO as known so far. */
+uint32_t sym_elf__flags(struct sym_elf *e);
+
+/**
+ * sym_elf__offset_to_vaddr() - the link-time address of file offset @off, through the PT_LOAD
+ * segment that holds it (any layout: gold, lld and mold put segments at unusual offsets).
+ * Returns 0, or -ENOENT when no segment maps @off.
+ */
+int sym_elf__offset_to_vaddr(const struct sym_elf *e, uint64_t off, uint64_t *vaddr);
+
+/** sym_elf__nr_symbols() - function symbols indexed. */
+size_t sym_elf__nr_symbols(const struct sym_elf *e);
+
+/**
+ * sym_elf__lookup() - name link-time address @vaddr: up to @max frames, innermost first, in @out.
+ * With @want_inline the inline chain from DWARF (if any) precedes the containing function; with
+ * @want_lines each frame carries file:line.  Returns the number of frames (0: no symbol covers it).
+ */
+int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool want_lines,
+		    struct sym_elf_frame *out, int max);
+
+/* ---- demangling -------------------------------------------------------------------------------- */
+
+/**
+ * sym_demangle() - the demangled form of a C++ (_Z), Rust legacy (_ZN...17h<hash>E) or Rust v0 (_R)
+ * name, malloc'ed, or NULL when @name is not mangled (or on -ENOMEM: the caller keeps @name).
+ */
+char *sym_demangle(const char *name);
+
+#endif /* FREC_SYM_INTERNAL_H */

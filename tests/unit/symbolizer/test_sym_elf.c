@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sym_elf: symbols, PT_LOAD translation, separate debug info, inline chains, lines, demangling, on
+ * the fixture ELF files built by make check (tests/fixtures/symbolizer/fixture.c).
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frec/error.h"
+#include "frec/profile.h"
+#include "sym_fixture.h"
+#include "sym_internal.h"
+
+static struct sym_elf *e;
+
+static void teardown(void)
+{
+	sym_elf__close(e);
+	e = NULL;
+}
+
+TestSuite(sym_elf, .fini = teardown);
+
+static struct sym_elf *open_fix(const char *name, const char *debug_path)
+{
+	char path[512];
+	int err = sym_elf__open(symfix(name, path, sizeof(path)), debug_path, &e);
+
+	cr_assert_eq(err, 0, "sym_elf__open(%s): %s", path, frec_strerror(err));
+	return e;
+}
+
+static const char *debug_dir(char *buf, size_t size)
+{
+	char dir[512];
+
+	snprintf(buf, size, ":.debug:%s", symfix("debug", dir, sizeof(dir)));
+	return buf;
+}
+
+/* The name of the outermost (non-inlined) frame at @vaddr, or NULL. */
+static const char *func_at(uint64_t vaddr)
+{
+	struct sym_elf_frame fr[8];
+	int n = sym_elf__lookup(e, vaddr, false, false, fr, 8);
+
+	cr_assert_leq(n, 1, "without inline frames there is one frame");
+	return n == 1 ? fr[0].name : NULL;
+}
+
+Test(sym_elf, symtab_names_every_function)
+{
+	char path[512];
+	static const char *const names[] = { "fix_leaf", "fix_outer", "main", "_ZN3foo3barEi",
+					     "_RNvNtCs1234_7mycrate4util6encode" };
+
+	open_fix("fix_nodebug", NULL);
+	cr_assert_gt(sym_elf__nr_symbols(e), 5);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint64_t addr, size;
+
+		symfix_sym(symfix("fix_nodebug", path, sizeof(path)), names[i], &addr, &size);
+		cr_assert_str_eq(func_at(addr), names[i]);
+		cr_assert_str_eq(func_at(addr + size - 1), names[i], "last byte of %s", names[i]);
+	}
+	cr_assert_null(func_at(0x10), "the ELF header is no function");
+}
+
+Test(sym_elf, no_debuginfo_flag_and_no_inline_frames)
+{
+	char path[512];
+	uint64_t addr, size;
+	struct sym_elf_frame fr[8];
+
+	open_fix("fix_nodebug", NULL);
+	symfix_sym(symfix("fix_nodebug", path, sizeof(path)), "fix_outer", &addr, &size);
+	for (uint64_t a = addr; a < addr + size; a++)
+		cr_assert_eq(sym_elf__lookup(e, a, true, true, fr, 8), 1);
+	cr_assert(sym_elf__flags(e) & FREC_MODULE_NO_DEBUGINFO);
+	cr_assert_not(sym_elf__flags(e) & FREC_MODULE_NO_SYMBOLS);
+}
+
+Test(sym_elf, inline_chain_and_lines)
+{
+	char path[512];
+	uint64_t addr, size;
+	bool seen = false;
+
+	open_fix("fix_debug", NULL);
+	symfix_sym(symfix("fix_debug", path, sizeof(path)), "fix_outer", &addr, &size);
+	cr_assert_not(sym_elf__flags(e) & FREC_MODULE_NO_DEBUGINFO);
+	for (uint64_t a = addr; a < addr + size; a++) {
+		struct sym_elf_frame fr[8];
+		int n = sym_elf__lookup(e, a, true, true, fr, 8);
+
+		cr_assert_geq(n, 1);
+		cr_assert_str_eq(fr[n - 1].name, "fix_outer");
+		cr_assert_not(fr[n - 1].inlined);
+		if (n < 2)
+			continue;
+		seen = true;
+		cr_assert_eq(n, 2, "one level of inlining at 0x%lx", (unsigned long)a);
+		cr_assert_str_eq(fr[0].name, "fix_inline_helper");
+		cr_assert(fr[0].inlined);
+		cr_assert_not_null(fr[0].file);
+		cr_assert(strstr(fr[0].file, "fixture.c"), "file %s", fr[0].file);
+		cr_assert_gt(fr[0].line, 0);
+		/* the caller's line is the call site in fix_outer, after the helper's body */
+		cr_assert_not_null(fr[1].file);
+		cr_assert_gt(fr[1].line, fr[0].line);
+	}
+	cr_assert(seen, "no address of fix_outer is inside the inlined helper");
+}
+
+Test(sym_elf, inline_frames_can_be_skipped)
+{
+	char path[512];
+	uint64_t addr, size;
+
+	open_fix("fix_debug", NULL);
+	symfix_sym(symfix("fix_debug", path, sizeof(path)), "fix_outer", &addr, &size);
+	for (uint64_t a = addr; a < addr + size; a++)
+		cr_assert_str_eq(func_at(a), "fix_outer");
+}
+
+static void check_separate_debug(const char *name, const char *full_symtab_of, const char *debug_path)
+{
+	char path[512];
+	uint64_t addr, size;
+	struct sym_elf_frame fr[8];
+	int n;
+
+	open_fix(name, debug_path);
+	cr_assert_not(sym_elf__flags(e) & FREC_MODULE_NO_SYMBOLS, "%s: debug info not found", name);
+	symfix_sym(full_symtab_of, "fix_leaf", &addr, &size);
+	n = sym_elf__lookup(e, addr, true, true, fr, 8);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(fr[0].name, "fix_leaf");
+	cr_assert_gt(fr[0].line, 0, "lines come from the separate debug file");
+	(void)path;
+}
+
+Test(sym_elf, stripped_with_debug_by_build_id)
+{
+	char dbg[600], file[700], hexid[41];
+	const uint8_t *id;
+	size_t n;
+
+	open_fix("fix_buildid", debug_dir(dbg, sizeof(dbg)));
+	n = sym_elf__build_id(e, &id);
+	cr_assert_eq(n, 20);
+	for (size_t i = 0; i < n; i++)
+		sprintf(hexid + 2 * i, "%02x", id[i]);
+	snprintf(file, sizeof(file), "%s/.build-id/%.2s/%s.debug", symfix("debug", dbg, sizeof(dbg)), hexid, hexid + 2);
+	sym_elf__close(e);
+	e = NULL;
+	check_separate_debug("fix_buildid", file, debug_dir(dbg, sizeof(dbg)));
+}
+
+Test(sym_elf, stripped_without_debug_has_no_symbols)
+{
+	char path[512];
+	uint64_t addr, size;
+
+	open_fix("fix_buildid", "");
+	cr_assert(sym_elf__flags(e) & FREC_MODULE_NO_SYMBOLS);
+	symfix_sym(symfix("fix_debug", path, sizeof(path)), "fix_leaf", &addr, &size);
+	cr_assert_null(func_at(addr));
+}
+
+Test(sym_elf, stripped_with_debuglink)
+{
+	char path[512];
+
+	check_separate_debug("fix_debuglink", symfix("fix_debuglink.debug", path, sizeof(path)), "");
+}
+
+static void check_translation(const char *name)
+{
+	char path[512];
+	uint64_t addr, size, off, vaddr = 0;
+
+	open_fix(name, NULL);
+	symfix(name, path, sizeof(path));
+	symfix_sym(path, "fix_leaf", &addr, &size);
+	off = symfix_offset(path, addr);
+	cr_assert_eq(sym_elf__offset_to_vaddr(e, off, &vaddr), 0);
+	cr_assert_eq(vaddr, addr, "%s: offset 0x%lx -> 0x%lx, expected 0x%lx", name, (unsigned long)off,
+		     (unsigned long)vaddr, (unsigned long)addr);
+	cr_assert_str_eq(func_at(vaddr), "fix_leaf");
+}
+
+Test(sym_elf, offset_to_vaddr_non_pie)
+{
+	check_translation("fix_nopie");
+}
+
+Test(sym_elf, offset_to_vaddr_lld_layout)
+{
+	check_translation("fix_lld");
+}
+
+Test(sym_elf, offset_to_vaddr_shared_library)
+{
+	check_translation("libfix.so");
+}
+
+Test(sym_elf, open_mem_reads_an_image)
+{
+	char path[512];
+	uint64_t addr, size;
+	FILE *f = fopen(symfix("fix_nodebug", path, sizeof(path)), "rb");
+	static char img[1 << 20];
+	size_t len;
+
+	cr_assert_not_null(f);
+	len = fread(img, 1, sizeof(img), f);
+	fclose(f);
+	cr_assert_eq(sym_elf__open_mem(img, len, "[image]", &e), 0);
+	symfix_sym(path, "fix_leaf", &addr, &size);
+	cr_assert_str_eq(func_at(addr), "fix_leaf");
+}
+
+Test(sym_elf, errors)
+{
+	char path[512], dir[400];
+	FILE *f;
+
+	cr_assert_eq(sym_elf__open("/nonexistent/file", NULL, &e), -ENOENT);
+	cr_assert_null(e);
+	snprintf(path, sizeof(path), "%s/text", test_tmpdir(dir, sizeof(dir)));
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("hello, not ELF\n", f);
+	fclose(f);
+	cr_assert_eq(sym_elf__open(path, NULL, &e), -FREC_E_ELF);
+	cr_assert_eq(sym_elf__open_mem("not an elf file at all", 22, "junk", &e), -FREC_E_ELF);
+	cr_assert_null(e);
+}
+
+Test(sym_demangle, cxx_rust_legacy_and_v0)
+{
+	char *s;
+
+	s = sym_demangle("_ZN3foo3barEi");
+	cr_assert_str_eq(s, "foo::bar(int)");
+	free(s);
+	s = sym_demangle("_ZN7mycrate4util5parse17h0123456789abcdefE");
+	cr_assert_str_eq(s, "mycrate::util::parse");
+	free(s);
+	s = sym_demangle("_RNvNtCs1234_7mycrate4util6encode");
+	cr_assert_str_eq(s, "mycrate::util::encode");
+	free(s);
+	cr_assert_null(sym_demangle("main"));
+	cr_assert_null(sym_demangle("_Zgarbage"));
+	cr_assert_null(sym_demangle(NULL));
+}
