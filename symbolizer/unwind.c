@@ -66,6 +66,7 @@ struct unw_map {
 	char *open_path;
 	uint8_t build_id[20];
 	uint8_t build_id_size;
+	bool reported; /* a module of the Dwfl: later mappings of the same file are not reported */
 };
 
 struct unw_proc {
@@ -193,6 +194,24 @@ const struct sym_unwind_stats *sym_unwinder__stats(const struct sym_unwinder *u)
 	return &u->stats;
 }
 
+void sym_unwinder__log_stats(const struct sym_unwinder *u)
+{
+	const struct sym_unwind_stats *st = &u->stats;
+
+	if (!frec_log__enabled(FREC_LOG_INFO))
+		return;
+	pr_info("user stacks: %" PRIu64 " from frame pointers (%" PRIu64 " repaired, %" PRIu64
+		" broken), %" PRIu64 " unwound with DWARF, %" PRIu64 " DWARF + frame pointers",
+		st->from[SYM_UNWIND_FROM_FP], st->fp_repaired, st->fp_broken, st->from[SYM_UNWIND_FROM_DWARF],
+		st->from[SYM_UNWIND_FROM_SPLICE]);
+	pr_info("DWARF unwinds: %" PRIu64 " (%" PRIu64 " Dwfl sessions, %" PRIu64
+		" file reads): %" PRIu64 " reached the end, %" PRIu64 " ran out of stack copy, %" PRIu64
+		" had no CFI, %" PRIu64 " hit the depth limit, %" PRIu64 " other errors",
+		st->unwinds, st->dwfl_builds, st->file_reads, st->stops[SYM_UNWIND_END],
+		st->stops[SYM_UNWIND_STACK_EXHAUSTED], st->stops[SYM_UNWIND_NO_CFI],
+		st->stops[SYM_UNWIND_DEPTH_LIMIT], st->stops[SYM_UNWIND_ERROR]);
+}
+
 static struct unw_proc *unw_proc__find(const struct sym_unwinder *u, int32_t pid)
 {
 	uint64_t val;
@@ -251,6 +270,13 @@ int sym_unwinder__set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generat
 	return 0;
 }
 
+bool sym_unwinder__has_maps(const struct sym_unwinder *u, int32_t pid, uint64_t generation)
+{
+	const struct unw_proc *p = unw_proc__find(u, pid);
+
+	return p && p->has_generation && p->generation == generation;
+}
+
 void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid)
 {
 	struct unw_proc *p = unw_proc__find(u, pid);
@@ -291,7 +317,8 @@ static bool unw_elf_bias(Elf *elf, uint64_t start, uint64_t pgoff, uint64_t *bia
 		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
 		uint64_t page_off;
 
-		if (!ph || ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+		/* Any segment gives the bias: the file is mapped as one image. */
+		if (!ph || ph->p_type != PT_LOAD)
 			continue;
 		/* The kernel maps the segment from its page-aligned offset. */
 		page_off = ph->p_offset & ~(uint64_t)0xfff;
@@ -319,7 +346,7 @@ static bool unw_build_id_matches(Elf *elf, const struct unw_map *m)
 }
 
 /* Report mapping @m of @p as a module of its Dwfl (once per file).  Failures are warned once. */
-static void unw_proc__report(struct unw_proc *p, const struct unw_map *m)
+static void unw_proc__report(struct unw_proc *p, struct unw_map *m)
 {
 	const char *file = m->open_path ? m->open_path : m->path;
 	uint64_t bias = 0;
@@ -330,10 +357,14 @@ static void unw_proc__report(struct unw_proc *p, const struct unw_map *m)
 	if (file[0] != '/')
 		return;
 	for (const struct unw_map *o = p->maps; o < m; o++) {
-		if (!strcmp(o->path, m->path))
-			return; /* another executable mapping of a file already reported */
+		if (o->reported && !strcmp(o->path, m->path))
+			return; /* another mapping of a file already reported */
 	}
 	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && m->open_path) {
+		file = m->path;
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		pr_debug("pid %d: cannot open %s: %s", p->pid, file, strerror(errno));
 		return;
@@ -352,7 +383,9 @@ static void unw_proc__report(struct unw_proc *p, const struct unw_map *m)
 	if (!dwfl_report_elf(p->dwfl, m->path, file, fd, bias, true)) {
 		pr_debug("pid %d: %s: %s", p->pid, file, dwfl_errmsg(-1));
 		close(fd);
+		return;
 	}
+	m->reported = true;
 	return;
 err:
 	elf_end(elf);
@@ -674,19 +707,40 @@ static int unw_file_id(struct sym_unwinder *u, Dwfl_Module *mod, uint64_t *id)
 	return 0;
 }
 
+/* Functions where a thread's stack begins: a frame-pointer walk legitimately ends in them. */
+static bool unw_is_root(const char *name)
+{
+	static const char *const roots[] = {
+		"_start", "__libc_start_call_main", "start_thread", "clone", "clone3", "__clone",
+		"__clone3", "__clone_internal", "thread_start", "_dl_start_user", "_dl_start",
+	};
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		if (!strcmp(name, roots[i]))
+			return true;
+	}
+	return !strncmp(name, "__libc_start_main", 17);
+}
+
+/* What unw_fp_info() knows of a pc: an enum sym_fp_state, and whether it is in a root function. */
+#define UNW_FP_STATE_MASK 0xffu
+#define UNW_FP_ROOT 0x100u
+
 /*
  * What a frame-pointer walk sees at @pc (an activation, or a return address looked up at pc - 1).
  * The function around it comes from the symbol table; its bytes from the module's file.  A pc in
  * no module or no sized symbol (stripped internals) is UNKNOWN, which callers treat as unsound.
+ * Cached per file address: the same pcs come back in sample after sample.
  */
-static enum sym_fp_state unw_fp_state(struct sym_unwinder *u, struct unw_proc *p, uint64_t pc, bool activation)
+static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint64_t pc, bool activation)
 {
 	uint64_t look = activation ? pc : pc - 1, file_id, key, *slot;
 	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
 	Dwarf_Addr bias, sec_off, sec_bias;
 	struct sym_fp_func f;
-	enum sym_fp_state st = SYM_FP_UNKNOWN;
+	unsigned int info = SYM_FP_UNKNOWN;
 	const uint8_t *code;
+	const char *name;
 	GElf_Off off;
 	GElf_Sym sym;
 	Elf_Data *data;
@@ -701,13 +755,16 @@ static enum sym_fp_state unw_fp_state(struct sym_unwinder *u, struct unw_proc *p
 	if (!slot)
 		return SYM_FP_UNKNOWN;
 	if (!added)
-		return (enum sym_fp_state)(*slot - 1);
+		return (unsigned int)(*slot - 1);
 
 	if (!u->fpcheck && !u->fpcheck_failed && sym_fpcheck__new(&u->fpcheck) < 0)
 		u->fpcheck_failed = true;
-	if (!u->fpcheck)
+	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
+	if (!name || !sym.st_size || off >= sym.st_size)
 		goto out;
-	if (!dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL) || !sym.st_size || off >= sym.st_size)
+	if (unw_is_root(name))
+		info |= UNW_FP_ROOT;
+	if (!u->fpcheck)
 		goto out;
 	sec_off = look - off;
 	scn = dwfl_module_address_section(mod, &sec_off, &sec_bias);
@@ -719,15 +776,17 @@ static enum sym_fp_state unw_fp_state(struct sym_unwinder *u, struct unw_proc *p
 	if (sym_fpcheck__func(u->fpcheck, file_id << 48 | ((look - off - bias) & UNW_FILE_ADDR_MASK), code, size,
 			      &f) < 0 && !f.decoded)
 		goto out;
-	st = sym_fp_func__state(&f, code, size, off);
+	info = (info & ~UNW_FP_STATE_MASK) | sym_fp_func__state(&f, code, size, off);
 out:
-	*slot = (uint64_t)st + 1;
-	return st;
+	*slot = (uint64_t)info + 1;
+	return info;
 }
 
 /*
- * Copy the kernel's chain to @frames, checking each frame's function.  Only frames followed by
- * another can break the chain (the outermost one's callers are simply absent).
+ * Copy the kernel's chain to @frames, checking each frame's function: every frame but the
+ * outermost must have its frame set up for the next entry to be its caller.  A walk that reaches
+ * a root function (_start, clone3, ...) ends there, whatever the kernel read after it; one that
+ * ends elsewhere in a function without a frame pointer lost the callers of that function.
  * Returns the frame count; sets res->fp_broken_at, res->fp_repaired and *@unsure (a frame whose
  * code could not be checked).
  */
@@ -736,12 +795,14 @@ static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const st
 			    bool *unsure)
 {
 	uint64_t valid = s->stack ? FREC_UNW_MIN(s->stack_size, s->stack_dyn_size) : 0;
+	bool at_root = false;
 	size_t n = 0;
 
 	*unsure = false;
 	res->fp_broken_at = -1;
-	for (size_t i = 0; i < s->nr_fp_chain; i++) {
+	for (size_t i = 0; i < s->nr_fp_chain && !at_root; i++) {
 		bool act = i == 0, last = i + 1 == s->nr_fp_chain;
+		unsigned int info;
 		enum sym_fp_state st;
 		uint64_t ra;
 
@@ -752,10 +813,15 @@ static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const st
 		frames[n].pc = s->fp_chain[i];
 		frames[n].is_activation = act;
 		n++;
-		if (res->fp_broken_at >= 0 || last)
+		if (res->fp_broken_at >= 0)
 			continue;
-		st = unw_fp_state(u, p, s->fp_chain[i], act);
-		if (st == SYM_FP_FRAME)
+		info = unw_fp_info(u, p, s->fp_chain[i], act);
+		st = (enum sym_fp_state)(info & UNW_FP_STATE_MASK);
+		if ((info & UNW_FP_ROOT) && !act) {
+			at_root = true;
+			continue;
+		}
+		if (st == SYM_FP_FRAME || (last && s->fp_chain_cut))
 			continue;
 		if (st == SYM_FP_UNKNOWN) {
 			*unsure = true;
@@ -763,7 +829,7 @@ static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const st
 		}
 		/* The leaf, caught before its frame exists: its return address is on the stack. */
 		if (act && sym_fp_state__return_address(st, s->stack, valid, &ra)) {
-			if (s->fp_chain[1] != ra && n < max) {
+			if ((last || s->fp_chain[1] != ra) && n < max) {
 				frames[n].pc = ra;
 				frames[n].is_activation = false;
 				n++;
@@ -773,7 +839,9 @@ static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const st
 		}
 		res->fp_broken_at = (int)i;
 	}
-	res->stop = res->fp_broken_at >= 0 ? SYM_UNWIND_FP_BROKEN : SYM_UNWIND_END;
+	res->stop = res->fp_broken_at >= 0 ? SYM_UNWIND_FP_BROKEN :
+		    s->fp_chain_cut && !at_root ? SYM_UNWIND_DEPTH_LIMIT :
+						  SYM_UNWIND_END;
 	return n;
 }
 
@@ -808,7 +876,7 @@ int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sam
 
 	memset(&fp_res, 0, sizeof(fp_res));
 	n_fp = unw_fp_frames(u, p, s, frames, max, &fp_res, &unsure);
-	if (mode == SYM_UNWIND_MODE_FP || (fp_res.fp_broken_at < 0 && !unsure) || !s->stack ||
+	if (mode == SYM_UNWIND_MODE_FP || (fp_res.fp_broken_at < 0 && !unsure && !s->fp_chain_cut) || !s->stack ||
 	    s->regs_abi == PERF_SAMPLE_REGS_ABI_NONE) {
 		*res = fp_res;
 		res->nr_frames = n_fp;
@@ -838,7 +906,7 @@ int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sam
 			if (s->fp_chain[j] != last)
 				continue;
 			for (size_t k = j; k + 1 < s->nr_fp_chain && sound; k++)
-				sound = unw_fp_state(u, p, s->fp_chain[k], false) == SYM_FP_FRAME;
+				sound = (unw_fp_info(u, p, s->fp_chain[k], false) & UNW_FP_STATE_MASK) == SYM_FP_FRAME;
 			if (!sound)
 				break;
 			for (size_t k = j + 1; k < s->nr_fp_chain && res->nr_frames < max; k++) {

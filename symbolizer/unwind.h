@@ -45,6 +45,7 @@ struct sym_unwind_sample {
 	 * removed), sampled pc first; for sym_unwinder__user_stack() in FP and AUTO modes. */
 	const uint64_t *fp_chain;
 	size_t nr_fp_chain;
+	bool fp_chain_cut; /* the kernel stopped the chain at its depth limit (perf_event_max_stack) */
 };
 
 /** Why unwinding stopped. */
@@ -98,12 +99,15 @@ void sym_unwinder__free(struct sym_unwinder *u);
  * sym_unwinder__set_maps() - give process @pid's executable mappings, for generation @generation.
  *
  * Cheap when @generation is the one already known for @pid (nothing happens); otherwise the
- * process's Dwfl is dropped and rebuilt lazily at the next unwind.  @maps and the strings they
- * point to are borrowed until the next call for @pid with another generation, or
- * sym_unwinder__forget() / __free().  Returns 0 or -ENOMEM.
+ * process's Dwfl is dropped and rebuilt lazily at the next unwind.  @maps is copied.  Mappings
+ * of any protection may be given: the first one of each file that matches its ELF image gives
+ * the module's load bias.  Returns 0 or -ENOMEM.
  */
 int sym_unwinder__set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generation,
 			   const struct sym_unwind_map *maps, size_t nr_maps);
+
+/** sym_unwinder__has_maps() - whether @pid's mappings of @generation were given (skip building them). */
+bool sym_unwinder__has_maps(const struct sym_unwinder *u, int32_t pid, uint64_t generation);
 
 /** sym_unwinder__forget() - drop what is held for @pid (its EXIT was seen). */
 void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid);
@@ -155,5 +159,8 @@ struct sym_unwind_stats {
 
 /** sym_unwinder__stats() - the counters so far. */
 const struct sym_unwind_stats *sym_unwinder__stats(const struct sym_unwinder *u);
+
+/** sym_unwinder__log_stats() - the counters as two pr_info() lines (shown with -v). */
+void sym_unwinder__log_stats(const struct sym_unwinder *u);
 
 #endif /* FREC_SYM_UNWIND_H */
