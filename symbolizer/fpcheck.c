@@ -36,6 +36,7 @@ static const char *const fp_state_names[] = {
 	[SYM_FP_BEFORE_PUSH] = "before push",
 	[SYM_FP_AFTER_PUSH] = "after push",
 	[SYM_FP_FRAME] = "frame",
+	[SYM_FP_LEAF] = "frameless leaf",
 };
 
 const char *sym_fp_state__name(enum sym_fp_state st)
@@ -109,21 +110,27 @@ static bool fp_is_mov_rsp_rbp(const cs_insn *insn)
  * Whether @insn ends the window between push %rbp and mov %rsp,%rbp: it moves %rsp (the return
  * address would no longer be at [sp + 8]), writes %rbp, or leaves straight-line code.
  */
-static bool fp_breaks_window(csh cs, const cs_insn *insn)
+static bool fp_writes_sp_or_bp(csh cs, const cs_insn *insn)
 {
 	cs_regs rd, wr;
 	uint8_t nrd = 0, nwr = 0;
 
-	if (cs_insn_group(cs, insn, CS_GRP_JUMP) || cs_insn_group(cs, insn, CS_GRP_CALL) ||
-	    cs_insn_group(cs, insn, CS_GRP_RET) || cs_insn_group(cs, insn, CS_GRP_INT))
-		return true;
 	if (cs_regs_access(cs, insn, rd, &nrd, wr, &nwr) != CS_ERR_OK)
 		return true;
 	for (uint8_t i = 0; i < nwr; i++) {
-		if (wr[i] == X86_REG_RSP || wr[i] == X86_REG_RBP || wr[i] == X86_REG_ESP || wr[i] == X86_REG_EBP)
+		if (wr[i] == X86_REG_RSP || wr[i] == X86_REG_RBP || wr[i] == X86_REG_ESP || wr[i] == X86_REG_EBP ||
+		    wr[i] == X86_REG_SP || wr[i] == X86_REG_BP || wr[i] == X86_REG_SPL || wr[i] == X86_REG_BPL)
 			return true;
 	}
 	return false;
+}
+
+static bool fp_breaks_window(csh cs, const cs_insn *insn)
+{
+	if (cs_insn_group(cs, insn, CS_GRP_JUMP) || cs_insn_group(cs, insn, CS_GRP_CALL) ||
+	    cs_insn_group(cs, insn, CS_GRP_RET) || cs_insn_group(cs, insn, CS_GRP_INT))
+		return true;
+	return fp_writes_sp_or_bp(cs, insn);
 }
 
 /* Instructions the compiler may schedule between push %rbp and mov %rsp,%rbp. */
@@ -136,6 +143,7 @@ int sym_fpcheck__analyze(struct sym_fpcheck *c, const uint8_t *code, size_t size
 	uint64_t addr = 0;
 	int pending = 0; /* instructions left in the window after a push %rbp, 0 when none */
 	uint64_t push_off = 0;
+	bool touches = false; /* some instruction other than ret moves %rsp or writes %rbp */
 
 	memset(out, 0, sizeof(*out));
 	while (left && cs_disasm_iter(c->cs, &p, &left, &addr, c->insn)) {
@@ -155,16 +163,21 @@ int sym_fpcheck__analyze(struct sym_fpcheck *c, const uint8_t *code, size_t size
 			pending = FP_WINDOW;
 			push_off = off;
 		}
+		if (!touches && !cs_insn_group(c->cs, c->insn, CS_GRP_RET))
+			touches = cs_insn_group(c->cs, c->insn, CS_GRP_CALL) || fp_writes_sp_or_bp(c->cs, c->insn);
 	}
+	/* Only a function decoded to its end can be known not to touch the stack. */
+	out->no_stack = out->decoded && !touches && !left;
 	return out->decoded || !size ? 0 : -FREC_E_CAPSTONE;
 }
 
 /*
- * Cached results are packed in the map's 64-bit values: bit 63 decoded, bit 62 has_frame,
- * bits 0-30 push_off, 31-61 frame_off.  Prologues beyond 1 GiB into a function do not exist.
+ * Cached results are packed in the map's 64-bit values: bit 63 decoded, bit 62 has_frame, bit 61
+ * no_stack, bits 0-30 push_off, 31-60 frame_off.  Prologues beyond 1 GiB into a function do not exist.
  */
 #define FP_PACK_DECODED (1ull << 63)
 #define FP_PACK_FRAME (1ull << 62)
+#define FP_PACK_NO_STACK (1ull << 61)
 #define FP_PACK_OFF_MASK 0x7fffffffull
 
 int sym_fpcheck__func(struct sym_fpcheck *c, uint64_t key, const uint8_t *code, size_t size,
@@ -177,14 +190,16 @@ int sym_fpcheck__func(struct sym_fpcheck *c, uint64_t key, const uint8_t *code, 
 		out->decoded = v & FP_PACK_DECODED;
 		out->has_frame = v & FP_PACK_FRAME;
 		out->push_off = (uint32_t)(v & FP_PACK_OFF_MASK);
-		out->frame_off = (uint32_t)(v >> 31 & FP_PACK_OFF_MASK);
+		out->frame_off = (uint32_t)(v >> 31 & FP_PACK_OFF_MASK >> 1);
+		out->no_stack = v & FP_PACK_NO_STACK;
 		return 0;
 	}
 	err = sym_fpcheck__analyze(c, code, size, out);
 	if (err < 0 && err != -FREC_E_CAPSTONE)
 		return err;
 	v = (out->decoded ? FP_PACK_DECODED : 0) | (out->has_frame ? FP_PACK_FRAME : 0) |
-	    (out->push_off & FP_PACK_OFF_MASK) | ((uint64_t)(out->frame_off & FP_PACK_OFF_MASK) << 31);
+	    (out->no_stack ? FP_PACK_NO_STACK : 0) | (out->push_off & FP_PACK_OFF_MASK) |
+	    ((uint64_t)(out->frame_off & FP_PACK_OFF_MASK >> 1) << 31);
 	if (frec_hashmap__set(&c->cache, key, v) < 0)
 		return -ENOMEM;
 	return err;
@@ -206,7 +221,7 @@ enum sym_fp_state sym_fp_func__state(const struct sym_fp_func *f, const uint8_t 
 	if (!f->decoded)
 		return SYM_FP_UNKNOWN;
 	if (!f->has_frame)
-		return SYM_FP_NO_FRAME;
+		return f->no_stack ? SYM_FP_LEAF : SYM_FP_NO_FRAME;
 	if (off <= f->push_off)
 		return SYM_FP_BEFORE_PUSH;
 	if (off < f->frame_off)
@@ -221,7 +236,7 @@ bool sym_fp_state__return_address(enum sym_fp_state st, const uint8_t *stack, si
 {
 	size_t at;
 
-	if (st == SYM_FP_BEFORE_PUSH)
+	if (st == SYM_FP_BEFORE_PUSH || st == SYM_FP_LEAF)
 		at = 0;
 	else if (st == SYM_FP_AFTER_PUSH)
 		at = 8;

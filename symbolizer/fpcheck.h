@@ -10,8 +10,9 @@
  *   - the sample landed before the setup completed (at the push, or between push and mov): %rbp is
  *     still the caller's, so the walk starts at the caller's caller;
  *   - the sample landed on the ret after the frame was torn down (pop %rbp or leave): same.
- * In the last two the return address is still on the stack at a known place ([sp] or [sp + 8]),
- * so a stack copy of a few bytes repairs the chain.
+ * In the last two, and for frameless leaves that never touch %rsp or %rbp, the return address is
+ * still on the stack at a known place ([sp] or [sp + 8]), so a stack copy of a few bytes repairs
+ * the chain.
  *
  * Private to the symbolizer.
  */
@@ -30,6 +31,9 @@ enum sym_fp_state {
 			     * the return address is at [sp] */
 	SYM_FP_AFTER_PUSH,  /* between push %rbp and mov %rsp,%rbp: the return address is at [sp + 8] */
 	SYM_FP_FRAME,       /* %rbp is this function's frame pointer: the walk is sound */
+	SYM_FP_LEAF,        /* a function that neither moves %rsp nor writes %rbp (a leaf needing no
+			     * stack, which gcc leaves frameless even with -fno-omit-frame-pointer):
+			     * the return address is at [sp] and %rbp is still the caller's */
 };
 
 /** sym_fp_state__name() - "no frame", "before push", ...; never NULL. */
@@ -41,6 +45,7 @@ struct sym_fp_func {
 	bool has_frame;   /* push %rbp, then mov %rsp,%rbp with %rsp unchanged in between */
 	uint32_t push_off; /* offset of push %rbp from the function start (valid with has_frame) */
 	uint32_t frame_off; /* offset of the first instruction after mov %rsp,%rbp */
+	bool no_stack;     /* no frame, and no instruction but ret moves %rsp or writes %rbp */
 };
 
 struct sym_fpcheck;
@@ -81,7 +86,7 @@ enum sym_fp_state sym_fp_func__state(const struct sym_fp_func *f, const uint8_t 
 /**
  * sym_fp_state__return_address() - the return address a frame-pointer walk skipped in state @st,
  * read from the stack copy (@stack, @size bytes, starting at the sampled SP).
- * Returns true and sets *@ra for BEFORE_PUSH and AFTER_PUSH when the copy covers the slot.
+ * Returns true and sets *@ra for BEFORE_PUSH, LEAF and AFTER_PUSH when the copy covers the slot.
  */
 bool sym_fp_state__return_address(enum sym_fp_state st, const uint8_t *stack, size_t size, uint64_t *ra);
 

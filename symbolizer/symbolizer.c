@@ -1203,6 +1203,9 @@ static bool is_stack_root(const char *name)
 		"_dl_start_user", "_dl_start", "__start",
 	};
 
+	/* glibc's internal aliases, as .symtab names them: __GI___clone3 is clone3 */
+	if (!strncmp(name, "__GI_", 5))
+		name += 5;
 	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++)
 		if (!strcmp(name, roots[i]))
 			return true;
@@ -1383,7 +1386,7 @@ static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct p
 			hl->unwind_failed++;
 	}
 	if (res.fp_broken_at >= 0) {
-		const struct map *m = proc_find(p, us.fp_chain[res.fp_broken_at], s->time);
+		const struct map *m = proc_find(p, c->uframes[res.fp_broken_at].pc, s->time);
 
 		if (m)
 			c->dsos[m->dso].flags |= FREC_MODULE_NO_FRAME_PTRS;

@@ -715,6 +715,9 @@ static bool unw_is_root(const char *name)
 		"__clone3", "__clone_internal", "thread_start", "_dl_start_user", "_dl_start",
 	};
 
+	/* glibc's internal aliases: __GI___clone3 is clone3 */
+	if (!strncmp(name, "__GI_", 5))
+		name += 5;
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
 		if (!strcmp(name, roots[i]))
 			return true;
@@ -783,65 +786,82 @@ out:
 }
 
 /*
- * Copy the kernel's chain to @frames, checking each frame's function: every frame but the
- * outermost must have its frame set up for the next entry to be its caller.  A walk that reaches
- * a root function (_start, clone3, ...) ends there, whatever the kernel read after it; one that
- * ends elsewhere in a function without a frame pointer lost the callers of that function.
- * Returns the frame count; sets res->fp_broken_at, res->fp_repaired and *@unsure (a frame whose
- * code could not be checked).
+ * Copy the kernel's chain to @frames and check it.  The leaf, if sampled before its frame exists
+ * or in a function that never makes one, gets its caller back from the stack copy.  Then every
+ * frame but the outermost must have its frame set up for the next one to be its caller.  A walk
+ * that reaches a root function (_start, clone3, ...) ends there, whatever the kernel read after
+ * it; one that ends elsewhere, in a function without a frame pointer, lost that function's callers.
+ * Returns the frame count; sets res->fp_broken_at (an index into @frames), res->fp_repaired, and
+ * *@unsure (a frame whose code could not be checked).
  */
 static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
 			    struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res,
 			    bool *unsure)
 {
-	uint64_t valid = s->stack ? FREC_UNW_MIN(s->stack_size, s->stack_dyn_size) : 0;
-	bool at_root = false;
+	uint64_t valid = s->stack ? FREC_UNW_MIN(s->stack_size, s->stack_dyn_size) : 0, ra;
+	bool at_root = false, full = false;
 	size_t n = 0;
 
 	*unsure = false;
 	res->fp_broken_at = -1;
-	for (size_t i = 0; i < s->nr_fp_chain && !at_root; i++) {
-		bool act = i == 0, last = i + 1 == s->nr_fp_chain;
-		unsigned int info;
-		enum sym_fp_state st;
-		uint64_t ra;
-
+	for (size_t i = 0; i < s->nr_fp_chain; i++) {
 		if (n == max) {
-			res->stop = SYM_UNWIND_DEPTH_LIMIT;
-			return n;
+			full = true;
+			break;
 		}
 		frames[n].pc = s->fp_chain[i];
-		frames[n].is_activation = act;
+		frames[n].is_activation = i == 0;
 		n++;
-		if (res->fp_broken_at >= 0)
-			continue;
-		info = unw_fp_info(u, p, s->fp_chain[i], act);
-		st = (enum sym_fp_state)(info & UNW_FP_STATE_MASK);
-		if ((info & UNW_FP_ROOT) && !act) {
-			at_root = true;
-			continue;
-		}
-		if (st == SYM_FP_FRAME || (last && s->fp_chain_cut))
-			continue;
-		if (st == SYM_FP_UNKNOWN) {
-			*unsure = true;
-			continue;
-		}
-		/* The leaf, caught before its frame exists: its return address is on the stack. */
-		if (act && sym_fp_state__return_address(st, s->stack, valid, &ra)) {
-			if ((last || s->fp_chain[1] != ra) && n < max) {
+		if (i == 0) {
+			enum sym_fp_state st = unw_fp_info(u, p, s->fp_chain[0], true) & UNW_FP_STATE_MASK;
+
+			/* The kernel's next entry is the caller's caller: put the caller between. */
+			if (sym_fp_state__return_address(st, s->stack, valid, &ra) &&
+			    (s->nr_fp_chain == 1 || s->fp_chain[1] != ra) && n < max) {
 				frames[n].pc = ra;
 				frames[n].is_activation = false;
 				n++;
 				res->fp_repaired = true;
 			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool last = i + 1 == n;
+		unsigned int info = unw_fp_info(u, p, frames[i].pc, frames[i].is_activation);
+		enum sym_fp_state st = (enum sym_fp_state)(info & UNW_FP_STATE_MASK);
+
+		if ((info & UNW_FP_ROOT) && i) {
+			n = i + 1; /* what the kernel read past a root is not a frame */
+			at_root = true;
+			break;
+		}
+		if (st == SYM_FP_FRAME || (i == 0 && res->fp_repaired) || (last && (s->fp_chain_cut || full)))
+			continue;
+		if (st == SYM_FP_UNKNOWN) {
+			*unsure = true;
 			continue;
 		}
 		res->fp_broken_at = (int)i;
+		break;
 	}
-	res->stop = res->fp_broken_at >= 0 ? SYM_UNWIND_FP_BROKEN :
-		    s->fp_chain_cut && !at_root ? SYM_UNWIND_DEPTH_LIMIT :
-						  SYM_UNWIND_END;
+	res->stop = res->fp_broken_at >= 0		? SYM_UNWIND_FP_BROKEN :
+		    (s->fp_chain_cut || full) && !at_root ? SYM_UNWIND_DEPTH_LIMIT :
+							  SYM_UNWIND_END;
+	return n;
+}
+
+/*
+ * A user stack ends at its thread's entry function (__libc_start_call_main, start_thread, ...),
+ * as frame-pointer walks do: DWARF would go on to _start, and a profile mixing both kinds of
+ * stack (auto mode), or two profiles compared across modes, would then disagree on their roots.
+ */
+static size_t unw_cut_at_root(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_frame *frames,
+			      size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (unw_fp_info(u, p, frames[i].pc, frames[i].is_activation) & UNW_FP_ROOT)
+			return i + 1;
+	}
 	return n;
 }
 
@@ -859,9 +879,11 @@ int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sam
 		ret = sym_unwinder__unwind(u, s, frames, max, res);
 		res->source = SYM_UNWIND_FROM_DWARF;
 		res->fp_broken_at = -1;
-		if (ret >= 0)
-			u->stats.from[SYM_UNWIND_FROM_DWARF]++;
-		return ret;
+		if (ret < 0)
+			return ret;
+		u->stats.from[SYM_UNWIND_FROM_DWARF]++;
+		res->nr_frames = unw_cut_at_root(u, p, frames, res->nr_frames);
+		return (int)res->nr_frames;
 	}
 	memset(res, 0, sizeof(*res));
 	if (!p || !p->has_generation) {
@@ -933,5 +955,7 @@ int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sam
 		u->stats.fp_broken += res->fp_broken_at >= 0;
 	}
 	u->stats.from[res->source]++;
+	if (res->source != SYM_UNWIND_FROM_FP)
+		res->nr_frames = unw_cut_at_root(u, p, frames, res->nr_frames);
 	return (int)res->nr_frames;
 }

@@ -84,7 +84,7 @@ struct sym_unwind_result {
 		SYM_UNWIND_FROM_SPLICE,  /* DWARF frames, then the frame-pointer chain's remainder */
 	} source;
 	bool fp_repaired;          /* a caller the frame-pointer walk skipped was put back */
-	int fp_broken_at;          /* index of the first fp-chain frame whose caller is lost, or -1 */
+	int fp_broken_at;          /* index (in the frames) of the first frame whose caller is lost, or -1 */
 };
 
 struct sym_unwinder;
@@ -140,6 +140,8 @@ enum sym_unwind_mode {
  * AUTO: the checked fp chain when it is sound; else DWARF; when DWARF ran out of stack copy and
  * its last frame is in the fp chain, the chain's remainder is appended (SYM_UNWIND_FROM_SPLICE).
  * DWARF: as sym_unwinder__unwind().
+ * In every mode the stack ends at the first root function from the leaf (__libc_start_call_main,
+ * start_thread, clone3, _start), so that stacks from both sources share their roots.
  * Returns the number of frames or a negative error as sym_unwinder__unwind().
  */
 int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sample *s,

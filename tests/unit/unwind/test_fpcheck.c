@@ -138,6 +138,9 @@ Test(fpcheck, caches_by_key)
 	cr_assert_eq(f.frame_off, 8);
 	cr_assert_eq(sym_fpcheck__func(fc, 43, nothing, sizeof(nothing), &f), 0);
 	cr_assert_not(f.has_frame);
+	cr_assert(f.no_stack);
+	cr_assert_eq(sym_fpcheck__func(fc, 43, with_frame, sizeof(with_frame), &f), 0);
+	cr_assert(f.no_stack, "cached");
 }
 
 /* The size of the function at @addr in this process, from its symbol. */
@@ -192,12 +195,46 @@ Test(fpcheck, leaf_without_stack_use_has_no_frame_even_with_frame_pointers)
 	struct sym_fp_func f = analyze_fn((const void *)(uintptr_t)fp_fixture_leaf);
 
 	cr_assert_not(f.has_frame);
-	cr_assert_eq(sym_fp_func__state(&f, NULL, 0, 0), SYM_FP_NO_FRAME);
+	/* ... but it moves neither %rsp nor %rbp: the return address is at [sp] throughout */
+	cr_assert(f.no_stack);
+	cr_assert_eq(sym_fp_func__state(&f, NULL, 0, 0), SYM_FP_LEAF);
+	cr_assert_eq(sym_fp_func__state(&f, NULL, 0, 4), SYM_FP_LEAF);
+}
+
+Test(fpcheck, frameless_leaf_needs_neither_push_nor_call)
+{
+	/* mov %edi,%eax; add $1,%eax; ret */
+	static const uint8_t leaf[] = { 0x89, 0xf8, 0x83, 0xc0, 0x01, 0xc3 };
+	/* sub $8,%rsp; ...; add $8,%rsp; ret */
+	static const uint8_t sub[] = { 0x48, 0x83, 0xec, 0x08, 0x89, 0xf8, 0x48, 0x83, 0xc4, 0x08, 0xc3 };
+	/* call rel32; ret */
+	static const uint8_t calls[] = { 0xe8, 0x00, 0x00, 0x00, 0x00, 0xc3 };
+	/* mov %rdi,%rbp; ret */
+	static const uint8_t rbp[] = { 0x48, 0x89, 0xfd, 0xc3 };
+	uint64_t stack[1] = { 0x4242 }, ra;
+	struct sym_fp_func f;
+
+	sym_fpcheck__analyze(fc, leaf, sizeof(leaf), &f);
+	cr_assert(f.no_stack);
+	cr_assert_eq(sym_fp_func__state(&f, leaf, sizeof(leaf), 2), SYM_FP_LEAF);
+	cr_assert(sym_fp_state__return_address(SYM_FP_LEAF, (const uint8_t *)stack, 8, &ra));
+	cr_assert_eq(ra, 0x4242);
+	sym_fpcheck__analyze(fc, sub, sizeof(sub), &f);
+	cr_assert_not(f.no_stack);
+	cr_assert_eq(sym_fp_func__state(&f, sub, sizeof(sub), 4), SYM_FP_NO_FRAME);
+	sym_fpcheck__analyze(fc, calls, sizeof(calls), &f);
+	cr_assert_not(f.no_stack);
+	sym_fpcheck__analyze(fc, rbp, sizeof(rbp), &f);
+	cr_assert_not(f.no_stack);
+	/* cut short: the rest of the function is unknown */
+	sym_fpcheck__analyze(fc, leaf, 3, &f);
+	cr_assert_not(f.no_stack);
 }
 
 Test(fpcheck, fixture_built_without_frame_pointers_has_none)
 {
 	cr_assert_not(analyze_fn((const void *)(uintptr_t)unw_fixture_middle).has_frame);
+	cr_assert_not(analyze_fn((const void *)(uintptr_t)unw_fixture_middle).no_stack);
 	cr_assert_not(analyze_fn((const void *)(uintptr_t)unw_fixture_outer).has_frame);
 	cr_assert_not(analyze_fn((const void *)(uintptr_t)unw_fixture_inner).has_frame);
 }
