@@ -354,8 +354,15 @@ static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
 		int fd = sys_perf_event_open(a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 		int err = -errno;
 
-		if (fd >= 0)
+		if (fd >= 0) {
+			/* Say so once the reduced recording is known to work. */
+			if (!rec->nr_fds && rec->st->no_kernel)
+				pr_warn("kernel samples are not permitted (kernel.perf_event_paranoid is %u): "
+					"recording user space only; run as root, with CAP_PERFMON, or after "
+					"sysctl kernel.perf_event_paranoid=1",
+					read_sysctl_uint("/proc/sys/kernel/perf_event_paranoid", 2));
 			return fd;
+		}
 		if (rec->nr_fds) /* the attr was settled by the first open */
 			return err;
 		if ((err == -ENOENT || err == -EOPNOTSUPP || err == -ENODEV) && a->type == PERF_TYPE_HARDWARE) {
@@ -363,6 +370,9 @@ static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
 			a->config = PERF_COUNT_SW_CPU_CLOCK;
 			rec->st->event_fallback = rec->o->event != NULL;
 			snprintf(rec->st->event, sizeof(rec->st->event), "cpu-clock");
+			if (rec->o->event)
+				pr_warn("%s is not supported on this machine (no hardware PMU?): sampling cpu-clock",
+					rec->o->event);
 			continue;
 		}
 		if (err == -EINVAL && a->build_id) {
@@ -925,6 +935,7 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	struct recorder rec = { .o = o, .st = st, .e = e, .go_fd = -1, .status_fd = -1 };
 	const char *output = o->output ? o->output : "trace.zst";
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct trace_writer_opts wopts = { 0 };
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -969,7 +980,13 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 		goto out;
 	}
 	/* Only now, with the target and the events known good, may an existing file be replaced. */
-	err = trace_writer__open(output, NULL, &rec.w);
+	/*
+	 * Callchains alone are a few MiB a minute: a stronger level costs little and saves a
+	 * quarter.  Stack copies are far more bytes: stay fast there (long-distance matching does
+	 * the rest).
+	 */
+	wopts.level = o->call_graph == REC_CG_DWARF || o->call_graph == REC_CG_AUTO ? 3 : 6;
+	err = trace_writer__open(output, &wopts, &rec.w);
 	if (err) {
 		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		goto out;

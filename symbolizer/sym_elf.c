@@ -433,7 +433,8 @@ static int load_dwarf(struct sym_elf *e)
 	}
 	if (!e->nr_cus)
 		e->flags |= FREC_MODULE_NO_DEBUGINFO;
-	qsort(e->cu_ranges, e->nr_cu_ranges, sizeof(*e->cu_ranges), cmp_range);
+	if (e->nr_cu_ranges)
+		qsort(e->cu_ranges, e->nr_cu_ranges, sizeof(*e->cu_ranges), cmp_range);
 	return 0;
 }
 
@@ -551,7 +552,8 @@ int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool wa
 			cu->indexed = true;
 			if (index_subprograms(cu, &cu->die, &cap, 0))
 				pr_warn_once("out of memory indexing DWARF of %s", e->name);
-			qsort(cu->subs, cu->nr_subs, sizeof(*cu->subs), cmp_range);
+			if (cu->nr_subs)
+				qsort(cu->subs, cu->nr_subs, sizeof(*cu->subs), cmp_range);
 		}
 		i = find_range(cu->subs, cu->nr_subs, pc);
 		if (i >= 0) {

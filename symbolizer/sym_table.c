@@ -245,7 +245,8 @@ int sym_table__finish(struct sym_table *t)
 
 	if (t->sorted)
 		return 0;
-	qsort(t->entries, t->nr, sizeof(*t->entries), cmp_entry);
+	if (t->nr)
+		qsort(t->entries, t->nr, sizeof(*t->entries), cmp_entry);
 	/* Sizeless kallsyms entries end where the next symbol starts (or one page on). */
 	for (size_t i = 0; i < t->nr; i++) {
 		if (t->entries[i].end != KSYM_OPEN_END)

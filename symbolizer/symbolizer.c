@@ -588,7 +588,8 @@ static int proc_sort(struct proc *p)
 
 	if (p->sorted)
 		return 0;
-	qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
+	if (p->nr_maps)
+		qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
 	me = realloc(p->max_end, (p->nr_maps ? p->nr_maps : 1) * sizeof(*me));
 	if (!me)
 		return -ENOMEM;
@@ -914,7 +915,8 @@ static int replay(struct sym_ctx *c)
 {
 	int err = 0;
 
-	qsort(c->states, c->nr_states, sizeof(*c->states), cmp_state);
+	if (c->nr_states)
+		qsort(c->states, c->nr_states, sizeof(*c->states), cmp_state);
 	for (size_t i = 0; i < c->nr_states && !err; i++) {
 		const struct perf_event_header *h = (const void *)(c->state_buf + c->states[i].off);
 		uint64_t t = c->states[i].time;

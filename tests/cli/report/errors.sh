@@ -1,0 +1,39 @@
+#!/bin/sh
+# frec report on bad input and options: one line naming the object, a hint, the right status.
+. "$FREC_TEST_SRCDIR/cli/lib.sh"
+
+expect 1 "$FREC" report -i "$T/missing.zst"
+grep_err "$T/missing.zst"
+grep_err '^hint: '
+one_line_err
+
+printf '\001\002\003 binary garbage without lines' > "$T/junk"
+expect 1 "$FREC" report -i "$T/junk"
+grep_err "cannot read $T/junk"
+one_line_err
+
+: > "$T/empty"
+expect 1 "$FREC" report -i "$T/empty"
+one_line_err
+
+printf 'a;b 1\n' > "$T/ok.txt"
+expect 1 "$FREC" report -i "$T/ok.txt" --folded -o "$T/no/such/dir/out"
+grep_err "cannot create $T/no/such/dir/out"
+grep_err '^hint: '
+
+expect 2 "$FREC" report --per-process --per-thread -i "$T/ok.txt"
+grep_err 'exclude each other'
+expect 2 "$FREC" report --time abc -i "$T/ok.txt"
+grep_err -- '--time'
+expect 2 "$FREC" report --pid 12x -i "$T/ok.txt"
+grep_err -- '--pid'
+expect 2 "$FREC" report extra -i "$T/ok.txt"
+grep_err "unexpected argument 'extra'"
+
+# A trace cut short still reports what it holds, with a warning.
+src=$(ls "$FREC_TEST_DATA"/corpus/trace/* | head -n 1)
+size=$(wc -c < "$src")
+head -c $(( size * 2 / 3 )) "$src" > "$T/cut.zst"
+expect 0 "$FREC" report -i "$T/cut.zst" --folded
+grep_err 'cut short'
+exit 0
