@@ -152,6 +152,7 @@ int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sam
 struct sym_unwind_stats {
 	uint64_t dwfl_builds;  /* Dwfl sessions created (one per process and generation) */
 	uint64_t unwinds;      /* DWARF unwinds */
+	uint64_t fast;         /* ... done entirely from cached CFI rules, without libdw's unwinder */
 	uint64_t file_reads;   /* memory reads served from mapped files instead of the stack copy */
 	uint64_t stops[SYM_UNWIND_STOP_MAX];
 	uint64_t from[3];      /* sym_unwinder__user_stack() results by enum sym_unwind_source */
