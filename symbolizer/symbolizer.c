@@ -1413,6 +1413,8 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	uint64_t nr = s->nr_callchain, depth = 0;
 	uint64_t ctx = PERF_CONTEXT_USER;
 	bool first_in_ctx = true, any_unknown = false, has_user = false, root_seen = false, unwound = false;
+	bool outer_unknown = false;
+	size_t outer_at = 0; /* stack depth after the outermost user pc's frames */
 	uint32_t outer_dso = DSO_NONE;
 	struct proc *p = proc_get(c, (int32_t)s->pid, false);
 	size_t n = 0;
@@ -1494,7 +1496,10 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 			if (err)
 				return err;
 			any_unknown |= unknown;
-			root_seen = !unknown && is_stack_root(frec_profile__frame_name(c->p, c->stack[n - 1]));
+			/* whether the stack reaches a root is decided once, on its outermost frame:
+			 * DWARF stacks are hundreds of frames deep */
+			outer_unknown = unknown;
+			outer_at = n;
 		}
 		first_in_ctx = false;
 	}
@@ -1502,6 +1507,8 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		hl->has_unknown++;
 	if (!unwound && depth >= c->max_stack)
 		hl->depth_limited++;
+	if (outer_at)
+		root_seen = !outer_unknown && is_stack_root(frec_profile__frame_name(c->p, c->stack[outer_at - 1]));
 	if (has_user && !root_seen) {
 		hl->truncated++;
 		if (outer_dso != DSO_NONE)

@@ -963,6 +963,34 @@ static bool unw_is_root(const char *name)
 	return !strncmp(name, "__libc_start_main", 17);
 }
 
+/*
+ * The bytes of @mod's main file at run-time address @addr, and how many follow in its section.
+ * Not dwfl_module_address_section(): it loads the module's DWARF (decompressing its sections) to
+ * answer, where only the section headers are needed.
+ */
+static const uint8_t *unw_code(Dwfl_Module *mod, uint64_t addr, size_t *avail)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	Elf_Scn *scn = NULL;
+	uint64_t vaddr = addr - bias;
+
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+		Elf_Data *data;
+
+		if (!sh || sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_EXECINSTR) || vaddr < sh->sh_addr ||
+		    vaddr - sh->sh_addr >= sh->sh_size)
+			continue;
+		data = elf_rawdata(scn, NULL);
+		if (!data || !data->d_buf || vaddr - sh->sh_addr >= data->d_size)
+			return NULL;
+		*avail = data->d_size - (vaddr - sh->sh_addr);
+		return (const uint8_t *)data->d_buf + (vaddr - sh->sh_addr);
+	}
+	return NULL;
+}
+
 /* How many outermost frames of a DWARF stack may be entry functions (_start, __libc_start_main,
  * __libc_start_call_main, clone3, start_thread, ...). */
 #define UNW_ROOT_WINDOW 6
@@ -981,16 +1009,14 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 {
 	uint64_t look = activation ? pc : pc - 1, file_id, key, *slot;
 	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
-	Dwarf_Addr bias, sec_off, sec_bias;
+	Dwarf_Addr bias;
 	struct sym_fp_func f;
 	unsigned int info = SYM_FP_UNKNOWN;
 	const uint8_t *code;
 	const char *name;
 	GElf_Off off;
 	GElf_Sym sym;
-	Elf_Data *data;
-	Elf_Scn *scn;
-	size_t size;
+	size_t size, avail;
 	bool added;
 
 	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
@@ -1011,13 +1037,10 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 		info |= UNW_FP_ROOT;
 	if (!u->fpcheck)
 		goto out;
-	sec_off = look - off;
-	scn = dwfl_module_address_section(mod, &sec_off, &sec_bias);
-	data = scn ? elf_rawdata(scn, NULL) : NULL;
-	if (!data || !data->d_buf || sec_off >= data->d_size)
+	code = unw_code(mod, look - off, &avail);
+	if (!code)
 		goto out;
-	code = (const uint8_t *)data->d_buf + sec_off;
-	size = data->d_size - sec_off < sym.st_size ? data->d_size - sec_off : sym.st_size;
+	size = avail < sym.st_size ? avail : sym.st_size;
 	if (sym_fpcheck__func(u->fpcheck, file_id << 48 | ((look - off - bias) & UNW_FILE_ADDR_MASK), code, size,
 			      &f) < 0 && !f.decoded)
 		goto out;
