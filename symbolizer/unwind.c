@@ -78,7 +78,8 @@ struct unw_proc {
 	uint64_t generation;
 	struct unw_map *maps; /* owned copies */
 	size_t nr_maps;
-	Dwfl *dwfl;           /* NULL until needed, and after the mappings changed */
+	Dwfl *dwfl;           /* NULL until needed, after the mappings changed, and when evicted */
+	uint64_t last_use;    /* sym_unwinder's clock at the last unwind: evict the oldest Dwfl */
 	bool attached;        /* dwfl_attach_state() succeeded */
 	bool dwfl_failed;     /* building it failed for this generation: do not retry per sample */
 
@@ -89,9 +90,18 @@ struct unw_proc {
 	bool read_past_copy; /* a stack read fell past the copy's end */
 };
 
+/*
+ * Live Dwfl sessions at most: each holds its process's ELF files open and their parsed CFI.  A
+ * system-wide trace sees thousands of processes; the oldest-used session is dropped beyond this
+ * (its process's mappings are kept, and the per-pc caches below survive, keyed by file).
+ */
+#define UNW_MAX_DWFLS 64
+
 struct sym_unwinder {
 	struct frec_hashmap procs; /* pid -> struct unw_proc * */
 	struct sym_unwind_stats stats;
+	size_t nr_dwfls;
+	uint64_t clock;
 	/* Frame-pointer analysis, shared by all processes: files are told apart by a small id per
 	 * path (top 16 bits of the keys), functions and pcs by their file address. */
 	struct sym_fpcheck *fpcheck;
@@ -136,8 +146,10 @@ const char *sym_unwind_stop__name(enum sym_unwind_stop stop)
 
 static void unw_proc__drop_dwfl(struct unw_proc *p)
 {
-	if (p->dwfl)
+	if (p->dwfl) {
 		dwfl_end(p->dwfl);
+		p->u->nr_dwfls--;
+	}
 	p->dwfl = NULL;
 	p->attached = false;
 	p->dwfl_failed = false;
@@ -410,11 +422,40 @@ static const Dwfl_Thread_Callbacks unw_thread_callbacks = {
 	.set_initial_registers = unw_set_initial_registers,
 };
 
+/* Drop the Dwfl used longest ago, to make room for another. */
+static void unw_evict(struct sym_unwinder *u)
+{
+	struct unw_proc *oldest = NULL;
+
+	for (size_t i = 0; i < u->procs.cap; i++) {
+		struct unw_proc *p;
+
+		if (u->procs.entries[i].key == FREC_HASHMAP_EMPTY)
+			continue;
+		p = (struct unw_proc *)(uintptr_t)u->procs.entries[i].val;
+		if (p->dwfl && (!oldest || p->last_use < oldest->last_use))
+			oldest = p;
+	}
+	if (u->procs.has_empty_key) {
+		struct unw_proc *p = (struct unw_proc *)(uintptr_t)u->procs.empty_key_val;
+
+		if (p->dwfl && (!oldest || p->last_use < oldest->last_use))
+			oldest = p;
+	}
+	if (oldest) {
+		unw_proc__drop_dwfl(oldest);
+		u->stats.evictions++;
+	}
+}
+
 static int unw_proc__build(struct unw_proc *p)
 {
+	if (p->u->nr_dwfls >= UNW_MAX_DWFLS)
+		unw_evict(p->u);
 	p->dwfl = dwfl_begin(&unw_dwfl_callbacks);
 	if (!p->dwfl)
 		return -ENOMEM;
+	p->u->nr_dwfls++;
 	dwfl_report_begin(p->dwfl);
 	for (size_t i = 0; i < p->nr_maps; i++)
 		unw_proc__report(p, &p->maps[i]);
@@ -437,6 +478,7 @@ static int unw_proc__ensure(struct unw_proc *p)
 {
 	int ret;
 
+	p->last_use = ++p->u->clock;
 	if (p->dwfl || p->dwfl_failed)
 		return 0;
 	ret = unw_proc__build(p);
@@ -591,10 +633,13 @@ static int unw_frame_cb(Dwfl_Frame *state, void *arg)
 /* A small id for the file @mod was loaded from, the same in every process. */
 static int unw_file_id(struct sym_unwinder *u, Dwfl_Module *mod, uint64_t *id)
 {
-	const char *file = NULL, *name, *key;
+	const char *file = NULL, *name;
+	const unsigned char *bits;
+	GElf_Addr bid_vaddr;
 	void **userdata;
-	uint64_t *slot;
+	uint64_t *slot, hash;
 	bool added;
+	int len;
 
 	/* Remembered in the module's user data slot: this runs for every frame checked. */
 	name = dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, &file, NULL);
@@ -602,10 +647,18 @@ static int unw_file_id(struct sym_unwinder *u, Dwfl_Module *mod, uint64_t *id)
 		*id = (uintptr_t)*userdata;
 		return 0;
 	}
-	key = file ? file : name;
-	if (!key)
-		return -ENOENT;
-	slot = frec_hashmap__slot(&u->file_ids, frec_hash_bytes(key, strlen(key)), &added);
+	/* By build-id when there is one: a path may name another build in another process. */
+	len = dwfl_module_build_id(mod, &bits, &bid_vaddr);
+	if (len > 0) {
+		hash = frec_hash_bytes(bits, (size_t)len);
+	} else {
+		const char *key = file ? file : name;
+
+		if (!key)
+			return -ENOENT;
+		hash = frec_hash_bytes(key, strlen(key));
+	}
+	slot = frec_hashmap__slot(&u->file_ids, hash, &added);
 	if (!slot)
 		return -ENOMEM;
 	if (added)
