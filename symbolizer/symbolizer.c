@@ -119,11 +119,6 @@ struct fcache_ent {
 
 #define DSO_NONE UINT32_MAX
 
-struct upc {
-	uint64_t pc;
-	bool activation; /* the interrupted PC itself, not a return address: named at pc, not pc - 1 */
-};
-
 struct sym_ctx {
 	const struct sym_opts *opts;
 	struct trace_reader *r;
@@ -165,14 +160,8 @@ struct sym_ctx {
 	/* per-sample scratch */
 	uint32_t *stack;
 	size_t stack_cap;
-	struct upc *upcs; /* the current sample's user PCs, innermost first */
-	size_t upcs_cap;
-#ifdef SYM_HAVE_UNWINDER
-	struct sym_unwinder *unwinder;
-	enum sym_unwind_mode unwind_mode;
-	struct sym_unwind_frame *uframes;
-	size_t uframes_cap;
-#endif
+	uint32_t *touched; /* dsos touched by the current sample */
+	size_t nr_touched, touched_cap;
 
 	uint64_t nr_samples, first_time, last_time, lost;
 	int last_progress;
@@ -1162,6 +1151,11 @@ static int resolve(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, 
 
 /* ---- pass 2: samples ---------------------------------------------------------------------------- */
 
+struct upc {
+	uint64_t pc;
+	bool activation; /* the interrupted PC itself, not a return address */
+};
+
 static bool keep_id(const int32_t *ids, size_t n, uint32_t id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1275,81 +1269,18 @@ static int group_root(struct sym_ctx *c, const struct trace_sample *s, size_t *n
 	return push_stack(c, (uint32_t)id, n);
 }
 
-/*
- * The one place where a sample's user PCs come from, innermost first: the user part of the kernel's
- * frame-pointer callchain (its first entry is the interrupted PC, the rest are return addresses),
- * or, when the unwinder (symbolizer/unwind.c) is built in, what it makes of the callchain and the
- * sample's registers and stack copy.  Returns the number of PCs in c->upcs, or -ENOMEM.
- */
-static long user_pcs(struct sym_ctx *c, const struct trace_sample *s, struct proc *p, const uint64_t *chain,
-		     size_t nr, struct frec_stack_health *hl)
-{
-	if (grow((void **)&c->upcs, &c->upcs_cap, nr + 1, sizeof(*c->upcs)))
-		return -ENOMEM;
-#ifdef SYM_HAVE_UNWINDER
-	if (c->unwinder && p) {
-		long n = unwind_user(c, s, p, chain, nr, hl);
-
-		if (n != -ENOENT)
-			return n;
-	}
-#else
-	(void)s;
-	(void)p;
-	(void)hl;
-#endif
-	for (size_t i = 0; i < nr; i++)
-		c->upcs[i] = (struct upc){ .pc = chain[i], .activation = i == 0 };
-	return (long)nr;
-}
-
-/* Name the user PC @u of process @p at @time; pushes its frames (leaf-first) and updates stats. */
-static int user_frame(struct sym_ctx *c, const struct upc *u, struct proc *p, uint64_t time, size_t *n,
-		      bool *unknown, uint32_t *outer_dso)
-{
-	const struct map *m = p ? proc_find(p, u->pc, time) : NULL;
-	const struct dso *d = m ? &c->dsos[m->dso] : NULL;
-	uint32_t dso = DSO_NONE;
-	uint64_t addr = u->pc;
-	int err;
-
-	if (d && (d->kind == DSO_FILE || d->kind == DSO_VDSO)) {
-		struct dso *dd = &c->dsos[m->dso];
-
-		dso = m->dso;
-		if (!dd->tried)
-			dso_open(c, dd);
-		addr = u->pc - m->start + m->pgoff; /* file offset */
-		if (dd->elf && sym_elf__offset_to_vaddr(dd->elf, addr, &addr))
-			addr = u->pc - m->start + m->pgoff;
-	} else if (p && p->jit.nr && sym_table__find(&p->jit, u->activation ? u->pc : u->pc - 1)) {
-		dso = jit_dso(c, p);
-	} else if (d) {
-		dso = m->dso;
-		addr = u->pc - m->start;
-	}
-	*outer_dso = dso;
-	if (dso == DSO_NONE) {
-		*unknown = true;
-		return unknown_addr(c, n);
-	}
-	err = add_pc(c, dso, addr, !u->activation, p, n, unknown);
-	touch(c, dso, *unknown);
-	return err;
-}
-
 static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 {
 	const struct sym_opts *o = c->opts;
 	struct frec_stack_health *hl = &frec_profile__meta(c->p)->health;
 	uint64_t single[2], rel = s->time - c->start_ns;
 	const uint64_t *chain = s->callchain;
-	uint64_t nr = s->nr_callchain, depth = 0, ctx = PERF_CONTEXT_USER;
-	size_t user_start = 0, nr_user = 0, n = 0;
-	bool first_in_ctx = true, any_unknown = false, root_seen = false;
+	uint64_t nr = s->nr_callchain, depth = 0;
+	uint64_t ctx = PERF_CONTEXT_USER;
+	bool first_in_ctx = true, any_unknown = false, has_user = false, root_seen = false;
 	uint32_t outer_dso = DSO_NONE;
 	struct proc *p = proc_get(c, (int32_t)s->pid, false);
-	long nu;
+	size_t n = 0;
 	int err;
 
 	if (o->nr_pids && !keep_id(o->pids, o->nr_pids, s->pid))
@@ -1367,13 +1298,14 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	}
 	hl->samples++;
 
+	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
+	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */
 	if (!chain || !nr) {
 		single[0] = s->cpumode == PERF_RECORD_MISC_KERNEL ? PERF_CONTEXT_KERNEL : PERF_CONTEXT_USER;
 		single[1] = s->ip;
 		chain = single;
 		nr = 2;
 	}
-	/* Kernel frames first (leaf-first order); note where the user part of the chain is. */
 	for (uint64_t i = 0; i < nr; i++) {
 		uint64_t pc = chain[i];
 		bool unknown = false;
@@ -1381,39 +1313,59 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		if (pc >= PERF_CONTEXT_MAX) {
 			ctx = pc;
 			first_in_ctx = true;
-			if (ctx == PERF_CONTEXT_USER && !nr_user)
-				user_start = i + 1;
 			continue;
 		}
 		depth++;
-		if (ctx == PERF_CONTEXT_USER) {
-			if (user_start + nr_user == i)
-				nr_user++;
-		} else if (ctx == PERF_CONTEXT_KERNEL && !o->no_kernel) {
-			err = add_pc(c, c->kernel_dso, pc, !first_in_ctx, p, &n, &unknown);
+		if (ctx == PERF_CONTEXT_KERNEL) {
+			if (!o->no_kernel) {
+				err = add_pc(c, c->kernel_dso, pc, !first_in_ctx, p, &n, &unknown);
+				if (err)
+					return err;
+				any_unknown |= unknown;
+			}
+		} else if (ctx == PERF_CONTEXT_USER) {
+			const struct map *m = p ? proc_find(p, pc, s->time) : NULL;
+			const struct dso *d = m ? &c->dsos[m->dso] : NULL;
+			uint32_t dso = DSO_NONE;
+			uint64_t addr = pc;
+
+			has_user = true;
+			if (d && (d->kind == DSO_FILE || d->kind == DSO_VDSO)) {
+				struct dso *dd = &c->dsos[m->dso];
+
+				dso = m->dso;
+				if (!dd->tried)
+					dso_open(c, dd);
+				addr = pc - m->start + m->pgoff; /* file offset */
+				if (dd->elf && sym_elf__offset_to_vaddr(dd->elf, addr, &addr))
+					addr = pc - m->start + m->pgoff;
+			} else if (p && p->jit.nr && sym_table__find(&p->jit, first_in_ctx ? pc : pc - 1)) {
+				dso = jit_dso(c, p);
+			} else if (d) {
+				dso = m->dso;
+				addr = pc - m->start;
+			}
+			if (dso != DSO_NONE) {
+				err = add_pc(c, dso, addr, !first_in_ctx, p, &n, &unknown);
+				touch(c, dso, unknown);
+				outer_dso = dso;
+			} else {
+				err = unknown_addr(c, &n);
+				unknown = true;
+				outer_dso = DSO_NONE;
+			}
 			if (err)
 				return err;
 			any_unknown |= unknown;
+			root_seen = !unknown && is_stack_root(frec_profile__frame_name(c->p, c->stack[n - 1]));
 		}
 		first_in_ctx = false;
-	}
-	nu = user_pcs(c, s, p, chain + user_start, nr_user, hl);
-	if (nu < 0)
-		return (int)nu;
-	for (long i = 0; i < nu; i++) {
-		bool unknown = false;
-
-		err = user_frame(c, &c->upcs[i], p, s->time, &n, &unknown, &outer_dso);
-		if (err)
-			return err;
-		any_unknown |= unknown;
-		root_seen = !unknown && is_stack_root(frec_profile__frame_name(c->p, c->stack[n - 1]));
 	}
 	if (any_unknown)
 		hl->has_unknown++;
 	if (depth >= c->max_stack)
 		hl->depth_limited++;
-	if (nu > 0 && !root_seen) {
+	if (has_user && !root_seen) {
 		hl->truncated++;
 		if (outer_dso != DSO_NONE)
 			c->dsos[outer_dso].broken_samples++;
@@ -1556,7 +1508,7 @@ static void ctx_exit(struct sym_ctx *c)
 	free(c->chain_ids);
 	frec_hashmap__exit(&c->names);
 	free(c->stack);
-	free(c->upcs);
+	free(c->touched);
 }
 
 int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts, struct frec_profile **out)
