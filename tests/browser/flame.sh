@@ -1,0 +1,72 @@
+#!/bin/sh
+# A generated graph in headless Chromium (tests/browser/flame.html drives it): frames drawn, a
+# click zooms, Ctrl-F searches and highlights with the right matched share, the URL reproduces the
+# view, and hostile names run no script.  Skips only when chromium is absent.
+. "$FREC_TEST_SRCDIR/cli/lib.sh"
+
+CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
+[ -n "$CHROMIUM" ] || skip "chromium is not installed (Debian: apt-get install chromium); CI installs it"
+D=$FREC_TEST_DATA/flame
+PAGE=$FREC_TEST_SRCDIR/browser/flame.html
+
+# drive SVG ZOOM SEARCH: load the page on SVG and leave the results in $T/results.
+drive() {
+	# Each run gets its own profile directory, so that parallel tests do not share one.
+	timeout 60 "$CHROMIUM" --headless --disable-gpu --no-sandbox --allow-file-access-from-files \
+		--user-data-dir="$T/chromium" --virtual-time-budget=10000 --dump-dom \
+		"file://$PAGE?svg=file://$1&zoom=$2&search=$3" >"$T/dom" 2>"$T/chromium.err" ||
+		{ tail -5 "$T/chromium.err" >&2; fail "chromium failed on $1"; }
+	sed -n '/<pre id="out">/,/<\/pre>/p' "$T/dom" | sed 's/<[^>]*>//g; s/&amp;/\&/g' >"$T/results"
+	grep -q '^done yes$' "$T/results" || { cat "$T/results" "$T/dom" | head -40 >&2; fail "the page did not finish on $1"; }
+}
+# is KEY VALUE: the page reported KEY VALUE.
+is() {
+	got=$(sed -n "s/^$1 //p" "$T/results")
+	[ "$got" = "$2" ] || { cat "$T/results" >&2; fail "$1 is '$got', expected '$2'"; }
+}
+
+"$FREC" report -i "$D/simple.folded" --svg "$T/simple.svg" 2>/dev/null || fail "frec report failed"
+drive "$T/simple.svg" eval 'lookup|hash'
+is frames "$(grep -c '<g><title>' "$T/simple.svg")"
+is script_ran true
+# eval holds 51 of 100 samples: 601.8 px, and zoomed it spans the 1180 px.
+is before_width 601.8
+is zoomed_width 1180.00
+is zoomed_label eval
+# eval, its 5 descendants and its 2 ancestors (main, all) remain.
+is zoomed_visible 8
+is root_class a
+is unzoom_button btn
+# lookup (30 samples) holds hash: the match counts 30 of 100 once, 30 of 51 in the zoom.
+is highlighted 2
+is matched 30.00
+is matched_text 'Matched: 30.00% (58.82% of zoom) for /lookup|hash/'
+is hash '#x=10.00&y=92.00&s=lookup%7Chash'
+is unzoomed_width 601.80
+is unzoomed_visible "$(grep -c '<g><title>' "$T/simple.svg")"
+is after_reset_highlighted 0
+is after_reset_hash '(empty)'
+# The link reproduces zoom and search.
+is link_zoomed_width 1180.00
+is link_highlighted 2
+is link_matched 30.00
+
+# Hostile names: escaped, so the injected script never runs; search still finds them.
+"$FREC" report -i "$D/hostile.folded" --svg "$T/hostile.svg" 2>/dev/null || fail "frec report failed"
+drive "$T/hostile.svg" main 'script'
+is script_ran true
+is injected no
+is highlighted 2
+
+# Icicle graphs zoom the same way, upside down.
+"$FREC" report -i "$D/simple.folded" --svg "$T/icicle.svg" --icicle 2>/dev/null || fail "frec report failed"
+drive "$T/icicle.svg" lookup 'hash'
+is zoomed_width 1180.00
+is zoomed_visible 5
+is matched 25.00
+
+# A differential graph is interactive too.
+"$FREC" diff "$D/before.folded" "$D/after.folded" --svg "$T/diff.svg" 2>/dev/null || fail "frec diff failed"
+drive "$T/diff.svg" eval '^(fresh|gone)_leaf$'
+is zoomed_width 1180.00
+is highlighted 1

@@ -1,0 +1,33 @@
+#!/bin/sh
+# frec diff without --svg: tables of regressions and improvements, shares normalised per profile.
+. "$FREC_TEST_SRCDIR/cli/lib.sh"
+
+D=$FREC_TEST_DATA/flame
+
+expect 0 "$FREC" diff "$D/before.folded" "$D/after.folded"
+grep_out "^before \(baseline\): $D/before.folded, 100 samples$"
+grep_out "^after: +$D/after.folded, 260 samples$"
+# hash: 20% -> 46.15% of its profile's samples, the largest regression, first.
+sed -n '/^regressions by self share/,/^$/p' "$T/out" >"$T/reg"
+sed -n 3p "$T/reg" | grep -Eq '^ +20\.00% +46\.15% +\+26\.15pt  hash$' || { cat "$T/reg" >&2; fail "hash is not the top regression"; }
+grep -Eq '^ +0\.00% +7\.69% +\+7\.69pt  fresh_leaf \[new\]$' "$T/reg" || fail "fresh_leaf is not a new regression"
+sed -n '/^improvements by self share/,/^$/p' "$T/out" >"$T/imp"
+sed -n 3p "$T/imp" | grep -Eq '^ +20\.00% +3\.85% +-16\.15pt  malloc$' || { cat "$T/imp" >&2; fail "malloc is not the top improvement"; }
+grep -Eq '^ +5\.00% +0\.00% +-5\.00pt  gone_leaf \[gone\]$' "$T/imp" || fail "gone_leaf is not listed as gone"
+# Total share: eval holds hash, so it regressed too.
+sed -n '/^regressions by total share/,/^$/p' "$T/out" | grep -Eq '  eval$' || fail "eval is not a total regression"
+
+expect 0 "$FREC" diff "$D/before.folded" "$D/after.folded" --top 1
+[ "$(sed -n '/^regressions by self share/,/^$/p' "$T/out" | grep -c pt)" = 1 ] || fail "--top 1 shows more than 1 row"
+
+# A profile against itself: no changes at all.
+expect 0 "$FREC" diff "$D/simple.folded" "$D/simple.folded"
+[ "$(grep -c '(none)' "$T/out")" = 4 ] || { cat "$T/out" >&2; fail "self-diff shows changes"; }
+
+# Standard input as one side.
+set +e
+"$FREC" diff - "$D/after.folded" <"$D/before.folded" >"$T/out" 2>"$T/err"
+st=$?
+set -e
+[ $st = 0 ] || { cat "$T/err" >&2; fail "diff - AFTER exited $st"; }
+grep_out '^before \(baseline\): standard input, 100 samples$'

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SVG flame graphs, differential graphs and the text diff, on hand-written folded profiles.  The
+ * output is parsed back just enough to find a frame's rectangle by its tooltip's first line.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frec/profile.h"
+#include "frec/render.h"
+
+struct out {
+	char *buf;
+	size_t len;
+};
+
+static struct frec_profile *folded(const char *text)
+{
+	struct frec_profile *p = frec_profile__new();
+
+	cr_assert_not_null(p);
+	cr_assert_gt(frec_profile__import_folded(p, text, strlen(text), NULL), 0, "fixture: %s", text);
+	return p;
+}
+
+static struct out render(const struct frec_profile *p, const struct render_flame_opts *opts)
+{
+	struct out o = { 0 };
+	FILE *f = open_memstream(&o.buf, &o.len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(render_flame__write(p, opts, f), 0);
+	cr_assert_eq(fclose(f), 0);
+	return o;
+}
+
+static struct out render_diff(const struct frec_profile *a, const struct frec_profile *b, bool negate)
+{
+	struct render_flame_opts opts = { .minwidth = -1, .negate = negate };
+	struct out o = { 0 };
+	FILE *f = open_memstream(&o.buf, &o.len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(render_flame__write_diff(a, b, &opts, f), 0);
+	cr_assert_eq(fclose(f), 0);
+	return o;
+}
+
+/* The frame whose tooltip starts with the line @name (the n-th such frame, from 0), or NULL. */
+static const char *frame(const struct out *o, const char *name, int nth)
+{
+	char key[512];
+	const char *s = o->buf;
+
+	snprintf(key, sizeof(key), "<g><title>%s\n", name);
+	while ((s = strstr(s, key))) {
+		if (!nth--)
+			return s;
+		s++;
+	}
+	return NULL;
+}
+
+/* Whether frame @g has a label. */
+static bool has_label(const char *g)
+{
+	const char *end = strstr(g, "</g>"), *t = strstr(g, "<text");
+
+	return t && t < end;
+}
+
+/* Attribute @attr of the <rect> of frame @g. */
+static double rect_attr(const char *g, const char *attr)
+{
+	char key[32];
+	const char *r = strstr(g, "<rect ");
+
+	cr_assert_not_null(r);
+	snprintf(key, sizeof(key), " %s=\"", attr);
+	r = strstr(r, key);
+	cr_assert_not_null(r, "no %s", attr);
+	return strtod(r + strlen(key), NULL);
+}
+
+/* The fill of frame @g as 0xRRGGBB. */
+static unsigned int fill(const char *g)
+{
+	const char *r = strstr(strstr(g, "<rect "), "fill=\"#");
+
+	cr_assert_not_null(r);
+	return (unsigned int)strtoul(r + 7, NULL, 16);
+}
+
+static size_t count(const struct out *o, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *s = o->buf; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+/* Whether @len bytes are valid UTF-8 without control characters other than newline. */
+static bool clean_utf8(const char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+
+		if (!n || i + n > len || (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			return false;
+		for (size_t k = 1; k < n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+		if (c == 0xed && s[i + 1] >= 0xa0) /* surrogate */
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+Test(render_flame, widths_are_proportional_to_weight)
+{
+	struct frec_profile *p = folded("main;a 30\nmain;b 10\nmain 60\n");
+	struct render_flame_opts opts = { .width = 1020, .minwidth = -1 };
+	struct out o = render(p, &opts);
+	const char *a = frame(&o, "a", 0), *b = frame(&o, "b", 0), *m = frame(&o, "main", 0);
+
+	cr_assert(a && b && m);
+	/* 1000 drawable pixels for 100 samples. */
+	cr_assert_float_eq(rect_attr(m, "width"), 1000, 0.01);
+	cr_assert_float_eq(rect_attr(a, "width"), 300, 0.01);
+	cr_assert_float_eq(rect_attr(b, "width"), 100, 0.01);
+	/* Children in name order from the parent's left edge, one level up. */
+	cr_assert_float_eq(rect_attr(a, "x"), rect_attr(m, "x"), 0.01);
+	cr_assert_float_eq(rect_attr(b, "x"), rect_attr(m, "x") + 300, 0.01);
+	cr_assert_float_eq(rect_attr(a, "y"), rect_attr(m, "y") - 16, 0.01);
+	cr_assert_not_null(strstr(a, "30 samples (30.00%), self 30 (30.00%)"));
+	free(o.buf);
+	frec_profile__free(p);
+}
+
+Test(render_flame, icicle_puts_the_root_on_top)
+{
+	struct frec_profile *p = folded("main;a;b 1\n");
+	struct render_flame_opts opts = { .icicle = true, .minwidth = -1 };
+	struct out o = render(p, &opts);
+
+	cr_assert_lt(rect_attr(frame(&o, "all", 0), "y"), rect_attr(frame(&o, "b", 0), "y"));
+	free(o.buf);
+	frec_profile__free(p);
+}
+
+Test(render_flame, same_input_same_bytes_whatever_the_line_order)
+{
+	struct frec_profile *p = folded("main;x;y 3\nmain;a 2\nother 1\nmain;x 4\n");
+	struct frec_profile *q = folded("main;x 4\nother 1\nmain;a 2\nmain;x;y 3\n");
+	struct out a = render(p, NULL), b = render(q, NULL), c = render(p, NULL);
+
+	cr_assert_eq(a.len, b.len);
+	cr_assert_eq(memcmp(a.buf, b.buf, a.len), 0);
+	cr_assert_eq(a.len, c.len);
+	cr_assert_eq(memcmp(a.buf, c.buf, a.len), 0);
+	free(a.buf);
+	free(b.buf);
+	free(c.buf);
+	frec_profile__free(p);
+	frec_profile__free(q);
+}
+
+Test(render_flame, hostile_names_are_escaped)
+{
+	static const char text[] = "main;<script>alert(1)</script> 1\n"
+				   "main;]]></script><script>x()</script> 1\n"
+				   "main;a&b\"c'd 1\n"
+				   "main;ctl\x01\x1b[31m\x7f 1\n"
+				   "main;bad\xff\xc3( 1\n"
+				   "main;cut\xe2\x82 1\n"
+				   "main;\xed\xa0\x80 1\n";
+	struct frec_profile *p = folded(text);
+	struct render_flame_opts opts = { .title = "<title>&", .subtitle = "\x01", .minwidth = -1 };
+	struct out o = render(p, &opts);
+
+	cr_assert_eq(count(&o, "<script"), 1, "only the graph's own script");
+	cr_assert_eq(count(&o, "]]>"), 1, "only the end of the graph's own CDATA");
+	cr_assert_not_null(strstr(o.buf, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	cr_assert_not_null(strstr(o.buf, "a&amp;b&quot;c&#39;d"));
+	cr_assert_not_null(strstr(o.buf, "&lt;title&gt;&amp;"));
+	cr_assert_not_null(frame(&o, "ctl\xef\xbf\xbd\xef\xbf\xbd[31m\xef\xbf\xbd", 0));
+	cr_assert_not_null(frame(&o, "bad\xef\xbf\xbd\xef\xbf\xbd(", 0));
+	cr_assert_not_null(frame(&o, "cut\xef\xbf\xbd\xef\xbf\xbd", 0));
+	cr_assert(clean_utf8(o.buf, o.len), "output is clean UTF-8");
+	free(o.buf);
+	frec_profile__free(p);
+}
+
+Test(render_flame, labels_are_cut_to_fit)
+{
+	struct frec_profile *p = folded("main;a_function_with_a_very_long_name_indeed 1\nmain;x 99\n");
+	struct render_flame_opts opts = { .width = 1020, .minwidth = -1 };
+	struct out o = render(p, &opts);
+	const char *g = frame(&o, "a_function_with_a_very_long_name_indeed", 0);
+
+	/* 10 px: no room for three characters, so no label at all. */
+	cr_assert_not_null(g);
+	cr_assert_not(has_label(g));
+	free(o.buf);
+	frec_profile__free(p);
+
+	p = folded("main;a_function_with_a_very_long_name_indeed 6\nmain;x 94\n");
+	o = render(p, &opts);
+	g = frame(&o, "a_function_with_a_very_long_name_indeed", 0);
+	/* 60 px: (60 - 6) / 7.3 = 7 characters, the last two of them "..". */
+	cr_assert_not_null(strstr(g, ">a_fun..</text>"));
+	free(o.buf);
+	frec_profile__free(p);
+}
+
+Test(render_flame, frames_under_minwidth_merge_into_their_parent)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct frec_profile *p;
+	struct out o;
+
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "main;tiny%04d;deeper 1\n", i);
+	fprintf(f, "main;big 1000\n");
+	fclose(f);
+	p = folded(text);
+	/* Each tiny frame is 1180 / 2000 = 0.59 px. */
+	o = render(p, &(struct render_flame_opts){ .minwidth = 0.5 });
+	cr_assert_eq(count(&o, "<g><title>"), 3 + 2000);
+	free(o.buf);
+	o = render(p, &(struct render_flame_opts){ .minwidth = 1 });
+	cr_assert_eq(count(&o, "<g><title>"), 3);
+	/* Their weight still widens main. */
+	cr_assert_float_eq(rect_attr(frame(&o, "main", 0), "width"), 1180, 0.01);
+	free(o.buf);
+	free(text);
+	frec_profile__free(p);
+}
+
+Test(render_flame, colours_follow_names_not_positions)
+{
+	struct frec_profile *p = folded("main;parse;lex 5\nmain;eval 3\n");
+	struct frec_profile *q = folded("other;lex 1\nzzz;more;stuff;lex 9\nsys_read_[k] 1\nlex_[k] 1\n");
+	struct out a = render(p, NULL), b = render(q, NULL);
+
+	/* In b, frames come in name order: the kernel's lex (a root) first, then other;lex, zzz;...;lex. */
+	cr_assert_eq(fill(frame(&a, "lex", 0)), fill(frame(&b, "lex", 1)));
+	cr_assert_eq(fill(frame(&b, "lex", 1)), fill(frame(&b, "lex", 2)));
+	/* The kernel's lex is another class, so another colour family. */
+	cr_assert_neq(fill(frame(&b, "lex", 0)), fill(frame(&b, "lex", 1)));
+	cr_assert_not_null(strstr(frame(&b, "lex", 0), "[kernel]"));
+	free(a.buf);
+	free(b.buf);
+	frec_profile__free(p);
+	frec_profile__free(q);
+}
+
+Test(render_flame, palettes)
+{
+	struct frec_profile *p = folded("main;a 1\n");
+	FILE *f = fopen("/dev/null", "w");
+
+	cr_assert(render_flame__has_palette("hot"));
+	cr_assert(render_flame__has_palette("aqua"));
+	cr_assert_not(render_flame__has_palette("plaid"));
+	cr_assert_eq(render_flame__write(p, &(struct render_flame_opts){ .palette = "plaid" }, f), -EINVAL);
+	cr_assert_eq(render_flame__write(p, &(struct render_flame_opts){ .palette = "io" }, f), 0);
+	fclose(f);
+	frec_profile__free(p);
+}
+
+Test(render_flame, write_errors_are_reported)
+{
+	struct frec_profile *p = folded("main;a 1\n");
+	FILE *f = fopen("/dev/full", "w");
+
+	if (!f)
+		cr_skip_test("no /dev/full");
+	cr_assert_eq(render_flame__write(p, NULL, f), -EIO);
+	fclose(f);
+	frec_profile__free(p);
+}
+
+Test(render_flame, metadata_makes_the_subtitle)
+{
+	struct frec_profile *p = folded("main;a 990\n");
+	struct frec_profile_meta *m = frec_profile__meta(p);
+	struct out o;
+
+	m->command = (uint32_t)frec_profile__intern_str(p, "./server --port 80");
+	m->event = (uint32_t)frec_profile__intern_str(p, "cpu-clock");
+	m->freq = 99;
+	m->duration_ns = 10000000000ull;
+	m->samples = 990;
+	m->lost = 10;
+	o = render(p, NULL);
+	cr_assert_not_null(strstr(o.buf, ">Flame graph: ./server --port 80</text>"));
+	cr_assert_not_null(strstr(o.buf, ">cpu-clock, 99 Hz, 10.0 s, 990 samples, 1.00% lost</text>"));
+	free(o.buf);
+	frec_profile__free(p);
+}
+
+/* ---- Differential graphs -------------------------------------------------------------------- */
+
+static const char before_text[] = "main;same 50\nmain;grows 10\nmain;shrinks 40\n";
+/* After has twice the samples: "same" keeps its 50% share, "grows" goes 10% -> 40%. */
+static const char after_text[] = "main;same 100\nmain;grows 80\nmain;shrinks 10\nmain;fresh 10\n";
+
+Test(render_diff, colour_is_the_change_of_self_share)
+{
+	struct frec_profile *a = folded(before_text), *b = folded(after_text);
+	struct out o = render_diff(a, b, false);
+	unsigned int grew = fill(frame(&o, "grows", 0)), shrank = fill(frame(&o, "shrinks", 0));
+	unsigned int same = fill(frame(&o, "same", 0));
+
+	cr_assert_eq(same, 0xdcdcdc, "unchanged share is grey, not %06x", same);
+	cr_assert_gt(grew >> 16, grew & 0xff, "grew is red: %06x", grew);
+	cr_assert_gt(shrank & 0xff, shrank >> 16, "shrank is blue: %06x", shrank);
+	/* The largest change (shrinks, -35 points) gets the strongest colour, grows (+30) a bit less. */
+	cr_assert_eq(shrank, 0x2828e0);
+	cr_assert_eq(grew, 0xe04242);
+	cr_assert_not_null(strstr(frame(&o, "grows", 0), "before: 10 samples (10.00%)"));
+	cr_assert_not_null(strstr(frame(&o, "grows", 0), "after: 80 samples (40.00%)"));
+	cr_assert_not_null(strstr(frame(&o, "grows", 0), "change: self +30 pt"));
+	cr_assert_not_null(strstr(frame(&o, "fresh", 0), "[new]"));
+	cr_assert_null(frame(&o, "gone", 0), "widths come from AFTER");
+	/* Shape from after: 200 samples over 1180 px. */
+	cr_assert_float_eq(rect_attr(frame(&o, "grows", 0), "width"), 1180.0 * 80 / 200, 0.01);
+	free(o.buf);
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
+
+Test(render_diff, negate_draws_the_before_shape)
+{
+	struct frec_profile *a = folded("main;same 50\nmain;vanished 50\n"), *b = folded(after_text);
+	struct out o = render_diff(a, b, true);
+	const char *g = frame(&o, "vanished", 0);
+
+	cr_assert_not_null(g);
+	cr_assert_not_null(strstr(g, "[gone]"));
+	cr_assert_not_null(strstr(g, "change: self -50 pt"));
+	cr_assert_gt(fill(g) & 0xff, fill(g) >> 16, "vanished is blue");
+	cr_assert_null(frame(&o, "fresh", 0));
+	cr_assert_float_eq(rect_attr(g, "width"), 590, 0.01);
+	free(o.buf);
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
+
+Test(render_diff, matches_frames_by_path)
+{
+	/* "x" moved from under a to under b: the path changed, so both are changes. */
+	struct frec_profile *a = folded("main;a;x 10\nmain;b 10\n"), *b = folded("main;a 10\nmain;b;x 10\n");
+	struct out o = render_diff(a, b, false);
+	const char *x = frame(&o, "x", 0);
+
+	cr_assert_not_null(strstr(x, "[new]"));
+	cr_assert_not_null(strstr(frame(&o, "a", 0), "change: self +50 pt"));
+	free(o.buf);
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
+
+Test(render_diff, text_lists_regressions_and_improvements)
+{
+	struct frec_profile *a = folded(before_text), *b = folded(after_text);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *reg, *imp, *line;
+
+	cr_assert_eq(render_diff__write_text(a, b, &(struct render_diff_opts){ .top = 2 }, f), 0);
+	fclose(f);
+	reg = strstr(buf, "regressions by self share");
+	imp = strstr(buf, "improvements by self share");
+	cr_assert(reg && imp && reg < imp, "%s", buf);
+	line = strstr(reg, "\n   10.00%    40.00%   +30.00pt  grows\n");
+	cr_assert(line && line < imp, "%s", buf);
+	cr_assert_not_null(strstr(reg, "+5.00pt  fresh [new]"));
+	line = strstr(imp, "\n   40.00%     5.00%   -35.00pt  shrinks\n");
+	cr_assert_not_null(line, "%s", buf);
+	/* "same" kept its share: in no table. */
+	cr_assert_null(strstr(buf, "  same"), "%s", buf);
+	free(buf);
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
+
+Test(render_diff, text_counts_recursion_once)
+{
+	struct frec_profile *a = folded("main;rec;rec;rec 10\nmain;other 10\n"), *b = folded("main;rec;rec;rec 30\nmain;other 10\n");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_eq(render_diff__write_text(a, b, NULL, f), 0);
+	fclose(f);
+	/* rec is on 50% then 75% of the stacks, not 150%. */
+	cr_assert_not_null(strstr(strstr(buf, "regressions by total share"), "\n   50.00%    75.00%   +25.00pt  rec\n"),
+			   "%s", buf);
+	free(buf);
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
