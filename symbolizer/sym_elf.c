@@ -595,9 +595,35 @@ int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool wa
 	return n;
 }
 
+static bool has_section_named(Elf *elf, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) && (n = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    (!strcmp(n, name) || (n[0] == '.' && n[1] == 'z' && !strcmp(n + 2, name + 1))))
+			return true;
+	}
+	return false;
+}
+
 uint32_t sym_elf__flags(struct sym_elf *e)
 {
-	if (!e->dw_tried && load_dwarf(e))
-		pr_warn_once("out of memory indexing DWARF of %s", e->name);
+	const char *debugfile = NULL;
+
+	if (e->dw_tried)
+		return e->flags;
+	/* Without loading DWARF (libdw decompresses whole sections up front): is there any? */
+	if (!has_section_named(e->elf, ".debug_info")) {
+		dwfl_module_info(e->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+		if (!debugfile)
+			return e->flags | FREC_MODULE_NO_DEBUGINFO;
+	}
 	return e->flags;
 }

@@ -113,9 +113,13 @@ struct elf_cache_ent {
 struct fcache_ent {
 	uint64_t addr;
 	uint32_t dso; /* UINT32_MAX: empty slot */
-	uint32_t is_ret;
+	uint16_t is_ret;
+	uint16_t flags; /* FC_* */
 	uint32_t off, n;
 };
+
+#define FC_UNKNOWN 1u /* a frame could not be named */
+#define FC_ROOT 2u    /* the outermost frame is where thread stacks begin (_start, clone, ...) */
 
 #define DSO_NONE UINT32_MAX
 
@@ -1093,12 +1097,27 @@ static uint32_t jit_dso(struct sym_ctx *c, struct proc *p)
 	return p->jit_dso;
 }
 
+/* Whether the frame named @name is where a thread's stack begins. */
+static bool is_stack_root(const char *name)
+{
+	static const char *const roots[] = {
+		"_start", "__libc_start_main", "__libc_start_call_main", "__libc_start_main_impl",
+		"start_thread", "clone", "clone3", "__clone", "__clone3", "__clone_internal", "thread_start",
+		"_dl_start_user", "_dl_start", "__start",
+	};
+
+	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++)
+		if (!strcmp(name, roots[i]))
+			return true;
+	return !strncmp(name, "__libc_start_main", 17);
+}
+
 /*
  * Frames of one address: for an ELF module @addr is the link-time address, for the kernel and JIT
  * maps the absolute one.  Returns 0 with *@off / *@n set to the frames (root-first) in chain_ids.
  */
 static int resolve(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, struct proc *p, uint32_t *off,
-		   uint32_t *n)
+		   uint32_t *n, uint32_t *flags)
 {
 	struct fcache_ent *e;
 	size_t slot, start;
@@ -1112,6 +1131,7 @@ static int resolve(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, 
 	if (e->dso != DSO_NONE) {
 		*off = e->off;
 		*n = e->n;
+		*flags = e->flags;
 		return 0;
 	}
 	start = c->nr_chain_ids;
@@ -1143,9 +1163,18 @@ static int resolve(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, 
 		.off = (uint32_t)start,
 		.n = (uint32_t)(c->nr_chain_ids - start),
 	};
+	for (size_t i = start; i < c->nr_chain_ids; i++) {
+		const struct frec_frame *f = frec_profile__frame(c->p, c->chain_ids[i]);
+
+		if (f->kind == FREC_FRAME_UNKNOWN || !strcmp(frec_profile__str(c->p, f->name), "[unknown]"))
+			e->flags |= FC_UNKNOWN;
+	}
+	if (!(e->flags & FC_UNKNOWN) && e->n && is_stack_root(frec_profile__frame_name(c->p, c->chain_ids[start])))
+		e->flags |= FC_ROOT;
 	c->fcache_len++;
 	*off = e->off;
 	*n = e->n;
+	*flags = e->flags;
 	return 0;
 }
 
@@ -1186,44 +1215,25 @@ static void touch(struct sym_ctx *c, uint32_t dso, bool unknown)
 	}
 }
 
-/* Whether the frame named @name is where a thread's stack begins. */
-static bool is_stack_root(const char *name)
-{
-	static const char *const roots[] = {
-		"_start", "__libc_start_main", "__libc_start_call_main", "__libc_start_main_impl",
-		"start_thread", "clone", "clone3", "__clone", "__clone3", "__clone_internal", "thread_start",
-		"_dl_start_user", "_dl_start", "__start",
-	};
-
-	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++)
-		if (!strcmp(name, roots[i]))
-			return true;
-	return !strncmp(name, "__libc_start_main", 17);
-}
-
 /*
  * Append the frames of one address, leaf-first, to the sample's stack; *@unknown is set when the
  * address could not be named.
  */
 static int add_pc(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, struct proc *p, size_t *n,
-		  bool *unknown)
+		  bool *unknown, bool *root)
 {
-	uint32_t off, cnt;
-	int err = resolve(c, dso, addr, is_ret, p, &off, &cnt);
+	uint32_t off, cnt, flags;
+	int err = resolve(c, dso, addr, is_ret, p, &off, &cnt, &flags);
 
 	if (err)
 		return err;
-	*unknown = false;
-	for (uint32_t k = cnt; k-- > 0;) {
-		uint32_t f = c->chain_ids[off + k];
-
-		if (frec_profile__frame(c->p, f)->kind == FREC_FRAME_UNKNOWN ||
-		    !strcmp(frec_profile__frame_name(c->p, f), "[unknown]"))
-			*unknown = true;
-		err = push_stack(c, f, n);
-		if (err)
-			return err;
-	}
+	*unknown = flags & FC_UNKNOWN;
+	if (root)
+		*root = flags & FC_ROOT;
+	if (grow((void **)&c->stack, &c->stack_cap, *n + cnt, sizeof(*c->stack)))
+		return -ENOMEM;
+	for (uint32_t k = cnt; k-- > 0;)
+		c->stack[(*n)++] = c->chain_ids[off + k];
 	return 0;
 }
 
@@ -1318,7 +1328,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		depth++;
 		if (ctx == PERF_CONTEXT_KERNEL) {
 			if (!o->no_kernel) {
-				err = add_pc(c, c->kernel_dso, pc, !first_in_ctx, p, &n, &unknown);
+				err = add_pc(c, c->kernel_dso, pc, !first_in_ctx, p, &n, &unknown, NULL);
 				if (err)
 					return err;
 				any_unknown |= unknown;
@@ -1328,6 +1338,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 			const struct dso *d = m ? &c->dsos[m->dso] : NULL;
 			uint32_t dso = DSO_NONE;
 			uint64_t addr = pc;
+			bool root = false;
 
 			has_user = true;
 			if (d && (d->kind == DSO_FILE || d->kind == DSO_VDSO)) {
@@ -1346,7 +1357,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 				addr = pc - m->start;
 			}
 			if (dso != DSO_NONE) {
-				err = add_pc(c, dso, addr, !first_in_ctx, p, &n, &unknown);
+				err = add_pc(c, dso, addr, !first_in_ctx, p, &n, &unknown, &root);
 				touch(c, dso, unknown);
 				outer_dso = dso;
 			} else {
@@ -1357,7 +1368,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 			if (err)
 				return err;
 			any_unknown |= unknown;
-			root_seen = !unknown && is_stack_root(frec_profile__frame_name(c->p, c->stack[n - 1]));
+			root_seen = root;
 		}
 		first_in_ctx = false;
 	}
