@@ -75,6 +75,9 @@ struct sym_elf {
 	struct elf_seg *segs;
 	size_t nr_segs;
 
+	bool cfi_tried;
+	Dwarf_CFI *cfi; /* .eh_frame of the main file: function extents when there is no symbol */
+
 	bool dw_tried;
 	Dwarf *dw;
 	Dwarf_Addr dwbias;
@@ -194,6 +197,8 @@ void sym_elf__close(struct sym_elf *e)
 {
 	if (!e)
 		return;
+	if (e->cfi)
+		dwarf_cfi_end(e->cfi);
 	if (e->dwfl)
 		dwfl_end(e->dwfl);
 	if (e->memfd >= 0)
@@ -611,6 +616,27 @@ static bool has_section_named(Elf *elf, const char *name)
 			return true;
 	}
 	return false;
+}
+
+int sym_elf__func_start(struct sym_elf *e, uint64_t vaddr, uint64_t *start)
+{
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Addr lo, hi;
+	bool signalp;
+	int ret = -ENOENT;
+
+	if (!e->cfi_tried) {
+		e->cfi_tried = true;
+		e->cfi = dwarf_getcfi_elf(e->elf);
+	}
+	if (!e->cfi || dwarf_cfi_addrframe(e->cfi, vaddr, &frame) || !frame)
+		return -ENOENT;
+	if (dwarf_frame_info(frame, &lo, &hi, &signalp) >= 0 && lo <= vaddr && vaddr < hi) {
+		*start = lo;
+		ret = 0;
+	}
+	free(frame);
+	return ret;
 }
 
 uint32_t sym_elf__flags(struct sym_elf *e)

@@ -1046,8 +1046,14 @@ static int name_elf(struct sym_ctx *c, struct dso *d, uint64_t vaddr)
 	int n = sym_elf__lookup(d->elf, vaddr, !c->opts->no_inline, c->opts->lines, fr, 32);
 	int err = 0;
 
-	if (n <= 0 || !fr[n - 1].name)
+	if (n <= 0 || !fr[n - 1].name) {
+		uint64_t start;
+
+		/* a stripped file: name the function by where it starts, so its samples group together */
+		if (!sym_elf__func_start(d->elf, vaddr, &start))
+			vaddr = start;
 		return unknown_frame(c, d, vaddr, FREC_FRAME_UNKNOWN);
+	}
 	/* root-first: the function, then what is inlined into it */
 	for (int k = n - 1; k >= 0 && !err; k--) {
 		int id;

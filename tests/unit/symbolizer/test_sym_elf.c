@@ -164,10 +164,16 @@ Test(sym_elf, stripped_without_debug_has_no_symbols)
 	char path[512];
 	uint64_t addr, size;
 
+	uint64_t start = 0;
+
 	open_fix("fix_buildid", "");
 	cr_assert(sym_elf__flags(e) & FREC_MODULE_NO_SYMBOLS);
 	symfix_sym(symfix("fix_debug", path, sizeof(path)), "fix_leaf", &addr, &size);
 	cr_assert_null(func_at(addr));
+	/* .eh_frame still tells where the function starts, so its samples can be grouped */
+	cr_assert_eq(sym_elf__func_start(e, addr + size / 2, &start), 0);
+	cr_assert_eq(start, addr, "start 0x%lx, expected 0x%lx", (unsigned long)start, (unsigned long)addr);
+	cr_assert_eq(sym_elf__func_start(e, 0x10, &start), -ENOENT);
 }
 
 Test(sym_elf, stripped_with_debuglink)
