@@ -1339,6 +1339,9 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 					return err;
 				any_unknown |= unknown;
 			}
+		} else if (ctx == PERF_CONTEXT_USER && !pc) {
+			/* the frame-pointer walk read a null return address: the chain ends, truncated */
+			has_user = true;
 		} else if (ctx == PERF_CONTEXT_USER) {
 			const struct map *m = p ? proc_find(p, pc, s->time) : NULL;
 			const struct dso *d = m ? &c->dsos[m->dso] : NULL;
