@@ -31,6 +31,7 @@
 #include "frec/symbolizer.h"
 #include "frec/trace.h"
 #include "sym_internal.h"
+#include "unwind.h"
 
 #define pr_fmt(fmt) "symbolizer: " fmt
 #include "frec/log.h"
@@ -172,6 +173,15 @@ struct sym_ctx {
 	bool vdso_tried;
 	struct sym_elf *vdso;
 	char *debug_path;
+
+	/* User stacks from the sample's registers and stack copy (symbolizer/unwind.h). */
+	struct sym_unwinder *unw;  /* NULL: the trace's call graph mode needs none */
+	enum sym_unwind_mode unw_mode;
+	struct sym_unwind_map *umaps;
+	size_t umaps_cap;
+	struct sym_unwind_frame *uframes;
+	uint64_t *uchain;
+	size_t uchain_cap;
 };
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -623,7 +633,7 @@ static const struct map *proc_find(const struct proc *p, uint64_t addr, uint64_t
  * proc_generation() - a number that changes whenever @p's mappings change: the mappings in place
  * at @time are the same for every time with the same generation.  (For the DWARF unwinder's caches.)
  */
-static frec_unused size_t proc_generation(const struct proc *p, uint64_t time)
+static size_t proc_generation(const struct proc *p, uint64_t time)
 {
 	size_t lo = 0, hi = p->nr_changes;
 
@@ -1112,6 +1122,9 @@ static bool is_stack_root(const char *name)
 		"_dl_start_user", "_dl_start", "__start",
 	};
 
+	/* glibc's internal aliases, as .symtab names them: __GI___clone3 is clone3 */
+	if (!strncmp(name, "__GI_", 5))
+		name += 5;
 	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++)
 		if (!strcmp(name, roots[i]))
 			return true;
@@ -1285,6 +1298,128 @@ static int group_root(struct sym_ctx *c, const struct trace_sample *s, size_t *n
 	return push_stack(c, (uint32_t)id, n);
 }
 
+/* ---- user stacks: DWARF unwinding and frame-pointer checks (symbolizer/unwind.h) --------------- */
+
+/* DWARF walks are bounded by the stack copy, not by the kernel's perf_event_max_stack. */
+#define UNWIND_MAX_FRAMES 2048
+
+/* The unwinder's mode for the trace's "call_graph" header key; false when it has nothing to do. */
+static bool unwind_mode(const char *cg, enum sym_unwind_mode *mode)
+{
+	if (!cg)
+		return false;
+	if (!strncmp(cg, "dwarf", 5))
+		*mode = SYM_UNWIND_MODE_DWARF;
+	else if (!strncmp(cg, "auto", 4))
+		*mode = SYM_UNWIND_MODE_AUTO;
+	else if (!strncmp(cg, "fp", 2))
+		*mode = SYM_UNWIND_MODE_FP;
+	else
+		return false;
+	return true;
+}
+
+/* Give the unwinder @p's file mappings in place at @time, once per generation. */
+static int unwind_maps(struct sym_ctx *c, struct proc *p, uint64_t time)
+{
+	uint64_t gen = proc_generation(p, time);
+	size_t n = 0;
+
+	if (sym_unwinder__has_maps(c->unw, p->pid, gen))
+		return 0;
+	for (size_t i = 0; i < p->nr_maps; i++) {
+		const struct map *m = &p->maps[i];
+		const struct dso *d = &c->dsos[m->dso];
+
+		if (m->t_start > time || time >= m->t_end || d->kind != DSO_FILE)
+			continue;
+		if (grow((void **)&c->umaps, &c->umaps_cap, n + 1, sizeof(*c->umaps)))
+			return -ENOMEM;
+		c->umaps[n++] = (struct sym_unwind_map){
+			.start = m->start,
+			.end = m->end,
+			.pgoff = m->pgoff,
+			.path = d->path,
+			.build_id = d->bid_size ? d->bid : NULL,
+			.build_id_size = d->bid_size,
+		};
+	}
+	return sym_unwinder__set_maps(c->unw, p->pid, gen, c->umaps, n);
+}
+
+/*
+ * Replace the user part of sample @s's callchain (*@chain, *@nr) by the unwinder's frames: DWARF
+ * from the stack copy, or the kernel's frame-pointer chain checked and repaired, per the trace's
+ * mode.  The kernel part is kept in front.  Counts what went wrong in the stack health; sets
+ * *@unwound when the user frames no longer come from the kernel (its depth limit does not apply).
+ */
+static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct proc *p, const uint64_t **chain,
+		       uint64_t *nr, bool *unwound)
+{
+	struct frec_stack_health *hl = &frec_profile__meta(c->p)->health;
+	struct sym_unwind_sample us = {
+		.pid = (int32_t)s->pid,
+		.tid = (int32_t)s->tid,
+		.regs_abi = s->regs_abi,
+		.regs_mask = s->regs_mask,
+		.regs = s->regs,
+		.stack = s->stack,
+		.stack_size = s->stack_size,
+		.stack_dyn_size = s->stack_dyn_size,
+		.stack_request = s->event ? s->event->attr.sample_stack_user : 0,
+	};
+	struct sym_unwind_result res;
+	uint64_t user_at = *nr, entries = 0;
+	int n, err;
+
+	*unwound = false;
+	for (uint64_t i = 0; i < *nr; i++) {
+		if ((*chain)[i] == PERF_CONTEXT_USER && user_at == *nr)
+			user_at = i;
+		entries += (*chain)[i] < PERF_CONTEXT_MAX;
+	}
+	if (user_at < *nr) {
+		us.fp_chain = *chain + user_at + 1;
+		us.nr_fp_chain = *nr - user_at - 1;
+	}
+	us.fp_chain_cut = entries >= c->max_stack;
+	/* Nothing to unwind (a kernel thread, or fp mode on a sample without a user part). */
+	if (c->unw_mode == SYM_UNWIND_MODE_FP ? !us.nr_fp_chain : s->regs_abi == PERF_SAMPLE_REGS_ABI_NONE)
+		return 0;
+	err = unwind_maps(c, p, s->time);
+	if (err)
+		return err;
+	n = sym_unwinder__user_stack(c->unw, &us, c->unw_mode, c->uframes, UNWIND_MAX_FRAMES, &res);
+	if (n < 0)
+		return n == -ENOMEM ? n : 0;
+
+	if (res.source != SYM_UNWIND_FROM_FP) {
+		*unwound = true;
+		if (res.stop == SYM_UNWIND_DEPTH_LIMIT)
+			hl->depth_limited++;
+		else if (res.stop == SYM_UNWIND_STACK_EXHAUSTED && us.stack_request &&
+			 s->stack_dyn_size >= us.stack_request)
+			hl->stack_copy_full++; /* a bigger --call-graph dwarf,SIZE would have helped */
+		else if (res.stop != SYM_UNWIND_END)
+			hl->unwind_failed++;
+	}
+	if (res.fp_broken_at >= 0) {
+		const struct map *m = proc_find(p, c->uframes[res.fp_broken_at].pc, s->time);
+
+		if (m)
+			c->dsos[m->dso].flags |= FREC_MODULE_NO_FRAME_PTRS;
+	}
+	if (grow((void **)&c->uchain, &c->uchain_cap, user_at + 1 + (size_t)n, sizeof(*c->uchain)))
+		return -ENOMEM;
+	memcpy(c->uchain, *chain, user_at * sizeof(*c->uchain));
+	c->uchain[user_at] = PERF_CONTEXT_USER;
+	for (int i = 0; i < n; i++)
+		c->uchain[user_at + 1 + i] = c->uframes[i].pc;
+	*chain = c->uchain;
+	*nr = user_at + 1 + (uint64_t)n;
+	return 0;
+}
+
 static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 {
 	const struct sym_opts *o = c->opts;
@@ -1293,7 +1428,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	const uint64_t *chain = s->callchain;
 	uint64_t nr = s->nr_callchain, depth = 0;
 	uint64_t ctx = PERF_CONTEXT_USER;
-	bool first_in_ctx = true, any_unknown = false, has_user = false, root_seen = false;
+	bool first_in_ctx = true, any_unknown = false, has_user = false, root_seen = false, unwound = false;
 	uint32_t outer_dso = DSO_NONE;
 	struct proc *p = proc_get(c, (int32_t)s->pid, false);
 	size_t n = 0;
@@ -1316,6 +1451,8 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 
 	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
 	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */
+	if (c->unw && p && (err = unwind_user(c, s, p, &chain, &nr, &unwound)))
+		return err;
 	if (!chain || !nr) {
 		single[0] = s->cpumode == PERF_RECORD_MISC_KERNEL ? PERF_CONTEXT_KERNEL : PERF_CONTEXT_USER;
 		single[1] = s->ip;
@@ -1383,14 +1520,15 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	}
 	if (any_unknown)
 		hl->has_unknown++;
-	if (depth >= c->max_stack)
+	if (!unwound && depth >= c->max_stack)
 		hl->depth_limited++;
 	if (has_user && !root_seen) {
 		hl->truncated++;
 		if (outer_dso != DSO_NONE)
 			c->dsos[outer_dso].broken_samples++;
 	}
-	if (s->stack && s->event && s->event->attr.sample_stack_user &&
+	/* With an unwinder, a full copy only counts when the unwind ran out of it (unwind_user()). */
+	if (!c->unw && s->stack && s->event && s->event->attr.sample_stack_user &&
 	    s->stack_dyn_size >= s->event->attr.sample_stack_user)
 		hl->stack_copy_full++;
 
@@ -1529,6 +1667,10 @@ static void ctx_exit(struct sym_ctx *c)
 	frec_hashmap__exit(&c->names);
 	free(c->stack);
 	free(c->touched);
+	sym_unwinder__free(c->unw);
+	free(c->umaps);
+	free(c->uframes);
+	free(c->uchain);
 }
 
 int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts, struct frec_profile **out)
@@ -1548,6 +1690,14 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	if ((ms = trace_reader__meta(r, "max_stack")) && atoi(ms) > 0)
 		c.max_stack = (uint32_t)atoi(ms);
 	c.debug_path = (char *)c.opts->debug_path;
+	if (unwind_mode(trace_reader__meta(r, "call_graph"), &c.unw_mode)) {
+		c.unw = sym_unwinder__new();
+		c.uframes = calloc(UNWIND_MAX_FRAMES, sizeof(*c.uframes));
+		if (!c.unw || !c.uframes) {
+			ctx_exit(&c);
+			return -ENOMEM;
+		}
+	}
 	frec_hashmap__init(&c.dso_index);
 	frec_hashmap__init(&c.proc_index);
 	frec_hashmap__init(&c.thread_index);
@@ -1568,6 +1718,8 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 		err = fill_meta(&c);
 	if (!err)
 		err = pass2(&c);
+	if (!err && c.unw)
+		sym_unwinder__log_stats(c.unw);
 	if (!err)
 		err = module_stats(&c);
 	if (!err)

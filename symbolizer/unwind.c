@@ -1,0 +1,961 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DWARF unwinding of sampled user stacks with libdw's frame unwinder.
+ *
+ * libdwfl can unwind any "process" whose registers and memory it can ask for through
+ * Dwfl_Thread_Callbacks.  Here the process is a sample: set_initial_registers hands over the
+ * sample's user registers (renumbered from perf's order to DWARF's), memory_read serves the stack
+ * copy, which starts at the sampled SP, and falls back to the bytes of the mapped ELF files (for
+ * CFI expressions that read .data or .got, rare but legal).  Each process has one Dwfl holding its
+ * executable mappings as modules; libdw caches the parsed CFI inside those modules, so a Dwfl must
+ * live as long as the mappings stay the same, and the samples of one process reuse it.  The caller
+ * tells us the mappings changed by bumping a generation number; we then drop the Dwfl and build a
+ * new one at the next sample.
+ *
+ * Why unwinding stopped matters as much as the frames: a stack copy that was too small needs a
+ * bigger --call-graph dwarf,SIZE, a pc without CFI needs debug info or frame pointers.  libdw
+ * reports both as a generic error, so memory_read notes when a read fell past the end of the copy,
+ * and after a failure the last pc's CFI is looked up again to tell "no CFI" from other errors.
+ */
+#define pr_fmt(fmt) "unwind: " fmt
+
+#include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <gelf.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frec/hashmap.h"
+#include "frec/log.h"
+#include "fpcheck.h"
+#include "unwind.h"
+
+/* perf's x86_64 user register numbers (asm/perf_regs.h), used in regs_mask. */
+enum {
+	UNW_PERF_AX = 0, UNW_PERF_BX, UNW_PERF_CX, UNW_PERF_DX, UNW_PERF_SI, UNW_PERF_DI,
+	UNW_PERF_BP, UNW_PERF_SP, UNW_PERF_IP, UNW_PERF_FLAGS, UNW_PERF_CS, UNW_PERF_SS,
+	UNW_PERF_DS, UNW_PERF_ES, UNW_PERF_FS, UNW_PERF_GS, UNW_PERF_R8, /* ... R15 = 23 */
+	UNW_PERF_NR = 24,
+};
+
+/* The x86_64 DWARF register numbers are rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip. */
+#define UNW_DWARF_SP 7
+#define UNW_DWARF_NR 17
+static const uint8_t unw_dwarf_to_perf[UNW_DWARF_NR] = {
+	UNW_PERF_AX, UNW_PERF_DX, UNW_PERF_CX, UNW_PERF_BX, UNW_PERF_SI, UNW_PERF_DI,
+	UNW_PERF_BP, UNW_PERF_SP, UNW_PERF_R8, UNW_PERF_R8 + 1, UNW_PERF_R8 + 2, UNW_PERF_R8 + 3,
+	UNW_PERF_R8 + 4, UNW_PERF_R8 + 5, UNW_PERF_R8 + 6, UNW_PERF_R8 + 7, UNW_PERF_IP,
+};
+
+/*
+ * A read this far above SP that misses the copy is taken to be a read of the stack the copy did
+ * not cover.  Real stacks are contiguous above SP and at most a few MiB; the mapped files that the
+ * fallback serves are checked first, so a library mapped just above a thread stack still reads.
+ */
+#define UNW_STACK_WINDOW (64ull << 20)
+
+struct unw_map {
+	uint64_t start, end, pgoff;
+	char *path;
+	char *open_path;
+	uint8_t build_id[20];
+	uint8_t build_id_size;
+	bool reported; /* a module of the Dwfl: later mappings of the same file are not reported */
+};
+
+struct unw_proc {
+	struct sym_unwinder *u;
+	int32_t pid;
+	bool has_generation;
+	uint64_t generation;
+	struct unw_map *maps; /* owned copies */
+	size_t nr_maps;
+	Dwfl *dwfl;           /* NULL until needed, and after the mappings changed */
+	bool attached;        /* dwfl_attach_state() succeeded */
+	bool dwfl_failed;     /* building it failed for this generation: do not retry per sample */
+
+	/* The sample being unwound, for the thread callbacks. */
+	const struct sym_unwind_sample *cur;
+	uint64_t sp;
+	uint64_t valid;      /* readable bytes of the copy */
+	bool read_past_copy; /* a stack read fell past the copy's end */
+};
+
+struct sym_unwinder {
+	struct frec_hashmap procs; /* pid -> struct unw_proc * */
+	struct sym_unwind_stats stats;
+	/* Frame-pointer analysis, shared by all processes: files are told apart by a small id per
+	 * path (top 16 bits of the keys), functions and pcs by their file address. */
+	struct sym_fpcheck *fpcheck;
+	bool fpcheck_failed;
+	struct frec_hashmap file_ids;  /* hash of a path -> id */
+	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
+};
+
+/* Per-call state of the frame callback. */
+struct unw_walk {
+	struct unw_proc *p;
+	struct sym_unwind_frame *frames;
+	size_t max;
+	size_t n;
+	uint64_t last_sp;
+	bool full;
+	bool looped;
+	bool no_pc;
+};
+
+static const char *const unw_stop_names[SYM_UNWIND_STOP_MAX] = {
+	[SYM_UNWIND_END] = "end",
+	[SYM_UNWIND_STACK_EXHAUSTED] = "stack copy exhausted",
+	[SYM_UNWIND_NO_CFI] = "no CFI",
+	[SYM_UNWIND_DEPTH_LIMIT] = "depth limit",
+	[SYM_UNWIND_NO_REGS] = "no user registers",
+	[SYM_UNWIND_ERROR] = "error",
+	[SYM_UNWIND_FP_BROKEN] = "frame pointers broken",
+};
+
+const char *sym_unwind_stop__name(enum sym_unwind_stop stop)
+{
+	if ((unsigned)stop >= SYM_UNWIND_STOP_MAX)
+		return "unknown";
+	return unw_stop_names[stop];
+}
+
+#define FREC_UNW_MIN(a, b) ((a) < (b) ? (a) : (b))
+
+/* ---- Process lifecycle ---------------------------------------------------------------------- */
+
+static void unw_proc__drop_dwfl(struct unw_proc *p)
+{
+	if (p->dwfl)
+		dwfl_end(p->dwfl);
+	p->dwfl = NULL;
+	p->attached = false;
+	p->dwfl_failed = false;
+}
+
+static void unw_proc__drop_maps(struct unw_proc *p)
+{
+	for (size_t i = 0; i < p->nr_maps; i++) {
+		free(p->maps[i].path);
+		free(p->maps[i].open_path);
+	}
+	free(p->maps);
+	p->maps = NULL;
+	p->nr_maps = 0;
+}
+
+static void unw_proc__free(struct unw_proc *p)
+{
+	if (!p)
+		return;
+	unw_proc__drop_dwfl(p);
+	unw_proc__drop_maps(p);
+	free(p);
+}
+
+struct sym_unwinder *sym_unwinder__new(void)
+{
+	struct sym_unwinder *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	frec_hashmap__init(&u->procs);
+	frec_hashmap__init(&u->file_ids);
+	frec_hashmap__init(&u->pc_states);
+	return u;
+}
+
+void sym_unwinder__free(struct sym_unwinder *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->procs.cap; i++) {
+		if (u->procs.entries[i].key != FREC_HASHMAP_EMPTY)
+			unw_proc__free((struct unw_proc *)(uintptr_t)u->procs.entries[i].val);
+	}
+	if (u->procs.has_empty_key)
+		unw_proc__free((struct unw_proc *)(uintptr_t)u->procs.empty_key_val);
+	frec_hashmap__exit(&u->procs);
+	frec_hashmap__exit(&u->file_ids);
+	frec_hashmap__exit(&u->pc_states);
+	sym_fpcheck__free(u->fpcheck);
+	free(u);
+}
+
+const struct sym_unwind_stats *sym_unwinder__stats(const struct sym_unwinder *u)
+{
+	return &u->stats;
+}
+
+void sym_unwinder__log_stats(const struct sym_unwinder *u)
+{
+	const struct sym_unwind_stats *st = &u->stats;
+
+	if (!frec_log__enabled(FREC_LOG_INFO))
+		return;
+	pr_info("user stacks: %" PRIu64 " from frame pointers (%" PRIu64 " repaired, %" PRIu64
+		" broken), %" PRIu64 " unwound with DWARF, %" PRIu64 " DWARF + frame pointers",
+		st->from[SYM_UNWIND_FROM_FP], st->fp_repaired, st->fp_broken, st->from[SYM_UNWIND_FROM_DWARF],
+		st->from[SYM_UNWIND_FROM_SPLICE]);
+	pr_info("DWARF unwinds: %" PRIu64 " (%" PRIu64 " Dwfl sessions, %" PRIu64
+		" file reads): %" PRIu64 " reached the end, %" PRIu64 " ran out of stack copy, %" PRIu64
+		" had no CFI, %" PRIu64 " hit the depth limit, %" PRIu64 " other errors",
+		st->unwinds, st->dwfl_builds, st->file_reads, st->stops[SYM_UNWIND_END],
+		st->stops[SYM_UNWIND_STACK_EXHAUSTED], st->stops[SYM_UNWIND_NO_CFI],
+		st->stops[SYM_UNWIND_DEPTH_LIMIT], st->stops[SYM_UNWIND_ERROR]);
+}
+
+static struct unw_proc *unw_proc__find(const struct sym_unwinder *u, int32_t pid)
+{
+	uint64_t val;
+
+	if (!frec_hashmap__find(&u->procs, (uint32_t)pid, &val))
+		return NULL;
+	return (struct unw_proc *)(uintptr_t)val;
+}
+
+int sym_unwinder__set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generation,
+			   const struct sym_unwind_map *maps, size_t nr_maps)
+{
+	struct unw_proc *p = unw_proc__find(u, pid);
+	struct unw_map *copy;
+
+	if (p && p->has_generation && p->generation == generation)
+		return 0;
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		p->u = u;
+		p->pid = pid;
+		if (frec_hashmap__set(&u->procs, (uint32_t)pid, (uint64_t)(uintptr_t)p) < 0) {
+			free(p);
+			return -ENOMEM;
+		}
+	}
+	unw_proc__drop_dwfl(p);
+	unw_proc__drop_maps(p);
+	p->has_generation = false;
+
+	copy = calloc(nr_maps ? nr_maps : 1, sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	p->maps = copy;
+	for (size_t i = 0; i < nr_maps; i++) {
+		const struct sym_unwind_map *m = &maps[i];
+		struct unw_map *c = &copy[i];
+
+		p->nr_maps = i + 1;
+		c->start = m->start;
+		c->end = m->end;
+		c->pgoff = m->pgoff;
+		c->path = strdup(m->path ? m->path : "");
+		c->open_path = m->open_path ? strdup(m->open_path) : NULL;
+		if (!c->path || (m->open_path && !c->open_path))
+			return -ENOMEM;
+		if (m->build_id && m->build_id_size <= sizeof(c->build_id)) {
+			memcpy(c->build_id, m->build_id, m->build_id_size);
+			c->build_id_size = m->build_id_size;
+		}
+	}
+	p->generation = generation;
+	p->has_generation = true;
+	return 0;
+}
+
+bool sym_unwinder__has_maps(const struct sym_unwinder *u, int32_t pid, uint64_t generation)
+{
+	const struct unw_proc *p = unw_proc__find(u, pid);
+
+	return p && p->has_generation && p->generation == generation;
+}
+
+void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid)
+{
+	struct unw_proc *p = unw_proc__find(u, pid);
+
+	/* The hash map cannot delete: keep the empty shell, a reused pid refills it. */
+	if (!p)
+		return;
+	unw_proc__drop_dwfl(p);
+	unw_proc__drop_maps(p);
+	p->has_generation = false;
+}
+
+/* ---- Building a process's Dwfl -------------------------------------------------------------- */
+
+static char *unw_debuginfo_path;
+
+static const Dwfl_Callbacks unw_dwfl_callbacks = {
+	/* Modules are reported with their ELF already open (dwfl_report_elf); find_elf only runs
+	 * for modules reported without one, which we never do. */
+	.find_elf = dwfl_build_id_find_elf,
+	/* Only consulted when .eh_frame has no entry for a pc: .debug_frame in a separate debug file. */
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &unw_debuginfo_path,
+};
+
+/*
+ * The load bias of an ELF file whose bytes at @pgoff are mapped at @start: the difference between
+ * run-time addresses and the file's virtual addresses, found through the PT_LOAD segment that
+ * covers @pgoff.  Returns false when no segment does (not the file that was mapped).
+ */
+static bool unw_elf_bias(Elf *elf, uint64_t start, uint64_t pgoff, uint64_t *bias)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
+		uint64_t page_off;
+
+		/* Any segment gives the bias: the file is mapped as one image. */
+		if (!ph || ph->p_type != PT_LOAD)
+			continue;
+		/* The kernel maps the segment from its page-aligned offset. */
+		page_off = ph->p_offset & ~(uint64_t)0xfff;
+		if (pgoff < page_off || pgoff >= ph->p_offset + ph->p_filesz)
+			continue;
+		/* vaddr of file offset pgoff = p_vaddr - p_offset + pgoff */
+		*bias = start - (ph->p_vaddr - ph->p_offset + pgoff);
+		return true;
+	}
+	return false;
+}
+
+/* Whether @elf's GNU build-id is @m's, when @m has one. */
+static bool unw_build_id_matches(Elf *elf, const struct unw_map *m)
+{
+	const void *id;
+	ssize_t len;
+
+	if (!m->build_id_size)
+		return true;
+	len = dwelf_elf_gnu_build_id(elf, &id);
+	if (len <= 0)
+		return true; /* nothing to compare with */
+	return (size_t)len == m->build_id_size && !memcmp(id, m->build_id, m->build_id_size);
+}
+
+/* Report mapping @m of @p as a module of its Dwfl (once per file).  Failures are warned once. */
+static void unw_proc__report(struct unw_proc *p, struct unw_map *m)
+{
+	const char *file = m->open_path ? m->open_path : m->path;
+	uint64_t bias = 0;
+	Elf *elf;
+	int fd;
+
+	/* [vdso], [anon:...], memfd and deleted files have nothing to open here. */
+	if (file[0] != '/')
+		return;
+	for (const struct unw_map *o = p->maps; o < m; o++) {
+		if (o->reported && !strcmp(o->path, m->path))
+			return; /* another mapping of a file already reported */
+	}
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && m->open_path) {
+		file = m->path;
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		pr_debug("pid %d: cannot open %s: %s", p->pid, file, strerror(errno));
+		return;
+	}
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !unw_elf_bias(elf, m->start, m->pgoff, &bias)) {
+		pr_debug("pid %d: %s: not the ELF file mapped at 0x%" PRIx64, p->pid, file, m->start);
+		goto err;
+	}
+	if (!unw_build_id_matches(elf, m)) {
+		pr_warn("%s: build-id differs from the recorded one; its frames are not unwound", file);
+		goto err;
+	}
+	elf_end(elf);
+	/* add_p_vaddr: module addresses are the file's vaddrs plus @bias.  The module owns @fd. */
+	if (!dwfl_report_elf(p->dwfl, m->path, file, fd, bias, true)) {
+		pr_debug("pid %d: %s: %s", p->pid, file, dwfl_errmsg(-1));
+		close(fd);
+		return;
+	}
+	m->reported = true;
+	return;
+err:
+	elf_end(elf);
+	close(fd);
+}
+
+static pid_t unw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp);
+static bool unw_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp);
+static bool unw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg);
+static bool unw_set_initial_registers(Dwfl_Thread *thread, void *thread_arg);
+
+static const Dwfl_Thread_Callbacks unw_thread_callbacks = {
+	.next_thread = unw_next_thread,
+	.get_thread = unw_get_thread,
+	.memory_read = unw_memory_read,
+	.set_initial_registers = unw_set_initial_registers,
+};
+
+static int unw_proc__build(struct unw_proc *p)
+{
+	p->dwfl = dwfl_begin(&unw_dwfl_callbacks);
+	if (!p->dwfl)
+		return -ENOMEM;
+	dwfl_report_begin(p->dwfl);
+	for (size_t i = 0; i < p->nr_maps; i++)
+		unw_proc__report(p, &p->maps[i]);
+	if (dwfl_report_end(p->dwfl, NULL, NULL) != 0) {
+		pr_debug("pid %d: %s", p->pid, dwfl_errmsg(-1));
+		return -1;
+	}
+	/* elf NULL: the architecture comes from the first module. */
+	if (!dwfl_attach_state(p->dwfl, NULL, p->pid, &unw_thread_callbacks, p)) {
+		pr_debug("pid %d: cannot attach unwinder state: %s", p->pid, dwfl_errmsg(-1));
+		return -1;
+	}
+	p->attached = true;
+	p->u->stats.dwfl_builds++;
+	return 0;
+}
+
+/* The process's Dwfl, built at its first use in a generation.  Returns 0 (check p->attached) or -ENOMEM. */
+static int unw_proc__ensure(struct unw_proc *p)
+{
+	int ret;
+
+	if (p->dwfl || p->dwfl_failed)
+		return 0;
+	ret = unw_proc__build(p);
+	if (ret == -ENOMEM) {
+		unw_proc__drop_dwfl(p);
+		return ret;
+	}
+	if (ret < 0)
+		p->dwfl_failed = true;
+	return 0;
+}
+
+/* ---- Thread callbacks: the sample is the thread ---------------------------------------------- */
+
+static pid_t unw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	(void)dwfl;
+	(void)arg;
+	(void)thread_argp;
+	return 0; /* threads are only reached by tid, through get_thread */
+}
+
+static bool unw_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	(void)dwfl;
+	(void)tid;
+	*thread_argp = arg;
+	return true;
+}
+
+/* Read 8 bytes at @addr from the file mapped there, through the module's PT_LOAD segments. */
+static bool unw_read_file(struct unw_proc *p, uint64_t addr, uint64_t *result)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, addr);
+	Dwarf_Addr bias;
+	size_t n, raw_size;
+	const char *raw;
+	Elf *elf;
+
+	if (!mod)
+		return false;
+	elf = dwfl_module_getelf(mod, &bias);
+	if (!elf || elf_getphdrnum(elf, &n) != 0)
+		return false;
+	raw = elf_rawfile(elf, &raw_size);
+	if (!raw)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
+		uint64_t vaddr = addr - bias;
+
+		if (!ph || ph->p_type != PT_LOAD)
+			continue;
+		if (vaddr < ph->p_vaddr || vaddr + 8 > ph->p_vaddr + ph->p_filesz)
+			continue;
+		if (ph->p_offset + (vaddr - ph->p_vaddr) + 8 > raw_size)
+			return false;
+		memcpy(result, raw + ph->p_offset + (vaddr - ph->p_vaddr), 8);
+		p->u->stats.file_reads++;
+		return true;
+	}
+	return false;
+}
+
+static bool unw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct unw_proc *p = arg;
+
+	(void)dwfl;
+	if (addr >= p->sp && p->valid >= 8 && addr - p->sp <= p->valid - 8) {
+		memcpy(result, p->cur->stack + (addr - p->sp), 8);
+		return true;
+	}
+	if (unw_read_file(p, addr, result))
+		return true;
+	if (addr >= p->sp && addr - p->sp < UNW_STACK_WINDOW)
+		p->read_past_copy = true;
+	return false;
+}
+
+static bool unw_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
+{
+	const struct unw_proc *p = thread_arg;
+	const struct sym_unwind_sample *s = p->cur;
+	uint64_t perf[UNW_PERF_NR];
+	uint64_t have = 0;
+	size_t k = 0;
+
+	for (unsigned bit = 0; bit < 64; bit++) {
+		if (!(s->regs_mask & (1ull << bit)))
+			continue;
+		if (bit < UNW_PERF_NR) {
+			perf[bit] = s->regs[k];
+			have |= 1ull << bit;
+		}
+		k++;
+	}
+	for (unsigned d = 0; d < UNW_DWARF_NR; d++) {
+		unsigned r = unw_dwarf_to_perf[d];
+
+		if (!(have & (1ull << r)))
+			continue;
+		if (!dwfl_thread_state_registers(thread, (int)d, 1, &perf[r]))
+			return false;
+	}
+	dwfl_thread_state_register_pc(thread, perf[UNW_PERF_IP]);
+	return true;
+}
+
+/* ---- Unwinding ------------------------------------------------------------------------------ */
+
+static int unw_frame_cb(Dwfl_Frame *state, void *arg)
+{
+	struct unw_walk *w = arg;
+	Dwarf_Addr pc;
+	Dwarf_Word sp = 0;
+	bool act;
+
+	/*
+	 * Only the reads of the step that unwinds this frame decide why a walk ends after it.  That
+	 * step runs inside dwfl_frame_pc(), which unwinds one frame ahead to tell whether the caller
+	 * is a signal frame: clear the flag before it.
+	 */
+	w->p->read_past_copy = false;
+	if (!dwfl_frame_pc(state, &pc, &act)) {
+		w->no_pc = true;
+		return DWARF_CB_ABORT;
+	}
+	if (w->n == w->max) {
+		w->full = true;
+		return DWARF_CB_ABORT;
+	}
+	if (dwfl_frame_reg(state, UNW_DWARF_SP, &sp) != 0)
+		sp = 0;
+	/* A frame identical to its callee's would repeat forever (bad CFI, or a fallback unwinder
+	 * that made no progress). */
+	if (w->n && w->frames[w->n - 1].pc == pc && w->last_sp == sp) {
+		w->looped = true;
+		return DWARF_CB_ABORT;
+	}
+	w->frames[w->n].pc = pc;
+	w->frames[w->n].is_activation = act;
+	w->n++;
+	w->last_sp = sp;
+	return DWARF_CB_OK;
+}
+
+/* Whether libdw has CFI covering the outermost frame found (pc - 1 for return addresses). */
+static bool unw_has_cfi(Dwfl *dwfl, const struct sym_unwind_frame *f)
+{
+	uint64_t pc = f->is_activation ? f->pc : f->pc - 1;
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+	Dwarf_CFI *cfis[2];
+	Dwarf_Addr bias;
+
+	if (!mod)
+		return false;
+	cfis[0] = dwfl_module_eh_cfi(mod, &bias);
+	for (int i = 0; i < 2; i++) {
+		Dwarf_Frame *frame;
+
+		if (i == 1)
+			cfis[1] = dwfl_module_dwarf_cfi(mod, &bias);
+		if (!cfis[i])
+			continue;
+		if (dwarf_cfi_addrframe(cfis[i], pc - bias, &frame) == 0) {
+			free(frame);
+			return true;
+		}
+	}
+	return false;
+}
+
+int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample *s,
+			 struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res)
+{
+	struct unw_proc *p = unw_proc__find(u, s->pid);
+	struct unw_walk w = { .p = p, .frames = frames, .max = max };
+	const uint64_t need = 1ull << UNW_PERF_IP | 1ull << UNW_PERF_SP;
+	uint64_t sp = 0;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	u->stats.unwinds++;
+	if (!p || !p->has_generation) {
+		res->stop = SYM_UNWIND_ERROR;
+		snprintf(res->errmsg, sizeof(res->errmsg), "no mappings for pid %d", s->pid);
+		u->stats.stops[res->stop]++;
+		return -ENOENT;
+	}
+	if (s->regs_abi != PERF_SAMPLE_REGS_ABI_64 || (s->regs_mask & need) != need || !s->regs) {
+		res->stop = SYM_UNWIND_NO_REGS;
+		u->stats.stops[res->stop]++;
+		return 0;
+	}
+	/* SP's value: its position among the set bits of the mask. */
+	sp = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_SP) - 1))];
+
+	ret = unw_proc__ensure(p);
+	if (ret < 0)
+		return ret;
+	if (!p->attached) {
+		/* No module could be opened: only the sampled pc is known. */
+		uint64_t ip = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_IP) - 1))];
+
+		res->stop = max ? SYM_UNWIND_NO_CFI : SYM_UNWIND_DEPTH_LIMIT;
+		if (max) {
+			frames[0].pc = ip;
+			frames[0].is_activation = true;
+			res->nr_frames = 1;
+		}
+		snprintf(res->errmsg, sizeof(res->errmsg), "no module could be loaded for pid %d", s->pid);
+		u->stats.stops[res->stop]++;
+		return (int)res->nr_frames;
+	}
+
+	p->cur = s;
+	p->sp = sp;
+	p->valid = s->stack ? s->stack_size : 0;
+	if (s->stack_dyn_size < p->valid)
+		p->valid = s->stack_dyn_size;
+	p->read_past_copy = false;
+
+	ret = dwfl_getthread_frames(p->dwfl, s->tid ? s->tid : s->pid, unw_frame_cb, &w);
+	res->nr_frames = w.n;
+	res->last_sp = w.last_sp;
+	/*
+	 * libdw ends a walk normally (ret 0) when the return address cannot be computed, which is
+	 * also what a failed read of it looks like: check the reads first.
+	 */
+	if (w.full) {
+		res->stop = SYM_UNWIND_DEPTH_LIMIT;
+	} else if (p->read_past_copy) {
+		res->stop = SYM_UNWIND_STACK_EXHAUSTED;
+	} else if (ret == 0) {
+		res->stop = SYM_UNWIND_END;
+	} else if (w.looped) {
+		res->stop = SYM_UNWIND_ERROR;
+		snprintf(res->errmsg, sizeof(res->errmsg), "unwinding made no progress at 0x%" PRIx64,
+			 w.frames[w.n - 1].pc);
+	} else if (w.n && !unw_has_cfi(p->dwfl, &w.frames[w.n - 1])) {
+		res->stop = SYM_UNWIND_NO_CFI;
+		snprintf(res->errmsg, sizeof(res->errmsg), "no CFI for 0x%" PRIx64, w.frames[w.n - 1].pc);
+	} else {
+		res->stop = SYM_UNWIND_ERROR;
+		snprintf(res->errmsg, sizeof(res->errmsg), "%s", dwfl_errmsg(-1));
+	}
+	p->cur = NULL;
+	u->stats.stops[res->stop]++;
+	return (int)res->nr_frames;
+}
+
+/* ---- Frame-pointer chains (fp and auto modes) ----------------------------------------------- */
+
+#define UNW_FILE_ADDR_MASK ((1ull << 48) - 1)
+
+/* A small id for the file @mod was loaded from, the same in every process. */
+static int unw_file_id(struct sym_unwinder *u, Dwfl_Module *mod, uint64_t *id)
+{
+	const char *file = NULL;
+	const char *name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &file, NULL);
+	const char *key = file ? file : name;
+	uint64_t *slot;
+	bool added;
+
+	if (!key)
+		return -ENOENT;
+	slot = frec_hashmap__slot(&u->file_ids, frec_hash_bytes(key, strlen(key)), &added);
+	if (!slot)
+		return -ENOMEM;
+	if (added)
+		*slot = frec_hashmap__count(&u->file_ids);
+	*id = *slot;
+	return 0;
+}
+
+/* Functions where a thread's stack begins: a frame-pointer walk legitimately ends in them. */
+static bool unw_is_root(const char *name)
+{
+	static const char *const roots[] = {
+		"_start", "__libc_start_call_main", "start_thread", "clone", "clone3", "__clone",
+		"__clone3", "__clone_internal", "thread_start", "_dl_start_user", "_dl_start",
+	};
+
+	/* glibc's internal aliases: __GI___clone3 is clone3 */
+	if (!strncmp(name, "__GI_", 5))
+		name += 5;
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		if (!strcmp(name, roots[i]))
+			return true;
+	}
+	return !strncmp(name, "__libc_start_main", 17);
+}
+
+/* What unw_fp_info() knows of a pc: an enum sym_fp_state, and whether it is in a root function. */
+#define UNW_FP_STATE_MASK 0xffu
+#define UNW_FP_ROOT 0x100u
+
+/*
+ * What a frame-pointer walk sees at @pc (an activation, or a return address looked up at pc - 1).
+ * The function around it comes from the symbol table; its bytes from the module's file.  A pc in
+ * no module or no sized symbol (stripped internals) is UNKNOWN, which callers treat as unsound.
+ * Cached per file address: the same pcs come back in sample after sample.
+ */
+static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint64_t pc, bool activation)
+{
+	uint64_t look = activation ? pc : pc - 1, file_id, key, *slot;
+	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
+	Dwarf_Addr bias, sec_off, sec_bias;
+	struct sym_fp_func f;
+	unsigned int info = SYM_FP_UNKNOWN;
+	const uint8_t *code;
+	const char *name;
+	GElf_Off off;
+	GElf_Sym sym;
+	Elf_Data *data;
+	Elf_Scn *scn;
+	size_t size;
+	bool added;
+
+	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
+		return SYM_FP_UNKNOWN;
+	key = file_id << 48 | ((look - bias) & UNW_FILE_ADDR_MASK);
+	slot = frec_hashmap__slot(&u->pc_states, key, &added);
+	if (!slot)
+		return SYM_FP_UNKNOWN;
+	if (!added)
+		return (unsigned int)(*slot - 1);
+
+	if (!u->fpcheck && !u->fpcheck_failed && sym_fpcheck__new(&u->fpcheck) < 0)
+		u->fpcheck_failed = true;
+	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
+	if (!name || !sym.st_size || off >= sym.st_size)
+		goto out;
+	if (unw_is_root(name))
+		info |= UNW_FP_ROOT;
+	if (!u->fpcheck)
+		goto out;
+	sec_off = look - off;
+	scn = dwfl_module_address_section(mod, &sec_off, &sec_bias);
+	data = scn ? elf_rawdata(scn, NULL) : NULL;
+	if (!data || !data->d_buf || sec_off >= data->d_size)
+		goto out;
+	code = (const uint8_t *)data->d_buf + sec_off;
+	size = data->d_size - sec_off < sym.st_size ? data->d_size - sec_off : sym.st_size;
+	if (sym_fpcheck__func(u->fpcheck, file_id << 48 | ((look - off - bias) & UNW_FILE_ADDR_MASK), code, size,
+			      &f) < 0 && !f.decoded)
+		goto out;
+	info = (info & ~UNW_FP_STATE_MASK) | sym_fp_func__state(&f, code, size, off);
+out:
+	*slot = (uint64_t)info + 1;
+	return info;
+}
+
+/*
+ * Copy the kernel's chain to @frames and check it.  The leaf, if sampled before its frame exists
+ * or in a function that never makes one, gets its caller back from the stack copy.  Then every
+ * frame but the outermost must have its frame set up for the next one to be its caller.  A walk
+ * that reaches a root function (_start, clone3, ...) ends there, whatever the kernel read after
+ * it; one that ends elsewhere, in a function without a frame pointer, lost that function's callers.
+ * Returns the frame count; sets res->fp_broken_at (an index into @frames), res->fp_repaired, and
+ * *@unsure (a frame whose code could not be checked).
+ */
+static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
+			    struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res,
+			    bool *unsure)
+{
+	uint64_t valid = s->stack ? FREC_UNW_MIN(s->stack_size, s->stack_dyn_size) : 0, ra;
+	bool at_root = false, full = false;
+	size_t n = 0;
+
+	*unsure = false;
+	res->fp_broken_at = -1;
+	for (size_t i = 0; i < s->nr_fp_chain; i++) {
+		if (n == max) {
+			full = true;
+			break;
+		}
+		frames[n].pc = s->fp_chain[i];
+		frames[n].is_activation = i == 0;
+		n++;
+		if (i == 0) {
+			enum sym_fp_state st = unw_fp_info(u, p, s->fp_chain[0], true) & UNW_FP_STATE_MASK;
+
+			/* The kernel's next entry is the caller's caller: put the caller between. */
+			if (sym_fp_state__return_address(st, s->stack, valid, &ra) &&
+			    (s->nr_fp_chain == 1 || s->fp_chain[1] != ra) && n < max) {
+				frames[n].pc = ra;
+				frames[n].is_activation = false;
+				n++;
+				res->fp_repaired = true;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool last = i + 1 == n;
+		unsigned int info = unw_fp_info(u, p, frames[i].pc, frames[i].is_activation);
+		enum sym_fp_state st = (enum sym_fp_state)(info & UNW_FP_STATE_MASK);
+
+		if ((info & UNW_FP_ROOT) && i) {
+			n = i + 1; /* what the kernel read past a root is not a frame */
+			at_root = true;
+			break;
+		}
+		if (st == SYM_FP_FRAME || (i == 0 && res->fp_repaired) || (last && (s->fp_chain_cut || full)))
+			continue;
+		if (st == SYM_FP_UNKNOWN) {
+			*unsure = true;
+			continue;
+		}
+		res->fp_broken_at = (int)i;
+		break;
+	}
+	res->stop = res->fp_broken_at >= 0		? SYM_UNWIND_FP_BROKEN :
+		    (s->fp_chain_cut || full) && !at_root ? SYM_UNWIND_DEPTH_LIMIT :
+							  SYM_UNWIND_END;
+	return n;
+}
+
+/*
+ * A user stack ends at its thread's entry function (__libc_start_call_main, start_thread, ...),
+ * as frame-pointer walks do: DWARF would go on to _start, and a profile mixing both kinds of
+ * stack (auto mode), or two profiles compared across modes, would then disagree on their roots.
+ */
+static size_t unw_cut_at_root(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_frame *frames,
+			      size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (unw_fp_info(u, p, frames[i].pc, frames[i].is_activation) & UNW_FP_ROOT)
+			return i + 1;
+	}
+	return n;
+}
+
+int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sample *s,
+			     enum sym_unwind_mode mode, struct sym_unwind_frame *frames, size_t max,
+			     struct sym_unwind_result *res)
+{
+	struct unw_proc *p = unw_proc__find(u, s->pid);
+	struct sym_unwind_result fp_res;
+	bool unsure = false;
+	size_t n_fp;
+	int ret;
+
+	if (mode == SYM_UNWIND_MODE_DWARF) {
+		ret = sym_unwinder__unwind(u, s, frames, max, res);
+		res->source = SYM_UNWIND_FROM_DWARF;
+		res->fp_broken_at = -1;
+		if (ret < 0)
+			return ret;
+		u->stats.from[SYM_UNWIND_FROM_DWARF]++;
+		res->nr_frames = unw_cut_at_root(u, p, frames, res->nr_frames);
+		return (int)res->nr_frames;
+	}
+	memset(res, 0, sizeof(*res));
+	if (!p || !p->has_generation) {
+		res->stop = SYM_UNWIND_ERROR;
+		res->fp_broken_at = -1;
+		snprintf(res->errmsg, sizeof(res->errmsg), "no mappings for pid %d", s->pid);
+		return -ENOENT;
+	}
+	ret = unw_proc__ensure(p);
+	if (ret < 0)
+		return ret;
+
+	memset(&fp_res, 0, sizeof(fp_res));
+	n_fp = unw_fp_frames(u, p, s, frames, max, &fp_res, &unsure);
+	if (mode == SYM_UNWIND_MODE_FP || (fp_res.fp_broken_at < 0 && !unsure && !s->fp_chain_cut) || !s->stack ||
+	    s->regs_abi == PERF_SAMPLE_REGS_ABI_NONE) {
+		*res = fp_res;
+		res->nr_frames = n_fp;
+		res->source = SYM_UNWIND_FROM_FP;
+		u->stats.from[SYM_UNWIND_FROM_FP]++;
+		u->stats.fp_repaired += res->fp_repaired;
+		u->stats.fp_broken += res->fp_broken_at >= 0;
+		return (int)n_fp;
+	}
+
+	/* The fp chain cannot be trusted: DWARF, over the same array. */
+	ret = sym_unwinder__unwind(u, s, frames, max, res);
+	if (ret < 0)
+		return ret;
+	res->source = SYM_UNWIND_FROM_DWARF;
+	res->fp_broken_at = -1;
+	/*
+	 * Out of stack copy: the kernel's walk may still know the outer frames.  Join at the DWARF
+	 * walk's last return address if the chain holds it and is sound from there on.
+	 */
+	if (res->stop == SYM_UNWIND_STACK_EXHAUSTED && res->nr_frames > 1) {
+		uint64_t last = frames[res->nr_frames - 1].pc;
+
+		for (size_t j = 1; j < s->nr_fp_chain; j++) {
+			bool sound = true;
+
+			if (s->fp_chain[j] != last)
+				continue;
+			for (size_t k = j; k + 1 < s->nr_fp_chain && sound; k++)
+				sound = (unw_fp_info(u, p, s->fp_chain[k], false) & UNW_FP_STATE_MASK) == SYM_FP_FRAME;
+			if (!sound)
+				break;
+			for (size_t k = j + 1; k < s->nr_fp_chain && res->nr_frames < max; k++) {
+				frames[res->nr_frames].pc = s->fp_chain[k];
+				frames[res->nr_frames].is_activation = false;
+				res->nr_frames++;
+			}
+			res->source = SYM_UNWIND_FROM_SPLICE;
+			res->stop = SYM_UNWIND_END;
+			break;
+		}
+	}
+	/*
+	 * DWARF fell short of the end too: keep it only if it found more than the part of the fp
+	 * chain before its break (the prefix a frame-pointer walk gets right).
+	 */
+	if (res->source == SYM_UNWIND_FROM_DWARF && res->stop != SYM_UNWIND_END &&
+	    res->nr_frames < (fp_res.fp_broken_at >= 0 ? (size_t)fp_res.fp_broken_at + 1 : n_fp)) {
+		n_fp = unw_fp_frames(u, p, s, frames, max, &fp_res, &unsure);
+		*res = fp_res;
+		res->nr_frames = n_fp;
+		res->source = SYM_UNWIND_FROM_FP;
+		u->stats.fp_repaired += res->fp_repaired;
+		u->stats.fp_broken += res->fp_broken_at >= 0;
+	}
+	u->stats.from[res->source]++;
+	if (res->source != SYM_UNWIND_FROM_FP)
+		res->nr_frames = unw_cut_at_root(u, p, frames, res->nr_frames);
+	return (int)res->nr_frames;
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# --call-graph fp on code without frame pointers: the stacks are broken, and the report says so
+# in its stack-health line with the fix.
+. "$FREC_TEST_SRCDIR/cli/lib.sh"
+. "$FREC_TEST_SRCDIR/cli/unwind/common.sh"
+require_perf
+
+record_nofp fp
+total=$(samples)
+main=$(reaching_main)
+[ "$total" -ge 200 ] || fail "only $total samples"
+# Frame-pointer walks cannot cross these frames: most stacks lose main.
+[ $((main * 2)) -lt "$total" ] || fail "$main of $total fp stacks reach main: is nofp built with frame pointers?"
+line=$(grep '^stack health' "$T/report") || fail "no stack-health line"
+echo "$line" | grep -Eq '[0-9.]+% of samples have a truncated stack' || fail "no truncation figure: $line"
+pct=$(echo "$line" | sed -n 's/^stack health: \([0-9]*\)\.[0-9]*% of samples have a truncated stack.*/\1/p')
+[ "${pct:-0}" -ge 50 ] || fail "only ${pct}% reported truncated: $line"
+echo "$line" | grep -q 'missing frame pointers in nofp' || fail "the hint does not name nofp: $line"
+echo "$line" | grep -q -- '--call-graph dwarf' || fail "the hint does not suggest --call-graph dwarf: $line"
+exit 0

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sym_unwinder on samples taken from this very process, no kernel needed: getcontext() gives the
+ * registers, a copy of the stack from SP upward plays the kernel's stack copy, and /proc/self/maps
+ * gives the mappings.  The chain must go through the fixture's frame-pointer-less functions up to
+ * main; libdw's own /proc reporting names the pcs.
+ */
+#include <criterion/criterion.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "unwind.h"
+
+/* perf register numbers, asm/perf_regs.h */
+enum { P_AX, P_BX, P_CX, P_DX, P_SI, P_DI, P_BP, P_SP, P_IP, P_R8 = 16 };
+
+struct unw_capture {
+	size_t limit;        /* bytes of stack to copy at most */
+	ucontext_t uc;
+	uint64_t sp;
+	uint8_t *stack;
+	size_t size;
+	uint64_t regs[32];
+	uint64_t mask;
+};
+
+#define MAX_MAPS 512
+static struct sym_unwind_map maps[MAX_MAPS];
+static char map_paths[MAX_MAPS][256];
+static size_t nr_maps;
+
+/* Executable file mappings of this process, and the end of the mapping that holds @sp. */
+static uint64_t read_maps(uint64_t sp)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	uint64_t stack_end = 0;
+
+	cr_assert_not_null(f);
+	nr_maps = 0;
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t start, end, off;
+		char perms[8], path[256] = "";
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*s %255s", &start, &end, perms,
+			   &off, path) < 4)
+			continue;
+		if (sp >= start && sp < end)
+			stack_end = end;
+		if (perms[2] != 'x' || path[0] != '/' || nr_maps == MAX_MAPS)
+			continue;
+		snprintf(map_paths[nr_maps], sizeof(map_paths[0]), "%s", path);
+		maps[nr_maps] = (struct sym_unwind_map){
+			.start = start, .end = end, .pgoff = off, .path = map_paths[nr_maps],
+		};
+		nr_maps++;
+	}
+	fclose(f);
+	return stack_end;
+}
+
+/* A plain byte copy: the sanitizers must not see it read other frames' redzones. */
+__attribute__((no_sanitize_address, noinline)) static void copy_stack(uint8_t *dst, const uint8_t *src,
+								     size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = ((const volatile uint8_t *)src)[i];
+}
+
+__attribute__((noinline)) void unw_capture__take(struct unw_capture *c)
+{
+	const greg_t *g;
+	uint64_t end;
+
+	memset(&c->uc, 0, sizeof(c->uc));
+	cr_assert_eq(getcontext(&c->uc), 0);
+	g = c->uc.uc_mcontext.gregs;
+	c->sp = (uint64_t)g[REG_RSP];
+	end = read_maps(c->sp);
+	cr_assert_gt(end, c->sp, "no mapping holds the stack pointer");
+	c->size = end - c->sp < c->limit ? end - c->sp : c->limit;
+	c->stack = malloc(c->size ? c->size : 1);
+	cr_assert_not_null(c->stack);
+	copy_stack(c->stack, (const uint8_t *)(uintptr_t)c->sp, c->size);
+
+	/* The registers as REGS_USER would hold them: one value per mask bit, lowest bit first. */
+	{
+		const struct { int perf; int greg; } order[] = {
+			{ P_AX, REG_RAX }, { P_BX, REG_RBX }, { P_CX, REG_RCX }, { P_DX, REG_RDX },
+			{ P_SI, REG_RSI }, { P_DI, REG_RDI }, { P_BP, REG_RBP }, { P_SP, REG_RSP },
+			{ P_IP, REG_RIP }, { P_R8, REG_R8 }, { P_R8 + 1, REG_R9 }, { P_R8 + 2, REG_R10 },
+			{ P_R8 + 3, REG_R11 }, { P_R8 + 4, REG_R12 }, { P_R8 + 5, REG_R13 },
+			{ P_R8 + 6, REG_R14 }, { P_R8 + 7, REG_R15 },
+		};
+		size_t k = 0;
+
+		c->mask = 0;
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			c->mask |= 1ull << order[i].perf;
+			c->regs[k++] = (uint64_t)g[order[i].greg];
+		}
+	}
+}
+
+static struct sym_unwind_sample sample_of(const struct unw_capture *c)
+{
+	return (struct sym_unwind_sample){
+		.pid = getpid(),
+		.tid = getpid(),
+		.regs_abi = PERF_SAMPLE_REGS_ABI_64,
+		.regs_mask = c->mask,
+		.regs = c->regs,
+		.stack = c->stack,
+		.stack_size = c->size,
+		.stack_dyn_size = c->size,
+	};
+}
+
+/* Names of the frames' functions, looked up by libdw on the live process. */
+static Dwfl *names_dwfl;
+static char *name_of(const struct sym_unwind_frame *f)
+{
+	static const Dwfl_Callbacks cb = {
+		.find_elf = dwfl_linux_proc_find_elf,
+		.find_debuginfo = dwfl_standard_find_debuginfo,
+	};
+	uint64_t pc = f->is_activation ? f->pc : f->pc - 1;
+	Dwfl_Module *mod;
+	const char *name;
+
+	if (!names_dwfl) {
+		names_dwfl = dwfl_begin(&cb);
+		cr_assert_not_null(names_dwfl);
+		cr_assert_eq(dwfl_linux_proc_report(names_dwfl, getpid()), 0);
+		cr_assert_eq(dwfl_report_end(names_dwfl, NULL, NULL), 0);
+	}
+	mod = dwfl_addrmodule(names_dwfl, pc);
+	name = mod ? dwfl_module_addrname(mod, pc) : NULL;
+	return strdup(name ? name : "?");
+}
+
+/* Index of the first frame at or after @from whose name starts with @name, or -1. */
+static int find_frame(char **names, size_t n, size_t from, const char *name)
+{
+	for (size_t i = from; i < n; i++) {
+		if (!strncmp(names[i], name, strlen(name)))
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * The process root.  Criterion's sandbox (BoxFort) patches main() to enter its own code in the
+ * test's process, so "main" is not a symbol on this stack: what main's caller is, is.
+ */
+#define ROOT_CALLER "__libc_start_call_main"
+
+
+static void dump(char **names, const struct sym_unwind_frame *frames, size_t n, const struct sym_unwind_result *res)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "  #%zu 0x%" PRIx64 "%s %s\n", i, frames[i].pc, frames[i].is_activation ? "*" : "",
+			names[i]);
+	fprintf(stderr, "  stop: %s %s\n", sym_unwind_stop__name(res->stop), res->errmsg);
+}
+
+#define MAX_FRAMES 1024
+static struct sym_unwind_frame frames[MAX_FRAMES];
+static char *names[MAX_FRAMES];
+
+static int unwind_capture(struct sym_unwinder *u, const struct unw_capture *c, size_t max,
+			  struct sym_unwind_result *res)
+{
+	struct sym_unwind_sample s = sample_of(c);
+	int n;
+
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	n = sym_unwinder__unwind(u, &s, frames, max, res);
+	cr_assert_geq(n, 0, "unwind: %s", strerror(-n));
+	cr_assert_eq((size_t)n, res->nr_frames);
+	for (int i = 0; i < n; i++)
+		names[i] = name_of(&frames[i]);
+	return n;
+}
+
+Test(unwind, reaches_the_root_through_functions_without_frame_pointers)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n, at, outer, m;
+
+	cr_assert_not_null(u);
+	cr_assert_eq(unw_fixture_outer(&c, 3), 2 * (1 + 3 + 2 + 1));
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+
+	cr_assert_gt(n, 8);
+	cr_assert(frames[0].is_activation, "the sampled frame is an activation");
+	for (int i = 1; i < n; i++)
+		cr_assert_not(frames[i].is_activation, "frame %d is a return address", i);
+	cr_assert_str_eq(names[0], "unw_capture__take");
+	cr_assert_str_eq(names[1], "unw_fixture_inner");
+	for (at = 2; at < 6; at++)
+		cr_assert_str_eq(names[at], "unw_fixture_middle", "frame %d", at);
+	outer = find_frame(names, n, 6, "unw_fixture_outer");
+	cr_assert_eq(outer, 6);
+	m = find_frame(names, n, 7, ROOT_CALLER);
+	cr_assert_gt(m, outer, "main's caller is not reached");
+	cr_assert_str_eq(names[n - 1], "_start");
+	cr_assert_eq(res.stop, SYM_UNWIND_END, "stopped: %s", sym_unwind_stop__name(res.stop));
+	cr_assert_gt(res.last_sp, c.sp);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind, deep_recursion_of_300_frames_reaches_the_root)
+{
+	struct unw_capture c = { .limit = 1 << 20 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n, middles = 0;
+
+	unw_fixture_outer(&c, 300);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	for (int i = 0; i < n; i++)
+		middles += !strcmp(names[i], "unw_fixture_middle");
+	cr_assert_eq(middles, 301);
+	cr_assert_geq(find_frame(names, n, 0, ROOT_CALLER), 0, "main's caller is not reached");
+	cr_assert_eq(res.stop, SYM_UNWIND_END);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind, truncated_stack_copy_stops_with_stack_exhausted)
+{
+	/* 64 bytes hold unw_capture__take's frame at most: the walk runs out of copy early. */
+	struct unw_capture c = { .limit = 64 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n;
+
+	unw_fixture_outer(&c, 3);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_eq(res.stop, SYM_UNWIND_STACK_EXHAUSTED, "stopped: %s (%s)", sym_unwind_stop__name(res.stop),
+		     res.errmsg);
+	cr_assert_geq(n, 1);
+	cr_assert_lt(n, 6);
+	cr_assert_str_eq(names[0], "unw_capture__take");
+	cr_assert_lt(find_frame(names, n, 0, ROOT_CALLER), 0);
+	cr_assert_str_eq(sym_unwind_stop__name(res.stop), "stack copy exhausted");
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind, dyn_size_bounds_the_copy)
+{
+	/* A full-size buffer whose valid part is short behaves as the short copy. */
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+
+	unw_fixture_outer(&c, 3);
+	read_maps(c.sp);
+	s = sample_of(&c);
+	s.stack_dyn_size = 64;
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res);
+	cr_assert_eq(res.stop, SYM_UNWIND_STACK_EXHAUSTED);
+	cr_assert_lt(res.nr_frames, 6);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind, depth_limit_fills_the_array_and_says_so)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n;
+
+	unw_fixture_outer(&c, 3);
+	n = unwind_capture(u, &c, 4, &res);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(res.stop, SYM_UNWIND_DEPTH_LIMIT);
+	cr_assert_str_eq(names[3], "unw_fixture_middle");
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind, keeps_one_dwfl_per_process_until_the_generation_changes)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+
+	unw_fixture_outer(&c, 2);
+	s = sample_of(&c);
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 7, maps, nr_maps), 0);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_gt(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 6);
+		cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 7, maps, nr_maps), 0);
+	}
+	cr_assert_eq(sym_unwinder__stats(u)->dwfl_builds, 1);
+	cr_assert_eq(sym_unwinder__stats(u)->unwinds, 3);
+	cr_assert_eq(sym_unwinder__stats(u)->stops[SYM_UNWIND_END], 3);
+
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 8, maps, nr_maps), 0);
+	cr_assert_gt(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 6);
+	cr_assert_eq(sym_unwinder__stats(u)->dwfl_builds, 2);
+
+	/* Forgotten: the pid is unknown until given mappings again. */
+	sym_unwinder__forget(u, s.pid);
+	cr_assert_eq(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), -ENOENT);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind, sample_without_registers_is_no_regs)
+{
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s = { .pid = 42, .tid = 42, .regs_abi = PERF_SAMPLE_REGS_ABI_NONE };
+	struct sym_unwind_result res;
+
+	cr_assert_eq(sym_unwinder__set_maps(u, 42, 1, NULL, 0), 0);
+	cr_assert_eq(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 0);
+	cr_assert_eq(res.stop, SYM_UNWIND_NO_REGS);
+	sym_unwinder__free(u);
+}
+
+Test(unwind, without_any_module_only_the_sampled_pc_is_known)
+{
+	struct unw_capture c = { .limit = 4096 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+
+	unw_fixture_outer(&c, 1);
+	s = sample_of(&c);
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, NULL, 0), 0);
+	cr_assert_eq(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 1);
+	cr_assert_eq(frames[0].pc, c.regs[8]); /* IP is the 9th register of the mask */
+	cr_assert(frames[0].is_activation);
+	cr_assert_eq(res.stop, SYM_UNWIND_NO_CFI);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind, a_mapping_of_another_file_is_not_trusted)
+{
+	/* Mappings naming a file that is not what was mapped there: the pcs get no module. */
+	struct unw_capture c = { .limit = 4096 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_map bogus[1];
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+
+	unw_fixture_outer(&c, 1);
+	s = sample_of(&c);
+	bogus[0] = (struct sym_unwind_map){ .start = 0x1000, .end = 0x2000, .pgoff = 0, .path = "/etc/passwd" };
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, bogus, 1), 0);
+	cr_assert_eq(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 1);
+	cr_assert_eq(res.stop, SYM_UNWIND_NO_CFI);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind, stop_names)
+{
+	cr_assert_str_eq(sym_unwind_stop__name(SYM_UNWIND_END), "end");
+	cr_assert_str_eq(sym_unwind_stop__name(SYM_UNWIND_NO_CFI), "no CFI");
+	cr_assert_str_eq(sym_unwind_stop__name(SYM_UNWIND_STOP_MAX), "unknown");
+}
+
+/* ---- sym_unwinder__user_stack(): fp, auto ------------------------------------------------------ */
+
+/*
+ * The chain the kernel's frame-pointer walk would give for capture @c: the pc, then the return
+ * address above each saved %rbp, followed through the stack copy.
+ */
+static size_t fp_walk(const struct unw_capture *c, uint64_t *chain, size_t max)
+{
+	uint64_t rbp = c->regs[6], next; /* BP is the 7th register of the mask */
+	size_t n = 0;
+
+	chain[n++] = c->regs[8];
+	while (n < max && rbp >= c->sp && rbp + 16 <= c->sp + c->size) {
+		memcpy(&chain[n++], c->stack + (rbp - c->sp) + 8, 8);
+		memcpy(&next, c->stack + (rbp - c->sp), 8);
+		if (next <= rbp)
+			break;
+		rbp = next;
+	}
+	return n;
+}
+
+static uint64_t fp_chain[MAX_FRAMES];
+
+Test(unwind_stack, fp_mode_marks_the_chain_broken_after_a_function_without_frame_pointer)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+	int n;
+
+	unw_fixture_outer(&c, 3);
+	read_maps(c.sp);
+	s = sample_of(&c);
+	s.fp_chain = fp_chain;
+	s.nr_fp_chain = fp_walk(&c, fp_chain, MAX_FRAMES);
+	cr_assert_gt(s.nr_fp_chain, 2);
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_FP, frames, MAX_FRAMES, &res);
+	for (int i = 0; i < n; i++)
+		names[i] = name_of(&frames[i]);
+	dump(names, frames, n, &res);
+	cr_assert_eq((size_t)n, s.nr_fp_chain);
+	cr_assert_eq(res.source, SYM_UNWIND_FROM_FP);
+	/* take (with a frame) -> inner: the walk skipped middle x4 and outer, and says so at inner */
+	cr_assert_str_eq(names[1], "unw_fixture_inner");
+	cr_assert_neq(strcmp(names[2], "unw_fixture_middle"), 0);
+	cr_assert_eq(res.fp_broken_at, 1);
+	cr_assert_eq(res.stop, SYM_UNWIND_FP_BROKEN);
+	cr_assert_eq(sym_unwinder__stats(u)->unwinds, 0, "fp mode never unwinds with DWARF");
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind_stack, auto_mode_unwinds_with_dwarf_where_the_chain_is_broken)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+	int n, middles = 0;
+
+	unw_fixture_outer(&c, 3);
+	read_maps(c.sp);
+	s = sample_of(&c);
+	s.fp_chain = fp_chain;
+	s.nr_fp_chain = fp_walk(&c, fp_chain, MAX_FRAMES);
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_AUTO, frames, MAX_FRAMES, &res);
+	for (int i = 0; i < n; i++) {
+		names[i] = name_of(&frames[i]);
+		middles += !strcmp(names[i], "unw_fixture_middle");
+	}
+	cr_assert_eq(res.source, SYM_UNWIND_FROM_DWARF);
+	cr_assert_eq(middles, 4);
+	cr_assert_geq(find_frame(names, n, 0, ROOT_CALLER), 0);
+	cr_assert_eq(res.stop, SYM_UNWIND_END);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+/* A capture through functions that all keep frame pointers, with the chain cut after the test. */
+static size_t fp_sound_capture(struct unw_capture *c)
+{
+	size_t n;
+
+	fp_fixture_capture_outer(c);
+	read_maps(c->sp);
+	n = fp_walk(c, fp_chain, MAX_FRAMES);
+	/* take, mid, outer, the test function: stop there, before Criterion's own code */
+	cr_assert_geq(n, 4);
+	return 4;
+}
+
+Test(unwind_stack, auto_mode_keeps_a_sound_chain_without_unwinding)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+	int n;
+
+	fp_sound_capture(&c);
+	s = sample_of(&c);
+	s.fp_chain = fp_chain;
+	s.nr_fp_chain = 4;
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_AUTO, frames, MAX_FRAMES, &res);
+	for (int i = 0; i < n; i++)
+		names[i] = name_of(&frames[i]);
+	dump(names, frames, n, &res);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(res.source, SYM_UNWIND_FROM_FP);
+	cr_assert_eq(res.fp_broken_at, -1);
+	cr_assert_str_eq(names[1], "fp_fixture_capture_mid");
+	cr_assert_str_eq(names[2], "fp_fixture_capture_outer");
+	cr_assert_eq(sym_unwinder__stats(u)->unwinds, 0);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind_stack, auto_mode_splices_the_chain_when_the_copy_runs_out)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+	int n;
+
+	fp_sound_capture(&c);
+	s = sample_of(&c);
+	s.fp_chain = fp_chain;
+	s.nr_fp_chain = 4;
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	/*
+	 * Cut the copy where mid's caller's frame starts (the SP of frame 1, as a 2-frame unwind
+	 * reports it): DWARF then finds take and mid and runs out of copy inside the chain.
+	 */
+	n = sym_unwinder__unwind(u, &s, frames, 2, &res);
+	cr_assert_eq(res.stop, SYM_UNWIND_DEPTH_LIMIT);
+	cr_assert_gt(res.last_sp, c.sp);
+	s.stack_dyn_size = res.last_sp - c.sp;
+	/* The chain's leaf replaced by a pc in no module: it cannot be vouched for, so auto unwinds */
+	fp_chain[0] = 0x10;
+	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_AUTO, frames, MAX_FRAMES, &res);
+	for (int i = 0; i < n; i++)
+		names[i] = name_of(&frames[i]);
+	dump(names, frames, n, &res);
+	cr_assert_eq(res.source, SYM_UNWIND_FROM_SPLICE, "source %d stop %s", res.source,
+		     sym_unwind_stop__name(res.stop));
+	cr_assert_eq(n, 4);
+	cr_assert_str_eq(names[0], "unw_capture__take", "the leaf comes from DWARF, not the bad chain");
+	cr_assert_str_eq(names[2], "fp_fixture_capture_outer");
+	cr_assert_eq(frames[3].pc, fp_chain[3]);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind_stack, fp_mode_puts_back_the_caller_of_a_leaf_caught_before_its_push)
+{
+	struct sym_unwinder *u = sym_unwinder__new();
+	const uint64_t ret_addr = (uint64_t)(uintptr_t)fp_fixture_capture_outer + 8;
+	uint64_t stack[4] = { ret_addr, 0, 0, 0 };
+	uint64_t regs[17] = { 0 };
+	struct sym_unwind_sample s = {
+		.pid = getpid(), .tid = getpid(), .regs_abi = PERF_SAMPLE_REGS_ABI_64,
+		.regs_mask = (1ull << P_SP) | (1ull << P_IP), .regs = regs,
+		.stack = (const uint8_t *)stack, .stack_size = sizeof(stack), .stack_dyn_size = sizeof(stack),
+		.fp_chain = fp_chain, .nr_fp_chain = 2,
+	};
+	struct sym_unwind_result res;
+	int n;
+
+	read_maps((uint64_t)(uintptr_t)&n);
+	/* Sampled on the first instruction of fp_fixture_capture_mid: %rbp is still its caller's. */
+	fp_chain[0] = (uint64_t)(uintptr_t)fp_fixture_capture_mid;
+	fp_chain[1] = 0x1234; /* the caller's caller, as the walk found it */
+	regs[0] = (uint64_t)(uintptr_t)stack;
+	regs[1] = fp_chain[0];
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_FP, frames, MAX_FRAMES, &res);
+	cr_assert_eq(n, 3);
+	cr_assert(res.fp_repaired);
+	cr_assert_eq(frames[1].pc, ret_addr);
+	cr_assert_not(frames[1].is_activation);
+	cr_assert_eq(frames[2].pc, 0x1234);
+	cr_assert_eq(res.fp_broken_at, -1);
+	sym_unwinder__free(u);
+}
