@@ -382,6 +382,7 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 	uint8_t bid_size = d->bid_size;
 	const struct build_id_rec *rec;
 	bool mismatch = false;
+	size_t plen;
 	int nc = 0;
 
 	d->tried = true;
@@ -399,10 +400,14 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 	}
 	if (bid_size && (d->elf = elf_cache_find(c, bid, bid_size, NULL)))
 		return;
+	/* A file replaced while mapped is "PATH (deleted)": try PATH, the build-id tells if it is the same. */
+	plen = strlen(d->path);
+	if (plen > 10 && !strcmp(d->path + plen - 10, " (deleted)"))
+		plen -= 10;
 	/* A process in a container sees its own root: read its files through /proc/PID/root. */
 	if (d->pid > 0)
-		snprintf(cand[nc++], sizeof(cand[0]), "/proc/%d/root%s", d->pid, d->path);
-	snprintf(cand[nc++], sizeof(cand[0]), "%s", d->path);
+		snprintf(cand[nc++], sizeof(cand[0]), "/proc/%d/root%.*s", d->pid, (int)plen, d->path);
+	snprintf(cand[nc++], sizeof(cand[0]), "%.*s", (int)plen, d->path);
 	if (bid_size) {
 		hex(want, bid, bid_size);
 		snprintf(cand[nc++], sizeof(cand[0]), "/usr/lib/debug/.build-id/%.2s/%s.debug", want, want + 2);
