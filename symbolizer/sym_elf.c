@@ -74,6 +74,10 @@ struct sym_elf {
 	size_t nr_syms;
 	struct elf_seg *segs;
 	size_t nr_segs;
+	/* A separate debug file used in place of its binary has no segment contents (p_filesz 0):
+	 * its file offsets are taken as the binary's, GNU ld's layout (offset = vaddr - base). */
+	bool debug_only;
+	uint64_t base_vaddr;
 
 	bool cfi_tried;
 	Dwarf_CFI *cfi; /* .eh_frame of the main file: function extents when there is no symbol */
@@ -173,7 +177,7 @@ static bool has_section(Elf *elf, GElf_Word type)
 
 static int load_segments(struct sym_elf *e)
 {
-	size_t nph, cap = 0;
+	size_t nph, cap = 0, exec_segs = 0, exec_with_contents = 0;
 
 	if (elf_getphdrnum(e->elf, &nph))
 		return 0;
@@ -189,7 +193,14 @@ static int load_segments(struct sym_elf *e)
 			.filesz = ph.p_filesz,
 			.vaddr = ph.p_vaddr,
 		};
+		if (e->nr_segs == 1)
+			e->base_vaddr = ph.p_vaddr & ~0xfffull;
+		if ((ph.p_flags & PF_X) && ph.p_memsz) {
+			exec_segs++;
+			exec_with_contents += ph.p_filesz != 0;
+		}
 	}
+	e->debug_only = exec_segs && !exec_with_contents;
 	return 0;
 }
 
@@ -331,6 +342,10 @@ size_t sym_elf__nr_symbols(const struct sym_elf *e)
 
 int sym_elf__offset_to_vaddr(const struct sym_elf *e, uint64_t off, uint64_t *vaddr)
 {
+	if (e->debug_only) {
+		*vaddr = off + e->base_vaddr;
+		return 0;
+	}
 	for (size_t i = 0; i < e->nr_segs; i++) {
 		const struct elf_seg *s = &e->segs[i];
 

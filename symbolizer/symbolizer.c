@@ -377,13 +377,13 @@ static struct sym_elf *load_vdso(struct sym_ctx *c)
 static void dso_open(struct sym_ctx *c, struct dso *d)
 {
 	char cand[3][4200];
-	char want[41], got[41];
+	char want[41] = "", got[41] = "";
 	const uint8_t *bid = d->bid;
 	uint8_t bid_size = d->bid_size;
 	const struct build_id_rec *rec;
 	bool mismatch = false;
 	size_t plen;
-	int nc = 0;
+	int nc = 0, mismatch_at = 0;
 
 	d->tried = true;
 	if (d->kind == DSO_VDSO) {
@@ -427,10 +427,9 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 		if (bid_size && (n != bid_size || memcmp(fbid, bid, n))) {
 			if (!mismatch) {
 				hex(got, fbid, n);
-				pr_warn("%s: build-id %s differs from the recorded %s (rebuilt since recording?): its frames show as module+offset",
-					cand[i], n ? got : "(none)", want);
+				mismatch = true;
+				mismatch_at = i;
 			}
-			mismatch = true;
 			sym_elf__close(e);
 			continue;
 		}
@@ -442,7 +441,10 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 		return;
 	}
 	d->flags |= mismatch ? FREC_MODULE_BUILD_ID_MISMATCH : FREC_MODULE_NOT_FOUND;
-	if (!mismatch)
+	if (mismatch)
+		pr_warn("%s: build-id %s differs from the recorded %s (rebuilt since recording?): its frames show as module+offset",
+			cand[mismatch_at], got[0] ? got : "(none)", want);
+	else
 		pr_info("%s: not found on this machine", d->path);
 }
 

@@ -157,6 +157,16 @@ Test(sym_elf, stripped_with_debug_by_build_id)
 	sym_elf__close(e);
 	e = NULL;
 	check_separate_debug("fix_buildid", file, debug_dir(dbg, sizeof(dbg)));
+	sym_elf__close(e);
+
+	/* The debug file alone, in place of its binary (which is missing): same addresses. */
+	uint64_t addr, size, vaddr = 0;
+	char bin[512];
+	cr_assert_eq(sym_elf__open(file, "", &e), 0);
+	symfix_sym(file, "fix_leaf", &addr, &size);
+	cr_assert_eq(sym_elf__offset_to_vaddr(e, symfix_offset(symfix("fix_buildid", bin, sizeof(bin)), addr), &vaddr), 0);
+	cr_assert_eq(vaddr, addr);
+	cr_assert_str_eq(func_at(vaddr), "fix_leaf");
 }
 
 Test(sym_elf, stripped_without_debug_has_no_symbols)
