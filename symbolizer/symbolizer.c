@@ -23,6 +23,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "frec/error.h"
@@ -170,6 +171,7 @@ struct sym_ctx {
 
 	uint64_t nr_samples, first_time, last_time, lost;
 	int last_progress;
+	uint64_t start_time; /* CLOCK_MONOTONIC when symbolizing began, for progress */
 	bool vdso_tried;
 	struct sym_elf *vdso;
 	char *debug_path;
@@ -209,12 +211,21 @@ static int intern(struct sym_ctx *c, const char *s)
 
 /* ---- progress ---------------------------------------------------------------------------------- */
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Progress on stderr, for reports that take long enough to wonder (not for small traces). */
 static void progress(struct sym_ctx *c, int pass)
 {
 	const struct trace_status *st;
 	int pct;
 
-	if (!c->opts->progress)
+	if (!c->opts->progress || now_ns() - c->start_time < 300000000u)
 		return;
 	st = trace_reader__status(c->r);
 	if (!st->file_bytes)
@@ -226,10 +237,12 @@ static void progress(struct sym_ctx *c, int pass)
 	fprintf(stderr, "\rfrec report: %s %3d%%", pass ? "symbolizing" : "reading", pct);
 }
 
+/* Erase the progress line (before a warning, and at the end); it is redrawn on the next update. */
 static void progress_done(struct sym_ctx *c)
 {
 	if (c->opts->progress && c->last_progress >= 0)
 		fputs("\r\033[K", stderr);
+	c->last_progress = -1;
 }
 
 /* ---- DSOs and ELF files ------------------------------------------------------------------------ */
@@ -441,6 +454,8 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 		return;
 	}
 	d->flags |= mismatch ? FREC_MODULE_BUILD_ID_MISMATCH : FREC_MODULE_NOT_FOUND;
+	if (mismatch)
+		progress_done(c);
 	if (mismatch)
 		pr_warn("%s: build-id %s differs from the recorded %s (rebuilt since recording?): its frames show as module+offset",
 			cand[mismatch_at], got[0] ? got : "(none)", want);
@@ -1699,6 +1714,7 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	c.opts = opts ? opts : &defaults;
 	c.r = r;
 	c.last_progress = -1;
+	c.start_time = now_ns();
 	c.start_ns = trace_reader__header(r)->start_ns;
 	c.max_stack = 127;
 	if ((ms = trace_reader__meta(r, "max_stack")) && atoi(ms) > 0)
