@@ -454,13 +454,13 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 		return;
 	}
 	d->flags |= mismatch ? FREC_MODULE_BUILD_ID_MISMATCH : FREC_MODULE_NOT_FOUND;
-	if (mismatch)
+	if (mismatch) {
 		progress_done(c);
-	if (mismatch)
 		pr_warn("%s: build-id %s differs from the recorded %s (rebuilt since recording?): its frames show as module+offset",
 			cand[mismatch_at], got[0] ? got : "(none)", want);
-	else
+	} else {
 		pr_info("%s: not found on this machine", d->path);
+	}
 }
 
 /* ---- processes and threads --------------------------------------------------------------------- */
