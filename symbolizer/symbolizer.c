@@ -1751,6 +1751,9 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	if (!err && c.unw)
 		sym_unwinder__log_stats(c.unw);
 	if (!err)
+		pr_info("%" PRIu64 " samples, %zu distinct addresses named, %zu ELF files opened, %zu processes",
+			c.nr_samples, c.fcache_len, c.nr_elves, c.nr_procs);
+	if (!err)
 		err = module_stats(&c);
 	if (!err)
 		err = frec_profile__sort(c.p);
