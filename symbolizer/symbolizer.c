@@ -1301,13 +1301,16 @@ static int group_root(struct sym_ctx *c, const struct trace_sample *s, size_t *n
 
 	if (c->opts->per_thread) {
 		comm = thread_comm(thread_get(c, (int32_t)s->tid, 0, false), s->time);
-		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : "?", s->tid);
+		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : s->tid ? "?" : "swapper",
+			 s->tid);
 		f.kind = FREC_FRAME_THREAD;
 	} else {
 		comm = thread_comm(thread_get(c, (int32_t)s->pid, 0, false), s->time);
 		if (!comm)
 			comm = thread_comm(thread_get(c, (int32_t)s->tid, 0, false), s->time);
-		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : "?", s->pid);
+		/* pid 0 is the idle task, which has no COMM record: the kernel calls it swapper */
+		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : s->pid ? "?" : "swapper",
+			 s->pid);
 		f.kind = FREC_FRAME_PROCESS;
 	}
 	id = intern(c, buf);
