@@ -151,6 +151,13 @@ static int by_total_down(const void *a, const void *b)
 /* Deltas smaller than this (points) are rounding noise, not changes. */
 #define DIFF_TEXT_NOISE 0.005
 
+/* A name for a terminal: control bytes (escape sequences, newlines) become '?'. */
+static void print_name(FILE *f, const char *name)
+{
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+		putc(*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
 static void print_table(FILE *f, const char *heading, struct fn_row **sorted, size_t n, unsigned int top,
 			bool by_total, bool grew, const uint64_t all[2])
 {
@@ -164,8 +171,9 @@ static void print_table(FILE *f, const char *heading, struct fn_row **sorted, si
 
 		if (grew ? d < DIFF_TEXT_NOISE : d > -DIFF_TEXT_NOISE)
 			break;
-		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt  %s%s\n", share(w[0], all[0]), share(w[1], all[1]), d, r->name,
-			!r->total[0] ? " [new]" : !r->total[1] ? " [gone]" : "");
+		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt  ", share(w[0], all[0]), share(w[1], all[1]), d);
+		print_name(f, r->name);
+		fputs(!r->total[0] ? " [new]\n" : !r->total[1] ? " [gone]\n" : "\n", f);
 		shown++;
 	}
 	if (!shown)

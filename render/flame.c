@@ -325,7 +325,10 @@ static void write_weights(struct svg_out *o, const char *unit, uint64_t total, u
 {
 	svg_out__group(o, total);
 	svg_out__chr(o, ' ');
-	svg_out__esc_str(o, unit);
+	if (total == 1 && !strcmp(unit, "samples"))
+		svg_out__str(o, "sample");
+	else
+		svg_out__esc_str(o, unit);
 	svg_out__str(o, " (");
 	svg_out__pct(o, total, all);
 	svg_out__str(o, "), self ");

@@ -31,3 +31,10 @@ st=$?
 set -e
 [ $st = 0 ] || { cat "$T/err" >&2; fail "diff - AFTER exited $st"; }
 grep_out '^before \(baseline\): standard input, 100 samples$'
+
+# Names reach a terminal: no control bytes (escape sequences) get through.
+expect 0 "$FREC" diff "$D/hostile.folded" "$D/simple.folded"
+grep_out 'ctl\?\?\?\[31mred\?'
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/out"; then
+	fail "control bytes in the text diff"
+fi
