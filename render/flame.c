@@ -502,6 +502,14 @@ static void write_diff_frames(struct flame_ctx *c)
 
 /* ---- The document --------------------------------------------------------------------------- */
 
+/* The last component of a path: subtitles must fit on one line. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
 static void write_subtitle_from_meta(struct svg_out *o, const struct frec_profile *p)
 {
 	const struct frec_profile_meta *m = frec_profile__meta_const(p);
@@ -540,7 +548,7 @@ static void write_subtitle_from_meta(struct svg_out *o, const struct frec_profil
 		svg_out__str(o, ", trace cut short");
 	if (!m->event && m->source) {
 		svg_out__str(o, ", from ");
-		svg_out__esc_str(o, frec_profile__str(p, m->source));
+		svg_out__esc_str(o, base_name(frec_profile__str(p, m->source)));
 	}
 }
 
@@ -552,15 +560,14 @@ static void write_diff_subtitle(struct svg_out *o, const struct flame_ctx *c)
 	const char *as = frec_profile__str(after, frec_profile__meta_const(after)->source);
 
 	svg_out__str(o, "before (baseline): ");
-	svg_out__esc_str(o, *bs ? bs : "BEFORE");
+	svg_out__esc_str(o, *bs ? base_name(bs) : "BEFORE");
 	svg_out__str(o, ", ");
 	svg_out__group(o, frec_profile__total(before));
-	svg_out__str(o, "; after: ");
-	svg_out__esc_str(o, *as ? as : "AFTER");
+	svg_out__str(o, " samples; after: ");
+	svg_out__esc_str(o, *as ? base_name(as) : "AFTER");
 	svg_out__str(o, ", ");
 	svg_out__group(o, frec_profile__total(after));
-	svg_out__str(o, c->shape_is_before ? "; widths: before" : "; widths: after");
-	svg_out__str(o, "; red grew, blue shrank (self share)");
+	svg_out__str(o, c->shape_is_before ? " samples; widths: before" : " samples; widths: after");
 }
 
 static void write_title(struct svg_out *o, const struct flame_ctx *c)
