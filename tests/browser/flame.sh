@@ -37,6 +37,9 @@ is zoomed_label eval
 is zoomed_visible 8
 is root_class a
 is unzoom_button btn
+# Hovering eval's first child (alloc, 12 of eval's 51 samples) describes it, with its share of the zoomed frame.
+is details 'alloc; 12 samples (12.00%), self 0 (0.00%); 23.53% of zoom'
+is details_after_out '" "'
 # lookup (30 samples) holds hash: the match counts 30 of 100 once, 30 of 51 in the zoom.
 is highlighted 2
 is matched 30.00
@@ -46,6 +49,8 @@ is unzoomed_width 601.80
 is unzoomed_visible "$(grep -c '<g><title>' "$T/simple.svg")"
 is after_reset_highlighted 0
 is after_reset_hash '(empty)'
+is bad_regex 'invalid regular expression: (unclosed'
+is escape_visible "$(grep -c '<g><title>' "$T/simple.svg")"
 # The link reproduces zoom and search.
 is link_zoomed_width 1180.00
 is link_highlighted 2
