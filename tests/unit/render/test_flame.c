@@ -413,3 +413,63 @@ Test(render_diff, text_counts_recursion_once)
 	frec_profile__free(a);
 	frec_profile__free(b);
 }
+
+/* A profile as the symbolizer builds it: modules, source lines, kinds. */
+static uint32_t add_frame(struct frec_profile *p, const char *name, const char *module, const char *file,
+			  uint32_t line, uint8_t kind, uint8_t flags)
+{
+	struct frec_frame f = {
+		.name = (uint32_t)frec_profile__intern_str(p, name),
+		.module = module ? (uint32_t)frec_profile__intern_str(p, module) : 0,
+		.file = file ? (uint32_t)frec_profile__intern_str(p, file) : 0,
+		.line = line,
+		.kind = kind,
+		.flags = flags,
+	};
+	int id = frec_profile__add_frame(p, &f);
+
+	cr_assert_geq(id, 0);
+	return (uint32_t)id;
+}
+
+Test(render_flame, tooltips_and_colours_from_modules_and_kinds)
+{
+	struct frec_profile *p = frec_profile__new();
+	uint32_t stack[] = {
+		add_frame(p, "main", "/usr/bin/app", "app.c", 12, FREC_FRAME_USER, 0),
+		add_frame(p, "helper", "/usr/bin/app", "app.c", 40, FREC_FRAME_USER, FREC_FRAME_INLINED),
+		add_frame(p, "compress", "/usr/lib/libz.so.1", NULL, 0, FREC_FRAME_USER, 0),
+		add_frame(p, "memcpy", "/usr/lib/x86_64-linux-gnu/libc.so.6", NULL, 0, FREC_FRAME_USER, 0),
+		add_frame(p, "page_fault", "[kernel.kallsyms]", NULL, 0, FREC_FRAME_KERNEL, 0),
+	};
+	uint32_t jit[] = { stack[0], add_frame(p, "LazyCompile:*run", "/tmp/perf-1.map", NULL, 0, FREC_FRAME_JIT, 0) };
+	struct out o;
+	unsigned int c;
+
+	cr_assert_geq(frec_profile__add_stack(p, stack, 5, 10), 0);
+	cr_assert_geq(frec_profile__add_stack(p, jit, 2, 10), 0);
+	o = render(p, NULL);
+	cr_assert_not_null(strstr(frame(&o, "main", 0), "main\nmodule: /usr/bin/app\nsource: app.c:12\n20 samples"));
+	cr_assert_not_null(strstr(frame(&o, "helper", 0), "\n[inlined]\n"));
+	cr_assert_not_null(strstr(frame(&o, "page_fault", 0), "\n[kernel]\n"));
+	cr_assert_not_null(strstr(frame(&o, "LazyCompile:*run", 0), "\n[JIT]\n"));
+	/* Colour families: red program, aqua inlined, yellow library, pink libc, orange kernel, green JIT. */
+	c = fill(frame(&o, "main", 0));
+	cr_assert(c >> 16 >= 210 && (c >> 8 & 0xff) <= 110, "program %06x", c);
+	c = fill(frame(&o, "helper", 0));
+	cr_assert((c & 0xff) >= 200 && c >> 16 <= 110, "inlined %06x", c);
+	c = fill(frame(&o, "compress", 0));
+	cr_assert((c >> 8 & 0xff) >= 195 && (c & 0xff) <= 90, "library %06x", c);
+	c = fill(frame(&o, "memcpy", 0));
+	cr_assert((c & 0xff) >= 160 && c >> 16 >= 225, "libc %06x", c);
+	c = fill(frame(&o, "page_fault", 0));
+	cr_assert(c >> 16 >= 235 && (c >> 8 & 0xff) >= 140 && (c & 0xff) <= 50, "kernel %06x", c);
+	c = fill(frame(&o, "LazyCompile:*run", 0));
+	cr_assert((c >> 8 & 0xff) >= 190 && c >> 16 <= 120, "JIT %06x", c);
+	/* The legend names each class drawn, and only those. */
+	cr_assert_not_null(strstr(o.buf, ">library</text>"));
+	cr_assert_not_null(strstr(o.buf, ">libc</text>"));
+	cr_assert_null(strstr(o.buf, ">unknown</text>"));
+	free(o.buf);
+	frec_profile__free(p);
+}
