@@ -257,15 +257,65 @@ static unsigned int svg_height(const struct flame_ctx *c)
 	return FLAME_TOP + (c->max_depth + 1) * FLAME_FH + FLAME_BOTTOM;
 }
 
+/*
+ * C++ and Rust names are long mostly because of template arguments and parameter lists: when a
+ * name does not fit, its label first shortens each outermost <...> and (...) to <..> and (..), as
+ * in "std::vector<..>::push_back(..)", and is cut only if that still does not fit.  Names with
+ * "operator" (whose brackets are not brackets) and unbalanced names are left alone.  flame.js
+ * applies the same rule when zooming.  Returns the length written to @out, or 0 to keep the name.
+ */
+static size_t shorten_name(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	if (len >= cap || memmem(s, len, "operator", 8))
+		return 0;
+	for (size_t i = 0; i < len;) {
+		char open = s[i], close = open == '<' ? '>' : ')';
+		size_t j = i;
+		int depth = 0;
+
+		if (open != '<' && open != '(') {
+			out[o++] = s[i++];
+			continue;
+		}
+		for (; j < len; j++) {
+			if (s[j] == open)
+				depth++;
+			else if (s[j] == close && --depth == 0)
+				break;
+		}
+		if (j == len)
+			return 0;
+		if (j - i > 3) {
+			out[o++] = open;
+			out[o++] = '.';
+			out[o++] = '.';
+			out[o++] = close;
+		} else {
+			memcpy(out + o, s + i, j + 1 - i);
+			o += j + 1 - i;
+		}
+		i = j + 1;
+	}
+	return o < len ? o : 0;
+}
+
 /* "<text ...>label</text>": @name cut to what fits in @w pixels, or nothing if 3 characters do not. */
 static void write_label(struct svg_out *o, const char *name, double x, double y, double w)
 {
-	size_t len = strlen(name), fit, chars;
+	size_t len = strlen(name), fit, chars, short_len;
+	char short_name[1024];
 
 	if (w < 3 * FLAME_CHAR_W + 6)
 		return;
 	fit = (size_t)((w - 6) / FLAME_CHAR_W);
 	chars = utf8_chars(name, len);
+	if (chars > fit && (short_len = shorten_name(name, len, short_name, sizeof(short_name)))) {
+		name = short_name;
+		len = short_len;
+		chars = utf8_chars(name, len);
+	}
 	svg_out__str(o, "<text x=\"");
 	svg_out__fix(o, x + 3);
 	svg_out__str(o, "\" y=\"");
@@ -378,7 +428,8 @@ static void write_frame_end(struct flame_ctx *c, const struct flame_item *it, co
 	svg_out__str(o, "\" height=\"15\" fill=\"");
 	svg_out__rgb(o, rgb);
 	svg_out__str(o, "\"/>");
-	write_label(o, name, x, y, w);
+	/* Fit the label to the width as printed, which is what flame.js sees when it relabels. */
+	write_label(o, name, x, y, floor(w * 100 + 0.5) / 100);
 	svg_out__str(o, "</g>\n");
 }
 

@@ -47,6 +47,7 @@ is matched_text 'Matched: 30.00% (58.82% of zoom) for /lookup|hash/'
 is hash '#x=10.00&y=92.00&s=lookup%7Chash'
 is unzoomed_width 601.80
 is unzoomed_visible "$(grep -c '<g><title>' "$T/simple.svg")"
+is labels_match yes
 is after_reset_highlighted 0
 is after_reset_hash '(empty)'
 is bad_regex 'invalid regular expression: (unclosed'
@@ -69,6 +70,14 @@ drive "$T/icicle.svg" lookup 'hash'
 is zoomed_width 1180.00
 is zoomed_visible 5
 is matched 25.00
+
+# Long C++ names: the script shortens and cuts labels exactly as frec did.
+printf 'main;std::vector<int, std::allocator<int> >::push_back(int const&);operator new(unsigned long) %s\n' 10 10 >"$T/cxx.folded"
+printf 'main;std::map<std::string, std::vector<int> >::operator[](std::string const&) 40\nmain;other 40\n' >>"$T/cxx.folded"
+"$FREC" report -i "$T/cxx.folded" --svg "$T/cxx.svg" 2>/dev/null || fail "frec report failed"
+grep -q '>std::vector&lt;..&gt;::push_back(..)</text>' "$T/cxx.svg" || fail "template arguments not shortened in labels"
+drive "$T/cxx.svg" other 'vector'
+is labels_match yes
 
 # A differential graph is interactive too.
 "$FREC" diff "$D/before.folded" "$D/after.folded" --svg "$T/diff.svg" 2>/dev/null || fail "frec diff failed"

@@ -473,3 +473,65 @@ Test(render_flame, tooltips_and_colours_from_modules_and_kinds)
 	free(o.buf);
 	frec_profile__free(p);
 }
+
+/* The label of the frame named @name, drawn @pct % wide in a 1020 px graph (1000 px of frames). */
+static char *label_at(const char *name, int pct)
+{
+	char text[1024], *lbl;
+	struct frec_profile *p;
+	struct out o;
+	const char *g, *t, *e;
+
+	snprintf(text, sizeof(text), "main;%s %d\nmain;zzz %d\n", name, pct, 100 - pct);
+	p = folded(text);
+	o = render(p, &(struct render_flame_opts){ .width = 1020, .minwidth = -1 });
+	{
+		char esc[1024] = "";
+
+		for (const char *c = name; *c; c++)
+			strcat(esc, *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : *c == '&' ? "&amp;" : (char[]){ *c, 0 });
+		g = frame(&o, esc, 0);
+	}
+	cr_assert_not_null(g, "no frame %s", name);
+	t = strstr(g, "<text");
+	e = strstr(g, "</g>");
+	if (!t || t > e) {
+		lbl = strdup("");
+	} else {
+		t = strchr(t, '>') + 1;
+		lbl = strndup(t, (size_t)(strstr(t, "</text>") - t));
+	}
+	free(o.buf);
+	frec_profile__free(p);
+	return lbl;
+}
+
+Test(render_flame, long_names_shorten_brackets_before_cutting)
+{
+	static const struct {
+		const char *name;
+		int pct;
+		const char *label;
+	} cases[] = {
+		/* Fits: unchanged. */
+		{ "f(int)", 10, "f(int)" },
+		/* 100 px = 12 characters. */
+		{ "std::vector<int, std::allocator<int> >::size() const", 10, "std::vecto.." },
+		{ "std::vector<int, std::allocator<int> >::size() const", 30, "std::vector&lt;..&gt;::size() const" },
+		/* 200 px = 26 characters. */
+		{ "ns::Foo<Bar>::run(Baz<int> const&)", 20, "ns::Foo&lt;..&gt;::run(..)" },
+		{ "ns::Foo<T>::run(Baz<int> const&)", 20, "ns::Foo&lt;T&gt;::run(..)" },
+		/* Brackets that are not brackets, and unbalanced ones, stay. */
+		{ "operator<<(std::ostream&, Foo const&)", 20, "operator&lt;&lt;(std::ostream&amp;.." },
+		{ "weird(unbalanced<name and some more", 20, "weird(unbalanced&lt;name an.." },
+		/* py-spy: the location goes first (300 px = 40 characters). */
+		{ "handle_request_in_a_long_name (app.py:22)", 30, "handle_request_in_a_long_name (..)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *lbl = label_at(cases[i].name, cases[i].pct);
+
+		cr_expect_str_eq(lbl, cases[i].label, "%s at %d%%: got %s", cases[i].name, cases[i].pct, lbl);
+		free(lbl);
+	}
+}
