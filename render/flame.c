@@ -214,19 +214,18 @@ static int layout(struct flame_ctx *c)
 		}
 		if (k > 1)
 			qsort(kids, k, sizeof(*kids), cmp_child_keys);
-		/* Give every child its x, drawn or not, then push the drawn ones last to first. */
-		for (size_t i = 0; i < k; i++) {
-			const struct frec_node *ch = frec_profile__node(c->p, kids[i].node);
-			uint64_t w = ch->total;
-
-			kids[i].rank = (double)w * c->scale >= c->minwidth && w ? 1 : 0;
-			x += w;
-		}
+		/*
+		 * Every child takes its place, drawn or not (a skipped child leaves a gap narrower than
+		 * --minwidth in its parent).  Walk them last to first from the right edge, so that the
+		 * stack pops them in order.
+		 */
+		for (size_t i = 0; i < k; i++)
+			x += frec_profile__node(c->p, kids[i].node)->total;
 		for (size_t i = k; i-- > 0;) {
 			const struct frec_node *ch = frec_profile__node(c->p, kids[i].node);
 
 			x -= ch->total;
-			if (!kids[i].rank)
+			if (!ch->total || (double)ch->total * c->scale < c->minwidth)
 				continue;
 			err = push(&stack, &sp, &stack_cap,
 				   &(struct flame_item){
