@@ -5,8 +5,8 @@
  * Each profile is reduced to one row per function name: its self weight (samples where it is the
  * leaf), and its total weight (samples where it is on the stack, counted once per sample however
  * deep the recursion: a node adds its total only if no ancestor has the same name).  Shares are of
- * each profile's own total, so profiles of different lengths or rates compare; deltas are in
- * percentage points.  Functions present in one profile only are marked new or gone.
+ * each profile's own total, so profiles of different lengths or rates compare; changes are in
+ * percentage points and relative to the share before (so a function that vanished is -100%).  Functions present in one profile only are marked new or gone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -163,7 +163,7 @@ static void print_table(FILE *f, const char *heading, struct fn_row **sorted, si
 {
 	unsigned int shown = 0;
 
-	fprintf(f, "\n%s\n%9s %9s %10s  %s\n", heading, "before", "after", "change", "function");
+	fprintf(f, "\n%s\n%9s %9s %10s %9s  %s\n", heading, "before", "after", "change", "relative", "function");
 	for (size_t i = 0; i < n && shown < top; i++) {
 		const struct fn_row *r = sorted[i];
 		double d = by_total ? r->d_total : r->d_self;
@@ -171,13 +171,17 @@ static void print_table(FILE *f, const char *heading, struct fn_row **sorted, si
 
 		if (grew ? d < DIFF_TEXT_NOISE : d > -DIFF_TEXT_NOISE)
 			break;
-		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt  ", share(w[0], all[0]), share(w[1], all[1]), d);
+		char rel[32] = "from 0";
+
+		if (w[0])
+			snprintf(rel, sizeof(rel), "%+.0f%%", 100 * d / share(w[0], all[0]));
+		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt %9s  ", share(w[0], all[0]), share(w[1], all[1]), d, rel);
 		print_name(f, r->name);
 		fputs(!r->total[0] ? " [new]\n" : !r->total[1] ? " [gone]\n" : "\n", f);
 		shown++;
 	}
 	if (!shown)
-		fprintf(f, "%9s %9s %10s  (none)\n", "", "", "");
+		fprintf(f, "%9s %9s %10s %9s  (none)\n", "", "", "", "");
 }
 
 int render_diff__write_text(const struct frec_profile *before, const struct frec_profile *after,
@@ -210,7 +214,8 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 	}
 	fprintf(f, "before (baseline): %s, %" PRIu64 " samples\nafter:             %s, %" PRIu64 " samples\n",
 		*names[0] ? names[0] : "BEFORE", all[0], *names[1] ? names[1] : "AFTER", all[1]);
-	fprintf(f, "shares are of each profile's own total; change is in percentage points (after - before)\n");
+	fprintf(f, "shares are of each profile's own total; change is in percentage points (after - before),\n"
+		   "relative is the change over the share before\n");
 
 	qsort(sorted, t.n, sizeof(*sorted), by_self_up);
 	print_table(f, "regressions by self share (time spent in the function itself)", sorted, t.n, top, false,

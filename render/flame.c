@@ -458,7 +458,8 @@ static void write_frames(struct flame_ctx *c)
 
 struct diff_vals {
 	uint64_t before_total, before_self, after_total, after_self;
-	double d_self, d_total; /* after share - before share, in points */
+	double b_self, b_total;  /* shares before, in percent */
+	double d_self, d_total;  /* after share - before share, in points */
 	bool is_new, is_gone;
 };
 
@@ -481,10 +482,10 @@ static void diff_vals(const struct flame_ctx *c, const struct flame_item *it, st
 		after_all = (double)shape_total;
 		v->is_new = !m;
 	}
-	v->d_self = 100 * ((after_all ? (double)v->after_self / after_all : 0) -
-			   (before_all ? (double)v->before_self / before_all : 0));
-	v->d_total = 100 * ((after_all ? (double)v->after_total / after_all : 0) -
-			    (before_all ? (double)v->before_total / before_all : 0));
+	v->b_self = before_all ? 100 * (double)v->before_self / before_all : 0;
+	v->b_total = before_all ? 100 * (double)v->before_total / before_all : 0;
+	v->d_self = (after_all ? 100 * (double)v->after_self / after_all : 0) - v->b_self;
+	v->d_total = (after_all ? 100 * (double)v->after_total / after_all : 0) - v->b_total;
 }
 
 /* Grey for no change, to red (grew) or blue (shrank) as |d| approaches the largest change. */
@@ -504,11 +505,19 @@ static uint32_t diff_rgb(double d, double max)
 	return fade << 16 | fade << 8 | 0xe0;
 }
 
-static void write_points(struct svg_out *o, double d)
+/*
+ * "+1.5 pt (+30%)": the change of a share in points, then relative to the share before, so that a
+ * frame that vanished reads -100% however small it was.  From a share of 0 there is no ratio.
+ */
+static void write_change(struct svg_out *o, double d, double before)
 {
 	svg_out__chr(o, d <= -0.005 ? '-' : '+');
 	svg_out__fix(o, fabs(d));
 	svg_out__str(o, " pt");
+	if (before > 0)
+		svg_out__printf(o, " (%+.0f%%)", 100 * d / before);
+	else if (d >= 0.005)
+		svg_out__str(o, " (from 0)");
 }
 
 static void write_diff_frames(struct flame_ctx *c)
@@ -539,9 +548,9 @@ static void write_diff_frames(struct flame_ctx *c)
 		svg_out__str(o, "\nafter: ");
 		write_weights(o, unit, v.after_total, v.after_self, after_all);
 		svg_out__str(o, "\nchange: self ");
-		write_points(o, v.d_self);
+		write_change(o, v.d_self, v.b_self);
 		svg_out__str(o, ", total ");
-		write_points(o, v.d_total);
+		write_change(o, v.d_total, v.b_total);
 		if (v.is_new)
 			svg_out__str(o, " [new]");
 		if (v.is_gone)

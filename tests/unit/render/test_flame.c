@@ -331,7 +331,7 @@ Test(render_diff, colour_is_the_change_of_self_share)
 	cr_assert_eq(grew, 0xe04242);
 	cr_assert_not_null(strstr(frame(&o, "grows", 0), "before: 10 samples (10.00%)"));
 	cr_assert_not_null(strstr(frame(&o, "grows", 0), "after: 80 samples (40.00%)"));
-	cr_assert_not_null(strstr(frame(&o, "grows", 0), "change: self +30 pt"));
+	cr_assert_not_null(strstr(frame(&o, "grows", 0), "change: self +30 pt (+300%), total +30 pt (+300%)"));
 	cr_assert_not_null(strstr(frame(&o, "fresh", 0), "[new]"));
 	cr_assert_null(frame(&o, "gone", 0), "widths come from AFTER");
 	/* Shape from after: 200 samples over 1180 px. */
@@ -349,7 +349,7 @@ Test(render_diff, negate_draws_the_before_shape)
 
 	cr_assert_not_null(g);
 	cr_assert_not_null(strstr(g, "[gone]"));
-	cr_assert_not_null(strstr(g, "change: self -50 pt"));
+	cr_assert_not_null(strstr(g, "change: self -50 pt (-100%)"));
 	cr_assert_gt(fill(g) & 0xff, fill(g) >> 16, "vanished is blue");
 	cr_assert_null(frame(&o, "fresh", 0));
 	cr_assert_float_eq(rect_attr(g, "width"), 590, 0.01);
@@ -385,10 +385,10 @@ Test(render_diff, text_lists_regressions_and_improvements)
 	reg = strstr(buf, "regressions by self share");
 	imp = strstr(buf, "improvements by self share");
 	cr_assert(reg && imp && reg < imp, "%s", buf);
-	line = strstr(reg, "\n   10.00%    40.00%   +30.00pt  grows\n");
+	line = strstr(reg, "\n   10.00%    40.00%   +30.00pt     +300%  grows\n");
 	cr_assert(line && line < imp, "%s", buf);
-	cr_assert_not_null(strstr(reg, "+5.00pt  fresh [new]"));
-	line = strstr(imp, "\n   40.00%     5.00%   -35.00pt  shrinks\n");
+	cr_assert_not_null(strstr(reg, "+5.00pt    from 0  fresh [new]"));
+	line = strstr(imp, "\n   40.00%     5.00%   -35.00pt      -88%  shrinks\n");
 	cr_assert_not_null(line, "%s", buf);
 	/* "same" kept its share: in no table. */
 	cr_assert_null(strstr(buf, "  same"), "%s", buf);
@@ -407,7 +407,7 @@ Test(render_diff, text_counts_recursion_once)
 	cr_assert_eq(render_diff__write_text(a, b, NULL, f), 0);
 	fclose(f);
 	/* rec is on 50% then 75% of the stacks, not 150%. */
-	cr_assert_not_null(strstr(strstr(buf, "regressions by total share"), "\n   50.00%    75.00%   +25.00pt  rec\n"),
+	cr_assert_not_null(strstr(strstr(buf, "regressions by total share"), "\n   50.00%    75.00%   +25.00pt      +50%  rec\n"),
 			   "%s", buf);
 	free(buf);
 	frec_profile__free(a);
