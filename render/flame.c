@@ -750,7 +750,8 @@ static int flame_ctx__init(struct flame_ctx *c, const struct frec_profile *p, co
 		.opts = opts,
 		.out = out,
 		.width = opts->width ? opts->width : 1200,
-		.minwidth = opts->minwidth < 0 ? FLAME_MINWIDTH : opts->minwidth,
+		/* Even with --minwidth 0, a frame must keep a width once printed with 2 decimals. */
+		.minwidth = opts->minwidth < 0 ? FLAME_MINWIDTH : opts->minwidth < 0.01 ? 0.01 : opts->minwidth,
 		.total = frec_profile__total(p),
 	};
 	c->pal = flame_palette__find(opts->palette);

@@ -85,6 +85,8 @@
 
 	function zoom(z) {
 		var x0 = ox[z], w0 = ow[z], y0 = oy[z], scale = (W - 2 * PAD) / w0;
+		if (!(w0 > 0))
+			return;
 		for (var i = 0; i < n; i++) {
 			var inside = ox[i] >= x0 - EPS && ox[i] + ow[i] <= x0 + w0 + EPS;
 			var covers = ox[i] <= x0 + EPS && ox[i] + ow[i] >= x0 + w0 - EPS;
