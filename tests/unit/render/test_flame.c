@@ -535,3 +535,26 @@ Test(render_flame, long_names_shorten_brackets_before_cutting)
 		free(lbl);
 	}
 }
+
+Test(render_flame, wide_parents_merge_repeated_children)
+{
+	/* 20 children of main, each seen three times: the profile finds them again past 8 children. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct frec_profile *p;
+	struct out o;
+
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 20; i++)
+			fprintf(f, "main;child%02d;leaf 1\n", (i * 7 + round) % 20);
+	fclose(f);
+	p = folded(text);
+	cr_assert_eq(frec_profile__nr_nodes(p), 1 + 1 + 20 + 20);
+	o = render(p, NULL);
+	cr_assert_eq(count(&o, "<g><title>child"), 20);
+	cr_assert_not_null(strstr(frame(&o, "child13", 0), "\n3 samples (5.00%), self 0 (0.00%)"));
+	free(o.buf);
+	free(text);
+	frec_profile__free(p);
+}
