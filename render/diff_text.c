@@ -6,7 +6,8 @@
  * leaf), and its total weight (samples where it is on the stack, counted once per sample however
  * deep the recursion: a node adds its total only if no ancestor has the same name).  Shares are of
  * each profile's own total, so profiles of different lengths or rates compare; changes are in
- * percentage points and relative to the share before (so a function that vanished is -100%).  Functions present in one profile only are marked new or gone.
+ * percentage points and relative to the share before (so a function that vanished is -100%).
+ * Functions present in one profile only are marked new or gone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -163,7 +164,8 @@ static void print_table(FILE *f, const char *heading, struct fn_row **sorted, si
 {
 	unsigned int shown = 0;
 
-	fprintf(f, "\n%s\n%9s %9s %10s %9s  %s\n", heading, "before", "after", "change", "relative", "function");
+	fprintf(f, "\n%s\n%9s %9s %10s %9s  %s\n", heading, "before", "after", "change", "relative",
+		"function");
 	for (size_t i = 0; i < n && shown < top; i++) {
 		const struct fn_row *r = sorted[i];
 		double d = by_total ? r->d_total : r->d_self;
@@ -175,7 +177,8 @@ static void print_table(FILE *f, const char *heading, struct fn_row **sorted, si
 
 		if (w[0])
 			snprintf(rel, sizeof(rel), "%+.0f%%", 100 * d / share(w[0], all[0]));
-		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt %9s  ", share(w[0], all[0]), share(w[1], all[1]), d, rel);
+		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt %9s  ", share(w[0], all[0]), share(w[1], all[1]), d,
+			rel);
 		print_name(f, r->name);
 		fputs(!r->total[0] ? " [new]\n" : !r->total[1] ? " [gone]\n" : "\n", f);
 		shown++;
@@ -214,12 +217,13 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 	}
 	fprintf(f, "before (baseline): %s, %" PRIu64 " samples\nafter:             %s, %" PRIu64 " samples\n",
 		*names[0] ? names[0] : "BEFORE", all[0], *names[1] ? names[1] : "AFTER", all[1]);
-	fprintf(f, "shares are of each profile's own total; change is in percentage points (after - before),\n"
+	fprintf(f, "shares are of each profile's own total; "
+		   "change is in percentage points (after - before),\n"
 		   "relative is the change over the share before\n");
 
 	qsort(sorted, t.n, sizeof(*sorted), by_self_up);
-	print_table(f, "regressions by self share (time spent in the function itself)", sorted, t.n, top, false,
-		    true, all);
+	print_table(f, "regressions by self share (time spent in the function itself)", sorted, t.n, top,
+		    false, true, all);
 	qsort(sorted, t.n, sizeof(*sorted), by_self_down);
 	print_table(f, "improvements by self share", sorted, t.n, top, false, false, all);
 	qsort(sorted, t.n, sizeof(*sorted), by_total_up);

@@ -120,7 +120,8 @@ static int index_other(struct flame_ctx *c)
 		size_t pos = 0;
 		uint32_t id;
 
-		while ((id = flame_map__next(&names, h, &pos)) != UINT32_MAX && strcmp(frec_profile__str(o, id), s))
+		while ((id = flame_map__next(&names, h, &pos)) != UINT32_MAX &&
+		       strcmp(frec_profile__str(o, id), s))
 			;
 		c->other_name[i] = id == UINT32_MAX ? FREC_NONE : id;
 	}
@@ -187,7 +188,10 @@ static int layout(struct flame_ctx *c)
 	int err;
 
 	err = push(&stack, &sp, &stack_cap,
-		   &(struct flame_item){ .node = FREC_NODE_ROOT, .other = c->other ? FREC_NODE_ROOT : FREC_NONE });
+		   &(struct flame_item){
+			   .node = FREC_NODE_ROOT,
+			   .other = c->other ? FREC_NODE_ROOT : FREC_NONE,
+		   });
 	while (!err && sp) {
 		struct flame_item it = stack[--sp];
 		const struct frec_node *n = frec_profile__node(c->p, it.node);
@@ -198,7 +202,8 @@ static int layout(struct flame_ctx *c)
 			break;
 		if (it.depth > c->max_depth)
 			c->max_depth = it.depth;
-		for (uint32_t ch = n->first_child; ch != FREC_NONE; ch = frec_profile__node(c->p, ch)->next_sibling) {
+		for (uint32_t ch = n->first_child; ch != FREC_NONE;
+		     ch = frec_profile__node(c->p, ch)->next_sibling) {
 			if (k == kids_cap) {
 				size_t ncap = kids_cap ? kids_cap * 2 : 64;
 				struct child_key *nk = realloc(kids, ncap * sizeof(*nk));
@@ -232,7 +237,8 @@ static int layout(struct flame_ctx *c)
 					   .node = kids[i].node,
 					   .depth = it.depth + 1,
 					   .x = x,
-					   .other = c->other ? other_child_of(c, it.other, ch->frame) : FREC_NONE,
+					   .other = c->other ? other_child_of(c, it.other, ch->frame)
+							     : FREC_NONE,
 				   });
 			if (err)
 				break;
@@ -387,7 +393,8 @@ static void write_weights(struct svg_out *o, const char *unit, uint64_t total, u
 	svg_out__chr(o, ')');
 }
 
-static const char *item_name(const struct flame_ctx *c, const struct flame_item *it, const struct frec_frame **f)
+static const char *item_name(const struct flame_ctx *c, const struct flame_item *it,
+			     const struct frec_frame **f)
 {
 	const struct frec_node *n = frec_profile__node(c->p, it->node);
 
