@@ -645,7 +645,10 @@ static void write_title(struct svg_out *o, const struct flame_ctx *c)
 		svg_out__esc_str(o, c->opts->title);
 		return;
 	}
-	svg_out__str(o, c->other ? "Differential flame graph" : c->opts->icicle ? "Icicle graph" : "Flame graph");
+	if (c->other)
+		svg_out__str(o, "Differential flame graph");
+	else
+		svg_out__str(o, c->opts->icicle ? "Icicle graph" : "Flame graph");
 	if (*cmd && !c->other) {
 		svg_out__str(o, ": ");
 		svg_out__esc_str(o, cmd);
@@ -712,13 +715,14 @@ static int write_document(struct flame_ctx *c, FILE *f)
 			"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 			"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
 			"viewBox=\"0 0 %u %u\" data-frec=\"%u %d %d %d\">\n",
-			c->width, h, c->width, h, c->width, FLAME_PAD, c->opts->icicle ? 1 : 0, c->other ? 1 : 0);
+			c->width, h, c->width, h, c->width, FLAME_PAD, c->opts->icicle ? 1 : 0,
+			c->other ? 1 : 0);
 	svg_out__str(o, "<!-- frec flame graph: click a frame to zoom, Ctrl-F or Search to find functions by "
 			"regular expression; zoom and search are kept in the URL. -->\n<style>");
 	svg_out__str(o, flame_css);
 	svg_out__str(o, "</style>\n");
-	svg_out__printf(o, "<rect width=\"100%%\" height=\"100%%\" fill=\"#f6f6f2\"/>\n<text id=\"title\" x=\"%u\" y=\"22\">",
-			c->width / 2);
+	svg_out__str(o, "<rect width=\"100%\" height=\"100%\" fill=\"#f6f6f2\"/>\n");
+	svg_out__printf(o, "<text id=\"title\" x=\"%u\" y=\"22\">", c->width / 2);
 	write_title(o, c);
 	svg_out__printf(o, "</text>\n<text id=\"subtitle\" x=\"%u\" y=\"36\">", c->width / 2);
 	if (c->opts->subtitle)
@@ -728,7 +732,8 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	else
 		write_subtitle_from_meta(o, c->p);
 	svg_out__str(o, "</text>\n");
-	svg_out__printf(o, "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"50\">Reset zoom</text>\n", FLAME_PAD);
+	svg_out__printf(o, "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"50\">Reset zoom</text>\n",
+			FLAME_PAD);
 	svg_out__printf(o, "<text id=\"search\" class=\"btn\" x=\"%u\" y=\"50\">Search</text>\n",
 			c->width - FLAME_PAD);
 	write_legend(o, c);
@@ -749,8 +754,8 @@ out:
 	return err;
 }
 
-static int flame_ctx__init(struct flame_ctx *c, const struct frec_profile *p, const struct render_flame_opts *opts,
-			   struct svg_out *out)
+static int flame_ctx__init(struct flame_ctx *c, const struct frec_profile *p,
+			   const struct render_flame_opts *opts, struct svg_out *out)
 {
 	*c = (struct flame_ctx){
 		.p = p,
@@ -758,7 +763,9 @@ static int flame_ctx__init(struct flame_ctx *c, const struct frec_profile *p, co
 		.out = out,
 		.width = opts->width ? opts->width : 1200,
 		/* Even with --minwidth 0, a frame must keep a width once printed with 2 decimals. */
-		.minwidth = opts->minwidth < 0 ? FLAME_MINWIDTH : opts->minwidth < 0.01 ? 0.01 : opts->minwidth,
+		.minwidth = opts->minwidth < 0	   ? FLAME_MINWIDTH
+			    : opts->minwidth < 0.01 ? 0.01
+						    : opts->minwidth,
 		.total = frec_profile__total(p),
 	};
 	c->pal = flame_palette__find(opts->palette);
