@@ -762,12 +762,12 @@ static int flame_ctx__init(struct flame_ctx *c, const struct frec_profile *p,
 		.opts = opts,
 		.out = out,
 		.width = opts->width ? opts->width : 1200,
-		/* Even with --minwidth 0, a frame must keep a width once printed with 2 decimals. */
-		.minwidth = opts->minwidth < 0	   ? FLAME_MINWIDTH
-			    : opts->minwidth < 0.01 ? 0.01
-						    : opts->minwidth,
+		.minwidth = opts->minwidth < 0 ? FLAME_MINWIDTH : opts->minwidth,
 		.total = frec_profile__total(p),
 	};
+	/* Even with --minwidth 0, a frame must keep a width once printed with 2 decimals. */
+	if (c->minwidth < 0.01)
+		c->minwidth = 0.01;
 	c->pal = flame_palette__find(opts->palette);
 	if (!c->pal || c->width <= 2 * FLAME_PAD)
 		return -EINVAL;
