@@ -462,12 +462,19 @@ static void write_frames(struct flame_ctx *c)
 
 /* Below this change of share (in percentage points) a frame counts as unchanged: grey. */
 #define DIFF_NOISE_POINTS 0.01
+/*
+ * A change of self share also stays grey when sampling alone could explain it: two proportions
+ * test, |z| under 2 (about 95%).  Otherwise a frame seen in 2 samples of 100 before and 0 after
+ * would be drawn as one of the graph's biggest changes.
+ */
+#define DIFF_NOISE_Z 2.0
 
 struct diff_vals {
 	uint64_t before_total, before_self, after_total, after_self;
 	double b_self, b_total;  /* shares before, in percent */
 	double d_self, d_total;  /* after share - before share, in points */
 	bool is_new, is_gone;
+	bool is_noise;           /* the change of self share is within sampling noise */
 };
 
 static void diff_vals(const struct flame_ctx *c, const struct flame_item *it, struct diff_vals *v)
@@ -493,6 +500,12 @@ static void diff_vals(const struct flame_ctx *c, const struct flame_item *it, st
 	v->b_total = before_all ? 100 * (double)v->before_total / before_all : 0;
 	v->d_self = (after_all ? 100 * (double)v->after_self / after_all : 0) - v->b_self;
 	v->d_total = (after_all ? 100 * (double)v->after_total / after_all : 0) - v->b_total;
+	if (before_all && after_all) {
+		double pooled = (double)(v->before_self + v->after_self) / (before_all + after_all);
+		double se = 100 * sqrt(pooled * (1 - pooled) * (1 / before_all + 1 / after_all));
+
+		v->is_noise = fabs(v->d_self) < DIFF_NOISE_Z * se;
+	}
 }
 
 /* Grey for no change, to red (grew) or blue (shrank) as |d| approaches the largest change. */
@@ -539,7 +552,7 @@ static void write_diff_frames(struct flame_ctx *c)
 		struct diff_vals v;
 
 		diff_vals(c, &c->items[i], &v);
-		if (fabs(v.d_self) > max)
+		if (!v.is_noise && fabs(v.d_self) > max)
 			max = fabs(v.d_self);
 	}
 	for (size_t i = 0; i < c->nr_items; i++) {
@@ -562,7 +575,9 @@ static void write_diff_frames(struct flame_ctx *c)
 			svg_out__str(o, " [new]");
 		if (v.is_gone)
 			svg_out__str(o, " [gone]");
-		write_frame_end(c, it, name, diff_rgb(v.d_self, max));
+		if (v.is_noise && fabs(v.d_self) >= DIFF_NOISE_POINTS)
+			svg_out__str(o, "\n(self change within sampling noise)");
+		write_frame_end(c, it, name, v.is_noise ? 0xdcdcdc : diff_rgb(v.d_self, max));
 	}
 }
 

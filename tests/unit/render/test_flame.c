@@ -558,3 +558,25 @@ Test(render_flame, wide_parents_merge_repeated_children)
 	free(text);
 	frec_profile__free(p);
 }
+
+Test(render_diff, changes_within_sampling_noise_stay_grey)
+{
+	/* 3 -> 1 samples of 100: -2 points, but sampling explains it (z = 1.15). */
+	struct frec_profile *a = folded("main;wobbly 3\nmain;rest 97\n"), *b = folded("main;wobbly 1\nmain;rest 99\n");
+	struct out o = render_diff(a, b, false);
+
+	cr_assert_eq(fill(frame(&o, "wobbly", 0)), 0xdcdcdc);
+	cr_assert_not_null(strstr(frame(&o, "wobbly", 0), "\n(self change within sampling noise)</title>"));
+	free(o.buf);
+	frec_profile__free(a);
+	frec_profile__free(b);
+	/* The same shares from 100 times the samples: significant, and the largest change, so deep blue. */
+	a = folded("main;wobbly 300\nmain;rest 9700\n");
+	b = folded("main;wobbly 100\nmain;rest 9900\n");
+	o = render_diff(a, b, false);
+	cr_assert_eq(fill(frame(&o, "wobbly", 0)), 0x2828e0);
+	cr_assert_null(strstr(frame(&o, "wobbly", 0), "noise"));
+	free(o.buf);
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
