@@ -561,7 +561,7 @@ Test(render_flame, wide_parents_merge_repeated_children)
 
 Test(render_diff, changes_within_sampling_noise_stay_grey)
 {
-	/* 3 -> 1 samples of 100: -2 points, but sampling explains it (z = 1.15). */
+	/* 3 -> 1 samples of 100: -2 points, but sampling explains it (z = 1.0). */
 	struct frec_profile *a = folded("main;wobbly 3\nmain;rest 97\n"), *b = folded("main;wobbly 1\nmain;rest 99\n");
 	struct out o = render_diff(a, b, false);
 
