@@ -152,6 +152,22 @@ static int by_total_down(const void *a, const void *b)
 /* Deltas smaller than this (points) are rounding noise, not changes. */
 #define DIFF_TEXT_NOISE 0.005
 
+/*
+ * Whether sampling alone could explain the change from w[0] of all[0] to w[1] of all[1]: a
+ * two-proportion z-test, |z| < 2, as the differential flame graph greys such frames.
+ */
+static bool within_noise(const uint64_t w[2], const uint64_t all[2])
+{
+	double pooled, se, d;
+
+	if (!all[0] || !all[1])
+		return false;
+	pooled = (double)(w[0] + w[1]) / (double)(all[0] + all[1]);
+	se = sqrt(pooled * (1 - pooled) * (1 / (double)all[0] + 1 / (double)all[1]));
+	d = (double)w[1] / (double)all[1] - (double)w[0] / (double)all[0];
+	return fabs(d) < 2 * se;
+}
+
 /* A name for a terminal: control bytes (escape sequences, newlines) become '?'. */
 static void print_name(FILE *f, const char *name)
 {
@@ -180,7 +196,8 @@ static void print_table(FILE *f, const char *heading, struct fn_row **sorted, si
 		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt %9s  ", share(w[0], all[0]), share(w[1], all[1]), d,
 			rel);
 		print_name(f, r->name);
-		fputs(!r->total[0] ? " [new]\n" : !r->total[1] ? " [gone]\n" : "\n", f);
+		fputs(!r->total[0] ? " [new]" : !r->total[1] ? " [gone]" : "", f);
+		fputs(within_noise(w, all) ? " [noise]\n" : "\n", f);
 		shown++;
 	}
 	if (!shown)
@@ -219,7 +236,7 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 		*names[0] ? names[0] : "BEFORE", all[0], *names[1] ? names[1] : "AFTER", all[1]);
 	fprintf(f, "shares are of each profile's own total; "
 		   "change is in percentage points (after - before),\n"
-		   "relative is the change over the share before\n");
+		   "relative is the change over the share before; [noise]: sampling alone could explain it\n");
 
 	qsort(sorted, t.n, sizeof(*sorted), by_self_up);
 	print_table(f, "regressions by self share (time spent in the function itself)", sorted, t.n, top,

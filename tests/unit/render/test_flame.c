@@ -399,7 +399,8 @@ Test(render_diff, text_lists_regressions_and_improvements)
 
 Test(render_diff, text_counts_recursion_once)
 {
-	struct frec_profile *a = folded("main;rec;rec;rec 10\nmain;other 10\n"), *b = folded("main;rec;rec;rec 30\nmain;other 10\n");
+	struct frec_profile *a = folded("main;rec;rec;rec 100\nmain;other 100\n"),
+			    *b = folded("main;rec;rec;rec 300\nmain;other 100\n");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
