@@ -18,7 +18,8 @@ while (Date.now() < end)
 	r += frecHotLoop(200000);
 console.log(r > 0 ? "ok" : "odd");
 JS
-expect 0 "$FREC" record -F 499 -o "$T/t.zst" -- node --perf-basic-prof "$T/hot.js"
+# node also writes a V8 log (isolate-*-v8.log) to its working directory: keep it in $T.
+(cd "$T" && expect 0 "$FREC" record -F 499 -o "$T/t.zst" -- node --perf-basic-prof "$T/hot.js")
 expect 0 "$FREC" report -i "$T/t.zst" --folded -o "$T/f"
 grep -q 'frecHotLoop[^;]*_\[j\]' "$T/f" || { head -n 20 "$T/f" >&2; fail "frecHotLoop is not named as a JIT frame"; }
 exit 0
