@@ -12,9 +12,11 @@
 	var details = document.getElementById("details"), matched = document.getElementById("matched");
 	var unzoomBtn = document.getElementById("unzoom"), searchBtn = document.getElementById("search");
 	var zoomed = -1, term = "", spans = [];
-	// Per frame: its class ("", "a" for an ancestor of the zoomed frame, "hide"), whether the
-	// search matches it, and whether zooming moved it.  The DOM is only written where these
-	// change, so that zooming a graph of 100k frames touches the frames that move.
+	// Per frame: its class ("" or, while zoomed, "v" for a frame shown and "v a" for an ancestor of
+	// the zoomed frame, shown faded), whether the search matches it, and whether zooming moved it.
+	// While zoomed the frames box has class "z", which hides every frame but the "v" ones, so the
+	// DOM is only written for the frames that show and where state changes: zooming a graph of
+	// 100k frames costs what the zoomed part holds.
 	var cls = [], hit = new Uint8Array(n), moved = new Uint8Array(n);
 
 	for (var i = 0; i < n; i++) {
@@ -88,7 +90,7 @@
 	function place(i, x, w, c) {
 		var r = frames[i].children[1];
 		setClass(i, c);
-		if (c === "hide")
+		if (c === "")
 			return;
 		r.setAttribute("x", x.toFixed(2));
 		r.setAttribute("width", w.toFixed(2));
@@ -111,24 +113,27 @@
 			var covers = ox[i] <= x0 + EPS && ox[i] + ow[i] >= x0 + w0 - EPS;
 			var below = ICICLE ? oy[i] < y0 : oy[i] > y0;
 			if (below && covers)
-				place(i, PAD, W - 2 * PAD, "a");
+				place(i, PAD, W - 2 * PAD, "v a");
 			else if (!below && inside)
-				place(i, PAD + (ox[i] - x0) * scale, ow[i] * scale, "");
+				place(i, PAD + (ox[i] - x0) * scale, ow[i] * scale, "v");
 			else
-				place(i, 0, 0, "hide");
+				setClass(i, "");
 		}
+		box.setAttribute("class", "z");
 		zoomed = z;
 		unzoomBtn.setAttribute("class", "btn");
 		showMatched();
 		save();
 	}
 	function unzoom() {
+		box.removeAttribute("class");
 		for (var i = 0; i < n; i++) {
+			setClass(i, "");
 			if (moved[i]) {
-				place(i, ox[i], ow[i], "");
+				frames[i].children[1].setAttribute("x", ox[i].toFixed(2));
+				frames[i].children[1].setAttribute("width", ow[i].toFixed(2));
+				label(i, ox[i], ow[i]);
 				moved[i] = 0;
-			} else {
-				setClass(i, "");
 			}
 		}
 		zoomed = -1;
