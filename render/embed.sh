@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # embed.sh NAME FILE: FILE as a C string constant NAME (render/flame.js, render/flame.css), with
-# whole-line comments and indentation dropped to keep every graph small.  The page refuses "]]>", which would close the
-# CDATA section that holds the script.
+# whole-line comments and indentation dropped to keep every graph small.  It refuses "]]>", which
+# would close the CDATA section that holds the script.
 set -eu
 name=$1
 file=$2
