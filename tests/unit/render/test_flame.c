@@ -581,3 +581,27 @@ Test(render_diff, changes_within_sampling_noise_stay_grey)
 	frec_profile__free(a);
 	frec_profile__free(b);
 }
+
+Test(render_flame, long_titles_are_cut_to_the_width)
+{
+	struct frec_profile *p = folded("main;a 1\n");
+	char cmd[400];
+	struct out o;
+	const char *t, *e;
+
+	memset(cmd, 'x', sizeof(cmd) - 1);
+	cmd[sizeof(cmd) - 1] = '\0';
+	memcpy(cmd, "java -cp <&>", 12);
+	frec_profile__meta(p)->command = (uint32_t)frec_profile__intern_str(p, cmd);
+	o = render(p, &(struct render_flame_opts){ .width = 600, .minwidth = -1 });
+	t = strstr(o.buf, "<text id=\"title\" x=\"300\" y=\"22\">");
+	cr_assert_not_null(t);
+	t = strchr(t, '>') + 1;
+	e = strstr(t, "</text>");
+	/* 580 px of 17 px characters: 56 of them, the last two "..", escapes counting as one. */
+	cr_assert_eq(e - t, 56 + 3 + 4 + 3, "%.*s", (int)(e - t), t);
+	cr_assert_eq(strncmp(t, "Flame graph: java -cp &lt;&amp;&gt;xxx", 38), 0);
+	cr_assert_eq(strncmp(e - 3, "x..", 3), 0);
+	free(o.buf);
+	frec_profile__free(p);
+}
