@@ -733,6 +733,17 @@ static void write_legend(struct svg_out *o, const struct flame_ctx *c)
 	}
 }
 
+/* @l cut to @max_chars; when cut, a tooltip holds all of it. */
+static void write_fitted(struct svg_out *o, const struct text_line *l, size_t max_chars)
+{
+	if (utf8_chars(l->buf, l->len) > max_chars) {
+		svg_out__str(o, "<title>");
+		svg_out__esc(o, l->buf, l->len, SIZE_MAX);
+		svg_out__str(o, "</title>");
+	}
+	svg_out__esc_fit(o, l->buf, max_chars);
+}
+
 /* The frames first (into memory), then the header that needs their depth and classes. */
 static int write_document(struct flame_ctx *c, FILE *f)
 {
@@ -772,7 +783,7 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	text = (struct text_line){ .len = 0 };
 	title(&text, c);
 	svg_out__printf(o, "<text id=\"title\" x=\"%u\" y=\"22\">", c->width / 2);
-	svg_out__esc_fit(o, text.buf, (size_t)((c->width - 2 * FLAME_PAD) / FLAME_TITLE_CHAR_W));
+	write_fitted(o, &text, (size_t)((c->width - 2 * FLAME_PAD) / FLAME_TITLE_CHAR_W));
 	text = (struct text_line){ .len = 0 };
 	if (c->opts->subtitle)
 		line_add(&text, c->opts->subtitle);
@@ -781,7 +792,7 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	else
 		subtitle_from_meta(&text, c->p);
 	svg_out__printf(o, "</text>\n<text id=\"subtitle\" x=\"%u\" y=\"36\">", c->width / 2);
-	svg_out__esc_fit(o, text.buf, (size_t)((c->width - 2 * FLAME_PAD) / FLAME_CHAR_W));
+	write_fitted(o, &text, (size_t)((c->width - 2 * FLAME_PAD) / FLAME_CHAR_W));
 	svg_out__str(o, "</text>\n");
 	svg_out__printf(o, "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"50\">Reset zoom</text>\n",
 			FLAME_PAD);

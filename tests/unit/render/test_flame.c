@@ -597,6 +597,10 @@ Test(render_flame, long_titles_are_cut_to_the_width)
 	t = strstr(o.buf, "<text id=\"title\" x=\"300\" y=\"22\">");
 	cr_assert_not_null(t);
 	t = strchr(t, '>') + 1;
+	/* The whole title in a tooltip, then what fits. */
+	cr_assert_eq(strncmp(t, "<title>Flame graph: java -cp &lt;&amp;&gt;xxx", 45), 0, "%.60s", t);
+	cr_assert_eq(strncmp(strstr(t, "</title>") - 4, "xxxx</title>", 12), 0);
+	t = strstr(t, "</title>") + 8;
 	e = strstr(t, "</text>");
 	/* 580 px of 17 px characters: 56 of them, the last two "..", escapes counting as one. */
 	cr_assert_eq(e - t, 56 + 3 + 4 + 3, "%.*s", (int)(e - t), t);
