@@ -419,7 +419,11 @@ static void write_frame_start(struct flame_ctx *c, const char *name,
 		write_frame_lines(o, c->p, f);
 }
 
-static void write_frame_end(struct flame_ctx *c, const struct flame_item *it, const char *name, uint32_t rgb)
+/* Diff: frames missing from the other profile are outlined, so that they stand out at any shade. */
+#define FLAME_OUTLINE "\" stroke=\"#600060\" stroke-width=\"1.5"
+
+static void write_frame_end(struct flame_ctx *c, const struct flame_item *it, const char *name, uint32_t rgb,
+			    bool outline)
 {
 	const struct frec_node *n = frec_profile__node(c->p, it->node);
 	struct svg_out *o = c->out;
@@ -435,6 +439,8 @@ static void write_frame_end(struct flame_ctx *c, const struct flame_item *it, co
 	svg_out__fix(o, w);
 	svg_out__str(o, "\" height=\"15\" fill=\"");
 	svg_out__rgb(o, rgb);
+	if (outline)
+		svg_out__str(o, FLAME_OUTLINE);
 	svg_out__str(o, "\"/>");
 	/* Fit the label to the width as printed, which is what flame.js sees when it relabels. */
 	write_label(o, name, x, y, floor(w * 100 + 0.5) / 100);
@@ -456,7 +462,7 @@ static void write_frames(struct flame_ctx *c)
 		write_frame_start(c, name, f);
 		svg_out__chr(c->out, '\n');
 		write_weights(c->out, unit, n->total, n->self, c->total);
-		write_frame_end(c, it, name, f ? flame_palette__rgb(c->pal, cls, name) : 0xd8d8d8);
+		write_frame_end(c, it, name, f ? flame_palette__rgb(c->pal, cls, name) : 0xd8d8d8, false);
 	}
 }
 
@@ -579,7 +585,8 @@ static void write_diff_frames(struct flame_ctx *c)
 			svg_out__str(o, " [gone]");
 		if (v.is_noise && fabs(v.d_self) >= DIFF_NOISE_POINTS)
 			svg_out__str(o, "\n(self change within sampling noise)");
-		write_frame_end(c, it, name, v.is_noise ? 0xdcdcdc : diff_rgb(v.d_self, max));
+		write_frame_end(c, it, name, v.is_noise ? 0xdcdcdc : diff_rgb(v.d_self, max),
+				v.is_new || v.is_gone);
 	}
 }
 
@@ -717,6 +724,10 @@ static void write_legend(struct svg_out *o, const struct flame_ctx *c)
 			svg_out__printf(o, "\"/><text x=\"%g\" y=\"50\">%s</text>\n", x + 14, keys[i].what);
 			x += 24 + FLAME_CHAR_W * (double)strlen(keys[i].what);
 		}
+		svg_out__printf(o, "<rect x=\"%g\" y=\"41\" width=\"10\" height=\"10\" fill=\"#ffffff%s\"/>", x,
+				FLAME_OUTLINE);
+		svg_out__printf(o, "<text x=\"%g\" y=\"50\">%s</text>\n", x + 14,
+				c->shape_is_before ? "gone" : "new");
 		return;
 	}
 	if (!flame_palette__is_kinds(c->pal))

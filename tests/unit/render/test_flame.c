@@ -333,6 +333,8 @@ Test(render_diff, colour_is_the_change_of_self_share)
 	cr_assert_not_null(strstr(frame(&o, "grows", 0), "after: 80 samples (40.00%)"));
 	cr_assert_not_null(strstr(frame(&o, "grows", 0), "change: self +30 pt (+300%), total +30 pt (+300%)"));
 	cr_assert_not_null(strstr(frame(&o, "fresh", 0), "[new]"));
+	cr_assert_not_null(strstr(frame(&o, "fresh", 0), "stroke=\"#600060\""), "new frames are outlined");
+	cr_assert_null(strstr(frame(&o, "grows", 0), "stroke="), "old frames are not");
 	cr_assert_null(frame(&o, "gone", 0), "widths come from AFTER");
 	/* Shape from after: 200 samples over 1180 px. */
 	cr_assert_float_eq(rect_attr(frame(&o, "grows", 0), "width"), 1180.0 * 80 / 200, 0.01);
@@ -349,6 +351,8 @@ Test(render_diff, negate_draws_the_before_shape)
 
 	cr_assert_not_null(g);
 	cr_assert_not_null(strstr(g, "[gone]"));
+	cr_assert_not_null(strstr(g, "stroke=\"#600060\""), "gone frames are outlined");
+	cr_assert_not_null(strstr(o.buf, ">gone</text>"), "the legend names the outline");
 	cr_assert_not_null(strstr(g, "change: self -50 pt (-100%)"));
 	cr_assert_gt(fill(g) & 0xff, fill(g) >> 16, "vanished is blue");
 	cr_assert_null(frame(&o, "fresh", 0));
