@@ -14,7 +14,8 @@
  * A differential graph takes its shape from one profile and, for each drawn node, looks up the node
  * with the same path of names in the other (a map from (parent, name) to child in the other tree):
  * its colour is the change of the node's self share between the two, normalised by each profile's
- * total.  A node missing from the other profile is new (or gone, with --negate).
+ * total, grey when sampling alone could explain it.  A node missing from the other profile is new
+ * (or gone, with --negate) and outlined.
  */
 #include <errno.h>
 #include <inttypes.h>
