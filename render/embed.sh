@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# embed.sh NAME FILE: FILE as a C string constant NAME (render/flame.js, render/flame.css), comments
-# and indentation dropped to keep every graph small.  The page refuses "]]>", which would close the
-# CDATA section that holds the script.
+# embed.sh NAME FILE: FILE as a C string constant NAME (render/flame.js, render/flame.css), with
+# whole-line comments and indentation dropped to keep every graph small.  It refuses "]]>", which
+# would close the CDATA section that holds the script.
 set -eu
 name=$1
 file=$2
@@ -12,6 +12,6 @@ if grep -q ']]>' "$file"; then
 fi
 printf '/* Generated from %s by render/embed.sh: do not edit. */\n' "$(basename "$file")"
 printf 'extern const char %s[];\nconst char %s[] =\n' "$name" "$name"
-sed -e 's/^[[:space:]]*//' -e '/^\/\//d' -e '/^$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+sed -e 's/^[[:space:]]*//' -e '/^\/\//d' -e '/^\/\*.*\*\/$/d' -e '/^$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
 	-e 's/^/"/' -e 's/$/\\n"/' "$file"
 printf ';\n'

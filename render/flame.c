@@ -14,9 +14,11 @@
  * A differential graph takes its shape from one profile and, for each drawn node, looks up the node
  * with the same path of names in the other (a map from (parent, name) to child in the other tree):
  * its colour is the change of the node's self share between the two, normalised by each profile's
- * total.  A node missing from the other profile is new (or gone, with --negate).
+ * total, grey when sampling alone could explain it.  A node missing from the other profile is new
+ * (or gone, with --negate) and outlined.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 #define FLAME_BOTTOM 34    /* details line */
 #define FLAME_FH 16        /* frame height including its 1 px gap */
 #define FLAME_CHAR_W 7.3   /* advance of a 12 px monospace character, rounded up; flame.js agrees */
+#define FLAME_TITLE_CHAR_W 10.3 /* the same at 17 px, for the title */
 #define FLAME_MINWIDTH 0.1 /* default --minwidth: far below a pixel, so nothing visible is lost */
 
 struct flame_item {
@@ -417,7 +420,11 @@ static void write_frame_start(struct flame_ctx *c, const char *name,
 		write_frame_lines(o, c->p, f);
 }
 
-static void write_frame_end(struct flame_ctx *c, const struct flame_item *it, const char *name, uint32_t rgb)
+/* Diff: frames missing from the other profile are outlined, so that they stand out at any shade. */
+#define FLAME_OUTLINE "\" stroke=\"#600060\" stroke-width=\"1.5"
+
+static void write_frame_end(struct flame_ctx *c, const struct flame_item *it, const char *name, uint32_t rgb,
+			    bool outline)
 {
 	const struct frec_node *n = frec_profile__node(c->p, it->node);
 	struct svg_out *o = c->out;
@@ -433,6 +440,8 @@ static void write_frame_end(struct flame_ctx *c, const struct flame_item *it, co
 	svg_out__fix(o, w);
 	svg_out__str(o, "\" height=\"15\" fill=\"");
 	svg_out__rgb(o, rgb);
+	if (outline)
+		svg_out__str(o, FLAME_OUTLINE);
 	svg_out__str(o, "\"/>");
 	/* Fit the label to the width as printed, which is what flame.js sees when it relabels. */
 	write_label(o, name, x, y, floor(w * 100 + 0.5) / 100);
@@ -454,7 +463,7 @@ static void write_frames(struct flame_ctx *c)
 		write_frame_start(c, name, f);
 		svg_out__chr(c->out, '\n');
 		write_weights(c->out, unit, n->total, n->self, c->total);
-		write_frame_end(c, it, name, f ? flame_palette__rgb(c->pal, cls, name) : 0xd8d8d8);
+		write_frame_end(c, it, name, f ? flame_palette__rgb(c->pal, cls, name) : 0xd8d8d8, false);
 	}
 }
 
@@ -577,7 +586,8 @@ static void write_diff_frames(struct flame_ctx *c)
 			svg_out__str(o, " [gone]");
 		if (v.is_noise && fabs(v.d_self) >= DIFF_NOISE_POINTS)
 			svg_out__str(o, "\n(self change within sampling noise)");
-		write_frame_end(c, it, name, v.is_noise ? 0xdcdcdc : diff_rgb(v.d_self, max));
+		write_frame_end(c, it, name, v.is_noise ? 0xdcdcdc : diff_rgb(v.d_self, max),
+				v.is_new || v.is_gone);
 	}
 }
 
@@ -591,82 +601,111 @@ static const char *base_name(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
-static void write_subtitle_from_meta(struct svg_out *o, const struct frec_profile *p)
+/*
+ * Title and subtitle are built as plain text, then escaped and cut to the graph's width: a command
+ * line can be longer than any screen (a JVM's class path).
+ */
+struct text_line {
+	char buf[1024];
+	size_t len;
+};
+
+static void line_add(struct text_line *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > sizeof(l->buf) - 1 - l->len)
+		n = sizeof(l->buf) - 1 - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+}
+
+static void line_group(struct text_line *l, uint64_t v)
+{
+	char tmp[32];
+
+	fmt_group(tmp, v);
+	line_add(l, tmp);
+}
+
+static void subtitle_from_meta(struct text_line *l, const struct frec_profile *p)
 {
 	const struct frec_profile_meta *m = frec_profile__meta_const(p);
 	const char *sep = "";
+	char tmp[64];
 
 	if (m->event) {
-		svg_out__esc_str(o, frec_profile__str(p, m->event));
+		line_add(l, frec_profile__str(p, m->event));
 		sep = ", ";
 	}
 	if (m->freq) {
-		svg_out__str(o, sep);
-		svg_out__u64(o, m->freq);
-		svg_out__str(o, " Hz");
+		snprintf(tmp, sizeof(tmp), "%s%" PRIu64 " Hz", sep, m->freq);
+		line_add(l, tmp);
 		sep = ", ";
 	} else if (m->period) {
-		svg_out__str(o, sep);
-		svg_out__str(o, "every ");
-		svg_out__group(o, m->period);
+		line_add(l, sep);
+		line_add(l, "every ");
+		line_group(l, m->period);
 		sep = ", ";
 	}
 	if (m->duration_ns) {
-		svg_out__str(o, sep);
-		svg_out__printf(o, "%.1f s", (double)m->duration_ns / 1e9);
+		snprintf(tmp, sizeof(tmp), "%s%.1f s", sep, (double)m->duration_ns / 1e9);
+		line_add(l, tmp);
 		sep = ", ";
 	}
-	svg_out__str(o, sep);
-	svg_out__group(o, frec_profile__total(p));
-	svg_out__chr(o, ' ');
-	svg_out__esc_str(o, frec_profile__str(p, m->unit));
+	line_add(l, sep);
+	line_group(l, frec_profile__total(p));
+	line_add(l, " ");
+	line_add(l, frec_profile__str(p, m->unit));
 	if (m->lost) {
-		svg_out__str(o, ", ");
-		svg_out__pct(o, m->lost, m->lost + (m->samples ? m->samples : frec_profile__total(p)));
-		svg_out__str(o, " lost");
+		line_add(l, ", ");
+		fmt_pct(tmp, m->lost, m->lost + (m->samples ? m->samples : frec_profile__total(p)));
+		line_add(l, tmp);
+		line_add(l, " lost");
 	}
 	if (m->truncated)
-		svg_out__str(o, ", trace cut short");
+		line_add(l, ", trace cut short");
 	if (!m->event && m->source) {
-		svg_out__str(o, ", from ");
-		svg_out__esc_str(o, base_name(frec_profile__str(p, m->source)));
+		line_add(l, ", from ");
+		line_add(l, base_name(frec_profile__str(p, m->source)));
 	}
 }
 
-static void write_diff_subtitle(struct svg_out *o, const struct flame_ctx *c)
+static void diff_subtitle(struct text_line *l, const struct flame_ctx *c)
 {
 	const struct frec_profile *before = c->shape_is_before ? c->p : c->other;
 	const struct frec_profile *after = c->shape_is_before ? c->other : c->p;
 	const char *bs = frec_profile__str(before, frec_profile__meta_const(before)->source);
 	const char *as = frec_profile__str(after, frec_profile__meta_const(after)->source);
 
-	svg_out__str(o, "before (baseline): ");
-	svg_out__esc_str(o, *bs ? base_name(bs) : "BEFORE");
-	svg_out__str(o, ", ");
-	svg_out__group(o, frec_profile__total(before));
-	svg_out__str(o, " samples; after: ");
-	svg_out__esc_str(o, *as ? base_name(as) : "AFTER");
-	svg_out__str(o, ", ");
-	svg_out__group(o, frec_profile__total(after));
-	svg_out__str(o, c->shape_is_before ? " samples; widths: before" : " samples; widths: after");
+	line_add(l, "before (baseline): ");
+	line_add(l, *bs ? base_name(bs) : "BEFORE");
+	line_add(l, ", ");
+	line_group(l, frec_profile__total(before));
+	line_add(l, " samples; after: ");
+	line_add(l, *as ? base_name(as) : "AFTER");
+	line_add(l, ", ");
+	line_group(l, frec_profile__total(after));
+	line_add(l, c->shape_is_before ? " samples; widths: before" : " samples; widths: after");
 }
 
-static void write_title(struct svg_out *o, const struct flame_ctx *c)
+static void title(struct text_line *l, const struct flame_ctx *c)
 {
 	const struct frec_profile_meta *m = frec_profile__meta_const(c->p);
 	const char *cmd = frec_profile__str(c->p, m->command);
 
 	if (c->opts->title) {
-		svg_out__esc_str(o, c->opts->title);
+		line_add(l, c->opts->title);
 		return;
 	}
 	if (c->other)
-		svg_out__str(o, "Differential flame graph");
+		line_add(l, "Differential flame graph");
 	else
-		svg_out__str(o, c->opts->icicle ? "Icicle graph" : "Flame graph");
+		line_add(l, c->opts->icicle ? "Icicle graph" : "Flame graph");
 	if (*cmd && !c->other) {
-		svg_out__str(o, ": ");
-		svg_out__esc_str(o, cmd);
+		line_add(l, ": ");
+		line_add(l, cmd);
 	}
 }
 
@@ -686,6 +725,10 @@ static void write_legend(struct svg_out *o, const struct flame_ctx *c)
 			svg_out__printf(o, "\"/><text x=\"%g\" y=\"50\">%s</text>\n", x + 14, keys[i].what);
 			x += 24 + FLAME_CHAR_W * (double)strlen(keys[i].what);
 		}
+		svg_out__printf(o, "<rect x=\"%g\" y=\"41\" width=\"10\" height=\"10\" fill=\"#ffffff%s\"/>", x,
+				FLAME_OUTLINE);
+		svg_out__printf(o, "<text x=\"%g\" y=\"50\">%s</text>\n", x + 14,
+				c->shape_is_before ? "gone" : "new");
 		return;
 	}
 	if (!flame_palette__is_kinds(c->pal))
@@ -702,11 +745,23 @@ static void write_legend(struct svg_out *o, const struct flame_ctx *c)
 	}
 }
 
+/* @l cut to @max_chars; when cut, a tooltip holds all of it. */
+static void write_fitted(struct svg_out *o, const struct text_line *l, size_t max_chars)
+{
+	if (utf8_chars(l->buf, l->len) > max_chars) {
+		svg_out__str(o, "<title>");
+		svg_out__esc(o, l->buf, l->len, SIZE_MAX);
+		svg_out__str(o, "</title>");
+	}
+	svg_out__esc_fit(o, l->buf, max_chars);
+}
+
 /* The frames first (into memory), then the header that needs their depth and classes. */
 static int write_document(struct flame_ctx *c, FILE *f)
 {
 	unsigned int h = svg_height(c);
 	struct svg_out *o = c->out;
+	struct text_line text;
 	char *frames = NULL;
 	size_t frames_len = 0;
 	FILE *mem = open_memstream(&frames, &frames_len);
@@ -737,15 +792,19 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	svg_out__str(o, flame_css);
 	svg_out__str(o, "</style>\n");
 	svg_out__str(o, "<rect width=\"100%\" height=\"100%\" fill=\"#f6f6f2\"/>\n");
+	text = (struct text_line){ .len = 0 };
+	title(&text, c);
 	svg_out__printf(o, "<text id=\"title\" x=\"%u\" y=\"22\">", c->width / 2);
-	write_title(o, c);
-	svg_out__printf(o, "</text>\n<text id=\"subtitle\" x=\"%u\" y=\"36\">", c->width / 2);
+	write_fitted(o, &text, (size_t)((c->width - 2 * FLAME_PAD) / FLAME_TITLE_CHAR_W));
+	text = (struct text_line){ .len = 0 };
 	if (c->opts->subtitle)
-		svg_out__esc_str(o, c->opts->subtitle);
+		line_add(&text, c->opts->subtitle);
 	else if (c->other)
-		write_diff_subtitle(o, c);
+		diff_subtitle(&text, c);
 	else
-		write_subtitle_from_meta(o, c->p);
+		subtitle_from_meta(&text, c->p);
+	svg_out__printf(o, "</text>\n<text id=\"subtitle\" x=\"%u\" y=\"36\">", c->width / 2);
+	write_fitted(o, &text, (size_t)((c->width - 2 * FLAME_PAD) / FLAME_CHAR_W));
 	svg_out__str(o, "</text>\n");
 	svg_out__printf(o, "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"50\">Reset zoom</text>\n",
 			FLAME_PAD);

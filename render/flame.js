@@ -11,7 +11,13 @@
 	var ox = new Float64Array(n), ow = new Float64Array(n), oy = new Float64Array(n), names = [];
 	var details = document.getElementById("details"), matched = document.getElementById("matched");
 	var unzoomBtn = document.getElementById("unzoom"), searchBtn = document.getElementById("search");
-	var zoomed = -1, term = "";
+	var zoomed = -1, term = "", spans = [];
+	// Per frame: its class ("" or, while zoomed, "v" for a frame shown and "v a" for an ancestor of
+	// the zoomed frame, shown faded), whether the search matches it, and whether zooming moved it.
+	// While zoomed the frames box has class "z", which hides every frame but the "v" ones, so the
+	// DOM is only written for the frames that show and where state changes: zooming a graph of
+	// 100k frames costs what the zoomed part holds.
+	var cls = [], hit = new Uint8Array(n), moved = new Uint8Array(n);
 
 	for (var i = 0; i < n; i++) {
 		var r = frames[i].children[1];
@@ -19,6 +25,7 @@
 		ow[i] = +r.getAttribute("width");
 		oy[i] = +r.getAttribute("y");
 		frames[i].frecIndex = i;
+		cls[i] = "";
 	}
 	function name(i) {
 		if (names[i] === undefined)
@@ -51,14 +58,15 @@
 		return out;
 	}
 	function label(i, x, w) {
-		var g = frames[i], t = g.children[2], fit = Math.floor((w - 6) / CW), s = name(i);
-		if (s.length > fit)
-			s = shorten(s);
+		var g = frames[i], t = g.children[2], fit = Math.floor((w - 6) / CW), s;
 		if (fit < 3) {
 			if (t)
 				t.textContent = "";
 			return;
 		}
+		s = name(i);
+		if (s.length > fit)
+			s = shorten(s);
 		if (!t) {
 			t = document.createElementNS(NS, "text");
 			g.appendChild(t);
@@ -67,14 +75,27 @@
 		t.setAttribute("y", (oy[i] + 11).toFixed(2));
 		t.textContent = s.length <= fit ? s : s.slice(0, fit - 2) + "..";
 	}
-	function place(i, x, w, cls) {
-		var g = frames[i], r = g.children[1];
-		g.setAttribute("class", cls);
-		if (cls === "hide")
+	function setClass(i, c) {
+		if (cls[i] === c)
+			return;
+		cls[i] = c;
+		frames[i].setAttribute("class", c + (hit[i] ? " m" : ""));
+	}
+	function setHit(i, h) {
+		if (hit[i] === h)
+			return;
+		hit[i] = h;
+		frames[i].setAttribute("class", cls[i] + (h ? " m" : ""));
+	}
+	function place(i, x, w, c) {
+		var r = frames[i].children[1];
+		setClass(i, c);
+		if (c === "")
 			return;
 		r.setAttribute("x", x.toFixed(2));
 		r.setAttribute("width", w.toFixed(2));
 		label(i, x, w);
+		moved[i] = 1;
 	}
 	function frameOf(e) {
 		for (var el = e.target; el && el !== box; el = el.parentNode)
@@ -92,51 +113,71 @@
 			var covers = ox[i] <= x0 + EPS && ox[i] + ow[i] >= x0 + w0 - EPS;
 			var below = ICICLE ? oy[i] < y0 : oy[i] > y0;
 			if (below && covers)
-				place(i, PAD, W - 2 * PAD, "a");
+				place(i, PAD, W - 2 * PAD, "v a");
 			else if (!below && inside)
-				place(i, PAD + (ox[i] - x0) * scale, ow[i] * scale, "");
+				place(i, PAD + (ox[i] - x0) * scale, ow[i] * scale, "v");
 			else
-				place(i, 0, 0, "hide");
+				setClass(i, "");
 		}
+		box.setAttribute("class", "z");
 		zoomed = z;
 		unzoomBtn.setAttribute("class", "btn");
-		if (term)
-			search(term);
+		showMatched();
 		save();
 	}
 	function unzoom() {
-		for (var i = 0; i < n; i++)
-			place(i, ox[i], ow[i], "");
+		box.removeAttribute("class");
+		for (var i = 0; i < n; i++) {
+			setClass(i, "");
+			if (moved[i]) {
+				frames[i].children[1].setAttribute("x", ox[i].toFixed(2));
+				frames[i].children[1].setAttribute("width", ow[i].toFixed(2));
+				label(i, ox[i], ow[i]);
+				moved[i] = 0;
+			}
+		}
 		zoomed = -1;
 		unzoomBtn.setAttribute("class", "btn hide");
-		if (term)
-			search(term);
+		showMatched();
 		save();
 	}
 
 	// Highlight frames whose name matches; the matched share counts nested matches once.
 	function search(t) {
-		var re, spans = [];
-		term = t || "";
-		if (!term) {
+		var re;
+		if (!t) {
+			term = "";
+			spans = [];
 			for (var i = 0; i < n; i++)
-				frames[i].classList.remove("m");
-			matched.textContent = " ";
-			searchBtn.textContent = "Search";
+				setHit(i, 0);
+			showMatched();
 			save();
 			return;
 		}
 		try {
-			re = new RegExp(term);
+			re = new RegExp(t);
 		} catch (e) {
-			matched.textContent = "invalid regular expression: " + term;
+			matched.textContent = "invalid regular expression: " + t;
 			return;
 		}
+		term = t;
+		spans = [];
 		for (var j = 0; j < n; j++) {
-			var hit = re.test(name(j));
-			frames[j].classList.toggle("m", hit);
-			if (hit)
+			var h = re.test(name(j)) ? 1 : 0;
+			setHit(j, h);
+			if (h)
 				spans.push([ox[j], ox[j] + ow[j]]);
+		}
+		spans.sort(function (a, b) { return a[0] - b[0]; });
+		showMatched();
+		save();
+	}
+	function showMatched() {
+		if (!term) {
+			matched.textContent = " ";
+			matched.removeAttribute("data-pct");
+			searchBtn.textContent = "Search";
+			return;
 		}
 		var pct = share(spans, ox[0], ox[0] + ow[0]), text = "Matched: " + pct.toFixed(2) + "%";
 		if (zoomed >= 0)
@@ -144,11 +185,10 @@
 		matched.textContent = text + " for /" + term + "/";
 		matched.setAttribute("data-pct", pct.toFixed(2));
 		searchBtn.textContent = "Reset search";
-		save();
 	}
+	// The part of [lo, hi] that the spans (sorted by their start) cover, in percent.
 	function share(spans, lo, hi) {
 		var sum = 0, end = -Infinity;
-		spans.sort(function (a, b) { return a[0] - b[0]; });
 		for (var k = 0; k < spans.length; k++) {
 			var a = Math.max(spans[k][0], lo, end), b = Math.min(spans[k][1], hi);
 			if (b > a)
@@ -190,14 +230,12 @@
 			}
 		}
 		if (kv.s)
-			term = kv.s;
+			search(kv.s);
 		if (kv.x !== undefined && kv.y !== undefined) {
 			for (var j = 0; j < n; j++)
 				if (Math.abs(ox[j] - kv.x) < 0.006 && Math.abs(oy[j] - kv.y) < 0.006)
 					return zoom(j);
 		}
-		if (term)
-			search(term);
 	}
 
 	box.addEventListener("click", function (e) {

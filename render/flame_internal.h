@@ -69,10 +69,14 @@ void svg_out__printf(struct svg_out *o, const char *fmt, ...) frec_printf(2, 3);
 void svg_out__u64(struct svg_out *o, uint64_t v);
 /** svg_out__group() - a decimal number with thousands separators ("1,234,567"). */
 void svg_out__group(struct svg_out *o, uint64_t v);
+/** fmt_group() - the same into @buf (32 bytes); returns its length. */
+size_t fmt_group(char *buf, uint64_t v);
 /** svg_out__fix() - @v rounded to 2 decimals, trailing zeros dropped ("12.5", "3", "0.07"). */
 void svg_out__fix(struct svg_out *o, double v);
 /** svg_out__pct() - @part / @whole as a percentage with 2 decimals ("12.34%"). */
 void svg_out__pct(struct svg_out *o, uint64_t part, uint64_t whole);
+/** fmt_pct() - the same into @buf (48 bytes); returns its length. */
+size_t fmt_pct(char *buf, uint64_t part, uint64_t whole);
 
 /**
  * svg_out__esc() - @len bytes of untrusted text, escaped for XML text and attribute values: markup
@@ -86,6 +90,9 @@ static inline void svg_out__esc_str(struct svg_out *o, const char *s)
 {
 	svg_out__esc(o, s, strlen(s), SIZE_MAX);
 }
+
+/** svg_out__esc_fit() - svg_out__esc() of @s, cut to @max_chars characters with "..". */
+void svg_out__esc_fit(struct svg_out *o, const char *s, size_t max_chars);
 
 /** utf8_chars() - the number of characters svg_out__esc() would write for @s. */
 size_t utf8_chars(const char *s, size_t len);

@@ -4,6 +4,7 @@
  * place where untrusted text (frame names, module paths, titles) is made safe for XML.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -52,10 +53,10 @@ void svg_out__u64(struct svg_out *o, uint64_t v)
 	svg_out__mem(o, tmp + i, sizeof(tmp) - i);
 }
 
-void svg_out__group(struct svg_out *o, uint64_t v)
+size_t fmt_group(char *buf, uint64_t v)
 {
 	char tmp[32];
-	size_t i = sizeof(tmp);
+	size_t i = sizeof(tmp), n;
 	int digits = 0;
 
 	do {
@@ -65,7 +66,17 @@ void svg_out__group(struct svg_out *o, uint64_t v)
 		v /= 10;
 		digits++;
 	} while (v);
-	svg_out__mem(o, tmp + i, sizeof(tmp) - i);
+	n = sizeof(tmp) - i;
+	memcpy(buf, tmp + i, n);
+	buf[n] = '\0';
+	return n;
+}
+
+void svg_out__group(struct svg_out *o, uint64_t v)
+{
+	char tmp[32];
+
+	svg_out__mem(o, tmp, fmt_group(tmp, v));
 }
 
 void svg_out__fix(struct svg_out *o, double v)
@@ -87,17 +98,32 @@ void svg_out__fix(struct svg_out *o, double v)
 	}
 }
 
-void svg_out__pct(struct svg_out *o, uint64_t part, uint64_t whole)
+size_t fmt_pct(char *buf, uint64_t part, uint64_t whole)
 {
 	/* In integers, so that 100% prints as 100.00% and the output never depends on float printing. */
 	unsigned __int128 hundredths = whole ? ((unsigned __int128)part * 10000 + whole / 2) / whole : 0;
 	uint64_t h = (uint64_t)hundredths;
 
-	svg_out__u64(o, h / 100);
-	svg_out__chr(o, '.');
-	svg_out__chr(o, (char)('0' + h / 10 % 10));
-	svg_out__chr(o, (char)('0' + h % 10));
-	svg_out__chr(o, '%');
+	return (size_t)sprintf(buf, "%" PRIu64 ".%02u%%", h / 100, (unsigned int)(h % 100));
+}
+
+void svg_out__pct(struct svg_out *o, uint64_t part, uint64_t whole)
+{
+	char tmp[48];
+
+	svg_out__mem(o, tmp, fmt_pct(tmp, part, whole));
+}
+
+void svg_out__esc_fit(struct svg_out *o, const char *s, size_t max_chars)
+{
+	size_t len = strlen(s);
+
+	if (utf8_chars(s, len) <= max_chars || max_chars < 3) {
+		svg_out__esc(o, s, len, SIZE_MAX);
+		return;
+	}
+	svg_out__esc(o, s, len, max_chars - 2);
+	svg_out__str(o, "..");
 }
 
 /*

@@ -35,7 +35,7 @@ is zoomed_width 1180.00
 is zoomed_label eval
 # eval, its 5 descendants and its 2 ancestors (main, all) remain.
 is zoomed_visible 8
-is root_class a
+is root_faded 0.55
 is unzoom_button btn
 # Hovering eval's first child (alloc, 12 of eval's 51 samples) describes it, with its share of the zoomed frame.
 is details 'alloc; 12 samples (12.00%), self 0 (0.00%); 23.53% of zoom'

@@ -333,6 +333,8 @@ Test(render_diff, colour_is_the_change_of_self_share)
 	cr_assert_not_null(strstr(frame(&o, "grows", 0), "after: 80 samples (40.00%)"));
 	cr_assert_not_null(strstr(frame(&o, "grows", 0), "change: self +30 pt (+300%), total +30 pt (+300%)"));
 	cr_assert_not_null(strstr(frame(&o, "fresh", 0), "[new]"));
+	cr_assert_not_null(strstr(frame(&o, "fresh", 0), "stroke=\"#600060\""), "new frames are outlined");
+	cr_assert_null(strstr(frame(&o, "grows", 0), "stroke="), "old frames are not");
 	cr_assert_null(frame(&o, "gone", 0), "widths come from AFTER");
 	/* Shape from after: 200 samples over 1180 px. */
 	cr_assert_float_eq(rect_attr(frame(&o, "grows", 0), "width"), 1180.0 * 80 / 200, 0.01);
@@ -349,6 +351,8 @@ Test(render_diff, negate_draws_the_before_shape)
 
 	cr_assert_not_null(g);
 	cr_assert_not_null(strstr(g, "[gone]"));
+	cr_assert_not_null(strstr(g, "stroke=\"#600060\""), "gone frames are outlined");
+	cr_assert_not_null(strstr(o.buf, ">gone</text>"), "the legend names the outline");
 	cr_assert_not_null(strstr(g, "change: self -50 pt (-100%)"));
 	cr_assert_gt(fill(g) & 0xff, fill(g) >> 16, "vanished is blue");
 	cr_assert_null(frame(&o, "fresh", 0));
@@ -580,4 +584,32 @@ Test(render_diff, changes_within_sampling_noise_stay_grey)
 	free(o.buf);
 	frec_profile__free(a);
 	frec_profile__free(b);
+}
+
+Test(render_flame, long_titles_are_cut_to_the_width)
+{
+	struct frec_profile *p = folded("main;a 1\n");
+	char cmd[400];
+	struct out o;
+	const char *t, *e;
+
+	memset(cmd, 'x', sizeof(cmd) - 1);
+	cmd[sizeof(cmd) - 1] = '\0';
+	memcpy(cmd, "java -cp <&>", 12);
+	frec_profile__meta(p)->command = (uint32_t)frec_profile__intern_str(p, cmd);
+	o = render(p, &(struct render_flame_opts){ .width = 600, .minwidth = -1 });
+	t = strstr(o.buf, "<text id=\"title\" x=\"300\" y=\"22\">");
+	cr_assert_not_null(t);
+	t = strchr(t, '>') + 1;
+	/* The whole title in a tooltip, then what fits. */
+	cr_assert_eq(strncmp(t, "<title>Flame graph: java -cp &lt;&amp;&gt;xxx", 45), 0, "%.60s", t);
+	cr_assert_eq(strncmp(strstr(t, "</title>") - 4, "xxxx</title>", 12), 0);
+	t = strstr(t, "</title>") + 8;
+	e = strstr(t, "</text>");
+	/* 580 px of 17 px characters: 56 of them, the last two "..", escapes counting as one. */
+	cr_assert_eq(e - t, 56 + 3 + 4 + 3, "%.*s", (int)(e - t), t);
+	cr_assert_eq(strncmp(t, "Flame graph: java -cp &lt;&amp;&gt;xxx", 38), 0);
+	cr_assert_eq(strncmp(e - 3, "x..", 3), 0);
+	free(o.buf);
+	frec_profile__free(p);
 }
