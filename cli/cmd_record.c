@@ -380,12 +380,6 @@ int cmd_record(int argc, char **argv)
 	err = recorder__run(&c.rec, &st, &e);
 	if (c.status_drawn)
 		fputs("\r\033[K", stderr);
-	if (st.event_fallback && !c.quiet)
-		cli_warn("record", "%s is not supported here: recorded cpu-clock instead", c.rec.event);
-	if (st.no_kernel && !c.quiet) {
-		cli_warn("record", "kernel samples are not permitted: user space only");
-		permission_hint();
-	}
 	if (err) {
 		report_error(&c, &e);
 		if (e.kind == REC_ERR_OUTPUT && st.samples)

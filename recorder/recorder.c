@@ -354,8 +354,15 @@ static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
 		int fd = sys_perf_event_open(a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 		int err = -errno;
 
-		if (fd >= 0)
+		if (fd >= 0) {
+			/* Say so once the reduced recording is known to work. */
+			if (!rec->nr_fds && rec->st->no_kernel)
+				pr_warn("kernel samples are not permitted (kernel.perf_event_paranoid is %u): "
+					"recording user space only; run as root, with CAP_PERFMON, or after "
+					"sysctl kernel.perf_event_paranoid=1",
+					read_sysctl_uint("/proc/sys/kernel/perf_event_paranoid", 2));
 			return fd;
+		}
 		if (rec->nr_fds) /* the attr was settled by the first open */
 			return err;
 		if ((err == -ENOENT || err == -EOPNOTSUPP || err == -ENODEV) && a->type == PERF_TYPE_HARDWARE) {
@@ -363,6 +370,9 @@ static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
 			a->config = PERF_COUNT_SW_CPU_CLOCK;
 			rec->st->event_fallback = rec->o->event != NULL;
 			snprintf(rec->st->event, sizeof(rec->st->event), "cpu-clock");
+			if (rec->o->event)
+				pr_warn("%s is not supported on this machine (no hardware PMU?): sampling cpu-clock",
+					rec->o->event);
 			continue;
 		}
 		if (err == -EINVAL && a->build_id) {

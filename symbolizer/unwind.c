@@ -19,6 +19,7 @@
  */
 #define pr_fmt(fmt) "unwind: " fmt
 
+#include <dwarf.h>
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
@@ -45,6 +46,7 @@ enum {
 };
 
 /* The x86_64 DWARF register numbers are rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip. */
+#define UNW_DWARF_BP 6
 #define UNW_DWARF_SP 7
 #define UNW_DWARF_NR 17
 static const uint8_t unw_dwarf_to_perf[UNW_DWARF_NR] = {
@@ -76,7 +78,8 @@ struct unw_proc {
 	uint64_t generation;
 	struct unw_map *maps; /* owned copies */
 	size_t nr_maps;
-	Dwfl *dwfl;           /* NULL until needed, and after the mappings changed */
+	Dwfl *dwfl;           /* NULL until needed, after the mappings changed, and when evicted */
+	uint64_t last_use;    /* sym_unwinder's clock at the last unwind: evict the oldest Dwfl */
 	bool attached;        /* dwfl_attach_state() succeeded */
 	bool dwfl_failed;     /* building it failed for this generation: do not retry per sample */
 
@@ -87,15 +90,25 @@ struct unw_proc {
 	bool read_past_copy; /* a stack read fell past the copy's end */
 };
 
+/*
+ * Live Dwfl sessions at most: each holds its process's ELF files open and their parsed CFI.  A
+ * system-wide trace sees thousands of processes; the oldest-used session is dropped beyond this
+ * (its process's mappings are kept, and the per-pc caches below survive, keyed by file).
+ */
+#define UNW_MAX_DWFLS 64
+
 struct sym_unwinder {
 	struct frec_hashmap procs; /* pid -> struct unw_proc * */
 	struct sym_unwind_stats stats;
+	size_t nr_dwfls;
+	uint64_t clock;
 	/* Frame-pointer analysis, shared by all processes: files are told apart by a small id per
 	 * path (top 16 bits of the keys), functions and pcs by their file address. */
 	struct sym_fpcheck *fpcheck;
 	bool fpcheck_failed;
 	struct frec_hashmap file_ids;  /* hash of a path -> id */
 	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
+	struct frec_hashmap rules;     /* file id << 48 | file address -> packed struct unw_rule */
 };
 
 /* Per-call state of the frame callback. */
@@ -133,8 +146,10 @@ const char *sym_unwind_stop__name(enum sym_unwind_stop stop)
 
 static void unw_proc__drop_dwfl(struct unw_proc *p)
 {
-	if (p->dwfl)
+	if (p->dwfl) {
 		dwfl_end(p->dwfl);
+		p->u->nr_dwfls--;
+	}
 	p->dwfl = NULL;
 	p->attached = false;
 	p->dwfl_failed = false;
@@ -169,6 +184,7 @@ struct sym_unwinder *sym_unwinder__new(void)
 	frec_hashmap__init(&u->procs);
 	frec_hashmap__init(&u->file_ids);
 	frec_hashmap__init(&u->pc_states);
+	frec_hashmap__init(&u->rules);
 	return u;
 }
 
@@ -185,6 +201,7 @@ void sym_unwinder__free(struct sym_unwinder *u)
 	frec_hashmap__exit(&u->procs);
 	frec_hashmap__exit(&u->file_ids);
 	frec_hashmap__exit(&u->pc_states);
+	frec_hashmap__exit(&u->rules);
 	sym_fpcheck__free(u->fpcheck);
 	free(u);
 }
@@ -204,10 +221,10 @@ void sym_unwinder__log_stats(const struct sym_unwinder *u)
 		" broken), %" PRIu64 " unwound with DWARF, %" PRIu64 " DWARF + frame pointers",
 		st->from[SYM_UNWIND_FROM_FP], st->fp_repaired, st->fp_broken, st->from[SYM_UNWIND_FROM_DWARF],
 		st->from[SYM_UNWIND_FROM_SPLICE]);
-	pr_info("DWARF unwinds: %" PRIu64 " (%" PRIu64 " Dwfl sessions, %" PRIu64
+	pr_info("DWARF unwinds: %" PRIu64 " (%" PRIu64 " from cached rules, %" PRIu64 " Dwfl sessions, %" PRIu64
 		" file reads): %" PRIu64 " reached the end, %" PRIu64 " ran out of stack copy, %" PRIu64
 		" had no CFI, %" PRIu64 " hit the depth limit, %" PRIu64 " other errors",
-		st->unwinds, st->dwfl_builds, st->file_reads, st->stops[SYM_UNWIND_END],
+		st->unwinds, st->fast, st->dwfl_builds, st->file_reads, st->stops[SYM_UNWIND_END],
 		st->stops[SYM_UNWIND_STACK_EXHAUSTED], st->stops[SYM_UNWIND_NO_CFI],
 		st->stops[SYM_UNWIND_DEPTH_LIMIT], st->stops[SYM_UNWIND_ERROR]);
 }
@@ -375,7 +392,8 @@ static void unw_proc__report(struct unw_proc *p, struct unw_map *m)
 		goto err;
 	}
 	if (!unw_build_id_matches(elf, m)) {
-		pr_warn("%s: build-id differs from the recorded one; its frames are not unwound", file);
+		/* the symbolizer warns about it, once per file */
+		pr_debug("%s: build-id differs from the recorded one; its frames are not unwound", file);
 		goto err;
 	}
 	elf_end(elf);
@@ -404,11 +422,40 @@ static const Dwfl_Thread_Callbacks unw_thread_callbacks = {
 	.set_initial_registers = unw_set_initial_registers,
 };
 
+/* Drop the Dwfl used longest ago, to make room for another. */
+static void unw_evict(struct sym_unwinder *u)
+{
+	struct unw_proc *oldest = NULL;
+
+	for (size_t i = 0; i < u->procs.cap; i++) {
+		struct unw_proc *p;
+
+		if (u->procs.entries[i].key == FREC_HASHMAP_EMPTY)
+			continue;
+		p = (struct unw_proc *)(uintptr_t)u->procs.entries[i].val;
+		if (p->dwfl && (!oldest || p->last_use < oldest->last_use))
+			oldest = p;
+	}
+	if (u->procs.has_empty_key) {
+		struct unw_proc *p = (struct unw_proc *)(uintptr_t)u->procs.empty_key_val;
+
+		if (p->dwfl && (!oldest || p->last_use < oldest->last_use))
+			oldest = p;
+	}
+	if (oldest) {
+		unw_proc__drop_dwfl(oldest);
+		u->stats.evictions++;
+	}
+}
+
 static int unw_proc__build(struct unw_proc *p)
 {
+	if (p->u->nr_dwfls >= UNW_MAX_DWFLS)
+		unw_evict(p->u);
 	p->dwfl = dwfl_begin(&unw_dwfl_callbacks);
 	if (!p->dwfl)
 		return -ENOMEM;
+	p->u->nr_dwfls++;
 	dwfl_report_begin(p->dwfl);
 	for (size_t i = 0; i < p->nr_maps; i++)
 		unw_proc__report(p, &p->maps[i]);
@@ -431,6 +478,7 @@ static int unw_proc__ensure(struct unw_proc *p)
 {
 	int ret;
 
+	p->last_use = ++p->u->clock;
 	if (p->dwfl || p->dwfl_failed)
 		return 0;
 	ret = unw_proc__build(p);
@@ -578,6 +626,251 @@ static int unw_frame_cb(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
+
+/* Per-file caches are keyed by a small file id in the top 16 bits and the file address below. */
+#define UNW_FILE_ADDR_MASK ((1ull << 48) - 1)
+
+/* A small id for the file @mod was loaded from, the same in every process. */
+static int unw_file_id(struct sym_unwinder *u, Dwfl_Module *mod, uint64_t *id)
+{
+	const char *file = NULL, *name;
+	const unsigned char *bits;
+	GElf_Addr bid_vaddr;
+	void **userdata;
+	uint64_t *slot, hash;
+	bool added;
+	int len;
+
+	/* Remembered in the module's user data slot: this runs for every frame checked. */
+	name = dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, &file, NULL);
+	if (*userdata) {
+		*id = (uintptr_t)*userdata;
+		return 0;
+	}
+	/* By build-id when there is one: a path may name another build in another process. */
+	len = dwfl_module_build_id(mod, &bits, &bid_vaddr);
+	if (len > 0) {
+		hash = frec_hash_bytes(bits, (size_t)len);
+	} else {
+		const char *key = file ? file : name;
+
+		if (!key)
+			return -ENOENT;
+		hash = frec_hash_bytes(key, strlen(key));
+	}
+	slot = frec_hashmap__slot(&u->file_ids, hash, &added);
+	if (!slot)
+		return -ENOMEM;
+	if (added)
+		*slot = frec_hashmap__count(&u->file_ids);
+	*id = *slot;
+	*userdata = (void *)(uintptr_t)*slot;
+	return 0;
+}
+
+/* ---- The fast path: cached CFI rules of the common shape ------------------------------------- */
+
+/*
+ * libdw evaluates the CFI of every frame from scratch: find the FDE, run its instructions up to
+ * the pc, build a Dwarf_Frame (malloc), then compute all 17 registers of the caller.  Nearly all
+ * x86_64 code has frames of one shape: CFA = %rsp or %rbp + offset, return address at CFA - 8,
+ * %rbp either unchanged or saved at CFA + offset.  Those rules are extracted once per pc and
+ * cached; a walk that meets anything else (expressions, signal frames, a CFA based on another
+ * register, a pc without CFI) is redone from the start by libdw, so both paths give the same
+ * frames.
+ */
+enum unw_rule_kind {
+	UNW_RULE_NONE,   /* not computed (never stored) */
+	UNW_RULE_SLOW,   /* not of the common shape: libdw */
+	UNW_RULE_END,    /* the return address is undefined: the outermost frame */
+	UNW_RULE_SIMPLE,
+};
+
+enum unw_rbp_rule {
+	UNW_RBP_SAME,      /* the caller's %rbp is this frame's */
+	UNW_RBP_SAVED,     /* at CFA + rbp_off */
+	UNW_RBP_UNDEFINED, /* lost */
+};
+
+struct unw_rule {
+	enum unw_rule_kind kind;
+	bool cfa_rbp;        /* CFA is %rbp + cfa_off, else %rsp + cfa_off */
+	enum unw_rbp_rule rbp;
+	int32_t cfa_off;
+	int16_t rbp_off;
+};
+
+static uint64_t unw_rule__pack(const struct unw_rule *r)
+{
+	return (uint64_t)r->kind | (uint64_t)r->cfa_rbp << 2 | (uint64_t)r->rbp << 3 |
+	       (uint64_t)(uint32_t)r->cfa_off << 8 | (uint64_t)(uint16_t)r->rbp_off << 40;
+}
+
+static struct unw_rule unw_rule__unpack(uint64_t v)
+{
+	return (struct unw_rule){
+		.kind = (enum unw_rule_kind)(v & 3),
+		.cfa_rbp = v >> 2 & 1,
+		.rbp = (enum unw_rbp_rule)(v >> 3 & 3),
+		.cfa_off = (int32_t)(uint32_t)(v >> 8),
+		.rbp_off = (int16_t)(uint16_t)(v >> 40),
+	};
+}
+
+/* A location CFA + *off: [DW_OP_call_frame_cfa] or [DW_OP_call_frame_cfa, DW_OP_plus_uconst N]. */
+static bool unw_cfa_location(const Dwarf_Op *ops, size_t nops, int64_t *off)
+{
+	if (nops < 1 || ops[0].atom != DW_OP_call_frame_cfa)
+		return false;
+	if (nops == 1) {
+		*off = 0;
+		return true;
+	}
+	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst) {
+		*off = (int64_t)ops[1].number;
+		return true;
+	}
+	return false;
+}
+
+static struct unw_rule unw_rule__from_cfi(Dwfl_Module *mod, uint64_t look)
+{
+	struct unw_rule r = { .kind = UNW_RULE_SLOW };
+	Dwarf_Op mem[3], *ops;
+	Dwarf_Addr bias;
+	Dwarf_Frame *frame;
+	Dwarf_CFI *cfi = dwfl_module_eh_cfi(mod, &bias);
+	size_t nops;
+	int64_t off;
+	bool signal = false;
+	int ra;
+
+	if (!cfi || dwarf_cfi_addrframe(cfi, look - bias, &frame) != 0)
+		return r; /* maybe .debug_frame, or the backend's fallback: libdw's business */
+	ra = dwarf_frame_info(frame, NULL, NULL, &signal);
+	if (ra != UNW_DWARF_NR - 1 || signal)
+		goto out;
+	if (dwarf_frame_register(frame, ra, mem, &ops, &nops) != 0)
+		goto out;
+	if (nops == 0 && ops == mem) {
+		r.kind = UNW_RULE_END;
+		goto out;
+	}
+	if (!unw_cfa_location(ops, nops, &off) || off != -8)
+		goto out;
+	/* DW_CFA_def_cfa comes back as DW_OP_bregx register, offset */
+	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops != 1 || ops[0].atom != DW_OP_bregx ||
+	    (ops[0].number != UNW_DWARF_SP && ops[0].number != UNW_DWARF_BP) ||
+	    (int64_t)ops[0].number2 != (int32_t)ops[0].number2)
+		goto out;
+	r.cfa_rbp = ops[0].number == UNW_DWARF_BP;
+	r.cfa_off = (int32_t)ops[0].number2;
+	if (dwarf_frame_register(frame, UNW_DWARF_BP, mem, &ops, &nops) != 0)
+		goto out;
+	if (nops == 0) {
+		r.rbp = ops == mem ? UNW_RBP_UNDEFINED : UNW_RBP_SAME;
+	} else {
+		if (!unw_cfa_location(ops, nops, &off) || off != (int16_t)off)
+			goto out;
+		r.rbp = UNW_RBP_SAVED;
+		r.rbp_off = (int16_t)off;
+	}
+	r.kind = UNW_RULE_SIMPLE;
+out:
+	free(frame);
+	return r;
+}
+
+/* The rule at @look (a pc, or a return address - 1), cached per file address. */
+static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p, uint64_t look)
+{
+	struct unw_rule slow = { .kind = UNW_RULE_SLOW }, r;
+	Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, look);
+	uint64_t file_id, *slot;
+	Dwarf_Addr bias;
+	bool added;
+
+	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
+		return slow;
+	slot = frec_hashmap__slot(&u->rules, file_id << 48 | ((look - bias) & UNW_FILE_ADDR_MASK), &added);
+	if (!slot)
+		return slow;
+	if (!added)
+		return unw_rule__unpack(*slot);
+	r = unw_rule__from_cfi(mod, look);
+	*slot = unw_rule__pack(&r);
+	return r;
+}
+
+/* Read 8 bytes of the stack copy at @addr; false (and *past set) outside the copy. */
+static bool unw_fast_read(const struct unw_proc *p, uint64_t addr, uint64_t *val, bool *past)
+{
+	if (addr >= p->sp && p->valid >= 8 && addr - p->sp <= p->valid - 8) {
+		memcpy(val, p->cur->stack + (addr - p->sp), 8);
+		return true;
+	}
+	*past = addr >= p->sp && addr - p->sp < UNW_STACK_WINDOW;
+	return false;
+}
+
+/*
+ * Walk @p's current sample with cached rules.  Returns true when the walk is complete (@w and
+ * @res->stop filled in), false when it met a frame of another shape: then start over with libdw.
+ */
+static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t ip, uint64_t rbp, bool has_rbp,
+			  struct unw_walk *w, struct sym_unwind_result *res)
+{
+	uint64_t rip = ip, rsp = p->sp;
+
+	for (;;) {
+		bool act = w->n == 0, past = false;
+		struct unw_rule r;
+		uint64_t cfa, ra, saved;
+
+		if (w->n == w->max) {
+			w->full = true;
+			res->stop = SYM_UNWIND_DEPTH_LIMIT;
+			return true;
+		}
+		r = unw_rule__get(u, p, act ? rip : rip - 1);
+		if (r.kind != UNW_RULE_SIMPLE && r.kind != UNW_RULE_END)
+			return false;
+		if (w->n && w->frames[w->n - 1].pc == rip && w->last_sp == rsp)
+			return false; /* no progress: let libdw report it */
+		w->frames[w->n].pc = rip;
+		w->frames[w->n].is_activation = act;
+		w->n++;
+		w->last_sp = rsp;
+		if (r.kind == UNW_RULE_END) {
+			res->stop = SYM_UNWIND_END;
+			return true;
+		}
+		if (r.cfa_rbp && !has_rbp)
+			return false;
+		cfa = (r.cfa_rbp ? rbp : rsp) + (uint64_t)(int64_t)r.cfa_off;
+		if (!unw_fast_read(p, cfa - 8, &ra, &past)) {
+			if (!past)
+				return false;
+			res->stop = SYM_UNWIND_STACK_EXHAUSTED;
+			return true;
+		}
+		if (r.rbp == UNW_RBP_SAVED) {
+			if (!unw_fast_read(p, cfa + (uint64_t)(int64_t)r.rbp_off, &saved, &past))
+				return false; /* libdw carries on without %rbp: so must the result */
+			rbp = saved;
+		} else if (r.rbp == UNW_RBP_UNDEFINED) {
+			has_rbp = false;
+		}
+		if (!ra) {
+			/* a zero return address is libdw's end of the stack too */
+			res->stop = SYM_UNWIND_END;
+			return true;
+		}
+		rip = ra;
+		rsp = cfa;
+	}
+}
+
 /* Whether libdw has CFI covering the outermost frame found (pc - 1 for return addresses). */
 static bool unw_has_cfi(Dwfl *dwfl, const struct sym_unwind_frame *f)
 {
@@ -654,6 +947,24 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 		p->valid = s->stack_dyn_size;
 	p->read_past_copy = false;
 
+	{
+		uint64_t ip = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_IP) - 1))];
+		bool has_rbp = s->regs_mask & (1ull << UNW_PERF_BP);
+		uint64_t rbp = has_rbp ? s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_BP) - 1))] : 0;
+
+		if (unw_fast_walk(u, p, ip, rbp, has_rbp, &w, res)) {
+			res->nr_frames = w.n;
+			res->last_sp = w.last_sp;
+			p->cur = NULL;
+			u->stats.fast++;
+			u->stats.stops[res->stop]++;
+			return (int)res->nr_frames;
+		}
+		w.n = 0;
+		w.last_sp = 0;
+		w.full = false;
+		res->stop = SYM_UNWIND_END;
+	}
 	ret = dwfl_getthread_frames(p->dwfl, s->tid ? s->tid : s->pid, unw_frame_cb, &w);
 	res->nr_frames = w.n;
 	res->last_sp = w.last_sp;
@@ -685,27 +996,7 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 
 /* ---- Frame-pointer chains (fp and auto modes) ----------------------------------------------- */
 
-#define UNW_FILE_ADDR_MASK ((1ull << 48) - 1)
 
-/* A small id for the file @mod was loaded from, the same in every process. */
-static int unw_file_id(struct sym_unwinder *u, Dwfl_Module *mod, uint64_t *id)
-{
-	const char *file = NULL;
-	const char *name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &file, NULL);
-	const char *key = file ? file : name;
-	uint64_t *slot;
-	bool added;
-
-	if (!key)
-		return -ENOENT;
-	slot = frec_hashmap__slot(&u->file_ids, frec_hash_bytes(key, strlen(key)), &added);
-	if (!slot)
-		return -ENOMEM;
-	if (added)
-		*slot = frec_hashmap__count(&u->file_ids);
-	*id = *slot;
-	return 0;
-}
 
 /* Functions where a thread's stack begins: a frame-pointer walk legitimately ends in them. */
 static bool unw_is_root(const char *name)
@@ -725,6 +1016,38 @@ static bool unw_is_root(const char *name)
 	return !strncmp(name, "__libc_start_main", 17);
 }
 
+/*
+ * The bytes of @mod's main file at run-time address @addr, and how many follow in its section.
+ * Not dwfl_module_address_section(): it loads the module's DWARF (decompressing its sections) to
+ * answer, where only the section headers are needed.
+ */
+static const uint8_t *unw_code(Dwfl_Module *mod, uint64_t addr, size_t *avail)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	Elf_Scn *scn = NULL;
+	uint64_t vaddr = addr - bias;
+
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+		Elf_Data *data;
+
+		if (!sh || sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_EXECINSTR) || vaddr < sh->sh_addr ||
+		    vaddr - sh->sh_addr >= sh->sh_size)
+			continue;
+		data = elf_rawdata(scn, NULL);
+		if (!data || !data->d_buf || vaddr - sh->sh_addr >= data->d_size)
+			return NULL;
+		*avail = data->d_size - (vaddr - sh->sh_addr);
+		return (const uint8_t *)data->d_buf + (vaddr - sh->sh_addr);
+	}
+	return NULL;
+}
+
+/* How many outermost frames of a DWARF stack may be entry functions (_start, __libc_start_main,
+ * __libc_start_call_main, clone3, start_thread, ...). */
+#define UNW_ROOT_WINDOW 6
+
 /* What unw_fp_info() knows of a pc: an enum sym_fp_state, and whether it is in a root function. */
 #define UNW_FP_STATE_MASK 0xffu
 #define UNW_FP_ROOT 0x100u
@@ -739,16 +1062,14 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 {
 	uint64_t look = activation ? pc : pc - 1, file_id, key, *slot;
 	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
-	Dwarf_Addr bias, sec_off, sec_bias;
+	Dwarf_Addr bias;
 	struct sym_fp_func f;
 	unsigned int info = SYM_FP_UNKNOWN;
 	const uint8_t *code;
 	const char *name;
 	GElf_Off off;
 	GElf_Sym sym;
-	Elf_Data *data;
-	Elf_Scn *scn;
-	size_t size;
+	size_t size, avail;
 	bool added;
 
 	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
@@ -769,13 +1090,10 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 		info |= UNW_FP_ROOT;
 	if (!u->fpcheck)
 		goto out;
-	sec_off = look - off;
-	scn = dwfl_module_address_section(mod, &sec_off, &sec_bias);
-	data = scn ? elf_rawdata(scn, NULL) : NULL;
-	if (!data || !data->d_buf || sec_off >= data->d_size)
+	code = unw_code(mod, look - off, &avail);
+	if (!code)
 		goto out;
-	code = (const uint8_t *)data->d_buf + sec_off;
-	size = data->d_size - sec_off < sym.st_size ? data->d_size - sec_off : sym.st_size;
+	size = avail < sym.st_size ? avail : sym.st_size;
 	if (sym_fpcheck__func(u->fpcheck, file_id << 48 | ((look - off - bias) & UNW_FILE_ADDR_MASK), code, size,
 			      &f) < 0 && !f.decoded)
 		goto out;
@@ -858,11 +1176,16 @@ static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const st
 static size_t unw_cut_at_root(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_frame *frames,
 			      size_t n)
 {
-	for (size_t i = 1; i < n; i++) {
+	size_t cut = n;
+
+	if (n < 2)
+		return n;
+	/* Roots sit at the outer end of a stack: look at its last few frames only, not every one. */
+	for (size_t i = n - 1; i >= 1 && i + UNW_ROOT_WINDOW >= n; i--) {
 		if (unw_fp_info(u, p, frames[i].pc, frames[i].is_activation) & UNW_FP_ROOT)
-			return i + 1;
+			cut = i + 1;
 	}
-	return n;
+	return cut;
 }
 
 int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sample *s,

@@ -8,7 +8,9 @@
  * the copy (or, outside it, from the bytes of the mapped files), and returns the user frames'
  * PCs.  It keeps one Dwfl per process across samples and rebuilds it only when the caller says the
  * process's mappings changed (a new generation number), so the cost of opening ELF files and
- * parsing CFI is paid once per process and module, not per sample.
+ * parsing CFI is paid once per process and module, not per sample.  At most 64 processes keep a
+ * Dwfl at a time (the least recently used one is dropped); the CFI rules and frame-pointer
+ * verdicts are cached per file (by build-id) and pc, across processes.
  *
  * Private to the symbolizer: include/frec/ holds only contracts between modules.
  */
@@ -151,7 +153,9 @@ int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sam
 /** Counters over the unwinder's life, for tests and -v output. */
 struct sym_unwind_stats {
 	uint64_t dwfl_builds;  /* Dwfl sessions created (one per process and generation) */
+	uint64_t evictions;    /* sessions dropped to keep at most 64 (rebuilt if needed again) */
 	uint64_t unwinds;      /* DWARF unwinds */
+	uint64_t fast;         /* ... done entirely from cached CFI rules, without libdw's unwinder */
 	uint64_t file_reads;   /* memory reads served from mapped files instead of the stack copy */
 	uint64_t stops[SYM_UNWIND_STOP_MAX];
 	uint64_t from[3];      /* sym_unwinder__user_stack() results by enum sym_unwind_source */

@@ -218,6 +218,8 @@ Test(unwind, reaches_the_root_through_functions_without_frame_pointers)
 	cr_assert_str_eq(names[n - 1], "_start");
 	cr_assert_eq(res.stop, SYM_UNWIND_END, "stopped: %s", sym_unwind_stop__name(res.stop));
 	cr_assert_gt(res.last_sp, c.sp);
+	/* gcc's CFI here is all of the simple shape: the cached rules did the whole walk */
+	cr_assert_eq(sym_unwinder__stats(u)->fast, 1);
 	sym_unwinder__free(u);
 	free(c.stack);
 }
@@ -572,4 +574,57 @@ Test(unwind_stack, fp_mode_puts_back_the_caller_of_a_leaf_caught_before_its_push
 	cr_assert_eq(frames[2].pc, 0x1234);
 	cr_assert_eq(res.fp_broken_at, -1);
 	sym_unwinder__free(u);
+}
+
+Test(unwind, keeps_at_most_64_dwfl_sessions)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+
+	unw_fixture_outer(&c, 1);
+	s = sample_of(&c);
+	/* 70 "processes" with this one's mappings, then the first again */
+	for (int i = 0; i <= 70; i++) {
+		s.pid = s.tid = 100000 + i % 70;
+		cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+		cr_assert_gt(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 6);
+		cr_assert_eq(res.stop, SYM_UNWIND_END);
+	}
+	cr_assert_eq(sym_unwinder__stats(u)->dwfl_builds, 71, "the first process's session was rebuilt");
+	cr_assert_eq(sym_unwinder__stats(u)->evictions, 7);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+Test(unwind, garbage_stack_and_registers_end_without_harm)
+{
+	/* Untrusted input: random stack words and registers must end the walk, never crash or loop. */
+	struct unw_capture c = { .limit = 4096 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	unw_fixture_outer(&c, 1);
+	cr_assert_eq(sym_unwinder__set_maps(u, getpid(), 1, maps, nr_maps), 0);
+	for (int round = 0; round < 200; round++) {
+		for (size_t i = 0; i + 8 <= c.size; i += 8) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* half of the words point into the fixture's code or the copy itself */
+			uint64_t v = (x & 3) == 0 ? (uint64_t)(uintptr_t)unw_fixture_middle + (x >> 56) :
+				     (x & 3) == 1 ? c.sp + (x >> 52) : x;
+			memcpy(c.stack + i, &v, 8);
+		}
+		s = sample_of(&c);
+		if (round & 1)
+			c.regs[8] = (uint64_t)(uintptr_t)unw_fixture_middle + (x & 0x3f);
+		s.regs = c.regs;
+		cr_assert_geq(sym_unwinder__unwind(u, &s, frames, 64, &res), 0);
+		cr_assert_leq(res.nr_frames, 64);
+		cr_assert_lt(res.stop, SYM_UNWIND_STOP_MAX);
+	}
+	sym_unwinder__free(u);
+	free(c.stack);
 }
