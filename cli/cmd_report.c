@@ -57,7 +57,6 @@ struct report_opts {
 	struct render_flame_opts flame;
 	int32_t *pids, *tids;
 	char *debug_path;
-	char *cache_dir;
 };
 
 enum {
@@ -141,23 +140,6 @@ bad:
 	cli_error("report", "--time: '%s' is not START,END in seconds (like 2.5,10)", arg);
 	cli_hint("either side may be left empty: --time 5, keeps everything after 5 s");
 	return false;
-}
-
-/*
- * Where uncompressed copies of compressed debug files are kept: $FREC_CACHE_DIR (empty: nowhere),
- * else $XDG_CACHE_HOME/frec, else ~/.cache/frec.
- */
-static const char *cache_dir(struct report_opts *o)
-{
-	const char *env = getenv("FREC_CACHE_DIR"), *base;
-
-	if (env)
-		return *env ? env : NULL;
-	if ((base = getenv("XDG_CACHE_HOME")) && *base == '/')
-		return asprintf(&o->cache_dir, "%s/frec", base) < 0 ? NULL : o->cache_dir;
-	if ((base = getenv("HOME")) && *base == '/')
-		return asprintf(&o->cache_dir, "%s/.cache/frec", base) < 0 ? NULL : o->cache_dir;
-	return NULL;
 }
 
 static int parse_opts(int argc, char **argv, struct report_opts *o)
@@ -314,7 +296,6 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	if (o->output && !strcmp(o->output, "-"))
 		o->output = NULL;
 	o->sym.progress = cli_isatty_stderr();
-	o->sym.cache_dir = cache_dir(o);
 	return CLI_CONTINUE;
 }
 
@@ -378,6 +359,5 @@ out:
 	free(o.pids);
 	free(o.tids);
 	free(o.debug_path);
-	free(o.cache_dir);
 	return ret;
 }
