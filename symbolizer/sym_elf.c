@@ -12,7 +12,11 @@
  *     .debug_aranges is often missing (clang) and dwfl_module_addrdie then finds nothing;
  *   - within a CU, subprograms are indexed once by range, and an address's inline chain is found by
  *     walking down from its subprogram through the children that contain it, never with
- *     dwarf_getscopes, which walks the CU from its root on every call.
+ *     dwarf_getscopes, which walks the CU from its root on every call;
+ *   - DWARF is loaded only when an inline chain or a line is asked for, since libdw inflates a
+ *     compressed debug file whole when it opens it; sym_elf__save_debug() keeps the inflated copy
+ *     so that the next run maps it instead.
+ * A stripped file still names its functions by their start, from .eh_frame.
  */
 #include <errno.h>
 #include <fcntl.h>

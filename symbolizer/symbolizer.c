@@ -14,6 +14,10 @@
  *
  * Lookup rule: a return address (every callchain entry after the first of its context) is named at
  * pc - 1, the call instruction, so inline chains and lines are those of the call site.
+ *
+ * User stacks come from the kernel's callchain, or from the unwinder (unwind.h) in dwarf and auto
+ * traces and for fp samples that carry a stack copy to repair a chain from.  At the end, compressed
+ * debug files whose DWARF had to be inflated are kept uncompressed in opts->cache_dir.
  */
 #include <errno.h>
 #include <inttypes.h>
