@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,14 @@ int cmd_report(int argc, char **argv)
 	ret = CLI_FAIL;
 	if (cli_load_profile(cmd, o.input, &o.sym, &p))
 		goto out;
+	if (!frec_profile__total(p)) {
+		uint64_t n = frec_profile__meta_const(p)->samples;
+
+		if (n)
+			cli_warn(cmd, "none of the %" PRIu64 " samples of %s matches the filters", n, o.input);
+		else
+			cli_warn(cmd, "%s holds no samples", o.input);
+	}
 	if (o.output && !(f = fopen(o.output, "w"))) {
 		cli_error(cmd, "cannot create %s: %s", o.output, strerror(errno));
 		cli_hint("check that the directory exists and is writable, or write to stdout with -o -");

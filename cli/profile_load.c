@@ -90,8 +90,29 @@ static int load_folded(const char *cmd, const char *path, const char *buf, size_
 	return 0;
 }
 
+/*
+ * Where uncompressed copies of compressed debug files are kept: $FREC_CACHE_DIR (empty: nowhere),
+ * else $XDG_CACHE_HOME/frec, else ~/.cache/frec.  Returns a malloc'ed path or NULL.
+ */
+static char *debug_cache_dir(void)
+{
+	const char *env = getenv("FREC_CACHE_DIR"), *base;
+	char *dir = NULL;
+
+	if (env)
+		return *env ? strdup(env) : NULL;
+	if ((base = getenv("XDG_CACHE_HOME")) && *base == '/')
+		return asprintf(&dir, "%s/frec", base) < 0 ? NULL : dir;
+	if ((base = getenv("HOME")) && *base == '/')
+		return asprintf(&dir, "%s/.cache/frec", base) < 0 ? NULL : dir;
+	return NULL;
+}
+
 int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *opts, struct frec_profile **out)
 {
+	static const struct sym_opts defaults;
+	struct sym_opts o = opts ? *opts : defaults;
+	char *cache = NULL;
 	struct trace_reader *r;
 	char *buf = NULL;
 	size_t len = 0;
@@ -132,7 +153,10 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 
 	if (cli_open_trace(cmd, path, &r))
 		return CLI_FAIL;
-	err = sym_profile__from_trace(r, opts, out);
+	if (!o.cache_dir)
+		o.cache_dir = cache = debug_cache_dir();
+	err = sym_profile__from_trace(r, &o, out);
+	free(cache);
 	if (err) {
 		cli_error(cmd, "cannot build a profile from %s: %s", path, frec_strerror(err));
 		trace_reader__close(r);

@@ -238,11 +238,50 @@ static bool is_jit_map(const char *module)
 	return !strncmp(module, "/tmp/perf-", 10) && n > 4 && !strcmp(module + n - 4, ".map");
 }
 
+/* Why frames have no name: the flag of the module with the most samples having unknown frames. */
+static void unknown_cause(const struct frec_profile *p, const struct frec_module_stat *ms, size_t n, FILE *f)
+{
+	const struct frec_module_stat *w;
+
+	if ((w = worst(ms, n, FREC_MODULE_BUILD_ID_MISMATCH, false)))
+		fprintf(f, "%s was rebuilt since the recording (build-id differs)", short_module(p, w->module));
+	else if ((w = worst(ms, n, FREC_MODULE_NOT_FOUND, false)))
+		fprintf(f, "%s is not on this machine (analyse where it was recorded)", short_module(p, w->module));
+	else if ((w = worst(ms, n, FREC_MODULE_NO_SYMBOLS, false)))
+		fprintf(f, "stripped binary %s (install its debug symbols)", short_module(p, w->module));
+	else
+		fputs("code outside any known file (JIT without a perf map, or lost mmap records)", f);
+}
+
+/* Why stacks end early: the module where most truncated stacks end, and how they were unwound. */
+static void truncation_cause(const struct frec_profile *p, const struct frec_module_stat *ms, size_t n,
+			     const struct frec_stack_health *h, FILE *f)
+{
+	const struct frec_module_stat *w = worst(ms, n, 0, true);
+	const struct frec_module_stat *nofp = worst(ms, n, FREC_MODULE_NO_FRAME_PTRS, true);
+
+	if (h->depth_limited * 2 >= h->truncated)
+		fputs("stacks deeper than the callchain limit (raise kernel.perf_event_max_stack, or record with --call-graph dwarf)", f);
+	else if (h->stack_copy_full * 4 >= h->truncated && h->stack_copy_full)
+		fputs("the DWARF stack copy is too small (record with a larger --call-graph dwarf,SIZE)", f);
+	else if (w && is_jit_map(frec_profile__str(p, w->module)))
+		fprintf(f, "stacks end in JIT code of %s, which has no unwind information (frame pointers in the JIT help: node --interpreted-frames-native-stack, python built with -fno-omit-frame-pointer)",
+			short_module(p, w->module));
+	else if (h->unwind_failed * 2 >= h->truncated && w)
+		fprintf(f, "DWARF unwinding stopped early in %s (no usable unwind information there)",
+			short_module(p, w->module));
+	else if (nofp || w)
+		fprintf(f, "missing frame pointers in %s (rebuild with -fno-omit-frame-pointer or record with --call-graph dwarf)",
+			short_module(p, (nofp ? nofp : w)->module));
+	else
+		fputs("missing frame pointers (record with --call-graph dwarf)", f);
+}
+
 static void health(const struct frec_profile *p, FILE *f)
 {
 	const struct frec_profile_meta *m = frec_profile__meta_const(p);
 	const struct frec_stack_health *h = &m->health;
-	const struct frec_module_stat *ms, *w;
+	const struct frec_module_stat *ms;
 	size_t n;
 
 	if (!h->samples) {
@@ -260,25 +299,22 @@ static void health(const struct frec_profile *p, FILE *f)
 		fprintf(f, ", %.1f%% hit the depth limit", pct(h->depth_limited, h->samples));
 	if (h->stack_copy_full)
 		fprintf(f, ", %.1f%% filled the stack copy", pct(h->stack_copy_full, h->samples));
-	fputs("; likely cause: ", f);
-	if ((w = worst(ms, n, FREC_MODULE_BUILD_ID_MISMATCH, false)))
-		fprintf(f, "%s was rebuilt since the recording (build-id differs)\n", short_module(p, w->module));
-	else if ((w = worst(ms, n, FREC_MODULE_NOT_FOUND, false)))
-		fprintf(f, "%s is not on this machine (analyse where it was recorded)\n", short_module(p, w->module));
-	else if ((w = worst(ms, n, FREC_MODULE_NO_SYMBOLS, false)))
-		fprintf(f, "stripped binary %s (install its debug symbols)\n", short_module(p, w->module));
-	else if (h->stack_copy_full && h->stack_copy_full * 4 >= h->truncated)
-		fputs("the DWARF stack copy is too small (record with a larger --call-graph dwarf,SIZE)\n", f);
-	else if ((w = worst(ms, n, 0, true)) && is_jit_map(frec_profile__str(p, w->module)))
-		fprintf(f, "stacks end in JIT code of %s, which has no unwind information (frame pointers in the JIT help: node --interpreted-frames-native-stack, python built with -fno-omit-frame-pointer)\n",
-			short_module(p, w->module));
-	else if (w)
-		fprintf(f, "missing frame pointers in %s (rebuild with -fno-omit-frame-pointer or record with --call-graph dwarf)\n",
-			short_module(p, w->module));
-	else if (h->has_unknown)
-		fputs("code outside any known file (JIT without a perf map, or lost mmap records)\n", f);
-	else
-		fputs("missing frame pointers (record with --call-graph dwarf)\n", f);
+	if (h->has_unknown > h->truncated) {
+		fputs("; likely cause: ", f);
+		unknown_cause(p, ms, n, f);
+		if (h->truncated) {
+			fputs("; also ", f);
+			truncation_cause(p, ms, n, h, f);
+		}
+	} else {
+		fputs("; likely cause: ", f);
+		truncation_cause(p, ms, n, h, f);
+		if (h->has_unknown) {
+			fputs("; also ", f);
+			unknown_cause(p, ms, n, f);
+		}
+	}
+	putc('\n', f);
 }
 
 int render_text__write(const struct frec_profile *p, const struct render_text_opts *opts, FILE *f)

@@ -12,7 +12,11 @@
  *     .debug_aranges is often missing (clang) and dwfl_module_addrdie then finds nothing;
  *   - within a CU, subprograms are indexed once by range, and an address's inline chain is found by
  *     walking down from its subprogram through the children that contain it, never with
- *     dwarf_getscopes, which walks the CU from its root on every call.
+ *     dwarf_getscopes, which walks the CU from its root on every call;
+ *   - DWARF is loaded only when an inline chain or a line is asked for, since libdw inflates a
+ *     compressed debug file whole when it opens it; sym_elf__save_debug() keeps the inflated copy
+ *     so that the next run maps it instead.
+ * A stripped file still names its functions by their start, from .eh_frame.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <dwarf.h>
@@ -652,6 +657,145 @@ int sym_elf__func_start(struct sym_elf *e, uint64_t vaddr, uint64_t *start)
 	}
 	free(frame);
 	return ret;
+}
+
+const char *sym_elf__debug_file(const struct sym_elf *e)
+{
+	const char *debugfile = NULL;
+
+	dwfl_module_info(e->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+	return debugfile;
+}
+
+/* Whether the file at @path has a compressed section (read from its section headers only). */
+static bool has_compressed_sections(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf_Scn *scn = NULL;
+	bool found = false;
+	Elf *elf;
+
+	if (fd < 0)
+		return false;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	while (elf && !found && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		found = gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_COMPRESSED);
+	}
+	elf_end(elf);
+	close(fd);
+	return found;
+}
+
+static int mkdirs(char *path)
+{
+	for (char *s = path + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			int err = -errno;
+
+			*s = '/';
+			return err;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+/* Write @src (an Elf whose sections libdw already decompressed in memory) to @path. */
+static int write_elf(Elf *src, const char *path)
+{
+	GElf_Ehdr eh;
+	Elf_Scn *scn = NULL;
+	size_t nph = 0;
+	Elf *dst = NULL;
+	int fd, err = -FREC_E_ELF;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (!gelf_getehdr(src, &eh) || !(dst = elf_begin(fd, ELF_C_WRITE, NULL)) ||
+	    !gelf_newehdr(dst, gelf_getclass(src)))
+		goto out;
+	if (!elf_getphdrnum(src, &nph) && nph) {
+		if (!gelf_newphdr(dst, nph))
+			goto out;
+		for (size_t i = 0; i < nph; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(src, (int)i, &ph) || !gelf_update_phdr(dst, (int)i, &ph))
+				goto out;
+		}
+	}
+	while ((scn = elf_nextscn(src, scn))) {
+		Elf_Scn *out_scn = elf_newscn(dst);
+		Elf_Data *in = NULL, *od;
+		GElf_Shdr sh;
+
+		if (!out_scn || !gelf_getshdr(scn, &sh))
+			goto out;
+		/* what libdw did not need is still compressed: decompress it here */
+		if ((sh.sh_flags & SHF_COMPRESSED) && (elf_compress(scn, 0, 0) < 0 || !gelf_getshdr(scn, &sh)))
+			goto out;
+		while ((in = elf_getdata(scn, in))) {
+			if (!(od = elf_newdata(out_scn)))
+				goto out;
+			*od = *in;
+		}
+		if (!gelf_update_shdr(out_scn, &sh))
+			goto out;
+	}
+	if (!gelf_update_ehdr(dst, &eh) || elf_update(dst, ELF_C_WRITE) < 0)
+		goto out;
+	err = 0;
+out:
+	if (err)
+		pr_debug("cannot write %s: %s", path, elf_errmsg(-1));
+	elf_end(dst);
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+int sym_elf__save_debug(struct sym_elf *e, const char *cache_dir)
+{
+	char hexid[41], path[4200], tmp[4300];
+	const char *debugfile;
+	Elf *delf;
+	int fd, err;
+
+	if (!e->dw || !e->build_id_size || !cache_dir || !*cache_dir)
+		return 0;
+	debugfile = sym_elf__debug_file(e);
+	/* DWARF in the main file, or already read from the cache */
+	if (!debugfile || !strncmp(debugfile, cache_dir, strlen(cache_dir)) || !has_compressed_sections(debugfile))
+		return 0;
+	delf = dwarf_getelf(e->dw);
+	if (!delf)
+		return 0;
+	for (size_t i = 0; i < e->build_id_size; i++)
+		sprintf(hexid + 2 * i, "%02x", e->build_id[i]);
+	snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", cache_dir, hexid, hexid + 2);
+	err = mkdirs(path);
+	if (err)
+		return err;
+	/* write aside and rename, so a concurrent reader never sees half a file */
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	err = write_elf(delf, tmp);
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	else
+		pr_info("%s: kept its debug info uncompressed in %s", e->name, path);
+	return err;
 }
 
 uint32_t sym_elf__flags(struct sym_elf *e)

@@ -119,6 +119,18 @@ int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool wa
  */
 int sym_elf__func_start(struct sym_elf *e, uint64_t vaddr, uint64_t *start);
 
+/** sym_elf__debug_file() - the separate debug file libdwfl found for @e, or NULL. */
+const char *sym_elf__debug_file(const struct sym_elf *e);
+
+/**
+ * sym_elf__save_debug() - when @e's DWARF was loaded from a separate debug file with compressed
+ * sections (as distributions ship them), write it uncompressed to
+ * @cache_dir/.build-id/xx/rest.debug, from the sections libdw already decompressed, so that a
+ * later run that searches @cache_dir first maps it instead of inflating it again.  Nothing is
+ * done otherwise.  Returns 0 or a negative errno / -FREC_E_ELF (the cache is then just not used).
+ */
+int sym_elf__save_debug(struct sym_elf *e, const char *cache_dir);
+
 /* ---- demangling -------------------------------------------------------------------------------- */
 
 /**

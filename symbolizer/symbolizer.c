@@ -14,6 +14,10 @@
  *
  * Lookup rule: a return address (every callchain entry after the first of its context) is named at
  * pc - 1, the call instruction, so inline chains and lines are those of the call site.
+ *
+ * User stacks come from the kernel's callchain, or from the unwinder (unwind.h) in dwarf and auto
+ * traces and for fp samples that carry a stack copy to repair a chain from.  At the end, compressed
+ * debug files whose DWARF had to be inflated are kept uncompressed in opts->cache_dir.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -174,7 +178,8 @@ struct sym_ctx {
 	uint64_t start_time; /* CLOCK_MONOTONIC when symbolizing began, for progress */
 	bool vdso_tried;
 	struct sym_elf *vdso;
-	char *debug_path;
+	char *debug_path;    /* libdwfl search path: the cache first, then opts->debug_path */
+	bool own_debug_path; /* debug_path was allocated here */
 
 	/* User stacks from the sample's registers and stack copy (symbolizer/unwind.h). */
 	struct sym_unwinder *unw;  /* NULL: the trace's call graph mode needs none */
@@ -1636,6 +1641,22 @@ static int fill_meta(struct sym_ctx *c)
 	return 0;
 }
 
+/* Keep uncompressed copies of the compressed debug files whose DWARF this run had to inflate. */
+static void save_debug(struct sym_ctx *c)
+{
+	if (!c->opts->cache_dir)
+		return;
+	for (size_t i = 0; i < c->nr_elves; i++) {
+		int err = sym_elf__save_debug(c->elves[i].elf, c->opts->cache_dir);
+
+		if (err) {
+			pr_info("cannot keep the debug info of %s in %s: %s", c->elves[i].path, c->opts->cache_dir,
+				frec_strerror(err));
+			return;
+		}
+	}
+}
+
 static int module_stats(struct sym_ctx *c)
 {
 	for (size_t i = 0; i < c->nr_dsos; i++) {
@@ -1693,6 +1714,8 @@ static void ctx_exit(struct sym_ctx *c)
 		free(c->elves[i].path);
 	}
 	free(c->elves);
+	if (c->own_debug_path)
+		free(c->debug_path);
 	sym_elf__close(c->vdso);
 	free(c->fcache);
 	free(c->chain_ids);
@@ -1722,7 +1745,16 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	c.max_stack = 127;
 	if ((ms = trace_reader__meta(r, "max_stack")) && atoi(ms) > 0)
 		c.max_stack = (uint32_t)atoi(ms);
-	c.debug_path = (char *)c.opts->debug_path;
+	if (c.opts->cache_dir && *c.opts->cache_dir) {
+		const char *dp = c.opts->debug_path ? c.opts->debug_path : ":.debug:/usr/lib/debug";
+
+		/* an empty entry is the file's own directory: keep the one dp starts with */
+		if (asprintf(&c.debug_path, "%s:%s", c.opts->cache_dir, dp) < 0)
+			c.debug_path = NULL;
+		c.own_debug_path = c.debug_path != NULL;
+	} else {
+		c.debug_path = (char *)c.opts->debug_path;
+	}
 	if (unwind_mode(trace_reader__meta(r, "call_graph"), &c.unw_mode)) {
 		c.unw = sym_unwinder__new();
 		c.uframes = calloc(UNWIND_MAX_FRAMES, sizeof(*c.uframes));
@@ -1758,6 +1790,8 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 			c.nr_samples, c.fcache_len, c.nr_elves, c.nr_procs);
 	if (!err)
 		err = module_stats(&c);
+	if (!err)
+		save_debug(&c);
 	if (!err)
 		err = frec_profile__sort(c.p);
 	progress_done(&c);

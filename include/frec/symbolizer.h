@@ -33,6 +33,10 @@ struct sym_opts {
 	 * separated by ':'; build-id trees are DIR/.build-id/xx/rest.debug).  NULL: the standard
 	 * ":.debug:/usr/lib/debug". */
 	const char *debug_path;
+	/* Where distributions' compressed debug files are kept uncompressed once read (as
+	 * CACHE/.build-id/xx/rest.debug), and searched first, so that a later report maps them
+	 * instead of inflating them again; NULL: no cache. */
+	const char *cache_dir;
 };
 
 /**

@@ -44,6 +44,9 @@ child=$(grep 'child_crunch' "$T/out" | sed -n 's/^frec-demo \[\([0-9]*\)\].*/\1/
 [ -n "$child" ] || fail "no child root"
 expect 0 "$FREC" report -i "$T/t.zst" --pid "$child" --folded
 grep -qv 'child_crunch\|\[k\]\|\[unknown\]\|__libc_start\|main\|_start' "$T/out" && fail "other frames in the child: $(cat "$T/out")"
+expect 0 "$FREC" report -i "$T/t.zst" --pid 1 --folded
+[ ! -s "$T/out" ] || fail "samples of pid 1 in the demo's trace"
+grep_err 'none of the [0-9]+ samples of .* matches the filters'
 expect 0 "$FREC" report -i "$T/t.zst" --no-kernel --folded
 grep -q '_\[k\]' "$T/out" && fail "kernel frames with --no-kernel"
 exit 0

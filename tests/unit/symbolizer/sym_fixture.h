@@ -104,10 +104,11 @@ struct symfix_trace {
 	uint8_t buf[8192];
 };
 
-static inline void symfix_trace_begin(struct symfix_trace *t, const char *name)
+/* A trace recorded on kernel @release (NULL: a kernel that is not this machine's). */
+static inline void symfix_trace_begin_on(struct symfix_trace *t, const char *name, const char *release)
 {
-	static const char *const kv[] = { "event=cpu-clock", "command=fixture --run", "hostname=test",
-					  "release=0.0-test" };
+	char rel[128];
+	const char *kv[] = { "event=cpu-clock", "command=fixture --run", "hostname=test", rel };
 	struct trace_meta meta = {
 		.start_ns = SYMFIX_START_NS,
 		.start_realtime_ns = 1700000000000000000ull,
@@ -121,10 +122,16 @@ static inline void symfix_trace_begin(struct symfix_trace *t, const char *name)
 	uint64_t id = 7;
 	char dir[256];
 
+	snprintf(rel, sizeof(rel), "release=%s", release ? release : "0.0-test");
 	snprintf(t->path, sizeof(t->path), "%s/%s.zst", test_tmpdir(dir, sizeof(dir)), name);
 	cr_assert_eq(trace_writer__open(t->path, NULL, &t->w), 0);
 	cr_assert_eq(trace_writer__write_header(t->w, &meta), 0);
 	cr_assert_eq(trace_writer__write_attr(t->w, &attr, &id, 1, "cpu-clock"), 0);
+}
+
+static inline void symfix_trace_begin(struct symfix_trace *t, const char *name)
+{
+	symfix_trace_begin_on(t, name, NULL);
 }
 
 static inline void symfix_put_trailer(uint8_t **p, uint32_t pid, uint32_t tid, uint64_t time)

@@ -80,3 +80,72 @@ Test(render, text_top_limits_rows)
 	cr_assert(strstr(out, "  a\n"), "%s", out);
 	cr_assert_null(strstr(out, "  b\n"), "%s", out);
 }
+
+static char *health_line(void)
+{
+	char *nl, *line;
+
+	free(out);
+	out = symfix_text_report(prof);
+	line = strstr(out, "stack health: ");
+	cr_assert_not_null(line, "%s", out);
+	nl = strchr(line, '\n');
+	cr_assert_not_null(nl);
+	*nl = '\0';
+	return line;
+}
+
+Test(render, health_names_the_dominant_cause_first)
+{
+	struct frec_profile_meta *m;
+	struct frec_module_stat st = { 0 };
+
+	load("a;b 10\n");
+	m = frec_profile__meta(prof);
+	m->samples = 10;
+	m->health = (struct frec_stack_health){ .samples = 10, .truncated = 6, .has_unknown = 2 };
+	st.module = (uint32_t)frec_profile__intern_str(prof, "/usr/lib/libstripped.so");
+	st.flags = FREC_MODULE_NO_SYMBOLS;
+	st.samples = 2;
+	st.unknown_samples = 2;
+	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	st.module = (uint32_t)frec_profile__intern_str(prof, "/opt/app/nofp");
+	st.flags = 0;
+	st.samples = 6;
+	st.unknown_samples = 0;
+	st.broken_samples = 6;
+	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	cr_assert_str_eq(health_line(),
+			 "stack health: 60.0% of samples have a truncated stack, 20.0% have unknown frames; "
+			 "likely cause: missing frame pointers in nofp (rebuild with -fno-omit-frame-pointer or record "
+			 "with --call-graph dwarf); also stripped binary libstripped.so (install its debug symbols)");
+
+	m->health.has_unknown = 8;
+	cr_assert(strstr(health_line(), "; likely cause: stripped binary libstripped.so (install its debug symbols); "
+					"also missing frame pointers in nofp"), "%s", out);
+
+	m->health = (struct frec_stack_health){ .samples = 10, .truncated = 5, .stack_copy_full = 4 };
+	cr_assert(strstr(health_line(), "likely cause: the DWARF stack copy is too small"), "%s", out);
+
+	m->health = (struct frec_stack_health){ .samples = 10 };
+	cr_assert_str_eq(health_line(), "stack health: good: no truncated stacks, no unknown frames");
+}
+
+Test(render, health_blames_jit_code_and_build_id_mismatches)
+{
+	struct frec_module_stat st = { 0 };
+
+	load("a;b 10\n");
+	frec_profile__meta(prof)->health = (struct frec_stack_health){ .samples = 10, .truncated = 9, .has_unknown = 1 };
+	st.module = (uint32_t)frec_profile__intern_str(prof, "/tmp/perf-4242.map");
+	st.samples = 9;
+	st.broken_samples = 9;
+	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	st.module = (uint32_t)frec_profile__intern_str(prof, "/usr/bin/rebuilt");
+	st.flags = FREC_MODULE_BUILD_ID_MISMATCH;
+	st.broken_samples = 0;
+	st.unknown_samples = 1;
+	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	cr_assert(strstr(health_line(), "likely cause: stacks end in JIT code of perf-4242.map"), "%s", out);
+	cr_assert(strstr(out, "; also rebuilt was rebuilt since the recording (build-id differs)"), "%s", out);
+}

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "frec/error.h"
 #include "frec/profile.h"
@@ -272,4 +273,87 @@ Test(sym_demangle, cxx_rust_legacy_and_v0)
 	cr_assert_null(sym_demangle("main"));
 	cr_assert_null(sym_demangle("_Zgarbage"));
 	cr_assert_null(sym_demangle(NULL));
+}
+
+static bool file_has_compressed_sections(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	Elf_Scn *scn = NULL;
+	bool found = false;
+	Elf *elf;
+
+	cr_assert_geq(fd, 0, "open %s", path);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	cr_assert_not_null(elf);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_COMPRESSED))
+			found = true;
+	}
+	elf_end(elf);
+	close(fd);
+	return found;
+}
+
+/* The frames of the first address of fix_outer inside the inlined helper, as "name@line,...". */
+static void inline_frames(char *buf, size_t size)
+{
+	char path[512];
+	uint64_t addr, size_fn;
+	size_t o = 0;
+
+	symfix_sym(symfix("fix_debug", path, sizeof(path)), "fix_outer", &addr, &size_fn);
+	buf[0] = '\0';
+	for (uint64_t a = addr; a < addr + size_fn; a++) {
+		struct sym_elf_frame fr[4];
+		int n = sym_elf__lookup(e, a, true, true, fr, 4);
+
+		if (n < 2)
+			continue;
+		for (int k = 0; k < n; k++)
+			o += (size_t)snprintf(buf + o, size - o, "%s@%u,", fr[k].name, fr[k].line);
+		return;
+	}
+}
+
+Test(sym_elf, compressed_debug_info_is_kept_uncompressed_in_the_cache)
+{
+	char dbg[600], cache[512], path[1200], first[256], again[256], tmp[400];
+	const char *df;
+
+	snprintf(cache, sizeof(cache), "%s/cache", test_tmpdir(tmp, sizeof(tmp)));
+	open_fix("fix_zdebug", debug_dir(dbg, sizeof(dbg)));
+	inline_frames(first, sizeof(first));
+	cr_assert_neq(first[0], '\0', "no inline chain read from the compressed debug file");
+	df = sym_elf__debug_file(e);
+	cr_assert_not_null(df);
+	cr_assert(file_has_compressed_sections(df), "the fixture's debug file is not compressed: %s", df);
+	cr_assert_eq(sym_elf__save_debug(e, cache), 0);
+	sym_elf__close(e);
+	e = NULL;
+
+	/* the next run finds the uncompressed copy first, with the same answers */
+	snprintf(path, sizeof(path), "%s:%s", cache, dbg);
+	open_fix("fix_zdebug", path);
+	inline_frames(again, sizeof(again));
+	df = sym_elf__debug_file(e);
+	cr_assert_not_null(df);
+	cr_assert(!strncmp(df, cache, strlen(cache)), "debug info read from %s, not from the cache", df);
+	cr_assert_not(file_has_compressed_sections(df));
+	cr_assert_str_eq(again, first);
+	cr_assert_eq(sym_elf__save_debug(e, cache), 0, "nothing to write when read from the cache");
+}
+
+Test(sym_elf, uncompressed_debug_info_is_not_copied)
+{
+	char cache[512], tmp[400], frames[256];
+	struct stat st;
+
+	snprintf(cache, sizeof(cache), "%s/cache", test_tmpdir(tmp, sizeof(tmp)));
+	open_fix("fix_debug", NULL);
+	inline_frames(frames, sizeof(frames));
+	cr_assert_eq(sym_elf__save_debug(e, cache), 0);
+	cr_assert_neq(stat(cache, &st), 0, "a cache was written for DWARF inside the binary");
 }

@@ -6,6 +6,8 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/utsname.h>
 
 #include "frec/error.h"
 #include "sym_fixture.h"
@@ -401,4 +403,66 @@ Test(symbolizer, deleted_file_is_found_by_its_old_path)
 	sample(PID, PID, T(1), chain, 2);
 	folded(NULL);
 	cr_assert_str_eq(out, "fix_leaf 1\n");
+}
+
+/* Offset in this process's vDSO image of its symbol @name (read with libelf), or 0. */
+static uint64_t vdso_offset(const char *name)
+{
+	const unsigned char *img = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	uint64_t shoff, found = 0;
+	uint16_t shentsize, shnum;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+
+	if (!img)
+		return 0;
+	memcpy(&shoff, img + 0x28, 8);
+	memcpy(&shentsize, img + 0x3a, 2);
+	memcpy(&shnum, img + 0x3c, 2);
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)img, shoff + (size_t)shentsize * shnum);
+	while (elf && (scn = elf_nextscn(elf, scn)) && !found) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *n;
+
+			if (gelf_getsym(d, (int)i, &sym) && (n = elf_strptr(elf, sh.sh_link, sym.st_name)) &&
+			    !strcmp(n, name) && sym.st_value)
+				found = sym.st_value + 1;
+		}
+	}
+	elf_end(elf);
+	return found;
+}
+
+Test(symbolizer, vdso_of_the_recording_kernel)
+{
+	struct utsname u;
+	uint64_t off = vdso_offset("__vdso_clock_gettime");
+	uint64_t chain[] = { PERF_CONTEXT_USER, 0x7ff000000000ull + off };
+
+	cr_assert_eq(uname(&u), 0);
+	if (!off)
+		cr_skip_test("this kernel's vDSO has no __vdso_clock_gettime");
+	symfix_trace_begin_on(&tr, "vdso", u.release);
+	symfix_comm(&tr, PID, PID, "fixture", T(0), false);
+	symfix_mmap2(&tr, PID, 0x7ff000000000ull, 0x2000, 0, "[vdso]", T(0));
+	sample(PID, PID, T(1), chain, 2);
+	folded(NULL);
+	cr_assert_str_eq(out, "__vdso_clock_gettime 1\n");
+	frec_profile__free(prof);
+	free(out);
+
+	/* recorded on another kernel: this machine's vDSO is not that one */
+	symfix_trace_begin_on(&tr, "vdso-other", "0.0-other");
+	symfix_mmap2(&tr, PID, 0x7ff000000000ull, 0x2000, 0, "[vdso]", T(0));
+	sample(PID, PID, T(1), chain, 2);
+	folded(NULL);
+	cr_assert(!strncmp(out, "[vdso]+0x", 9), "%s", out);
 }
