@@ -253,6 +253,8 @@ static void health(const struct frec_profile *p, FILE *f)
 		fprintf(f, ", %.1f%% hit the depth limit", pct(h->depth_limited, h->samples));
 	if (h->stack_copy_full)
 		fprintf(f, ", %.1f%% filled the stack copy", pct(h->stack_copy_full, h->samples));
+	if (h->unwind_failed)
+		fprintf(f, ", %.1f%% stopped unwinding early", pct(h->unwind_failed, h->samples));
 	fputs("; likely cause: ", f);
 	if ((w = worst(ms, n, FREC_MODULE_BUILD_ID_MISMATCH, false)))
 		fprintf(f, "%s was rebuilt since the recording (build-id differs)\n", short_module(p, w->module));
@@ -262,6 +264,8 @@ static void health(const struct frec_profile *p, FILE *f)
 		fprintf(f, "stripped binary %s (install its debug symbols)\n", short_module(p, w->module));
 	else if (h->stack_copy_full && h->stack_copy_full * 4 >= h->truncated)
 		fputs("the DWARF stack copy is too small (record with a larger --call-graph dwarf,SIZE)\n", f);
+	else if (h->unwind_failed && h->unwind_failed * 4 >= h->truncated)
+		fputs("code without unwind information (install its debug info, or rebuild it with frame pointers)\n", f);
 	else if ((w = worst(ms, n, 0, true)))
 		fprintf(f, "missing frame pointers in %s (rebuild with -fno-omit-frame-pointer or record with --call-graph dwarf)\n",
 			short_module(p, w->module));
