@@ -1315,7 +1315,10 @@ static int unwind_maps(struct sym_ctx *c, struct proc *p, uint64_t time)
 		const struct map *m = &p->maps[i];
 		const struct dso *d = &c->dsos[m->dso];
 
-		if (m->t_start > time || time >= m->t_end || d->kind != DSO_FILE)
+		if (m->t_start > time || time >= m->t_end)
+			continue;
+		/* the vDSO too, when this machine's is the recorded one (same kernel) */
+		if (d->kind != DSO_FILE && !(d->kind == DSO_VDSO && load_vdso(c)))
 			continue;
 		if (grow((void **)&c->umaps, &c->umaps_cap, n + 1, sizeof(*c->umaps)))
 			return -ENOMEM;

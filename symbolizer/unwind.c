@@ -27,9 +27,12 @@
 #include <inttypes.h>
 #include <gelf.h>
 #include <linux/perf_event.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "frec/hashmap.h"
@@ -109,6 +112,8 @@ struct sym_unwinder {
 	struct frec_hashmap file_ids;  /* hash of a path -> id */
 	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
 	struct frec_hashmap rules;     /* file id << 48 | file address -> packed struct unw_rule */
+	int vdso_fd;                   /* a memfd holding this machine's vDSO image; -1 until made */
+	bool vdso_tried;
 };
 
 /* Per-call state of the frame callback. */
@@ -185,6 +190,7 @@ struct sym_unwinder *sym_unwinder__new(void)
 	frec_hashmap__init(&u->file_ids);
 	frec_hashmap__init(&u->pc_states);
 	frec_hashmap__init(&u->rules);
+	u->vdso_fd = -1;
 	return u;
 }
 
@@ -203,6 +209,8 @@ void sym_unwinder__free(struct sym_unwinder *u)
 	frec_hashmap__exit(&u->pc_states);
 	frec_hashmap__exit(&u->rules);
 	sym_fpcheck__free(u->fpcheck);
+	if (u->vdso_fd >= 0)
+		close(u->vdso_fd);
 	free(u);
 }
 
@@ -362,6 +370,42 @@ static bool unw_build_id_matches(Elf *elf, const struct unw_map *m)
 	return (size_t)len == m->build_id_size && !memcmp(id, m->build_id, m->build_id_size);
 }
 
+/*
+ * A file descriptor holding this machine's vDSO, for dwfl_report_elf(): the vDSO is in no file,
+ * and samples in clock_gettime() are common.  It is the recorded one only on the same kernel,
+ * which the caller checks (it passes "[vdso]" mappings only then) and the build-id confirms.
+ */
+static int unw_vdso_fd(struct sym_unwinder *u)
+{
+	const unsigned char *img = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	uint64_t shoff;
+	uint16_t shentsize, shnum;
+	size_t len;
+	int fd;
+
+	if (u->vdso_tried)
+		return u->vdso_fd;
+	u->vdso_tried = true;
+	if (!img || memcmp(img, ELFMAG, SELFMAG) || img[EI_CLASS] != ELFCLASS64)
+		return -1;
+	/* The image ends with its section headers. */
+	memcpy(&shoff, img + offsetof(Elf64_Ehdr, e_shoff), sizeof(shoff));
+	memcpy(&shentsize, img + offsetof(Elf64_Ehdr, e_shentsize), sizeof(shentsize));
+	memcpy(&shnum, img + offsetof(Elf64_Ehdr, e_shnum), sizeof(shnum));
+	len = shoff + (size_t)shentsize * shnum;
+	if (len > (1u << 20))
+		return -1;
+	fd = memfd_create("frec-vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, img, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	u->vdso_fd = fd;
+	return fd;
+}
+
 /* Report mapping @m of @p as a module of its Dwfl (once per file).  Failures are warned once. */
 static void unw_proc__report(struct unw_proc *p, struct unw_map *m)
 {
@@ -370,15 +414,19 @@ static void unw_proc__report(struct unw_proc *p, struct unw_map *m)
 	Elf *elf;
 	int fd;
 
-	/* [vdso], [anon:...], memfd and deleted files have nothing to open here. */
-	if (file[0] != '/')
-		return;
 	for (const struct unw_map *o = p->maps; o < m; o++) {
 		if (o->reported && !strcmp(o->path, m->path))
 			return; /* another mapping of a file already reported */
 	}
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && m->open_path) {
+	if (!strcmp(m->path, "[vdso]")) {
+		fd = unw_vdso_fd(p->u);
+		fd = fd < 0 ? -1 : dup(fd); /* the module will own it */
+	} else if (file[0] != '/') {
+		return; /* [anon:...], memfd and deleted files have nothing to open here */
+	} else {
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0 && m->open_path && m->path[0] == '/') {
 		file = m->path;
 		fd = open(file, O_RDONLY | O_CLOEXEC);
 	}
