@@ -50,6 +50,13 @@ enum {
 	OPT_ICICLE,
 };
 
+static bool names_svg(const char *arg)
+{
+	size_t len = strlen(arg);
+
+	return !strcmp(arg, "-") || (len > 4 && !strcmp(arg + len - 4, ".svg"));
+}
+
 static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 {
 	static const struct option longopts[] = {
@@ -97,9 +104,8 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 			break;
 		case OPT_SVG:
 			o->svg = true;
-			/* --svg FILE before both inputs are known: only "-" or a name ending in .svg is a FILE. */
-			if (optind < argc && (!strcmp(argv[optind], "-") ||
-					      (strlen(argv[optind]) > 4 && !strcmp(argv[optind] + strlen(argv[optind]) - 4, ".svg"))))
+			/* Before both inputs are known, only "-" or a name ending in .svg is --svg's FILE. */
+			if (optind < argc && names_svg(argv[optind]))
 				o->output = argv[optind++];
 			break;
 		case OPT_NEGATE:
@@ -139,7 +145,7 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 	}
 	if (nr_operands != 2) {
 		cli_error("diff", "%s", nr_operands ? "missing AFTER" : "missing BEFORE and AFTER");
-		cli_hint("frec diff BEFORE AFTER compares two traces or folded files, like frec diff old.zst new.zst");
+		cli_hint("frec diff BEFORE AFTER compares two traces or folded files: frec diff old.zst new.zst");
 		return cli_usage("diff", NULL, CLI_USAGE);
 	}
 	o->before = operands[0];

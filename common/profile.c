@@ -3,8 +3,11 @@
  * The profile: interned strings, a frame table and a call tree (see include/frec/profile.h).
  *
  * Frames are deduplicated through a hash map from a frame's hash to its id, probing hash, hash + 1,
- * ... on a collision.  Children are found through a map keyed by (parent << 32 | frame), so adding a
- * stack costs one hash lookup per frame whatever the fan-out.
+ * ... on a collision.  A child is found by walking its parent's list of children while the parent
+ * has few (most nodes have one or two), and through a map keyed by (parent << 32 | frame) once it
+ * has FANOUT_HASHED or more, so adding a stack costs at most a short walk or one hash lookup per
+ * frame whatever the fan-out.  Only wide nodes enter the map: a map entry per node made a profile
+ * of millions of nodes spend most of its time in cache misses on a table of hundreds of MiB.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,7 +24,9 @@ struct frec_profile {
 	struct frec_hashmap frame_index; /* frame hash (probed) -> frame id */
 	struct frec_node *nodes;
 	uint32_t nr_nodes, nodes_cap;
-	struct frec_hashmap child_index; /* parent << 32 | frame -> node id */
+	struct frec_hashmap child_index; /* parent << 32 | frame -> node id, parents with many children */
+	uint32_t *fanout;                /* per node: its number of children */
+	uint32_t fanout_cap;
 	struct frec_profile_meta meta;
 	struct frec_module_stat *mods;
 	size_t nr_mods, mods_cap;
@@ -47,6 +52,24 @@ static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 	return 0;
 }
 
+/* Room for @need nodes, and for their fan-out counts (zeroed). */
+static int grow_nodes(struct frec_profile *p, uint32_t need)
+{
+	uint32_t *f;
+
+	if (grow((void **)&p->nodes, &p->nodes_cap, need, sizeof(*p->nodes)))
+		return -ENOMEM;
+	if (p->fanout_cap >= p->nodes_cap)
+		return 0;
+	f = realloc(p->fanout, (size_t)p->nodes_cap * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	memset(f + p->fanout_cap, 0, (size_t)(p->nodes_cap - p->fanout_cap) * sizeof(*f));
+	p->fanout = f;
+	p->fanout_cap = p->nodes_cap;
+	return 0;
+}
+
 struct frec_profile *frec_profile__new(void)
 {
 	struct frec_profile *p = calloc(1, sizeof(*p));
@@ -56,7 +79,7 @@ struct frec_profile *frec_profile__new(void)
 	frec_hashmap__init(&p->frame_index);
 	frec_hashmap__init(&p->child_index);
 	p->strs = frec_strset__new();
-	if (!p->strs || grow((void **)&p->nodes, &p->nodes_cap, 1, sizeof(*p->nodes))) {
+	if (!p->strs || grow_nodes(p, 1)) {
 		frec_profile__free(p);
 		return NULL;
 	}
@@ -82,6 +105,7 @@ void frec_profile__free(struct frec_profile *p)
 	frec_strset__free(p->strs);
 	free(p->frames);
 	free(p->nodes);
+	free(p->fanout);
 	free(p->mods);
 	frec_hashmap__exit(&p->frame_index);
 	frec_hashmap__exit(&p->child_index);
@@ -159,24 +183,31 @@ const char *frec_profile__frame_name(const struct frec_profile *p, uint32_t id)
 	return frec_profile__str(p, p->frames[id].name);
 }
 
+/* A parent with this many children finds them through child_index instead of its list. */
+#define FANOUT_HASHED 8
+
 int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 {
 	struct frec_node *n;
-	uint64_t *slot;
+	uint64_t *slot = NULL;
 	uint32_t id;
 	bool added;
 
 	/* Make room first so that a key is never left pointing past the table. */
-	if (p->nr_nodes >= INT32_MAX ||
-	    grow((void **)&p->nodes, &p->nodes_cap, p->nr_nodes + 1, sizeof(*p->nodes)))
+	if (p->nr_nodes >= INT32_MAX || grow_nodes(p, p->nr_nodes + 1))
 		return -ENOMEM;
-	slot = frec_hashmap__slot(&p->child_index, (uint64_t)parent << 32 | frame, &added);
-	if (!slot)
-		return -ENOMEM;
-	if (!added)
-		return (int)*slot;
+	if (p->fanout[parent] < FANOUT_HASHED) {
+		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
+			if (p->nodes[c].frame == frame)
+				return (int)c;
+	} else {
+		slot = frec_hashmap__slot(&p->child_index, (uint64_t)parent << 32 | frame, &added);
+		if (!slot)
+			return -ENOMEM;
+		if (!added)
+			return (int)*slot;
+	}
 	id = p->nr_nodes++;
-	*slot = id;
 	n = &p->nodes[id];
 	*n = (struct frec_node){
 		.frame = frame,
@@ -185,6 +216,14 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 		.next_sibling = p->nodes[parent].first_child,
 	};
 	p->nodes[parent].first_child = id;
+	if (slot)
+		*slot = id;
+	if (++p->fanout[parent] == FANOUT_HASHED) {
+		/* The parent just became wide: index all its children, this one included. */
+		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
+			if (frec_hashmap__set(&p->child_index, (uint64_t)parent << 32 | p->nodes[c].frame, c))
+				return -ENOMEM;
+	}
 	return (int)id;
 }
 

@@ -90,8 +90,15 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 				struct frec_folded_stats *st)
 {
 	struct frec_folded_stats dummy;
-	uint32_t *frames = NULL;
-	size_t frames_cap = 0;
+	/*
+	 * Per frame of the last stack added: its node and where its name ends in its line.  Collapsers
+	 * sort their output, so a line usually repeats a prefix of the previous one: the frames of that
+	 * prefix are taken from there instead of being interned, looked up and walked again.
+	 */
+	uint32_t *nodes = NULL;
+	size_t *ends = NULL;
+	size_t nodes_cap = 0, prev_n = 0, prev_len = 0;
+	const char *prev = NULL;
 	const char *end = buf + len;
 	int added = 0, err = 0;
 
@@ -116,49 +123,80 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 			line = next;
 			continue;
 		}
-		for (const char *f = line, *stack_end = line + stack_len; f < stack_end;) {
+		if (!count) {
+			/* Nothing to add, but a stack without a frame is still a bad line. */
+			if (strspn(line, ";") >= stack_len && !st->bad_lines++)
+				st->first_bad = st->lines;
+			line = next;
+			continue;
+		}
+		if (prev) {
+			size_t same = 0, max = stack_len < prev_len ? stack_len : prev_len;
+
+			while (same < max && line[same] == prev[same])
+				same++;
+			/*
+			 * A frame is shared if both lines hold it whole: they agree up to its end, and
+			 * that end is a ';' or the end of the stack in both.
+			 */
+			while (n < prev_n && (ends[n] < same || (ends[n] == same && (same == stack_len || line[same] == ';'))))
+				n++;
+		}
+		for (const char *f = line + (n ? ends[n - 1] + 1 : 0), *stack_end = line + stack_len; f < stack_end;) {
 			const char *semi = memchr(f, ';', (size_t)(stack_end - f));
 			size_t flen = semi ? (size_t)(semi - f) : (size_t)(stack_end - f);
 			int id;
 
 			if (flen) {
-				if (n == frames_cap) {
-					size_t cap = frames_cap ? frames_cap * 2 : 64;
-					uint32_t *nf = realloc(frames, cap * sizeof(*nf));
+				if (n == nodes_cap) {
+					size_t cap = nodes_cap ? nodes_cap * 2 : 64;
+					uint32_t *nn = realloc(nodes, cap * sizeof(*nn));
+					size_t *ne;
 
-					if (!nf) {
+					if (!nn) {
 						err = -ENOMEM;
 						goto out;
 					}
-					frames = nf;
-					frames_cap = cap;
+					nodes = nn;
+					ne = realloc(ends, cap * sizeof(*ne));
+					if (!ne) {
+						err = -ENOMEM;
+						goto out;
+					}
+					ends = ne;
+					nodes_cap = cap;
 				}
 				id = frame_id(p, f, flen);
+				if (id >= 0)
+					id = frec_profile__child(p, n ? nodes[n - 1] : FREC_NODE_ROOT, (uint32_t)id);
 				if (id < 0) {
 					err = id;
 					goto out;
 				}
-				frames[n++] = (uint32_t)id;
+				nodes[n] = (uint32_t)id;
+				ends[n++] = (size_t)(f + flen - line);
 			}
 			f += flen + 1;
 		}
 		if (!n) {
 			if (!st->bad_lines++)
 				st->first_bad = st->lines;
-		} else if (count) {
-			err = frec_profile__add_stack(p, frames, n, count);
-			if (err < 0)
-				goto out;
-			err = 0;
+			prev = NULL;
+		} else {
+			frec_profile__add_weight(p, nodes[n - 1], count);
 			if (added < INT32_MAX)
 				added++;
+			prev = line;
+			prev_n = n;
+			prev_len = stack_len;
 		}
 		line = next;
 	}
 	if (!added && st->bad_lines == st->lines)
 		err = -FREC_E_FOLDED_EMPTY;
 out:
-	free(frames);
+	free(nodes);
+	free(ends);
 	return err ? err : added;
 }
 

@@ -5,8 +5,9 @@
  * Each profile is reduced to one row per function name: its self weight (samples where it is the
  * leaf), and its total weight (samples where it is on the stack, counted once per sample however
  * deep the recursion: a node adds its total only if no ancestor has the same name).  Shares are of
- * each profile's own total, so profiles of different lengths or rates compare; deltas are in
- * percentage points.  Functions present in one profile only are marked new or gone.
+ * each profile's own total, so profiles of different lengths or rates compare; changes are in
+ * percentage points and relative to the share before (so a function that vanished is -100%).
+ * Functions present in one profile only are marked new or gone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -151,12 +152,36 @@ static int by_total_down(const void *a, const void *b)
 /* Deltas smaller than this (points) are rounding noise, not changes. */
 #define DIFF_TEXT_NOISE 0.005
 
+/*
+ * Whether sampling alone could explain the change from w[0] of all[0] to w[1] of all[1]: a
+ * two-proportion z-test, |z| < 2, as the differential flame graph greys such frames.
+ */
+static bool within_noise(const uint64_t w[2], const uint64_t all[2])
+{
+	double pooled, se, d;
+
+	if (!all[0] || !all[1])
+		return false;
+	pooled = (double)(w[0] + w[1]) / (double)(all[0] + all[1]);
+	se = sqrt(pooled * (1 - pooled) * (1 / (double)all[0] + 1 / (double)all[1]));
+	d = (double)w[1] / (double)all[1] - (double)w[0] / (double)all[0];
+	return fabs(d) < 2 * se;
+}
+
+/* A name for a terminal: control bytes (escape sequences, newlines) become '?'. */
+static void print_name(FILE *f, const char *name)
+{
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+		putc(*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
 static void print_table(FILE *f, const char *heading, struct fn_row **sorted, size_t n, unsigned int top,
 			bool by_total, bool grew, const uint64_t all[2])
 {
 	unsigned int shown = 0;
 
-	fprintf(f, "\n%s\n%9s %9s %10s  %s\n", heading, "before", "after", "change", "function");
+	fprintf(f, "\n%s\n%9s %9s %10s %9s  %s\n", heading, "before", "after", "change", "relative",
+		"function");
 	for (size_t i = 0; i < n && shown < top; i++) {
 		const struct fn_row *r = sorted[i];
 		double d = by_total ? r->d_total : r->d_self;
@@ -164,12 +189,19 @@ static void print_table(FILE *f, const char *heading, struct fn_row **sorted, si
 
 		if (grew ? d < DIFF_TEXT_NOISE : d > -DIFF_TEXT_NOISE)
 			break;
-		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt  %s%s\n", share(w[0], all[0]), share(w[1], all[1]), d, r->name,
-			!r->total[0] ? " [new]" : !r->total[1] ? " [gone]" : "");
+		char rel[32] = "from 0";
+
+		if (w[0])
+			snprintf(rel, sizeof(rel), "%+.0f%%", 100 * d / share(w[0], all[0]));
+		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt %9s  ", share(w[0], all[0]), share(w[1], all[1]), d,
+			rel);
+		print_name(f, r->name);
+		fputs(!r->total[0] ? " [new]" : !r->total[1] ? " [gone]" : "", f);
+		fputs(within_noise(w, all) ? " [noise]\n" : "\n", f);
 		shown++;
 	}
 	if (!shown)
-		fprintf(f, "%9s %9s %10s  (none)\n", "", "", "");
+		fprintf(f, "%9s %9s %10s %9s  (none)\n", "", "", "", "");
 }
 
 int render_diff__write_text(const struct frec_profile *before, const struct frec_profile *after,
@@ -202,11 +234,13 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 	}
 	fprintf(f, "before (baseline): %s, %" PRIu64 " samples\nafter:             %s, %" PRIu64 " samples\n",
 		*names[0] ? names[0] : "BEFORE", all[0], *names[1] ? names[1] : "AFTER", all[1]);
-	fprintf(f, "shares are of each profile's own total; change is in percentage points (after - before)\n");
+	fprintf(f, "shares are of each profile's own total; "
+		   "change is in percentage points (after - before),\n"
+		   "relative is the change over the share before; [noise]: sampling alone could explain it\n");
 
 	qsort(sorted, t.n, sizeof(*sorted), by_self_up);
-	print_table(f, "regressions by self share (time spent in the function itself)", sorted, t.n, top, false,
-		    true, all);
+	print_table(f, "regressions by self share (time spent in the function itself)", sorted, t.n, top,
+		    false, true, all);
 	qsort(sorted, t.n, sizeof(*sorted), by_self_down);
 	print_table(f, "improvements by self share", sorted, t.n, top, false, false, all);
 	qsort(sorted, t.n, sizeof(*sorted), by_total_up);

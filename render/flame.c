@@ -120,7 +120,8 @@ static int index_other(struct flame_ctx *c)
 		size_t pos = 0;
 		uint32_t id;
 
-		while ((id = flame_map__next(&names, h, &pos)) != UINT32_MAX && strcmp(frec_profile__str(o, id), s))
+		while ((id = flame_map__next(&names, h, &pos)) != UINT32_MAX &&
+		       strcmp(frec_profile__str(o, id), s))
 			;
 		c->other_name[i] = id == UINT32_MAX ? FREC_NONE : id;
 	}
@@ -187,7 +188,10 @@ static int layout(struct flame_ctx *c)
 	int err;
 
 	err = push(&stack, &sp, &stack_cap,
-		   &(struct flame_item){ .node = FREC_NODE_ROOT, .other = c->other ? FREC_NODE_ROOT : FREC_NONE });
+		   &(struct flame_item){
+			   .node = FREC_NODE_ROOT,
+			   .other = c->other ? FREC_NODE_ROOT : FREC_NONE,
+		   });
 	while (!err && sp) {
 		struct flame_item it = stack[--sp];
 		const struct frec_node *n = frec_profile__node(c->p, it.node);
@@ -198,7 +202,8 @@ static int layout(struct flame_ctx *c)
 			break;
 		if (it.depth > c->max_depth)
 			c->max_depth = it.depth;
-		for (uint32_t ch = n->first_child; ch != FREC_NONE; ch = frec_profile__node(c->p, ch)->next_sibling) {
+		for (uint32_t ch = n->first_child; ch != FREC_NONE;
+		     ch = frec_profile__node(c->p, ch)->next_sibling) {
 			if (k == kids_cap) {
 				size_t ncap = kids_cap ? kids_cap * 2 : 64;
 				struct child_key *nk = realloc(kids, ncap * sizeof(*nk));
@@ -214,26 +219,26 @@ static int layout(struct flame_ctx *c)
 		}
 		if (k > 1)
 			qsort(kids, k, sizeof(*kids), cmp_child_keys);
-		/* Give every child its x, drawn or not, then push the drawn ones last to first. */
-		for (size_t i = 0; i < k; i++) {
-			const struct frec_node *ch = frec_profile__node(c->p, kids[i].node);
-			uint64_t w = ch->total;
-
-			kids[i].rank = (double)w * c->scale >= c->minwidth && w ? 1 : 0;
-			x += w;
-		}
+		/*
+		 * Every child takes its place, drawn or not (a skipped child leaves a gap narrower than
+		 * --minwidth in its parent).  Walk them last to first from the right edge, so that the
+		 * stack pops them in order.
+		 */
+		for (size_t i = 0; i < k; i++)
+			x += frec_profile__node(c->p, kids[i].node)->total;
 		for (size_t i = k; i-- > 0;) {
 			const struct frec_node *ch = frec_profile__node(c->p, kids[i].node);
 
 			x -= ch->total;
-			if (!kids[i].rank)
+			if (!ch->total || (double)ch->total * c->scale < c->minwidth)
 				continue;
 			err = push(&stack, &sp, &stack_cap,
 				   &(struct flame_item){
 					   .node = kids[i].node,
 					   .depth = it.depth + 1,
 					   .x = x,
-					   .other = c->other ? other_child_of(c, it.other, ch->frame) : FREC_NONE,
+					   .other = c->other ? other_child_of(c, it.other, ch->frame)
+							     : FREC_NONE,
 				   });
 			if (err)
 				break;
@@ -257,15 +262,65 @@ static unsigned int svg_height(const struct flame_ctx *c)
 	return FLAME_TOP + (c->max_depth + 1) * FLAME_FH + FLAME_BOTTOM;
 }
 
+/*
+ * C++ and Rust names are long mostly because of template arguments and parameter lists: when a
+ * name does not fit, its label first shortens each outermost <...> and (...) to <..> and (..), as
+ * in "std::vector<..>::push_back(..)", and is cut only if that still does not fit.  Names with
+ * "operator" (whose brackets are not brackets) and unbalanced names are left alone.  flame.js
+ * applies the same rule when zooming.  Returns the length written to @out, or 0 to keep the name.
+ */
+static size_t shorten_name(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	if (len >= cap || memmem(s, len, "operator", 8))
+		return 0;
+	for (size_t i = 0; i < len;) {
+		char open = s[i], close = open == '<' ? '>' : ')';
+		size_t j = i;
+		int depth = 0;
+
+		if (open != '<' && open != '(') {
+			out[o++] = s[i++];
+			continue;
+		}
+		for (; j < len; j++) {
+			if (s[j] == open)
+				depth++;
+			else if (s[j] == close && --depth == 0)
+				break;
+		}
+		if (j == len)
+			return 0;
+		if (j - i > 3) {
+			out[o++] = open;
+			out[o++] = '.';
+			out[o++] = '.';
+			out[o++] = close;
+		} else {
+			memcpy(out + o, s + i, j + 1 - i);
+			o += j + 1 - i;
+		}
+		i = j + 1;
+	}
+	return o < len ? o : 0;
+}
+
 /* "<text ...>label</text>": @name cut to what fits in @w pixels, or nothing if 3 characters do not. */
 static void write_label(struct svg_out *o, const char *name, double x, double y, double w)
 {
-	size_t len = strlen(name), fit, chars;
+	size_t len = strlen(name), fit, chars, short_len;
+	char short_name[1024];
 
 	if (w < 3 * FLAME_CHAR_W + 6)
 		return;
 	fit = (size_t)((w - 6) / FLAME_CHAR_W);
 	chars = utf8_chars(name, len);
+	if (chars > fit && (short_len = shorten_name(name, len, short_name, sizeof(short_name)))) {
+		name = short_name;
+		len = short_len;
+		chars = utf8_chars(name, len);
+	}
 	svg_out__str(o, "<text x=\"");
 	svg_out__fix(o, x + 3);
 	svg_out__str(o, "\" y=\"");
@@ -325,7 +380,10 @@ static void write_weights(struct svg_out *o, const char *unit, uint64_t total, u
 {
 	svg_out__group(o, total);
 	svg_out__chr(o, ' ');
-	svg_out__esc_str(o, unit);
+	if (total == 1 && !strcmp(unit, "samples"))
+		svg_out__str(o, "sample");
+	else
+		svg_out__esc_str(o, unit);
 	svg_out__str(o, " (");
 	svg_out__pct(o, total, all);
 	svg_out__str(o, "), self ");
@@ -335,7 +393,8 @@ static void write_weights(struct svg_out *o, const char *unit, uint64_t total, u
 	svg_out__chr(o, ')');
 }
 
-static const char *item_name(const struct flame_ctx *c, const struct flame_item *it, const struct frec_frame **f)
+static const char *item_name(const struct flame_ctx *c, const struct flame_item *it,
+			     const struct frec_frame **f)
 {
 	const struct frec_node *n = frec_profile__node(c->p, it->node);
 
@@ -375,7 +434,8 @@ static void write_frame_end(struct flame_ctx *c, const struct flame_item *it, co
 	svg_out__str(o, "\" height=\"15\" fill=\"");
 	svg_out__rgb(o, rgb);
 	svg_out__str(o, "\"/>");
-	write_label(o, name, x, y, w);
+	/* Fit the label to the width as printed, which is what flame.js sees when it relabels. */
+	write_label(o, name, x, y, floor(w * 100 + 0.5) / 100);
 	svg_out__str(o, "</g>\n");
 }
 
@@ -402,11 +462,19 @@ static void write_frames(struct flame_ctx *c)
 
 /* Below this change of share (in percentage points) a frame counts as unchanged: grey. */
 #define DIFF_NOISE_POINTS 0.01
+/*
+ * A change of self share also stays grey when sampling alone could explain it: two proportions
+ * test, |z| under 2 (about 95%).  Otherwise a frame seen in 2 samples of 100 before and 0 after
+ * would be drawn as one of the graph's biggest changes.
+ */
+#define DIFF_NOISE_Z 2.0
 
 struct diff_vals {
 	uint64_t before_total, before_self, after_total, after_self;
-	double d_self, d_total; /* after share - before share, in points */
+	double b_self, b_total;  /* shares before, in percent */
+	double d_self, d_total;  /* after share - before share, in points */
 	bool is_new, is_gone;
+	bool is_noise;           /* the change of self share is within sampling noise */
 };
 
 static void diff_vals(const struct flame_ctx *c, const struct flame_item *it, struct diff_vals *v)
@@ -428,10 +496,16 @@ static void diff_vals(const struct flame_ctx *c, const struct flame_item *it, st
 		after_all = (double)shape_total;
 		v->is_new = !m;
 	}
-	v->d_self = 100 * ((after_all ? (double)v->after_self / after_all : 0) -
-			   (before_all ? (double)v->before_self / before_all : 0));
-	v->d_total = 100 * ((after_all ? (double)v->after_total / after_all : 0) -
-			    (before_all ? (double)v->before_total / before_all : 0));
+	v->b_self = before_all ? 100 * (double)v->before_self / before_all : 0;
+	v->b_total = before_all ? 100 * (double)v->before_total / before_all : 0;
+	v->d_self = (after_all ? 100 * (double)v->after_self / after_all : 0) - v->b_self;
+	v->d_total = (after_all ? 100 * (double)v->after_total / after_all : 0) - v->b_total;
+	if (before_all && after_all) {
+		double pooled = (double)(v->before_self + v->after_self) / (before_all + after_all);
+		double se = 100 * sqrt(pooled * (1 - pooled) * (1 / before_all + 1 / after_all));
+
+		v->is_noise = fabs(v->d_self) < DIFF_NOISE_Z * se;
+	}
 }
 
 /* Grey for no change, to red (grew) or blue (shrank) as |d| approaches the largest change. */
@@ -451,11 +525,19 @@ static uint32_t diff_rgb(double d, double max)
 	return fade << 16 | fade << 8 | 0xe0;
 }
 
-static void write_points(struct svg_out *o, double d)
+/*
+ * "+1.5 pt (+30%)": the change of a share in points, then relative to the share before, so that a
+ * frame that vanished reads -100% however small it was.  From a share of 0 there is no ratio.
+ */
+static void write_change(struct svg_out *o, double d, double before)
 {
 	svg_out__chr(o, d <= -0.005 ? '-' : '+');
 	svg_out__fix(o, fabs(d));
 	svg_out__str(o, " pt");
+	if (before > 0)
+		svg_out__printf(o, " (%+.0f%%)", 100 * d / before);
+	else if (d >= 0.005)
+		svg_out__str(o, " (from 0)");
 }
 
 static void write_diff_frames(struct flame_ctx *c)
@@ -470,7 +552,7 @@ static void write_diff_frames(struct flame_ctx *c)
 		struct diff_vals v;
 
 		diff_vals(c, &c->items[i], &v);
-		if (fabs(v.d_self) > max)
+		if (!v.is_noise && fabs(v.d_self) > max)
 			max = fabs(v.d_self);
 	}
 	for (size_t i = 0; i < c->nr_items; i++) {
@@ -486,18 +568,28 @@ static void write_diff_frames(struct flame_ctx *c)
 		svg_out__str(o, "\nafter: ");
 		write_weights(o, unit, v.after_total, v.after_self, after_all);
 		svg_out__str(o, "\nchange: self ");
-		write_points(o, v.d_self);
+		write_change(o, v.d_self, v.b_self);
 		svg_out__str(o, ", total ");
-		write_points(o, v.d_total);
+		write_change(o, v.d_total, v.b_total);
 		if (v.is_new)
 			svg_out__str(o, " [new]");
 		if (v.is_gone)
 			svg_out__str(o, " [gone]");
-		write_frame_end(c, it, name, diff_rgb(v.d_self, max));
+		if (v.is_noise && fabs(v.d_self) >= DIFF_NOISE_POINTS)
+			svg_out__str(o, "\n(self change within sampling noise)");
+		write_frame_end(c, it, name, v.is_noise ? 0xdcdcdc : diff_rgb(v.d_self, max));
 	}
 }
 
 /* ---- The document --------------------------------------------------------------------------- */
+
+/* The last component of a path: subtitles must fit on one line. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
 
 static void write_subtitle_from_meta(struct svg_out *o, const struct frec_profile *p)
 {
@@ -537,7 +629,7 @@ static void write_subtitle_from_meta(struct svg_out *o, const struct frec_profil
 		svg_out__str(o, ", trace cut short");
 	if (!m->event && m->source) {
 		svg_out__str(o, ", from ");
-		svg_out__esc_str(o, frec_profile__str(p, m->source));
+		svg_out__esc_str(o, base_name(frec_profile__str(p, m->source)));
 	}
 }
 
@@ -549,15 +641,14 @@ static void write_diff_subtitle(struct svg_out *o, const struct flame_ctx *c)
 	const char *as = frec_profile__str(after, frec_profile__meta_const(after)->source);
 
 	svg_out__str(o, "before (baseline): ");
-	svg_out__esc_str(o, *bs ? bs : "BEFORE");
+	svg_out__esc_str(o, *bs ? base_name(bs) : "BEFORE");
 	svg_out__str(o, ", ");
 	svg_out__group(o, frec_profile__total(before));
-	svg_out__str(o, "; after: ");
-	svg_out__esc_str(o, *as ? as : "AFTER");
+	svg_out__str(o, " samples; after: ");
+	svg_out__esc_str(o, *as ? base_name(as) : "AFTER");
 	svg_out__str(o, ", ");
 	svg_out__group(o, frec_profile__total(after));
-	svg_out__str(o, c->shape_is_before ? "; widths: before" : "; widths: after");
-	svg_out__str(o, "; red grew, blue shrank (self share)");
+	svg_out__str(o, c->shape_is_before ? " samples; widths: before" : " samples; widths: after");
 }
 
 static void write_title(struct svg_out *o, const struct flame_ctx *c)
@@ -569,7 +660,10 @@ static void write_title(struct svg_out *o, const struct flame_ctx *c)
 		svg_out__esc_str(o, c->opts->title);
 		return;
 	}
-	svg_out__str(o, c->other ? "Differential flame graph" : c->opts->icicle ? "Icicle graph" : "Flame graph");
+	if (c->other)
+		svg_out__str(o, "Differential flame graph");
+	else
+		svg_out__str(o, c->opts->icicle ? "Icicle graph" : "Flame graph");
 	if (*cmd && !c->other) {
 		svg_out__str(o, ": ");
 		svg_out__esc_str(o, cmd);
@@ -636,13 +730,14 @@ static int write_document(struct flame_ctx *c, FILE *f)
 			"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 			"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
 			"viewBox=\"0 0 %u %u\" data-frec=\"%u %d %d %d\">\n",
-			c->width, h, c->width, h, c->width, FLAME_PAD, c->opts->icicle ? 1 : 0, c->other ? 1 : 0);
+			c->width, h, c->width, h, c->width, FLAME_PAD, c->opts->icicle ? 1 : 0,
+			c->other ? 1 : 0);
 	svg_out__str(o, "<!-- frec flame graph: click a frame to zoom, Ctrl-F or Search to find functions by "
 			"regular expression; zoom and search are kept in the URL. -->\n<style>");
 	svg_out__str(o, flame_css);
 	svg_out__str(o, "</style>\n");
-	svg_out__printf(o, "<rect width=\"100%%\" height=\"100%%\" fill=\"#f6f6f2\"/>\n<text id=\"title\" x=\"%u\" y=\"22\">",
-			c->width / 2);
+	svg_out__str(o, "<rect width=\"100%\" height=\"100%\" fill=\"#f6f6f2\"/>\n");
+	svg_out__printf(o, "<text id=\"title\" x=\"%u\" y=\"22\">", c->width / 2);
 	write_title(o, c);
 	svg_out__printf(o, "</text>\n<text id=\"subtitle\" x=\"%u\" y=\"36\">", c->width / 2);
 	if (c->opts->subtitle)
@@ -652,7 +747,8 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	else
 		write_subtitle_from_meta(o, c->p);
 	svg_out__str(o, "</text>\n");
-	svg_out__printf(o, "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"50\">Reset zoom</text>\n", FLAME_PAD);
+	svg_out__printf(o, "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"50\">Reset zoom</text>\n",
+			FLAME_PAD);
 	svg_out__printf(o, "<text id=\"search\" class=\"btn\" x=\"%u\" y=\"50\">Search</text>\n",
 			c->width - FLAME_PAD);
 	write_legend(o, c);
@@ -673,8 +769,8 @@ out:
 	return err;
 }
 
-static int flame_ctx__init(struct flame_ctx *c, const struct frec_profile *p, const struct render_flame_opts *opts,
-			   struct svg_out *out)
+static int flame_ctx__init(struct flame_ctx *c, const struct frec_profile *p,
+			   const struct render_flame_opts *opts, struct svg_out *out)
 {
 	*c = (struct flame_ctx){
 		.p = p,
@@ -684,6 +780,9 @@ static int flame_ctx__init(struct flame_ctx *c, const struct frec_profile *p, co
 		.minwidth = opts->minwidth < 0 ? FLAME_MINWIDTH : opts->minwidth,
 		.total = frec_profile__total(p),
 	};
+	/* Even with --minwidth 0, a frame must keep a width once printed with 2 decimals. */
+	if (c->minwidth < 0.01)
+		c->minwidth = 0.01;
 	c->pal = flame_palette__find(opts->palette);
 	if (!c->pal || c->width <= 2 * FLAME_PAD)
 		return -EINVAL;

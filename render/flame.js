@@ -25,8 +25,35 @@
 			names[i] = frames[i].children[0].textContent.split("\n")[0];
 		return names[i];
 	}
+	// As in render/flame.c: outermost <...> and (...) become <..> and (..) when a name is too long.
+	function shorten(s) {
+		if (s.indexOf("operator") >= 0)
+			return s;
+		var out = "", i = 0;
+		while (i < s.length) {
+			var open = s[i], close = open === "<" ? ">" : ")", depth = 0, j = i;
+			if (open !== "<" && open !== "(") {
+				out += open;
+				i++;
+				continue;
+			}
+			for (; j < s.length; j++) {
+				if (s[j] === open)
+					depth++;
+				else if (s[j] === close && --depth === 0)
+					break;
+			}
+			if (j === s.length)
+				return s;
+			out += j - i > 3 ? open + ".." + close : s.slice(i, j + 1);
+			i = j + 1;
+		}
+		return out;
+	}
 	function label(i, x, w) {
 		var g = frames[i], t = g.children[2], fit = Math.floor((w - 6) / CW), s = name(i);
+		if (s.length > fit)
+			s = shorten(s);
 		if (fit < 3) {
 			if (t)
 				t.textContent = "";
@@ -58,6 +85,8 @@
 
 	function zoom(z) {
 		var x0 = ox[z], w0 = ow[z], y0 = oy[z], scale = (W - 2 * PAD) / w0;
+		if (!(w0 > 0))
+			return;
 		for (var i = 0; i < n; i++) {
 			var inside = ox[i] >= x0 - EPS && ox[i] + ow[i] <= x0 + w0 + EPS;
 			var covers = ox[i] <= x0 + EPS && ox[i] + ow[i] >= x0 + w0 - EPS;

@@ -3,8 +3,8 @@
  * Flame-graph colours.  A frame's colour is a function of its name's bytes and its class only, never
  * of its position, so a function keeps its colour from one run, graph or zoom to the next.  The
  * default palette ("hot") gives each class its own family, which the graph's legend names:
- * red/orange for the program's own code, yellow for libraries, pink for libc and the dynamic loader,
- * orange-brown for the kernel, green for JIT code, aqua for inlined frames, grey for frames without
+ * red for the program's own code, yellow for libraries, pink for libc and the dynamic loader,
+ * orange for the kernel, green for JIT code, aqua for inlined frames, grey for frames without
  * a symbol.  The other palettes are single families, for graphs of one kind of thing.
  */
 #include <string.h>
@@ -29,10 +29,10 @@ struct flame_palette {
 
 static const struct flame_palette palettes[] = {
 	{ "hot", true, {
-		[FLAME_CLASS_USER] = FAM(215, 60, 40, 40, 110, 30),
-		[FLAME_CLASS_LIB] = FAM(200, 180, 50, 40, 50, 40),
-		[FLAME_CLASS_LIBC] = FAM(220, 120, 150, 30, 40, 50),
-		[FLAME_CLASS_KERNEL] = FAM(200, 120, 40, 40, 40, 30),
+		[FLAME_CLASS_USER] = FAM(210, 50, 40, 40, 60, 30),
+		[FLAME_CLASS_LIB] = FAM(215, 195, 50, 30, 35, 40),
+		[FLAME_CLASS_LIBC] = FAM(225, 130, 160, 25, 40, 40),
+		[FLAME_CLASS_KERNEL] = FAM(235, 140, 20, 20, 35, 30),
 		[FLAME_CLASS_JIT] = FAM(60, 190, 60, 60, 50, 50),
 		[FLAME_CLASS_INLINED] = FAM(60, 190, 200, 50, 40, 40),
 		[FLAME_CLASS_UNKNOWN] = FAM(175, 175, 175, 25, 25, 25),

@@ -231,6 +231,13 @@ static const struct frec_module_stat *worst(const struct frec_module_stat *ms, s
 	return best;
 }
 
+static bool is_jit_map(const char *module)
+{
+	size_t n = strlen(module);
+
+	return !strncmp(module, "/tmp/perf-", 10) && n > 4 && !strcmp(module + n - 4, ".map");
+}
+
 static void health(const struct frec_profile *p, FILE *f)
 {
 	const struct frec_profile_meta *m = frec_profile__meta_const(p);
@@ -266,7 +273,10 @@ static void health(const struct frec_profile *p, FILE *f)
 		fputs("the DWARF stack copy is too small (record with a larger --call-graph dwarf,SIZE)\n", f);
 	else if (h->unwind_failed && h->unwind_failed * 4 >= h->truncated)
 		fputs("code without unwind information (install its debug info, or rebuild it with frame pointers)\n", f);
-	else if ((w = worst(ms, n, 0, true)))
+	else if ((w = worst(ms, n, 0, true)) && is_jit_map(frec_profile__str(p, w->module)))
+		fprintf(f, "stacks end in JIT code of %s, which has no unwind information (frame pointers in the JIT help: node --interpreted-frames-native-stack, python built with -fno-omit-frame-pointer)\n",
+			short_module(p, w->module));
+	else if (w)
 		fprintf(f, "missing frame pointers in %s (rebuild with -fno-omit-frame-pointer or record with --call-graph dwarf)\n",
 			short_module(p, w->module));
 	else if (h->has_unknown)

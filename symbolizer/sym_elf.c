@@ -74,6 +74,13 @@ struct sym_elf {
 	size_t nr_syms;
 	struct elf_seg *segs;
 	size_t nr_segs;
+	/* A separate debug file used in place of its binary has no segment contents (p_filesz 0):
+	 * its file offsets are taken as the binary's, GNU ld's layout (offset = vaddr - base). */
+	bool debug_only;
+	uint64_t base_vaddr;
+
+	bool cfi_tried;
+	Dwarf_CFI *cfi; /* .eh_frame of the main file: function extents when there is no symbol */
 
 	bool dw_tried;
 	Dwarf *dw;
@@ -170,7 +177,7 @@ static bool has_section(Elf *elf, GElf_Word type)
 
 static int load_segments(struct sym_elf *e)
 {
-	size_t nph, cap = 0;
+	size_t nph, cap = 0, exec_segs = 0, exec_with_contents = 0;
 
 	if (elf_getphdrnum(e->elf, &nph))
 		return 0;
@@ -186,7 +193,14 @@ static int load_segments(struct sym_elf *e)
 			.filesz = ph.p_filesz,
 			.vaddr = ph.p_vaddr,
 		};
+		if (e->nr_segs == 1)
+			e->base_vaddr = ph.p_vaddr & ~0xfffull;
+		if ((ph.p_flags & PF_X) && ph.p_memsz) {
+			exec_segs++;
+			exec_with_contents += ph.p_filesz != 0;
+		}
 	}
+	e->debug_only = exec_segs && !exec_with_contents;
 	return 0;
 }
 
@@ -194,6 +208,8 @@ void sym_elf__close(struct sym_elf *e)
 {
 	if (!e)
 		return;
+	if (e->cfi)
+		dwarf_cfi_end(e->cfi);
 	if (e->dwfl)
 		dwfl_end(e->dwfl);
 	if (e->memfd >= 0)
@@ -326,6 +342,10 @@ size_t sym_elf__nr_symbols(const struct sym_elf *e)
 
 int sym_elf__offset_to_vaddr(const struct sym_elf *e, uint64_t off, uint64_t *vaddr)
 {
+	if (e->debug_only) {
+		*vaddr = off + e->base_vaddr;
+		return 0;
+	}
 	for (size_t i = 0; i < e->nr_segs; i++) {
 		const struct elf_seg *s = &e->segs[i];
 
@@ -595,9 +615,56 @@ int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool wa
 	return n;
 }
 
+static bool has_section_named(Elf *elf, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) && (n = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    (!strcmp(n, name) || (n[0] == '.' && n[1] == 'z' && !strcmp(n + 2, name + 1))))
+			return true;
+	}
+	return false;
+}
+
+int sym_elf__func_start(struct sym_elf *e, uint64_t vaddr, uint64_t *start)
+{
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Addr lo, hi;
+	bool signalp;
+	int ret = -ENOENT;
+
+	if (!e->cfi_tried) {
+		e->cfi_tried = true;
+		e->cfi = dwarf_getcfi_elf(e->elf);
+	}
+	if (!e->cfi || dwarf_cfi_addrframe(e->cfi, vaddr, &frame) || !frame)
+		return -ENOENT;
+	if (dwarf_frame_info(frame, &lo, &hi, &signalp) >= 0 && lo <= vaddr && vaddr < hi) {
+		*start = lo;
+		ret = 0;
+	}
+	free(frame);
+	return ret;
+}
+
 uint32_t sym_elf__flags(struct sym_elf *e)
 {
-	if (!e->dw_tried && load_dwarf(e))
-		pr_warn_once("out of memory indexing DWARF of %s", e->name);
+	const char *debugfile = NULL;
+
+	if (e->dw_tried)
+		return e->flags;
+	/* Without loading DWARF (libdw decompresses whole sections up front): is there any? */
+	if (!has_section_named(e->elf, ".debug_info")) {
+		dwfl_module_info(e->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+		if (!debugfile)
+			return e->flags | FREC_MODULE_NO_DEBUGINFO;
+	}
 	return e->flags;
 }

@@ -112,6 +112,13 @@ size_t sym_elf__nr_symbols(const struct sym_elf *e);
 int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool want_lines,
 		    struct sym_elf_frame *out, int max);
 
+/**
+ * sym_elf__func_start() - where the function holding @vaddr starts, from the .eh_frame of a file
+ * that has no symbol for it (stripped), so unnamed samples of one function group together.
+ * Returns 0, or -ENOENT when no call-frame entry covers @vaddr.
+ */
+int sym_elf__func_start(struct sym_elf *e, uint64_t vaddr, uint64_t *start);
+
 /* ---- demangling -------------------------------------------------------------------------------- */
 
 /**

@@ -23,6 +23,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "frec/error.h"
@@ -114,9 +115,13 @@ struct elf_cache_ent {
 struct fcache_ent {
 	uint64_t addr;
 	uint32_t dso; /* UINT32_MAX: empty slot */
-	uint32_t is_ret;
+	uint16_t is_ret;
+	uint16_t flags; /* FC_* */
 	uint32_t off, n;
 };
+
+#define FC_UNKNOWN 1u /* a frame could not be named */
+#define FC_ROOT 2u    /* the outermost frame is where thread stacks begin (_start, clone, ...) */
 
 #define DSO_NONE UINT32_MAX
 
@@ -166,6 +171,7 @@ struct sym_ctx {
 
 	uint64_t nr_samples, first_time, last_time, lost;
 	int last_progress;
+	uint64_t start_time; /* CLOCK_MONOTONIC when symbolizing began, for progress */
 	bool vdso_tried;
 	struct sym_elf *vdso;
 	char *debug_path;
@@ -205,12 +211,21 @@ static int intern(struct sym_ctx *c, const char *s)
 
 /* ---- progress ---------------------------------------------------------------------------------- */
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Progress on stderr, for reports that take long enough to wonder (not for small traces). */
 static void progress(struct sym_ctx *c, int pass)
 {
 	const struct trace_status *st;
 	int pct;
 
-	if (!c->opts->progress)
+	if (!c->opts->progress || now_ns() - c->start_time < 300000000u)
 		return;
 	st = trace_reader__status(c->r);
 	if (!st->file_bytes)
@@ -222,10 +237,12 @@ static void progress(struct sym_ctx *c, int pass)
 	fprintf(stderr, "\rfrec report: %s %3d%%", pass ? "symbolizing" : "reading", pct);
 }
 
+/* Erase the progress line (before a warning, and at the end); it is redrawn on the next update. */
 static void progress_done(struct sym_ctx *c)
 {
 	if (c->opts->progress && c->last_progress >= 0)
 		fputs("\r\033[K", stderr);
+	c->last_progress = -1;
 }
 
 /* ---- DSOs and ELF files ------------------------------------------------------------------------ */
@@ -373,12 +390,13 @@ static struct sym_elf *load_vdso(struct sym_ctx *c)
 static void dso_open(struct sym_ctx *c, struct dso *d)
 {
 	char cand[3][4200];
-	char want[41], got[41];
+	char want[41] = "", got[41] = "";
 	const uint8_t *bid = d->bid;
 	uint8_t bid_size = d->bid_size;
 	const struct build_id_rec *rec;
 	bool mismatch = false;
-	int nc = 0;
+	size_t plen;
+	int nc = 0, mismatch_at = 0;
 
 	d->tried = true;
 	if (d->kind == DSO_VDSO) {
@@ -395,10 +413,14 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 	}
 	if (bid_size && (d->elf = elf_cache_find(c, bid, bid_size, NULL)))
 		return;
+	/* A file replaced while mapped is "PATH (deleted)": try PATH, the build-id tells if it is the same. */
+	plen = strlen(d->path);
+	if (plen > 10 && !strcmp(d->path + plen - 10, " (deleted)"))
+		plen -= 10;
 	/* A process in a container sees its own root: read its files through /proc/PID/root. */
 	if (d->pid > 0)
-		snprintf(cand[nc++], sizeof(cand[0]), "/proc/%d/root%s", d->pid, d->path);
-	snprintf(cand[nc++], sizeof(cand[0]), "%s", d->path);
+		snprintf(cand[nc++], sizeof(cand[0]), "/proc/%d/root%.*s", d->pid, (int)plen, d->path);
+	snprintf(cand[nc++], sizeof(cand[0]), "%.*s", (int)plen, d->path);
 	if (bid_size) {
 		hex(want, bid, bid_size);
 		snprintf(cand[nc++], sizeof(cand[0]), "/usr/lib/debug/.build-id/%.2s/%s.debug", want, want + 2);
@@ -418,10 +440,9 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 		if (bid_size && (n != bid_size || memcmp(fbid, bid, n))) {
 			if (!mismatch) {
 				hex(got, fbid, n);
-				pr_warn("%s: build-id %s differs from the recorded %s (rebuilt since recording?): its frames show as module+offset",
-					cand[i], n ? got : "(none)", want);
+				mismatch = true;
+				mismatch_at = i;
 			}
-			mismatch = true;
 			sym_elf__close(e);
 			continue;
 		}
@@ -433,8 +454,13 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 		return;
 	}
 	d->flags |= mismatch ? FREC_MODULE_BUILD_ID_MISMATCH : FREC_MODULE_NOT_FOUND;
-	if (!mismatch)
+	if (mismatch) {
+		progress_done(c);
+		pr_warn("%s: build-id %s differs from the recorded %s (rebuilt since recording?): its frames show as module+offset",
+			cand[mismatch_at], got[0] ? got : "(none)", want);
+	} else {
 		pr_info("%s: not found on this machine", d->path);
+	}
 }
 
 /* ---- processes and threads --------------------------------------------------------------------- */
@@ -1052,8 +1078,14 @@ static int name_elf(struct sym_ctx *c, struct dso *d, uint64_t vaddr)
 	int n = sym_elf__lookup(d->elf, vaddr, !c->opts->no_inline, c->opts->lines, fr, 32);
 	int err = 0;
 
-	if (n <= 0 || !fr[n - 1].name)
+	if (n <= 0 || !fr[n - 1].name) {
+		uint64_t start;
+
+		/* a stripped file: name the function by where it starts, so its samples group together */
+		if (!sym_elf__func_start(d->elf, vaddr, &start))
+			vaddr = start;
 		return unknown_frame(c, d, vaddr, FREC_FRAME_UNKNOWN);
+	}
 	/* root-first: the function, then what is inlined into it */
 	for (int k = n - 1; k >= 0 && !err; k--) {
 		int id;
@@ -1103,12 +1135,30 @@ static uint32_t jit_dso(struct sym_ctx *c, struct proc *p)
 	return p->jit_dso;
 }
 
+/* Whether the frame named @name is where a thread's stack begins. */
+static bool is_stack_root(const char *name)
+{
+	static const char *const roots[] = {
+		"_start", "__libc_start_main", "__libc_start_call_main", "__libc_start_main_impl",
+		"start_thread", "clone", "clone3", "__clone", "__clone3", "__clone_internal", "thread_start",
+		"_dl_start_user", "_dl_start", "__start",
+	};
+
+	/* glibc's internal aliases, as .symtab names them: __GI___clone3 is clone3 */
+	if (!strncmp(name, "__GI_", 5))
+		name += 5;
+	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++)
+		if (!strcmp(name, roots[i]))
+			return true;
+	return !strncmp(name, "__libc_start_main", 17);
+}
+
 /*
  * Frames of one address: for an ELF module @addr is the link-time address, for the kernel and JIT
  * maps the absolute one.  Returns 0 with *@off / *@n set to the frames (root-first) in chain_ids.
  */
 static int resolve(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, struct proc *p, uint32_t *off,
-		   uint32_t *n)
+		   uint32_t *n, uint32_t *flags)
 {
 	struct fcache_ent *e;
 	size_t slot, start;
@@ -1122,6 +1172,7 @@ static int resolve(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, 
 	if (e->dso != DSO_NONE) {
 		*off = e->off;
 		*n = e->n;
+		*flags = e->flags;
 		return 0;
 	}
 	start = c->nr_chain_ids;
@@ -1153,9 +1204,18 @@ static int resolve(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, 
 		.off = (uint32_t)start,
 		.n = (uint32_t)(c->nr_chain_ids - start),
 	};
+	for (size_t i = start; i < c->nr_chain_ids; i++) {
+		const struct frec_frame *f = frec_profile__frame(c->p, c->chain_ids[i]);
+
+		if (f->kind == FREC_FRAME_UNKNOWN || !strcmp(frec_profile__str(c->p, f->name), "[unknown]"))
+			e->flags |= FC_UNKNOWN;
+	}
+	if (!(e->flags & FC_UNKNOWN) && e->n && is_stack_root(frec_profile__frame_name(c->p, c->chain_ids[start])))
+		e->flags |= FC_ROOT;
 	c->fcache_len++;
 	*off = e->off;
 	*n = e->n;
+	*flags = e->flags;
 	return 0;
 }
 
@@ -1196,47 +1256,25 @@ static void touch(struct sym_ctx *c, uint32_t dso, bool unknown)
 	}
 }
 
-/* Whether the frame named @name is where a thread's stack begins. */
-static bool is_stack_root(const char *name)
-{
-	static const char *const roots[] = {
-		"_start", "__libc_start_main", "__libc_start_call_main", "__libc_start_main_impl",
-		"start_thread", "clone", "clone3", "__clone", "__clone3", "__clone_internal", "thread_start",
-		"_dl_start_user", "_dl_start", "__start",
-	};
-
-	/* glibc's internal aliases, as .symtab names them: __GI___clone3 is clone3 */
-	if (!strncmp(name, "__GI_", 5))
-		name += 5;
-	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++)
-		if (!strcmp(name, roots[i]))
-			return true;
-	return !strncmp(name, "__libc_start_main", 17);
-}
-
 /*
  * Append the frames of one address, leaf-first, to the sample's stack; *@unknown is set when the
  * address could not be named.
  */
 static int add_pc(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, struct proc *p, size_t *n,
-		  bool *unknown)
+		  bool *unknown, bool *root)
 {
-	uint32_t off, cnt;
-	int err = resolve(c, dso, addr, is_ret, p, &off, &cnt);
+	uint32_t off, cnt, flags;
+	int err = resolve(c, dso, addr, is_ret, p, &off, &cnt, &flags);
 
 	if (err)
 		return err;
-	*unknown = false;
-	for (uint32_t k = cnt; k-- > 0;) {
-		uint32_t f = c->chain_ids[off + k];
-
-		if (frec_profile__frame(c->p, f)->kind == FREC_FRAME_UNKNOWN ||
-		    !strcmp(frec_profile__frame_name(c->p, f), "[unknown]"))
-			*unknown = true;
-		err = push_stack(c, f, n);
-		if (err)
-			return err;
-	}
+	*unknown = flags & FC_UNKNOWN;
+	if (root)
+		*root = flags & FC_ROOT;
+	if (grow((void **)&c->stack, &c->stack_cap, *n + cnt, sizeof(*c->stack)))
+		return -ENOMEM;
+	for (uint32_t k = cnt; k-- > 0;)
+		c->stack[(*n)++] = c->chain_ids[off + k];
 	return 0;
 }
 
@@ -1263,13 +1301,16 @@ static int group_root(struct sym_ctx *c, const struct trace_sample *s, size_t *n
 
 	if (c->opts->per_thread) {
 		comm = thread_comm(thread_get(c, (int32_t)s->tid, 0, false), s->time);
-		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : "?", s->tid);
+		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : s->tid ? "?" : "swapper",
+			 s->tid);
 		f.kind = FREC_FRAME_THREAD;
 	} else {
 		comm = thread_comm(thread_get(c, (int32_t)s->pid, 0, false), s->time);
 		if (!comm)
 			comm = thread_comm(thread_get(c, (int32_t)s->tid, 0, false), s->time);
-		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : "?", s->pid);
+		/* pid 0 is the idle task, which has no COMM record: the kernel calls it swapper */
+		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : s->pid ? "?" : "swapper",
+			 s->pid);
 		f.kind = FREC_FRAME_PROCESS;
 	}
 	id = intern(c, buf);
@@ -1370,8 +1411,15 @@ static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct p
 		us.nr_fp_chain = *nr - user_at - 1;
 	}
 	us.fp_chain_cut = entries >= c->max_stack;
-	/* Nothing to unwind (a kernel thread, or fp mode on a sample without a user part). */
-	if (c->unw_mode == SYM_UNWIND_MODE_FP ? !us.nr_fp_chain : s->regs_abi == PERF_SAMPLE_REGS_ABI_NONE)
+	/*
+	 * Nothing to unwind (a kernel thread, or fp mode on a sample without a user part).  In fp
+	 * mode, a sample without a stack copy has nothing to repair a chain from: checking its
+	 * frames would cost a Dwfl per process (loading debug info) for the stack health alone,
+	 * which made reports of plain fp traces 15x slower; the chain's outermost frame already
+	 * tells a truncated stack (is_stack_root()).
+	 */
+	if (c->unw_mode == SYM_UNWIND_MODE_FP ? !us.nr_fp_chain || !s->stack_size
+					     : s->regs_abi == PERF_SAMPLE_REGS_ABI_NONE)
 		return 0;
 	err = unwind_maps(c, p, s->time);
 	if (err)
@@ -1416,8 +1464,6 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	uint64_t nr = s->nr_callchain, depth = 0;
 	uint64_t ctx = PERF_CONTEXT_USER;
 	bool first_in_ctx = true, any_unknown = false, has_user = false, root_seen = false, unwound = false;
-	bool outer_unknown = false;
-	size_t outer_at = 0; /* stack depth after the outermost user pc's frames */
 	uint32_t outer_dso = DSO_NONE;
 	struct proc *p = proc_get(c, (int32_t)s->pid, false);
 	size_t n = 0;
@@ -1460,16 +1506,20 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		depth++;
 		if (ctx == PERF_CONTEXT_KERNEL) {
 			if (!o->no_kernel) {
-				err = add_pc(c, c->kernel_dso, pc, !first_in_ctx, p, &n, &unknown);
+				err = add_pc(c, c->kernel_dso, pc, !first_in_ctx, p, &n, &unknown, NULL);
 				if (err)
 					return err;
 				any_unknown |= unknown;
 			}
+		} else if (ctx == PERF_CONTEXT_USER && !pc) {
+			/* the frame-pointer walk read a null return address: the chain ends, truncated */
+			has_user = true;
 		} else if (ctx == PERF_CONTEXT_USER) {
 			const struct map *m = p ? proc_find(p, pc, s->time) : NULL;
 			const struct dso *d = m ? &c->dsos[m->dso] : NULL;
 			uint32_t dso = DSO_NONE;
 			uint64_t addr = pc;
+			bool root = false;
 
 			has_user = true;
 			if (d && (d->kind == DSO_FILE || d->kind == DSO_VDSO)) {
@@ -1488,7 +1538,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 				addr = pc - m->start;
 			}
 			if (dso != DSO_NONE) {
-				err = add_pc(c, dso, addr, !first_in_ctx, p, &n, &unknown);
+				err = add_pc(c, dso, addr, !first_in_ctx, p, &n, &unknown, &root);
 				touch(c, dso, unknown);
 				outer_dso = dso;
 			} else {
@@ -1499,10 +1549,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 			if (err)
 				return err;
 			any_unknown |= unknown;
-			/* whether the stack reaches a root is decided once, on its outermost frame:
-			 * DWARF stacks are hundreds of frames deep */
-			outer_unknown = unknown;
-			outer_at = n;
+			root_seen = root;
 		}
 		first_in_ctx = false;
 	}
@@ -1510,8 +1557,6 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		hl->has_unknown++;
 	if (!unwound && depth >= c->max_stack)
 		hl->depth_limited++;
-	if (outer_at)
-		root_seen = !outer_unknown && is_stack_root(frec_profile__frame_name(c->p, c->stack[outer_at - 1]));
 	if (has_user && !root_seen) {
 		hl->truncated++;
 		if (outer_dso != DSO_NONE)
@@ -1675,6 +1720,7 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	c.opts = opts ? opts : &defaults;
 	c.r = r;
 	c.last_progress = -1;
+	c.start_time = now_ns();
 	c.start_ns = trace_reader__header(r)->start_ns;
 	c.max_stack = 127;
 	if ((ms = trace_reader__meta(r, "max_stack")) && atoi(ms) > 0)
@@ -1710,6 +1756,9 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 		err = pass2(&c);
 	if (!err && c.unw)
 		sym_unwinder__log_stats(c.unw);
+	if (!err)
+		pr_info("%" PRIu64 " samples, %zu distinct addresses named, %zu ELF files opened, %zu processes",
+			c.nr_samples, c.fcache_len, c.nr_elves, c.nr_procs);
 	if (!err)
 		err = module_stats(&c);
 	if (!err)

@@ -60,7 +60,8 @@ int render_flame__write(const struct frec_profile *p, const struct render_flame_
  * render_flame__write_diff() - a differential flame graph: shape from @after (@before with
  * opts->negate), colour by the change of each frame's self share (its self weight over its
  * profile's total, so profiles of different lengths compare): red grew, blue shrank, grey under
- * 0.01 points, intensity relative to the largest change drawn.  Frames are matched by the path of
+ * 0.01 points or within sampling noise (a two-proportion z-test, |z| < 2), intensity relative to
+ * the largest other change drawn.  Frames are matched by the path of
  * their names from the root.  Tooltips give before, after and the change in points, and mark
  * frames that are new (or gone, with opts->negate).  Returns as render_flame__write().
  */

@@ -37,7 +37,19 @@ struct sym_opts {
 
 /**
  * sym_profile__from_trace() - read every record of @r and build a profile of its samples.
- * Returns 0 and sets *@out (free with frec_profile__free()), or a negative error.
+ * @r: an open trace; it is rewound and read twice (process state first, then samples)
+ * @opts: filters and frame options; NULL for the defaults
+ *
+ * Each sample is named against the mappings its process had at the sample's time (MMAP2, COMM
+ * exec, FORK replayed in time order), through the ELF files on this machine (opened once each,
+ * checked against the recorded build-ids, through /proc/PID/root when the process still runs),
+ * their separate debug info and DWARF, the trace's kallsyms snapshot and JIT perf maps.  What
+ * cannot be named becomes "module+0xADDR" or "[unknown]" and is counted in the stack health;
+ * files that cannot be found or do not match are warned about once each and flagged in the
+ * module statistics.  The children of every node are sorted (frec_profile__sort()).
+ *
+ * Returns 0 and sets *@out (free with frec_profile__free()), or -ENOMEM.  A damaged trace is not
+ * an error: what could be read is used (see trace_reader__status()).  Not thread-safe.
  */
 int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts, struct frec_profile **out);
 

@@ -37,6 +37,9 @@ is zoomed_label eval
 is zoomed_visible 8
 is root_class a
 is unzoom_button btn
+# Hovering eval's first child (alloc, 12 of eval's 51 samples) describes it, with its share of the zoomed frame.
+is details 'alloc; 12 samples (12.00%), self 0 (0.00%); 23.53% of zoom'
+is details_after_out '" "'
 # lookup (30 samples) holds hash: the match counts 30 of 100 once, 30 of 51 in the zoom.
 is highlighted 2
 is matched 30.00
@@ -44,8 +47,11 @@ is matched_text 'Matched: 30.00% (58.82% of zoom) for /lookup|hash/'
 is hash '#x=10.00&y=92.00&s=lookup%7Chash'
 is unzoomed_width 601.80
 is unzoomed_visible "$(grep -c '<g><title>' "$T/simple.svg")"
+is labels_match yes
 is after_reset_highlighted 0
 is after_reset_hash '(empty)'
+is bad_regex 'invalid regular expression: (unclosed'
+is escape_visible "$(grep -c '<g><title>' "$T/simple.svg")"
 # The link reproduces zoom and search.
 is link_zoomed_width 1180.00
 is link_highlighted 2
@@ -64,6 +70,14 @@ drive "$T/icicle.svg" lookup 'hash'
 is zoomed_width 1180.00
 is zoomed_visible 5
 is matched 25.00
+
+# Long C++ names: the script shortens and cuts labels exactly as frec did.
+printf 'main;std::vector<int, std::allocator<int> >::push_back(int const&);operator new(unsigned long) %s\n' 10 10 >"$T/cxx.folded"
+printf 'main;std::map<std::string, std::vector<int> >::operator[](std::string const&) 40\nmain;other 40\n' >>"$T/cxx.folded"
+"$FREC" report -i "$T/cxx.folded" --svg "$T/cxx.svg" 2>/dev/null || fail "frec report failed"
+grep -q '>std::vector&lt;..&gt;::push_back(..)</text>' "$T/cxx.svg" || fail "template arguments not shortened in labels"
+drive "$T/cxx.svg" other 'vector'
+is labels_match yes
 
 # A differential graph is interactive too.
 "$FREC" diff "$D/before.folded" "$D/after.folded" --svg "$T/diff.svg" 2>/dev/null || fail "frec diff failed"

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Replay the symbolizer's fuzz corpora: kallsyms and perf-map text (tests/data/corpus/symtext), and
-# ELF images (the fixture files built by make check), each also cut short and with flipped bytes.
+# Replay the symbolizer's fuzz corpora: kallsyms and perf-map text (tests/data/corpus/symtext),
+# recorded traces (tests/data/corpus/symbolizer) and ELF images (the fixture files built by make
+# check), each also cut short and with flipped bytes.
 set -eu
 builddir="$FREC_TEST_BUILDDIR"
 tmp=$(mktemp -d)
@@ -34,6 +35,15 @@ for f in "$FREC_TEST_DATA"/corpus/symtext/*; do
 	i=$(( i + 1 ))
 done
 "$builddir/fuzz/fuzz_sym_text" "$FREC_TEST_DATA"/corpus/symtext/* "$tmp"/text.*
+
+# whole traces through the symbolizer and the renderers
+mkdir "$tmp/trace"
+i=0
+for f in "$FREC_TEST_DATA"/corpus/symbolizer/* "$FREC_TEST_DATA"/corpus/trace/*; do
+	variants "$f" "$tmp/trace/$i"
+	i=$(( i + 1 ))
+done
+"$builddir/fuzz/fuzz_symbolizer" "$FREC_TEST_DATA"/corpus/symbolizer/* "$tmp"/trace/*
 
 mkdir "$tmp/elf"
 i=0

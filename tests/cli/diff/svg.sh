@@ -22,10 +22,10 @@ c=$(fill lex diff.svg)
 # lex: 30% before, 60/260 = 23.1% after: shrank.
 ! red "$c" || fail "lex shrank but is $c"
 grep -q '^before: 20 samples (20.00%), self 20 (20.00%)$' diff.svg || fail "tooltip lacks before numbers"
-grep -q '^change: self +26.15 pt, total +26.15 pt</title>' diff.svg || fail "tooltip lacks the change"
-grep -q '^change: self +7.69 pt, total +7.69 pt \[new\]</title>' diff.svg || fail "fresh_leaf not marked new"
+grep -q '^change: self +26.15 pt (+131%), total +26.15 pt (+131%)</title>' diff.svg || fail "tooltip lacks the change"
+grep -q '^change: self +7.69 pt (from 0), total +7.69 pt (from 0) \[new\]</title>' diff.svg || fail "fresh_leaf not marked new"
 grep -q '<g><title>gone_leaf$' diff.svg && fail "gone_leaf drawn in AFTER's shape"
-grep -q 'before (baseline): .*before.folded, 100; after: .*after.folded, 260; widths: after' diff.svg ||
+grep -q '>before (baseline): before.folded, 100 samples; after: after.folded, 260 samples; widths: after<' diff.svg ||
 	fail "subtitle does not say which side is which"
 
 expect 0 "$FREC" diff "$D/before.folded" "$D/after.folded" --svg neg.svg --negate

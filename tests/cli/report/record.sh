@@ -28,6 +28,14 @@ grep_out 'plugin_mix  \(libfrecdemo\.so\)'
 grep_out 'child_crunch  \(frec-demo\)'
 grep_out '^stack health: '
 
+# each distinct address is named once, however many samples hit it (-v output of the symbolizer)
+FREC_LOG_LEVEL=info "$FREC" report -i "$T/t.zst" --folded > /dev/null 2> "$T/info"
+line=$(grep 'distinct addresses named' "$T/info") || fail "no symbolizer statistics: $(cat "$T/info")"
+n=$(echo "$line" | sed -n 's/.*: \([0-9]*\) samples, \([0-9]*\) distinct.*/\1 \2/p')
+set -- $n
+[ "$2" -lt "$1" ] || fail "as many addresses named as samples: $line"
+echo "$line" | grep -q ' [1-9][0-9]* ELF files opened' || fail "$line"
+
 # grouping and filters
 expect 0 "$FREC" report -i "$T/t.zst" --per-process --folded
 n=$(sed 's/\].*/]/' "$T/out" | sort -u | grep -c '^frec-demo \[' || true)

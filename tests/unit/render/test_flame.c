@@ -331,7 +331,7 @@ Test(render_diff, colour_is_the_change_of_self_share)
 	cr_assert_eq(grew, 0xe04242);
 	cr_assert_not_null(strstr(frame(&o, "grows", 0), "before: 10 samples (10.00%)"));
 	cr_assert_not_null(strstr(frame(&o, "grows", 0), "after: 80 samples (40.00%)"));
-	cr_assert_not_null(strstr(frame(&o, "grows", 0), "change: self +30 pt"));
+	cr_assert_not_null(strstr(frame(&o, "grows", 0), "change: self +30 pt (+300%), total +30 pt (+300%)"));
 	cr_assert_not_null(strstr(frame(&o, "fresh", 0), "[new]"));
 	cr_assert_null(frame(&o, "gone", 0), "widths come from AFTER");
 	/* Shape from after: 200 samples over 1180 px. */
@@ -349,7 +349,7 @@ Test(render_diff, negate_draws_the_before_shape)
 
 	cr_assert_not_null(g);
 	cr_assert_not_null(strstr(g, "[gone]"));
-	cr_assert_not_null(strstr(g, "change: self -50 pt"));
+	cr_assert_not_null(strstr(g, "change: self -50 pt (-100%)"));
 	cr_assert_gt(fill(g) & 0xff, fill(g) >> 16, "vanished is blue");
 	cr_assert_null(frame(&o, "fresh", 0));
 	cr_assert_float_eq(rect_attr(g, "width"), 590, 0.01);
@@ -385,10 +385,10 @@ Test(render_diff, text_lists_regressions_and_improvements)
 	reg = strstr(buf, "regressions by self share");
 	imp = strstr(buf, "improvements by self share");
 	cr_assert(reg && imp && reg < imp, "%s", buf);
-	line = strstr(reg, "\n   10.00%    40.00%   +30.00pt  grows\n");
+	line = strstr(reg, "\n   10.00%    40.00%   +30.00pt     +300%  grows\n");
 	cr_assert(line && line < imp, "%s", buf);
-	cr_assert_not_null(strstr(reg, "+5.00pt  fresh [new]"));
-	line = strstr(imp, "\n   40.00%     5.00%   -35.00pt  shrinks\n");
+	cr_assert_not_null(strstr(reg, "+5.00pt    from 0  fresh [new]"));
+	line = strstr(imp, "\n   40.00%     5.00%   -35.00pt      -88%  shrinks\n");
 	cr_assert_not_null(line, "%s", buf);
 	/* "same" kept its share: in no table. */
 	cr_assert_null(strstr(buf, "  same"), "%s", buf);
@@ -399,7 +399,8 @@ Test(render_diff, text_lists_regressions_and_improvements)
 
 Test(render_diff, text_counts_recursion_once)
 {
-	struct frec_profile *a = folded("main;rec;rec;rec 10\nmain;other 10\n"), *b = folded("main;rec;rec;rec 30\nmain;other 10\n");
+	struct frec_profile *a = folded("main;rec;rec;rec 100\nmain;other 100\n"),
+			    *b = folded("main;rec;rec;rec 300\nmain;other 100\n");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -407,9 +408,176 @@ Test(render_diff, text_counts_recursion_once)
 	cr_assert_eq(render_diff__write_text(a, b, NULL, f), 0);
 	fclose(f);
 	/* rec is on 50% then 75% of the stacks, not 150%. */
-	cr_assert_not_null(strstr(strstr(buf, "regressions by total share"), "\n   50.00%    75.00%   +25.00pt  rec\n"),
+	cr_assert_not_null(strstr(strstr(buf, "regressions by total share"), "\n   50.00%    75.00%   +25.00pt      +50%  rec\n"),
 			   "%s", buf);
 	free(buf);
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
+
+/* A profile as the symbolizer builds it: modules, source lines, kinds. */
+static uint32_t add_frame(struct frec_profile *p, const char *name, const char *module, const char *file,
+			  uint32_t line, uint8_t kind, uint8_t flags)
+{
+	struct frec_frame f = {
+		.name = (uint32_t)frec_profile__intern_str(p, name),
+		.module = module ? (uint32_t)frec_profile__intern_str(p, module) : 0,
+		.file = file ? (uint32_t)frec_profile__intern_str(p, file) : 0,
+		.line = line,
+		.kind = kind,
+		.flags = flags,
+	};
+	int id = frec_profile__add_frame(p, &f);
+
+	cr_assert_geq(id, 0);
+	return (uint32_t)id;
+}
+
+Test(render_flame, tooltips_and_colours_from_modules_and_kinds)
+{
+	struct frec_profile *p = frec_profile__new();
+	uint32_t stack[] = {
+		add_frame(p, "main", "/usr/bin/app", "app.c", 12, FREC_FRAME_USER, 0),
+		add_frame(p, "helper", "/usr/bin/app", "app.c", 40, FREC_FRAME_USER, FREC_FRAME_INLINED),
+		add_frame(p, "compress", "/usr/lib/libz.so.1", NULL, 0, FREC_FRAME_USER, 0),
+		add_frame(p, "memcpy", "/usr/lib/x86_64-linux-gnu/libc.so.6", NULL, 0, FREC_FRAME_USER, 0),
+		add_frame(p, "page_fault", "[kernel.kallsyms]", NULL, 0, FREC_FRAME_KERNEL, 0),
+	};
+	uint32_t jit[] = { stack[0], add_frame(p, "LazyCompile:*run", "/tmp/perf-1.map", NULL, 0, FREC_FRAME_JIT, 0) };
+	struct out o;
+	unsigned int c;
+
+	cr_assert_geq(frec_profile__add_stack(p, stack, 5, 10), 0);
+	cr_assert_geq(frec_profile__add_stack(p, jit, 2, 10), 0);
+	o = render(p, NULL);
+	cr_assert_not_null(strstr(frame(&o, "main", 0), "main\nmodule: /usr/bin/app\nsource: app.c:12\n20 samples"));
+	cr_assert_not_null(strstr(frame(&o, "helper", 0), "\n[inlined]\n"));
+	cr_assert_not_null(strstr(frame(&o, "page_fault", 0), "\n[kernel]\n"));
+	cr_assert_not_null(strstr(frame(&o, "LazyCompile:*run", 0), "\n[JIT]\n"));
+	/* Colour families: red program, aqua inlined, yellow library, pink libc, orange kernel, green JIT. */
+	c = fill(frame(&o, "main", 0));
+	cr_assert(c >> 16 >= 210 && (c >> 8 & 0xff) <= 110, "program %06x", c);
+	c = fill(frame(&o, "helper", 0));
+	cr_assert((c & 0xff) >= 200 && c >> 16 <= 110, "inlined %06x", c);
+	c = fill(frame(&o, "compress", 0));
+	cr_assert((c >> 8 & 0xff) >= 195 && (c & 0xff) <= 90, "library %06x", c);
+	c = fill(frame(&o, "memcpy", 0));
+	cr_assert((c & 0xff) >= 160 && c >> 16 >= 225, "libc %06x", c);
+	c = fill(frame(&o, "page_fault", 0));
+	cr_assert(c >> 16 >= 235 && (c >> 8 & 0xff) >= 140 && (c & 0xff) <= 50, "kernel %06x", c);
+	c = fill(frame(&o, "LazyCompile:*run", 0));
+	cr_assert((c >> 8 & 0xff) >= 190 && c >> 16 <= 120, "JIT %06x", c);
+	/* The legend names each class drawn, and only those. */
+	cr_assert_not_null(strstr(o.buf, ">library</text>"));
+	cr_assert_not_null(strstr(o.buf, ">libc</text>"));
+	cr_assert_null(strstr(o.buf, ">unknown</text>"));
+	free(o.buf);
+	frec_profile__free(p);
+}
+
+/* The label of the frame named @name, drawn @pct % wide in a 1020 px graph (1000 px of frames). */
+static char *label_at(const char *name, int pct)
+{
+	char text[1024], *lbl;
+	struct frec_profile *p;
+	struct out o;
+	const char *g, *t, *e;
+
+	snprintf(text, sizeof(text), "main;%s %d\nmain;zzz %d\n", name, pct, 100 - pct);
+	p = folded(text);
+	o = render(p, &(struct render_flame_opts){ .width = 1020, .minwidth = -1 });
+	{
+		char esc[1024] = "";
+
+		for (const char *c = name; *c; c++)
+			strcat(esc, *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : *c == '&' ? "&amp;" : (char[]){ *c, 0 });
+		g = frame(&o, esc, 0);
+	}
+	cr_assert_not_null(g, "no frame %s", name);
+	t = strstr(g, "<text");
+	e = strstr(g, "</g>");
+	if (!t || t > e) {
+		lbl = strdup("");
+	} else {
+		t = strchr(t, '>') + 1;
+		lbl = strndup(t, (size_t)(strstr(t, "</text>") - t));
+	}
+	free(o.buf);
+	frec_profile__free(p);
+	return lbl;
+}
+
+Test(render_flame, long_names_shorten_brackets_before_cutting)
+{
+	static const struct {
+		const char *name;
+		int pct;
+		const char *label;
+	} cases[] = {
+		/* Fits: unchanged. */
+		{ "f(int)", 10, "f(int)" },
+		/* 100 px = 12 characters. */
+		{ "std::vector<int, std::allocator<int> >::size() const", 10, "std::vecto.." },
+		{ "std::vector<int, std::allocator<int> >::size() const", 30, "std::vector&lt;..&gt;::size() const" },
+		/* 200 px = 26 characters. */
+		{ "ns::Foo<Bar>::run(Baz<int> const&)", 20, "ns::Foo&lt;..&gt;::run(..)" },
+		{ "ns::Foo<T>::run(Baz<int> const&)", 20, "ns::Foo&lt;T&gt;::run(..)" },
+		/* Brackets that are not brackets, and unbalanced ones, stay. */
+		{ "operator<<(std::ostream&, Foo const&)", 20, "operator&lt;&lt;(std::ostream&amp;.." },
+		{ "weird(unbalanced<name and some more", 20, "weird(unbalanced&lt;name an.." },
+		/* py-spy: the location goes first (300 px = 40 characters). */
+		{ "handle_request_in_a_long_name (app.py:22)", 30, "handle_request_in_a_long_name (..)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *lbl = label_at(cases[i].name, cases[i].pct);
+
+		cr_expect_str_eq(lbl, cases[i].label, "%s at %d%%: got %s", cases[i].name, cases[i].pct, lbl);
+		free(lbl);
+	}
+}
+
+Test(render_flame, wide_parents_merge_repeated_children)
+{
+	/* 20 children of main, each seen three times: the profile finds them again past 8 children. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct frec_profile *p;
+	struct out o;
+
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 20; i++)
+			fprintf(f, "main;child%02d;leaf 1\n", (i * 7 + round) % 20);
+	fclose(f);
+	p = folded(text);
+	cr_assert_eq(frec_profile__nr_nodes(p), 1 + 1 + 20 + 20);
+	o = render(p, NULL);
+	cr_assert_eq(count(&o, "<g><title>child"), 20);
+	cr_assert_not_null(strstr(frame(&o, "child13", 0), "\n3 samples (5.00%), self 0 (0.00%)"));
+	free(o.buf);
+	free(text);
+	frec_profile__free(p);
+}
+
+Test(render_diff, changes_within_sampling_noise_stay_grey)
+{
+	/* 3 -> 1 samples of 100: -2 points, but sampling explains it (z = 1.0). */
+	struct frec_profile *a = folded("main;wobbly 3\nmain;rest 97\n"), *b = folded("main;wobbly 1\nmain;rest 99\n");
+	struct out o = render_diff(a, b, false);
+
+	cr_assert_eq(fill(frame(&o, "wobbly", 0)), 0xdcdcdc);
+	cr_assert_not_null(strstr(frame(&o, "wobbly", 0), "\n(self change within sampling noise)</title>"));
+	free(o.buf);
+	frec_profile__free(a);
+	frec_profile__free(b);
+	/* The same shares from 100 times the samples: significant, and the largest change, so deep blue. */
+	a = folded("main;wobbly 300\nmain;rest 9700\n");
+	b = folded("main;wobbly 100\nmain;rest 9900\n");
+	o = render_diff(a, b, false);
+	cr_assert_eq(fill(frame(&o, "wobbly", 0)), 0x2828e0);
+	cr_assert_null(strstr(frame(&o, "wobbly", 0), "noise"));
+	free(o.buf);
 	frec_profile__free(a);
 	frec_profile__free(b);
 }

@@ -157,6 +157,16 @@ Test(sym_elf, stripped_with_debug_by_build_id)
 	sym_elf__close(e);
 	e = NULL;
 	check_separate_debug("fix_buildid", file, debug_dir(dbg, sizeof(dbg)));
+	sym_elf__close(e);
+
+	/* The debug file alone, in place of its binary (which is missing): same addresses. */
+	uint64_t addr, size, vaddr = 0;
+	char bin[512];
+	cr_assert_eq(sym_elf__open(file, "", &e), 0);
+	symfix_sym(file, "fix_leaf", &addr, &size);
+	cr_assert_eq(sym_elf__offset_to_vaddr(e, symfix_offset(symfix("fix_buildid", bin, sizeof(bin)), addr), &vaddr), 0);
+	cr_assert_eq(vaddr, addr);
+	cr_assert_str_eq(func_at(vaddr), "fix_leaf");
 }
 
 Test(sym_elf, stripped_without_debug_has_no_symbols)
@@ -164,10 +174,16 @@ Test(sym_elf, stripped_without_debug_has_no_symbols)
 	char path[512];
 	uint64_t addr, size;
 
+	uint64_t start = 0;
+
 	open_fix("fix_buildid", "");
 	cr_assert(sym_elf__flags(e) & FREC_MODULE_NO_SYMBOLS);
 	symfix_sym(symfix("fix_debug", path, sizeof(path)), "fix_leaf", &addr, &size);
 	cr_assert_null(func_at(addr));
+	/* .eh_frame still tells where the function starts, so its samples can be grouped */
+	cr_assert_eq(sym_elf__func_start(e, addr + size / 2, &start), 0);
+	cr_assert_eq(start, addr, "start 0x%lx, expected 0x%lx", (unsigned long)start, (unsigned long)addr);
+	cr_assert_eq(sym_elf__func_start(e, 0x10, &start), -ENOENT);
 }
 
 Test(sym_elf, stripped_with_debuglink)

@@ -376,3 +376,29 @@ Test(symbolizer, text_report)
 	assert_has(out, "  100.00%          4    0.00%  main  (fix_nodebug)\n");
 	assert_has(out, "stack health: 100.0% of samples have a truncated stack");
 }
+
+Test(symbolizer, null_return_address_ends_the_stack)
+{
+	uint64_t chain[] = { PERF_CONTEXT_USER, pc_of("fix_nodebug", "fix_leaf", 0), 0 };
+
+	begin("nullret");
+	map_fixture("fix_nodebug", PID, T(0));
+	sample(PID, PID, T(1), chain, 3);
+	folded(NULL);
+	cr_assert_str_eq(out, "fix_leaf 1\n");
+	cr_assert_eq(frec_profile__meta_const(prof)->health.truncated, 1);
+	cr_assert_eq(frec_profile__meta_const(prof)->health.has_unknown, 0);
+}
+
+Test(symbolizer, deleted_file_is_found_by_its_old_path)
+{
+	char path[512], deleted[600];
+	uint64_t chain[] = { PERF_CONTEXT_USER, pc_of("fix_nodebug", "fix_leaf", 0) };
+
+	begin("deleted");
+	snprintf(deleted, sizeof(deleted), "%s (deleted)", symfix("fix_nodebug", path, sizeof(path)));
+	symfix_mmap2(&tr, PID, BASE, MAP_LEN, 0, deleted, T(0));
+	sample(PID, PID, T(1), chain, 2);
+	folded(NULL);
+	cr_assert_str_eq(out, "fix_leaf 1\n");
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fuzz harness: folded stacks of arbitrary bytes, imported and drawn as a flame graph, as a
+ * differential graph (first half of the input against the second) and as a text diff, must never
+ * crash, whatever they report.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "frec/profile.h"
+#include "frec/render.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct frec_profile *import(const uint8_t *data, size_t size)
+{
+	struct frec_profile *p = frec_profile__new();
+
+	if (p && frec_profile__import_folded(p, (const char *)data, size, NULL) < 0) {
+		frec_profile__free(p);
+		return NULL;
+	}
+	return p;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct frec_profile *all = import(data, size);
+	struct frec_profile *a = import(data, size / 2), *b = import(data + size / 2, size - size / 2);
+	struct render_flame_opts opts = { .minwidth = -1, .icicle = size & 1 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f && all)
+		render_flame__write(all, &opts, f);
+	if (f && a && b) {
+		opts.negate = size & 2;
+		render_flame__write_diff(a, b, &opts, f);
+		render_diff__write_text(a, b, NULL, f);
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	frec_profile__free(all);
+	frec_profile__free(a);
+	frec_profile__free(b);
+	return 0;
+}
