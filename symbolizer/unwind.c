@@ -83,6 +83,7 @@ struct unw_proc {
 	size_t nr_maps;
 	Dwfl *dwfl;           /* NULL until needed, after the mappings changed, and when evicted */
 	uint64_t last_use;    /* sym_unwinder's clock at the last unwind: evict the oldest Dwfl */
+	uint64_t serial;      /* tells this Dwfl from any other, even one at the same address */
 	bool attached;        /* dwfl_attach_state() succeeded */
 	bool dwfl_failed;     /* building it failed for this generation: do not retry per sample */
 
@@ -100,8 +101,19 @@ struct unw_proc {
  */
 #define UNW_MAX_DWFLS 64
 
+/* The module of the last frame unwound, valid for the Dwfl of that serial number. */
+struct unw_mod_cache {
+	uint64_t serial; /* 0: empty */
+	uint64_t start, end;
+	Dwarf_Addr bias;
+	uint64_t file_id;
+	Dwfl_Module *mod;
+};
+
 struct sym_unwinder {
 	struct frec_hashmap procs; /* pid -> struct unw_proc * */
+	struct unw_mod_cache last_mod;
+	uint64_t serials;
 	struct sym_unwind_stats stats;
 	size_t nr_dwfls;
 	uint64_t clock;
@@ -504,6 +516,7 @@ static int unw_proc__build(struct unw_proc *p)
 	if (!p->dwfl)
 		return -ENOMEM;
 	p->u->nr_dwfls++;
+	p->serial = ++p->u->serials;
 	dwfl_report_begin(p->dwfl);
 	for (size_t i = 0; i < p->nr_maps; i++)
 		unw_proc__report(p, &p->maps[i]);
@@ -833,19 +846,29 @@ out:
 static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p, uint64_t look)
 {
 	struct unw_rule slow = { .kind = UNW_RULE_SLOW }, r;
-	Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, look);
-	uint64_t file_id, *slot;
-	Dwarf_Addr bias;
+	struct unw_mod_cache *mc = &u->last_mod;
+	uint64_t *slot;
 	bool added;
 
-	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
-		return slow;
-	slot = frec_hashmap__slot(&u->rules, file_id << 48 | ((look - bias) & UNW_FILE_ADDR_MASK), &added);
+	/* Consecutive frames are mostly in one module: skip its lookup then. */
+	if (mc->serial != p->serial || look < mc->start || look >= mc->end) {
+		Dwarf_Addr start, end;
+		Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, look);
+
+		if (!mod || !dwfl_module_getelf(mod, &mc->bias) || unw_file_id(u, mod, &mc->file_id) < 0)
+			return slow;
+		dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL, NULL);
+		mc->mod = mod;
+		mc->start = start;
+		mc->end = end;
+		mc->serial = p->serial;
+	}
+	slot = frec_hashmap__slot(&u->rules, mc->file_id << 48 | ((look - mc->bias) & UNW_FILE_ADDR_MASK), &added);
 	if (!slot)
 		return slow;
 	if (!added)
 		return unw_rule__unpack(*slot);
-	r = unw_rule__from_cfi(mod, look);
+	r = unw_rule__from_cfi(mc->mod, look);
 	*slot = unw_rule__pack(&r);
 	return r;
 }
