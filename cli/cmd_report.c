@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "frec/error.h"
@@ -18,7 +20,7 @@
 
 static const char report_help[] =
 	"input and output:\n"
-	"  -i, --input FILE      trace or folded stacks to read (default trace.zst; - for stdin)\n"
+	"  -i, --input FILE      trace or folded stacks to read (default trace.zst, or stdin if a pipe)\n"
 	"  -o, --output FILE     write the output to FILE (default: stdout; flame.svg for --svg)\n"
 	"      --folded          write folded stacks (root first, one line per stack)\n"
 	"      --svg [FILE]      write an interactive SVG flame graph (default flame.svg; - for stdout)\n"
@@ -141,6 +143,13 @@ bad:
 	return false;
 }
 
+static bool stdin_is_pipe(void)
+{
+	struct stat sb;
+
+	return !fstat(STDIN_FILENO, &sb) && S_ISFIFO(sb.st_mode);
+}
+
 static int parse_opts(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option longopts[] = {
@@ -173,7 +182,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	char *end;
 	int c;
 
-	*o = (struct report_opts){ .input = "trace.zst", .flame.minwidth = -1 };
+	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1 };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+i:o:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -290,6 +299,9 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_error("report", "--per-process and --per-thread exclude each other");
 		return CLI_USAGE;
 	}
+	/* Like flamegraph.pl, read a pipe when no input is named: `collapse | frec report --svg -`. */
+	if (!o->input)
+		o->input = stdin_is_pipe() ? "-" : "trace.zst";
 	if (o->format == REPORT_SVG && !o->output)
 		o->output = "flame.svg";
 	if (o->output && !strcmp(o->output, "-"))

@@ -32,4 +32,9 @@ printf 'a;b 3\nthis line has no count\na;c 1\n' > "$T/bad.txt"
 expect 0 "$FREC" report -i "$T/bad.txt" --folded
 grep_err "bad.txt: skipped 1 of 3 lines .*line 2"
 grep_out '^a;b 3$'
+# Without -i, a pipe on stdin is read (flamegraph.pl's habit); anything else means trace.zst.
+printf 'main;hot 7\nmain;cold 1\n' | "$FREC" report --folded > "$T/piped" || fail "piped folded input refused"
+grep -q '^main;hot 7$' "$T/piped" || fail "piped folded input not read: $(cat "$T/piped")"
+(cd "$T" && expect 1 "$FREC" report --folded < /dev/null)
+grep_err 'cannot read trace trace.zst'
 exit 0
