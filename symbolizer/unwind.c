@@ -16,6 +16,14 @@
  * bigger --call-graph dwarf,SIZE, a pc without CFI needs debug info or frame pointers.  libdw
  * reports both as a generic error, so memory_read notes when a read fell past the end of the copy,
  * and after a failure the last pc's CFI is looked up again to tell "no CFI" from other errors.
+ *
+ * libdw is the reference but it is slow per frame, so most walks never reach it: the CFI rules of
+ * each pc, when they have the common x86_64 shape, are cached and walked directly (the fast path
+ * below); any other frame sends the whole sample to libdw.
+ *
+ * The same file also checks the kernel's frame-pointer chains (fp and auto modes) with fpcheck's
+ * capstone analysis, and chooses between the chain and DWARF per sample.  Its caches of CFI rules
+ * and frame-pointer verdicts are per file (build-id) and pc, shared by all processes.
  */
 #define pr_fmt(fmt) "unwind: " fmt
 
@@ -117,11 +125,11 @@ struct sym_unwinder {
 	struct sym_unwind_stats stats;
 	size_t nr_dwfls;
 	uint64_t clock;
-	/* Frame-pointer analysis, shared by all processes: files are told apart by a small id per
-	 * path (top 16 bits of the keys), functions and pcs by their file address. */
+	/* Per-file caches, shared by all processes: files are told apart by a small id (top 16 bits
+	 * of the keys; from the build-id, else the path), functions and pcs by their file address. */
 	struct sym_fpcheck *fpcheck;
 	bool fpcheck_failed;
-	struct frec_hashmap file_ids;  /* hash of a path -> id */
+	struct frec_hashmap file_ids;  /* hash of a build-id (or path) -> id */
 	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
 	struct frec_hashmap rules;     /* file id << 48 | file address -> packed struct unw_rule */
 	int vdso_fd;                   /* a memfd holding this machine's vDSO image; -1 until made */
