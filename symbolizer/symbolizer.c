@@ -1427,6 +1427,9 @@ static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct p
 	n = sym_unwinder__user_stack(c->unw, &us, c->unw_mode, c->uframes, UNWIND_MAX_FRAMES, &res);
 	if (n < 0)
 		return n == -ENOMEM ? n : 0;
+	/* no frame at all (registers of a 32-bit process): keep what the kernel gave */
+	if (!n)
+		return 0;
 
 	if (res.source != SYM_UNWIND_FROM_FP) {
 		*unwound = true;
