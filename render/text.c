@@ -267,9 +267,9 @@ static void truncation_cause(const struct frec_profile *p, const struct frec_mod
 	else if (w && is_jit_map(frec_profile__str(p, w->module)))
 		fprintf(f, "stacks end in JIT code of %s, which has no unwind information (frame pointers in the JIT help: node --interpreted-frames-native-stack, python built with -fno-omit-frame-pointer)",
 			short_module(p, w->module));
-	else if (h->unwind_failed * 2 >= h->truncated && w)
-		fprintf(f, "DWARF unwinding stopped early in %s (no usable unwind information there)",
-			short_module(p, w->module));
+	else if (h->unwind_failed && h->unwind_failed * 2 >= h->truncated)
+		fprintf(f, "code without unwind information%s%s (install its debug info, or rebuild it with frame pointers)",
+			w ? " in " : "", w ? short_module(p, w->module) : "");
 	else if (nofp || w)
 		fprintf(f, "missing frame pointers in %s (rebuild with -fno-omit-frame-pointer or record with --call-graph dwarf)",
 			short_module(p, (nofp ? nofp : w)->module));
@@ -299,6 +299,8 @@ static void health(const struct frec_profile *p, FILE *f)
 		fprintf(f, ", %.1f%% hit the depth limit", pct(h->depth_limited, h->samples));
 	if (h->stack_copy_full)
 		fprintf(f, ", %.1f%% filled the stack copy", pct(h->stack_copy_full, h->samples));
+	if (h->unwind_failed)
+		fprintf(f, ", %.1f%% stopped unwinding early", pct(h->unwind_failed, h->samples));
 	if (h->has_unknown > h->truncated) {
 		fputs("; likely cause: ", f);
 		unknown_cause(p, ms, n, f);

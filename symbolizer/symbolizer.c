@@ -1361,7 +1361,10 @@ static int unwind_maps(struct sym_ctx *c, struct proc *p, uint64_t time)
 		const struct map *m = &p->maps[i];
 		const struct dso *d = &c->dsos[m->dso];
 
-		if (m->t_start > time || time >= m->t_end || d->kind != DSO_FILE)
+		if (m->t_start > time || time >= m->t_end)
+			continue;
+		/* the vDSO too, when this machine's is the recorded one (same kernel) */
+		if (d->kind != DSO_FILE && !(d->kind == DSO_VDSO && load_vdso(c)))
 			continue;
 		if (grow((void **)&c->umaps, &c->umaps_cap, n + 1, sizeof(*c->umaps)))
 			return -ENOMEM;
@@ -1429,6 +1432,9 @@ static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct p
 	n = sym_unwinder__user_stack(c->unw, &us, c->unw_mode, c->uframes, UNWIND_MAX_FRAMES, &res);
 	if (n < 0)
 		return n == -ENOMEM ? n : 0;
+	/* no frame at all (registers of a 32-bit process): keep what the kernel gave */
+	if (!n)
+		return 0;
 
 	if (res.source != SYM_UNWIND_FROM_FP) {
 		*unwound = true;

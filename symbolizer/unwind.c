@@ -16,6 +16,14 @@
  * bigger --call-graph dwarf,SIZE, a pc without CFI needs debug info or frame pointers.  libdw
  * reports both as a generic error, so memory_read notes when a read fell past the end of the copy,
  * and after a failure the last pc's CFI is looked up again to tell "no CFI" from other errors.
+ *
+ * libdw is the reference but it is slow per frame, so most walks never reach it: the CFI rules of
+ * each pc, when they have the common x86_64 shape, are cached and walked directly (the fast path
+ * below); any other frame sends the whole sample to libdw.
+ *
+ * The same file also checks the kernel's frame-pointer chains (fp and auto modes) with fpcheck's
+ * capstone analysis, and chooses between the chain and DWARF per sample.  Its caches of CFI rules
+ * and frame-pointer verdicts are per file (build-id) and pc, shared by all processes.
  */
 #define pr_fmt(fmt) "unwind: " fmt
 
@@ -27,9 +35,12 @@
 #include <inttypes.h>
 #include <gelf.h>
 #include <linux/perf_event.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "frec/hashmap.h"
@@ -80,6 +91,7 @@ struct unw_proc {
 	size_t nr_maps;
 	Dwfl *dwfl;           /* NULL until needed, after the mappings changed, and when evicted */
 	uint64_t last_use;    /* sym_unwinder's clock at the last unwind: evict the oldest Dwfl */
+	uint64_t serial;      /* tells this Dwfl from any other, even one at the same address */
 	bool attached;        /* dwfl_attach_state() succeeded */
 	bool dwfl_failed;     /* building it failed for this generation: do not retry per sample */
 
@@ -97,18 +109,31 @@ struct unw_proc {
  */
 #define UNW_MAX_DWFLS 64
 
+/* The module of the last frame unwound, valid for the Dwfl of that serial number. */
+struct unw_mod_cache {
+	uint64_t serial; /* 0: empty */
+	uint64_t start, end;
+	Dwarf_Addr bias;
+	uint64_t file_id;
+	Dwfl_Module *mod;
+};
+
 struct sym_unwinder {
 	struct frec_hashmap procs; /* pid -> struct unw_proc * */
+	struct unw_mod_cache last_mod;
+	uint64_t serials;
 	struct sym_unwind_stats stats;
 	size_t nr_dwfls;
 	uint64_t clock;
-	/* Frame-pointer analysis, shared by all processes: files are told apart by a small id per
-	 * path (top 16 bits of the keys), functions and pcs by their file address. */
+	/* Per-file caches, shared by all processes: files are told apart by a small id (top 16 bits
+	 * of the keys; from the build-id, else the path), functions and pcs by their file address. */
 	struct sym_fpcheck *fpcheck;
 	bool fpcheck_failed;
-	struct frec_hashmap file_ids;  /* hash of a path -> id */
+	struct frec_hashmap file_ids;  /* hash of a build-id (or path) -> id */
 	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
 	struct frec_hashmap rules;     /* file id << 48 | file address -> packed struct unw_rule */
+	int vdso_fd;                   /* a memfd holding this machine's vDSO image; -1 until made */
+	bool vdso_tried;
 };
 
 /* Per-call state of the frame callback. */
@@ -185,6 +210,7 @@ struct sym_unwinder *sym_unwinder__new(void)
 	frec_hashmap__init(&u->file_ids);
 	frec_hashmap__init(&u->pc_states);
 	frec_hashmap__init(&u->rules);
+	u->vdso_fd = -1;
 	return u;
 }
 
@@ -203,6 +229,8 @@ void sym_unwinder__free(struct sym_unwinder *u)
 	frec_hashmap__exit(&u->pc_states);
 	frec_hashmap__exit(&u->rules);
 	sym_fpcheck__free(u->fpcheck);
+	if (u->vdso_fd >= 0)
+		close(u->vdso_fd);
 	free(u);
 }
 
@@ -362,6 +390,42 @@ static bool unw_build_id_matches(Elf *elf, const struct unw_map *m)
 	return (size_t)len == m->build_id_size && !memcmp(id, m->build_id, m->build_id_size);
 }
 
+/*
+ * A file descriptor holding this machine's vDSO, for dwfl_report_elf(): the vDSO is in no file,
+ * and samples in clock_gettime() are common.  It is the recorded one only on the same kernel,
+ * which the caller checks (it passes "[vdso]" mappings only then) and the build-id confirms.
+ */
+static int unw_vdso_fd(struct sym_unwinder *u)
+{
+	const unsigned char *img = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	uint64_t shoff;
+	uint16_t shentsize, shnum;
+	size_t len;
+	int fd;
+
+	if (u->vdso_tried)
+		return u->vdso_fd;
+	u->vdso_tried = true;
+	if (!img || memcmp(img, ELFMAG, SELFMAG) || img[EI_CLASS] != ELFCLASS64)
+		return -1;
+	/* The image ends with its section headers. */
+	memcpy(&shoff, img + offsetof(Elf64_Ehdr, e_shoff), sizeof(shoff));
+	memcpy(&shentsize, img + offsetof(Elf64_Ehdr, e_shentsize), sizeof(shentsize));
+	memcpy(&shnum, img + offsetof(Elf64_Ehdr, e_shnum), sizeof(shnum));
+	len = shoff + (size_t)shentsize * shnum;
+	if (len > (1u << 20))
+		return -1;
+	fd = memfd_create("frec-vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, img, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	u->vdso_fd = fd;
+	return fd;
+}
+
 /* Report mapping @m of @p as a module of its Dwfl (once per file).  Failures are warned once. */
 static void unw_proc__report(struct unw_proc *p, struct unw_map *m)
 {
@@ -370,15 +434,19 @@ static void unw_proc__report(struct unw_proc *p, struct unw_map *m)
 	Elf *elf;
 	int fd;
 
-	/* [vdso], [anon:...], memfd and deleted files have nothing to open here. */
-	if (file[0] != '/')
-		return;
 	for (const struct unw_map *o = p->maps; o < m; o++) {
 		if (o->reported && !strcmp(o->path, m->path))
 			return; /* another mapping of a file already reported */
 	}
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && m->open_path) {
+	if (!strcmp(m->path, "[vdso]")) {
+		fd = unw_vdso_fd(p->u);
+		fd = fd < 0 ? -1 : dup(fd); /* the module will own it */
+	} else if (file[0] != '/') {
+		return; /* [anon:...], memfd and deleted files have nothing to open here */
+	} else {
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0 && m->open_path && m->path[0] == '/') {
 		file = m->path;
 		fd = open(file, O_RDONLY | O_CLOEXEC);
 	}
@@ -456,6 +524,7 @@ static int unw_proc__build(struct unw_proc *p)
 	if (!p->dwfl)
 		return -ENOMEM;
 	p->u->nr_dwfls++;
+	p->serial = ++p->u->serials;
 	dwfl_report_begin(p->dwfl);
 	for (size_t i = 0; i < p->nr_maps; i++)
 		unw_proc__report(p, &p->maps[i]);
@@ -785,19 +854,29 @@ out:
 static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p, uint64_t look)
 {
 	struct unw_rule slow = { .kind = UNW_RULE_SLOW }, r;
-	Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, look);
-	uint64_t file_id, *slot;
-	Dwarf_Addr bias;
+	struct unw_mod_cache *mc = &u->last_mod;
+	uint64_t *slot;
 	bool added;
 
-	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
-		return slow;
-	slot = frec_hashmap__slot(&u->rules, file_id << 48 | ((look - bias) & UNW_FILE_ADDR_MASK), &added);
+	/* Consecutive frames are mostly in one module: skip its lookup then. */
+	if (mc->serial != p->serial || look < mc->start || look >= mc->end) {
+		Dwarf_Addr start, end;
+		Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, look);
+
+		if (!mod || !dwfl_module_getelf(mod, &mc->bias) || unw_file_id(u, mod, &mc->file_id) < 0)
+			return slow;
+		dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL, NULL);
+		mc->mod = mod;
+		mc->start = start;
+		mc->end = end;
+		mc->serial = p->serial;
+	}
+	slot = frec_hashmap__slot(&u->rules, mc->file_id << 48 | ((look - mc->bias) & UNW_FILE_ADDR_MASK), &added);
 	if (!slot)
 		return slow;
 	if (!added)
 		return unw_rule__unpack(*slot);
-	r = unw_rule__from_cfi(mod, look);
+	r = unw_rule__from_cfi(mc->mod, look);
 	*slot = unw_rule__pack(&r);
 	return r;
 }

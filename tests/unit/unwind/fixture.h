@@ -10,6 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* gcc's noipa keeps a call a call (no inlining, cloning or interprocedural shortcuts); clang
+ * lacks it, noinline is the nearest. */
+#if defined(__has_attribute)
+#if __has_attribute(noipa)
+#define UNW_NOIPA __attribute__((noipa))
+#endif
+#endif
+#ifndef UNW_NOIPA
+#define UNW_NOIPA __attribute__((noinline))
+#endif
+
 struct unw_capture;
 
 /* Defined by the test: take the snapshot. */

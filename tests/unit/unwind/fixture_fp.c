@@ -7,13 +7,13 @@
 
 static volatile int fp_fixture_sink;
 
-__attribute__((noipa)) int fp_fixture_leaf(int x)
+UNW_NOIPA int fp_fixture_leaf(int x)
 {
 	fp_fixture_sink = x;
 	return fp_fixture_sink + 1;
 }
 
-__attribute__((noipa)) int fp_fixture_caller(int x)
+UNW_NOIPA int fp_fixture_caller(int x)
 {
 	int r = fp_fixture_leaf(x) + fp_fixture_leaf(x + 1);
 
@@ -21,14 +21,14 @@ __attribute__((noipa)) int fp_fixture_caller(int x)
 	return r;
 }
 
-__attribute__((noipa)) int fp_fixture_capture_mid(struct unw_capture *c)
+UNW_NOIPA int fp_fixture_capture_mid(struct unw_capture *c)
 {
 	unw_capture__take(c);
 	fp_fixture_sink = 2;
 	return fp_fixture_sink;
 }
 
-__attribute__((noipa)) int fp_fixture_capture_outer(struct unw_capture *c)
+UNW_NOIPA int fp_fixture_capture_outer(struct unw_capture *c)
 {
 	int r = fp_fixture_capture_mid(c);
 

@@ -8,14 +8,14 @@
 
 static volatile int unw_fixture_sink;
 
-__attribute__((noipa)) int unw_fixture_inner(struct unw_capture *c)
+UNW_NOIPA int unw_fixture_inner(struct unw_capture *c)
 {
 	unw_capture__take(c);
 	unw_fixture_sink = 1;
 	return unw_fixture_sink;
 }
 
-__attribute__((noipa)) int unw_fixture_middle(struct unw_capture *c, int depth)
+UNW_NOIPA int unw_fixture_middle(struct unw_capture *c, int depth)
 {
 	int r = depth > 0 ? unw_fixture_middle(c, depth - 1) : unw_fixture_inner(c);
 
@@ -23,7 +23,7 @@ __attribute__((noipa)) int unw_fixture_middle(struct unw_capture *c, int depth)
 	return r + depth;
 }
 
-__attribute__((noipa)) int unw_fixture_outer(struct unw_capture *c, int depth)
+UNW_NOIPA int unw_fixture_outer(struct unw_capture *c, int depth)
 {
 	int r = unw_fixture_middle(c, depth);
 

@@ -22,6 +22,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* gcc's noipa keeps a call a call (no inlining, cloning or interprocedural shortcuts); clang
+ * lacks it, noinline is the nearest. */
+#if defined(__has_attribute)
+#if __has_attribute(noipa)
+#define NOFP_NOIPA __attribute__((noipa))
+#endif
+#endif
+#ifndef NOFP_NOIPA
+#define NOFP_NOIPA __attribute__((noinline))
+#endif
+
 #define NOFP_DEPTH 250
 #define NOFP_QSORT_LEN 4096
 
@@ -36,7 +47,7 @@ static double nofp_now(void)
 }
 
 /* The work at the bottom of the recursion: enough arithmetic that samples land here. */
-__attribute__((noipa)) static uint64_t nofp_leaf_work(uint64_t seed)
+NOFP_NOIPA static uint64_t nofp_leaf_work(uint64_t seed)
 {
 	uint64_t x = seed;
 
@@ -46,7 +57,7 @@ __attribute__((noipa)) static uint64_t nofp_leaf_work(uint64_t seed)
 }
 
 /* noipa and the volatile store after the call keep one real frame per level (no tail calls). */
-__attribute__((noipa)) static uint64_t nofp_recurse(int depth, uint64_t seed)
+NOFP_NOIPA static uint64_t nofp_recurse(int depth, uint64_t seed)
 {
 	uint64_t r;
 
@@ -58,7 +69,7 @@ __attribute__((noipa)) static uint64_t nofp_recurse(int depth, uint64_t seed)
 	return r ^ (uint64_t)depth;
 }
 
-__attribute__((noipa)) static void nofp_phase_recurse(double until)
+NOFP_NOIPA static void nofp_phase_recurse(double until)
 {
 	uint64_t seed = 1;
 
@@ -66,7 +77,7 @@ __attribute__((noipa)) static void nofp_phase_recurse(double until)
 		seed = nofp_recurse(NOFP_DEPTH, seed);
 }
 
-__attribute__((noipa)) static int nofp_cmp(const void *a, const void *b)
+NOFP_NOIPA static int nofp_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
@@ -78,7 +89,7 @@ __attribute__((noipa)) static int nofp_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-__attribute__((noipa)) static void nofp_phase_qsort(double until)
+NOFP_NOIPA static void nofp_phase_qsort(double until)
 {
 	static uint32_t a[NOFP_QSORT_LEN];
 	uint32_t s = 12345;
@@ -93,7 +104,7 @@ __attribute__((noipa)) static void nofp_phase_qsort(double until)
 	}
 }
 
-__attribute__((noipa)) static int nofp_phase_dlopen(double until)
+NOFP_NOIPA static int nofp_phase_dlopen(double until)
 {
 	/* static: a frame of 8 KiB would by itself exhaust a default-sized stack copy */
 	static char self[PATH_MAX], lib[PATH_MAX + 32];
