@@ -32,13 +32,13 @@ static const char record_help[] =
 	"                           task-clock, page-faults, context-switches, instructions,\n"
 	"                           cache-misses, branch-misses, or a tracepoint SYS:NAME\n"
 	"  -g                       frame-pointer call graphs (--call-graph fp)\n"
-	"      --call-graph MODE    fp (default), dwarf[,SIZE], auto[,SIZE] (fp plus a stack copy of\n"
-	"                           SIZE bytes, default 8192, max 65528) or none\n"
+	"      --call-graph MODE    auto[,SIZE] (default: fp plus a stack copy of SIZE bytes, default\n"
+	"                           8192, max 65528), fp, dwarf[,SIZE] or none\n"
 	"output and duration:\n"
 	"  -o, --output FILE        trace to write (default trace.zst)\n"
 	"  -d, --duration SECONDS   stop after this long (default: when the target exits or on Ctrl-C)\n"
-	"  -m, --mmap-pages PAGES   ring buffer pages per CPU, a power of 2 (default 128; 1024 with a\n"
-	"                           stack copy)\n"
+	"  -m, --mmap-pages PAGES   ring buffer pages per CPU, a power of 2 (default 1024; 128 with fp\n"
+	"                           or none)\n"
 	"  -q, --quiet              no status line and no summary\n"
 	"  -v, --verbose            more diagnostics\n"
 	"  -h, --help               show this help\n";
@@ -94,7 +94,7 @@ static bool parse_call_graph(const char *arg, struct rec_opts *o)
 		o->call_graph = REC_CG_NONE;
 	else {
 		cli_error("record", "--call-graph: unknown mode '%s'", arg);
-		cli_hint("modes are fp, dwarf[,SIZE], auto[,SIZE] and none");
+		cli_hint("modes are auto[,SIZE], fp, dwarf[,SIZE] and none");
 		return false;
 	}
 	if (!comma)

@@ -561,9 +561,11 @@ retry:
 		    ioctl(rec->fds[i].fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0)
 			return -errno;
 	}
+	/* Only a size the user asked for is worth a warning; the summary hints when samples are lost. */
 	if (reduced)
-		pr_warn("ring buffers reduced to %u pages per CPU by the locked-memory limit; "
-			"raise it (ulimit -l, kernel.perf_event_mlock_kb) if samples are lost", pages);
+		frec_log(rec->o->mmap_pages ? FREC_LOG_WARN : FREC_LOG_INFO,
+			 "ring buffers reduced to %u pages per CPU by the locked-memory limit; "
+			 "raise it (ulimit -l, kernel.perf_event_mlock_kb) if samples are lost", pages);
 	rec->st->mmap_pages = pages;
 	return 0;
 }

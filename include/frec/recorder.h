@@ -19,9 +19,9 @@
 struct rec_stats;
 
 enum rec_call_graph {
+	REC_CG_AUTO,  /* both: frame-pointer callchain and a stack copy, chosen from at report time */
 	REC_CG_FP,    /* kernel-walked frame-pointer callchains (user and kernel) */
 	REC_CG_DWARF, /* kernel callchain + user registers and a copy of the user stack */
-	REC_CG_AUTO,  /* both: frame-pointer callchain and a stack copy, chosen from at report time */
 	REC_CG_NONE,  /* the sampled instruction only */
 };
 

@@ -17,6 +17,9 @@ grep -q 'MMAP2 .* /.*libc\.so\.6$' "$T/dump" || fail "no mapping of libc"
 grep -q 'MMAP2 .* /.*libfrecdemo\.so$' "$T/dump" || fail "no mapping of the late dlopen'ed plugin"
 grep -q 'MMAP2 .* build-id [0-9a-f]\{40\} .*frec-demo$' "$T/dump" || fail "no build-id for the workload"
 grep -q '^ *[0-9.]* COMM .* exec frec-demo' "$T/dump" || fail "no COMM at exec"
+# Without --call-graph, auto: frame-pointer chains and stack copies, with registers.
+grep -q 'call_graph=auto,8192' "$T/dump" || fail "the default call graph is not auto,8192"
+grep -q ' SAMPLE .* stack [1-9][0-9]*' "$T/dump" || fail "no sample carries a stack copy"
 
 # The forked child (a FORK with pid != ppid) must have been followed and sampled.
 child=$(awk '$2 == "FORK" && $4 != $6 { print $4; exit }' "$T/dump")
