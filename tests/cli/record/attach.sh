@@ -4,9 +4,10 @@
 require_perf
 
 demo="$FREC_TEST_BUILDDIR/workloads/frec-demo"
-"$demo" -d 4 -c 0 -t 1 > /dev/null &
+# Long enough to outlive every recording below; killed at exit (set -e: the kill may find it gone).
+"$demo" -d 60 -c 0 -t 1 > /dev/null &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $pid 2>/dev/null || true; rm -rf "$T"' EXIT
 sleep 0.5
 
 expect 0 "$FREC" -p "$pid" -d 1 -o "$T/p.zst"
