@@ -16,7 +16,8 @@
  *   - DWARF is loaded only when an inline chain or a line is asked for, since libdw inflates a
  *     compressed debug file whole when it opens it; sym_elf__save_debug() keeps the inflated copy
  *     so that the next run maps it instead.
- * A stripped file still names its functions by their start, from .eh_frame.
+ * A stripped file still names its functions by their start: libdw's CFI says an address is in
+ * some function's FDE, and the sorted table of FDE starts in .eh_frame_hdr says where it begins.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,6 +87,8 @@ struct sym_elf {
 
 	bool cfi_tried;
 	Dwarf_CFI *cfi; /* .eh_frame of the main file: function extents when there is no symbol */
+	uint64_t *fde_starts; /* from .eh_frame_hdr, sorted */
+	size_t nr_fde_starts;
 
 	bool dw_tried;
 	Dwarf *dw;
@@ -215,6 +218,7 @@ void sym_elf__close(struct sym_elf *e)
 		return;
 	if (e->cfi)
 		dwarf_cfi_end(e->cfi);
+	free(e->fde_starts);
 	if (e->dwfl)
 		dwfl_end(e->dwfl);
 	if (e->memfd >= 0)
@@ -638,25 +642,131 @@ static bool has_section_named(Elf *elf, const char *name)
 	return false;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* An encoded .eh_frame_hdr value of the only kinds its header fields use: 4 or 8 bytes, absolute. */
+static bool hdr_skip(uint8_t enc, const uint8_t **p, const uint8_t *end)
+{
+	size_t n;
+
+	switch (enc & 0x0f) {
+	case 0x03: /* udata4 */
+	case 0x0b: /* sdata4 */
+		n = 4;
+		break;
+	case 0x04: /* udata8 */
+	case 0x0c: /* sdata8 */
+		n = 8;
+		break;
+	default:
+		return false;
+	}
+	if ((size_t)(end - *p) < n)
+		return false;
+	*p += n;
+	return true;
+}
+
+int sym_eh_frame_hdr__starts(const void *buf, size_t len, uint64_t hdr_vaddr, uint64_t **out, size_t *nr)
+{
+	const uint8_t *p = buf, *end = p + len;
+	uint8_t ptr_enc, count_enc, table_enc;
+	uint32_t count;
+	uint64_t *v;
+
+	*out = NULL;
+	*nr = 0;
+	if (len < 4 || p[0] != 1)
+		return -FREC_E_DWARF;
+	ptr_enc = p[1];
+	count_enc = p[2];
+	table_enc = p[3];
+	p += 4;
+	/* the table is binary-searchable only as datarel sdata4 pairs, which is what linkers write */
+	if (!hdr_skip(ptr_enc, &p, end) || count_enc != 0x03 || table_enc != 0x3b || end - p < 4)
+		return -FREC_E_DWARF;
+	memcpy(&count, p, 4);
+	p += 4;
+	if (count > (size_t)(end - p) / 8)
+		return -FREC_E_DWARF;
+	if (!count)
+		return 0;
+	v = malloc(count * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < count; i++, p += 8) {
+		int32_t rel;
+
+		memcpy(&rel, p, 4);
+		v[i] = hdr_vaddr + (uint64_t)(int64_t)rel;
+	}
+	/* sorted by the linker, but a wrong order must only cost time */
+	for (uint32_t i = 1; i < count; i++) {
+		if (v[i] < v[i - 1]) {
+			qsort(v, count, sizeof(*v), cmp_u64);
+			break;
+		}
+	}
+	*out = v;
+	*nr = count;
+	return 0;
+}
+
+static void load_fde_starts(struct sym_elf *e)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(e->elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(e->elf, scn))) {
+		const char *name;
+		Elf_Data *d;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(name = elf_strptr(e->elf, shstrndx, sh.sh_name)) || strcmp(name, ".eh_frame_hdr"))
+			continue;
+		if ((d = elf_getdata(scn, NULL)) && d->d_buf)
+			sym_eh_frame_hdr__starts(d->d_buf, d->d_size, sh.sh_addr, &e->fde_starts,
+						 &e->nr_fde_starts);
+		return;
+	}
+}
+
 int sym_elf__func_start(struct sym_elf *e, uint64_t vaddr, uint64_t *start)
 {
 	Dwarf_Frame *frame = NULL;
-	Dwarf_Addr lo, hi;
-	bool signalp;
-	int ret = -ENOENT;
+	size_t lo = 0, hi;
 
 	if (!e->cfi_tried) {
 		e->cfi_tried = true;
 		e->cfi = dwarf_getcfi_elf(e->elf);
+		if (e->cfi)
+			load_fde_starts(e);
 	}
-	if (!e->cfi || dwarf_cfi_addrframe(e->cfi, vaddr, &frame) || !frame)
+	/* an FDE covers @vaddr (its row's range is not the function's: ask the table for the start) */
+	if (!e->cfi || !e->nr_fde_starts || dwarf_cfi_addrframe(e->cfi, vaddr, &frame) || !frame)
 		return -ENOENT;
-	if (dwarf_frame_info(frame, &lo, &hi, &signalp) >= 0 && lo <= vaddr && vaddr < hi) {
-		*start = lo;
-		ret = 0;
-	}
 	free(frame);
-	return ret;
+	hi = e->nr_fde_starts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->fde_starts[mid] <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return -ENOENT;
+	*start = e->fde_starts[lo - 1];
+	return 0;
 }
 
 const char *sym_elf__debug_file(const struct sym_elf *e)

@@ -113,11 +113,20 @@ int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool wa
 		    struct sym_elf_frame *out, int max);
 
 /**
- * sym_elf__func_start() - where the function holding @vaddr starts, from the .eh_frame of a file
- * that has no symbol for it (stripped), so unnamed samples of one function group together.
+ * sym_elf__func_start() - where the function holding @vaddr starts, from the call-frame entries
+ * (.eh_frame and its .eh_frame_hdr index) of a file that has no symbol for it (stripped), so the
+ * unnamed samples of one function group together.
  * Returns 0, or -ENOENT when no call-frame entry covers @vaddr.
  */
 int sym_elf__func_start(struct sym_elf *e, uint64_t vaddr, uint64_t *start);
+
+/**
+ * sym_eh_frame_hdr__starts() - the sorted start addresses of the FDEs listed in the search table
+ * of an .eh_frame_hdr section (@buf, @len) loaded at @hdr_vaddr.  *@out is malloc'ed (NULL when
+ * the table is empty).  Returns 0, -FREC_E_DWARF for a header or table encoding other than the
+ * ones linkers write (version 1, datarel sdata4 pairs), or -ENOMEM.
+ */
+int sym_eh_frame_hdr__starts(const void *buf, size_t len, uint64_t hdr_vaddr, uint64_t **out, size_t *nr);
 
 /** sym_elf__debug_file() - the separate debug file libdwfl found for @e, or NULL. */
 const char *sym_elf__debug_file(const struct sym_elf *e);

@@ -185,6 +185,67 @@ Test(sym_elf, stripped_without_debug_has_no_symbols)
 	cr_assert_eq(sym_elf__func_start(e, addr + size / 2, &start), 0);
 	cr_assert_eq(start, addr, "start 0x%lx, expected 0x%lx", (unsigned long)start, (unsigned long)addr);
 	cr_assert_eq(sym_elf__func_start(e, 0x10, &start), -ENOENT);
+	/* at every instruction of a function that sets up a frame, whose CFI has several rows */
+	symfix_sym(path, "_ZN3foo3barEi", &addr, &size);
+	cr_assert_gt(size, 4);
+	for (uint64_t a = addr; a < addr + size; a++) {
+		cr_assert_eq(sym_elf__func_start(e, a, &start), 0, "at 0x%lx", (unsigned long)a);
+		cr_assert_eq(start, addr, "at 0x%lx: start 0x%lx, expected 0x%lx", (unsigned long)a,
+			     (unsigned long)start, (unsigned long)addr);
+	}
+}
+
+/* .eh_frame_hdr search tables: version 1, eh_frame_ptr pcrel sdata4, count udata4, datarel sdata4 pairs */
+static size_t eh_hdr(uint8_t *buf, uint8_t table_enc, uint32_t count, const int32_t *starts)
+{
+	size_t n = 0;
+	int32_t zero = 0;
+
+	buf[n++] = 1;
+	buf[n++] = 0x1b;
+	buf[n++] = 0x03;
+	buf[n++] = table_enc;
+	memcpy(buf + n, &zero, 4);
+	n += 4;
+	memcpy(buf + n, &count, 4);
+	n += 4;
+	for (uint32_t i = 0; i < count; i++) {
+		memcpy(buf + n, &starts[i], 4);
+		memcpy(buf + n + 4, &zero, 4);
+		n += 8;
+	}
+	return n;
+}
+
+Test(sym_elf, eh_frame_hdr_table)
+{
+	/* relative to the section at 0x2000; out of order on purpose */
+	const int32_t starts[] = { -0x1000, -0x800, 0x400, -0x900 };
+	uint8_t buf[128];
+	size_t len = eh_hdr(buf, 0x3b, 4, starts);
+	uint64_t *v = NULL;
+	size_t n = 0;
+
+	cr_assert_eq(sym_eh_frame_hdr__starts(buf, len, 0x2000, &v, &n), 0);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(v[0], 0x1000);
+	cr_assert_eq(v[1], 0x1700);
+	cr_assert_eq(v[2], 0x1800);
+	cr_assert_eq(v[3], 0x2400);
+	free(v);
+
+	/* a count the section cannot hold, a truncated header, other encodings, another version */
+	cr_assert_eq(sym_eh_frame_hdr__starts(buf, len - 1, 0x2000, &v, &n), -FREC_E_DWARF);
+	cr_assert_null(v);
+	cr_assert_eq(sym_eh_frame_hdr__starts(buf, 7, 0x2000, &v, &n), -FREC_E_DWARF);
+	len = eh_hdr(buf, 0x1b, 4, starts);
+	cr_assert_eq(sym_eh_frame_hdr__starts(buf, len, 0x2000, &v, &n), -FREC_E_DWARF);
+	buf[0] = 2;
+	cr_assert_eq(sym_eh_frame_hdr__starts(buf, len, 0x2000, &v, &n), -FREC_E_DWARF);
+	len = eh_hdr(buf, 0x3b, 0, starts);
+	cr_assert_eq(sym_eh_frame_hdr__starts(buf, len, 0x2000, &v, &n), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_null(v);
 }
 
 Test(sym_elf, stripped_with_debuglink)
