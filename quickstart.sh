@@ -48,7 +48,7 @@ demo)
 	./frec dump -i demo.zst --summary | sed -n '/^records/,$p'
 	if ./frec report -i demo.zst --svg demo.svg 2>/dev/null; then
 		say "report"
-		./frec report -i demo.zst | head -n 40
+		./frec report -i demo.zst
 		say "flame graph: $(pwd)/demo.svg (open it in a browser)"
 	else
 		say "trace: $(pwd)/demo.zst (reports land with the symbolizer)"
