@@ -58,7 +58,13 @@ test)
 	install_deps "$BUILD_DEPS $TEST_DEPS"
 	build
 	say "running the test suite"
-	make -j"$(nproc)" check
+	make -j"$(nproc)" check || {
+		for log in $(grep -l -E '^(FAIL|ERROR)' $(find tests -name '*.log')); do
+			say "$log"
+			tail -n 40 "$log"
+		done
+		exit 1
+	}
 	;;
 *)
 	echo "usage: ./quickstart.sh demo | test" >&2
