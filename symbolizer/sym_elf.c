@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@
 
 #define pr_fmt(fmt) "symbolizer: " fmt
 #include "frec/log.h"
+
+#define DEFAULT_DEBUG_PATH ":.debug:/usr/lib/debug" /* libdwfl's own default */
 
 struct elf_sym {
 	uint64_t start, end;
@@ -236,6 +239,88 @@ void sym_elf__close(struct sym_elf *e)
 	free(e);
 }
 
+/* ---- finding separate debug info --------------------------------------------------------------- */
+
+static bool readable(const char *dir, size_t dlen, const char *sub, size_t slen, const char *name)
+{
+	char buf[PATH_MAX];
+	int n = snprintf(buf, sizeof(buf), "%.*s%s%.*s/%s", (int)dlen, dir, slen ? "/" : "", (int)slen, sub,
+			 name);
+
+	return n > 0 && (size_t)n < sizeof(buf) && access(buf, R_OK) == 0;
+}
+
+/*
+ * Would libdwfl's search by name find a debug file for @file?  The candidates are those libdwfl.h
+ * documents: for each element of @search_path (a leading + or - only sets CRC checking), an empty
+ * one is the file's directory, a relative one a subdirectory of it, an absolute one a root under
+ * which the file's directory and each of its trailing parts are tried, then the root itself.
+ */
+static bool debug_name_exists(const char *search_path, const char *file, const char *debuglink)
+{
+	const char *slash = strrchr(file, '/');
+	const char *dir = slash ? file : ".";
+	size_t dlen = slash ? (size_t)(slash - file) : 1;
+	char name[NAME_MAX + 1];
+	const char *e = search_path;
+
+	if (debuglink && *debuglink == '/')
+		return access(debuglink, R_OK) == 0;
+	if (snprintf(name, sizeof(name), "%s%s", debuglink ? debuglink : slash ? slash + 1 : file,
+		     debuglink ? "" : ".debug") >= (int)sizeof(name))
+		return false;
+	if (*e == '+' || *e == '-')
+		e++;
+	for (;;) {
+		size_t elen = strcspn(e, ":");
+		const char *el = e;
+
+		if (*el == '+' || *el == '-') {
+			el++;
+			elen--;
+		}
+		if (!elen || *el != '/') {
+			if (readable(dir, dlen, el, elen, name))
+				return true;
+		} else {
+			for (const char *d = dir; d && d < dir + dlen; d = memchr(d + 1, '/', dlen - (size_t)(d + 1 - dir)))
+				if (readable(el, elen, d, dlen - (size_t)(d - dir), name))
+					return true;
+			if (readable(el, elen, "", 0, name))
+				return true;
+		}
+		if (!e[elen])
+			return false;
+		e += elen + 1;
+	}
+}
+
+int sym_find_debuginfo(const char *search_path, Dwfl_Module *mod, void **userdata, const char *modname,
+		       Dwarf_Addr base, const char *file, const char *debuglink, GElf_Word crc,
+		       char **debuginfo_file_name)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	int fd;
+
+	if (urls && *urls)
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file, debuglink, crc,
+						    debuginfo_file_name);
+	fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file, debuglink, crc, debuginfo_file_name);
+	if (fd >= 0 || !file || !debug_name_exists(search_path ? search_path : DEFAULT_DEBUG_PATH, file, debuglink))
+		return fd;
+	return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file, debuglink, crc, debuginfo_file_name);
+}
+
+/* The find_debuginfo callback of a sym_elf's Dwfl: the module's userdata is the sym_elf. */
+static int elf_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			      const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name)
+{
+	const struct sym_elf *e = *userdata;
+
+	return sym_find_debuginfo(e ? e->debug_path : NULL, mod, userdata, modname, base, file, debuglink, crc,
+				  debuginfo_file_name);
+}
+
 static int open_common(const char *name, const char *path, const char *debug_path, int memfd,
 		       struct sym_elf **out)
 {
@@ -252,13 +337,13 @@ static int open_common(const char *name, const char *path, const char *debug_pat
 	}
 	e->memfd = memfd;
 	e->name = strdup(name);
-	e->debug_path = strdup(debug_path ? debug_path : ":.debug:/usr/lib/debug");
+	e->debug_path = strdup(debug_path ? debug_path : DEFAULT_DEBUG_PATH);
 	if (!e->name || !e->debug_path) {
 		err = -ENOMEM;
 		goto err;
 	}
 	e->cb.find_elf = dwfl_build_id_find_elf;
-	e->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	e->cb.find_debuginfo = elf_find_debuginfo;
 	e->cb.section_address = dwfl_offline_section_address;
 	e->cb.debuginfo_path = &e->debug_path;
 	e->dwfl = dwfl_begin(&e->cb);
@@ -270,6 +355,12 @@ static int open_common(const char *name, const char *path, const char *debug_pat
 	/* libdwfl opens the path itself (and dups nothing of ours): an in-memory image goes by /proc/self/fd. */
 	e->mod = dwfl_report_elf(e->dwfl, name, path, -1, 0, false);
 	dwfl_report_end(e->dwfl, NULL, NULL);
+	if (e->mod) {
+		void **userdata;
+
+		dwfl_module_info(e->mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+		*userdata = e;
+	}
 	if (!e->mod) {
 		int dwerr = dwfl_errno();
 

@@ -46,6 +46,7 @@
 #include "frec/hashmap.h"
 #include "frec/log.h"
 #include "fpcheck.h"
+#include "sym_internal.h"
 #include "unwind.h"
 
 /* perf's x86_64 user register numbers (asm/perf_regs.h), used in regs_mask. */
@@ -338,12 +339,19 @@ void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid)
 
 static char *unw_debuginfo_path;
 
+static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			      const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name)
+{
+	return sym_find_debuginfo(unw_debuginfo_path, mod, userdata, modname, base, file, debuglink, crc,
+				  debuginfo_file_name);
+}
+
 static const Dwfl_Callbacks unw_dwfl_callbacks = {
 	/* Modules are reported with their ELF already open (dwfl_report_elf); find_elf only runs
 	 * for modules reported without one, which we never do. */
 	.find_elf = dwfl_build_id_find_elf,
 	/* Only consulted when .eh_frame has no entry for a pc: .debug_frame in a separate debug file. */
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = unw_find_debuginfo,
 	.debuginfo_path = &unw_debuginfo_path,
 };
 
