@@ -752,6 +752,60 @@ static int write_header(struct recorder *rec)
 
 /* ---- Main loop --------------------------------------------------------------------------------- */
 
+/* The state letter of /proc/PID[/task/TID]/stat (after the last ')' of the name), or 0. */
+static char proc_state(const char *path)
+{
+	char buf[512], *p;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Whether task @pid still runs.  A zombie does not, though kill(pid, 0) finds it: nothing reaps a
+ * target whose parent is blocked (or is frec, when a shell exec'ed it after starting the target).
+ * A zombie thread-group leader may still have live threads, though: with @process, they count.
+ */
+static bool task_alive(pid_t pid, bool process)
+{
+	char path[64];
+	struct dirent *de;
+	bool alive = false;
+	DIR *dir;
+	char st;
+
+	if (kill(pid, 0) && errno != EPERM)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	st = proc_state(path);
+	if (st != 'Z' && st != 'X')
+		return true;
+	if (!process)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!alive && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/stat", (int)pid, de->d_name);
+		st = proc_state(path);
+		alive = st && st != 'Z' && st != 'X';
+	}
+	closedir(dir);
+	return alive;
+}
+
 static bool targets_alive(struct recorder *rec)
 {
 	const struct rec_opts *o = rec->o;
@@ -770,10 +824,10 @@ static bool targets_alive(struct recorder *rec)
 		return r == 0;
 	}
 	for (size_t i = 0; i < o->nr_pids; i++)
-		if (!kill(o->pids[i], 0) || errno == EPERM)
+		if (task_alive(o->pids[i], true))
 			return true;
 	for (size_t i = 0; i < o->nr_tids; i++)
-		if (!kill(o->tids[i], 0) || errno == EPERM)
+		if (task_alive(o->tids[i], false))
 			return true;
 	return false;
 }

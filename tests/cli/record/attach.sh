@@ -28,4 +28,11 @@ expect 0 "$FREC" record -t "$pid" -d 0.5 -q -o "$T/t.zst"
 "$FREC" dump -i "$T/t.zst" | grep -q " SAMPLE .* tid $pid " || fail "-t: no samples of the thread"
 expect 0 "$FREC" record -a -d 0.5 -o "$T/a.zst"
 "$FREC" dump -i "$T/a.zst" | grep -q 'target=system-wide' || fail "-a: no system-wide header"
+
+# A target that exits with nothing to reap it ends the recording all the same: the shell execs frec
+# after starting the workload, which so becomes frec's own child and stays a zombie.
+st=0
+timeout 30 sh -c '"$1" -d 1 -c 0 > /dev/null & exec "$2" -p $! -q -o "$3"' sh "$demo" "$FREC" "$T/z.zst" || st=$?
+[ "$st" -eq 0 ] || fail "frec -p did not end when its unreaped target exited (status $st)"
+"$FREC" dump -i "$T/z.zst" | grep -q 'FOOTER .*target-exited' || fail "zombie target: footer lacks target-exited"
 exit 0
