@@ -1092,9 +1092,11 @@ out:
 			err = cerr;
 			set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		}
-		if (!rec.started)
-			unlink(output); /* nothing was recorded: leave no empty trace behind */
-		else if (!stat(output, &sb))
+		/* Nothing was recorded: leave no empty trace behind (but never remove a device such
+		 * as /dev/null or /dev/full, or whatever else the output names that is not a file). */
+		if (!rec.started && !stat(output, &sb) && S_ISREG(sb.st_mode))
+			unlink(output);
+		else if (rec.started && !stat(output, &sb))
 			st->trace_bytes = (uint64_t)sb.st_size;
 	}
 	st->elapsed_ns = rec.stop_ns ? rec.stop_ns - rec.start_ns : 0;

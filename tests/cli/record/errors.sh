@@ -36,6 +36,7 @@ grep_err "unknown event"
 expect 1 "$FREC" -o /dev/full -- "$FREC_TEST_BUILDDIR/workloads/frec-demo" -d 0.3 -c 0 -t 0
 grep_err 'cannot write /dev/full: No space left on device'
 grep_err 'disk is full'
+[ -c /dev/full ] || fail "a failed recording removed its output, the device /dev/full"
 
 # Misuse: status 2 and usage.
 expect 2 "$FREC" record
