@@ -39,6 +39,7 @@ struct trace_reader {
 	uint8_t *buf;
 	size_t buf_len, buf_cap, buf_pos;
 	bool at_end;
+	bool skip_samples;
 	struct trace_status status;
 
 	struct trace_header header;
@@ -50,6 +51,46 @@ struct trace_reader {
 	struct frec_hashmap ids; /* sample id -> event index */
 	struct trace_footer footer;
 };
+
+/*
+ * With skip_samples, pass over the frame of @fsize bytes at @src (of @avail) if the summary that
+ * follows it says it holds only samples with their times.  Returns whether it did.
+ */
+/* The summary after the frame of @fsize bytes at @src (of @avail), if there is one. */
+static bool frame_summary(const uint8_t *src, size_t fsize, size_t avail, struct trace_frame_summary *sum)
+{
+	uint32_t magic, size;
+
+	if (avail - fsize < 8 + sizeof(*sum))
+		return false;
+	memcpy(&magic, src + fsize, 4);
+	memcpy(&size, src + fsize + 4, 4);
+	if (magic != TRACE_SUMMARY_MAGIC || size < sizeof(*sum))
+		return false;
+	memcpy(sum, src + fsize + 8, sizeof(*sum));
+	return true;
+}
+
+static bool reader_skip_frame(struct trace_reader *r, const uint8_t *src, size_t fsize, size_t avail)
+{
+	struct trace_frame_summary sum;
+	struct trace_status *st = &r->status;
+	const unsigned want = TRACE_SUMMARY_ONLY_SAMPLES | TRACE_SUMMARY_TIMES;
+
+	if (!frame_summary(src, fsize, avail, &sum) || (sum.flags & want) != want)
+		return false;
+	if (sum.samples && (!st->skipped_samples || sum.first_ns < st->skipped_first_ns))
+		st->skipped_first_ns = sum.first_ns;
+	if (sum.samples && sum.last_ns > st->skipped_last_ns)
+		st->skipped_last_ns = sum.last_ns;
+	st->skipped_samples += sum.samples;
+	st->skipped_frames++;
+	st->frames++;
+	st->good_bytes += fsize;
+	r->src_pos += fsize;
+	st->pos = r->src_pos;
+	return true;
+}
 
 /* Decompress the frame at src_pos into buf.  Returns 1 with a frame loaded, 0 at the end. */
 static int reader_load_frame(struct trace_reader *r)
@@ -75,11 +116,35 @@ static int reader_load_frame(struct trace_reader *r)
 			return 0;
 		}
 
+		if (r->skip_samples && reader_skip_frame(r, src, fsize, avail))
+			continue;
 		ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
 		ZSTD_inBuffer in = { src, fsize, 0 };
+		struct trace_frame_summary sum;
 		bool too_big = false;
 
 		r->buf_len = 0;
+		/* Knowing the decompressed size (from the summary) lets zstd write straight into buf
+		 * instead of through its window; a wrong size just fails into the streaming path. */
+		if (frame_summary(src, fsize, avail, &sum) && sum.bytes && sum.bytes <= READER_MAX_FRAME) {
+			if (sum.bytes > r->buf_cap) {
+				uint8_t *buf = realloc(r->buf, sum.bytes);
+
+				if (!buf)
+					return -ENOMEM;
+				r->buf = buf;
+				r->buf_cap = sum.bytes;
+			}
+			ret = ZSTD_decompressDCtx(r->dctx, r->buf, r->buf_cap, src, fsize);
+			if (!ZSTD_isError(ret)) {
+				r->buf_len = ret;
+				ret = 0;
+				in.pos = in.size;
+				goto done;
+			}
+			ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+			ret = 0;
+		}
 		do {
 			if (r->buf_len == r->buf_cap) {
 				size_t cap = r->buf_cap ? r->buf_cap * 2 : (1u << 20);
@@ -99,6 +164,7 @@ static int reader_load_frame(struct trace_reader *r)
 			ret = ZSTD_decompressStream(r->dctx, &out, &in);
 			r->buf_len = out.pos;
 		} while (!ZSTD_isError(ret) && ret != 0 && (in.pos < in.size || r->buf_len == r->buf_cap));
+done:
 
 		r->src_pos += fsize;
 		r->status.pos = r->src_pos;
@@ -252,6 +318,11 @@ void trace_reader__rewind(struct trace_reader *r)
 	r->buf_len = r->buf_pos = 0;
 	r->at_end = false;
 	r->status = (struct trace_status){ .file_bytes = r->src_len };
+}
+
+void trace_reader__skip_samples(struct trace_reader *r, bool skip)
+{
+	r->skip_samples = skip;
 }
 
 static int reader_init(struct trace_reader *r)

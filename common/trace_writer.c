@@ -34,6 +34,8 @@ struct trace_writer {
 	uint64_t frame_ns;
 	size_t frame_in;         /* uncompressed bytes in the open frame */
 	uint64_t frame_start_ns; /* first tick that saw the open frame non-empty; 0 if none yet */
+	struct trace_frame_summary sum; /* of the open frame */
+	int time_off;            /* offset of a sample's time: 0 unknown yet, -1 none or not one */
 	uint64_t bytes_out;
 	uint64_t bytes_in;
 	size_t out_cap;
@@ -94,9 +96,49 @@ int trace_writer__flush(struct trace_writer *w)
 	if (!w->frame_in)
 		return 0;
 	err = writer_compress(w, NULL, 0, ZSTD_e_end);
+	if (!err) {
+		struct {
+			uint32_t magic, size;
+			struct trace_frame_summary sum;
+		} skippable = { TRACE_SUMMARY_MAGIC, sizeof(w->sum), w->sum };
+
+		skippable.sum.bytes = w->frame_in;
+		err = write_all(w, (const uint8_t *)&skippable, sizeof(skippable));
+		if (err)
+			w->err = err;
+	}
 	w->frame_in = 0;
 	w->frame_start_ns = 0;
+	w->sum = (struct trace_frame_summary){ .flags = TRACE_SUMMARY_ONLY_SAMPLES | TRACE_SUMMARY_TIMES };
 	return err;
+}
+
+/* Account whole kernel records for the open frame's summary. */
+static void summarize(struct trace_writer *w, const uint8_t *recs, size_t len)
+{
+	struct trace_frame_summary *sum = &w->sum;
+	const struct perf_event_header *h;
+	uint64_t t;
+
+	for (size_t pos = 0; pos + sizeof(*h) <= len; pos += h->size) {
+		h = (const void *)(recs + pos);
+		if (h->size < sizeof(*h))
+			break;
+		if (h->type != PERF_RECORD_SAMPLE) {
+			sum->flags &= ~TRACE_SUMMARY_ONLY_SAMPLES;
+			continue;
+		}
+		if (w->time_off <= 0 || h->size < (size_t)w->time_off + 8) {
+			sum->flags &= ~TRACE_SUMMARY_TIMES;
+		} else {
+			memcpy(&t, (const uint8_t *)h + w->time_off, 8);
+			if (!sum->samples || t < sum->first_ns)
+				sum->first_ns = t;
+			if (t > sum->last_ns)
+				sum->last_ns = t;
+		}
+		sum->samples++;
+	}
 }
 
 int trace_writer__tick(struct trace_writer *w, uint64_t now_ns)
@@ -120,6 +162,7 @@ int trace_writer__write(struct trace_writer *w, const void *recs, size_t len)
 
 	if (err)
 		return err;
+	summarize(w, recs, len);
 	w->frame_in += len;
 	w->bytes_in += len;
 	if (w->frame_in >= w->frame_bytes)
@@ -145,6 +188,8 @@ int trace_writer__write_rec(struct trace_writer *w, uint32_t type, const void *b
 		err = writer_compress(w, zeros, size - sizeof(h) - len, ZSTD_e_continue);
 	if (err)
 		return err;
+	if (type != TRACE_REC_ROUND)
+		w->sum.flags &= ~TRACE_SUMMARY_ONLY_SAMPLES;
 	w->frame_in += size;
 	w->bytes_in += size;
 	if (w->frame_in >= w->frame_bytes)
@@ -202,10 +247,17 @@ int trace_writer__write_attr(struct trace_writer *w, const struct perf_event_att
 	size_t name_len = strlen(name) + 1;
 	size_t len = 8 + attr_room + (size_t)nr_ids * 8 + name_len;
 	uint8_t *body = calloc(1, len);
-	int err;
+	int off = -1, err;
 
 	if (!body)
 		return -ENOMEM;
+	/* A sample's time follows the IDENTIFIER, IP and TID fields it has (perf_event_open(2)); the
+	 * summaries give times only while every event puts it at the same place. */
+	if (attr->sample_type & PERF_SAMPLE_TIME)
+		off = (int)sizeof(struct perf_event_header) +
+		      8 * __builtin_popcountll(attr->sample_type &
+					       (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID));
+	w->time_off = !w->time_off || w->time_off == off ? off : -1;
 	memcpy(body, &attr_size, 4);
 	memcpy(body + 4, &nr_ids, 4);
 	memcpy(body + 8, attr, FREC_MIN((size_t)attr_size, sizeof(*attr)));
@@ -314,6 +366,7 @@ int trace_writer__open_fd(int fd, const struct trace_writer_opts *opts, struct t
 	w->out_cap = out_cap;
 	w->frame_bytes = opts->frame_bytes ? opts->frame_bytes : WRITER_FRAME_BYTES;
 	w->frame_ns = opts->frame_ns ? opts->frame_ns : WRITER_FRAME_NS;
+	w->sum.flags = TRACE_SUMMARY_ONLY_SAMPLES | TRACE_SUMMARY_TIMES;
 	w->cctx = ZSTD_createCCtx();
 	if (!w->cctx)
 		goto err_nomem;

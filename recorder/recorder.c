@@ -1057,6 +1057,10 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 		err = rec_synth__processes(&rec);
 	if (!err)
 		err = stage_flush(&rec);
+	/* The description and the initial state in a frame of their own: a reader opening the trace
+	 * decompresses just that, and the frames of samples after it can be skipped (frec-trace(5)). */
+	if (!err)
+		err = trace_writer__flush(rec.w);
 	if (err) {
 		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		goto restore;

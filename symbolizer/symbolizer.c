@@ -746,11 +746,15 @@ static int collect_build_id(struct sym_ctx *c, const struct perf_event_header *h
 	return 0;
 }
 
+/* Pass 1: the state records, and the number and time span of the samples (frames that hold nothing
+ * else are not even decompressed: their summaries have both). */
 static int pass1(struct sym_ctx *c)
 {
+	const struct trace_status *st = trace_reader__status(c->r);
 	const struct perf_event_header *h;
 	int ret, err = 0;
 
+	trace_reader__skip_samples(c->r, true);
 	while ((ret = trace_reader__next(c->r, &h)) > 0) {
 		struct trace_sample_id id;
 		struct trace_sample s;
@@ -794,7 +798,17 @@ static int pass1(struct sym_ctx *c)
 			break;
 		}
 		if (err)
-			return err;
+			break;
+	}
+	trace_reader__skip_samples(c->r, false);
+	if (err)
+		return err;
+	if (st->skipped_samples) {
+		if (!c->nr_samples || st->skipped_first_ns < c->first_time)
+			c->first_time = st->skipped_first_ns;
+		if (st->skipped_last_ns > c->last_time)
+			c->last_time = st->skipped_last_ns;
+		c->nr_samples += st->skipped_samples;
 	}
 	return ret;
 }

@@ -26,7 +26,7 @@
 
 #define TRACE_MAGIC "FRECTRC" /* 8 bytes with the NUL */
 #define TRACE_VERSION_MAJOR 1
-#define TRACE_VERSION_MINOR 0
+#define TRACE_VERSION_MINOR 1 /* 1: frame summaries */
 
 /* frec's own record types: far above the kernel's (< 64) and perf's user types (64..127). */
 #define TRACE_REC_BASE 0x10000u
@@ -134,6 +134,25 @@ struct trace_text {
 	int32_t pid;
 	uint32_t len;
 	/* char text[len]; */
+};
+
+/*
+ * Frame summaries (minor version 1).  After each frame of records it completes, the writer adds a
+ * zstd skippable frame (ignored by `zstd -d`) with this payload, so that a reader after the state
+ * records alone (mappings, threads, symbols) can pass over frames of samples (and of the ROUND
+ * markers between them) without decompressing them.  A frame whose summary is missing (a crash
+ * between the two) is simply decompressed.
+ */
+#define TRACE_SUMMARY_MAGIC 0x184D2A5Eu         /* one of zstd's skippable-frame magics */
+#define TRACE_SUMMARY_ONLY_SAMPLES (1u << 0)    /* the frame holds samples and ROUND records only */
+#define TRACE_SUMMARY_TIMES (1u << 1)           /* first_ns and last_ns are set */
+struct trace_frame_summary {
+	uint32_t flags;    /* TRACE_SUMMARY_* */
+	uint32_t reserved;
+	uint64_t samples;  /* PERF_RECORD_SAMPLE records in the frame */
+	uint64_t first_ns; /* smallest and largest sample time */
+	uint64_t last_ns;
+	uint64_t bytes;    /* the frame's decompressed size */
 };
 
 /* ---- Writing -------------------------------------------------------------------------------- */
@@ -250,6 +269,10 @@ struct trace_status {
 	uint64_t bad_frames;    /* frames skipped because they failed to decompress */
 	uint64_t bad_offset;    /* compressed offset of the first unreadable frame */
 	uint64_t pos;           /* compressed bytes consumed so far (progress) */
+	/* frames passed over by trace_reader__skip_samples(), and their samples' count and times */
+	uint64_t skipped_frames;
+	uint64_t skipped_samples;
+	uint64_t skipped_first_ns, skipped_last_ns;
 };
 
 /**
@@ -280,6 +303,15 @@ int trace_reader__next(struct trace_reader *r, const struct perf_event_header **
 
 /** trace_reader__rewind() - restart iteration at the first record (for multi-pass readers). */
 void trace_reader__rewind(struct trace_reader *r);
+
+/**
+ * trace_reader__skip_samples() - while @skip is set, trace_reader__next() passes over the frames
+ * whose summary says they hold nothing but samples (with their times) and ROUND markers, without
+ * decompressing them, and adds their frames, samples and time range to the status (skipped_*).
+ * Other frames, and frames without a summary, are read as usual, samples included.  For passes
+ * that need every state record but only the number and time span of the samples.
+ */
+void trace_reader__skip_samples(struct trace_reader *r, bool skip);
 
 /** trace_reader__status() - truncation and progress information. */
 const struct trace_status *trace_reader__status(const struct trace_reader *r);

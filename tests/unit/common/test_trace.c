@@ -176,6 +176,87 @@ Test(common_trace, round_trip_keeps_every_record)
 	free(buf);
 }
 
+/* The offsets of the frames of @buf that are not skippable, and of those that are. */
+static size_t frame_offsets(const uint8_t *buf, size_t len, size_t *data, size_t *skip, size_t max)
+{
+	size_t off = 0, nd = 0, ns = 0;
+
+	while (off < len) {
+		size_t fs = ZSTD_findFrameCompressedSize(buf + off, len - off);
+		uint32_t magic;
+
+		cr_assert_not(ZSTD_isError(fs));
+		memcpy(&magic, buf + off, 4);
+		if ((magic & 0xfffffff0u) == 0x184D2A50u) {
+			cr_assert_lt(ns, max);
+			skip[ns++] = off;
+		} else {
+			cr_assert_lt(nd, max);
+			data[nd++] = off;
+		}
+		off += fs;
+	}
+	cr_assert_eq(ns, nd, "a summary after every frame");
+	return nd;
+}
+
+Test(common_trace, frames_of_samples_are_skipped_on_request)
+{
+	size_t len, data[16], skip[16], n;
+	uint8_t *buf = write_trace(&len, true);
+	const struct trace_status *st;
+	struct trace_reader *r;
+	struct counts c;
+
+	/* header + COMM, three frames of 1000 samples, then the perf map and the footer */
+	n = frame_offsets(buf, len, data, skip, 16);
+	cr_assert_eq(n, 5);
+	cr_assert_eq(trace_reader__open_mem(buf, len, &r), 0);
+	st = trace_reader__status(r);
+	trace_reader__skip_samples(r, true);
+	c = read_all(r);
+	cr_assert_eq(c.samples, 0);
+	cr_assert_eq(c.comm, 1);
+	cr_assert_eq(c.text, 1);
+	cr_assert_eq(c.footer, 1);
+	cr_assert_eq(st->skipped_frames, 3);
+	cr_assert_eq(st->skipped_samples, NSAMPLES);
+	cr_assert_eq(st->skipped_first_ns, 2000);
+	cr_assert_eq(st->skipped_last_ns, 2000 + NSAMPLES - 1);
+	cr_assert_not(st->corrupt);
+
+	/* Off again: every sample, decompressed straight into place with the summaries' sizes. */
+	trace_reader__skip_samples(r, false);
+	trace_reader__rewind(r);
+	c = read_all(r);
+	cr_assert_eq(c.samples, NSAMPLES);
+	cr_assert_eq(st->skipped_frames, 0);
+	trace_reader__close(r);
+
+	/* A frame whose summary is missing (cut between the two) is read, not skipped. */
+	cr_assert_eq(trace_reader__open_mem(buf, skip[3], &r), 0);
+	st = trace_reader__status(r);
+	trace_reader__skip_samples(r, true);
+	c = read_all(r);
+	cr_assert_eq(st->skipped_samples, 2000);
+	cr_assert_eq(c.samples, 1000);
+	cr_assert_not(st->truncated, "a trace that ends between frames lost nothing");
+	trace_reader__close(r);
+
+	/* A summary with a wrong size only costs the direct decompression. */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t bytes = 16;
+
+		memcpy(buf + skip[i] + 8 + offsetof(struct trace_frame_summary, bytes), &bytes, 8);
+	}
+	cr_assert_eq(trace_reader__open_mem(buf, len, &r), 0);
+	c = read_all(r);
+	cr_assert_eq(c.samples, NSAMPLES);
+	cr_assert_not(trace_reader__status(r)->corrupt);
+	trace_reader__close(r);
+	free(buf);
+}
+
 Test(common_trace, the_file_is_a_plain_zstd_stream)
 {
 	char cmd[512];
@@ -207,7 +288,11 @@ Test(common_trace, truncated_trace_is_read_up_to_its_last_complete_frame)
 		}
 		c = read_all(r);
 		cr_assert(trace_reader__status(r)->truncated, "cut at %zu not reported", cut);
-		cr_assert_null(trace_reader__footer(r));
+		/* only a cut inside the last frame's summary keeps every record */
+		if (cut >= len - 8 - sizeof(struct trace_frame_summary))
+			cr_assert_not_null(trace_reader__footer(r));
+		else
+			cr_assert_null(trace_reader__footer(r));
 		cr_assert_eq(c.samples % 1000, 0, "cut %zu: a partial frame leaked %lu samples", cut,
 			     (unsigned long)c.samples);
 		cr_assert_leq(c.samples, prev);
