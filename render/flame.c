@@ -40,6 +40,7 @@ struct flame_item {
 	uint32_t node;
 	uint32_t depth;
 	uint32_t other; /* diff: the node with the same path in the other profile, or FREC_NONE */
+	uint8_t cls;    /* enum flame_class (set by classify()) */
 	uint64_t x;     /* weight of the earlier siblings of it and its ancestors: its left edge */
 };
 
@@ -448,6 +449,19 @@ static void write_frame_end(struct flame_ctx *c, const struct flame_item *it, co
 	svg_out__str(o, "</g>\n");
 }
 
+/* The class of every frame drawn, and the set of them for the legend, which precedes the frames. */
+static void classify(struct flame_ctx *c)
+{
+	for (size_t i = 0; i < c->nr_items; i++) {
+		struct flame_item *it = &c->items[i];
+		const struct frec_frame *f;
+
+		item_name(c, it, &f);
+		it->cls = (uint8_t)(f ? flame_class__of(c->p, f) : FLAME_CLASS_GROUP);
+		c->classes_seen |= f ? 1u << it->cls : 0;
+	}
+}
+
 static void write_frames(struct flame_ctx *c)
 {
 	const char *unit = frec_profile__str(c->p, frec_profile__meta_const(c->p)->unit);
@@ -457,9 +471,8 @@ static void write_frames(struct flame_ctx *c)
 		const struct frec_node *n = frec_profile__node(c->p, it->node);
 		const struct frec_frame *f;
 		const char *name = item_name(c, it, &f);
-		enum flame_class cls = f ? flame_class__of(c->p, f) : FLAME_CLASS_GROUP;
+		enum flame_class cls = (enum flame_class)it->cls;
 
-		c->classes_seen |= f ? 1u << cls : 0;
 		write_frame_start(c, name, f);
 		svg_out__chr(c->out, '\n');
 		write_weights(c->out, unit, n->total, n->self, c->total);
@@ -756,30 +769,15 @@ static void write_fitted(struct svg_out *o, const struct text_line *l, size_t ma
 	svg_out__esc_fit(o, l->buf, max_chars);
 }
 
-/* The frames first (into memory), then the header that needs their depth and classes. */
+/* The header (its legend needs the frames' classes), the frames, the script: all streamed to @f. */
 static int write_document(struct flame_ctx *c, FILE *f)
 {
 	unsigned int h = svg_height(c);
 	struct svg_out *o = c->out;
 	struct text_line text;
-	char *frames = NULL;
-	size_t frames_len = 0;
-	FILE *mem = open_memstream(&frames, &frames_len);
-	int err;
 
-	if (!mem)
-		return -ENOMEM;
-	svg_out__init(o, mem);
-	if (c->other)
-		write_diff_frames(c);
-	else
-		write_frames(c);
-	err = svg_out__flush(o);
-	if (fclose(mem) && !err)
-		err = -ENOMEM;
-	if (err)
-		goto out;
-
+	if (!c->other)
+		classify(c);
 	svg_out__init(o, f);
 	svg_out__printf(o,
 			"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
@@ -817,15 +815,15 @@ static int write_document(struct flame_ctx *c, FILE *f)
 		svg_out__printf(o, "<text x=\"%u\" y=\"%u\" id=\"empty\">no samples</text>\n", c->width / 2,
 				FLAME_TOP + FLAME_FH);
 	svg_out__str(o, "<g id=\"frames\">\n");
-	svg_out__mem(o, frames, frames_len);
+	if (c->other)
+		write_diff_frames(c);
+	else
+		write_frames(c);
 	/* The script last, so that the frames exist when it runs. */
 	svg_out__str(o, "</g>\n<script><![CDATA[\n");
 	svg_out__str(o, flame_js);
 	svg_out__str(o, "]]></script>\n</svg>\n");
-	err = svg_out__flush(o);
-out:
-	free(frames);
-	return err;
+	return svg_out__flush(o);
 }
 
 static int flame_ctx__init(struct flame_ctx *c, const struct frec_profile *p,
