@@ -532,11 +532,34 @@ static int add_ranges(Dwarf_Die *die, uint32_t idx, struct dw_range **arr, size_
 	return 0;
 }
 
+/* The CU whose DIE is at @off (e->cus is in .debug_info order). */
+static bool cu_by_offset(const struct sym_elf *e, Dwarf_Off off, size_t *idx)
+{
+	size_t lo = 0, hi = e->nr_cus;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		Dwarf_Off o = dwarf_dieoffset(&e->cus[mid].die);
+
+		if (o == off) {
+			*idx = mid;
+			return true;
+		}
+		if (o < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 static int load_dwarf(struct sym_elf *e)
 {
-	size_t cus_cap = 0, ranges_cap = 0;
+	size_t cus_cap = 0, ranges_cap = 0, nr_aranges = 0;
+	Dwarf_Aranges *aranges;
 	Dwarf_Die *cu = NULL;
 	Dwarf_Addr bias;
+	bool *covered;
 
 	e->dw_tried = true;
 	e->dw = dwfl_module_getdwarf(e->mod, &e->dwbias);
@@ -548,11 +571,46 @@ static int load_dwarf(struct sym_elf *e)
 		if (push((void **)&e->cus, &e->nr_cus, &cus_cap, sizeof(*e->cus)))
 			return -ENOMEM;
 		e->cus[e->nr_cus - 1] = (struct dw_cu){ .die = *cu };
-		if (add_ranges(cu, (uint32_t)(e->nr_cus - 1), &e->cu_ranges, &e->nr_cu_ranges, &ranges_cap))
-			return -ENOMEM;
 	}
 	if (!e->nr_cus)
 		e->flags |= FREC_MODULE_NO_DEBUGINFO;
+	covered = calloc(e->nr_cus ? e->nr_cus : 1, sizeof(*covered));
+	if (!covered)
+		return -ENOMEM;
+	/*
+	 * The address ranges of the CUs: .debug_aranges has them in one table, where the compiler
+	 * wrote it (gcc does, clang not by default); reading them from each CU's DIE instead means
+	 * decoding its abbreviations, most of a report's DWARF time for libc's 4,100 CUs.  A CU
+	 * missing from the table is read from its DIE.
+	 */
+	if (e->nr_cus && dwarf_getaranges(e->dw, &aranges, &nr_aranges) == 0) {
+		for (size_t i = 0; i < nr_aranges; i++) {
+			Dwarf_Arange *a = dwarf_onearange(aranges, i);
+			Dwarf_Addr addr;
+			Dwarf_Word len;
+			Dwarf_Off off;
+			size_t idx;
+
+			if (!a || dwarf_getarangeinfo(a, &addr, &len, &off) || !addr || !len ||
+			    !cu_by_offset(e, off, &idx))
+				continue;
+			covered[idx] = true;
+			if (push((void **)&e->cu_ranges, &e->nr_cu_ranges, &ranges_cap, sizeof(*e->cu_ranges))) {
+				free(covered);
+				return -ENOMEM;
+			}
+			e->cu_ranges[e->nr_cu_ranges - 1] =
+				(struct dw_range){ .lo = addr, .hi = addr + len, .idx = (uint32_t)idx };
+		}
+	}
+	for (size_t i = 0; i < e->nr_cus; i++) {
+		if (!covered[i] && add_ranges(&e->cus[i].die, (uint32_t)i, &e->cu_ranges, &e->nr_cu_ranges,
+					      &ranges_cap)) {
+			free(covered);
+			return -ENOMEM;
+		}
+	}
+	free(covered);
 	if (e->nr_cu_ranges)
 		qsort(e->cu_ranges, e->nr_cu_ranges, sizeof(*e->cu_ranges), cmp_range);
 	return 0;

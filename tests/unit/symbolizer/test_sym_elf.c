@@ -83,14 +83,14 @@ Test(sym_elf, no_debuginfo_flag_and_no_inline_frames)
 	cr_assert_not(sym_elf__flags(e) & FREC_MODULE_NO_SYMBOLS);
 }
 
-Test(sym_elf, inline_chain_and_lines)
+static void check_inline_chain_and_lines(const char *fix)
 {
 	char path[512];
 	uint64_t addr, size;
 	bool seen = false;
 
-	open_fix("fix_debug", NULL);
-	symfix_sym(symfix("fix_debug", path, sizeof(path)), "fix_outer", &addr, &size);
+	open_fix(fix, NULL);
+	symfix_sym(symfix(fix, path, sizeof(path)), "fix_outer", &addr, &size);
 	cr_assert_not(sym_elf__flags(e) & FREC_MODULE_NO_DEBUGINFO);
 	for (uint64_t a = addr; a < addr + size; a++) {
 		struct sym_elf_frame fr[8];
@@ -113,6 +113,17 @@ Test(sym_elf, inline_chain_and_lines)
 		cr_assert_gt(fr[1].line, fr[0].line);
 	}
 	cr_assert(seen, "no address of fix_outer is inside the inlined helper");
+}
+
+Test(sym_elf, inline_chain_and_lines)
+{
+	check_inline_chain_and_lines("fix_debug");
+}
+
+/* The CUs' ranges come from .debug_aranges when there is one, else from the CUs themselves. */
+Test(sym_elf, inline_chain_without_debug_aranges)
+{
+	check_inline_chain_and_lines("fix_noaranges");
 }
 
 Test(sym_elf, inline_frames_can_be_skipped)
