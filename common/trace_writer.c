@@ -117,21 +117,22 @@ int trace_writer__flush(struct trace_writer *w)
 static void summarize(struct trace_writer *w, const uint8_t *recs, size_t len)
 {
 	struct trace_frame_summary *sum = &w->sum;
-	const struct perf_event_header *h;
+	struct perf_event_header h;
 	uint64_t t;
 
-	for (size_t pos = 0; pos + sizeof(*h) <= len; pos += h->size) {
-		h = (const void *)(recs + pos);
-		if (h->size < sizeof(*h))
+	/* callers' buffers need not be aligned: copy, never cast */
+	for (size_t pos = 0; pos + sizeof(h) <= len; pos += h.size) {
+		memcpy(&h, recs + pos, sizeof(h));
+		if (h.size < sizeof(h))
 			break;
-		if (h->type != PERF_RECORD_SAMPLE) {
+		if (h.type != PERF_RECORD_SAMPLE) {
 			sum->flags &= ~TRACE_SUMMARY_ONLY_SAMPLES;
 			continue;
 		}
-		if (w->time_off <= 0 || h->size < (size_t)w->time_off + 8) {
+		if (w->time_off <= 0 || h.size < (size_t)w->time_off + 8 || pos + h.size > len) {
 			sum->flags &= ~TRACE_SUMMARY_TIMES;
 		} else {
-			memcpy(&t, (const uint8_t *)h + w->time_off, 8);
+			memcpy(&t, recs + pos + w->time_off, 8);
 			if (!sum->samples || t < sum->first_ns)
 				sum->first_ns = t;
 			if (t > sum->last_ns)
