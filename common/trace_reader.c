@@ -29,6 +29,8 @@
 /* A frame never legitimately decompresses to more than this (the writer closes them at 4 MiB, but a
  * single record may be larger: a big perf map). */
 #define READER_MAX_FRAME (1ull << 31)
+/* Sizes above this, which the recorder never writes, are not taken from a summary on trust. */
+#define READER_SIZED_MAX (64u << 20)
 
 struct trace_reader {
 	const uint8_t *src;
@@ -52,10 +54,6 @@ struct trace_reader {
 	struct trace_footer footer;
 };
 
-/*
- * With skip_samples, pass over the frame of @fsize bytes at @src (of @avail) if the summary that
- * follows it says it holds only samples with their times.  Returns whether it did.
- */
 /* The summary after the frame of @fsize bytes at @src (of @avail), if there is one. */
 static bool frame_summary(const uint8_t *src, size_t fsize, size_t avail, struct trace_frame_summary *sum)
 {
@@ -71,6 +69,10 @@ static bool frame_summary(const uint8_t *src, size_t fsize, size_t avail, struct
 	return true;
 }
 
+/*
+ * With skip_samples, pass over the frame of @fsize bytes at @src (of @avail) if the summary that
+ * follows it says it holds only samples with their times.  Returns whether it did.
+ */
 static bool reader_skip_frame(struct trace_reader *r, const uint8_t *src, size_t fsize, size_t avail)
 {
 	struct trace_frame_summary sum;
@@ -90,6 +92,34 @@ static bool reader_skip_frame(struct trace_reader *r, const uint8_t *src, size_t
 	r->src_pos += fsize;
 	st->pos = r->src_pos;
 	return true;
+}
+
+/*
+ * Decompress the frame of @fsize bytes at @src straight into buf, when its summary gives its size
+ * @bytes: zstd then writes in place instead of through its window.  Returns 1 when done, 0 when
+ * the streaming path must do it (no size, an implausible one, or a wrong one), or -ENOMEM.
+ */
+static int reader_decompress_sized(struct trace_reader *r, const uint8_t *src, size_t fsize, uint64_t bytes)
+{
+	size_t ret;
+
+	if (!bytes || bytes > READER_SIZED_MAX)
+		return 0;
+	if (bytes > r->buf_cap) {
+		uint8_t *buf = realloc(r->buf, bytes);
+
+		if (!buf)
+			return -ENOMEM;
+		r->buf = buf;
+		r->buf_cap = bytes;
+	}
+	ret = ZSTD_decompressDCtx(r->dctx, r->buf, r->buf_cap, src, fsize);
+	if (ZSTD_isError(ret)) {
+		ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+		return 0;
+	}
+	r->buf_len = ret;
+	return 1;
 }
 
 /* Decompress the frame at src_pos into buf.  Returns 1 with a frame loaded, 0 at the end. */
@@ -122,30 +152,15 @@ static int reader_load_frame(struct trace_reader *r)
 		ZSTD_inBuffer in = { src, fsize, 0 };
 		struct trace_frame_summary sum;
 		bool too_big = false;
+		int sized = 0;
 
 		r->buf_len = 0;
-		/* Knowing the decompressed size (from the summary) lets zstd write straight into buf
-		 * instead of through its window; a wrong size just fails into the streaming path. */
-		if (frame_summary(src, fsize, avail, &sum) && sum.bytes && sum.bytes <= READER_MAX_FRAME) {
-			if (sum.bytes > r->buf_cap) {
-				uint8_t *buf = realloc(r->buf, sum.bytes);
-
-				if (!buf)
-					return -ENOMEM;
-				r->buf = buf;
-				r->buf_cap = sum.bytes;
-			}
-			ret = ZSTD_decompressDCtx(r->dctx, r->buf, r->buf_cap, src, fsize);
-			if (!ZSTD_isError(ret)) {
-				r->buf_len = ret;
-				ret = 0;
-				in.pos = in.size;
-				goto done;
-			}
-			ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-			ret = 0;
+		if (frame_summary(src, fsize, avail, &sum)) {
+			sized = reader_decompress_sized(r, src, fsize, sum.bytes);
+			if (sized < 0)
+				return sized;
 		}
-		do {
+		while (!sized && (in.pos < in.size || r->buf_len == r->buf_cap)) {
 			if (r->buf_len == r->buf_cap) {
 				size_t cap = r->buf_cap ? r->buf_cap * 2 : (1u << 20);
 				uint8_t *buf;
@@ -163,8 +178,9 @@ static int reader_load_frame(struct trace_reader *r)
 			ZSTD_outBuffer out = { r->buf, r->buf_cap, r->buf_len };
 			ret = ZSTD_decompressStream(r->dctx, &out, &in);
 			r->buf_len = out.pos;
-		} while (!ZSTD_isError(ret) && ret != 0 && (in.pos < in.size || r->buf_len == r->buf_cap));
-done:
+			if (ZSTD_isError(ret) || ret == 0)
+				break;
+		}
 
 		r->src_pos += fsize;
 		r->status.pos = r->src_pos;
