@@ -1398,10 +1398,11 @@ static int unwind_maps(struct sym_ctx *c, struct proc *p, uint64_t time)
  * Replace the user part of sample @s's callchain (*@chain, *@nr) by the unwinder's frames: DWARF
  * from the stack copy, or the kernel's frame-pointer chain checked and repaired, per the trace's
  * mode.  The kernel part is kept in front.  Counts what went wrong in the stack health; sets
- * *@unwound when the user frames no longer come from the kernel (its depth limit does not apply).
+ * *@unwound when the user frames no longer come from the kernel (its depth limit does not apply),
+ * and *@complete when DWARF unwinding reached the stack's outermost frame.
  */
 static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct proc *p, const uint64_t **chain,
-		       uint64_t *nr, bool *unwound)
+		       uint64_t *nr, bool *unwound, bool *complete)
 {
 	struct frec_stack_health *hl = &frec_profile__meta(c->p)->health;
 	struct sym_unwind_sample us = {
@@ -1450,6 +1451,9 @@ static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct p
 	if (!n)
 		return 0;
 
+	/* The CFI itself said where the stack ends (the return address of _start or clone is
+	 * undefined): complete, even where a stripped libc leaves the entry function unnamed. */
+	*complete = res.source == SYM_UNWIND_FROM_DWARF && res.stop == SYM_UNWIND_END;
 	if (res.source != SYM_UNWIND_FROM_FP) {
 		*unwound = true;
 		if (res.stop == SYM_UNWIND_DEPTH_LIMIT)
@@ -1486,6 +1490,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	uint64_t nr = s->nr_callchain, depth = 0;
 	uint64_t ctx = PERF_CONTEXT_USER;
 	bool first_in_ctx = true, any_unknown = false, has_user = false, root_seen = false, unwound = false;
+	bool complete = false;
 	uint32_t outer_dso = DSO_NONE;
 	struct proc *p = proc_get(c, (int32_t)s->pid, false);
 	size_t n = 0;
@@ -1508,7 +1513,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 
 	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
 	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */
-	if (c->unw && p && (err = unwind_user(c, s, p, &chain, &nr, &unwound)))
+	if (c->unw && p && (err = unwind_user(c, s, p, &chain, &nr, &unwound, &complete)))
 		return err;
 	if (!chain || !nr) {
 		single[0] = s->cpumode == PERF_RECORD_MISC_KERNEL ? PERF_CONTEXT_KERNEL : PERF_CONTEXT_USER;
@@ -1579,7 +1584,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		hl->has_unknown++;
 	if (!unwound && depth >= c->max_stack)
 		hl->depth_limited++;
-	if (has_user && !root_seen) {
+	if (has_user && !root_seen && !complete) {
 		hl->truncated++;
 		if (outer_dso != DSO_NONE)
 			c->dsos[outer_dso].broken_samples++;
