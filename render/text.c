@@ -277,6 +277,17 @@ static void truncation_cause(const struct frec_profile *p, const struct frec_mod
 		fputs("missing frame pointers (record with --call-graph dwarf)", f);
 }
 
+/* A share of the samples for the health line: a few samples of many read "<0.1%", never "0.0%". */
+static void health_pct(FILE *f, uint64_t part, uint64_t whole)
+{
+	double v = pct(part, whole);
+
+	if (part && v < 0.05)
+		fputs("<0.1%", f);
+	else
+		fprintf(f, "%.1f%%", v);
+}
+
 static void health(const struct frec_profile *p, FILE *f)
 {
 	const struct frec_profile_meta *m = frec_profile__meta_const(p);
@@ -293,14 +304,26 @@ static void health(const struct frec_profile *p, FILE *f)
 		fputs("stack health: good: no truncated stacks, no unknown frames\n", f);
 		return;
 	}
-	fprintf(f, "stack health: %.1f%% of samples have a truncated stack, %.1f%% have unknown frames",
-		pct(h->truncated, h->samples), pct(h->has_unknown, h->samples));
-	if (h->depth_limited)
-		fprintf(f, ", %.1f%% hit the depth limit", pct(h->depth_limited, h->samples));
-	if (h->stack_copy_full)
-		fprintf(f, ", %.1f%% filled the stack copy", pct(h->stack_copy_full, h->samples));
-	if (h->unwind_failed)
-		fprintf(f, ", %.1f%% stopped unwinding early", pct(h->unwind_failed, h->samples));
+	fputs("stack health: ", f);
+	health_pct(f, h->truncated, h->samples);
+	fputs(" of samples have a truncated stack, ", f);
+	health_pct(f, h->has_unknown, h->samples);
+	fputs(" have unknown frames", f);
+	if (h->depth_limited) {
+		fputs(", ", f);
+		health_pct(f, h->depth_limited, h->samples);
+		fputs(" hit the depth limit", f);
+	}
+	if (h->stack_copy_full) {
+		fputs(", ", f);
+		health_pct(f, h->stack_copy_full, h->samples);
+		fputs(" filled the stack copy", f);
+	}
+	if (h->unwind_failed) {
+		fputs(", ", f);
+		health_pct(f, h->unwind_failed, h->samples);
+		fputs(" stopped unwinding early", f);
+	}
 	if (h->has_unknown > h->truncated) {
 		fputs("; likely cause: ", f);
 		unknown_cause(p, ms, n, f);

@@ -53,3 +53,14 @@ Test(unwind_health, a_full_stack_copy_asks_for_a_bigger_one)
 	cr_assert_null(strstr(line, "stopped unwinding early"), "%s", line);
 	free(line);
 }
+
+Test(unwind_health, a_few_samples_of_many_are_not_zero)
+{
+	struct frec_stack_health h = { .samples = 100000, .truncated = 3, .has_unknown = 100000, .depth_limited = 3 };
+	char *line = health_line(&h);
+
+	cr_assert(strstr(line, "stack health: <0.1% of samples have a truncated stack, 100.0% have unknown frames, "
+			       "<0.1% hit the depth limit"), "%s", line);
+	cr_assert_null(strstr(line, " 0.0%"), "%s", line);
+	free(line);
+}
