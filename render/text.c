@@ -277,15 +277,20 @@ static void truncation_cause(const struct frec_profile *p, const struct frec_mod
 		fputs("missing frame pointers (record with --call-graph dwarf)", f);
 }
 
-/* A share of the samples for the health line: a few samples of many read "<0.1%", never "0.0%". */
-static void health_pct(FILE *f, uint64_t part, uint64_t whole)
+/*
+ * One figure of the health line: @before, the share @part of @whole, @what.  A few samples of many
+ * read "<0.1%", never "0.0%".
+ */
+static void health_share(FILE *f, const char *before, uint64_t part, uint64_t whole, const char *what)
 {
 	double v = pct(part, whole);
 
+	fputs(before, f);
 	if (part && v < 0.05)
 		fputs("<0.1%", f);
 	else
 		fprintf(f, "%.1f%%", v);
+	fputs(what, f);
 }
 
 static void health(const struct frec_profile *p, FILE *f)
@@ -304,26 +309,14 @@ static void health(const struct frec_profile *p, FILE *f)
 		fputs("stack health: good: no truncated stacks, no unknown frames\n", f);
 		return;
 	}
-	fputs("stack health: ", f);
-	health_pct(f, h->truncated, h->samples);
-	fputs(" of samples have a truncated stack, ", f);
-	health_pct(f, h->has_unknown, h->samples);
-	fputs(" have unknown frames", f);
-	if (h->depth_limited) {
-		fputs(", ", f);
-		health_pct(f, h->depth_limited, h->samples);
-		fputs(" hit the depth limit", f);
-	}
-	if (h->stack_copy_full) {
-		fputs(", ", f);
-		health_pct(f, h->stack_copy_full, h->samples);
-		fputs(" filled the stack copy", f);
-	}
-	if (h->unwind_failed) {
-		fputs(", ", f);
-		health_pct(f, h->unwind_failed, h->samples);
-		fputs(" stopped unwinding early", f);
-	}
+	health_share(f, "stack health: ", h->truncated, h->samples, " of samples have a truncated stack");
+	health_share(f, ", ", h->has_unknown, h->samples, " have unknown frames");
+	if (h->depth_limited)
+		health_share(f, ", ", h->depth_limited, h->samples, " hit the depth limit");
+	if (h->stack_copy_full)
+		health_share(f, ", ", h->stack_copy_full, h->samples, " filled the stack copy");
+	if (h->unwind_failed)
+		health_share(f, ", ", h->unwind_failed, h->samples, " stopped unwinding early");
 	if (h->has_unknown > h->truncated) {
 		fputs("; likely cause: ", f);
 		unknown_cause(p, ms, n, f);
