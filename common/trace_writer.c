@@ -25,6 +25,9 @@
 #define WRITER_FRAME_BYTES (4u << 20)
 #define WRITER_FRAME_NS 1000000000ull
 #define WRITER_TEXT_CHUNK (1u << 20)
+/* An open frame's summary before its first record: nothing seen yet contradicts either flag. */
+#define WRITER_SUMMARY_START \
+	((struct trace_frame_summary){ .flags = TRACE_SUMMARY_ONLY_SAMPLES | TRACE_SUMMARY_TIMES })
 
 struct trace_writer {
 	int fd;
@@ -109,7 +112,7 @@ int trace_writer__flush(struct trace_writer *w)
 	}
 	w->frame_in = 0;
 	w->frame_start_ns = 0;
-	w->sum = (struct trace_frame_summary){ .flags = TRACE_SUMMARY_ONLY_SAMPLES | TRACE_SUMMARY_TIMES };
+	w->sum = WRITER_SUMMARY_START;
 	return err;
 }
 
@@ -367,7 +370,7 @@ int trace_writer__open_fd(int fd, const struct trace_writer_opts *opts, struct t
 	w->out_cap = out_cap;
 	w->frame_bytes = opts->frame_bytes ? opts->frame_bytes : WRITER_FRAME_BYTES;
 	w->frame_ns = opts->frame_ns ? opts->frame_ns : WRITER_FRAME_NS;
-	w->sum.flags = TRACE_SUMMARY_ONLY_SAMPLES | TRACE_SUMMARY_TIMES;
+	w->sum = WRITER_SUMMARY_START;
 	w->cctx = ZSTD_createCCtx();
 	if (!w->cctx)
 		goto err_nomem;
