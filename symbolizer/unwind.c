@@ -110,6 +110,27 @@ struct unw_proc {
  */
 #define UNW_MAX_DWFLS 64
 
+/*
+ * A direct-mapped cache of the last rules (or frame-pointer verdicts) looked up, by absolute
+ * address in the Dwfl of one serial number.  The per-file hash maps behind it need the address's
+ * module first; deep stacks ask for the same few return addresses over and over.
+ */
+#define UNW_MEMO_BITS 10
+
+struct unw_memo {
+	uint64_t serial; /* 0: empty */
+	uint64_t look;
+	uint64_t val;
+};
+
+static struct unw_memo *unw_memo__at(struct unw_memo *memo, uint64_t serial, uint64_t look, bool *hit)
+{
+	struct unw_memo *m = &memo[(look * 0x9e3779b97f4a7c15ull) >> (64 - UNW_MEMO_BITS)];
+
+	*hit = m->serial == serial && m->look == look;
+	return m;
+}
+
 /* The module of the last frame unwound, valid for the Dwfl of that serial number. */
 struct unw_mod_cache {
 	uint64_t serial; /* 0: empty */
@@ -133,6 +154,8 @@ struct sym_unwinder {
 	struct frec_hashmap file_ids;  /* hash of a build-id (or path) -> id */
 	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
 	struct frec_hashmap rules;     /* file id << 48 | file address -> packed struct unw_rule */
+	struct unw_memo rule_memo[1u << UNW_MEMO_BITS]; /* in front of rules */
+	struct unw_memo fp_memo[1u << UNW_MEMO_BITS];   /* in front of pc_states */
 	int vdso_fd;                   /* a memfd holding this machine's vDSO image; -1 until made */
 	bool vdso_tried;
 };
@@ -863,9 +886,13 @@ static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p,
 {
 	struct unw_rule slow = { .kind = UNW_RULE_SLOW }, r;
 	struct unw_mod_cache *mc = &u->last_mod;
+	struct unw_memo *memo;
 	uint64_t *slot;
-	bool added;
+	bool added, hit;
 
+	memo = unw_memo__at(u->rule_memo, p->serial, look, &hit);
+	if (hit)
+		return unw_rule__unpack(memo->val);
 	/* Consecutive frames are mostly in one module: skip its lookup then. */
 	if (mc->serial != p->serial || look < mc->start || look >= mc->end) {
 		Dwarf_Addr start, end;
@@ -882,11 +909,12 @@ static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p,
 	slot = frec_hashmap__slot(&u->rules, mc->file_id << 48 | ((look - mc->bias) & UNW_FILE_ADDR_MASK), &added);
 	if (!slot)
 		return slow;
-	if (!added)
-		return unw_rule__unpack(*slot);
-	r = unw_rule__from_cfi(mc->mod, look);
-	*slot = unw_rule__pack(&r);
-	return r;
+	if (added) {
+		r = unw_rule__from_cfi(mc->mod, look);
+		*slot = unw_rule__pack(&r);
+	}
+	*memo = (struct unw_memo){ .serial = p->serial, .look = look, .val = *slot };
+	return unw_rule__unpack(*slot);
 }
 
 /* Read 8 bytes of the stack copy at @addr; false (and *past set) outside the copy. */
@@ -1148,17 +1176,24 @@ static const uint8_t *unw_code(Dwfl_Module *mod, uint64_t addr, size_t *avail)
 static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint64_t pc, bool activation)
 {
 	uint64_t look = activation ? pc : pc - 1, file_id, key, *slot;
-	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
+	Dwfl_Module *mod;
 	Dwarf_Addr bias;
 	struct sym_fp_func f;
 	unsigned int info = SYM_FP_UNKNOWN;
 	const uint8_t *code;
 	const char *name;
+	struct unw_memo *memo = NULL;
 	GElf_Off off;
 	GElf_Sym sym;
 	size_t size, avail;
-	bool added;
+	bool added, hit;
 
+	if (p->dwfl) {
+		memo = unw_memo__at(u->fp_memo, p->serial, look, &hit);
+		if (hit)
+			return (unsigned int)memo->val;
+	}
+	mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
 	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
 		return SYM_FP_UNKNOWN;
 	key = file_id << 48 | ((look - bias) & UNW_FILE_ADDR_MASK);
@@ -1166,7 +1201,7 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 	if (!slot)
 		return SYM_FP_UNKNOWN;
 	if (!added)
-		return (unsigned int)(*slot - 1);
+		goto memo;
 
 	if (!u->fpcheck && !u->fpcheck_failed && sym_fpcheck__new(&u->fpcheck) < 0)
 		u->fpcheck_failed = true;
@@ -1187,7 +1222,9 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 	info = (info & ~UNW_FP_STATE_MASK) | sym_fp_func__state(&f, code, size, off);
 out:
 	*slot = (uint64_t)info + 1;
-	return info;
+memo:
+	*memo = (struct unw_memo){ .serial = p->serial, .look = look, .val = *slot - 1 };
+	return (unsigned int)(*slot - 1);
 }
 
 /*
