@@ -236,8 +236,12 @@ void frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t we
 
 int frec_profile__add_stack(struct frec_profile *p, const uint32_t *frames, size_t n, uint64_t weight)
 {
-	uint32_t node = FREC_NODE_ROOT;
+	return frec_profile__add_stack_at(p, FREC_NODE_ROOT, frames, n, weight);
+}
 
+int frec_profile__add_stack_at(struct frec_profile *p, uint32_t node, const uint32_t *frames, size_t n,
+			       uint64_t weight)
+{
 	for (size_t i = 0; i < n; i++) {
 		int child = frec_profile__child(p, node, frames[i]);
 

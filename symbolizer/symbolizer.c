@@ -11,6 +11,8 @@
  *   2. each sample: filters, then its frames.  A frame's address becomes (module, link-time address,
  *      is-return-address); that triple is looked up in one cache, so each unique address is named
  *      once whatever the number of samples, and each ELF file is opened once (cached by build-id).
+ *      The callers of a deep stack (its return addresses) are named once per distinct chain: the
+ *      memo of callers maps them to their node in the call tree (struct cmemo_ent).
  *
  * Lookup rule: a return address (every callchain entry after the first of its context) is named at
  * pc - 1, the call instruction, so inline chains and lines are those of the call site.
@@ -129,6 +131,29 @@ struct fcache_ent {
 
 #define DSO_NONE UINT32_MAX
 
+/*
+ * Memo of callers.  Past its first entry, the user part of a callchain is a chain of return
+ * addresses, and it repeats from sample to sample: a deep recursion, a server's request path, a
+ * loop's callers.  Naming it costs a lookup per frame and a walk down the call tree, so the memo
+ * keeps, per (process, generation of its mappings, grouping root, those addresses), the call-tree
+ * node the path ends at and what the stack health needs from it.  Only the leaf and the kernel
+ * frames are then named per sample.
+ */
+struct cmemo_ent {
+	uint64_t gen;
+	int32_t pid;
+	uint32_t group;               /* frame id of the grouping root, or FREC_NONE */
+	uint32_t pcs, nr_pcs;         /* the addresses: cmemo_pcs[pcs ...] */
+	uint32_t touched, nr_touched; /* dsos touched: cmemo_touched[touched ...] */
+	uint32_t node;                /* where the path ends in the call tree */
+	uint32_t depth;               /* callchain entries */
+	uint32_t outer_dso;
+	bool any_unknown, has_user, saw_pc, root_seen;
+};
+
+#define CMEMO_MIN_PCS 8          /* shorter runs are named frame by frame */
+#define CMEMO_MAX_PCS (4u << 20) /* 32 MiB of keys: past that, no new entries */
+
 struct sym_ctx {
 	const struct sym_opts *opts;
 	struct trace_reader *r;
@@ -170,8 +195,18 @@ struct sym_ctx {
 	/* per-sample scratch */
 	uint32_t *stack;
 	size_t stack_cap;
-	uint32_t *touched; /* dsos touched by the current sample */
+	uint32_t *touched; /* dsos a run of callers touched: dso << 1 | unknown frame in it */
 	size_t nr_touched, touched_cap;
+
+	/* Memo of callers (cmemo_find()) */
+	struct cmemo_ent *cmemo;
+	size_t nr_cmemo, cmemo_cap;
+	struct frec_hashmap cmemo_index; /* hash of the key -> index in cmemo */
+	uint64_t *cmemo_pcs;             /* the keys' addresses */
+	size_t nr_cmemo_pcs, cmemo_pcs_cap;
+	uint32_t *cmemo_touched;
+	size_t nr_cmemo_touched, cmemo_touched_cap;
+	uint64_t cmemo_hits;
 
 	uint64_t nr_samples, first_time, last_time, lost;
 	int last_progress;
@@ -1311,7 +1346,8 @@ static int unknown_addr(struct sym_ctx *c, size_t *n)
 	return push_stack(c, (uint32_t)id, n);
 }
 
-static int group_root(struct sym_ctx *c, const struct trace_sample *s, size_t *n)
+/* The frame id of sample @s's grouping root (--per-process, --per-thread), or a negative error. */
+static int group_frame(struct sym_ctx *c, const struct trace_sample *s)
 {
 	struct frec_frame f = { 0 };
 	char buf[128];
@@ -1336,10 +1372,7 @@ static int group_root(struct sym_ctx *c, const struct trace_sample *s, size_t *n
 	if (id < 0)
 		return id;
 	f.name = (uint32_t)id;
-	id = frec_profile__add_frame(c->p, &f);
-	if (id < 0)
-		return id;
-	return push_stack(c, (uint32_t)id, n);
+	return frec_profile__add_frame(c->p, &f);
 }
 
 /* ---- user stacks: DWARF unwinding and frame-pointer checks (symbolizer/unwind.h) --------------- */
@@ -1481,19 +1514,236 @@ static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct p
 	return 0;
 }
 
+/* What naming a run of callchain entries found, for the stack health. */
+struct chain_walk {
+	uint64_t ctx; /* PERF_CONTEXT_* of the entries that follow */
+	bool first_in_ctx;
+	bool record;  /* note the dsos touched in c->touched */
+	uint32_t depth; /* entries named (PCs, not context markers) */
+	bool any_unknown, has_user;
+	bool saw_pc;    /* a user PC was named: root_seen and outer_dso are the outermost one's */
+	bool root_seen;
+	uint32_t outer_dso;
+};
+
+static int note_touched(struct sym_ctx *c, uint32_t dso, bool unknown)
+{
+	for (size_t i = 0; i < c->nr_touched; i++) {
+		if (c->touched[i] >> 1 == dso) {
+			c->touched[i] |= unknown;
+			return 0;
+		}
+	}
+	if (grow((void **)&c->touched, &c->touched_cap, c->nr_touched + 1, sizeof(*c->touched)))
+		return -ENOMEM;
+	c->touched[c->nr_touched++] = dso << 1 | unknown;
+	return 0;
+}
+
+/* Name entries [@from, @to) of @chain, leaf-first, onto c->stack (*@n frames so far). */
+static int name_chain(struct sym_ctx *c, const struct trace_sample *s, struct proc *p, const uint64_t *chain,
+		      uint64_t from, uint64_t to, struct chain_walk *w, size_t *n)
+{
+	const struct sym_opts *o = c->opts;
+	int err;
+
+	for (uint64_t i = from; i < to; i++) {
+		uint64_t pc = chain[i];
+		bool unknown = false;
+
+		if (pc >= PERF_CONTEXT_MAX) {
+			w->ctx = pc;
+			w->first_in_ctx = true;
+			continue;
+		}
+		w->depth++;
+		if (w->ctx == PERF_CONTEXT_KERNEL) {
+			if (!o->no_kernel) {
+				err = add_pc(c, c->kernel_dso, pc, !w->first_in_ctx, p, n, &unknown, NULL);
+				if (err)
+					return err;
+				w->any_unknown |= unknown;
+			}
+		} else if (w->ctx == PERF_CONTEXT_USER && !pc) {
+			/* the frame-pointer walk read a null return address: the chain ends, truncated */
+			w->has_user = true;
+		} else if (w->ctx == PERF_CONTEXT_USER) {
+			const struct map *m = p ? proc_find(p, pc, s->time) : NULL;
+			const struct dso *d = m ? &c->dsos[m->dso] : NULL;
+			uint32_t dso = DSO_NONE;
+			uint64_t addr = pc;
+			bool root = false;
+
+			w->has_user = true;
+			if (d && (d->kind == DSO_FILE || d->kind == DSO_VDSO)) {
+				struct dso *dd = &c->dsos[m->dso];
+
+				dso = m->dso;
+				if (!dd->tried)
+					dso_open(c, dd);
+				addr = pc - m->start + m->pgoff; /* file offset */
+				if (dd->elf && sym_elf__offset_to_vaddr(dd->elf, addr, &addr))
+					addr = pc - m->start + m->pgoff;
+			} else if (p && p->jit.nr && sym_table__find(&p->jit, w->first_in_ctx ? pc : pc - 1)) {
+				dso = jit_dso(c, p);
+			} else if (d) {
+				dso = m->dso;
+				addr = pc - m->start;
+			}
+			if (dso != DSO_NONE) {
+				err = add_pc(c, dso, addr, !w->first_in_ctx, p, n, &unknown, &root);
+				touch(c, dso, unknown);
+				if (!err && w->record)
+					err = note_touched(c, dso, unknown);
+			} else {
+				err = unknown_addr(c, n);
+				unknown = true;
+			}
+			if (err)
+				return err;
+			w->any_unknown |= unknown;
+			w->saw_pc = true;
+			w->root_seen = root;
+			w->outer_dso = dso;
+		}
+		w->first_in_ctx = false;
+	}
+	return 0;
+}
+
+/*
+ * Where @chain's memoizable callers start: past the first user entry, when at least CMEMO_MIN_PCS
+ * return addresses and nothing but them follow.  @nr when there are none.  Sets *@hash, the hash
+ * of the memo key.
+ */
+static uint64_t cmemo_split(const uint64_t *chain, uint64_t nr, int32_t pid, uint64_t gen, uint32_t group,
+			    uint64_t *hash)
+{
+	uint64_t at = nr, h;
+
+	for (uint64_t i = 0; i < nr; i++) {
+		if (chain[i] == PERF_CONTEXT_USER) {
+			at = i + 2;
+			break;
+		}
+	}
+	if (at >= nr || nr - at < CMEMO_MIN_PCS)
+		return nr;
+	h = frec_hash64((uint64_t)(uint32_t)pid << 32 ^ group) ^ gen;
+	for (uint64_t i = at; i < nr; i++) {
+		if (chain[i] >= PERF_CONTEXT_MAX)
+			return nr;
+		h = (h ^ chain[i]) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	*hash = frec_hash64(h ^ (nr - at));
+	return at;
+}
+
+/* The memo's entry for these callers, or NULL. */
+static const struct cmemo_ent *cmemo_find(const struct sym_ctx *c, uint64_t hash, int32_t pid, uint64_t gen,
+					  uint32_t group, const uint64_t *pcs, uint64_t nr_pcs)
+{
+	const struct cmemo_ent *e;
+	uint64_t idx;
+
+	if (!frec_hashmap__find(&c->cmemo_index, hash, &idx))
+		return NULL;
+	e = &c->cmemo[idx];
+	if (e->pid != pid || e->gen != gen || e->group != group || e->nr_pcs != nr_pcs ||
+	    memcmp(&c->cmemo_pcs[e->pcs], pcs, nr_pcs * sizeof(*pcs)))
+		return NULL; /* another key of the same hash: named frame by frame, never memoized */
+	return e;
+}
+
+/* Remember callers @pcs, named into @w and c->touched, ending at call-tree @node. */
+static int cmemo_add(struct sym_ctx *c, uint64_t hash, int32_t pid, uint64_t gen, uint32_t group,
+		     const uint64_t *pcs, uint64_t nr_pcs, const struct chain_walk *w, uint32_t node)
+{
+	struct cmemo_ent *e;
+	uint64_t *slot;
+	bool added;
+
+	if (c->nr_cmemo_pcs + nr_pcs > CMEMO_MAX_PCS)
+		return 0;
+	if (grow((void **)&c->cmemo, &c->cmemo_cap, c->nr_cmemo + 1, sizeof(*c->cmemo)) ||
+	    grow((void **)&c->cmemo_pcs, &c->cmemo_pcs_cap, c->nr_cmemo_pcs + nr_pcs, sizeof(*c->cmemo_pcs)) ||
+	    grow((void **)&c->cmemo_touched, &c->cmemo_touched_cap, c->nr_cmemo_touched + c->nr_touched,
+		 sizeof(*c->cmemo_touched)))
+		return -ENOMEM;
+	slot = frec_hashmap__slot(&c->cmemo_index, hash, &added);
+	if (!slot)
+		return -ENOMEM;
+	if (!added)
+		return 0; /* a colliding key holds the slot */
+	*slot = c->nr_cmemo;
+	e = &c->cmemo[c->nr_cmemo++];
+	*e = (struct cmemo_ent){
+		.gen = gen,
+		.pid = pid,
+		.group = group,
+		.pcs = (uint32_t)c->nr_cmemo_pcs,
+		.nr_pcs = (uint32_t)nr_pcs,
+		.touched = (uint32_t)c->nr_cmemo_touched,
+		.nr_touched = (uint32_t)c->nr_touched,
+		.node = node,
+		.depth = w->depth,
+		.outer_dso = w->outer_dso,
+		.any_unknown = w->any_unknown,
+		.has_user = w->has_user,
+		.saw_pc = w->saw_pc,
+		.root_seen = w->root_seen,
+	};
+	memcpy(&c->cmemo_pcs[c->nr_cmemo_pcs], pcs, nr_pcs * sizeof(*pcs));
+	c->nr_cmemo_pcs += nr_pcs;
+	memcpy(&c->cmemo_touched[c->nr_cmemo_touched], c->touched, c->nr_touched * sizeof(*c->touched));
+	c->nr_cmemo_touched += c->nr_touched;
+	return 0;
+}
+
+/* Replay a memo entry: the touches and the health figures of its callers. */
+static struct chain_walk cmemo_replay(struct sym_ctx *c, const struct cmemo_ent *e)
+{
+	for (uint32_t i = 0; i < e->nr_touched; i++) {
+		uint32_t t = c->cmemo_touched[e->touched + i];
+
+		touch(c, t >> 1, t & 1);
+	}
+	return (struct chain_walk){
+		.depth = e->depth,
+		.any_unknown = e->any_unknown,
+		.has_user = e->has_user,
+		.saw_pc = e->saw_pc,
+		.root_seen = e->root_seen,
+		.outer_dso = e->outer_dso,
+	};
+}
+
+static void reverse(uint32_t *v, size_t n)
+{
+	for (size_t i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
+		uint32_t t = v[i];
+
+		v[i] = v[j];
+		v[j] = t;
+	}
+}
+
 static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 {
 	const struct sym_opts *o = c->opts;
 	struct frec_stack_health *hl = &frec_profile__meta(c->p)->health;
 	uint64_t single[2], rel = s->time - c->start_ns;
 	const uint64_t *chain = s->callchain;
-	uint64_t nr = s->nr_callchain, depth = 0;
-	uint64_t ctx = PERF_CONTEXT_USER;
-	bool first_in_ctx = true, any_unknown = false, has_user = false, root_seen = false, unwound = false;
-	bool complete = false;
-	uint32_t outer_dso = DSO_NONE;
+	uint64_t nr = s->nr_callchain, split, hash = 0, gen;
+	struct chain_walk leaf = { .ctx = PERF_CONTEXT_USER, .first_in_ctx = true, .outer_dso = DSO_NONE };
+	struct chain_walk callers = { .ctx = PERF_CONTEXT_USER, .outer_dso = DSO_NONE, .record = true };
+	const struct chain_walk *outer;
+	const struct cmemo_ent *memo = NULL;
+	bool unwound = false, complete = false;
+	uint32_t group = FREC_NONE, node = FREC_NODE_ROOT;
 	struct proc *p = proc_get(c, (int32_t)s->pid, false);
-	size_t n = 0;
+	size_t n = 0, n_leaf;
 	int err;
 
 	if (o->nr_pids && !keep_id(o->pids, o->nr_pids, s->pid))
@@ -1521,90 +1771,66 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		chain = single;
 		nr = 2;
 	}
-	for (uint64_t i = 0; i < nr; i++) {
-		uint64_t pc = chain[i];
-		bool unknown = false;
+	if (o->per_process || o->per_thread) {
+		int id = group_frame(c, s);
 
-		if (pc >= PERF_CONTEXT_MAX) {
-			ctx = pc;
-			first_in_ctx = true;
-			continue;
-		}
-		depth++;
-		if (ctx == PERF_CONTEXT_KERNEL) {
-			if (!o->no_kernel) {
-				err = add_pc(c, c->kernel_dso, pc, !first_in_ctx, p, &n, &unknown, NULL);
-				if (err)
-					return err;
-				any_unknown |= unknown;
-			}
-		} else if (ctx == PERF_CONTEXT_USER && !pc) {
-			/* the frame-pointer walk read a null return address: the chain ends, truncated */
-			has_user = true;
-		} else if (ctx == PERF_CONTEXT_USER) {
-			const struct map *m = p ? proc_find(p, pc, s->time) : NULL;
-			const struct dso *d = m ? &c->dsos[m->dso] : NULL;
-			uint32_t dso = DSO_NONE;
-			uint64_t addr = pc;
-			bool root = false;
+		if (id < 0)
+			return id;
+		group = (uint32_t)id;
+	}
 
-			has_user = true;
-			if (d && (d->kind == DSO_FILE || d->kind == DSO_VDSO)) {
-				struct dso *dd = &c->dsos[m->dso];
-
-				dso = m->dso;
-				if (!dd->tried)
-					dso_open(c, dd);
-				addr = pc - m->start + m->pgoff; /* file offset */
-				if (dd->elf && sym_elf__offset_to_vaddr(dd->elf, addr, &addr))
-					addr = pc - m->start + m->pgoff;
-			} else if (p && p->jit.nr && sym_table__find(&p->jit, first_in_ctx ? pc : pc - 1)) {
-				dso = jit_dso(c, p);
-			} else if (d) {
-				dso = m->dso;
-				addr = pc - m->start;
-			}
-			if (dso != DSO_NONE) {
-				err = add_pc(c, dso, addr, !first_in_ctx, p, &n, &unknown, &root);
-				touch(c, dso, unknown);
-				outer_dso = dso;
-			} else {
-				err = unknown_addr(c, &n);
-				unknown = true;
-				outer_dso = DSO_NONE;
-			}
+	/* The leaf part (kernel frames, the user PC), then the callers: from the memo if it has them. */
+	gen = p ? proc_generation(p, s->time) : 0;
+	split = cmemo_split(chain, nr, (int32_t)s->pid, gen, group, &hash);
+	err = name_chain(c, s, p, chain, 0, split, &leaf, &n);
+	if (err)
+		return err;
+	n_leaf = n;
+	if (split < nr) {
+		memo = cmemo_find(c, hash, (int32_t)s->pid, gen, group, chain + split, nr - split);
+		if (memo) {
+			callers = cmemo_replay(c, memo);
+			node = memo->node;
+			c->cmemo_hits++;
+		} else {
+			c->nr_touched = 0;
+			err = name_chain(c, s, p, chain, split, nr, &callers, &n);
 			if (err)
 				return err;
-			any_unknown |= unknown;
-			root_seen = root;
 		}
-		first_in_ctx = false;
 	}
-	if (any_unknown)
+	outer = callers.saw_pc ? &callers : &leaf;
+	if (leaf.any_unknown || callers.any_unknown)
 		hl->has_unknown++;
-	if (!unwound && depth >= c->max_stack)
+	if (!unwound && leaf.depth + callers.depth >= c->max_stack)
 		hl->depth_limited++;
-	if (has_user && !root_seen && !complete) {
+	if ((leaf.has_user || callers.has_user) && !outer->root_seen && !complete) {
 		hl->truncated++;
-		if (outer_dso != DSO_NONE)
-			c->dsos[outer_dso].broken_samples++;
+		if (outer->outer_dso != DSO_NONE)
+			c->dsos[outer->outer_dso].broken_samples++;
 	}
 	/* With an unwinder, a full copy only counts when the unwind ran out of it (unwind_user()). */
 	if (!c->unw && s->stack && s->event && s->event->attr.sample_stack_user &&
 	    s->stack_dyn_size >= s->event->attr.sample_stack_user)
 		hl->stack_copy_full++;
 
-	if ((o->per_process || o->per_thread) && (err = group_root(c, s, &n)))
-		return err;
-	/* leaf-first -> root-first */
-	for (size_t i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
-		uint32_t t = c->stack[i];
-
-		c->stack[i] = c->stack[j];
-		c->stack[j] = t;
+	if (memo) {
+		/* the memo's node ends the callers' path: only the leaf part goes on it */
+		reverse(c->stack, n);
+		err = frec_profile__add_stack_at(c->p, node, c->stack, n, 1);
+		return err < 0 ? err : 0;
 	}
+	if (group != FREC_NONE && (err = push_stack(c, group, &n)))
+		return err;
+	reverse(c->stack, n);
 	err = frec_profile__add_stack(c->p, c->stack, n, 1);
-	return err < 0 ? err : 0;
+	if (err < 0 || split >= nr)
+		return err < 0 ? err : 0;
+	/* The callers' path ends n_leaf frames above the leaf. */
+	node = (uint32_t)err;
+	for (size_t i = 0; i < n_leaf; i++)
+		node = frec_profile__node(c->p, node)->parent;
+	return cmemo_add(c, hash, (int32_t)s->pid, gen, group, chain + split, nr - split, &callers, node);
 }
 
 static int pass2(struct sym_ctx *c)
@@ -1747,6 +1973,10 @@ static void ctx_exit(struct sym_ctx *c)
 	frec_hashmap__exit(&c->names);
 	free(c->stack);
 	free(c->touched);
+	free(c->cmemo);
+	frec_hashmap__exit(&c->cmemo_index);
+	free(c->cmemo_pcs);
+	free(c->cmemo_touched);
 	sym_unwinder__free(c->unw);
 	free(c->umaps);
 	free(c->uframes);
@@ -1792,6 +2022,7 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	frec_hashmap__init(&c.proc_index);
 	frec_hashmap__init(&c.thread_index);
 	frec_hashmap__init(&c.names);
+	frec_hashmap__init(&c.cmemo_index);
 	sym_table__init(&c.ksyms);
 	c.p = frec_profile__new();
 	if (!c.p)
@@ -1811,8 +2042,9 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	if (!err && c.unw)
 		sym_unwinder__log_stats(c.unw);
 	if (!err)
-		pr_info("%" PRIu64 " samples, %zu distinct addresses named, %zu ELF files opened, %zu processes",
-			c.nr_samples, c.fcache_len, c.nr_elves, c.nr_procs);
+		pr_info("%" PRIu64 " samples, %zu distinct addresses named, %zu ELF files opened, %zu processes, "
+			"%" PRIu64 " callers from the memo of %zu",
+			c.nr_samples, c.fcache_len, c.nr_elves, c.nr_procs, c.cmemo_hits, c.nr_cmemo);
 	if (!err)
 		err = module_stats(&c);
 	if (!err)

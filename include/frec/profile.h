@@ -135,6 +135,12 @@ void frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t we
  * Returns the leaf's node id (the root's for n == 0), or -ENOMEM.
  */
 int frec_profile__add_stack(struct frec_profile *p, const uint32_t *frames, size_t n, uint64_t weight);
+/**
+ * frec_profile__add_stack_at() - the same, for a stack whose outer part is the path to @node: @frames
+ * continue it, root-first.
+ */
+int frec_profile__add_stack_at(struct frec_profile *p, uint32_t node, const uint32_t *frames, size_t n,
+			       uint64_t weight);
 
 /** frec_profile__node() - node @id (must be < frec_profile__nr_nodes()). */
 const struct frec_node *frec_profile__node(const struct frec_profile *p, uint32_t id);

@@ -62,6 +62,29 @@ Test(profile, weights_add_up_along_the_stack)
 	frec_profile__free(p);
 }
 
+Test(profile, a_stack_continues_from_a_node)
+{
+	struct frec_profile *p = frec_profile__new();
+	uint32_t m = frame(p, "main", FREC_FRAME_USER), f = frame(p, "foo", FREC_FRAME_USER),
+		 g = frame(p, "bar", FREC_FRAME_USER);
+	uint32_t outer[] = { m, f }, inner[] = { g }, whole[] = { m, f, g };
+	int mid = frec_profile__add_stack(p, outer, 2, 1), leaf;
+
+	cr_assert_geq(mid, 0);
+	leaf = frec_profile__add_stack_at(p, (uint32_t)mid, inner, 1, 2);
+	cr_assert_geq(leaf, 0);
+	/* the same node as the whole stack from the root */
+	cr_assert_eq(frec_profile__add_stack(p, whole, 3, 4), leaf);
+	cr_assert_eq(frec_profile__node(p, (uint32_t)leaf)->parent, (uint32_t)mid);
+	cr_assert_eq(frec_profile__node(p, (uint32_t)leaf)->self, 6);
+	cr_assert_eq(frec_profile__node(p, (uint32_t)mid)->total, 7);
+	cr_assert_eq(frec_profile__total(p), 7);
+	/* no frames: the weight goes on the node itself */
+	cr_assert_eq(frec_profile__add_stack_at(p, (uint32_t)mid, NULL, 0, 1), mid);
+	cr_assert_eq(frec_profile__node(p, (uint32_t)mid)->self, 2);
+	frec_profile__free(p);
+}
+
 Test(profile, sort_orders_children_by_name)
 {
 	struct frec_profile *p = frec_profile__new();

@@ -466,3 +466,147 @@ Test(symbolizer, vdso_of_the_recording_kernel)
 	folded(NULL);
 	cr_assert(!strncmp(out, "[vdso]+0x", 9), "%s", out);
 }
+
+/*
+ * Deep stacks take the memo of callers (a chain of return addresses seen before is not named
+ * again): what it gives must be what naming every frame gives, whatever changed in between.
+ */
+
+#define DEEP 12 /* return addresses: above the memo's minimum */
+
+/* fix_leaf, called by main recursing DEEP - 1 times, from _start unless @truncated. */
+static size_t deep_chain(uint64_t *chain, bool truncated)
+{
+	size_t n = 0;
+
+	chain[n++] = PERF_CONTEXT_USER;
+	chain[n++] = pc_of("fix_nodebug", "fix_leaf", 1);
+	for (int i = 0; i < DEEP - 1; i++)
+		chain[n++] = pc_of("fix_nodebug", "main", 8);
+	chain[n++] = truncated ? pc_of("fix_nodebug", "main", 8) : pc_of("fix_nodebug", "_start", 5);
+	return n;
+}
+
+/* The same callers of libfix.so's fix_leaf, mapped at LIB. */
+#define LIB 0x7f1000000000ull
+static size_t deep_chain_lib(uint64_t *chain, bool truncated)
+{
+	char lib[512];
+	uint64_t addr, size;
+	size_t n = deep_chain(chain, truncated);
+
+	symfix_sym(symfix("libfix.so", lib, sizeof(lib)), "fix_leaf", &addr, &size);
+	chain[1] = LIB + symfix_offset(lib, addr + 1);
+	return n;
+}
+
+/* The folded line of deep_chain() under @root ("" for none), with @count. */
+static char *deep_line(const char *root, bool truncated, unsigned count)
+{
+	static char buf[1024];
+	size_t len = (size_t)snprintf(buf, sizeof(buf), "%s%s", root, truncated ? "main" : "_start");
+
+	for (int i = 0; i < DEEP - 1; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, ";main");
+	snprintf(buf + len, sizeof(buf) - len, ";fix_leaf %u\n", count);
+	return buf;
+}
+
+static const struct frec_module_stat *module_stat(const char *suffix)
+{
+	size_t n;
+	const struct frec_module_stat *ms = frec_profile__module_stats(prof, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *m = frec_profile__str(prof, ms[i].module);
+
+		if (strlen(m) >= strlen(suffix) && !strcmp(m + strlen(m) - strlen(suffix), suffix))
+			return &ms[i];
+	}
+	cr_assert_fail("no module statistics for %s", suffix);
+	return NULL;
+}
+
+Test(symbolizer, deep_stacks_repeat_with_their_health)
+{
+	uint64_t chain[DEEP + 2], cut[DEEP + 2];
+	size_t n = deep_chain(chain, false), n_cut = deep_chain_lib(cut, true);
+	char lib[512];
+
+	begin("memo_health");
+	map_fixture("fix_nodebug", PID, T(0));
+	symfix_mmap2(&tr, PID, LIB, MAP_LEN, 0, symfix("libfix.so", lib, sizeof(lib)), T(0));
+	for (int i = 0; i < 3; i++)
+		sample(PID, PID, T(10 + i), chain, n);
+	for (int i = 0; i < 4; i++)
+		sample(PID, PID, T(20 + i), cut, n_cut);
+	/* the same callers under another leaf, in the kernel this time */
+	uint64_t kchain[DEEP + 4] = { PERF_CONTEXT_KERNEL, 0xffffffff81000120ull };
+	memcpy(kchain + 2, chain, n * sizeof(*chain));
+	sample(PID, PID, T(30), kchain, n + 2);
+	folded(NULL);
+	assert_has(out, deep_line("", false, 3));
+	assert_has(out, deep_line("", true, 4));
+	const struct frec_profile_meta *m = frec_profile__meta_const(prof);
+	cr_assert_eq(m->health.samples, 8);
+	cr_assert_eq(m->health.truncated, 4, "every sample of the cut stack: %lu",
+		     (unsigned long)m->health.truncated);
+	/* this trace has no kallsyms: the kernel leaf is unknown, and that counts with the memo's callers */
+	cr_assert(strstr(out, ";fix_leaf;[unknown]_[k] 1\n"), "%s", out);
+	cr_assert_eq(m->health.has_unknown, 1);
+	cr_assert_eq(frec_profile__total(prof), 8);
+	const struct frec_module_stat *ms = module_stat("fix_nodebug");
+	/* the cut stacks' leaf is in libfix.so: the callers alone count them in fix_nodebug */
+	cr_assert_eq(ms->samples, 8, "each sample counts in its module: %lu", (unsigned long)ms->samples);
+	cr_assert_eq(ms->broken_samples, 4);
+	cr_assert_eq(module_stat("libfix.so")->samples, 4);
+}
+
+Test(symbolizer, deep_stacks_follow_mapping_changes)
+{
+	uint64_t chain[DEEP + 2];
+	size_t n = deep_chain(chain, false);
+
+	begin("memo_maps");
+	map_fixture("fix_nodebug", PID, T(0));
+	for (int i = 0; i < 3; i++)
+		sample(PID, PID, T(10 + i), chain, n);
+	/* the same addresses, another file from T(20) on */
+	symfix_mmap2(&tr, PID, BASE, MAP_LEN, 0, "/nonexistent/other", T(20));
+	for (int i = 0; i < 2; i++)
+		sample(PID, PID, T(30 + i), chain, n);
+	folded(NULL);
+	assert_has(out, deep_line("", false, 3));
+	cr_assert(strstr(out, "other+0x"), "the new mapping names the frames:\n%s", out);
+	const struct frec_profile_meta *m = frec_profile__meta_const(prof);
+	cr_assert_eq(m->health.has_unknown, 2);
+	cr_assert_eq(m->health.truncated, 2);
+	const struct frec_module_stat *ms = module_stat("/nonexistent/other");
+	cr_assert_eq(ms->samples, 2);
+	cr_assert_eq(ms->unknown_samples, 2);
+	cr_assert_eq(module_stat("fix_nodebug")->samples, 3);
+}
+
+Test(symbolizer, deep_stacks_of_processes_and_threads_apart)
+{
+	uint64_t chain[DEEP + 2];
+	size_t n = deep_chain(chain, false);
+	struct sym_opts o = { .per_thread = true };
+
+	begin("memo_procs");
+	map_fixture("fix_nodebug", PID, T(0));
+	symfix_fork(&tr, 200, PID, 200, PID, T(1));
+	symfix_fork(&tr, PID, PID, 101, PID, T(1));
+	/* the child maps another file over the same addresses */
+	symfix_mmap2(&tr, 200, BASE, MAP_LEN, 0, "/nonexistent/other", T(2));
+	for (int i = 0; i < 3; i++) {
+		sample(PID, PID, T(10 + i), chain, n);
+		sample(200, 200, T(10 + i), chain, n);
+		sample(PID, 101, T(10 + i), chain, n);
+	}
+	folded(&o);
+	assert_has(out, deep_line("fixture [100];", false, 3));
+	assert_has(out, deep_line("fixture [101];", false, 3));
+	cr_assert(strstr(out, "fixture [200];other+0x"), "the child's own mapping names its frames:\n%s", out);
+	cr_assert_eq(frec_profile__meta_const(prof)->health.has_unknown, 3);
+}
