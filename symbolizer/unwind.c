@@ -917,61 +917,79 @@ static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p,
 	return unw_rule__unpack(*slot);
 }
 
+/* The stack copy of the sample being walked: @valid bytes from @sp on. */
+struct unw_copy {
+	const uint8_t *bytes;
+	uint64_t sp, valid;
+};
+
 /* Read 8 bytes of the stack copy at @addr; false (and *past set) outside the copy. */
-static bool unw_fast_read(const struct unw_proc *p, uint64_t addr, uint64_t *val, bool *past)
+static inline bool unw_fast_read(struct unw_copy c, uint64_t addr, uint64_t *val, bool *past)
 {
-	if (addr >= p->sp && p->valid >= 8 && addr - p->sp <= p->valid - 8) {
-		memcpy(val, p->cur->stack + (addr - p->sp), 8);
+	if (addr >= c.sp && c.valid >= 8 && addr - c.sp <= c.valid - 8) {
+		memcpy(val, c.bytes + (addr - c.sp), 8);
 		return true;
 	}
-	*past = addr >= p->sp && addr - p->sp < UNW_STACK_WINDOW;
+	*past = addr >= c.sp && addr - c.sp < UNW_STACK_WINDOW;
 	return false;
 }
 
 /*
  * Walk @p's current sample with cached rules.  Returns true when the walk is complete (@w and
  * @res->stop filled in), false when it met a frame of another shape: then start over with libdw.
+ * The loop keeps its state in locals: it runs for every frame of every sample.
  */
 static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t ip, uint64_t rbp, bool has_rbp,
 			  struct unw_walk *w, struct sym_unwind_result *res)
 {
-	uint64_t rip = ip, rsp = p->sp;
+	const struct unw_copy copy = { .bytes = p->cur->stack, .sp = p->sp, .valid = p->valid };
+	struct sym_unwind_frame *frames = w->frames;
+	uint64_t rip = ip, rsp = p->sp, last_sp = 0, look = 0;
+	struct unw_rule r = { .kind = UNW_RULE_NONE };
+	size_t n = 0;
+	bool done = false;
 
 	for (;;) {
-		bool act = w->n == 0, past = false;
-		struct unw_rule r;
+		bool past = false;
 		uint64_t cfa, ra, saved;
 
-		if (w->n == w->max) {
+		if (n == w->max) {
 			w->full = true;
 			res->stop = SYM_UNWIND_DEPTH_LIMIT;
-			return true;
+			done = true;
+			break;
 		}
-		r = unw_rule__get(u, p, act ? rip : rip - 1);
+		/* A recursion returns to one address many times over: its rule is still in r. */
+		if (!n || rip - 1 != look || r.kind == UNW_RULE_NONE) {
+			look = n ? rip - 1 : rip;
+			r = unw_rule__get(u, p, look);
+		}
 		if (r.kind != UNW_RULE_SIMPLE && r.kind != UNW_RULE_END)
-			return false;
-		if (w->n && w->frames[w->n - 1].pc == rip && w->last_sp == rsp)
-			return false; /* no progress: let libdw report it */
-		w->frames[w->n].pc = rip;
-		w->frames[w->n].is_activation = act;
-		w->n++;
-		w->last_sp = rsp;
+			break;
+		if (n && frames[n - 1].pc == rip && last_sp == rsp)
+			break; /* no progress: let libdw report it */
+		frames[n].pc = rip;
+		frames[n].is_activation = n == 0;
+		n++;
+		last_sp = rsp;
 		if (r.kind == UNW_RULE_END) {
 			res->stop = SYM_UNWIND_END;
-			return true;
+			done = true;
+			break;
 		}
 		if (r.cfa_rbp && !has_rbp)
-			return false;
+			break;
 		cfa = (r.cfa_rbp ? rbp : rsp) + (uint64_t)(int64_t)r.cfa_off;
-		if (!unw_fast_read(p, cfa - 8, &ra, &past)) {
-			if (!past)
-				return false;
-			res->stop = SYM_UNWIND_STACK_EXHAUSTED;
-			return true;
+		if (!unw_fast_read(copy, cfa - 8, &ra, &past)) {
+			if (past) {
+				res->stop = SYM_UNWIND_STACK_EXHAUSTED;
+				done = true;
+			}
+			break;
 		}
 		if (r.rbp == UNW_RBP_SAVED) {
-			if (!unw_fast_read(p, cfa + (uint64_t)(int64_t)r.rbp_off, &saved, &past))
-				return false; /* libdw carries on without %rbp: so must the result */
+			if (!unw_fast_read(copy, cfa + (uint64_t)(int64_t)r.rbp_off, &saved, &past))
+				break; /* libdw carries on without %rbp: so must the result */
 			rbp = saved;
 		} else if (r.rbp == UNW_RBP_UNDEFINED) {
 			has_rbp = false;
@@ -979,11 +997,15 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 		if (!ra) {
 			/* a zero return address is libdw's end of the stack too */
 			res->stop = SYM_UNWIND_END;
-			return true;
+			done = true;
+			break;
 		}
 		rip = ra;
 		rsp = cfa;
 	}
+	w->n = n;
+	w->last_sp = last_sp;
+	return done;
 }
 
 /* Whether libdw has CFI covering the outermost frame found (pc - 1 for return addresses). */
