@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")"
 
 BUILD_DEPS="build-essential autoconf automake pkg-config libelf-dev libdw-dev libcapstone-dev
-	libzstd-dev libiberty-dev zstd"
+	libzstd-dev zlib1g-dev libiberty-dev zstd"
 TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium"
 
 say() { printf '\n==> %s\n' "$*"; }

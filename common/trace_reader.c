@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -171,11 +172,16 @@ static int reader_load_frame(struct trace_reader *r)
 		ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
 		ZSTD_inBuffer in = { src, fsize, 0 };
 		struct trace_frame_summary sum;
+		const char *damaged = NULL;
 		bool too_big = false;
 		int sized = 0;
 
 		r->buf_len = 0;
 		if (frame_summary(src, fsize, avail, &sum)) {
+			if ((sum.flags & TRACE_SUMMARY_CHECK) && crc32_z(0, src, fsize) != sum.check) {
+				damaged = "CRC mismatch";
+				goto bad;
+			}
 			sized = reader_decompress_sized(r, src, fsize, sum.bytes);
 			if (sized < 0)
 				return sized;
@@ -198,15 +204,21 @@ static int reader_load_frame(struct trace_reader *r)
 				break;
 		}
 
+		if (too_big)
+			damaged = "too large";
+		else if (ZSTD_isError(ret))
+			damaged = ZSTD_getErrorName(ret);
+		else if (ret != 0)
+			damaged = "incomplete";
+bad:
 		r->src_pos += fsize;
 		r->status.pos = r->src_pos;
-		if (too_big || ZSTD_isError(ret) || ret != 0) {
+		if (damaged) {
 			if (!r->status.bad_frames)
 				r->status.bad_offset = r->src_pos - fsize;
 			r->status.bad_frames++;
 			r->status.corrupt = true;
-			pr_debug("frame at offset %zu: %s", r->src_pos - fsize,
-				 too_big ? "too large" : ZSTD_isError(ret) ? ZSTD_getErrorName(ret) : "incomplete");
+			pr_debug("frame at offset %zu: %s", r->src_pos - fsize, damaged);
 			continue;
 		}
 		r->status.frames++;

@@ -26,7 +26,7 @@
 
 #define TRACE_MAGIC "FRECTRC" /* 8 bytes with the NUL */
 #define TRACE_VERSION_MAJOR 1
-#define TRACE_VERSION_MINOR 1 /* 1: frame summaries */
+#define TRACE_VERSION_MINOR 2 /* 1: frame summaries; 2: their CRC of the frame */
 
 /* frec's own record types: far above the kernel's (< 64) and perf's user types (64..127). */
 #define TRACE_REC_BASE 0x10000u
@@ -142,13 +142,18 @@ struct trace_text {
  * records alone (mappings, threads, symbols) can pass over frames of samples (and of the ROUND
  * markers between them) without decompressing them.  A frame whose summary is missing (a crash
  * between the two) is simply decompressed.
+ *
+ * Since minor version 2 the summary's CRC stands in for zstd's content checksum, which the frames
+ * no longer carry: it covers the stored bytes, a hundredth of the decompressed ones with DWARF
+ * stack copies, and hashing those was a fifth of a report.
  */
 #define TRACE_SUMMARY_MAGIC 0x184D2A5Eu         /* one of zstd's skippable-frame magics */
 #define TRACE_SUMMARY_ONLY_SAMPLES (1u << 0)    /* the frame holds samples and ROUND records only */
 #define TRACE_SUMMARY_TIMES (1u << 1)           /* first_ns and last_ns are set */
+#define TRACE_SUMMARY_CHECK (1u << 2)           /* check is set (minor version 2) */
 struct trace_frame_summary {
 	uint32_t flags;    /* TRACE_SUMMARY_* */
-	uint32_t reserved;
+	uint32_t check;    /* CRC-32 (zlib's crc32) of the compressed frame before the summary */
 	uint64_t samples;  /* PERF_RECORD_SAMPLE records in the frame */
 	uint64_t first_ns; /* smallest and largest sample time */
 	uint64_t last_ns;

@@ -3,7 +3,7 @@
  * Fuzz harness: symbolizing an arbitrary trace (records that lie about their sizes, paths, pids,
  * perf maps and kernel symbols) and rendering it must never crash.  An input that is not zstd is
  * taken as the decompressed record stream and compressed first, so that mutations reach the
- * record parsers instead of failing zstd's checksums.  Inline frames are off so that each input
+ * record parsers instead of failing the frames' checks.  Inline frames are off so that each input
  * stays fast even when it names large files of this machine.
  */
 #include <stddef.h>

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
 #include <zstd.h>
 
 #include "frec/error.h"
@@ -317,6 +318,96 @@ Test(common_trace, a_corrupt_frame_is_skipped_and_reported)
 	cr_assert(trace_reader__status(r)->corrupt);
 	cr_assert_lt(c.samples, NSAMPLES);
 	cr_assert_geq(c.samples, 1000);
+	trace_reader__close(r);
+	free(buf);
+}
+
+/* The offset and size of the @nth zstd frame of records in @buf (skippable frames not counted). */
+static size_t nth_frame(const uint8_t *buf, size_t len, int nth, size_t *size)
+{
+	for (size_t pos = 0; pos < len;) {
+		size_t fsize = ZSTD_findFrameCompressedSize(buf + pos, len - pos);
+		uint32_t magic;
+
+		cr_assert(!ZSTD_isError(fsize), "frame at %zu", pos);
+		memcpy(&magic, buf + pos, 4);
+		if ((magic & 0xfffffff0u) != ZSTD_MAGIC_SKIPPABLE_START && nth-- == 0) {
+			*size = fsize;
+			return pos;
+		}
+		pos += fsize;
+	}
+	cr_assert_fail("no frame %d", nth);
+	return 0;
+}
+
+Test(common_trace, each_frame_summary_holds_the_crc_of_its_frame)
+{
+	size_t len, fsize;
+	uint8_t *buf = write_trace(&len, true);
+
+	for (int i = 0; i < 5; i++) {
+		size_t off = nth_frame(buf, len, i, &fsize);
+		struct trace_frame_summary sum;
+		uint32_t magic;
+
+		memcpy(&magic, buf + off + fsize, 4);
+		cr_assert_eq(magic, TRACE_SUMMARY_MAGIC, "frame %d has no summary", i);
+		memcpy(&sum, buf + off + fsize + 8, sizeof(sum));
+		cr_assert(sum.flags & TRACE_SUMMARY_CHECK);
+		cr_assert_eq(sum.check, (uint32_t)crc32_z(0, buf + off, fsize), "frame %d", i);
+		/* the CRC stands in for zstd's content checksum: the frame has none */
+		cr_assert_eq(buf[off + 4] & 0x04, 0, "frame %d carries a content checksum", i);
+	}
+	free(buf);
+}
+
+Test(common_trace, no_damaged_byte_of_a_frame_goes_unnoticed)
+{
+	size_t len, fsize;
+	uint8_t *buf = write_trace(&len, true);
+	size_t off = nth_frame(buf, len, 2, &fsize); /* samples 1000-1999 */
+
+	for (size_t i = off; i < off + fsize; i++) {
+		const struct perf_event_header *h;
+		const struct trace_status *st;
+		struct trace_reader *r;
+		uint64_t samples = 0;
+
+		buf[i] ^= 0x10;
+		cr_assert_eq(trace_reader__open_mem(buf, len, &r), 0);
+		while (trace_reader__next(r, &h) > 0)
+			samples += h->type == PERF_RECORD_SAMPLE;
+		st = trace_reader__status(r);
+		cr_assert(st->corrupt || st->truncated, "a flip at byte %zu of %zu went unnoticed", i - off, fsize);
+		cr_assert_leq(samples, NSAMPLES - 1000, "flip at byte %zu: the damaged frame was used", i - off);
+		trace_reader__close(r);
+		buf[i] ^= 0x10;
+	}
+	free(buf);
+}
+
+Test(common_trace, a_summary_without_a_crc_is_read_as_before)
+{
+	size_t len, fsize;
+	uint8_t *buf = write_trace(&len, true);
+	struct trace_reader *r;
+	struct counts c;
+
+	/* minor version 1: no CHECK flag, whatever the field holds */
+	for (int i = 0; i < 5; i++) {
+		size_t off = nth_frame(buf, len, i, &fsize);
+		struct trace_frame_summary sum;
+
+		memcpy(&sum, buf + off + fsize + 8, sizeof(sum));
+		sum.flags &= ~TRACE_SUMMARY_CHECK;
+		sum.check = 0;
+		memcpy(buf + off + fsize + 8, &sum, sizeof(sum));
+	}
+	cr_assert_eq(trace_reader__open_mem(buf, len, &r), 0);
+	c = read_all(r);
+	cr_assert_eq(c.samples, NSAMPLES);
+	cr_assert_not(trace_reader__status(r)->corrupt);
 	trace_reader__close(r);
 	free(buf);
 }
