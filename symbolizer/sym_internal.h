@@ -143,6 +143,12 @@ const char *sym_elf__debug_file(const struct sym_elf *e);
 int sym_elf__save_debug(struct sym_elf *e, const char *cache_dir);
 
 /**
+ * sym_is_stack_root() - whether a function named @name is where a thread's stack begins
+ * (_start, __libc_start_call_main, start_thread, clone3, ...): stacks end there.
+ */
+bool sym_is_stack_root(const char *name);
+
+/**
  * sym_find_debuginfo() - what the find_debuginfo callbacks of frec's Dwfls do: libdwfl's standard
  * search (build-id, then .gnu_debuglink or FILE.debug along @search_path, the Dwfl's
  * debuginfo_path; NULL for the default), with a debuginfod server asked only when DEBUGINFOD_URLS

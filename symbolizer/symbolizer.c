@@ -1189,8 +1189,7 @@ static uint32_t jit_dso(struct sym_ctx *c, struct proc *p)
 	return p->jit_dso;
 }
 
-/* Whether the frame named @name is where a thread's stack begins. */
-static bool is_stack_root(const char *name)
+bool sym_is_stack_root(const char *name)
 {
 	static const char *const roots[] = {
 		"_start", "__libc_start_main", "__libc_start_call_main", "__libc_start_main_impl",
@@ -1264,7 +1263,7 @@ static int resolve(struct sym_ctx *c, uint32_t dso, uint64_t addr, bool is_ret, 
 		if (f->kind == FREC_FRAME_UNKNOWN || !strcmp(frec_profile__str(c->p, f->name), "[unknown]"))
 			e->flags |= FC_UNKNOWN;
 	}
-	if (!(e->flags & FC_UNKNOWN) && e->n && is_stack_root(frec_profile__frame_name(c->p, c->chain_ids[start])))
+	if (!(e->flags & FC_UNKNOWN) && e->n && sym_is_stack_root(frec_profile__frame_name(c->p, c->chain_ids[start])))
 		e->flags |= FC_ROOT;
 	c->fcache_len++;
 	*off = e->off;
@@ -1469,7 +1468,7 @@ static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct p
 	 * mode, a sample without a stack copy has nothing to repair a chain from: checking its
 	 * frames would cost a Dwfl per process (loading debug info) for the stack health alone,
 	 * which made reports of plain fp traces 15x slower; the chain's outermost frame already
-	 * tells a truncated stack (is_stack_root()).
+	 * tells a truncated stack (sym_is_stack_root()).
 	 */
 	if (c->unw_mode == SYM_UNWIND_MODE_FP ? !us.nr_fp_chain || !s->stack_size
 					     : s->regs_abi == PERF_SAMPLE_REGS_ABI_NONE)
@@ -1519,6 +1518,8 @@ struct chain_walk {
 	uint64_t ctx; /* PERF_CONTEXT_* of the entries that follow */
 	bool first_in_ctx;
 	bool record;  /* note the dsos touched in c->touched */
+	bool cut_at_root; /* end at the first root function (a DWARF stack goes on to _start) */
+	bool ended;       /* ... and it did */
 	uint32_t depth; /* entries named (PCs, not context markers) */
 	bool any_unknown, has_user;
 	bool saw_pc;    /* a user PC was named: root_seen and outer_dso are the outermost one's */
@@ -1605,6 +1606,11 @@ static int name_chain(struct sym_ctx *c, const struct trace_sample *s, struct pr
 			w->saw_pc = true;
 			w->root_seen = root;
 			w->outer_dso = dso;
+			if (root && w->cut_at_root) {
+				/* where frame-pointer stacks end: stacks from both sources share roots */
+				w->ended = true;
+				return 0;
+			}
 		}
 		w->first_in_ctx = false;
 	}
@@ -1771,6 +1777,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		chain = single;
 		nr = 2;
 	}
+	leaf.cut_at_root = callers.cut_at_root = unwound;
 	if (o->per_process || o->per_thread) {
 		int id = group_frame(c, s);
 
@@ -1786,6 +1793,8 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	if (err)
 		return err;
 	n_leaf = n;
+	if (leaf.ended)
+		split = nr;
 	if (split < nr) {
 		memo = cmemo_find(c, hash, (int32_t)s->pid, gen, group, chain + split, nr - split);
 		if (memo) {

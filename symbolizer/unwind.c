@@ -917,20 +917,23 @@ static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p,
 	return unw_rule__unpack(*slot);
 }
 
-/* The stack copy of the sample being walked: @valid bytes from @sp on. */
+/* The stack copy of the sample being walked: 8-byte reads at sp + [0, last] are inside it. */
 struct unw_copy {
 	const uint8_t *bytes;
-	uint64_t sp, valid;
+	uint64_t sp;
+	uint64_t last; /* UINT64_MAX: no 8 bytes at all (then every offset fails the test below) */
 };
 
 /* Read 8 bytes of the stack copy at @addr; false (and *past set) outside the copy. */
 static inline bool unw_fast_read(struct unw_copy c, uint64_t addr, uint64_t *val, bool *past)
 {
-	if (addr >= c.sp && c.valid >= 8 && addr - c.sp <= c.valid - 8) {
-		memcpy(val, c.bytes + (addr - c.sp), 8);
+	uint64_t off = addr - c.sp; /* below sp wraps around to a huge offset */
+
+	if (off <= c.last && c.last != UINT64_MAX) {
+		memcpy(val, c.bytes + off, 8);
 		return true;
 	}
-	*past = addr >= c.sp && addr - c.sp < UNW_STACK_WINDOW;
+	*past = off < UNW_STACK_WINDOW;
 	return false;
 }
 
@@ -942,7 +945,11 @@ static inline bool unw_fast_read(struct unw_copy c, uint64_t addr, uint64_t *val
 static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t ip, uint64_t rbp, bool has_rbp,
 			  struct unw_walk *w, struct sym_unwind_result *res)
 {
-	const struct unw_copy copy = { .bytes = p->cur->stack, .sp = p->sp, .valid = p->valid };
+	const struct unw_copy copy = {
+		.bytes = p->cur->stack,
+		.sp = p->sp,
+		.last = p->valid >= 8 ? p->valid - 8 : UINT64_MAX,
+	};
 	struct sym_unwind_frame *frames = w->frames;
 	uint64_t rip = ip, rsp = p->sp, last_sp = 0, look = 0;
 	struct unw_rule r = { .kind = UNW_RULE_NONE };
@@ -966,7 +973,7 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 		}
 		if (r.kind != UNW_RULE_SIMPLE && r.kind != UNW_RULE_END)
 			break;
-		if (n && frames[n - 1].pc == rip && last_sp == rsp)
+		if (n && last_sp == rsp && frames[n - 1].pc == rip)
 			break; /* no progress: let libdw report it */
 		frames[n].pc = rip;
 		frames[n].is_activation = n == 0;
@@ -1135,24 +1142,6 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 
 
 
-/* Functions where a thread's stack begins: a frame-pointer walk legitimately ends in them. */
-static bool unw_is_root(const char *name)
-{
-	static const char *const roots[] = {
-		"_start", "__libc_start_call_main", "start_thread", "clone", "clone3", "__clone",
-		"__clone3", "__clone_internal", "thread_start", "_dl_start_user", "_dl_start",
-	};
-
-	/* glibc's internal aliases: __GI___clone3 is clone3 */
-	if (!strncmp(name, "__GI_", 5))
-		name += 5;
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		if (!strcmp(name, roots[i]))
-			return true;
-	}
-	return !strncmp(name, "__libc_start_main", 17);
-}
-
 /*
  * The bytes of @mod's main file at run-time address @addr, and how many follow in its section.
  * Not dwfl_module_address_section(): it loads the module's DWARF (decompressing its sections) to
@@ -1180,10 +1169,6 @@ static const uint8_t *unw_code(Dwfl_Module *mod, uint64_t addr, size_t *avail)
 	}
 	return NULL;
 }
-
-/* How many outermost frames of a DWARF stack may be entry functions (_start, __libc_start_main,
- * __libc_start_call_main, clone3, start_thread, ...). */
-#define UNW_ROOT_WINDOW 6
 
 /* What unw_fp_info() knows of a pc: an enum sym_fp_state, and whether it is in a root function. */
 #define UNW_FP_STATE_MASK 0xffu
@@ -1230,7 +1215,7 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
 	if (!name || !sym.st_size || off >= sym.st_size)
 		goto out;
-	if (unw_is_root(name))
+	if (sym_is_stack_root(name))
 		info |= UNW_FP_ROOT;
 	if (!u->fpcheck)
 		goto out;
@@ -1314,26 +1299,6 @@ static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const st
 	return n;
 }
 
-/*
- * A user stack ends at its thread's entry function (__libc_start_call_main, start_thread, ...),
- * as frame-pointer walks do: DWARF would go on to _start, and a profile mixing both kinds of
- * stack (auto mode), or two profiles compared across modes, would then disagree on their roots.
- */
-static size_t unw_cut_at_root(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_frame *frames,
-			      size_t n)
-{
-	size_t cut = n;
-
-	if (n < 2)
-		return n;
-	/* Roots sit at the outer end of a stack: look at its last few frames only, not every one. */
-	for (size_t i = n - 1; i >= 1 && i + UNW_ROOT_WINDOW >= n; i--) {
-		if (unw_fp_info(u, p, frames[i].pc, frames[i].is_activation) & UNW_FP_ROOT)
-			cut = i + 1;
-	}
-	return cut;
-}
-
 int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sample *s,
 			     enum sym_unwind_mode mode, struct sym_unwind_frame *frames, size_t max,
 			     struct sym_unwind_result *res)
@@ -1351,7 +1316,6 @@ int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sam
 		if (ret < 0)
 			return ret;
 		u->stats.from[SYM_UNWIND_FROM_DWARF]++;
-		res->nr_frames = unw_cut_at_root(u, p, frames, res->nr_frames);
 		return (int)res->nr_frames;
 	}
 	memset(res, 0, sizeof(*res));
@@ -1424,7 +1388,5 @@ int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sam
 		u->stats.fp_broken += res->fp_broken_at >= 0;
 	}
 	u->stats.from[res->source]++;
-	if (res->source != SYM_UNWIND_FROM_FP)
-		res->nr_frames = unw_cut_at_root(u, p, frames, res->nr_frames);
 	return (int)res->nr_frames;
 }

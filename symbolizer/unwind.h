@@ -142,8 +142,10 @@ enum sym_unwind_mode {
  * AUTO: the checked fp chain when it is sound; else DWARF; when DWARF ran out of stack copy and
  * its last frame is in the fp chain, the chain's remainder is appended (SYM_UNWIND_FROM_SPLICE).
  * DWARF: as sym_unwinder__unwind().
- * In every mode the stack ends at the first root function from the leaf (__libc_start_call_main,
- * start_thread, clone3, _start), so that stacks from both sources share their roots.
+ * A frame-pointer chain ends at the first root function from the leaf (sym_is_stack_root()): what
+ * the kernel read past it is not a frame.  DWARF stacks go on to _start; the symbolizer, which
+ * names every frame anyway, ends them at the same root, so that stacks from both sources share
+ * their roots.
  * Returns the number of frames or a negative error as sym_unwinder__unwind().
  */
 int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sample *s,
