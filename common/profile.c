@@ -249,7 +249,8 @@ int frec_profile__add_stack_at(struct frec_profile *p, uint32_t node, const uint
 			return child;
 		node = (uint32_t)child;
 	}
-	frec_profile__add_weight(p, node, weight);
+	if (weight)
+		frec_profile__add_weight(p, node, weight);
 	return (int)node;
 }
 

@@ -207,6 +207,8 @@ struct sym_ctx {
 	uint32_t *cmemo_touched;
 	size_t nr_cmemo_touched, cmemo_touched_cap;
 	uint64_t cmemo_hits;
+	uint64_t *leaves; /* samples per call-tree leaf, not yet in the profile (count_leaf()) */
+	size_t nr_leaves, leaves_cap;
 
 	uint64_t nr_samples, first_time, last_time, lost;
 	int last_progress;
@@ -1506,8 +1508,13 @@ static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct p
 		return -ENOMEM;
 	memcpy(c->uchain, *chain, user_at * sizeof(*c->uchain));
 	c->uchain[user_at] = PERF_CONTEXT_USER;
-	for (int i = 0; i < n; i++)
-		c->uchain[user_at + 1 + i] = c->uframes[i].pc;
+	{
+		const struct sym_unwind_frame *f = c->uframes;
+		uint64_t *to = c->uchain + user_at + 1;
+
+		for (int i = 0; i < n; i++)
+			to[i] = f[i].pc;
+	}
 	*chain = c->uchain;
 	*nr = user_at + 1 + (uint64_t)n;
 	return 0;
@@ -1619,8 +1626,8 @@ static int name_chain(struct sym_ctx *c, const struct trace_sample *s, struct pr
 
 /*
  * Where @chain's memoizable callers start: past the first user entry, when at least CMEMO_MIN_PCS
- * return addresses and nothing but them follow.  @nr when there are none.  Sets *@hash, the hash
- * of the memo key.
+ * entries follow.  @nr when there are none.  Sets *@hash, the hash of the memo key.  (Naming the
+ * entries from there on depends on nothing else, context markers among them included.)
  */
 static uint64_t cmemo_split(const uint64_t *chain, uint64_t nr, int32_t pid, uint64_t gen, uint32_t group,
 			    uint64_t *hash)
@@ -1636,12 +1643,8 @@ static uint64_t cmemo_split(const uint64_t *chain, uint64_t nr, int32_t pid, uin
 	if (at >= nr || nr - at < CMEMO_MIN_PCS)
 		return nr;
 	h = frec_hash64((uint64_t)(uint32_t)pid << 32 ^ group) ^ gen;
-	for (uint64_t i = at; i < nr; i++) {
-		if (chain[i] >= PERF_CONTEXT_MAX)
-			return nr;
+	for (uint64_t i = at; i < nr; i++)
 		h = (h ^ chain[i]) * 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-	}
 	*hash = frec_hash64(h ^ (nr - at));
 	return at;
 }
@@ -1723,6 +1726,33 @@ static struct chain_walk cmemo_replay(struct sym_ctx *c, const struct cmemo_ent 
 		.root_seen = e->root_seen,
 		.outer_dso = e->outer_dso,
 	};
+}
+
+/*
+ * One more sample ending at call-tree @leaf.  Its weight goes to the profile at the end of pass 2
+ * (flush_leaves()): adding it now would walk every ancestor, 250 of them in a deep recursion.
+ */
+static int count_leaf(struct sym_ctx *c, uint32_t leaf)
+{
+	if (leaf >= c->nr_leaves) {
+		size_t n = frec_profile__nr_nodes(c->p);
+
+		if (grow((void **)&c->leaves, &c->leaves_cap, n, sizeof(*c->leaves)))
+			return -ENOMEM;
+		memset(c->leaves + c->nr_leaves, 0, (n - c->nr_leaves) * sizeof(*c->leaves));
+		c->nr_leaves = n;
+	}
+	c->leaves[leaf]++;
+	return 0;
+}
+
+static void flush_leaves(struct sym_ctx *c)
+{
+	for (size_t i = 0; i < c->nr_leaves; i++) {
+		if (c->leaves[i])
+			frec_profile__add_weight(c->p, (uint32_t)i, c->leaves[i]);
+	}
+	c->nr_leaves = 0;
 }
 
 static void reverse(uint32_t *v, size_t n)
@@ -1826,17 +1856,20 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	if (memo) {
 		/* the memo's node ends the callers' path: only the leaf part goes on it */
 		reverse(c->stack, n);
-		err = frec_profile__add_stack_at(c->p, node, c->stack, n, 1);
-		return err < 0 ? err : 0;
+		err = frec_profile__add_stack_at(c->p, node, c->stack, n, 0);
+		return err < 0 ? err : count_leaf(c, (uint32_t)err);
 	}
 	if (group != FREC_NONE && (err = push_stack(c, group, &n)))
 		return err;
 	reverse(c->stack, n);
-	err = frec_profile__add_stack(c->p, c->stack, n, 1);
-	if (err < 0 || split >= nr)
-		return err < 0 ? err : 0;
-	/* The callers' path ends n_leaf frames above the leaf. */
+	err = frec_profile__add_stack(c->p, c->stack, n, 0);
+	if (err < 0)
+		return err;
 	node = (uint32_t)err;
+	err = count_leaf(c, node);
+	if (err || split >= nr)
+		return err;
+	/* The callers' path ends n_leaf frames above the leaf. */
 	for (size_t i = 0; i < n_leaf; i++)
 		node = frec_profile__node(c->p, node)->parent;
 	return cmemo_add(c, hash, (int32_t)s->pid, gen, group, chain + split, nr - split, &callers, node);
@@ -1861,6 +1894,7 @@ static int pass2(struct sym_ctx *c)
 		if (err)
 			return err;
 	}
+	flush_leaves(c);
 	return ret;
 }
 
@@ -1986,6 +2020,7 @@ static void ctx_exit(struct sym_ctx *c)
 	frec_hashmap__exit(&c->cmemo_index);
 	free(c->cmemo_pcs);
 	free(c->cmemo_touched);
+	free(c->leaves);
 	sym_unwinder__free(c->unw);
 	free(c->umaps);
 	free(c->uframes);

@@ -79,6 +79,10 @@ Test(profile, a_stack_continues_from_a_node)
 	cr_assert_eq(frec_profile__node(p, (uint32_t)leaf)->self, 6);
 	cr_assert_eq(frec_profile__node(p, (uint32_t)mid)->total, 7);
 	cr_assert_eq(frec_profile__total(p), 7);
+	/* weight 0: the path only, nothing counted */
+	cr_assert_eq(frec_profile__add_stack_at(p, (uint32_t)mid, inner, 1, 0), leaf);
+	cr_assert_eq(frec_profile__node(p, (uint32_t)leaf)->self, 6);
+	cr_assert_eq(frec_profile__total(p), 7);
 	/* no frames: the weight goes on the node itself */
 	cr_assert_eq(frec_profile__add_stack_at(p, (uint32_t)mid, NULL, 0, 1), mid);
 	cr_assert_eq(frec_profile__node(p, (uint32_t)mid)->self, 2);
