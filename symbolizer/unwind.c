@@ -19,7 +19,9 @@
  *
  * libdw is the reference but it is slow per frame, so most walks never reach it: the CFI rules of
  * each pc, when they have the common x86_64 shape, are cached and walked directly (the fast path
- * below); any other frame sends the whole sample to libdw.
+ * below); any other frame sends the whole sample to libdw.  A walk that meets its thread's previous
+ * one (its trail) with the same registers, on a stack that still holds what that walk read, ends
+ * on it without walking the rest.
  *
  * The same file also checks the kernel's frame-pointer chains (fp and auto modes) with fpcheck's
  * capstone analysis, and chooses between the chain and DWARF per sample.  Its caches of CFI rules
@@ -131,6 +133,45 @@ static struct unw_memo *unw_memo__at(struct unw_memo *memo, uint64_t serial, uin
 	return m;
 }
 
+/*
+ * Trails.  A thread sampled in a hot loop shows the same outer frames in sample after sample, and
+ * deep stacks have hundreds of them.  The unwinder keeps each thread's last walk done from cached
+ * rules, frame by frame: the registers it had there and the stack slots it read to leave it.  A new
+ * walk of the thread that reaches one of those frames with the same registers would read the same
+ * slots, and what it reads decides the rest: when the slots still hold what the trail read, the
+ * rest of the walk is the trail's.  Checking that is a comparison per frame instead of a rule
+ * lookup and a step.  %rbp counts among the registers only where the rest of the trail used it (a
+ * CFA based on %rbp before %rbp was reloaded from the stack).
+ */
+#define UNW_TRAILS 16 /* threads remembered, by tid */
+
+#define UNW_TF_HAS_RBP 1u   /* rbp is known */
+#define UNW_TF_CFA_RBP 2u   /* the frame's CFA was %rbp-based */
+#define UNW_TF_SAME_RBP 4u  /* its caller's %rbp is its own */
+#define UNW_TF_NEEDS_RBP 8u /* the walk from this frame on used the %rbp it had */
+
+struct unw_trail_frame {
+	uint64_t sp, rbp;
+	uint32_t flags; /* UNW_TF_* */
+	uint32_t check; /* its first read in the trail's checks: the frame's are up to the next one's */
+};
+
+/* A stack read of a trail: 8 bytes at @at were @val, which the rest of the walk depended on if @exact. */
+struct unw_trail_check {
+	uint64_t at, val;
+	bool exact; /* else only the read mattered: a saved %rbp that no later frame used */
+};
+
+/* A walk: frames, what it knew at each, and every stack read it made, in order. */
+struct unw_trail {
+	int32_t tid;
+	uint64_t serial;  /* the Dwfl whose rules made it; 0: empty */
+	size_t n, nr_checks, cap; /* frames; the last one ended the walk (SYM_UNWIND_END) */
+	struct sym_unwind_frame *frames;
+	struct unw_trail_frame *f;
+	struct unw_trail_check *checks; /* at most 2 per frame */
+};
+
 /* The module of the last frame unwound, valid for the Dwfl of that serial number. */
 struct unw_mod_cache {
 	uint64_t serial; /* 0: empty */
@@ -158,6 +199,8 @@ struct sym_unwinder {
 	struct unw_memo fp_memo[1u << UNW_MEMO_BITS];   /* in front of pc_states */
 	int vdso_fd;                   /* a memfd holding this machine's vDSO image; -1 until made */
 	bool vdso_tried;
+	struct unw_trail trails[UNW_TRAILS]; /* by tid */
+	struct unw_trail scratch;            /* the walk in progress, which may become a trail */
 };
 
 /* Per-call state of the frame callback. */
@@ -255,6 +298,13 @@ void sym_unwinder__free(struct sym_unwinder *u)
 	sym_fpcheck__free(u->fpcheck);
 	if (u->vdso_fd >= 0)
 		close(u->vdso_fd);
+	for (size_t i = 0; i <= UNW_TRAILS; i++) {
+		struct unw_trail *t = i < UNW_TRAILS ? &u->trails[i] : &u->scratch;
+
+		free(t->frames);
+		free(t->f);
+		free(t->checks);
+	}
 	free(u);
 }
 
@@ -273,10 +323,11 @@ void sym_unwinder__log_stats(const struct sym_unwinder *u)
 		" broken), %" PRIu64 " unwound with DWARF, %" PRIu64 " DWARF + frame pointers",
 		st->from[SYM_UNWIND_FROM_FP], st->fp_repaired, st->fp_broken, st->from[SYM_UNWIND_FROM_DWARF],
 		st->from[SYM_UNWIND_FROM_SPLICE]);
-	pr_info("DWARF unwinds: %" PRIu64 " (%" PRIu64 " from cached rules, %" PRIu64 " Dwfl sessions, %" PRIu64
-		" file reads): %" PRIu64 " reached the end, %" PRIu64 " ran out of stack copy, %" PRIu64
-		" had no CFI, %" PRIu64 " hit the depth limit, %" PRIu64 " other errors",
-		st->unwinds, st->fast, st->dwfl_builds, st->file_reads, st->stops[SYM_UNWIND_END],
+	pr_info("DWARF unwinds: %" PRIu64 " (%" PRIu64 " from cached rules, %" PRIu64 " of them ending on a trail, %"
+		PRIu64 " Dwfl sessions, %" PRIu64 " file reads): %" PRIu64 " reached the end, %" PRIu64
+		" ran out of stack copy, %" PRIu64 " had no CFI, %" PRIu64 " hit the depth limit, %" PRIu64
+		" other errors",
+		st->unwinds, st->fast, st->retraced, st->dwfl_builds, st->file_reads, st->stops[SYM_UNWIND_END],
 		st->stops[SYM_UNWIND_STACK_EXHAUSTED], st->stops[SYM_UNWIND_NO_CFI],
 		st->stops[SYM_UNWIND_DEPTH_LIMIT], st->stops[SYM_UNWIND_ERROR]);
 }
@@ -937,10 +988,92 @@ static inline bool unw_fast_read(struct unw_copy c, uint64_t addr, uint64_t *val
 	return false;
 }
 
+/* Whether trail frame @f, reached with @has_rbp and @rbp, goes on as it did. */
+static bool unw_trail_matches(const struct unw_trail_frame *f, bool has_rbp, uint64_t rbp)
+{
+	if (!(f->flags & UNW_TF_NEEDS_RBP))
+		return true;
+	return has_rbp && (f->flags & UNW_TF_HAS_RBP) && f->rbp == rbp;
+}
+
+/*
+ * The walk is at frame @j of trail @t with the same registers, @n frames in: if the stack still
+ * holds what the trail read from there on, append the trail's frames from @j to @frames and
+ * return the new frame count; 0 if anything differs.
+ */
+static size_t unw_trail_follow(const struct unw_trail *t, size_t j, struct unw_copy copy,
+			       struct sym_unwind_frame *frames, size_t n, size_t max)
+{
+	if (n + (t->n - j) > max)
+		return 0;
+	for (size_t k = t->f[j].check; k < t->nr_checks; k++) {
+		uint64_t off = t->checks[k].at - copy.sp, v;
+
+		if (off > copy.last || copy.last == UINT64_MAX)
+			return 0;
+		memcpy(&v, copy.bytes + off, 8);
+		if (v != t->checks[k].val && t->checks[k].exact)
+			return 0;
+	}
+	memcpy(frames + n, t->frames + j, (t->n - j) * sizeof(*frames));
+	return n + (t->n - j);
+}
+
+/* Make room in @t for walks of @max frames.  Returns false without memory. */
+static bool unw_trail_reserve(struct unw_trail *t, size_t max)
+{
+	void *a, *b, *c;
+
+	if (t->cap >= max)
+		return true;
+	a = realloc(t->frames, max * sizeof(*t->frames));
+	if (a)
+		t->frames = a;
+	b = realloc(t->f, max * sizeof(*t->f));
+	if (b)
+		t->f = b;
+	c = realloc(t->checks, 2 * max * sizeof(*t->checks));
+	if (c)
+		t->checks = c;
+	if (!a || !b || !c)
+		return false;
+	t->cap = max;
+	return true;
+}
+
+/* The walk in u->scratch (its frames in @frames) becomes the trail of its thread. */
+static void unw_trail_keep(struct sym_unwinder *u, struct unw_trail *slot, const struct sym_unwind_frame *frames,
+			   int32_t tid, uint64_t serial)
+{
+	struct unw_trail *t = &u->scratch, old = *slot;
+	bool needs = false;
+
+	memcpy(t->frames, frames, t->n * sizeof(*frames));
+	/*
+	 * From the outermost frame in: which of them had their rest depend on their %rbp, and so
+	 * which saved %rbp read had its value used (a frame's reads are its return address, then
+	 * maybe its caller's %rbp).
+	 */
+	for (size_t k = t->n; k-- > 0;) {
+		uint32_t fl = t->f[k].flags, end = k + 1 < t->n ? t->f[k + 1].check : (uint32_t)t->nr_checks;
+
+		if (end - t->f[k].check == 2)
+			t->checks[end - 1].exact = needs;
+		needs = (fl & UNW_TF_CFA_RBP) || ((fl & UNW_TF_SAME_RBP) && needs);
+		t->f[k].flags = needs ? fl | UNW_TF_NEEDS_RBP : fl;
+	}
+	t->tid = tid;
+	t->serial = serial;
+	*slot = *t;
+	*t = old; /* its arrays, for the next walk */
+	t->serial = 0;
+}
+
 /*
  * Walk @p's current sample with cached rules.  Returns true when the walk is complete (@w and
  * @res->stop filled in), false when it met a frame of another shape: then start over with libdw.
- * The loop keeps its state in locals: it runs for every frame of every sample.
+ * The loop keeps its state in locals: it runs for every frame of every sample.  It ends early on
+ * its thread's trail when it can, and a walk that reached the end otherwise becomes the trail.
  */
 static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t ip, uint64_t rbp, bool has_rbp,
 			  struct unw_walk *w, struct sym_unwind_result *res)
@@ -950,10 +1083,14 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 		.sp = p->sp,
 		.last = p->valid >= 8 ? p->valid - 8 : UINT64_MAX,
 	};
+	const int32_t tid = p->cur->tid;
+	struct unw_trail *slot = &u->trails[(uint32_t)tid % UNW_TRAILS];
+	const struct unw_trail *old = slot->serial == p->serial && slot->tid == tid ? slot : NULL;
+	struct unw_trail *rec = unw_trail_reserve(&u->scratch, w->max) ? &u->scratch : NULL;
 	struct sym_unwind_frame *frames = w->frames;
 	uint64_t rip = ip, rsp = p->sp, last_sp = 0, look = 0;
 	struct unw_rule r = { .kind = UNW_RULE_NONE };
-	size_t n = 0;
+	size_t n = 0, j = 0, nc = 0;
 	bool done = false;
 
 	for (;;) {
@@ -966,6 +1103,26 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 			done = true;
 			break;
 		}
+		if (n && last_sp == rsp && frames[n - 1].pc == rip)
+			break; /* no progress: let libdw report it */
+		/* A frame of the thread's trail, reached with the same registers: the rest may be known. */
+		if (old) {
+			while (j < old->n && old->f[j].sp < rsp)
+				j++;
+			if (j < old->n && old->f[j].sp == rsp && old->frames[j].pc == rip && (j == 0) == (n == 0) &&
+			    unw_trail_matches(&old->f[j], has_rbp, rbp)) {
+				size_t m = unw_trail_follow(old, j, copy, frames, n, w->max);
+
+				if (m) {
+					w->n = m;
+					w->last_sp = old->f[old->n - 1].sp;
+					res->stop = SYM_UNWIND_END;
+					u->stats.retraced++;
+					return true; /* the trail stays as it is */
+				}
+				old = NULL; /* it went another way: no second try */
+			}
+		}
 		/* A recursion returns to one address many times over: its rule is still in r. */
 		if (!n || rip - 1 != look || r.kind == UNW_RULE_NONE) {
 			look = n ? rip - 1 : rip;
@@ -973,10 +1130,17 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 		}
 		if (r.kind != UNW_RULE_SIMPLE && r.kind != UNW_RULE_END)
 			break;
-		if (n && last_sp == rsp && frames[n - 1].pc == rip)
-			break; /* no progress: let libdw report it */
 		frames[n].pc = rip;
 		frames[n].is_activation = n == 0;
+		if (rec)
+			rec->f[n] = (struct unw_trail_frame){
+				.sp = rsp,
+				.rbp = rbp,
+				.flags = (has_rbp ? UNW_TF_HAS_RBP : 0) |
+					 (r.kind == UNW_RULE_SIMPLE && r.cfa_rbp ? UNW_TF_CFA_RBP : 0) |
+					 (r.kind == UNW_RULE_SIMPLE && r.rbp == UNW_RBP_SAME ? UNW_TF_SAME_RBP : 0),
+				.check = (uint32_t)nc,
+			};
 		n++;
 		last_sp = rsp;
 		if (r.kind == UNW_RULE_END) {
@@ -994,9 +1158,15 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 			}
 			break;
 		}
+		if (rec)
+			rec->checks[nc++] = (struct unw_trail_check){ cfa - 8, ra, true };
 		if (r.rbp == UNW_RBP_SAVED) {
-			if (!unw_fast_read(copy, cfa + (uint64_t)(int64_t)r.rbp_off, &saved, &past))
+			uint64_t at = cfa + (uint64_t)(int64_t)r.rbp_off;
+
+			if (!unw_fast_read(copy, at, &saved, &past))
 				break; /* libdw carries on without %rbp: so must the result */
+			if (rec)
+				rec->checks[nc++] = (struct unw_trail_check){ at, saved, true };
 			rbp = saved;
 		} else if (r.rbp == UNW_RBP_UNDEFINED) {
 			has_rbp = false;
@@ -1012,6 +1182,11 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 	}
 	w->n = n;
 	w->last_sp = last_sp;
+	if (done && res->stop == SYM_UNWIND_END && n && rec) {
+		rec->n = n;
+		rec->nr_checks = nc;
+		unw_trail_keep(u, slot, frames, tid, p->serial);
+	}
 	return done;
 }
 

@@ -158,6 +158,7 @@ struct sym_unwind_stats {
 	uint64_t evictions;    /* sessions dropped to keep at most 64 (rebuilt if needed again) */
 	uint64_t unwinds;      /* DWARF unwinds */
 	uint64_t fast;         /* ... done entirely from cached CFI rules, without libdw's unwinder */
+	uint64_t retraced;     /* ... of which the outer frames were the thread's trail, checked */
 	uint64_t file_reads;   /* memory reads served from mapped files instead of the stack copy */
 	uint64_t stops[SYM_UNWIND_STOP_MAX];
 	uint64_t from[3];      /* sym_unwinder__user_stack() results by enum sym_unwind_source */

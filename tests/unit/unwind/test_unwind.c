@@ -256,6 +256,166 @@ Test(unwind, deep_recursion_of_300_frames_reaches_the_root)
 	free(c.stack);
 }
 
+/*
+ * Trails: a walk that meets its thread's previous walk with the same registers ends on it when
+ * the stack still holds what that walk read.  Whatever the stack, the frames must be those a fresh
+ * unwinder finds.
+ */
+struct walk {
+	struct sym_unwind_frame f[MAX_FRAMES];
+	int n;
+	struct sym_unwind_result res;
+};
+
+static void walk(struct sym_unwinder *u, const struct unw_capture *c, size_t size, int32_t tid, struct walk *out)
+{
+	struct sym_unwind_sample s = sample_of(c);
+
+	s.tid = tid;
+	s.stack_size = s.stack_dyn_size = size;
+	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	out->n = sym_unwinder__unwind(u, &s, out->f, MAX_FRAMES, &out->res);
+	cr_assert_gt(out->n, 0);
+}
+
+/* Unwind @c with @u, which has seen other samples, and with a fresh unwinder: the same frames. */
+static void assert_as_fresh(struct sym_unwinder *u, const struct unw_capture *c, size_t size, int32_t tid,
+			    const char *what)
+{
+	static struct walk got, want;
+	struct sym_unwinder *fresh = sym_unwinder__new();
+
+	walk(u, c, size, tid, &got);
+	walk(fresh, c, size, tid, &want);
+	sym_unwinder__free(fresh);
+	cr_assert_eq(got.n, want.n, "%s: %d frames, %d from a fresh unwinder", what, got.n, want.n);
+	cr_assert_eq(got.res.stop, want.res.stop, "%s: stopped %s, not %s", what, sym_unwind_stop__name(got.res.stop),
+		     sym_unwind_stop__name(want.res.stop));
+	for (int i = 0; i < got.n; i++) {
+		cr_assert_eq(got.f[i].pc, want.f[i].pc, "%s: frame %d", what, i);
+		cr_assert_eq(got.f[i].is_activation, want.f[i].is_activation, "%s: frame %d", what, i);
+	}
+}
+
+/* The @nth 8-byte slot of @c's stack copy holding @value, from SP up; NULL if there are fewer. */
+static uint8_t *nth_slot(struct unw_capture *c, uint64_t value, int nth)
+{
+	for (size_t off = 0; off + 8 <= c->size; off += 8) {
+		uint64_t v;
+
+		memcpy(&v, c->stack + off, 8);
+		if (v == value && nth-- == 0)
+			return c->stack + off;
+	}
+	return NULL;
+}
+
+Test(unwind, walks_end_on_the_thread_trail_only_where_the_stack_holds_it)
+{
+	struct unw_capture c[2] = { { .limit = 1 << 20 }, { .limit = 1 << 20 } };
+	struct sym_unwinder *u = sym_unwinder__new();
+	static struct walk first;
+	const int32_t tid = getpid();
+	uint64_t middle_ra, other_ra, saved;
+	uint8_t *slot;
+
+	/* two samples at one place of one thread: the same frames, other values in them (one call
+	 * site: a volatile counter keeps the compiler from unrolling the loop into two) */
+	for (volatile int i = 0; i < 2; i++)
+		unw_fixture_outer(&c[i], 40);
+	cr_assert_eq(c[0].sp, c[1].sp);
+	walk(u, &c[0], c[0].size, tid, &first);
+	cr_assert_gt(first.n, 44);
+	cr_assert_eq(sym_unwinder__stats(u)->retraced, 0);
+	assert_as_fresh(u, &c[1], c[1].size, tid, "same stack");
+	cr_assert_eq(sym_unwinder__stats(u)->retraced, 1, "the second walk did not end on the trail");
+
+	/* the slot of a return address deep in the stack */
+	middle_ra = first.f[20].pc;
+	other_ra = first.f[first.n - 3].pc;
+	slot = nth_slot(&c[1], middle_ra, 25);
+	cr_assert_not_null(slot);
+	/* a copy too short for the trail's reads: it ends at that slot */
+	assert_as_fresh(u, &c[1], (size_t)(slot - c[1].stack), tid, "a short copy");
+	/* that return address changed: into outer instead of middle, then 0 */
+	memcpy(&saved, slot, 8);
+	memcpy(slot, &other_ra, 8);
+	assert_as_fresh(u, &c[1], c[1].size, tid, "another return address");
+	memset(slot, 0, 8);
+	assert_as_fresh(u, &c[1], c[1].size, tid, "a zero return address");
+	memcpy(slot, &saved, 8);
+
+	/* another thread has no trail here */
+	assert_as_fresh(u, &c[1], c[1].size, tid + 1, "another thread");
+	/* the untouched stack: its walk is the trail again, and the next one ends on it */
+	assert_as_fresh(u, &c[1], c[1].size, tid, "same stack again");
+	assert_as_fresh(u, &c[1], c[1].size, tid, "same stack once more");
+	cr_assert_eq(sym_unwinder__stats(u)->retraced, 2);
+	sym_unwinder__free(u);
+	free(c[0].stack);
+	free(c[1].stack);
+}
+
+Test(unwind, a_trail_through_frame_pointers_checks_the_saved_rbp)
+{
+	struct unw_capture c[2] = { { .limit = 1 << 20 }, { .limit = 1 << 20 } };
+	struct sym_unwinder *u = sym_unwinder__new();
+	static struct walk first, plain;
+	const int32_t tid = getpid();
+	int changed = 0;
+
+	/* frames with %rbp-based CFAs: a saved %rbp decides where the caller's frame is */
+	for (volatile int i = 0; i < 2; i++)
+		fp_fixture_capture_outer(&c[i]);
+	walk(u, &c[0], c[0].size, tid, &first);
+	assert_as_fresh(u, &c[1], c[1].size, tid, "same stack");
+	cr_assert_eq(sym_unwinder__stats(u)->retraced, 1);
+	walk(u, &c[1], c[1].size, tid, &plain);
+	/* move each saved frame pointer (a stack address in the copy) in turn */
+	for (size_t off = 0; off + 8 <= c[1].size && changed < 3; off += 8) {
+		uint64_t v, moved;
+		struct sym_unwinder *fresh;
+		static struct walk other;
+
+		memcpy(&v, c[1].stack + off, 8);
+		if (v <= c[1].sp || v >= c[1].sp + c[1].size || v % 16)
+			continue;
+		moved = v + 64;
+		memcpy(c[1].stack + off, &moved, 8);
+		fresh = sym_unwinder__new();
+		walk(fresh, &c[1], c[1].size, tid, &other);
+		sym_unwinder__free(fresh);
+		if (other.n != plain.n || memcmp(other.f, plain.f, (size_t)plain.n * sizeof(plain.f[0]))) {
+			/* this one mattered: the trail must see it too */
+			assert_as_fresh(u, &c[1], c[1].size, tid, "a moved frame pointer");
+			changed++;
+		}
+		memcpy(c[1].stack + off, &v, 8);
+	}
+	cr_assert_gt(changed, 0, "no saved frame pointer decided the walk");
+
+	/* the %rbp register itself, which the frames above the leaf find their CFA with */
+	{
+		const size_t bp = 6; /* its index among the registers: AX BX CX DX SI DI BP ... */
+		uint64_t v = c[1].regs[bp];
+		struct sym_unwinder *fresh = sym_unwinder__new();
+		static struct walk other;
+
+		cr_assert(c[1].mask & (1ull << P_BP));
+		walk(u, &c[1], c[1].size, tid, &other); /* the unchanged stack: the trail again */
+		c[1].regs[bp] = v + 64;
+		walk(fresh, &c[1], c[1].size, tid, &other);
+		sym_unwinder__free(fresh);
+		cr_assert(other.n != plain.n || memcmp(other.f, plain.f, (size_t)plain.n * sizeof(plain.f[0])),
+			  "%%rbp does not decide this walk");
+		assert_as_fresh(u, &c[1], c[1].size, tid, "another %rbp");
+		c[1].regs[bp] = v;
+	}
+	sym_unwinder__free(u);
+	free(c[0].stack);
+	free(c[1].stack);
+}
+
 Test(unwind, truncated_stack_copy_stops_with_stack_exhausted)
 {
 	/* 64 bytes hold unw_capture__take's frame at most: the walk runs out of copy early. */
