@@ -135,14 +135,15 @@ struct fcache_ent {
  * Memo of callers.  Past its first entry, the user part of a callchain is a chain of return
  * addresses, and it repeats from sample to sample: a deep recursion, a server's request path, a
  * loop's callers.  Naming it costs a lookup per frame and a walk down the call tree, so the memo
- * keeps, per (process, generation of its mappings, grouping root, those addresses), the call-tree
- * node the path ends at and what the stack health needs from it.  Only the leaf and the kernel
- * frames are then named per sample.
+ * keeps, per (process, generation of its mappings, grouping root, whether the stack ends at its
+ * root, those addresses), the call-tree node the path ends at and what the stack health needs
+ * from it.  Only the leaf and the kernel frames are then named per sample.
  */
 struct cmemo_ent {
 	uint64_t gen;
 	int32_t pid;
 	uint32_t group;               /* frame id of the grouping root, or FREC_NONE */
+	bool cut;                     /* named with chain_walk.cut_at_root */
 	uint32_t pcs, nr_pcs;         /* the addresses: cmemo_pcs[pcs ...] */
 	uint32_t touched, nr_touched; /* dsos touched: cmemo_touched[touched ...] */
 	uint32_t node;                /* where the path ends in the call tree */
@@ -1630,7 +1631,7 @@ static int name_chain(struct sym_ctx *c, const struct trace_sample *s, struct pr
  * entries from there on depends on nothing else, context markers among them included.)
  */
 static uint64_t cmemo_split(const uint64_t *chain, uint64_t nr, int32_t pid, uint64_t gen, uint32_t group,
-			    uint64_t *hash)
+			    bool cut, uint64_t *hash)
 {
 	uint64_t at = nr, h;
 
@@ -1642,7 +1643,7 @@ static uint64_t cmemo_split(const uint64_t *chain, uint64_t nr, int32_t pid, uin
 	}
 	if (at >= nr || nr - at < CMEMO_MIN_PCS)
 		return nr;
-	h = frec_hash64((uint64_t)(uint32_t)pid << 32 ^ group) ^ gen;
+	h = frec_hash64((uint64_t)(uint32_t)pid << 32 ^ group) ^ gen ^ cut;
 	for (uint64_t i = at; i < nr; i++)
 		h = (h ^ chain[i]) * 0x9e3779b97f4a7c15ull;
 	*hash = frec_hash64(h ^ (nr - at));
@@ -1651,7 +1652,7 @@ static uint64_t cmemo_split(const uint64_t *chain, uint64_t nr, int32_t pid, uin
 
 /* The memo's entry for these callers, or NULL. */
 static const struct cmemo_ent *cmemo_find(const struct sym_ctx *c, uint64_t hash, int32_t pid, uint64_t gen,
-					  uint32_t group, const uint64_t *pcs, uint64_t nr_pcs)
+					  uint32_t group, bool cut, const uint64_t *pcs, uint64_t nr_pcs)
 {
 	const struct cmemo_ent *e;
 	uint64_t idx;
@@ -1659,7 +1660,7 @@ static const struct cmemo_ent *cmemo_find(const struct sym_ctx *c, uint64_t hash
 	if (!frec_hashmap__find(&c->cmemo_index, hash, &idx))
 		return NULL;
 	e = &c->cmemo[idx];
-	if (e->pid != pid || e->gen != gen || e->group != group || e->nr_pcs != nr_pcs ||
+	if (e->pid != pid || e->gen != gen || e->group != group || e->cut != cut || e->nr_pcs != nr_pcs ||
 	    memcmp(&c->cmemo_pcs[e->pcs], pcs, nr_pcs * sizeof(*pcs)))
 		return NULL; /* another key of the same hash: named frame by frame, never memoized */
 	return e;
@@ -1691,6 +1692,7 @@ static int cmemo_add(struct sym_ctx *c, uint64_t hash, int32_t pid, uint64_t gen
 		.gen = gen,
 		.pid = pid,
 		.group = group,
+		.cut = w->cut_at_root,
 		.pcs = (uint32_t)c->nr_cmemo_pcs,
 		.nr_pcs = (uint32_t)nr_pcs,
 		.touched = (uint32_t)c->nr_cmemo_touched,
@@ -1818,7 +1820,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 
 	/* The leaf part (kernel frames, the user PC), then the callers: from the memo if it has them. */
 	gen = p ? proc_generation(p, s->time) : 0;
-	split = cmemo_split(chain, nr, (int32_t)s->pid, gen, group, &hash);
+	split = cmemo_split(chain, nr, (int32_t)s->pid, gen, group, unwound, &hash);
 	err = name_chain(c, s, p, chain, 0, split, &leaf, &n);
 	if (err)
 		return err;
@@ -1826,7 +1828,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	if (leaf.ended)
 		split = nr;
 	if (split < nr) {
-		memo = cmemo_find(c, hash, (int32_t)s->pid, gen, group, chain + split, nr - split);
+		memo = cmemo_find(c, hash, (int32_t)s->pid, gen, group, unwound, chain + split, nr - split);
 		if (memo) {
 			callers = cmemo_replay(c, memo);
 			node = memo->node;

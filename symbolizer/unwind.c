@@ -1364,18 +1364,18 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 	unsigned int info = SYM_FP_UNKNOWN;
 	const uint8_t *code;
 	const char *name;
-	struct unw_memo *memo = NULL;
+	struct unw_memo *memo;
 	GElf_Off off;
 	GElf_Sym sym;
 	size_t size, avail;
 	bool added, hit;
 
-	if (p->dwfl) {
-		memo = unw_memo__at(u->fp_memo, p->serial, look, &hit);
-		if (hit)
-			return (unsigned int)memo->val;
-	}
-	mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
+	if (!p->dwfl)
+		return SYM_FP_UNKNOWN;
+	memo = unw_memo__at(u->fp_memo, p->serial, look, &hit);
+	if (hit)
+		return (unsigned int)memo->val;
+	mod = dwfl_addrmodule(p->dwfl, look);
 	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
 		return SYM_FP_UNKNOWN;
 	key = file_id << 48 | ((look - bias) & UNW_FILE_ADDR_MASK);
