@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * What /proc and the files on disk tell about processes that already run: /proc/PID/maps lines and
- * the GNU build-ids of ELF files.
+ * What /proc and the files on disk tell about processes that already run: /proc/PID/maps lines,
+ * where a main thread's stack starts (/proc/PID/stat), and the GNU build-ids of ELF files.
  */
 #include <errno.h>
 #include <gelf.h>
@@ -47,6 +47,42 @@ static bool expect(const char **p, const char *end, char c)
 		return false;
 	(*p)++;
 	return true;
+}
+
+/* "PID (COMM) STATE PPID ... STARTSTACK ...": the name may hold spaces and ')', so fields are
+ * counted from its last ')'; startstack is field 28, the 26th after the name. */
+int rec_stat__start_stack(const char *buf, size_t len, uint64_t *out)
+{
+	const char *end = buf + len, *p = NULL;
+	uint64_t v = 0;
+	int field = 2;
+
+	for (const char *q = buf; q < end; q++)
+		if (*q == ')')
+			p = q + 1;
+	if (!p)
+		return -FREC_E_PARSE;
+	while (field < 28) {
+		if (p == end || *p != ' ')
+			return -FREC_E_PARSE;
+		p++;
+		field++;
+		if (field < 28)
+			while (p < end && *p != ' ')
+				p++;
+	}
+	if (p == end || *p < '0' || *p > '9')
+		return -FREC_E_PARSE;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -FREC_E_PARSE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	/* the field must end here, not where a short read cut it */
+	if (p == end || (*p != ' ' && *p != '\n') || !v)
+		return -FREC_E_PARSE;
+	*out = v;
+	return 0;
 }
 
 /* "START-END PERMS OFFSET MAJ:MIN INODE [PATH]" */

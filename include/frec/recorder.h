@@ -126,6 +126,14 @@ struct rec_map {
 int rec_maps__parse_line(const char *line, size_t len, struct rec_map *m);
 
 /**
+ * rec_stat__start_stack() - the "startstack" field of a /proc/PID/stat text of @len bytes at @buf:
+ * where the process's main thread started, the address of argc.  Above it are argv, the
+ * environment and the auxiliary vector, never a frame.  Returns 0, or -FREC_E_PARSE (also for a
+ * 0, which the kernel shows to a reader it does not allow to see it).
+ */
+int rec_stat__start_stack(const char *buf, size_t len, uint64_t *out);
+
+/**
  * rec_build_id__from_elf() - the GNU build-id note of the ELF image of @len bytes at @buf.
  * Returns its size (1..20), 0 if there is none, or -FREC_E_PARSE for a malformed image.
  */

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * /proc/PID/maps lines, build-ids of ELF images, event names.
+ * /proc/PID/maps lines, /proc/PID/stat's start of stack, build-ids of ELF images, event names.
  */
 #include <criterion/criterion.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -81,6 +82,73 @@ static void *map_file(const char *path, size_t *len)
 	cr_assert_neq(p, MAP_FAILED);
 	*len = (size_t)sb.st_size;
 	return p;
+}
+
+/* A /proc/PID/stat line of this kernel's layout, with @name and startstack @start (field 28). */
+static void stat_line(char *buf, size_t size, const char *name, const char *start)
+{
+	snprintf(buf, size,
+		 "4242 (%s) S 1 4242 4242 0 -1 4194304 120 0 0 0 1 0 0 0 20 0 1 0 3000 5000000 300 "
+		 "18446744073709551615 94000000000000 94000000100000 %s 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+		 name, start);
+}
+
+Test(stat, start_of_stack)
+{
+	char buf[512];
+	uint64_t v;
+
+	stat_line(buf, sizeof(buf), "nofp", "140737488346432");
+	cr_assert_eq(rec_stat__start_stack(buf, strlen(buf), &v), 0);
+	cr_assert_eq(v, 140737488346432ull);
+	/* a name with spaces and parentheses: fields count from its last ')' */
+	stat_line(buf, sizeof(buf), "a) 1 2 (b c) d", "4096");
+	cr_assert_eq(rec_stat__start_stack(buf, strlen(buf), &v), 0);
+	cr_assert_eq(v, 4096);
+	/* the kernel shows 0 to readers it does not let see it */
+	stat_line(buf, sizeof(buf), "x", "0");
+	cr_assert_eq(rec_stat__start_stack(buf, strlen(buf), &v), -FREC_E_PARSE);
+	/* this process's own */
+	{
+		int fd = open("/proc/self/stat", O_RDONLY);
+		ssize_t n;
+		int local;
+
+		cr_assert_geq(fd, 0);
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+		cr_assert_gt(n, 0);
+		cr_assert_eq(rec_stat__start_stack(buf, (size_t)n, &v), 0);
+		cr_assert_gt(v, (uint64_t)(uintptr_t)&local, "the stack starts above this frame");
+	}
+}
+
+Test(stat, malformed_lines_are_refused)
+{
+	static const char *const bad[] = {
+		"",
+		"4242 nofp S 1",
+		"4242 (nofp) S 1 2 3",
+		"4242 (nofp)",
+		"4242 (nofp) S 1 4242 4242 0 -1 4194304 120 0 0 0 1 0 0 0 20 0 1 0 3000 5000000 300 1 2 3 x",
+		"4242 (nofp) S 1 4242 4242 0 -1 4194304 120 0 0 0 1 0 0 0 20 0 1 0 3000 5000000 300 1 2 3 99999999999999999999999",
+		"4242 (nofp) S 1 4242 4242 0 -1 4194304 120 0 0 0 1 0 0 0 20 0 1 0 3000 5000000 300 1 2 3 12x",
+	};
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(rec_stat__start_stack(bad[i], strlen(bad[i]), &v), -FREC_E_PARSE, "accepted: %s", bad[i]);
+	/* cut inside the field or right after it: not a number to trust */
+	{
+		char buf[512];
+		size_t at;
+
+		stat_line(buf, sizeof(buf), "nofp", "140737488346432");
+		at = (size_t)(strstr(buf, "1407") - buf);
+		cr_assert_eq(rec_stat__start_stack(buf, at + 3, &v), -FREC_E_PARSE);
+		cr_assert_eq(rec_stat__start_stack(buf, at + 15, &v), -FREC_E_PARSE);
+		cr_assert_eq(rec_stat__start_stack(buf, at + 16, &v), 0);
+	}
 }
 
 Test(build_id, of_this_test_binary_matches_the_kernel_view)
