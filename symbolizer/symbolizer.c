@@ -1432,12 +1432,13 @@ static int unwind_maps(struct sym_ctx *c, struct proc *p, uint64_t time)
 /*
  * Replace the user part of sample @s's callchain (*@chain, *@nr) by the unwinder's frames: DWARF
  * from the stack copy, or the kernel's frame-pointer chain checked and repaired, per the trace's
- * mode.  The kernel part is kept in front.  Counts what went wrong in the stack health; sets
- * *@unwound when the user frames no longer come from the kernel (its depth limit does not apply),
- * and *@complete when DWARF unwinding reached the stack's outermost frame.
+ * mode.  The kernel part is kept in front.  Sets *@unwound when the user frames no longer come
+ * from the kernel (its depth limit does not apply), *@complete when DWARF unwinding reached the
+ * stack's outermost frame, and *@why to the stack-health counter of what stopped it short, which
+ * counts unless the stack turns out to reach a root function (what lies beyond is cut anyway).
  */
 static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct proc *p, const uint64_t **chain,
-		       uint64_t *nr, bool *unwound, bool *complete)
+		       uint64_t *nr, bool *unwound, bool *complete, uint64_t **why)
 {
 	struct frec_stack_health *hl = &frec_profile__meta(c->p)->health;
 	struct sym_unwind_sample us = {
@@ -1492,12 +1493,12 @@ static int unwind_user(struct sym_ctx *c, const struct trace_sample *s, struct p
 	if (res.source != SYM_UNWIND_FROM_FP) {
 		*unwound = true;
 		if (res.stop == SYM_UNWIND_DEPTH_LIMIT)
-			hl->depth_limited++;
+			*why = &hl->depth_limited;
 		else if (res.stop == SYM_UNWIND_STACK_EXHAUSTED && us.stack_request &&
 			 s->stack_dyn_size >= us.stack_request)
-			hl->stack_copy_full++; /* a bigger --call-graph dwarf,SIZE would have helped */
+			*why = &hl->stack_copy_full; /* a bigger --call-graph dwarf,SIZE would have helped */
 		else if (res.stop != SYM_UNWIND_END)
-			hl->unwind_failed++;
+			*why = &hl->unwind_failed;
 	}
 	if (res.fp_broken_at >= 0) {
 		const struct map *m = proc_find(p, c->uframes[res.fp_broken_at].pc, s->time);
@@ -1779,6 +1780,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	const struct chain_walk *outer;
 	const struct cmemo_ent *memo = NULL;
 	bool unwound = false, complete = false;
+	uint64_t *why = NULL; /* the health counter of what stopped the unwinder short */
 	uint32_t group = FREC_NONE, node = FREC_NODE_ROOT;
 	struct proc *p = proc_get(c, (int32_t)s->pid, false);
 	size_t n = 0, n_leaf;
@@ -1801,7 +1803,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 
 	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
 	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */
-	if (c->unw && p && (err = unwind_user(c, s, p, &chain, &nr, &unwound, &complete)))
+	if (c->unw && p && (err = unwind_user(c, s, p, &chain, &nr, &unwound, &complete, &why)))
 		return err;
 	if (!chain || !nr) {
 		single[0] = s->cpumode == PERF_RECORD_MISC_KERNEL ? PERF_CONTEXT_KERNEL : PERF_CONTEXT_USER;
@@ -1841,6 +1843,8 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		}
 	}
 	outer = callers.saw_pc ? &callers : &leaf;
+	if (why && !outer->root_seen)
+		(*why)++;
 	if (leaf.any_unknown || callers.any_unknown)
 		hl->has_unknown++;
 	if (!unwound && leaf.depth + callers.depth >= c->max_stack)
