@@ -2063,7 +2063,8 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	if (unwind_mode(trace_reader__meta(r, "call_graph"), &c.unw_mode)) {
 		c.unw = sym_unwinder__new();
 		c.uframes = calloc(UNWIND_MAX_FRAMES, sizeof(*c.uframes));
-		if (!c.unw || !c.uframes) {
+		/* the symbolizer's path: its cache of uncompressed debug files first */
+		if (!c.unw || !c.uframes || sym_unwinder__set_debug_path(c.unw, c.debug_path)) {
 			ctx_exit(&c);
 			return -ENOMEM;
 		}

@@ -172,6 +172,20 @@ struct unw_trail {
 	struct unw_trail_check *checks; /* at most 2 per frame */
 };
 
+/*
+ * The function symbols of one file, sorted by file address.  dwfl_module_addrinfo() scans the
+ * whole symbol table on every call: 1.8M instructions a pc for libc's, most of an auto report.
+ */
+struct unw_func {
+	uint64_t start, size; /* file addresses */
+	bool root;            /* sym_is_stack_root() */
+};
+
+struct unw_functab {
+	struct unw_func *f;
+	size_t n;
+};
+
 /* The module of the last frame unwound, valid for the Dwfl of that serial number. */
 struct unw_mod_cache {
 	uint64_t serial; /* 0: empty */
@@ -194,11 +208,16 @@ struct sym_unwinder {
 	bool fpcheck_failed;
 	struct frec_hashmap file_ids;  /* hash of a build-id (or path) -> id */
 	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
+	struct frec_hashmap functabs;  /* file id -> index in functab + 1 */
+	struct unw_functab *functab;   /* each file's functions, sorted (unw_func_at()) */
+	size_t nr_functabs;
 	struct frec_hashmap rules;     /* file id << 48 | file address -> packed struct unw_rule */
 	struct unw_memo rule_memo[1u << UNW_MEMO_BITS]; /* in front of rules */
 	struct unw_memo fp_memo[1u << UNW_MEMO_BITS];   /* in front of pc_states */
 	int vdso_fd;                   /* a memfd holding this machine's vDSO image; -1 until made */
 	bool vdso_tried;
+	Dwfl_Callbacks cb;   /* of every process's Dwfl */
+	char *debug_path;    /* its debuginfo_path; NULL: libdwfl's default */
 	struct unw_trail trails[UNW_TRAILS]; /* by tid */
 	struct unw_trail scratch;            /* the walk in progress, which may become a trail */
 };
@@ -267,6 +286,9 @@ static void unw_proc__free(struct unw_proc *p)
 	free(p);
 }
 
+static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			      const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name);
+
 struct sym_unwinder *sym_unwinder__new(void)
 {
 	struct sym_unwinder *u = calloc(1, sizeof(*u));
@@ -276,8 +298,16 @@ struct sym_unwinder *sym_unwinder__new(void)
 	frec_hashmap__init(&u->procs);
 	frec_hashmap__init(&u->file_ids);
 	frec_hashmap__init(&u->pc_states);
+	frec_hashmap__init(&u->functabs);
 	frec_hashmap__init(&u->rules);
 	u->vdso_fd = -1;
+	u->cb = (Dwfl_Callbacks){
+		/* Modules are reported with their ELF already open (dwfl_report_elf); find_elf only
+		 * runs for modules reported without one, which we never do. */
+		.find_elf = dwfl_build_id_find_elf,
+		.find_debuginfo = unw_find_debuginfo,
+		.debuginfo_path = &u->debug_path,
+	};
 	return u;
 }
 
@@ -294,10 +324,15 @@ void sym_unwinder__free(struct sym_unwinder *u)
 	frec_hashmap__exit(&u->procs);
 	frec_hashmap__exit(&u->file_ids);
 	frec_hashmap__exit(&u->pc_states);
+	frec_hashmap__exit(&u->functabs);
+	for (size_t i = 0; i < u->nr_functabs; i++)
+		free(u->functab[i].f);
+	free(u->functab);
 	frec_hashmap__exit(&u->rules);
 	sym_fpcheck__free(u->fpcheck);
 	if (u->vdso_fd >= 0)
 		close(u->vdso_fd);
+	free(u->debug_path);
 	for (size_t i = 0; i <= UNW_TRAILS; i++) {
 		struct unw_trail *t = i < UNW_TRAILS ? &u->trails[i] : &u->scratch;
 
@@ -306,6 +341,17 @@ void sym_unwinder__free(struct sym_unwinder *u)
 		free(t->checks);
 	}
 	free(u);
+}
+
+int sym_unwinder__set_debug_path(struct sym_unwinder *u, const char *path)
+{
+	char *copy = path ? strdup(path) : NULL;
+
+	if (path && !copy)
+		return -ENOMEM;
+	free(u->debug_path);
+	u->debug_path = copy;
+	return 0;
 }
 
 const struct sym_unwind_stats *sym_unwinder__stats(const struct sym_unwinder *u)
@@ -411,23 +457,18 @@ void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid)
 
 /* ---- Building a process's Dwfl -------------------------------------------------------------- */
 
-static char *unw_debuginfo_path;
-
+/*
+ * Only consulted when .eh_frame has no entry for a pc: .debug_frame in a separate debug file.  The
+ * search by build-id goes along the unwinder's debug path (the callbacks' debuginfo_path), so a
+ * debug file the symbolizer keeps uncompressed in its cache is mapped, not inflated again for each
+ * process; the search by name, which this callback cannot tell the path to, checks the default
+ * directories before it is tried.
+ */
 static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 			      const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name)
 {
-	return sym_find_debuginfo(unw_debuginfo_path, mod, userdata, modname, base, file, debuglink, crc,
-				  debuginfo_file_name);
+	return sym_find_debuginfo(NULL, mod, userdata, modname, base, file, debuglink, crc, debuginfo_file_name);
 }
-
-static const Dwfl_Callbacks unw_dwfl_callbacks = {
-	/* Modules are reported with their ELF already open (dwfl_report_elf); find_elf only runs
-	 * for modules reported without one, which we never do. */
-	.find_elf = dwfl_build_id_find_elf,
-	/* Only consulted when .eh_frame has no entry for a pc: .debug_frame in a separate debug file. */
-	.find_debuginfo = unw_find_debuginfo,
-	.debuginfo_path = &unw_debuginfo_path,
-};
 
 /*
  * The load bias of an ELF file whose bytes at @pgoff are mapped at @start: the difference between
@@ -602,7 +643,7 @@ static int unw_proc__build(struct unw_proc *p)
 {
 	if (p->u->nr_dwfls >= UNW_MAX_DWFLS)
 		unw_evict(p->u);
-	p->dwfl = dwfl_begin(&unw_dwfl_callbacks);
+	p->dwfl = dwfl_begin(&p->u->cb);
 	if (!p->dwfl)
 		return -ENOMEM;
 	p->u->nr_dwfls++;
@@ -1349,6 +1390,81 @@ static const uint8_t *unw_code(Dwfl_Module *mod, uint64_t addr, size_t *avail)
 #define UNW_FP_STATE_MASK 0xffu
 #define UNW_FP_ROOT 0x100u
 
+static int unw_func__cmp(const void *a, const void *b)
+{
+	const struct unw_func *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->size < y->size ? -1 : x->size > y->size; /* the smaller first: see unw_func_at() */
+}
+
+/* The function symbols of @mod (bias @bias), file @file_id, read and sorted once per file. */
+static const struct unw_functab *unw_functab(struct sym_unwinder *u, Dwfl_Module *mod, Dwarf_Addr bias,
+					     uint64_t file_id)
+{
+	struct unw_functab *t, *tabs;
+	uint64_t *slot;
+	size_t cap = 0;
+	bool added;
+	int nsyms;
+
+	slot = frec_hashmap__slot(&u->functabs, file_id, &added);
+	if (!slot)
+		return NULL;
+	if (!added)
+		return *slot ? &u->functab[*slot - 1] : NULL;
+	tabs = realloc(u->functab, (u->nr_functabs + 1) * sizeof(*tabs));
+	if (!tabs)
+		return NULL; /* *slot stays 0: no table for this file */
+	u->functab = tabs;
+	t = &u->functab[u->nr_functabs];
+	*t = (struct unw_functab){ 0 };
+	nsyms = dwfl_module_getsymtab(mod);
+	for (int i = 1; i < nsyms; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *name = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+
+		if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_size || sym.st_shndx == SHN_UNDEF)
+			continue;
+		if (t->n == cap) {
+			struct unw_func *f = realloc(t->f, (cap ? cap * 2 : 256) * sizeof(*f));
+
+			if (!f)
+				break; /* what was read is still right */
+			t->f = f;
+			cap = cap ? cap * 2 : 256;
+		}
+		t->f[t->n++] = (struct unw_func){ addr - bias, sym.st_size, sym_is_stack_root(name) };
+	}
+	if (t->n)
+		qsort(t->f, t->n, sizeof(*t->f), unw_func__cmp);
+	*slot = ++u->nr_functabs;
+	return t;
+}
+
+/* The function holding file address @a: the last to start at or before it that still covers it. */
+static const struct unw_func *unw_func_at(const struct unw_functab *t, uint64_t a)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->f[mid].start <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* a few steps back: a large symbol may enclose smaller ones */
+	for (size_t i = lo, steps = 0; i-- > 0 && steps < 4; steps++) {
+		if (a - t->f[i].start < t->f[i].size)
+			return &t->f[i];
+	}
+	return NULL;
+}
+
 /*
  * What a frame-pointer walk sees at @pc (an activation, or a return address looked up at pc - 1).
  * The function around it comes from the symbol table; its bytes from the module's file.  A pc in
@@ -1363,10 +1479,10 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 	struct sym_fp_func f;
 	unsigned int info = SYM_FP_UNKNOWN;
 	const uint8_t *code;
-	const char *name;
+	const struct unw_functab *tab;
+	const struct unw_func *fn;
 	struct unw_memo *memo;
-	GElf_Off off;
-	GElf_Sym sym;
+	uint64_t off;
 	size_t size, avail;
 	bool added, hit;
 
@@ -1387,17 +1503,19 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 
 	if (!u->fpcheck && !u->fpcheck_failed && sym_fpcheck__new(&u->fpcheck) < 0)
 		u->fpcheck_failed = true;
-	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
-	if (!name || !sym.st_size || off >= sym.st_size)
+	tab = unw_functab(u, mod, bias, file_id);
+	fn = tab ? unw_func_at(tab, look - bias) : NULL;
+	if (!fn)
 		goto out;
-	if (sym_is_stack_root(name))
+	off = look - bias - fn->start;
+	if (fn->root)
 		info |= UNW_FP_ROOT;
 	if (!u->fpcheck)
 		goto out;
 	code = unw_code(mod, look - off, &avail);
 	if (!code)
 		goto out;
-	size = avail < sym.st_size ? avail : sym.st_size;
+	size = avail < fn->size ? avail : fn->size;
 	if (sym_fpcheck__func(u->fpcheck, file_id << 48 | ((look - off - bias) & UNW_FILE_ADDR_MASK), code, size,
 			      &f) < 0 && !f.decoded)
 		goto out;

@@ -94,6 +94,13 @@ struct sym_unwinder;
 /** sym_unwinder__new() - an unwinder with no processes.  NULL means -ENOMEM.  Not thread-safe. */
 struct sym_unwinder *sym_unwinder__new(void);
 
+/**
+ * sym_unwinder__set_debug_path() - where separate debug files are looked for by build-id, for the
+ * .debug_frame of code that .eh_frame does not cover (libdwfl's debuginfo_path syntax; NULL: its
+ * default).  For the processes whose Dwfl is built after the call.  Returns 0 or -ENOMEM.
+ */
+int sym_unwinder__set_debug_path(struct sym_unwinder *u, const char *path);
+
 /** sym_unwinder__free() - release every process's Dwfl and @u; accepts NULL. */
 void sym_unwinder__free(struct sym_unwinder *u);
 
