@@ -6,6 +6,7 @@
  * main; libdw's own /proc reporting names the pcs.
  */
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -414,6 +415,84 @@ Test(unwind, a_trail_through_frame_pointers_checks_the_saved_rbp)
 	sym_unwinder__free(u);
 	free(c[0].stack);
 	free(c[1].stack);
+}
+
+/*
+ * Through libunw_dframe.so, whose only CFI is the .debug_frame of its separate debug file (in
+ * dframe-debug/.build-id under the build directory): libdw finds it by build-id along the
+ * unwinder's debug path, and only then does the walk get past unw_dframe_call().
+ */
+typedef int (*dframe_call_fn)(void (*fn)(void *), void *arg);
+
+static void dframe_take(void *arg)
+{
+	unw_capture__take(arg);
+}
+
+UNW_NOIPA static int dframe_outer(dframe_call_fn call, struct unw_capture *c)
+{
+	int r = call(dframe_take, c);
+
+	__asm__ volatile("" ::: "memory"); /* no tail call: this frame is the one to reach */
+	return r + 1;
+}
+
+/* The name of the frame after the one in unw_dframe_call, or "" (NULL when there is none). */
+static const char *after_dframe(struct sym_unwinder *u, const struct unw_capture *c, char *buf, size_t size)
+{
+	static struct walk w;
+	int at = -1;
+
+	walk(u, c, c->size, getpid(), &w);
+	for (int i = 0; i < w.n && at < 0; i++) {
+		char *name = name_of(&w.f[i]);
+
+		if (!strcmp(name, "unw_dframe_call"))
+			at = i;
+		free(name);
+	}
+	cr_assert_geq(at, 0, "no unw_dframe_call frame");
+	if (at + 1 >= w.n)
+		return NULL;
+	{
+		char *name = name_of(&w.f[at + 1]);
+
+		snprintf(buf, size, "%s", name);
+		free(name);
+	}
+	return buf;
+}
+
+Test(unwind, debug_frame_of_a_separate_debug_file_along_the_debug_path)
+{
+	const char *dir = getenv("FREC_TEST_BUILDDIR");
+	char lib[512], debug[512], name[128];
+	struct unw_capture c = { .limit = 1 << 20 };
+	struct sym_unwinder *with = sym_unwinder__new(), *without = sym_unwinder__new();
+	const char *next;
+	dframe_call_fn call;
+	void *h;
+
+	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
+	snprintf(lib, sizeof(lib), "%s/unit/unwind/libunw_dframe.so", dir);
+	snprintf(debug, sizeof(debug), "%s/unit/unwind/dframe-debug", dir);
+	h = dlopen(lib, RTLD_NOW);
+	cr_assert_not_null(h, "%s", dlerror());
+	call = (dframe_call_fn)(uintptr_t)dlsym(h, "unw_dframe_call");
+	cr_assert_not_null(call);
+	dframe_outer(call, &c);
+
+	cr_assert_eq(sym_unwinder__set_debug_path(with, debug), 0);
+	next = after_dframe(with, &c, name, sizeof(name));
+	cr_assert(next && !strcmp(next, "dframe_outer"), "with the debug path: %s after unw_dframe_call",
+		  next ? next : "nothing");
+	next = after_dframe(without, &c, name, sizeof(name));
+	cr_assert(!next || strcmp(next, "dframe_outer"), "the caller was found without the debug file");
+
+	sym_unwinder__free(with);
+	sym_unwinder__free(without);
+	free(c.stack);
+	dlclose(h);
 }
 
 Test(unwind, truncated_stack_copy_stops_with_stack_exhausted)
