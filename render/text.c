@@ -263,7 +263,7 @@ static void truncation_cause(const struct frec_profile *p, const struct frec_mod
 	if (h->depth_limited * 2 >= h->truncated)
 		fputs("stacks deeper than the callchain limit (raise kernel.perf_event_max_stack, or record with --call-graph dwarf)", f);
 	else if (h->stack_copy_full * 4 >= h->truncated && h->stack_copy_full)
-		fputs("the DWARF stack copy is too small (record with a larger --call-graph dwarf,SIZE)", f);
+		fputs("the DWARF stack copy is too small (record with a larger one: --call-graph auto,SIZE or dwarf,SIZE)", f);
 	else if (w && is_jit_map(frec_profile__str(p, w->module)))
 		fprintf(f, "stacks end in JIT code of %s, which has no unwind information (frame pointers in the JIT help: node --interpreted-frames-native-stack, python built with -fno-omit-frame-pointer)",
 			short_module(p, w->module));
