@@ -131,30 +131,6 @@ struct fcache_ent {
 
 #define DSO_NONE UINT32_MAX
 
-/*
- * Memo of callers.  Past its first entry, the user part of a callchain is a chain of return
- * addresses, and it repeats from sample to sample: a deep recursion, a server's request path, a
- * loop's callers.  Naming it costs a lookup per frame and a walk down the call tree, so the memo
- * keeps, per (process, generation of its mappings, grouping root, whether the stack ends at its
- * root, those addresses), the call-tree node the path ends at and what the stack health needs
- * from it.  Only the leaf and the kernel frames are then named per sample.
- */
-struct cmemo_ent {
-	uint64_t gen;
-	int32_t pid;
-	uint32_t group;               /* frame id of the grouping root, or FREC_NONE */
-	bool cut;                     /* named with chain_walk.cut_at_root */
-	uint32_t pcs, nr_pcs;         /* the addresses: cmemo_pcs[pcs ...] */
-	uint32_t touched, nr_touched; /* dsos touched: cmemo_touched[touched ...] */
-	uint32_t node;                /* where the path ends in the call tree */
-	uint32_t depth;               /* callchain entries */
-	uint32_t outer_dso;
-	bool any_unknown, has_user, saw_pc, root_seen;
-};
-
-#define CMEMO_MIN_PCS 8          /* shorter runs are named frame by frame */
-#define CMEMO_MAX_PCS (4u << 20) /* 32 MiB of keys: past that, no new entries */
-
 struct sym_ctx {
 	const struct sym_opts *opts;
 	struct trace_reader *r;
@@ -1627,12 +1603,43 @@ static int name_chain(struct sym_ctx *c, const struct trace_sample *s, struct pr
 }
 
 /*
- * Where @chain's memoizable callers start: past the first user entry, when at least CMEMO_MIN_PCS
- * entries follow.  @nr when there are none.  Sets *@hash, the hash of the memo key.  (Naming the
- * entries from there on depends on nothing else, context markers among them included.)
+ * Memo of callers.  Past its first entry, the user part of a callchain is a chain of return
+ * addresses, and it repeats from sample to sample: a deep recursion, a server's request path, a
+ * loop's callers.  Naming it costs a lookup per frame and a walk down the call tree, so the memo
+ * keeps, per (process, generation of its mappings, grouping root, whether the stack ends at its
+ * root, those addresses), the call-tree node the path ends at and what the stack health needs
+ * from it.  Only the leaf and the kernel frames are then named per sample.
  */
-static uint64_t cmemo_split(const uint64_t *chain, uint64_t nr, int32_t pid, uint64_t gen, uint32_t group,
-			    bool cut, uint64_t *hash)
+struct cmemo_key {
+	int32_t pid;
+	uint64_t gen;   /* of the process's mappings at the sample's time */
+	uint32_t group; /* frame id of the grouping root, or FREC_NONE */
+	bool cut;       /* named with chain_walk.cut_at_root */
+	const uint64_t *pcs;
+	uint64_t nr_pcs;
+	uint64_t hash;
+};
+
+struct cmemo_ent {
+	int32_t pid;
+	uint64_t gen;
+	uint32_t group;
+	uint32_t pcs, nr_pcs;         /* the addresses: cmemo_pcs[pcs ...] */
+	uint32_t touched, nr_touched; /* dsos touched: cmemo_touched[touched ...] */
+	uint32_t node;                /* where the path ends in the call tree */
+	struct chain_walk callers;    /* what naming them found (cut_at_root is the key's cut) */
+};
+
+#define CMEMO_MIN_PCS 8          /* shorter runs are named frame by frame */
+#define CMEMO_MAX_PCS (4u << 20) /* 32 MiB of keys: past that, no new entries */
+
+/*
+ * Where @chain's memoizable callers start: past the first user entry, when at least CMEMO_MIN_PCS
+ * entries follow.  @nr when there are none.  Completes @k (pid, gen, group and cut set) with
+ * those entries and its hash.  (Naming the entries from there on depends on nothing else,
+ * context markers among them included.)
+ */
+static uint64_t cmemo_split(const uint64_t *chain, uint64_t nr, struct cmemo_key *k)
 {
 	uint64_t at = nr, h;
 
@@ -1644,45 +1651,45 @@ static uint64_t cmemo_split(const uint64_t *chain, uint64_t nr, int32_t pid, uin
 	}
 	if (at >= nr || nr - at < CMEMO_MIN_PCS)
 		return nr;
-	h = frec_hash64((uint64_t)(uint32_t)pid << 32 ^ group) ^ gen ^ cut;
+	h = frec_hash64((uint64_t)(uint32_t)k->pid << 32 ^ k->group) ^ k->gen ^ k->cut;
 	for (uint64_t i = at; i < nr; i++)
 		h = (h ^ chain[i]) * 0x9e3779b97f4a7c15ull;
-	*hash = frec_hash64(h ^ (nr - at));
+	k->pcs = chain + at;
+	k->nr_pcs = nr - at;
+	k->hash = frec_hash64(h ^ k->nr_pcs);
 	return at;
 }
 
-/* The memo's entry for these callers, or NULL. */
-static const struct cmemo_ent *cmemo_find(const struct sym_ctx *c, uint64_t hash, int32_t pid, uint64_t gen,
-					  uint32_t group, bool cut, const uint64_t *pcs, uint64_t nr_pcs)
+/* The memo's entry for key @k, or NULL. */
+static const struct cmemo_ent *cmemo_find(const struct sym_ctx *c, const struct cmemo_key *k)
 {
 	const struct cmemo_ent *e;
 	uint64_t idx;
 
-	if (!frec_hashmap__find(&c->cmemo_index, hash, &idx))
+	if (!frec_hashmap__find(&c->cmemo_index, k->hash, &idx))
 		return NULL;
 	e = &c->cmemo[idx];
-	if (e->pid != pid || e->gen != gen || e->group != group || e->cut != cut || e->nr_pcs != nr_pcs ||
-	    memcmp(&c->cmemo_pcs[e->pcs], pcs, nr_pcs * sizeof(*pcs)))
+	if (e->pid != k->pid || e->gen != k->gen || e->group != k->group || e->callers.cut_at_root != k->cut ||
+	    e->nr_pcs != k->nr_pcs || memcmp(&c->cmemo_pcs[e->pcs], k->pcs, k->nr_pcs * sizeof(*k->pcs)))
 		return NULL; /* another key of the same hash: named frame by frame, never memoized */
 	return e;
 }
 
-/* Remember callers @pcs, named into @w and c->touched, ending at call-tree @node. */
-static int cmemo_add(struct sym_ctx *c, uint64_t hash, int32_t pid, uint64_t gen, uint32_t group,
-		     const uint64_t *pcs, uint64_t nr_pcs, const struct chain_walk *w, uint32_t node)
+/* Remember the callers of key @k, named into @w and c->touched, ending at call-tree @node. */
+static int cmemo_add(struct sym_ctx *c, const struct cmemo_key *k, const struct chain_walk *w, uint32_t node)
 {
 	struct cmemo_ent *e;
 	uint64_t *slot;
 	bool added;
 
-	if (c->nr_cmemo_pcs + nr_pcs > CMEMO_MAX_PCS)
+	if (c->nr_cmemo_pcs + k->nr_pcs > CMEMO_MAX_PCS)
 		return 0;
 	if (grow((void **)&c->cmemo, &c->cmemo_cap, c->nr_cmemo + 1, sizeof(*c->cmemo)) ||
-	    grow((void **)&c->cmemo_pcs, &c->cmemo_pcs_cap, c->nr_cmemo_pcs + nr_pcs, sizeof(*c->cmemo_pcs)) ||
+	    grow((void **)&c->cmemo_pcs, &c->cmemo_pcs_cap, c->nr_cmemo_pcs + k->nr_pcs, sizeof(*c->cmemo_pcs)) ||
 	    grow((void **)&c->cmemo_touched, &c->cmemo_touched_cap, c->nr_cmemo_touched + c->nr_touched,
 		 sizeof(*c->cmemo_touched)))
 		return -ENOMEM;
-	slot = frec_hashmap__slot(&c->cmemo_index, hash, &added);
+	slot = frec_hashmap__slot(&c->cmemo_index, k->hash, &added);
 	if (!slot)
 		return -ENOMEM;
 	if (!added)
@@ -1690,30 +1697,24 @@ static int cmemo_add(struct sym_ctx *c, uint64_t hash, int32_t pid, uint64_t gen
 	*slot = c->nr_cmemo;
 	e = &c->cmemo[c->nr_cmemo++];
 	*e = (struct cmemo_ent){
-		.gen = gen,
-		.pid = pid,
-		.group = group,
-		.cut = w->cut_at_root,
+		.pid = k->pid,
+		.gen = k->gen,
+		.group = k->group,
 		.pcs = (uint32_t)c->nr_cmemo_pcs,
-		.nr_pcs = (uint32_t)nr_pcs,
+		.nr_pcs = (uint32_t)k->nr_pcs,
 		.touched = (uint32_t)c->nr_cmemo_touched,
 		.nr_touched = (uint32_t)c->nr_touched,
 		.node = node,
-		.depth = w->depth,
-		.outer_dso = w->outer_dso,
-		.any_unknown = w->any_unknown,
-		.has_user = w->has_user,
-		.saw_pc = w->saw_pc,
-		.root_seen = w->root_seen,
+		.callers = *w,
 	};
-	memcpy(&c->cmemo_pcs[c->nr_cmemo_pcs], pcs, nr_pcs * sizeof(*pcs));
-	c->nr_cmemo_pcs += nr_pcs;
+	memcpy(&c->cmemo_pcs[c->nr_cmemo_pcs], k->pcs, k->nr_pcs * sizeof(*k->pcs));
+	c->nr_cmemo_pcs += k->nr_pcs;
 	memcpy(&c->cmemo_touched[c->nr_cmemo_touched], c->touched, c->nr_touched * sizeof(*c->touched));
 	c->nr_cmemo_touched += c->nr_touched;
 	return 0;
 }
 
-/* Replay a memo entry: the touches and the health figures of its callers. */
+/* Replay a memo entry: the touches of its callers; returns what naming them found. */
 static struct chain_walk cmemo_replay(struct sym_ctx *c, const struct cmemo_ent *e)
 {
 	for (uint32_t i = 0; i < e->nr_touched; i++) {
@@ -1721,14 +1722,7 @@ static struct chain_walk cmemo_replay(struct sym_ctx *c, const struct cmemo_ent 
 
 		touch(c, t >> 1, t & 1);
 	}
-	return (struct chain_walk){
-		.depth = e->depth,
-		.any_unknown = e->any_unknown,
-		.has_user = e->has_user,
-		.saw_pc = e->saw_pc,
-		.root_seen = e->root_seen,
-		.outer_dso = e->outer_dso,
-	};
+	return e->callers;
 }
 
 /*
@@ -1774,14 +1768,15 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	struct frec_stack_health *hl = &frec_profile__meta(c->p)->health;
 	uint64_t single[2], rel = s->time - c->start_ns;
 	const uint64_t *chain = s->callchain;
-	uint64_t nr = s->nr_callchain, split, hash = 0, gen;
+	uint64_t nr = s->nr_callchain, split;
+	struct cmemo_key key = { .pid = (int32_t)s->pid, .group = FREC_NONE };
 	struct chain_walk leaf = { .ctx = PERF_CONTEXT_USER, .first_in_ctx = true, .outer_dso = DSO_NONE };
 	struct chain_walk callers = { .ctx = PERF_CONTEXT_USER, .outer_dso = DSO_NONE, .record = true };
 	const struct chain_walk *outer;
 	const struct cmemo_ent *memo = NULL;
 	bool unwound = false, complete = false;
 	uint64_t *why = NULL; /* the health counter of what stopped the unwinder short */
-	uint32_t group = FREC_NONE, node = FREC_NODE_ROOT;
+	uint32_t node = FREC_NODE_ROOT;
 	struct proc *p = proc_get(c, (int32_t)s->pid, false);
 	size_t n = 0, n_leaf;
 	int err;
@@ -1811,18 +1806,18 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		chain = single;
 		nr = 2;
 	}
-	leaf.cut_at_root = callers.cut_at_root = unwound;
+	leaf.cut_at_root = callers.cut_at_root = key.cut = unwound;
 	if (o->per_process || o->per_thread) {
 		int id = group_frame(c, s);
 
 		if (id < 0)
 			return id;
-		group = (uint32_t)id;
+		key.group = (uint32_t)id;
 	}
 
 	/* The leaf part (kernel frames, the user PC), then the callers: from the memo if it has them. */
-	gen = p ? proc_generation(p, s->time) : 0;
-	split = cmemo_split(chain, nr, (int32_t)s->pid, gen, group, unwound, &hash);
+	key.gen = p ? proc_generation(p, s->time) : 0;
+	split = cmemo_split(chain, nr, &key);
 	err = name_chain(c, s, p, chain, 0, split, &leaf, &n);
 	if (err)
 		return err;
@@ -1830,7 +1825,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	if (leaf.ended)
 		split = nr;
 	if (split < nr) {
-		memo = cmemo_find(c, hash, (int32_t)s->pid, gen, group, unwound, chain + split, nr - split);
+		memo = cmemo_find(c, &key);
 		if (memo) {
 			callers = cmemo_replay(c, memo);
 			node = memo->node;
@@ -1865,7 +1860,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 		err = frec_profile__add_stack_at(c->p, node, c->stack, n, 0);
 		return err < 0 ? err : count_leaf(c, (uint32_t)err);
 	}
-	if (group != FREC_NONE && (err = push_stack(c, group, &n)))
+	if (key.group != FREC_NONE && (err = push_stack(c, key.group, &n)))
 		return err;
 	reverse(c->stack, n);
 	err = frec_profile__add_stack(c->p, c->stack, n, 0);
@@ -1878,7 +1873,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	/* The callers' path ends n_leaf frames above the leaf. */
 	for (size_t i = 0; i < n_leaf; i++)
 		node = frec_profile__node(c->p, node)->parent;
-	return cmemo_add(c, hash, (int32_t)s->pid, gen, group, chain + split, nr - split, &callers, node);
+	return cmemo_add(c, &key, &callers, node);
 }
 
 static int pass2(struct sym_ctx *c)
