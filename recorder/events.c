@@ -15,6 +15,7 @@
 #include "frec/compiler.h"
 #include "frec/error.h"
 #include "frec/recorder.h"
+#include "recorder_internal.h"
 
 struct named_event {
 	const char *name;
@@ -50,18 +51,9 @@ static int tracepoint_id(const char *sys, size_t sys_len, const char *name, uint
 	    name[0] == '.')
 		return -FREC_E_EVENT_UNKNOWN;
 	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++) {
-		ssize_t n;
-		int fd;
-
 		snprintf(path, sizeof(path), "%s/events/%.*s/%s/id", roots[i], (int)sys_len, sys, name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (rec_read_small(path, buf, sizeof(buf)) < 0)
 			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
 		*id = strtoull(buf, NULL, 10);
 		return 0;
 	}

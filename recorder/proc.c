@@ -4,13 +4,31 @@
  * where a main thread's stack starts (/proc/PID/stat), and the GNU build-ids of ELF files.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "frec/error.h"
 #include "frec/recorder.h"
+#include "recorder_internal.h"
+
+ssize_t rec_read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
 
 static bool parse_hex(const char **p, const char *end, uint64_t *out)
 {

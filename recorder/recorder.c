@@ -146,7 +146,6 @@ static uint64_t stack_start(struct recorder *rec, uint32_t pid)
 	char path[48], buf[1024];
 	bool added;
 	ssize_t n;
-	int fd;
 
 	slot = frec_hashmap__slot(&rec->stack_starts, pid, &added);
 	if (!slot)
@@ -155,11 +154,7 @@ static uint64_t stack_start(struct recorder *rec, uint32_t pid)
 		return *slot;
 	*slot = STACK_START_UNKNOWN;
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return *slot;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
+	n = rec_read_small(path, buf, sizeof(buf));
 	if (n > 0 && !rec_stat__start_stack(buf, (size_t)n, &v))
 		*slot = v;
 	return *slot;
@@ -316,16 +311,9 @@ static int drain(struct recorder *rec)
 static unsigned int read_sysctl_uint(const char *path, unsigned int dflt)
 {
 	char buf[32];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (rec_read_small(path, buf, sizeof(buf)) < 0)
 		return dflt;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return dflt;
-	buf[n] = 0;
 	return (unsigned int)strtoul(buf, NULL, 10);
 }
 
@@ -531,22 +519,16 @@ static int open_process(struct recorder *rec, pid_t pid)
 static int online_cpus(struct recorder *rec)
 {
 	char buf[1024];
-	ssize_t n;
-	int fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
 	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
 
 	rec->cpus = calloc((size_t)(ncpu > 0 ? ncpu : 1) + 1024, sizeof(*rec->cpus));
 	if (!rec->cpus)
 		return -ENOMEM;
-	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0) {
+	if (rec_read_small("/sys/devices/system/cpu/online", buf, sizeof(buf)) < 0) {
 		for (long i = 0; i < (ncpu > 0 ? ncpu : 1); i++)
 			rec->cpus[rec->nr_cpus++] = (int)i;
 		return 0;
 	}
-	buf[n] = 0;
 	/* "0-3,5,7-8" */
 	for (char *s = buf; *s && *s != '\n';) {
 		char *end;
@@ -823,16 +805,9 @@ static int write_header(struct recorder *rec)
 static char proc_state(const char *path)
 {
 	char buf[512], *p;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (rec_read_small(path, buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' ? p[2] : 0;
 }

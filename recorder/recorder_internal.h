@@ -56,6 +56,12 @@ struct recorder {
 	int go_fd, status_fd;
 };
 
+/**
+ * rec_read_small() - read a small file (/proc, /sys) into @buf: at most @size - 1 bytes, then a
+ * NUL.  Returns the bytes read, or -1 when it cannot be opened or read, or is empty.
+ */
+ssize_t rec_read_small(const char *path, char *buf, size_t size);
+
 /** rec__emit() - append a whole record to the trace.  0 or a write error. */
 int rec__emit(struct recorder *rec, const void *r, size_t size);
 
