@@ -168,13 +168,12 @@ static uint64_t stack_start(struct recorder *rec, uint32_t pid)
  */
 static void cut_at_stack_start(struct recorder *rec, struct trace_sample *s)
 {
-	const uint64_t sp_bit = 1ull << 7; /* PERF_REG_X86_SP */
+	const unsigned int sp_reg = 7; /* PERF_REG_X86_SP */
 	uint64_t top, sp, off, argc, argv0;
 
-	if (s->regs_abi != PERF_SAMPLE_REGS_ABI_64 || !(s->regs_mask & sp_bit) || !s->regs)
+	if (s->regs_abi != PERF_SAMPLE_REGS_ABI_64 || !trace_regs__get(s->regs_mask, s->regs, sp_reg, &sp))
 		return;
 	top = stack_start(rec, s->pid);
-	sp = s->regs[__builtin_popcountll(s->regs_mask & (sp_bit - 1))];
 	if (top == STACK_START_UNKNOWN || top < sp || top - sp > s->stack_dyn_size ||
 	    s->stack_dyn_size - (top - sp) < 16)
 		return;

@@ -47,6 +47,7 @@
 
 #include "frec/hashmap.h"
 #include "frec/log.h"
+#include "frec/trace.h"
 #include "fpcheck.h"
 #include "sym_internal.h"
 #include "unwind.h"
@@ -1262,8 +1263,7 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 {
 	struct unw_proc *p = unw_proc__find(u, s->pid);
 	struct unw_walk w = { .p = p, .frames = frames, .max = max };
-	const uint64_t need = 1ull << UNW_PERF_IP | 1ull << UNW_PERF_SP;
-	uint64_t sp = 0;
+	uint64_t sp, ip;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
@@ -1274,21 +1274,18 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 		u->stats.stops[res->stop]++;
 		return -ENOENT;
 	}
-	if (s->regs_abi != PERF_SAMPLE_REGS_ABI_64 || (s->regs_mask & need) != need || !s->regs) {
+	if (s->regs_abi != PERF_SAMPLE_REGS_ABI_64 || !trace_regs__get(s->regs_mask, s->regs, UNW_PERF_SP, &sp) ||
+	    !trace_regs__get(s->regs_mask, s->regs, UNW_PERF_IP, &ip)) {
 		res->stop = SYM_UNWIND_NO_REGS;
 		u->stats.stops[res->stop]++;
 		return 0;
 	}
-	/* SP's value: its position among the set bits of the mask. */
-	sp = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_SP) - 1))];
 
 	ret = unw_proc__ensure(p);
 	if (ret < 0)
 		return ret;
 	if (!p->attached) {
 		/* No module could be opened: only the sampled pc is known. */
-		uint64_t ip = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_IP) - 1))];
-
 		res->stop = max ? SYM_UNWIND_NO_CFI : SYM_UNWIND_DEPTH_LIMIT;
 		if (max) {
 			frames[0].pc = ip;
@@ -1308,9 +1305,8 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 	p->read_past_copy = false;
 
 	{
-		uint64_t ip = s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_IP) - 1))];
-		bool has_rbp = s->regs_mask & (1ull << UNW_PERF_BP);
-		uint64_t rbp = has_rbp ? s->regs[__builtin_popcountll(s->regs_mask & ((1ull << UNW_PERF_BP) - 1))] : 0;
+		uint64_t rbp = 0;
+		bool has_rbp = trace_regs__get(s->regs_mask, s->regs, UNW_PERF_BP, &rbp);
 
 		if (unw_fast_walk(u, p, ip, rbp, has_rbp, &w, res)) {
 			res->nr_frames = w.n;

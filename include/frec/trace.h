@@ -369,6 +369,18 @@ struct trace_sample {
 	uint64_t stack_dyn_size;    /* valid bytes the kernel copied */
 };
 
+/**
+ * trace_regs__get() - user register @reg (asm/perf_regs.h numbering) of a sample whose registers
+ * @regs are those of @mask: one u64 per set bit, lowest bit first.  false when @mask lacks it.
+ */
+static inline bool trace_regs__get(uint64_t mask, const uint64_t *regs, unsigned int reg, uint64_t *val)
+{
+	if (!regs || reg >= 64 || !(mask >> reg & 1))
+		return false;
+	*val = regs[__builtin_popcountll(mask & ((1ull << reg) - 1))];
+	return true;
+}
+
 /** Fields of the sample_id trailer of non-sample records (attr.sample_id_all). */
 struct trace_sample_id {
 	uint32_t pid, tid;
