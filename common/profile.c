@@ -269,6 +269,19 @@ uint64_t frec_profile__total(const struct frec_profile *p)
 	return p->nodes[FREC_NODE_ROOT].total;
 }
 
+double frec_profile__ns_per_weight(const struct frec_profile *p)
+{
+	const struct frec_profile_meta *m = &p->meta;
+	const char *event = frec_profile__str(p, m->event);
+
+	/* Software clocks count nanoseconds: their periods add up to the CPU time sampled. */
+	if (m->period_total && m->health.samples && (!strcmp(event, "cpu-clock") || !strcmp(event, "task-clock")))
+		return (double)m->period_total / (double)m->health.samples;
+	if (m->freq)
+		return 1e9 / (double)m->freq;
+	return 0;
+}
+
 static int cmp_u32(uint32_t a, uint32_t b)
 {
 	return a < b ? -1 : a > b;

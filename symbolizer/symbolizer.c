@@ -1795,6 +1795,7 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 			return 0;
 	}
 	hl->samples++;
+	frec_profile__meta(c->p)->period_total += s->period;
 
 	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
 	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */

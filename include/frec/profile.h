@@ -100,6 +100,8 @@ struct frec_profile_meta {
 	uint64_t duration_ns;
 	uint64_t samples;  /* samples in the source, before filters */
 	uint64_t lost;     /* samples the kernel dropped */
+	uint64_t period_total; /* sum of the periods of the samples counted in health.samples, in the
+				* event's unit (nanoseconds for cpu-clock and task-clock); 0 if unknown */
 	bool truncated;    /* the source trace was cut short */
 	struct frec_stack_health health;
 };
@@ -161,6 +163,14 @@ int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b
 /** frec_profile__meta() - the metadata, writable by whoever builds the profile. */
 struct frec_profile_meta *frec_profile__meta(struct frec_profile *p);
 const struct frec_profile_meta *frec_profile__meta_const(const struct frec_profile *p);
+
+/**
+ * frec_profile__ns_per_weight() - the CPU time, in nanoseconds, that one unit of weight stands for:
+ * the mean period of a cpu-clock or task-clock recording, else 1e9 / frequency for an event sampled
+ * by frequency.  0 when the profile carries no time (folded stacks, or an event sampled every N
+ * occurrences), so that weights can only be compared as counts.
+ */
+double frec_profile__ns_per_weight(const struct frec_profile *p);
 
 /** frec_profile__add_module_stat() - record health data of one module (copied).  0 or -ENOMEM. */
 int frec_profile__add_module_stat(struct frec_profile *p, const struct frec_module_stat *st);

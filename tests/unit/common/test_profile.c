@@ -134,3 +134,22 @@ Test(profile, module_stats_are_kept_in_order)
 	cr_assert_str_eq(frec_profile__str(p, frec_profile__meta(p)->unit), "samples");
 	frec_profile__free(p);
 }
+
+Test(profile, weight_is_cpu_time_only_when_the_recording_says_so)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_profile_meta *m = frec_profile__meta(p);
+
+	cr_assert_eq(frec_profile__ns_per_weight(p), 0, "folded stacks carry no time");
+	m->event = (uint32_t)frec_profile__intern_str(p, "cpu-clock");
+	m->freq = 999;
+	m->health.samples = 4;
+	m->period_total = 4000000;
+	cr_assert_float_eq(frec_profile__ns_per_weight(p), 1e6, 1e-9, "a clock's periods are nanoseconds");
+	m->event = (uint32_t)frec_profile__intern_str(p, "cycles");
+	cr_assert_float_eq(frec_profile__ns_per_weight(p), 1e9 / 999, 1e-6, "other events: one sample per 1/freq");
+	m->freq = 0;
+	m->period = 100000;
+	cr_assert_eq(frec_profile__ns_per_weight(p), 0, "a count of events is no time");
+	frec_profile__free(p);
+}
