@@ -10,9 +10,12 @@
  * of millions of nodes spend most of its time in cache misses on a table of hundreds of MiB.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "frec/compiler.h"
+#include "frec/error.h"
 #include "frec/hashmap.h"
 #include "frec/profile.h"
 #include "frec/strset.h"
@@ -280,6 +283,76 @@ double frec_profile__ns_per_weight(const struct frec_profile *p)
 	if (m->freq)
 		return 1e9 / (double)m->freq;
 	return 0;
+}
+
+static const char *const norm_names[] = {
+	[FREC_NORM_DEFAULT] = "default",
+	[FREC_NORM_TIME] = "time",
+	[FREC_NORM_COUNT] = "count",
+	[FREC_NORM_SHARE] = "share",
+	[FREC_NORM_RATE] = "rate",
+};
+
+const char *frec_norm__name(enum frec_norm norm)
+{
+	return (unsigned int)norm < FREC_ARRAY_SIZE(norm_names) ? norm_names[norm] : "?";
+}
+
+int frec_norm__parse(const char *name, enum frec_norm *out)
+{
+	for (size_t i = FREC_NORM_TIME; i < FREC_ARRAY_SIZE(norm_names); i++)
+		if (!strcmp(name, norm_names[i])) {
+			*out = (enum frec_norm)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int frec_norm__resolve(const struct frec_profile *a, const struct frec_profile *b, enum frec_norm want)
+{
+	bool timed = frec_profile__ns_per_weight(a) > 0 && frec_profile__ns_per_weight(b) > 0;
+
+	switch (want) {
+	case FREC_NORM_DEFAULT:
+		return timed ? FREC_NORM_TIME : FREC_NORM_COUNT;
+	case FREC_NORM_RATE:
+		if (!a->meta.duration_ns || !b->meta.duration_ns)
+			return -FREC_E_NORM_NO_TIME;
+		/* fall through */
+	case FREC_NORM_TIME:
+		return timed ? (int)want : -FREC_E_NORM_NO_TIME;
+	default:
+		return (int)want;
+	}
+}
+
+double frec_profile__norm_scale(const struct frec_profile *p, enum frec_norm norm)
+{
+	uint64_t total = frec_profile__total(p);
+
+	switch (norm) {
+	case FREC_NORM_TIME:
+		return frec_profile__ns_per_weight(p);
+	case FREC_NORM_SHARE:
+		return total ? 1.0 / (double)total : 0;
+	case FREC_NORM_RATE:
+		return p->meta.duration_ns ? frec_profile__ns_per_weight(p) * 1e9 / (double)p->meta.duration_ns : 0;
+	case FREC_NORM_COUNT:
+	case FREC_NORM_DEFAULT:
+	default:
+		return 1;
+	}
+}
+
+double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa)
+{
+	double d = (double)wa * sa - (double)wb * sb;
+	/* A side with no samples still has the noise of a count of one: 0 of n is not certainty. */
+	double var = (double)(wa ? wa : 1) * sa * sa + (double)(wb ? wb : 1) * sb * sb;
+
+	if (!wa && !wb)
+		return 0;
+	return fabs(d) / sqrt(var);
 }
 
 static int cmp_u32(uint32_t a, uint32_t b)

@@ -24,7 +24,8 @@
 	X(FOLDED_EMPTY, "no folded stack lines found")                                  \
 	X(BUILD_ID_MISMATCH, "build-id does not match the recorded one")                \
 	X(NO_SAMPLES, "no samples")                                                     \
-	X(TOO_BIG, "input too large")
+	X(TOO_BIG, "input too large")                                                   \
+	X(NORM_NO_TIME, "the profiles carry no CPU time to compare")
 
 enum {
 	FREC_E_BASE = 4096,

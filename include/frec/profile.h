@@ -172,6 +172,50 @@ const struct frec_profile_meta *frec_profile__meta_const(const struct frec_profi
  */
 double frec_profile__ns_per_weight(const struct frec_profile *p);
 
+/* ---- Comparing two profiles ------------------------------------------------------------------ */
+
+/*
+ * How the weights of two profiles are put on one scale before they are compared (frec diff, diff
+ * findings).  A profile's weight w becomes w * frec_profile__norm_scale(p, norm):
+ *   TIME   nanoseconds of CPU (w * frec_profile__ns_per_weight()): unchanged code stays unchanged
+ *          whatever else grew; the default when both profiles carry time
+ *   COUNT  the weights as they are (samples): the default for folded stacks, as difffolded.pl
+ *   SHARE  fractions of each profile's total: what changed in the mix, not in the amount
+ *   RATE   nanoseconds of CPU per second of recording: for recordings of different durations
+ */
+enum frec_norm {
+	FREC_NORM_DEFAULT, /* resolved by frec_norm__resolve() */
+	FREC_NORM_TIME,
+	FREC_NORM_COUNT,
+	FREC_NORM_SHARE,
+	FREC_NORM_RATE,
+};
+
+/** frec_norm__name() - "time", "count", "share" or "rate" ("default" for FREC_NORM_DEFAULT). */
+const char *frec_norm__name(enum frec_norm norm);
+
+/** frec_norm__parse() - the normalisation named @name (as frec_norm__name()), or -EINVAL. */
+int frec_norm__parse(const char *name, enum frec_norm *out);
+
+/**
+ * frec_norm__resolve() - the normalisation to compare @a and @b with when @want was asked for:
+ * DEFAULT becomes TIME when both profiles carry time, else COUNT.  Returns the normalisation, or
+ * -FREC_E_NORM_NO_TIME when @want is TIME or RATE and a profile lacks time (or RATE a duration).
+ */
+int frec_norm__resolve(const struct frec_profile *a, const struct frec_profile *b, enum frec_norm want);
+
+/** frec_profile__norm_scale() - the factor that turns @p's weights into @norm's unit (resolved). */
+double frec_profile__norm_scale(const struct frec_profile *p, enum frec_norm norm);
+
+/**
+ * frec_norm__z() - how many standard deviations of sampling noise separate a weight @wb of a
+ * profile with scale @sb from a weight @wa of one with scale @sa.  Sample counts vary like Poisson
+ * counts (variance = count), so the scaled difference wa*sa - wb*sb has variance
+ * wa*sa^2 + wb*sb^2.  Returns |difference| / deviation (0 when both are 0; a large value when only
+ * one side has samples is still bounded by that side's own noise).
+ */
+double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa);
+
 /** frec_profile__add_module_stat() - record health data of one module (copied).  0 or -ENOMEM. */
 int frec_profile__add_module_stat(struct frec_profile *p, const struct frec_module_stat *st);
 /** frec_profile__module_stats() - the module health records, in the order added. */

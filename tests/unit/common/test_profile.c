@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <math.h>
 #include <string.h>
 
+#include "frec/error.h"
 #include "frec/profile.h"
 
 static uint32_t frame(struct frec_profile *p, const char *name, enum frec_frame_kind kind)
@@ -152,4 +155,45 @@ Test(profile, weight_is_cpu_time_only_when_the_recording_says_so)
 	m->period = 100000;
 	cr_assert_eq(frec_profile__ns_per_weight(p), 0, "a count of events is no time");
 	frec_profile__free(p);
+}
+
+Test(profile, normalisation_defaults_to_time_only_when_both_sides_have_it)
+{
+	struct frec_profile *a = frec_profile__new(), *b = frec_profile__new();
+	enum frec_norm n;
+
+	cr_assert_eq(frec_norm__resolve(a, b, FREC_NORM_DEFAULT), FREC_NORM_COUNT);
+	cr_assert_eq(frec_norm__resolve(a, b, FREC_NORM_TIME), -FREC_E_NORM_NO_TIME);
+	cr_assert_eq(frec_norm__resolve(a, b, FREC_NORM_SHARE), FREC_NORM_SHARE);
+	frec_profile__meta(a)->freq = 100;
+	cr_assert_eq(frec_norm__resolve(a, b, FREC_NORM_DEFAULT), FREC_NORM_COUNT, "one side has no time");
+	frec_profile__meta(b)->freq = 50;
+	cr_assert_eq(frec_norm__resolve(a, b, FREC_NORM_DEFAULT), FREC_NORM_TIME);
+	cr_assert_eq(frec_norm__resolve(a, b, FREC_NORM_RATE), -FREC_E_NORM_NO_TIME, "no durations");
+	frec_profile__meta(a)->duration_ns = 2000000000;
+	frec_profile__meta(b)->duration_ns = 1000000000;
+	cr_assert_eq(frec_norm__resolve(a, b, FREC_NORM_RATE), FREC_NORM_RATE);
+	/* 100 Hz: a sample is 10 ms; 50 Hz: 20 ms */
+	cr_assert_float_eq(frec_profile__norm_scale(a, FREC_NORM_TIME), 1e7, 1e-3);
+	cr_assert_float_eq(frec_profile__norm_scale(b, FREC_NORM_TIME), 2e7, 1e-3);
+	cr_assert_float_eq(frec_profile__norm_scale(a, FREC_NORM_RATE), 5e6, 1e-3, "10 ms per 2 s");
+	cr_assert_eq(frec_norm__parse("rate", &n), 0);
+	cr_assert_eq(n, FREC_NORM_RATE);
+	cr_assert_str_eq(frec_norm__name(n), "rate");
+	cr_assert_eq(frec_norm__parse("default", &n), -EINVAL, "only explicit choices parse");
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
+
+Test(profile, sampling_noise_grows_with_the_counts)
+{
+	/* 100 vs 120 samples at the same scale: 20 / sqrt(220) = 1.35 deviations */
+	cr_assert_float_eq(frec_norm__z(100, 1, 120, 1), 20 / sqrt(220), 1e-9);
+	/* the same 20% change on 100x the samples is 10x more certain */
+	cr_assert_float_eq(frec_norm__z(10000, 1, 12000, 1), 2000 / sqrt(22000), 1e-9);
+	cr_assert_eq(frec_norm__z(0, 1, 0, 1), 0);
+	/* 9 samples that vanished: 3 deviations, not infinity */
+	cr_assert_float_eq(frec_norm__z(9, 1, 0, 1), 9 / sqrt(10), 1e-9);
+	/* scales apply: 50 samples of 2 units equal 100 of 1 */
+	cr_assert_float_eq(frec_norm__z(50, 2, 100, 1), 0, 1e-9);
 }
