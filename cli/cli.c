@@ -73,6 +73,12 @@ int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)
 
 	if (!err)
 		return 0;
+	cli_trace_error(cmd, path, err);
+	return CLI_FAIL;
+}
+
+void cli_trace_error(const char *cmd, const char *path, int err)
+{
 	cli_error(cmd, "cannot read trace %s: %s", path, frec_strerror(err));
 	switch (-err) {
 	case ENOENT:
@@ -89,28 +95,48 @@ int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)
 		cli_hint("this trace was written by a newer frec; read it with that version");
 		break;
 	case FREC_E_TRACE_TRUNCATED:
-	case FREC_E_TRACE_NO_HEADER:
 		cli_hint("the recording was cut off before its first second was written; record again");
+		break;
+	case FREC_E_TRACE_NO_HEADER:
+		cli_hint("the trace's first frame is damaged: what it describes (events, command) is lost; record again");
+		break;
+	case FREC_E_EMPTY:
+		cli_hint("an empty file holds no samples: record one with `frec record -o %s ...`", path);
+		break;
+	case ESPIPE:
+		cli_hint("traces are read from files: save it first (`cat ... > trace.zst`)");
 		break;
 	default:
 		break;
 	}
-	return CLI_FAIL;
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 void cli_trace_damage(const char *cmd, const char *path, const struct trace_reader *r)
 {
 	const struct trace_status *st = trace_reader__status(r);
-	uint64_t bad = st->file_bytes - st->good_bytes;
+	char what[256] = "", size[32];
+	int n = 0;
 
 	if (st->truncated)
-		cli_warn(cmd, "%s is cut short (recording interrupted?): read %" PRIu64 " complete frames, "
-			      "%" PRIu64 " bytes at the end are incomplete and were skipped",
-			 path, st->frames, bad);
+		cli_warn(cmd, "%s is cut short (recording interrupted?): %" PRIu64 " complete %s read, the "
+			      "last %s (an incomplete frame) skipped",
+			 path, st->frames, plural(st->frames, "frame", "frames"),
+			 cli_human_bytes(st->truncated_bytes, size, sizeof(size)));
+	if (st->bad_frames)
+		n += snprintf(what + n, sizeof(what) - (size_t)n, "%" PRIu64 " unreadable %s (%s) skipped",
+			      st->bad_frames, plural(st->bad_frames, "frame", "frames"),
+			      cli_human_bytes(st->bad_bytes, size, sizeof(size)));
+	if (st->cut_frames)
+		snprintf(what + n, sizeof(what) - (size_t)n, "%s%" PRIu64 " %s read up to a malformed record",
+			 n ? ", " : "", st->cut_frames, plural(st->cut_frames, "frame", "frames"));
 	if (st->corrupt)
-		cli_warn(cmd, "%s is damaged at offset %" PRIu64 ": %" PRIu64 " unreadable frames skipped, "
-			      "the rest was read",
-			 path, st->bad_offset, st->bad_frames);
+		cli_warn(cmd, "%s is damaged from offset %" PRIu64 ": %s, the rest was read", path,
+			 st->bad_offset, what);
 	if (!st->has_footer && !st->truncated && !st->corrupt)
 		cli_warn(cmd, "%s has no footer (recorder stopped abruptly?): totals are counted from the records",
 			 path);
