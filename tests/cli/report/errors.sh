@@ -9,11 +9,19 @@ one_line_err
 
 printf '\001\002\003 binary garbage without lines' > "$T/junk"
 expect 1 "$FREC" report -i "$T/junk"
-grep_err "cannot read $T/junk"
+grep_err "$T/junk: not a frec trace or folded stacks"
+grep_err '^hint: '
 one_line_err
 
+# Empty and comment-only input holds no samples; it was not cut off.
 : > "$T/empty"
 expect 1 "$FREC" report -i "$T/empty"
+grep_err "$T/empty holds no samples: it is empty"
+grep_err '^hint: '
+one_line_err
+printf '# a comment\n\n# another\n' > "$T/comments"
+expect 1 "$FREC" report -i "$T/comments"
+grep_err "$T/comments holds no samples: it has only blank and comment lines"
 one_line_err
 
 printf 'a;b 1\n' > "$T/ok.txt"
