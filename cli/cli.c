@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "frec/error.h"
+#include "frec/log.h"
 #include "frec/trace.h"
 
 int cli_usage(const char *cmd, const char *options_help, int status)
@@ -30,12 +31,14 @@ int cli_usage(const char *cmd, const char *options_help, int status)
 	return status;
 }
 
+/* Messages quote paths and names from the input: a terminal must not act on them. */
 static void vmsg(const char *cmd, const char *kind, const char *fmt, va_list ap)
 {
-	char line[2048];
+	char line[2048], safe[4096];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "frec %s: %s%s\n", cmd, kind, line);
+	frec_term__escape(safe, sizeof(safe), line, sizeof(line));
+	fprintf(stderr, "frec %s: %s%s\n", cmd, kind, safe);
 }
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -58,13 +61,14 @@ void cli_warn(const char *cmd, const char *fmt, ...)
 
 void cli_hint(const char *fmt, ...)
 {
-	char line[2048];
+	char line[2048], safe[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "hint: %s\n", line);
+	frec_term__escape(safe, sizeof(safe), line, sizeof(line));
+	fprintf(stderr, "hint: %s\n", safe);
 }
 
 int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "flame_internal.h"
+#include "frec/log.h"
 #include "frec/profile.h"
 #include "frec/render.h"
 
@@ -168,13 +169,6 @@ static bool within_noise(const uint64_t w[2], const uint64_t all[2])
 	return fabs(d) < 2 * se;
 }
 
-/* A name for a terminal: control bytes (escape sequences, newlines) become '?'. */
-static void print_name(FILE *f, const char *name)
-{
-	for (const unsigned char *s = (const unsigned char *)name; *s; s++)
-		putc(*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-}
-
 static void print_table(FILE *f, const char *heading, struct fn_row **sorted, size_t n, unsigned int top,
 			bool by_total, bool grew, const uint64_t all[2])
 {
@@ -195,7 +189,7 @@ static void print_table(FILE *f, const char *heading, struct fn_row **sorted, si
 			snprintf(rel, sizeof(rel), "%+.0f%%", 100 * d / share(w[0], all[0]));
 		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt %9s  ", share(w[0], all[0]), share(w[1], all[1]), d,
 			rel);
-		print_name(f, r->name);
+		frec_term__puts(f, r->name);
 		fputs(!r->total[0] ? " [new]" : !r->total[1] ? " [gone]" : "", f);
 		fputs(within_noise(w, all) ? " [noise]\n" : "\n", f);
 		shown++;
@@ -232,8 +226,11 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 		r->d_total = share(r->total[1], all[1]) - share(r->total[0], all[0]);
 		sorted[i] = r;
 	}
-	fprintf(f, "before (baseline): %s, %" PRIu64 " samples\nafter:             %s, %" PRIu64 " samples\n",
-		*names[0] ? names[0] : "BEFORE", all[0], *names[1] ? names[1] : "AFTER", all[1]);
+	fputs("before (baseline): ", f);
+	frec_term__puts(f, *names[0] ? names[0] : "BEFORE");
+	fprintf(f, ", %" PRIu64 " samples\nafter:             ", all[0]);
+	frec_term__puts(f, *names[1] ? names[1] : "AFTER");
+	fprintf(f, ", %" PRIu64 " samples\n", all[1]);
 	fprintf(f, "shares are of each profile's own total; "
 		   "change is in percentage points (after - before),\n"
 		   "relative is the change over the share before; [noise]: sampling alone could explain it\n");

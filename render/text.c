@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "frec/hashmap.h"
+#include "frec/log.h"
 #include "frec/profile.h"
 #include "frec/render.h"
 
@@ -162,12 +163,28 @@ static int cmp_total(const void *x, const void *y, void *p)
 	return cmp_names(p, a, b);
 }
 
+static const char *short_module(const struct frec_profile *p, uint32_t module)
+{
+	const char *mod = frec_profile__str(p, module);
+	const char *base = strrchr(mod, '/');
+
+	return base && base[1] ? base + 1 : mod;
+}
+
+/* @before, the short name of @module (untrusted: escaped for the terminal), @after. */
+static void put_module(FILE *f, const char *before, const struct frec_profile *p, uint32_t module,
+		       const char *after)
+{
+	fputs(before, f);
+	frec_term__puts(f, short_module(p, module));
+	fputs(after, f);
+}
+
 static void put_func(const struct frec_profile *p, const struct func *fn, FILE *f)
 {
 	const char *mod = frec_profile__str(p, fn->module);
-	const char *base = strrchr(mod, '/');
 
-	fputs(frec_profile__str(p, fn->name), f);
+	frec_term__puts(f, frec_profile__str(p, fn->name));
 	if (fn->kind == FREC_FRAME_KERNEL)
 		fputs(" [kernel]", f);
 	else if (fn->kind == FREC_FRAME_JIT)
@@ -175,7 +192,7 @@ static void put_func(const struct frec_profile *p, const struct func *fn, FILE *
 	if (fn->inlined)
 		fputs(" [inlined]", f);
 	if (*mod)
-		fprintf(f, "  (%s)", base && base[1] ? base + 1 : mod);
+		put_module(f, "  (", p, fn->module, ")");
 	putc('\n', f);
 }
 
@@ -185,10 +202,14 @@ static void header(const struct frec_profile *p, FILE *f)
 	uint64_t total = frec_profile__total(p);
 	char a[32], b[32];
 
-	if (m->command)
-		fprintf(f, "command:  %s\n", frec_profile__str(p, m->command));
+	if (m->command) {
+		fputs("command:  ", f);
+		frec_term__puts(f, frec_profile__str(p, m->command));
+		putc('\n', f);
+	}
 	if (m->event || m->freq || m->period) {
-		fprintf(f, "event:    %s", m->event ? frec_profile__str(p, m->event) : "?");
+		fputs("event:    ", f);
+		frec_term__puts(f, m->event ? frec_profile__str(p, m->event) : "?");
 		if (m->freq)
 			fprintf(f, ", %" PRIu64 " Hz", m->freq);
 		else if (m->period)
@@ -203,16 +224,11 @@ static void header(const struct frec_profile *p, FILE *f)
 	if (m->lost || m->samples)
 		fprintf(f, ", lost %s (%.1f%%)", commas(m->lost, b, sizeof(b)), pct(m->lost, m->samples + m->lost));
 	putc('\n', f);
-	if (m->source)
-		fprintf(f, "source:   %s%s\n", frec_profile__str(p, m->source), m->truncated ? " (cut short)" : "");
-}
-
-static const char *short_module(const struct frec_profile *p, uint32_t module)
-{
-	const char *mod = frec_profile__str(p, module);
-	const char *base = strrchr(mod, '/');
-
-	return base && base[1] ? base + 1 : mod;
+	if (m->source) {
+		fputs("source:   ", f);
+		frec_term__puts(f, frec_profile__str(p, m->source));
+		fputs(m->truncated ? " (cut short)\n" : "\n", f);
+	}
 }
 
 /* The module that explains most of a problem, by samples, among modules with @flag. */
@@ -244,11 +260,11 @@ static void unknown_cause(const struct frec_profile *p, const struct frec_module
 	const struct frec_module_stat *w;
 
 	if ((w = worst(ms, n, FREC_MODULE_BUILD_ID_MISMATCH, false)))
-		fprintf(f, "%s was rebuilt since the recording (build-id differs)", short_module(p, w->module));
+		put_module(f, "", p, w->module, " was rebuilt since the recording (build-id differs)");
 	else if ((w = worst(ms, n, FREC_MODULE_NOT_FOUND, false)))
-		fprintf(f, "%s is not on this machine (analyse where it was recorded)", short_module(p, w->module));
+		put_module(f, "", p, w->module, " is not on this machine (analyse where it was recorded)");
 	else if ((w = worst(ms, n, FREC_MODULE_NO_SYMBOLS, false)))
-		fprintf(f, "stripped binary %s (install its debug symbols)", short_module(p, w->module));
+		put_module(f, "stripped binary ", p, w->module, " (install its debug symbols)");
 	else
 		fputs("code outside any known file (JIT without a perf map, or lost mmap records)", f);
 }
@@ -265,14 +281,16 @@ static void truncation_cause(const struct frec_profile *p, const struct frec_mod
 	else if (h->stack_copy_full * 4 >= h->truncated && h->stack_copy_full)
 		fputs("the DWARF stack copy is too small (record with a larger one: --call-graph auto,SIZE or dwarf,SIZE)", f);
 	else if (w && is_jit_map(frec_profile__str(p, w->module)))
-		fprintf(f, "stacks end in JIT code of %s, which has no unwind information (frame pointers in the JIT help: node --interpreted-frames-native-stack, python built with -fno-omit-frame-pointer)",
-			short_module(p, w->module));
+		put_module(f, "stacks end in JIT code of ", p, w->module,
+			   ", which has no unwind information (frame pointers in the JIT help: node --interpreted-frames-native-stack, python built with -fno-omit-frame-pointer)");
+	else if (h->unwind_failed && h->unwind_failed * 2 >= h->truncated && w)
+		put_module(f, "code without unwind information in ", p, w->module,
+			   " (install its debug info, or rebuild it with frame pointers)");
 	else if (h->unwind_failed && h->unwind_failed * 2 >= h->truncated)
-		fprintf(f, "code without unwind information%s%s (install its debug info, or rebuild it with frame pointers)",
-			w ? " in " : "", w ? short_module(p, w->module) : "");
+		fputs("code without unwind information (install its debug info, or rebuild it with frame pointers)", f);
 	else if (nofp || w)
-		fprintf(f, "missing frame pointers in %s (rebuild with -fno-omit-frame-pointer or record with --call-graph dwarf)",
-			short_module(p, (nofp ? nofp : w)->module));
+		put_module(f, "missing frame pointers in ", p, (nofp ? nofp : w)->module,
+			   " (rebuild with -fno-omit-frame-pointer or record with --call-graph dwarf)");
 	else
 		fputs("missing frame pointers (record with --call-graph dwarf)", f);
 }

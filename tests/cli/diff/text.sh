@@ -36,7 +36,7 @@ grep_out '^before \(baseline\): standard input, 100 samples$'
 
 # Names reach a terminal: no control bytes (escape sequences) get through.
 expect 0 "$FREC" diff "$D/hostile.folded" "$D/simple.folded"
-grep_out 'ctl\?\?\?\[31mred\?'
+grep_out 'ctl\\x01\\x02\\x1b\[31mred\\x7f'
 if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/out"; then
 	fail "control bytes in the text diff"
 fi
