@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_opts.h"
 #include "frec/error.h"
 #include "frec/profile.h"
 #include "frec/render.h"
@@ -79,7 +80,7 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 	int c;
 
 	*o = (struct diff_cli_opts){ .flame.minwidth = -1 };
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	/*
 	 * Operands may come before or after options ("frec diff a b --svg"), so parse in order ("-"
 	 * prefix) and collect them; --svg takes an optional FILE only when it is not one of them, which
@@ -163,6 +164,17 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		return CLI_USAGE;
 	}
 	return CLI_CONTINUE;
+}
+
+int diff_opts__parse(int argc, char **argv, struct diff_cli_opts **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+void diff_opts__free(struct diff_cli_opts *o)
+{
+	free(o);
 }
 
 int cmd_diff(int argc, char **argv)

@@ -6,9 +6,11 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_opts.h"
 #include "frec/error.h"
 #include "frec/log.h"
 #include "frec/trace.h"
@@ -249,7 +251,7 @@ static int parse_opts(int argc, char **argv, struct dump_opts *o)
 	int c;
 
 	*o = (struct dump_opts){ .input = "trace.zst" };
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -269,6 +271,17 @@ static int parse_opts(int argc, char **argv, struct dump_opts *o)
 		return cli_usage("dump", NULL, CLI_USAGE);
 	}
 	return CLI_CONTINUE;
+}
+
+int dump_opts__parse(int argc, char **argv, struct dump_opts **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+void dump_opts__free(struct dump_opts *o)
+{
+	free(o);
 }
 
 int cmd_dump(int argc, char **argv)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_opts.h"
 #include "frec/error.h"
 #include "frec/profile.h"
 #include "frec/render.h"
@@ -184,7 +185,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	int c;
 
 	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1 };
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -208,13 +209,15 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->text.top = (unsigned int)v;
 			break;
 		case OPT_PID:
-			free(o->pids);
+			free(o->pids); /* the last --pid counts; a bad one leaves none to free twice */
+			o->sym.pids = o->pids = NULL;
 			if (!parse_id_list("--pid", optarg, &o->pids, &o->sym.nr_pids))
 				return CLI_USAGE;
 			o->sym.pids = o->pids;
 			break;
 		case OPT_TID:
 			free(o->tids);
+			o->sym.tids = o->tids = NULL;
 			if (!parse_id_list("--tid", optarg, &o->tids, &o->sym.nr_tids))
 				return CLI_USAGE;
 			o->sym.tids = o->tids;
@@ -311,6 +314,26 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	return CLI_CONTINUE;
 }
 
+int report_opts__parse(int argc, char **argv, struct report_opts **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+static void report_opts__exit(struct report_opts *o)
+{
+	free(o->pids);
+	free(o->tids);
+	free(o->debug_path);
+}
+
+void report_opts__free(struct report_opts *o)
+{
+	if (o)
+		report_opts__exit(o);
+	free(o);
+}
+
 static int write_output(const struct report_opts *o, const struct frec_profile *p, FILE *f)
 {
 	switch (o->format) {
@@ -368,8 +391,6 @@ int cmd_report(int argc, char **argv)
 	ret = CLI_OK;
 out:
 	frec_profile__free(p);
-	free(o.pids);
-	free(o.tids);
-	free(o.debug_path);
+	report_opts__exit(&o);
 	return ret;
 }
