@@ -1,6 +1,6 @@
 #!/bin/sh
 # Replay the flame-graph fixtures (tests/data/flame/*.folded) through fuzz_flame, plus truncations
-# and a byte flip of each.
+# and a byte flip of each, and the inputs make fuzz found (tests/data/corpus/flame).
 set -eu
 corpus="$FREC_TEST_DATA/flame"
 bin="$FREC_TEST_BUILDDIR/fuzz/fuzz_flame"
@@ -24,4 +24,4 @@ open(sys.argv[2], 'wb').write(b)
 PY
 	i=$(( i + 1 ))
 done
-"$bin" "$corpus"/*.folded "$tmp"/*
+"$bin" "$corpus"/*.folded "$FREC_TEST_DATA"/corpus/flame/* "$tmp"/*
