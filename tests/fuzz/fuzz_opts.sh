@@ -1,19 +1,10 @@
 #!/bin/sh
 # Replay the option-parser corpus (tests/data/corpus/opts: a subcommand byte, then NUL-separated
-# arguments) through fuzz_opts, plus every truncation of each file.
-set -eu
-corpus="$FREC_TEST_DATA/corpus/opts"
-bin="$FREC_TEST_BUILDDIR/fuzz/fuzz_opts"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# arguments) through fuzz_opts, plus truncations and flipped bytes of each file.
+. "$FREC_TEST_SRCDIR/fuzz/lib.sh"
 i=0
-for f in "$corpus"/*; do
-	size=$(wc -c < "$f")
-	n=1
-	while [ "$n" -lt "$size" ]; do
-		head -c "$n" "$f" > "$tmp/cut.$i.$n"
-		n=$(( n + 3 ))
-	done
+for f in "$FREC_TEST_DATA"/corpus/opts/*; do
+	variants "$f" "$tmp/$i" 40
 	i=$(( i + 1 ))
 done
-"$bin" "$corpus"/* "$tmp"/*
+"$FREC_TEST_BUILDDIR/fuzz/fuzz_opts" "$FREC_TEST_DATA"/corpus/opts/* "$tmp"/*
