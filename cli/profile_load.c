@@ -3,7 +3,7 @@
  * Loading a profile for report and diff: a frec trace (symbolized) or folded stacks from any tool,
  * told apart by their first bytes.  "-" is standard input.  Any path may name something endless or
  * hostile (/dev/zero, a FIFO, a huge log): files are mapped, everything else is read with a bound,
- * and binary input is refused from its first bytes (see frec-report(1), INPUT LIMITS).
+ * and binary input is refused from its first bytes (frec-report(1), Input, says the limits).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -47,6 +47,7 @@ struct trace_reader {
 	void *map; /* the mapping to undo, NULL for borrowed memory */
 	size_t src_pos;
 	size_t frame_pos; /* offset of the frame in buf */
+	unsigned int resync_probes; /* see READER_RESYNC_PROBES */
 	ZSTD_DCtx *dctx;
 	uint8_t *buf;
 	size_t buf_len, buf_cap, buf_pos;
@@ -160,19 +161,26 @@ static bool is_skippable(const uint8_t *src, size_t avail)
 }
 
 /*
- * Where in the @avail bytes at @src (which do not start a readable frame) the next one starts: a
- * zstd or skippable magic whose frame is whole.  Returns @avail if there is none.  Compressed
- * data may hold a magic by chance; such a false start fails to decompress or its CRC, and the
- * search goes on from there.
+ * Magics that turn out not to start a whole frame, over a reader's life, before the rest of a
+ * damaged input is given up: each costs a walk over the blocks of the frame it claims, so without
+ * a bound a crafted input full of magics would take quadratic time.  Compressed data holds a magic
+ * by chance about once per 256 MiB.
  */
-static size_t reader_resync(const uint8_t *src, size_t avail)
-{
+#define READER_RESYNC_PROBES 64
 
-	for (size_t i = 1; i + 4 <= avail; i++) {
+/*
+ * Where in the @avail bytes at @src (which do not start a readable frame) the next one starts: a
+ * zstd or skippable magic whose frame is whole.  Returns @avail if there is none.  A false start
+ * that is whole still fails to decompress or its CRC, and the search goes on after it.
+ */
+static size_t reader_resync(struct trace_reader *r, const uint8_t *src, size_t avail)
+{
+	for (size_t i = 1; i + 4 <= avail && r->resync_probes < READER_RESYNC_PROBES; i++) {
 		if (memcmp(src + i, zstd_magic, 4) && !is_skippable(src + i, avail - i))
 			continue;
 		if (!ZSTD_isError(ZSTD_findFrameCompressedSize(src + i, avail - i)))
 			return i;
+		r->resync_probes++;
 	}
 	return avail;
 }
@@ -205,7 +213,7 @@ static int reader_load_frame(struct trace_reader *r)
 			return 0;
 		fsize = ZSTD_findFrameCompressedSize(src, avail);
 		if (ZSTD_isError(fsize)) {
-			size_t next = reader_resync(src, avail);
+			size_t next = reader_resync(r, src, avail);
 
 			/* Nothing readable follows and the data ends inside this frame: cut short. */
 			if (next == avail && ZSTD_getErrorCode(fsize) == ZSTD_error_srcSize_wrong) {
@@ -414,6 +422,7 @@ void trace_reader__rewind(struct trace_reader *r)
 	r->src_pos = 0;
 	r->buf_len = r->buf_pos = 0;
 	r->at_end = false;
+	r->resync_probes = 0;
 	r->status = (struct trace_status){ .file_bytes = r->src_len };
 }
 

@@ -207,3 +207,29 @@ Test(trace_damage, empty_input_is_not_a_cut_trace)
 	cr_assert_eq(trace_reader__open("/dev/null", &r), -FREC_E_EMPTY);
 	cr_assert_eq(trace_reader__open("/dev/zero", &r), -FREC_E_TRACE_MAGIC);
 }
+
+/*
+ * Garbage full of zstd magics, each starting a frame whose raw blocks run over the next magics to
+ * the end: every magic costs a walk to the end, so trying them all would take quadratic time
+ * (minutes here).  The reader gives up after a bounded number of false starts
+ * (READER_RESYNC_PROBES) and skips the rest as damaged; the timeout only stops a regression.
+ */
+Test(trace_damage, a_trace_full_of_false_magics_is_given_up_in_linear_time, .timeout = 120)
+{
+	/* magic, no flags, 1 KiB window, then a raw block of 253 bytes: to the next unit's block */
+	static const uint8_t unit[9] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0xe8, 0x07, 0x00 };
+	size_t len, data[4], skip[4], garbage = 32u << 20, start, n;
+	uint8_t *buf = write_trace(&len, false, data, skip);
+	struct trace_status st;
+
+	start = skip[0] + 8 + sizeof(struct trace_frame_summary); /* after the header frame's summary */
+	buf = realloc(buf, start + garbage);
+	memset(buf + start, 0, garbage);
+	for (n = start; n + 256 <= start + garbage; n += 256)
+		memcpy(buf + n, unit, sizeof(unit));
+	cr_assert_eq(read_samples(buf, n, &st), 0);
+	/* the first false frame runs to the end: a frame cut short, as far as anyone can tell */
+	cr_assert(st.truncated || st.corrupt);
+	cr_assert_eq(st.bad_bytes + st.truncated_bytes, n - start);
+	free(buf);
+}
