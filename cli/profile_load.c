@@ -163,6 +163,9 @@ static int load_folded(const char *cmd, const struct input *in, struct frec_prof
 		cli_error(cmd, "%s: line %" PRIu64 ": the sample counts add up to more than 64 bits hold",
 			  in->name, st.error_line);
 		cli_hint("folded stacks count samples; a count this large is damage, not data");
+	} else if (n == -E2BIG) {
+		cli_error(cmd, "%s: line %" PRIu64 ": a stack of more than 65,536 frames", in->name, st.error_line);
+		cli_hint("no real stack is that deep: the file is damaged, or not folded stacks");
 	} else if (n < 0) {
 		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(n));
 	} else if (!st.lines) {

@@ -15,6 +15,8 @@
 
 /* This many lines that are not stacks before the first that is: the input is not folded stacks. */
 #define FOLDED_GIVE_UP 1000
+/* Frames in one stack; far above any real one (perf's callchains stop at 127 by default). */
+#define FOLDED_MAX_DEPTH 65536
 
 static bool has_suffix(const char *s, size_t len, const char *suffix, size_t slen)
 {
@@ -178,6 +180,12 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 			int id;
 
 			if (flen) {
+				/* A line of "a;a;a;..." must not make per-frame state as large as the input. */
+				if (n == FOLDED_MAX_DEPTH) {
+					st->error_line = lineno;
+					err = -E2BIG;
+					goto out;
+				}
 				if (n == nodes_cap) {
 					size_t cap = nodes_cap ? nodes_cap * 2 : 64;
 					uint32_t *nn = realloc(nodes, cap * sizeof(*nn));

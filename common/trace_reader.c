@@ -360,9 +360,14 @@ static int reader_parse_header(struct trace_reader *r, const struct perf_event_h
 	memcpy(r->kv, (const char *)th + fixed, n);
 	r->kv[n] = '\0';
 	end = r->kv + n;
-	r->kv_at = calloc(n / 2 + 1, sizeof(*r->kv_at));
+	/* Count the strings first: sizing for the most a record could hold (n / 2) let a header of
+	 * zeros, which compresses to nothing, ask for gigabytes. */
+	for (s = r->kv; s < end && *s; s += strlen(s) + 1)
+		r->nr_kv++;
+	r->kv_at = calloc(r->nr_kv + 1, sizeof(*r->kv_at));
 	if (!r->kv_at)
 		return -ENOMEM;
+	r->nr_kv = 0;
 	for (s = r->kv; s < end && *s; s += strlen(s) + 1)
 		r->kv_at[r->nr_kv++] = s;
 	return 0;

@@ -230,7 +230,7 @@ struct frec_folded_stats {
 	uint64_t lines;      /* non-empty, non-comment lines read */
 	uint64_t bad_lines;  /* lines without a "STACK COUNT" shape, skipped */
 	uint64_t first_bad;  /* line number (1-based, in the input) of the first bad line, 0 if none */
-	uint64_t error_line; /* with -ERANGE: line number of the count that overflowed */
+	uint64_t error_line; /* with -ERANGE or -E2BIG: the line number of the refused stack */
 };
 
 /**
@@ -241,7 +241,8 @@ struct frec_folded_stats {
  * NULL) and skipped; lines starting with '#' are comments.  Returns the number of stacks added (0
  * for an input of blank and comment lines only), -FREC_E_FOLDED_EMPTY if there were lines and none
  * was valid (or the first 1,000 were not: the input is something else), -ERANGE if a count, or the
- * sum of the counts, does not fit in 64 bits (@st->error_line says where), or -ENOMEM.
+ * sum of the counts, does not fit in 64 bits, -E2BIG for a stack of more than 65,536 frames
+ * (@st->error_line says where, for both), or -ENOMEM.
  */
 int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
 				struct frec_folded_stats *st);

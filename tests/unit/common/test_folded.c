@@ -185,3 +185,24 @@ Test(folded, detection)
 	cr_assert_not(frec_profile__looks_folded("just text\n", 10));
 	cr_assert_not(frec_profile__looks_folded("", 0));
 }
+
+Test(folded, a_stack_deeper_than_any_real_one_is_refused_with_its_line)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_stats st;
+	size_t depth = 65537, len = 12 + depth * 2 + 8;
+	char *text = malloc(len);
+	size_t o = (size_t)sprintf(text, "main;ok 1\n");
+
+	for (size_t i = 0; i < depth; i++)
+		o += (size_t)sprintf(text + o, "%sa", i ? ";" : "");
+	o += (size_t)sprintf(text + o, " 1\n");
+	cr_assert_eq(frec_profile__import_folded(p, text, o, &st), -E2BIG);
+	cr_assert_eq(st.error_line, 2);
+	/* one frame fewer is a stack */
+	frec_profile__free(p);
+	p = frec_profile__new();
+	cr_assert_eq(frec_profile__import_folded(p, text + 10 + 2, o - 12, &st), 1);
+	free(text);
+	frec_profile__free(p);
+}

@@ -7,7 +7,9 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -232,4 +234,61 @@ Test(trace_damage, a_trace_full_of_false_magics_is_given_up_in_linear_time, .tim
 	cr_assert(st.truncated || st.corrupt);
 	cr_assert_eq(st.bad_bytes + st.truncated_bytes, n - start);
 	free(buf);
+}
+
+/*
+ * A header record padded with 100 MiB of zeros (which compress to almost nothing) holds three
+ * strings: the reader's index of them must be sized by what is there, not by the most such a record
+ * could hold (it was n / 2 pointers, 400 MiB here).  Checked under an address-space limit in a child;
+ * not under AddressSanitizer, which reserves terabytes of address space.
+ */
+Test(trace_damage, a_padded_header_costs_what_it_holds)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	cr_skip_test("RLIMIT_AS cannot be used under AddressSanitizer");
+#else
+	static const char *const kv[] = { "event=cpu-clock", "command=x", "hostname=h" };
+	size_t pad = 100u << 20, len;
+	struct trace_header th = { .version_major = TRACE_VERSION_MAJOR, .fixed_size = sizeof(th) };
+	char dir[128], path[256], *body = calloc(1, sizeof(th) + 64 + pad);
+	struct trace_writer *w;
+	uint8_t *buf;
+	size_t off = sizeof(th) - sizeof(th.hdr);
+	struct stat sb;
+	int fd, status;
+	pid_t pid;
+
+	memcpy(th.magic, TRACE_MAGIC, 8);
+	memcpy(body, (uint8_t *)&th + sizeof(th.hdr), off);
+	for (int i = 0; i < 3; i++) {
+		strcpy(body + off, kv[i]);
+		off += strlen(kv[i]) + 1;
+	}
+	snprintf(path, sizeof(path), "%s/pad.zst", test_tmpdir(dir, sizeof(dir)));
+	cr_assert_eq(trace_writer__open(path, NULL, &w), 0);
+	cr_assert_eq(trace_writer__write_rec(w, TRACE_REC_HEADER, body, off + pad), 0);
+	cr_assert_eq(trace_writer__close(w), 0);
+	free(body);
+	fd = open(path, O_RDONLY);
+	cr_assert_eq(fstat(fd, &sb), 0);
+	len = (size_t)sb.st_size;
+	buf = malloc(len);
+	cr_assert_eq(read(fd, buf, len), (ssize_t)len);
+	close(fd);
+
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit lim = { 512u << 20, 512u << 20 };
+		struct trace_reader *r;
+
+		setrlimit(RLIMIT_AS, &lim);
+		if (trace_reader__open_mem(buf, len, &r))
+			_exit(1);
+		_exit(trace_reader__meta(r, "hostname") ? 0 : 2);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "the padded header was refused within 512 MiB of address space (status %#x)", status);
+	free(buf);
+#endif
 }
