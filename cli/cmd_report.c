@@ -126,14 +126,15 @@ static bool parse_time_range(const char *arg, uint64_t *start, uint64_t *end)
 
 	if (!comma)
 		goto bad;
+	/* At most a billion seconds: the nanoseconds must fit in 64 bits (and NaN is no time). */
 	if (comma != arg) {
 		a = strtod(arg, &e);
-		if (e != comma || a < 0)
+		if (e != comma || !(a >= 0 && a <= 1e9))
 			goto bad;
 	}
 	if (comma[1]) {
 		b = strtod(comma + 1, &e);
-		if (*e || b <= a)
+		if (*e || !(b > a && b <= 1e9))
 			goto bad;
 	}
 	*start = (uint64_t)(a * 1e9);
@@ -280,7 +281,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_MINWIDTH:
 			o->flame.minwidth = strtod(optarg, &end);
-			if (*end || end == optarg || o->flame.minwidth < 0) {
+			if (*end || end == optarg || !(o->flame.minwidth >= 0)) {
 				cli_error("report", "--minwidth: '%s' is not a width in pixels (like 0.1)", optarg);
 				return CLI_USAGE;
 			}

@@ -33,6 +33,12 @@ expect 2 "$FREC" report --per-process --per-thread -i "$T/ok.txt"
 grep_err 'exclude each other'
 expect 2 "$FREC" report --time abc -i "$T/ok.txt"
 grep_err -- '--time'
+# found by make fuzz: seconds whose nanoseconds overflow 64 bits, and NaN
+expect 2 "$FREC" report --time 1e26, -i "$T/ok.txt"
+grep_err -- "--time: '1e26,'"
+expect 2 "$FREC" report --time nan,5 -i "$T/ok.txt"
+expect 2 "$FREC" report --minwidth nan -i "$T/ok.txt"
+grep_err -- '--minwidth'
 expect 2 "$FREC" report --pid 12x -i "$T/ok.txt"
 grep_err -- '--pid'
 expect 2 "$FREC" report extra -i "$T/ok.txt"
