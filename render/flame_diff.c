@@ -30,9 +30,10 @@ struct flame_diff {
 	struct frec_diff_norm dn;
 	int shape_side;            /* 1 when the shape is AFTER, 0 with --negate */
 	double conv;               /* one unit of the other's weight in units of the shape's */
-	uint32_t *name_in[2];      /* [0] per frame of p: the id of its name in other; [1] the reverse */
-	struct flame_map child[2]; /* [0] other's, [1] p's: (parent << 32 | name id) -> child */
+	uint32_t *name_in;         /* per frame of p: the id of its name in other, or FREC_NONE */
+	struct flame_map child;    /* other's (parent << 32 | name id) -> child */
 	uint32_t *match;           /* per node of p: the node of other on the same path, or FREC_NONE */
+	uint8_t *matched;          /* per node of other: p has a node on the same path */
 	double *extra;             /* per node of p: the width the ghosts below it add */
 	uint8_t *lone_shows;       /* per node of p that other lacks: its new (or gone) subtree clears the floor */
 	uint32_t *other_rank;      /* per frame of other: its position in other's frames' order */
@@ -47,48 +48,47 @@ struct flame_diff {
 /* ---- Matching ------------------------------------------------------------------------------- */
 
 /*
- * Index @to by names for lookups from @from: *@name_in gets, per frame of @from, the id of the same
- * name in @to (FREC_NONE if @to has none), and @child maps (parent << 32 | name id) to @to's
- * children.  Frames match by name alone, so that a profile from a trace (with modules) compares
- * with one from folded stacks (without); two children of one node with the same name but different
- * modules match the first of them.
+ * Index other by names for lookups from p: d->name_in gets, per frame of p, the id of the same name
+ * in other, and d->child maps (parent << 32 | name id) to other's children.  Frames are matched by
+ * name alone, so that a profile from a trace (with modules) compares with one from folded stacks
+ * (without); two children of one node with the same name but different modules match the first of
+ * them.
  */
-static int index_names(const struct frec_profile *from, const struct frec_profile *to, uint32_t **name_in,
-		       struct flame_map *child)
+static int index_names(struct flame_diff *d, const struct frec_profile *p, const struct frec_profile *other)
 {
-	uint32_t nf = frec_profile__nr_frames(to), nn = frec_profile__nr_nodes(to);
+	uint32_t nf = frec_profile__nr_frames(other), nn = frec_profile__nr_nodes(other);
 	struct flame_map names;
 	int err;
 
 	if ((err = flame_map__init(&names, nf)))
 		return err;
 	for (uint32_t i = 0; i < nf; i++) {
-		uint32_t id = frec_profile__frame(to, i)->name;
-		const char *s = frec_profile__str(to, id);
+		uint32_t id = frec_profile__frame(other, i)->name;
+		const char *s = frec_profile__str(other, id);
 
 		if ((err = flame_map__put(&names, flame_hash(s, strlen(s)), id)))
 			goto out;
 	}
 	err = -ENOMEM;
-	*name_in = malloc(((size_t)frec_profile__nr_frames(from) + 1) * sizeof(**name_in));
-	if (!*name_in)
+	d->name_in = malloc(((size_t)frec_profile__nr_frames(p) + 1) * sizeof(*d->name_in));
+	if (!d->name_in)
 		goto out;
-	for (uint32_t i = 0; i < frec_profile__nr_frames(from); i++) {
-		const char *s = frec_profile__frame_name(from, i);
+	for (uint32_t i = 0; i < frec_profile__nr_frames(p); i++) {
+		const char *s = frec_profile__frame_name(p, i);
 		uint64_t h = flame_hash(s, strlen(s));
 		size_t pos = 0;
 		uint32_t id;
 
-		while ((id = flame_map__next(&names, h, &pos)) != UINT32_MAX && strcmp(frec_profile__str(to, id), s))
+		while ((id = flame_map__next(&names, h, &pos)) != UINT32_MAX && strcmp(frec_profile__str(other, id), s))
 			;
-		(*name_in)[i] = id == UINT32_MAX ? FREC_NONE : id;
+		d->name_in[i] = id == UINT32_MAX ? FREC_NONE : id;
 	}
-	if ((err = flame_map__init(child, nn)))
+	if ((err = flame_map__init(&d->child, nn)))
 		goto out;
 	for (uint32_t i = 1; i < nn; i++) {
-		const struct frec_node *n = frec_profile__node(to, i);
+		const struct frec_node *n = frec_profile__node(other, i);
 
-		if ((err = flame_map__put(child, (uint64_t)n->parent << 32 | frec_profile__frame(to, n->frame)->name, i)))
+		if ((err = flame_map__put(&d->child, (uint64_t)n->parent << 32 | frec_profile__frame(other, n->frame)->name, i)))
 			goto out;
 	}
 	err = 0;
@@ -97,16 +97,23 @@ out:
 	return err;
 }
 
-/* The child of @parent (a node of the profile @child indexes) named like frame @frame (via @name_in). */
-static uint32_t child_of(const struct flame_map *child, const uint32_t *name_in, uint32_t parent, uint32_t frame)
+/*
+ * The child of other's node @parent named like p's frame @frame, or FREC_NONE.  All of other's
+ * children of that name (several when their modules differ) are marked matched: none is a ghost.
+ */
+static uint32_t match_child(struct flame_diff *d, uint32_t parent, uint32_t frame)
 {
+	uint32_t v, first = FREC_NONE;
 	size_t pos = 0;
-	uint32_t v;
 
-	if (parent == FREC_NONE || name_in[frame] == FREC_NONE)
+	if (parent == FREC_NONE || d->name_in[frame] == FREC_NONE)
 		return FREC_NONE;
-	v = flame_map__next(child, (uint64_t)parent << 32 | name_in[frame], &pos);
-	return v == UINT32_MAX ? FREC_NONE : v;
+	while ((v = flame_map__next(&d->child, (uint64_t)parent << 32 | d->name_in[frame], &pos)) != UINT32_MAX) {
+		if (first == FREC_NONE)
+			first = v;
+		d->matched[v] = 1;
+	}
+	return first;
 }
 
 /* Whether weight @w of a frame that only one side has clears the floor (@in_shape: the shape's side). */
@@ -117,19 +124,18 @@ static bool lone_clears(const struct flame_diff *d, bool in_shape, uint64_t w)
 	return frec_diff_norm__is_change(&d->dn, side ? 0 : w, side ? w : 0);
 }
 
-/* Whether other's node @oc, a child of the node @parent of p matches, is a ghost to draw. */
-static bool is_ghost(const struct flame_ctx *c, uint32_t parent, uint32_t oc)
+/* Whether other's node @oc (a child of a node some node of p matches) is a ghost to draw. */
+static bool is_ghost(const struct flame_ctx *c, uint32_t oc)
 {
 	const struct flame_diff *d = c->diff;
-	const struct frec_node *n = frec_profile__node(c->other, oc);
 
-	return child_of(&d->child[1], d->name_in[1], parent, n->frame) == FREC_NONE &&
-	       lone_clears(d, false, n->total);
+	return !d->matched[oc] && lone_clears(d, false, frec_profile__node(c->other, oc)->total);
 }
 
 /*
- * Per node of p, in id order (parents first): its match in other, whether a lone subtree shows,
- * and the width of the ghosts below it (summed up from the leaves, in reverse id order).
+ * Per node of p, in id order (parents first): its match in other and whether a lone subtree shows;
+ * then, once all of other's matched nodes are known, the width of the ghosts below each (summed up
+ * from the leaves, in reverse id order).
  */
 static void match_nodes(struct flame_ctx *c)
 {
@@ -141,7 +147,7 @@ static void match_nodes(struct flame_ctx *c)
 		const struct frec_node *n = frec_profile__node(c->p, i);
 		uint32_t pm = d->match[n->parent];
 
-		d->match[i] = child_of(&d->child[0], d->name_in[0], pm, n->frame);
+		d->match[i] = match_child(d, pm, n->frame);
 		if (d->match[i] == FREC_NONE)
 			d->lone_shows[i] = pm != FREC_NONE ? lone_clears(d, true, n->total) : d->lone_shows[n->parent];
 	}
@@ -152,7 +158,7 @@ static void match_nodes(struct flame_ctx *c)
 			continue;
 		m = frec_profile__node(c->other, d->match[i]);
 		for (uint32_t oc = m->first_child; oc != FREC_NONE; oc = frec_profile__node(c->other, oc)->next_sibling)
-			if (is_ghost(c, i, oc))
+			if (is_ghost(c, oc))
 				d->extra[i] += (double)frec_profile__node(c->other, oc)->total * d->conv;
 	}
 	for (uint32_t i = nn; i-- > 1;)
@@ -174,14 +180,14 @@ int flame_diff__new(struct flame_ctx *c)
 		return err;
 	d->shape_side = c->shape_is_before ? 0 : 1;
 	d->conv = d->dn.scale[d->shape_side] > 0 ? d->dn.scale[1 - d->shape_side] / d->dn.scale[d->shape_side] : 0;
-	if ((err = index_names(c->p, c->other, &d->name_in[0], &d->child[0])) ||
-	    (err = index_names(c->other, c->p, &d->name_in[1], &d->child[1])))
+	if ((err = index_names(d, c->p, c->other)))
 		return err;
 	d->match = malloc((size_t)nn * sizeof(*d->match));
+	d->matched = calloc(frec_profile__nr_nodes(c->other), sizeof(*d->matched));
 	d->extra = calloc(nn, sizeof(*d->extra));
 	d->lone_shows = calloc(nn, sizeof(*d->lone_shows));
 	d->other_rank = flame_rank_frames(c->other);
-	if (!d->match || !d->extra || !d->lone_shows || !d->other_rank)
+	if (!d->match || !d->matched || !d->extra || !d->lone_shows || !d->other_rank)
 		return -ENOMEM;
 	match_nodes(c);
 	c->drawn += d->extra[FREC_NODE_ROOT];
@@ -192,11 +198,10 @@ void flame_diff__free(struct flame_diff *d)
 {
 	if (!d)
 		return;
-	for (int i = 0; i < 2; i++) {
-		free(d->name_in[i]);
-		flame_map__exit(&d->child[i]);
-	}
+	free(d->name_in);
+	flame_map__exit(&d->child);
 	free(d->match);
+	free(d->matched);
 	free(d->extra);
 	free(d->lone_shows);
 	free(d->other_rank);
@@ -235,7 +240,7 @@ int flame_diff__add_ghosts(const struct flame_ctx *c, const struct flame_item *i
 		const struct frec_node *n = frec_profile__node(c->other, oc);
 
 		/* Below a ghost, everything is the other profile's. */
-		if (!it->ghost && !is_ghost(c, it->node, oc))
+		if (!it->ghost && !is_ghost(c, oc))
 			continue;
 		err = flame_kids__push(kids, &(struct flame_kid){
 			.name = frec_profile__frame_name(c->other, n->frame),
