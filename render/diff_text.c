@@ -202,13 +202,15 @@ static void print_table(FILE *f, const struct frec_diff_norm *dn, const char *he
 static void print_sides(FILE *f, const struct frec_profile *before, const struct frec_profile *after,
 			const char *sep)
 {
-	struct flame_line l = { .len = 0 };
+	struct flame_line l[2] = { { .len = 0 }, { .len = 0 } };
 
-	flame_line__add(&l, "before (baseline): ");
-	diff_side__describe(&l, before, "BEFORE", false);
-	flame_line__add(&l, sep);
-	diff_side__describe(&l, after, "AFTER", false);
-	fputs(l.buf, f);
+	diff_side__describe(&l[0], before, "BEFORE", false);
+	diff_side__describe(&l[1], after, "AFTER", false);
+	/* File names are the user's, but a terminal must not take them for escape sequences. */
+	fputs("before (baseline): ", f);
+	print_name(f, l[0].buf);
+	fputs(sep, f);
+	print_name(f, l[1].buf);
 }
 
 static void print_header(FILE *f, const struct frec_profile *before, const struct frec_profile *after,

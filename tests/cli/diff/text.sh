@@ -69,3 +69,8 @@ grep_out 'ctl\?\?\?\[31mred\?'
 if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/out"; then
 	fail "control bytes in the text diff"
 fi
+# and neither do file names.
+cp "$D/simple.folded" "$T/$(printf 'x\033[31my').folded"
+expect 0 "$FREC" diff "$T/$(printf 'x\033[31my').folded" "$D/simple.folded" -o "$T/names.txt"
+grep -q '^before (baseline): .*/x?\[31my\.folded, 100 samples$' "$T/names.txt" || fail "a file name's escape reached the text"
+grep_err '^frec diff: before \(baseline\): .*/x\?\[31my\.folded, 100 samples; after'
