@@ -1936,7 +1936,7 @@ static int fill_meta(struct sym_ctx *c)
 	m->truncated = trace_reader__status(c->r)->truncated;
 	/*
 	 * The user chose the recording's length when frec attached (the header's target is not
-	 * "command") or stopped it before the command's end: diffs then compare CPU time per second.
+	 * "command") or stopped it before the command's end: diffs then suggest CPU time per second.
 	 */
 	s = trace_reader__meta(c->r, "target");
 	m->windowed = (s && strcmp(s, "command")) ||

@@ -265,10 +265,10 @@ double frec_diff_norm__delta(const struct frec_diff_norm *dn, uint64_t wb, uint6
 bool frec_diff_norm__is_change(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa);
 
 /**
- * frec_norm__fmt() - @v, a value in the unit of @norm, for people: TIME "1.23 s", "456 ms",
- * "7.8 us"; RATE the same per second of recording ("250 ms/s"); COUNT "1,234"; SHARE "12.34%" (a
- * fraction of 1).  With @sign, a '+' or '-' leads, and SHARE changes read in points ("+1.23 pt").
- * Writes at most @size bytes (NUL included) and returns @buf.
+ * frec_norm__fmt() - @v, a value in the unit of @norm, for people: TIME and RATE to 3 significant
+ * digits ("1.23 s", "456 ms", "7.80 us"; "250 ms/s"), COUNT whole ("1,234"), SHARE a fraction of 1
+ * in percent ("12.34%").  With @sign, a '+' or '-' leads, and SHARE changes read in points
+ * ("+1.23 pt").  Writes at most @size bytes (NUL included) and returns @buf.
  */
 char *frec_norm__fmt(enum frec_norm norm, double v, bool sign, char *buf, size_t size);
 
