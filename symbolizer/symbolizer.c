@@ -1934,6 +1934,13 @@ static int fill_meta(struct sym_ctx *c)
 	else if (c->nr_samples && c->last_time > th->start_ns)
 		m->duration_ns = c->last_time - (c->first_time < th->start_ns ? c->first_time : th->start_ns);
 	m->truncated = trace_reader__status(c->r)->truncated;
+	/*
+	 * The user chose the recording's length when frec attached (the header's target is not
+	 * "command") or stopped it before the command's end: diffs then suggest CPU time per second.
+	 */
+	s = trace_reader__meta(c->r, "target");
+	m->windowed = (s && strcmp(s, "command")) ||
+		      (ft && (ft->flags & (TRACE_FOOTER_DURATION | TRACE_FOOTER_INTERRUPTED)));
 	return 0;
 }
 
