@@ -129,10 +129,21 @@ static uint64_t record_time(const struct perf_event_header *h)
 	return t;
 }
 
+/*
+ * A process seen for the first time: remember who runs it while it still does, so that its perf
+ * map, read at the end when it may be gone, is read only if that user owns it (synth.c).  One
+ * stat() per process, not per sample.
+ */
 static void note_pid(struct recorder *rec, uint32_t pid)
 {
-	if (pid && pid != UINT32_MAX)
-		frec_hashmap__set(&rec->pids, pid, 1);
+	uint64_t *owner;
+	bool added;
+
+	if (!pid || pid == UINT32_MAX)
+		return;
+	owner = frec_hashmap__slot(&rec->pids, pid, &added);
+	if (owner && added)
+		*owner = rec_proc__owner(pid);
 }
 
 /* Values of the stack_starts map besides addresses. */
