@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -633,6 +634,7 @@ retry:
 
 static int fork_command(struct recorder *rec)
 {
+	pid_t self = getpid();
 	int go[2], status[2];
 
 	if (pipe2(go, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
@@ -644,6 +646,13 @@ static int fork_command(struct recorder *rec)
 		char c;
 		int err;
 
+		/*
+		 * Die with frec, even by SIGKILL, rather than run on unobserved.  (The kernel sends the
+		 * signal when the thread that forked exits: frec records from one thread.)  If frec died
+		 * before prctl(), no signal will come: the child has been re-parented already.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != self)
+			_exit(127);
 		close(go[1]);
 		close(status[0]);
 		/* Wait until the events exist; EOF means the recorder gave up. */
