@@ -1167,6 +1167,8 @@ out:
 			st->trace_bytes = (uint64_t)sb.st_size;
 	}
 	st->elapsed_ns = rec.stop_ns ? rec.stop_ns - rec.start_ns : 0;
+	/* Also when the trace could not be finished (a full disk): the summary reports it. */
+	cpu_times(st);
 	recorder_exit(&rec);
 	return err;
 }
