@@ -19,7 +19,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -653,6 +652,9 @@ static int fork_command(struct recorder *rec)
 		 */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != self)
 			_exit(127);
+		/* The trace is frec's standard output: the command's output must not mix into it. */
+		if (rec->o->output_fd == STDOUT_FILENO && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		close(go[1]);
 		close(status[0]);
 		/* Wait until the events exist; EOF means the recorder gave up. */
@@ -1051,7 +1053,8 @@ static int open_targets(struct recorder *rec)
 int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_error *e)
 {
 	struct recorder rec = { .o = o, .st = st, .e = e, .go_fd = -1, .status_fd = -1 };
-	const char *output = o->output ? o->output : "trace.zst";
+	const char *output = o->output ? o->output : "the trace";
+	int out_fd = o->output_fd;
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	struct trace_writer_opts wopts = { 0 };
 	int err;
@@ -1105,7 +1108,11 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	 * the rest).
 	 */
 	wopts.level = o->call_graph == REC_CG_DWARF || o->call_graph == REC_CG_AUTO ? 3 : 6;
-	err = trace_writer__open(output, &wopts, &rec.w);
+	err = o->output_truncate && ftruncate(out_fd, 0) ? -errno : 0;
+	if (!err) {
+		err = trace_writer__open_fd(out_fd, &wopts, &rec.w);
+		out_fd = -1; /* the writer's, also when it failed */
+	}
 	if (err) {
 		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		goto out;
@@ -1149,22 +1156,20 @@ restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 out:
+	if (out_fd >= 0)
+		close(out_fd);
 	if (rec.w) {
-		struct stat sb;
-		int cerr;
+		/* flushed first, to count every byte written */
+		int cerr = trace_writer__flush(rec.w), cerr2;
 
 		st->data_bytes = trace_writer__data_bytes(rec.w);
-		cerr = trace_writer__close(rec.w);
+		st->trace_bytes = trace_writer__bytes(rec.w);
+		cerr2 = trace_writer__close(rec.w);
+		cerr = cerr ? cerr : cerr2;
 		if (!err && cerr) {
 			err = cerr;
 			set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		}
-		/* Nothing was recorded: leave no empty trace behind (but never remove a device such
-		 * as /dev/null or /dev/full, or whatever else the output names that is not a file). */
-		if (!rec.started && !stat(output, &sb) && S_ISREG(sb.st_mode))
-			unlink(output);
-		else if (rec.started && !stat(output, &sb))
-			st->trace_bytes = (uint64_t)sb.st_size;
 	}
 	st->elapsed_ns = rec.stop_ns ? rec.stop_ns - rec.start_ns : 0;
 	/* Also when the trace could not be finished (a full disk): the summary reports it. */
