@@ -466,7 +466,7 @@ struct perf_map_refusal {
 
 /*
  * Read process @pid's perf map: inside its root (/tmp/perf-NSPID.map, as the process names it) while
- * it runs, else /tmp/perf-PID.map in ours.  The process's user chose what is there, so only a
+ * it runs, else (or if there is none there) /tmp/perf-PID.map in ours.  The process's user chose what is there, so only a
  * regular file of that user (@owner, or root), of at most REC_PERF_MAP_MAX bytes, is read
  * (frec-record(1), SECURITY).  Returns 0 with *@text, -ENOENT when there is none, -ENOMEM, or
  * another error with @r saying why the file was refused.
@@ -485,7 +485,8 @@ static int read_perf_map(uint32_t pid, uint64_t owner, char **text, size_t *len,
 		snprintf(r->name, sizeof(r->name), "/proc/%u/root%s", pid, path);
 		fd = frec_proc_root__open_file(root, path, O_RDONLY | O_NOFOLLOW, &sb);
 		close(root);
-	} else {
+	}
+	if (root < 0 || fd == -ENOENT) {
 		snprintf(r->name, sizeof(r->name), "/tmp/perf-%u.map", pid);
 		fd = frec_proc_root__open_file(AT_FDCWD, r->name, O_RDONLY | O_NOFOLLOW, &sb);
 	}
