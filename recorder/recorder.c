@@ -134,7 +134,7 @@ static uint64_t record_time(const struct perf_event_header *h)
  * map, read at the end when it may be gone, is read only if that user owns it (synth.c).  One
  * stat() per process, not per sample.
  */
-static void note_pid(struct recorder *rec, uint32_t pid)
+void rec__note_pid(struct recorder *rec, uint32_t pid)
 {
 	uint64_t *owner;
 	bool added;
@@ -208,7 +208,7 @@ static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
 		rec->first_ns = s.time;
 	rec->last_ns = s.time;
 	if (s.pid != rec->last_pid) {
-		note_pid(rec, s.pid);
+		rec__note_pid(rec, s.pid);
 		rec->last_pid = s.pid;
 	}
 	/* Remember the kernel addresses, so that only their symbols are stored at the end. */
@@ -257,7 +257,7 @@ static int emit_record(struct recorder *rec, const struct perf_event_header *h)
 			uint32_t pid = ((const uint32_t *)(h + 1))[0];
 			uint64_t known;
 
-			note_pid(rec, pid);
+			rec__note_pid(rec, pid);
 			/* a new image has a new stack, and so may a new process of a reused pid */
 			if (frec_hashmap__find(&rec->stack_starts, pid, &known) &&
 			    (h->type == PERF_RECORD_FORK ? pid != ((const uint32_t *)(h + 1))[1]

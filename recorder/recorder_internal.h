@@ -73,6 +73,9 @@ ssize_t rec_read_small(const char *path, char *buf, size_t size);
  */
 uint64_t rec_proc__owner(uint32_t pid);
 
+/** rec__note_pid() - process @pid is profiled: its perf map is read at the end. */
+void rec__note_pid(struct recorder *rec, uint32_t pid);
+
 /** rec__emit() - append a whole record to the trace.  0 or a write error. */
 int rec__emit(struct recorder *rec, const void *r, size_t size);
 

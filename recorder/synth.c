@@ -292,10 +292,17 @@ int rec_synth__processes(struct recorder *rec)
 		if (dir)
 			closedir(dir);
 	}
-	for (size_t i = 0; !err && i < o->nr_pids; i++)
+	/* The processes asked for, sampled or not: their perf maps are read, their users known now. */
+	for (size_t i = 0; !err && i < o->nr_pids; i++) {
+		rec__note_pid(rec, (uint32_t)o->pids[i]);
 		err = synth_process(rec, &c, (uint32_t)o->pids[i]);
-	for (size_t i = 0; !err && i < o->nr_tids; i++)
-		err = synth_process(rec, &c, tgid_of((uint32_t)o->tids[i]));
+	}
+	for (size_t i = 0; !err && i < o->nr_tids; i++) {
+		uint32_t pid = tgid_of((uint32_t)o->tids[i]);
+
+		rec__note_pid(rec, pid);
+		err = synth_process(rec, &c, pid);
+	}
 	frec_hashmap__exit(&c.map);
 	free(c.ids);
 	return err;

@@ -9,7 +9,7 @@ require_perf
 gone() { st=$(ps -o stat= -p "$1" 2>/dev/null || true); [ -z "$st" ] || [ "${st#Z}" != "$st" ]; }
 
 demo="$FREC_TEST_BUILDDIR/workloads/frec-demo"
-"$FREC" -F 999 -q -o "$T/k.zst" -- "$demo" -d 60 -c 0 -t 1 > /dev/null &
+"$FREC" -F 999 -q -o "$T/k.zst" -- "$demo" -d 50 -c 0 -t 1 > /dev/null &
 rec=$!
 sleep 3
 cmd=$(pgrep -P $rec || true)

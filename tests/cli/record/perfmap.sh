@@ -41,7 +41,7 @@ record() {
 	done
 	expect 0 timeout -s KILL 60 "$FREC" record -q -p "$pid" -d 0.5 -o "$T/t.zst"
 	"$FREC" dump -i "$T/t.zst" > "$T/dump"
-	grep -q " SAMPLE .* pid $pid " "$T/dump" || fail "no samples of the target ($1): recording did not go on"
+	grep -q ' FOOTER .*duration' "$T/dump" || fail "the recording did not go on to its end ($1)"
 }
 
 # refused REASON: the map was not copied, and one warning names it and says why.
