@@ -15,6 +15,7 @@
 #include "frec/profile.h"
 #include "frec/render.h"
 #include "frec/symbolizer.h"
+#include "output.h"
 
 static const char diff_help[] =
 	"BEFORE is the baseline, AFTER the new profile; each is a frec trace or folded stacks.\n"
@@ -217,14 +218,19 @@ int cmd_diff(int argc, char **argv)
 {
 	static const char *const cmd = "diff";
 	struct frec_profile *before = NULL, *after = NULL;
+	struct cli_output out = { .fd = -1 };
 	struct diff_cli_opts o;
-	FILE *f = stdout;
+	FILE *f;
 	int ret;
 
 	ret = parse_opts(argc, argv, &o);
 	if (ret != CLI_CONTINUE)
 		return ret;
 	ret = CLI_FAIL;
+	if (cli_output__open(&out, cmd, o.output, 0, (const char *const[]){ o.before, o.after, NULL },
+			     "the output is named with -o or --svg FILE, after the two inputs: "
+			     "frec diff old.zst new.zst --svg diff.svg"))
+		goto out;
 	if (cli_load_profile(cmd, o.before, NULL, &before) || cli_load_profile(cmd, o.after, NULL, &after))
 		goto out;
 	if (!frec_profile__total(before) || !frec_profile__total(after)) {
@@ -234,19 +240,15 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (check_norm(cmd, &o, before, after))
 		goto out;
-	if (o.output && !(f = fopen(o.output, "w"))) {
-		cli_error(cmd, "cannot create %s: %s", o.output, strerror(errno));
-		cli_hint("check that the directory exists and is writable, or write to stdout with -o -");
+	f = cli_output__stream(&out);
+	if (!f)
 		goto out;
-	}
 	if (o.svg)
 		ret = render_flame__write_diff(before, after, &o.flame, f);
 	else
 		ret = render_diff__write_text(before, after, &o.text, f);
-	if (!ret && (fflush(f) || ferror(f)))
-		ret = errno ? -errno : -EIO;
-	if (f != stdout && fclose(f) && !ret)
-		ret = -errno;
+	if (!ret)
+		ret = cli_output__close(&out);
 	if (ret) {
 		cli_error(cmd, "cannot write %s: %s", o.output ? o.output : "the output", frec_strerror(ret));
 		if (ret == -ENOSPC)
@@ -262,6 +264,8 @@ int cmd_diff(int argc, char **argv)
 	}
 	ret = CLI_OK;
 out:
+	if (ret != CLI_OK)
+		cli_output__discard(&out);
 	frec_profile__free(before);
 	frec_profile__free(after);
 	return ret;
