@@ -26,6 +26,7 @@
 	X(NO_SAMPLES, "no samples")                                                     \
 	X(TOO_BIG, "input too large")                                                   \
 	X(NORM_NO_TIME, "the profiles carry no CPU time to compare")                    \
+	X(NOT_REGULAR, "not a regular file")                                            \
 	X(EMPTY, "the input is empty")
 
 enum {

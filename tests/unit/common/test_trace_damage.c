@@ -43,7 +43,7 @@ static uint8_t *write_trace(size_t *len, bool bad_record, size_t data[4], size_t
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/d.zst", test_tmpdir(dir, sizeof(dir)));
-	cr_assert_eq(trace_writer__open(path, NULL, &w), 0);
+	cr_assert_eq(fix_writer_open(path, NULL, &w), 0);
 	cr_assert_eq(trace_writer__write_header(w, &meta), 0);
 	cr_assert_eq(trace_writer__write_attr(w, &attr, ids, 1, "cpu-clock"), 0);
 	cr_assert_eq(trace_writer__flush(w), 0);
@@ -265,7 +265,7 @@ Test(trace_damage, a_padded_header_costs_what_it_holds)
 		off += strlen(kv[i]) + 1;
 	}
 	snprintf(path, sizeof(path), "%s/pad.zst", test_tmpdir(dir, sizeof(dir)));
-	cr_assert_eq(trace_writer__open(path, NULL, &w), 0);
+	cr_assert_eq(fix_writer_open(path, NULL, &w), 0);
 	cr_assert_eq(trace_writer__write_rec(w, TRACE_REC_HEADER, body, off + pad), 0);
 	cr_assert_eq(trace_writer__close(w), 0);
 	free(body);
