@@ -29,7 +29,9 @@ vg() {
 		--log-file="$T/vg.log" "$FREC" "$@" >"$T/out" 2>"$T/err"
 	got=$?
 	set -e
-	if [ "$got" = 99 ] || [ -s "$T/vg.log" ]; then
+	# 99: memcheck found an error or a leak.  Its log may also hold warnings that are valgrind's
+	# own (3.19 does not know openat2, which frec then does without): those are not failures.
+	if [ "$got" = 99 ]; then
 		echo "FAIL: valgrind: frec $*" >&2
 		cat "$T/vg.log" >&2
 		failed=$((failed + 1))
