@@ -48,10 +48,6 @@ struct elf_sym {
 	const char *name; /* borrowed from libelf's string table */
 };
 
-struct elf_seg {
-	uint64_t offset, filesz, vaddr;
-};
-
 struct dw_range {
 	uint64_t lo, hi; /* DWARF addresses, [lo, hi) */
 	uint32_t idx;    /* cu or subprogram index */
@@ -81,12 +77,7 @@ struct sym_elf {
 
 	struct elf_sym *syms;
 	size_t nr_syms;
-	struct elf_seg *segs;
-	size_t nr_segs;
-	/* A separate debug file used in place of its binary has no segment contents (p_filesz 0):
-	 * its file offsets are taken as the binary's, GNU ld's layout (offset = vaddr - base). */
-	bool debug_only;
-	uint64_t base_vaddr;
+	struct sym_layout layout;
 
 	bool cfi_tried;
 	Dwarf_CFI *cfi; /* .eh_frame of the main file: function extents when there is no symbol */
@@ -186,35 +177,6 @@ static bool has_section(Elf *elf, GElf_Word type)
 	return false;
 }
 
-static int load_segments(struct sym_elf *e)
-{
-	size_t nph, cap = 0, exec_segs = 0, exec_with_contents = 0;
-
-	if (elf_getphdrnum(e->elf, &nph))
-		return 0;
-	for (size_t i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(e->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (push((void **)&e->segs, &e->nr_segs, &cap, sizeof(*e->segs)))
-			return -ENOMEM;
-		e->segs[e->nr_segs - 1] = (struct elf_seg){
-			.offset = ph.p_offset,
-			.filesz = ph.p_filesz,
-			.vaddr = ph.p_vaddr,
-		};
-		if (e->nr_segs == 1)
-			e->base_vaddr = ph.p_vaddr & ~0xfffull;
-		if ((ph.p_flags & PF_X) && ph.p_memsz) {
-			exec_segs++;
-			exec_with_contents += ph.p_filesz != 0;
-		}
-	}
-	e->debug_only = exec_segs && !exec_with_contents;
-	return 0;
-}
-
 void sym_elf__close(struct sym_elf *e)
 {
 	if (!e)
@@ -233,7 +195,7 @@ void sym_elf__close(struct sym_elf *e)
 	free(e->cus);
 	free(e->cu_ranges);
 	free(e->syms);
-	free(e->segs);
+	sym_layout__exit(&e->layout);
 	free(e->name);
 	free(e->debug_path);
 	free(e);
@@ -378,7 +340,7 @@ static int open_common(const char *name, const char *path, const char *debug_pat
 		e->build_id_size = (size_t)n > sizeof(e->build_id) ? sizeof(e->build_id) : (size_t)n;
 		memcpy(e->build_id, bid, e->build_id_size);
 	}
-	err = load_segments(e);
+	err = sym_layout__init(&e->layout, e->elf);
 	if (!err)
 		err = load_symbols(e);
 	if (err)
@@ -440,30 +402,9 @@ size_t sym_elf__nr_symbols(const struct sym_elf *e)
 	return e->nr_syms;
 }
 
-int sym_elf__offset_to_vaddr(const struct sym_elf *e, uint64_t off, uint64_t *vaddr)
+int sym_elf__vaddr(const struct sym_elf *e, uint64_t start, uint64_t pgoff, uint64_t pc, uint64_t *vaddr)
 {
-	if (e->debug_only) {
-		*vaddr = off + e->base_vaddr;
-		return 0;
-	}
-	for (size_t i = 0; i < e->nr_segs; i++) {
-		const struct elf_seg *s = &e->segs[i];
-
-		if (off >= s->offset && off - s->offset < s->filesz) {
-			*vaddr = off - s->offset + s->vaddr;
-			return 0;
-		}
-	}
-	/* Past the file contents of every segment (bss, or a map beyond EOF): page-aligned guess. */
-	for (size_t i = 0; i < e->nr_segs; i++) {
-		const struct elf_seg *s = &e->segs[i];
-
-		if (off >= (s->offset & ~0xfffull) && off - (s->offset & ~0xfffull) < s->filesz + 0x1000) {
-			*vaddr = off - s->offset + s->vaddr;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	return sym_layout__vaddr(&e->layout, start, pgoff, pc, vaddr);
 }
 
 static const struct elf_sym *find_sym(const struct sym_elf *e, uint64_t addr)

@@ -1567,8 +1567,8 @@ static int name_chain(struct sym_ctx *c, const struct trace_sample *s, struct pr
 				dso = m->dso;
 				if (!dd->tried)
 					dso_open(c, dd);
-				addr = pc - m->start + m->pgoff; /* file offset */
-				if (dd->elf && sym_elf__offset_to_vaddr(dd->elf, addr, &addr))
+				/* the link-time address, else the file offset */
+				if (!dd->elf || sym_elf__vaddr(dd->elf, m->start, m->pgoff, pc, &addr))
 					addr = pc - m->start + m->pgoff;
 			} else if (p && p->jit.nr && sym_table__find(&p->jit, w->first_in_ctx ? pc : pc - 1)) {
 				dso = jit_dso(c, p);

@@ -473,31 +473,19 @@ static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *mod
 
 /*
  * The load bias of an ELF file whose bytes at @pgoff are mapped at @start: the difference between
- * run-time addresses and the file's virtual addresses, found through the PT_LOAD segment that
- * covers @pgoff.  Returns false when no segment does (not the file that was mapped).
+ * run-time addresses and the file's virtual addresses.  Returns false when no segment maps
+ * @pgoff (not the file that was mapped).
  */
 static bool unw_elf_bias(Elf *elf, uint64_t start, uint64_t pgoff, uint64_t *bias)
 {
-	size_t n;
+	struct sym_layout l;
+	bool ok;
 
-	if (elf_getphdrnum(elf, &n) != 0)
+	if (sym_layout__init(&l, elf))
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
-		uint64_t page_off;
-
-		/* Any segment gives the bias: the file is mapped as one image. */
-		if (!ph || ph->p_type != PT_LOAD)
-			continue;
-		/* The kernel maps the segment from its page-aligned offset. */
-		page_off = ph->p_offset & ~(uint64_t)0xfff;
-		if (pgoff < page_off || pgoff >= ph->p_offset + ph->p_filesz)
-			continue;
-		/* vaddr of file offset pgoff = p_vaddr - p_offset + pgoff */
-		*bias = start - (ph->p_vaddr - ph->p_offset + pgoff);
-		return true;
-	}
-	return false;
+	ok = sym_layout__bias(&l, start, pgoff, bias) == 0;
+	sym_layout__exit(&l);
+	return ok;
 }
 
 /* Whether @elf's GNU build-id is @m's, when @m has one. */

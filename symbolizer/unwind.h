@@ -108,9 +108,9 @@ void sym_unwinder__free(struct sym_unwinder *u);
  * sym_unwinder__set_maps() - give process @pid's executable mappings, for generation @generation.
  *
  * Cheap when @generation is the one already known for @pid (nothing happens); otherwise the
- * process's Dwfl is dropped and rebuilt lazily at the next unwind.  @maps is copied.  Mappings
- * of any protection may be given: the first one of each file that matches its ELF image gives
- * the module's load bias.  Returns 0 or -ENOMEM.
+ * process's Dwfl is dropped and rebuilt lazily at the next unwind.  @maps is copied.  They are
+ * executable mappings: the first one of each file that matches its ELF image gives the module's
+ * load bias (sym_layout__bias()).  Returns 0 or -ENOMEM.
  */
 int sym_unwinder__set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generation,
 			   const struct sym_unwind_map *maps, size_t nr_maps);
