@@ -1202,8 +1202,10 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 			has_rbp = false;
 		}
 		if (!ra) {
-			/* a zero return address is libdw's end of the stack too */
-			res->stop = SYM_UNWIND_END;
+			/* libdw ends the walk there too, but only an undefined return address (the rule
+			 * UNW_RULE_END) marks the outermost frame: a zero one is a stack gone wrong */
+			res->stop = SYM_UNWIND_ERROR;
+			snprintf(res->errmsg, sizeof(res->errmsg), "zero return address for 0x%" PRIx64, rip);
 			done = true;
 			break;
 		}
@@ -1220,30 +1222,44 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 	return done;
 }
 
-/* Whether libdw has CFI covering the outermost frame found (pc - 1 for return addresses). */
-static bool unw_has_cfi(Dwfl *dwfl, const struct sym_unwind_frame *f)
+/* The CFI row at @pc, from .eh_frame, else .debug_frame (as libdw looks); NULL if none.  free() it. */
+static Dwarf_Frame *unw_cfi_frame(Dwfl *dwfl, uint64_t pc)
 {
-	uint64_t pc = f->is_activation ? f->pc : f->pc - 1;
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
-	Dwarf_CFI *cfis[2];
+	Dwarf_Frame *frame;
 	Dwarf_Addr bias;
+	Dwarf_CFI *cfi;
 
 	if (!mod)
-		return false;
-	cfis[0] = dwfl_module_eh_cfi(mod, &bias);
-	for (int i = 0; i < 2; i++) {
-		Dwarf_Frame *frame;
+		return NULL;
+	cfi = dwfl_module_eh_cfi(mod, &bias);
+	if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &frame) == 0)
+		return frame;
+	cfi = dwfl_module_dwarf_cfi(mod, &bias);
+	if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &frame) == 0)
+		return frame;
+	return NULL;
+}
 
-		if (i == 1)
-			cfis[1] = dwfl_module_dwarf_cfi(mod, &bias);
-		if (!cfis[i])
-			continue;
-		if (dwarf_cfi_addrframe(cfis[i], pc - bias, &frame) == 0) {
-			free(frame);
-			return true;
-		}
-	}
-	return false;
+/*
+ * What the CFI says of frame @f (its pc - 1 for a return address): 0 when no CFI covers it, 1 when
+ * some does, 2 when it also marks the return address undefined, as the CFI of _start and of a new
+ * thread's first function (clone3) does: the outermost frame of a stack.
+ */
+static int unw_cfi_at(Dwfl *dwfl, const struct sym_unwind_frame *f)
+{
+	Dwarf_Frame *frame = unw_cfi_frame(dwfl, f->is_activation ? f->pc : f->pc - 1);
+	Dwarf_Op mem[3], *ops;
+	size_t nops;
+	int ra, ret;
+
+	if (!frame)
+		return 0;
+	ra = dwarf_frame_info(frame, NULL, NULL, NULL);
+	/* undefined: no operations, and the array passed in left as it was */
+	ret = ra >= 0 && dwarf_frame_register(frame, ra, mem, &ops, &nops) == 0 && nops == 0 && ops == mem ? 2 : 1;
+	free(frame);
+	return ret;
 }
 
 int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample *s,
@@ -1320,13 +1336,19 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 		res->stop = SYM_UNWIND_DEPTH_LIMIT;
 	} else if (p->read_past_copy) {
 		res->stop = SYM_UNWIND_STACK_EXHAUSTED;
-	} else if (ret == 0) {
+	} else if (ret == 0 && (!w.n || unw_cfi_at(p->dwfl, &w.frames[w.n - 1]) == 2)) {
 		res->stop = SYM_UNWIND_END;
+	} else if (ret == 0) {
+		/* libdw also ends a walk whose return address it could not compute (a register it
+		 * needed was not restored): that is not the stack's end */
+		res->stop = SYM_UNWIND_ERROR;
+		snprintf(res->errmsg, sizeof(res->errmsg), "no return address for 0x%" PRIx64,
+			 w.frames[w.n - 1].pc);
 	} else if (w.looped) {
 		res->stop = SYM_UNWIND_ERROR;
 		snprintf(res->errmsg, sizeof(res->errmsg), "unwinding made no progress at 0x%" PRIx64,
 			 w.frames[w.n - 1].pc);
-	} else if (w.n && !unw_has_cfi(p->dwfl, &w.frames[w.n - 1])) {
+	} else if (w.n && !unw_cfi_at(p->dwfl, &w.frames[w.n - 1])) {
 		res->stop = SYM_UNWIND_NO_CFI;
 		snprintf(res->errmsg, sizeof(res->errmsg), "no CFI for 0x%" PRIx64, w.frames[w.n - 1].pc);
 	} else {

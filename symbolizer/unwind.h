@@ -57,7 +57,8 @@ enum sym_unwind_stop {
 	SYM_UNWIND_NO_CFI,         /* a pc with no module or no usable CFI (JIT code, stripped .eh_frame) */
 	SYM_UNWIND_DEPTH_LIMIT,    /* the caller's frame array is full */
 	SYM_UNWIND_NO_REGS,        /* the sample has no user registers or no stack copy */
-	SYM_UNWIND_ERROR,          /* anything else libdw reported (bad CFI, a loop, ...) */
+	SYM_UNWIND_ERROR,          /* anything else: bad CFI, a loop, a return address that could not be
+				    * computed (a register it needs was lost) or is zero */
 	SYM_UNWIND_FP_BROKEN,      /* frame-pointer chain through a function that keeps no frame
 				    * pointer: the frames after it are not to be trusted */
 	SYM_UNWIND_STOP_MAX,

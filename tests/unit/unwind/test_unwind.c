@@ -518,6 +518,80 @@ Test(unwind, truncated_stack_copy_stops_with_stack_exhausted)
 	free(c.stack);
 }
 
+/* The stack copy's slot (its offset) holding @c's return address @ra, the first from SP up. */
+static size_t ra_slot(struct unw_capture *c, uint64_t ra)
+{
+	uint8_t *slot = nth_slot(c, ra, 0);
+
+	cr_assert_not_null(slot, "return address 0x%" PRIx64 " is not in the copy", ra);
+	return (size_t)(slot - c->stack);
+}
+
+Test(unwind, a_zero_return_address_is_not_the_end)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n, outer;
+	uint64_t zero = 0;
+
+	unw_fixture_outer(&c, 3);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	outer = find_frame(names, n, 0, "unw_fixture_outer");
+	cr_assert_geq(outer, 1);
+	cr_assert_lt(outer + 1, n);
+	/* unw_fixture_outer's return address read as 0: libdw ends there, but that is no stack's end */
+	memcpy(c.stack + ra_slot(&c, frames[outer + 1].pc), &zero, 8);
+	sym_unwinder__free(u);
+	u = sym_unwinder__new();
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_eq(n, outer + 1);
+	cr_assert_eq(res.stop, SYM_UNWIND_ERROR, "stopped: %s", sym_unwind_stop__name(res.stop));
+	cr_assert(strstr(res.errmsg, "zero return address"), "%s", res.errmsg);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+/* As a_zero_return_address_is_not_the_end, past unw_dframe_call(), whose .debug_frame libdw walks. */
+Test(unwind, a_zero_return_address_is_not_the_end_when_libdw_walks)
+{
+	const char *dir = getenv("FREC_TEST_BUILDDIR");
+	struct unw_capture c = { .limit = 1 << 20 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	char lib[512], debug[512];
+	dframe_call_fn call;
+	uint64_t zero = 0;
+	int n, outer;
+	void *h;
+
+	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
+	snprintf(lib, sizeof(lib), "%s/unit/unwind/libunw_dframe.so", dir);
+	snprintf(debug, sizeof(debug), "%s/unit/unwind/dframe-debug", dir);
+	h = dlopen(lib, RTLD_NOW);
+	cr_assert_not_null(h, "%s", dlerror());
+	call = (dframe_call_fn)(uintptr_t)dlsym(h, "unw_dframe_call");
+	cr_assert_not_null(call);
+	dframe_outer(call, &c);
+	cr_assert_eq(sym_unwinder__set_debug_path(u, debug), 0);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	outer = find_frame(names, n, 0, "dframe_outer");
+	cr_assert(outer >= 2 && outer + 1 < n, "dframe_outer is not reached");
+	memcpy(c.stack + ra_slot(&c, frames[outer + 1].pc), &zero, 8);
+	sym_unwinder__free(u);
+	u = sym_unwinder__new();
+	cr_assert_eq(sym_unwinder__set_debug_path(u, debug), 0);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_eq(sym_unwinder__stats(u)->fast, 0, "libdw did not do the walk");
+	cr_assert_eq(n, outer + 1);
+	cr_assert_eq(res.stop, SYM_UNWIND_ERROR, "stopped: %s", sym_unwind_stop__name(res.stop));
+	sym_unwinder__free(u);
+	free(c.stack);
+	dlclose(h);
+}
+
 Test(unwind, dyn_size_bounds_the_copy)
 {
 	/* A full-size buffer whose valid part is short behaves as the short copy. */
@@ -1054,6 +1128,36 @@ Test(unwind_symbolizer, a_full_stack_copy_is_reported_with_its_fix)
 	cr_assert_eq(frec_profile__meta(prof)->health.truncated, 1, "%s", text);
 	cr_assert(strstr(text, "100.0% filled the stack copy"), "%s", text);
 	cr_assert(strstr(text, "--call-graph auto,SIZE or dwarf,SIZE"), "%s", text);
+	free(text);
+	frec_profile__free(prof);
+	free(c.stack);
+}
+
+Test(unwind_symbolizer, a_stack_cut_short_is_truncated_whatever_stopped_it)
+{
+	static struct itrace t;
+	struct unw_capture c = { .limit = 16 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	struct frec_profile *prof;
+	uint64_t zero = 0;
+	char *text;
+	int n, outer;
+
+	unw_fixture_outer(&c, 3);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	sym_unwinder__free(u);
+	outer = find_frame(names, n, 0, "unw_fixture_outer");
+	cr_assert(outer >= 1 && outer + 1 < n);
+	/* the walk ends at unw_fixture_outer, on a zero return address: short of any root */
+	memcpy(c.stack + ra_slot(&c, frames[outer + 1].pc), &zero, 8);
+	itrace_begin(&t, &c, 16 << 10);
+	itrace_sample(&t, &c, c.size, 1100000000ull);
+	prof = itrace_profile(&t);
+	text = render(prof, true);
+	cr_assert_eq(frec_profile__meta(prof)->health.truncated, 1, "%s", text);
+	cr_assert_eq(frec_profile__meta(prof)->health.unwind_failed, 1, "%s", text);
+	cr_assert(strstr(text, "100.0% of samples have a truncated stack"), "%s", text);
 	free(text);
 	frec_profile__free(prof);
 	free(c.stack);
