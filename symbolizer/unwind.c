@@ -104,6 +104,9 @@ struct unw_proc {
 	uint64_t sp;
 	uint64_t valid;      /* readable bytes of the copy */
 	bool read_past_copy; /* a stack read fell past the copy's end */
+	/* Save slots of the sampled frame that lie below SP (unw_popped_slots()) and what they read as. */
+	uint64_t popped_addr[UNW_DWARF_NR], popped_val[UNW_DWARF_NR];
+	size_t nr_popped;
 };
 
 /*
@@ -733,6 +736,12 @@ static bool unw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, voi
 		memcpy(result, p->cur->stack + (addr - p->sp), 8);
 		return true;
 	}
+	for (size_t i = 0; addr < p->sp && i < p->nr_popped; i++) {
+		if (p->popped_addr[i] == addr) {
+			*result = p->popped_val[i];
+			return true;
+		}
+	}
 	if (unw_read_file(p, addr, result))
 		return true;
 	if (addr >= p->sp && addr - p->sp < UNW_STACK_WINDOW)
@@ -1190,7 +1199,11 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 		}
 		if (rec)
 			rec->checks[nc++] = (struct unw_trail_check){ cfa - 8, ra, true };
-		if (r.rbp == UNW_RBP_SAVED) {
+		if (r.rbp == UNW_RBP_SAVED && n == 1 && cfa + (uint64_t)(int64_t)r.rbp_off < rsp) {
+			/* saved below the sampled SP: popped already, %rbp holds it (unw_popped_slots()) */
+			if (rec)
+				rec->f[0].flags |= UNW_TF_SAME_RBP;
+		} else if (r.rbp == UNW_RBP_SAVED) {
 			uint64_t at = cfa + (uint64_t)(int64_t)r.rbp_off;
 
 			if (!unw_fast_read(copy, at, &saved, &past))
@@ -1239,6 +1252,44 @@ static Dwarf_Frame *unw_cfi_frame(Dwfl *dwfl, uint64_t pc)
 	if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &frame) == 0)
 		return frame;
 	return NULL;
+}
+
+/*
+ * A sample taken in an epilogue, after `pop %rbp` or `pop %rbx`, has CFI that still says where the
+ * register was saved, but the slot now lies below SP, outside the stack copy: libdw fails to
+ * restore the register and loses the caller's frame (a frame-pointer caller needs %rbp for its
+ * CFA).  A slot below SP has been popped, so the register holds what it held: note each such
+ * slot of the sampled frame with the register's sampled value, for unw_memory_read().
+ */
+static void unw_popped_slots(struct unw_proc *p, uint64_t ip)
+{
+	const struct sym_unwind_sample *s = p->cur;
+	Dwarf_Frame *frame = unw_cfi_frame(p->dwfl, ip);
+	Dwarf_Op mem[3], *ops;
+	uint64_t cfa;
+	size_t nops;
+
+	p->nr_popped = 0;
+	if (!frame)
+		return;
+	/* DW_CFA_def_cfa comes back as DW_OP_bregx register, offset */
+	if (dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops == 1 && ops[0].atom == DW_OP_bregx &&
+	    ops[0].number < UNW_DWARF_NR &&
+	    trace_regs__get(s->regs_mask, s->regs, unw_dwarf_to_perf[ops[0].number], &cfa)) {
+		cfa += ops[0].number2;
+		for (unsigned int r = 0; r < UNW_DWARF_NR - 1; r++) {
+			int64_t off;
+			uint64_t val;
+
+			if (dwarf_frame_register(frame, (int)r, mem, &ops, &nops) == 0 &&
+			    unw_cfa_location(ops, nops, &off) && cfa + (uint64_t)off < p->sp &&
+			    trace_regs__get(s->regs_mask, s->regs, unw_dwarf_to_perf[r], &val)) {
+				p->popped_addr[p->nr_popped] = cfa + (uint64_t)off;
+				p->popped_val[p->nr_popped++] = val;
+			}
+		}
+	}
+	free(frame);
 }
 
 /*
@@ -1325,6 +1376,7 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 		w.full = false;
 		res->stop = SYM_UNWIND_END;
 	}
+	unw_popped_slots(p, ip);
 	ret = dwfl_getthread_frames(p->dwfl, s->tid ? s->tid : s->pid, unw_frame_cb, &w);
 	res->nr_frames = w.n;
 	res->last_sp = w.last_sp;

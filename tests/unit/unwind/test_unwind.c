@@ -553,6 +553,100 @@ Test(unwind, a_zero_return_address_is_not_the_end)
 	free(c.stack);
 }
 
+/*
+ * @e: capture @c (taken in unw_capture__take under fp_fixture_capture_mid) as a sample taken in
+ * fp_fixture_capture_mid's epilogue, right after its `pop %rbp`: SP at the return address into
+ * fp_fixture_capture_outer, %rbp restored, the saved copy below SP (outside the stack copy).
+ * Skips when the compiler laid fp_fixture_capture_mid out otherwise.
+ */
+static void epilogue_sample(struct unw_capture *c, struct unw_capture *e)
+{
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n, mid;
+	size_t off;
+
+	n = unwind_capture(u, c, MAX_FRAMES, &res);
+	sym_unwinder__free(u);
+	mid = find_frame(names, n, 0, "fp_fixture_capture_mid");
+	cr_assert_eq(mid, 1, "fp_fixture_capture_mid is not unw_capture__take's caller");
+	if (*(const uint8_t *)(uintptr_t)frames[mid].pc != 0x5d)
+		cr_skip_test("fp_fixture_capture_mid does not pop %%rbp right after its call");
+	off = ra_slot(c, frames[mid + 1].pc);
+	cr_assert_geq(off, 8);
+	*e = *c;
+	e->stack = c->stack + off;
+	e->size = c->size - off;
+	e->sp = c->sp + off;
+	memcpy(&e->regs[6], c->stack + off - 8, 8); /* %rbp: what mid saved, below its return address */
+	e->regs[7] = e->sp;                         /* %rsp */
+	e->regs[8] = frames[mid].pc + 1;            /* %rip: past the pop */
+}
+
+Test(unwind, a_sample_after_pop_rbp_keeps_its_caller)
+{
+	struct unw_capture c = { .limit = 1 << 20 }, e;
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n;
+
+	fp_fixture_capture_outer(&c);
+	epilogue_sample(&c, &e);
+	n = unwind_capture(u, &e, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_str_eq(names[0], "fp_fixture_capture_mid");
+	cr_assert_gt(n, 2);
+	/* its caller's CFA is %rbp-based: reached only with the %rbp the epilogue restored */
+	cr_assert_str_eq(names[1], "fp_fixture_capture_outer");
+	cr_assert_gt(find_frame(names, n, 2, ROOT_CALLER), 1, "main's caller is not reached");
+	cr_assert_eq(res.stop, SYM_UNWIND_END, "stopped: %s (%s)", sym_unwind_stop__name(res.stop), res.errmsg);
+	cr_assert_eq(sym_unwinder__stats(u)->fast, 1, "the cached rules did the walk");
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+UNW_NOIPA static void dframe_take_fp(void *arg)
+{
+	fp_fixture_capture_outer(arg);
+	__asm__ volatile("" ::: "memory"); /* no tail call: this frame is one to reach */
+}
+
+/*
+ * As a_sample_after_pop_rbp_keeps_its_caller, with libdw doing the walk: further up the stack,
+ * unw_dframe_call() has no .eh_frame (and, without the debug path, no CFI at all), which the
+ * cached rules do not handle.  libdw reads every saved register, those below SP too.
+ */
+Test(unwind, a_sample_after_pop_rbp_keeps_its_caller_when_libdw_walks)
+{
+	const char *dir = getenv("FREC_TEST_BUILDDIR");
+	struct unw_capture c = { .limit = 1 << 20 }, e;
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	dframe_call_fn call;
+	char lib[512];
+	void *h;
+	int n;
+
+	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
+	snprintf(lib, sizeof(lib), "%s/unit/unwind/libunw_dframe.so", dir);
+	h = dlopen(lib, RTLD_NOW);
+	cr_assert_not_null(h, "%s", dlerror());
+	call = (dframe_call_fn)(uintptr_t)dlsym(h, "unw_dframe_call");
+	cr_assert_not_null(call);
+	call(dframe_take_fp, &c);
+	epilogue_sample(&c, &e);
+	n = unwind_capture(u, &e, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_eq(sym_unwinder__stats(u)->fast, 0, "libdw did not do the walk");
+	cr_assert_gt(n, 2);
+	cr_assert_str_eq(names[0], "fp_fixture_capture_mid");
+	cr_assert_str_eq(names[1], "fp_fixture_capture_outer");
+	cr_assert_str_eq(names[2], "dframe_take_fp");
+	sym_unwinder__free(u);
+	free(c.stack);
+	dlclose(h);
+}
+
 /* As a_zero_return_address_is_not_the_end, past unw_dframe_call(), whose .debug_frame libdw walks. */
 Test(unwind, a_zero_return_address_is_not_the_end_when_libdw_walks)
 {
