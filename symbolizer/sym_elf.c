@@ -78,6 +78,7 @@ struct sym_elf {
 	struct elf_sym *syms;
 	size_t nr_syms;
 	struct sym_layout layout;
+	struct sym_plt plt;
 
 	bool cfi_tried;
 	Dwarf_CFI *cfi; /* .eh_frame of the main file: function extents when there is no symbol */
@@ -196,6 +197,7 @@ void sym_elf__close(struct sym_elf *e)
 	free(e->cu_ranges);
 	free(e->syms);
 	sym_layout__exit(&e->layout);
+	sym_plt__exit(&e->plt);
 	free(e->name);
 	free(e->debug_path);
 	free(e);
@@ -341,6 +343,8 @@ static int open_common(const char *name, const char *path, const char *debug_pat
 		memcpy(e->build_id, bid, e->build_id_size);
 	}
 	err = sym_layout__init(&e->layout, e->elf);
+	if (!err)
+		err = sym_plt__init(&e->plt, e->elf);
 	if (!err)
 		err = load_symbols(e);
 	if (err)
@@ -645,6 +649,14 @@ static void call_site(Dwarf_Die *cudie, Dwarf_Die *inl, const char **file, uint3
 		*file = dwarf_filesrc(files, v, NULL, NULL);
 }
 
+/* The symbol an ifunc's PLT stub is named after: the one at its resolver's address. */
+static const char *name_at(void *ctx, uint64_t vaddr)
+{
+	const struct elf_sym *sym = find_sym(ctx, vaddr);
+
+	return sym && sym->start == vaddr ? sym->name : NULL;
+}
+
 #define MAX_INLINE 32
 
 int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool want_lines,
@@ -660,6 +672,14 @@ int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool wa
 
 	if (max <= 0)
 		return 0;
+	/* a PLT stub: no symbol covers it (the one before it, often _init, would take it) */
+	out[0].name = sym_plt__name(&e->plt, e->elf, vaddr, name_at, e);
+	if (out[0].name) {
+		out[0].file = NULL;
+		out[0].line = 0;
+		out[0].inlined = false;
+		return 1;
+	}
 	if ((want_inline || want_lines) && !e->dw_tried && load_dwarf(e))
 		pr_warn_once("out of memory indexing DWARF of %s", e->name);
 	pc = vaddr + e->bias - e->dwbias;

@@ -5,6 +5,7 @@
  *
  *   sym_table   sorted address ranges with names: kallsyms snapshots and JIT perf maps
  *   sym_layout  where an ELF file's code is mapped: the PT_LOAD layout
+ *   sym_plt     the stubs of an ELF file's PLT, named FUNC@plt
  *   sym_elf     one ELF file (plus its separate debug info): symbols, PT_LOAD layout, inline chains
  *   sym_demangle  C++ and Rust names through libiberty
  *   sym_space   per-process address spaces with their history, so a sample is resolved against
@@ -103,6 +104,47 @@ int sym_layout__vaddr(const struct sym_layout *l, uint64_t start, uint64_t pgoff
  * (dwfl_report_elf() with add_p_vaddr).  Returns 0 or -ENOENT.
  */
 int sym_layout__bias(const struct sym_layout *l, uint64_t start, uint64_t pgoff, uint64_t *bias);
+
+/* ---- sym_plt: the stubs of an ELF file's PLT -------------------------------------------------- */
+
+#define SYM_PLT_MAX_SECS 4
+
+struct sym_plt_sec {
+	uint64_t start, end; /* link-time addresses */
+	size_t index;        /* section index */
+};
+
+struct sym_plt_stub {
+	uint64_t start, end;
+	char *name; /* "memcpy@plt" (mangled as its symbol is), or the section's name */
+};
+
+/** The PLT sections of a file (.plt, .plt.sec, .plt.got) and, once looked into, their stubs. */
+struct sym_plt {
+	struct sym_plt_sec secs[SYM_PLT_MAX_SECS];
+	size_t nr_secs;
+	bool loaded;
+	struct sym_plt_stub *stubs; /* sorted by start */
+	size_t nr;
+};
+
+/** The name of the function whose code starts at link-time address @vaddr, or NULL. */
+typedef const char *(*sym_plt_name_fn)(void *ctx, uint64_t vaddr);
+
+/** sym_plt__init() - note where @elf's PLT sections are (cheap: the stubs are read on demand).  Returns 0. */
+int sym_plt__init(struct sym_plt *t, Elf *elf);
+
+void sym_plt__exit(struct sym_plt *t);
+
+/**
+ * sym_plt__name() - the name of the PLT stub at link-time address @vaddr of @elf (the file
+ * sym_plt__init() was given): "FUNC@plt" after the dynamic relocation of the GOT slot it jumps
+ * through; for an ifunc (IRELATIVE) FUNC is @name_at's name for the resolver's address (else
+ * "*ABS*+0xADDR@plt"); the section's name for the PLT's header.  NULL outside the PLT.  The first
+ * call inside the PLT decodes every stub (an allocation failure then leaves them unnamed).  The
+ * string is valid until sym_plt__exit().
+ */
+const char *sym_plt__name(struct sym_plt *t, Elf *elf, uint64_t vaddr, sym_plt_name_fn name_at, void *ctx);
 
 /* ---- sym_elf: one ELF file --------------------------------------------------------------------- */
 

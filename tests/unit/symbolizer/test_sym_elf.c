@@ -357,6 +357,20 @@ Test(sym_demangle, cxx_rust_legacy_and_v0)
 	cr_assert_null(sym_demangle(NULL));
 }
 
+Test(sym_demangle, a_plt_or_version_suffix_stays_after_the_name)
+{
+	char *s;
+
+	s = sym_demangle("_Znwm@plt");
+	cr_assert_str_eq(s, "operator new(unsigned long)@plt");
+	free(s);
+	s = sym_demangle("_ZNSt6chrono3_V212steady_clock3nowEv@@GLIBCXX_3.4.19");
+	cr_assert_str_eq(s, "std::chrono::_V2::steady_clock::now()@@GLIBCXX_3.4.19");
+	free(s);
+	cr_assert_null(sym_demangle("memcpy@plt"));
+	cr_assert_null(sym_demangle("_Zgarbage@plt"));
+}
+
 static bool file_has_compressed_sections(const char *path)
 {
 	int fd = open(path, O_RDONLY);
