@@ -874,6 +874,7 @@ enum unw_rule_kind {
 	UNW_RULE_SLOW,   /* not of the common shape: libdw */
 	UNW_RULE_END,    /* the return address is undefined: the outermost frame */
 	UNW_RULE_SIMPLE,
+	UNW_RULE_PLT,    /* a PLT stub without CFI (lld writes none): a jump, see unw_plt_leaf() */
 };
 
 enum unw_rbp_rule {
@@ -892,16 +893,16 @@ struct unw_rule {
 
 static uint64_t unw_rule__pack(const struct unw_rule *r)
 {
-	return (uint64_t)r->kind | (uint64_t)r->cfa_rbp << 2 | (uint64_t)r->rbp << 3 |
+	return (uint64_t)r->kind | (uint64_t)r->cfa_rbp << 3 | (uint64_t)r->rbp << 4 |
 	       (uint64_t)(uint32_t)r->cfa_off << 8 | (uint64_t)(uint16_t)r->rbp_off << 40;
 }
 
 static struct unw_rule unw_rule__unpack(uint64_t v)
 {
 	return (struct unw_rule){
-		.kind = (enum unw_rule_kind)(v & 3),
-		.cfa_rbp = v >> 2 & 1,
-		.rbp = (enum unw_rbp_rule)(v >> 3 & 3),
+		.kind = (enum unw_rule_kind)(v & 7),
+		.cfa_rbp = v >> 3 & 1,
+		.rbp = (enum unw_rbp_rule)(v >> 4 & 3),
 		.cfa_off = (int32_t)(uint32_t)(v >> 8),
 		.rbp_off = (int16_t)(uint16_t)(v >> 40),
 	};
@@ -923,6 +924,22 @@ static bool unw_cfa_location(const Dwarf_Op *ops, size_t nops, int64_t *off)
 	return false;
 }
 
+/* Whether run-time address @pc of @mod lies in a PLT section (.plt, .plt.sec, .plt.got). */
+static bool unw_in_plt(Dwfl_Module *mod, uint64_t pc)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	struct sym_plt t;
+	bool in = false;
+
+	if (!elf || sym_plt__init(&t, elf))
+		return false;
+	for (size_t i = 0; i < t.nr_secs && !in; i++)
+		in = pc - bias >= t.secs[i].start && pc - bias < t.secs[i].end;
+	sym_plt__exit(&t);
+	return in;
+}
+
 static struct unw_rule unw_rule__from_cfi(Dwfl_Module *mod, uint64_t look)
 {
 	struct unw_rule r = { .kind = UNW_RULE_SLOW };
@@ -935,8 +952,11 @@ static struct unw_rule unw_rule__from_cfi(Dwfl_Module *mod, uint64_t look)
 	bool signal = false;
 	int ra;
 
-	if (!cfi || dwarf_cfi_addrframe(cfi, look - bias, &frame) != 0)
-		return r; /* maybe .debug_frame, or the backend's fallback: libdw's business */
+	if (!cfi || dwarf_cfi_addrframe(cfi, look - bias, &frame) != 0) {
+		if (unw_in_plt(mod, look))
+			r.kind = UNW_RULE_PLT;
+		return r; /* else maybe .debug_frame, or the backend's fallback: libdw's business */
+	}
 	ra = dwarf_frame_info(frame, NULL, NULL, &signal);
 	if (ra != UNW_DWARF_NR - 1 || signal)
 		goto out;
@@ -1313,11 +1333,52 @@ static int unw_cfi_at(Dwfl *dwfl, const struct sym_unwind_frame *f)
 	return ret;
 }
 
+static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
+			   uint64_t ip, uint64_t sp, struct sym_unwind_frame *frames, size_t max,
+			   struct sym_unwind_result *res);
+
+/*
+ * A sample in a PLT stub that no CFI covers (lld writes none for its PLT; GNU ld does): the stub
+ * is a jump, so the stack is its caller's at the call, the return address at SP.  Walk on from
+ * the caller as if the stub had returned, and put the stub in front.  (Only its first instruction
+ * runs once the function is bound; a lazy stub pushes before it jumps, which this misses.)
+ * Returns the frames, or -1 when the copy does not hold the return address.
+ */
+static int unw_plt_leaf(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s, uint64_t ip,
+			uint64_t sp, struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res)
+{
+	struct sym_unwind_sample caller = *s;
+	uint64_t regs[64], ra;
+	size_t k = 0;
+	int n;
+
+	if (!s->stack || s->stack_size < 8 || s->stack_dyn_size < 8)
+		return -1;
+	memcpy(&ra, s->stack, 8);
+	if (!ra)
+		return -1;
+	for (unsigned int bit = 0; bit < 64; bit++) {
+		if (!(s->regs_mask & (1ull << bit)))
+			continue;
+		regs[k] = bit == UNW_PERF_IP ? ra : bit == UNW_PERF_SP ? sp + 8 : s->regs[k];
+		k++;
+	}
+	caller.regs = regs;
+	caller.stack = s->stack + 8;
+	caller.stack_size = s->stack_size - 8;
+	caller.stack_dyn_size = s->stack_dyn_size - 8;
+	n = unw_walk_sample(u, p, &caller, ra, sp + 8, frames + 1, max - 1, res);
+	frames[0] = (struct sym_unwind_frame){ .pc = ip, .is_activation = true };
+	if (n > 0)
+		frames[1].is_activation = false; /* a return address: named at its call */
+	res->nr_frames = (size_t)n + 1;
+	return n + 1;
+}
+
 int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample *s,
 			 struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res)
 {
 	struct unw_proc *p = unw_proc__find(u, s->pid);
-	struct unw_walk w = { .p = p, .frames = frames, .max = max };
 	uint64_t sp, ip;
 	int ret;
 
@@ -1351,6 +1412,22 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 		u->stats.stops[res->stop]++;
 		return (int)res->nr_frames;
 	}
+
+	if (max >= 2 && unw_rule__get(u, p, ip).kind == UNW_RULE_PLT) {
+		ret = unw_plt_leaf(u, p, s, ip, sp, frames, max, res);
+		if (ret >= 0)
+			return ret;
+	}
+	return unw_walk_sample(u, p, s, ip, sp, frames, max, res);
+}
+
+/* sym_unwinder__unwind() of sample @s of @p, whose pc and sp are @ip and @sp. */
+static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
+			   uint64_t ip, uint64_t sp, struct sym_unwind_frame *frames, size_t max,
+			   struct sym_unwind_result *res)
+{
+	struct unw_walk w = { .p = p, .frames = frames, .max = max };
+	int ret;
 
 	p->cur = s;
 	p->sp = sp;

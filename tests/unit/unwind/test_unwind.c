@@ -9,6 +9,8 @@
 #include <dlfcn.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -684,6 +686,116 @@ Test(unwind, a_zero_return_address_is_not_the_end_when_libdw_walks)
 	sym_unwinder__free(u);
 	free(c.stack);
 	dlclose(h);
+}
+
+/*
+ * Where lld-linked fixture @path would be loaded at @base: its executable segment's mapping (added
+ * to maps[]) and the run-time address of its first PLT stub, the one after the PLT's header.  Skips
+ * unless lld linked it and wrote no CFI for its PLT, the case under test.
+ */
+static uint64_t map_lld_plt(const char *path, uint64_t base)
+{
+	int fd = open(path, O_RDONLY);
+	Elf_Scn *scn = NULL;
+	uint64_t plt = 0;
+	bool lld = false;
+	size_t n, shstrndx;
+	Elf *elf;
+
+	cr_assert_geq(fd, 0, "%s", path);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	cr_assert_not_null(elf);
+	cr_assert_eq(elf_getshdrstrndx(elf, &shstrndx), 0);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+
+		cr_assert_not_null(gelf_getshdr(scn, &sh));
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!strcmp(name, ".plt"))
+			plt = sh.sh_addr;
+		if (!strcmp(name, ".comment") && (d = elf_getdata(scn, NULL)))
+			lld = memmem(d->d_buf, d->d_size, "LLD", 3) != NULL;
+	}
+	if (!lld)
+		cr_skip_test("%s was not linked with lld", path);
+	cr_assert_neq(plt, 0, "%s has no .plt", path);
+	cr_assert_eq(elf_getphdrnum(elf, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+			continue;
+		cr_assert_lt(nr_maps, MAX_MAPS);
+		cr_assert_lt(strlen(path), sizeof(map_paths[0]));
+		memcpy(map_paths[nr_maps], path, strlen(path) + 1);
+		maps[nr_maps] = (struct sym_unwind_map){
+			.start = base + (ph.p_vaddr & ~0xfffull),
+			.end = base + ((ph.p_vaddr + ph.p_memsz + 0xfff) & ~0xfffull),
+			.pgoff = ph.p_offset & ~0xfffull,
+			.path = map_paths[nr_maps],
+		};
+		nr_maps++;
+		break;
+	}
+	elf_end(elf);
+	close(fd);
+	return base + plt + 16;
+}
+
+Test(unwind, a_sample_in_a_plt_stub_without_cfi_keeps_its_caller)
+{
+	const char *dir = getenv("FREC_TEST_BUILDDIR");
+	struct unw_capture c = { .limit = 1 << 20 }, e;
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	uint64_t inner_ra, stub;
+	char path[512];
+	size_t off;
+	int n;
+
+	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
+	snprintf(path, sizeof(path), "%s/fixtures/symbolizer/fix_lld", dir);
+	unw_fixture_outer(&c, 1);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	cr_assert_str_eq(names[1], "unw_fixture_inner");
+	inner_ra = frames[1].pc;
+	/* unw_fixture_inner called a PLT stub of an lld-linked library instead: the stub's SP is
+	 * unw_capture__take's at its entry, the return address into unw_fixture_inner on top */
+	off = ra_slot(&c, inner_ra);
+	e = c;
+	e.stack = c.stack + off;
+	e.size = c.size - off;
+	e.sp = c.sp + off;
+	e.regs[7] = e.sp;
+	cr_assert_geq(off, 8);
+	memcpy(&e.regs[6], c.stack + off - 8, 8); /* %rbp as unw_capture__take found it: it pushed it */
+	read_maps(c.sp);
+	stub = map_lld_plt(path, 0x10000000000ull);
+	e.regs[8] = stub;
+	sym_unwinder__free(u);
+	u = sym_unwinder__new();
+	cr_assert_eq(sym_unwinder__set_maps(u, getpid(), 1, maps, nr_maps), 0);
+	{
+		struct sym_unwind_sample smp = sample_of(&e);
+
+		n = sym_unwinder__unwind(u, &smp, frames, MAX_FRAMES, &res);
+	}
+	for (int i = 0; i < n; i++)
+		names[i] = name_of(&frames[i]);
+	dump(names, frames, n, &res);
+	cr_assert_gt(n, 3);
+	cr_assert_eq(frames[0].pc, stub);
+	cr_assert(frames[0].is_activation);
+	cr_assert_eq(frames[1].pc, inner_ra);
+	cr_assert_not(frames[1].is_activation, "the caller is a return address");
+	cr_assert_str_eq(names[1], "unw_fixture_inner");
+	cr_assert_gt(find_frame(names, n, 2, ROOT_CALLER), 2, "main's caller is not reached");
+	cr_assert_eq(res.stop, SYM_UNWIND_END, "stopped: %s (%s)", sym_unwind_stop__name(res.stop), res.errmsg);
+	sym_unwinder__free(u);
+	free(c.stack);
 }
 
 Test(unwind, dyn_size_bounds_the_copy)
