@@ -46,6 +46,10 @@ one_line_err() {
 	[ "$n" -le 1 ] || { cat "$T/err" >&2; fail "error is $n lines, expected one"; }
 }
 
+# The functions where thread stacks begin (sym_is_stack_root()), as an awk regex of a frame name
+# with its "__GI_" alias prefix removed.
+ROOTS_RE='^(_start|__libc_start_main.*|__libc_start_call_main|start_thread|clone|clone3|__clone|__clone3|__clone_internal|thread_start|_dl_start_user|_dl_start|__start)$'
+
 # expect_cut_stacks_counted FOLDED REPORT: the stack-health line of text report REPORT counts every
 # stack of FOLDED (the same trace's folded stacks) that does not begin where thread stacks begin:
 # its truncated share is at least theirs (one decimal, rounded) and not far above it.  A stack
@@ -53,12 +57,11 @@ one_line_err() {
 # the unnamed root.
 expect_cut_stacks_counted() {
 	line=$(grep '^stack health' "$2") || fail "no stack-health line in $2"
-	awk -v line="$line" '
+	awk -v line="$line" -v roots="$ROOTS_RE" '
 	{
 		n = $NF; total += n; s = $0; sub(/ [0-9]+$/, "", s); split(s, f, ";"); r = f[1]
 		sub(/_\[i\]$/, "", r); sub(/^__GI_/, "", r)
-		if (r ~ /_\[k\]$/ || r ~ /^libc\.so\.6\+0x/) next
-		if (r ~ /^(_start|__libc_start_main.*|__libc_start_call_main|start_thread|clone|clone3|__clone|__clone3|__clone_internal|thread_start|_dl_start_user|_dl_start|__start)$/) next
+		if (r ~ /_\[k\]$/ || r ~ /^libc\.so\.6\+0x/ || r ~ roots) next
 		cut += n
 		if (shown++ < 5) print "cut: " n " " substr(s, 1, 200) > "/dev/stderr"
 	}
