@@ -439,6 +439,23 @@ UNW_NOIPA static int dframe_outer(dframe_call_fn call, struct unw_capture *c)
 	return r + 1;
 }
 
+/* dlopen libunw_dframe.so into *@h; its unw_dframe_call(), and in @debug (@size bytes) its debug path. */
+static dframe_call_fn dframe_open(void **h, char *debug, size_t size)
+{
+	const char *dir = getenv("FREC_TEST_BUILDDIR");
+	char lib[512];
+	dframe_call_fn call;
+
+	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
+	snprintf(lib, sizeof(lib), "%s/unit/unwind/libunw_dframe.so", dir);
+	snprintf(debug, size, "%s/unit/unwind/dframe-debug", dir);
+	*h = dlopen(lib, RTLD_NOW);
+	cr_assert_not_null(*h, "%s", dlerror());
+	call = (dframe_call_fn)(uintptr_t)dlsym(*h, "unw_dframe_call");
+	cr_assert_not_null(call);
+	return call;
+}
+
 /*
  * The name of the frame after the one in unw_dframe_call (at @fn), NULL when there is none.  That
  * frame is found by address: the stripped library need not name it.
@@ -468,21 +485,14 @@ static const char *after_dframe(struct sym_unwinder *u, const struct unw_capture
 
 Test(unwind, debug_frame_of_a_separate_debug_file_along_the_debug_path)
 {
-	const char *dir = getenv("FREC_TEST_BUILDDIR");
-	char lib[512], debug[512], name[128];
+	char debug[512], name[128];
 	struct unw_capture c = { .limit = 1 << 20 };
 	struct sym_unwinder *with = sym_unwinder__new(), *without = sym_unwinder__new();
 	const char *next;
 	dframe_call_fn call;
 	void *h;
 
-	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
-	snprintf(lib, sizeof(lib), "%s/unit/unwind/libunw_dframe.so", dir);
-	snprintf(debug, sizeof(debug), "%s/unit/unwind/dframe-debug", dir);
-	h = dlopen(lib, RTLD_NOW);
-	cr_assert_not_null(h, "%s", dlerror());
-	call = (dframe_call_fn)(uintptr_t)dlsym(h, "unw_dframe_call");
-	cr_assert_not_null(call);
+	call = dframe_open(&h, debug, sizeof(debug));
 	dframe_outer(call, &c);
 
 	cr_assert_eq(sym_unwinder__set_debug_path(with, debug), 0);
@@ -620,21 +630,15 @@ UNW_NOIPA static void dframe_take_fp(void *arg)
  */
 Test(unwind, a_sample_after_pop_rbp_keeps_its_caller_when_libdw_walks)
 {
-	const char *dir = getenv("FREC_TEST_BUILDDIR");
 	struct unw_capture c = { .limit = 1 << 20 }, e;
 	struct sym_unwinder *u = sym_unwinder__new();
 	struct sym_unwind_result res;
 	dframe_call_fn call;
-	char lib[512];
+	char debug[512];
 	void *h;
 	int n;
 
-	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
-	snprintf(lib, sizeof(lib), "%s/unit/unwind/libunw_dframe.so", dir);
-	h = dlopen(lib, RTLD_NOW);
-	cr_assert_not_null(h, "%s", dlerror());
-	call = (dframe_call_fn)(uintptr_t)dlsym(h, "unw_dframe_call");
-	cr_assert_not_null(call);
+	call = dframe_open(&h, debug, sizeof(debug));
 	call(dframe_take_fp, &c);
 	epilogue_sample(&c, &e);
 	n = unwind_capture(u, &e, MAX_FRAMES, &res);
@@ -652,23 +656,16 @@ Test(unwind, a_sample_after_pop_rbp_keeps_its_caller_when_libdw_walks)
 /* As a_zero_return_address_is_not_the_end, past unw_dframe_call(), whose .debug_frame libdw walks. */
 Test(unwind, a_zero_return_address_is_not_the_end_when_libdw_walks)
 {
-	const char *dir = getenv("FREC_TEST_BUILDDIR");
 	struct unw_capture c = { .limit = 1 << 20 };
 	struct sym_unwinder *u = sym_unwinder__new();
 	struct sym_unwind_result res;
-	char lib[512], debug[512];
+	char debug[512];
 	dframe_call_fn call;
 	uint64_t zero = 0;
 	int n, outer;
 	void *h;
 
-	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
-	snprintf(lib, sizeof(lib), "%s/unit/unwind/libunw_dframe.so", dir);
-	snprintf(debug, sizeof(debug), "%s/unit/unwind/dframe-debug", dir);
-	h = dlopen(lib, RTLD_NOW);
-	cr_assert_not_null(h, "%s", dlerror());
-	call = (dframe_call_fn)(uintptr_t)dlsym(h, "unw_dframe_call");
-	cr_assert_not_null(call);
+	call = dframe_open(&h, debug, sizeof(debug));
 	dframe_outer(call, &c);
 	cr_assert_eq(sym_unwinder__set_debug_path(u, debug), 0);
 	n = unwind_capture(u, &c, MAX_FRAMES, &res);
