@@ -230,8 +230,9 @@ const char *sym_elf__debug_file(const struct sym_elf *e);
 int sym_elf__save_debug(struct sym_elf *e, const char *cache_dir);
 
 /**
- * sym_is_stack_root() - whether a function named @name is where a thread's stack begins
- * (_start, __libc_start_call_main, start_thread, clone3, ...): stacks end there.
+ * sym_is_stack_root() - whether a function named @name (mangled or not) is where a thread's stack
+ * begins (_start, __libc_start_call_main, start_thread, clone3, the sanitizers' internal_clone,
+ * ...): stacks end there.
  */
 bool sym_is_stack_root(const char *name);
 

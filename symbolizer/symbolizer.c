@@ -1205,7 +1205,9 @@ bool sym_is_stack_root(const char *name)
 	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++)
 		if (!strcmp(name, roots[i]))
 			return true;
-	return !strncmp(name, "__libc_start_main", 17);
+	/* the sanitizers start their own threads (LeakSanitizer's tracer) in internal_clone */
+	return !strncmp(name, "__libc_start_main", 17) || !strncmp(name, "__sanitizer::internal_clone(", 28) ||
+	       !strncmp(name, "_ZN11__sanitizer14internal_clone", 32);
 }
 
 /*

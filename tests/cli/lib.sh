@@ -48,7 +48,7 @@ one_line_err() {
 
 # The functions where thread stacks begin (sym_is_stack_root()), as an awk regex of a frame name
 # with its "__GI_" alias prefix removed.
-ROOTS_RE='^(_start|__libc_start_main.*|__libc_start_call_main|start_thread|clone|clone3|__clone|__clone3|__clone_internal|thread_start|_dl_start_user|_dl_start|__start)$'
+ROOTS_RE='^(_start|__libc_start_main.*|__libc_start_call_main|start_thread|clone|clone3|__clone|__clone3|__clone_internal|thread_start|_dl_start_user|_dl_start|__start|__sanitizer::internal_clone\(.*)$'
 
 # expect_cut_stacks_counted FOLDED REPORT: the stack-health line of text report REPORT counts every
 # stack of FOLDED (the same trace's folded stacks) that does not begin where thread stacks begin:

@@ -357,6 +357,21 @@ Test(sym_demangle, cxx_rust_legacy_and_v0)
 	cr_assert_null(sym_demangle(NULL));
 }
 
+Test(sym_elf, stack_roots)
+{
+	static const char *const roots[] = {
+		"_start", "__libc_start_call_main", "__libc_start_main@@GLIBC_2.34", "__GI___clone3",
+		"start_thread", "__sanitizer::internal_clone(int (*)(void*), void*, int, void*, int*, void*, int*)",
+		"_ZN11__sanitizer14internal_cloneEPFiPvES0_iS0_PiS0_S3_",
+	};
+	static const char *const others[] = { "main", "clone3x", "__sanitizer::TracerThread(void*)", "start" };
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		cr_assert(sym_is_stack_root(roots[i]), "%s", roots[i]);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		cr_assert_not(sym_is_stack_root(others[i]), "%s", others[i]);
+}
+
 Test(sym_demangle, a_plt_or_version_suffix_stays_after_the_name)
 {
 	char *s;
