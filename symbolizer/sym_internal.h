@@ -19,7 +19,6 @@
 #include <stdint.h>
 
 #include <elfutils/libdwfl.h>
-#include <gelf.h>
 
 /* ---- sym_table: kallsyms and perf maps --------------------------------------------------------- */
 

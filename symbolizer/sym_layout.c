@@ -3,9 +3,9 @@
  * Where an ELF file's code lands in a process: the one rule that turns a mapping (its start and
  * the file offset mapped there) into link-time addresses, for the namer and the unwinder alike.
  *
- * The kernel (or ld.so) maps each PT_LOAD segment on its own, from the page that holds its first
- * byte (p_offset rounded down) to the page that holds its p_vaddr.  Linkers may start a segment
- * in the middle of the page where the previous one ends: lld puts its text right after the
+ * The kernel (or ld.so) maps each PT_LOAD segment on its own: the file page that holds its first
+ * byte (p_offset rounded down) goes to the page that holds p_vaddr, and so on.  Linkers may start
+ * a segment in the middle of the page where the previous one ends: lld puts its text right after the
  * read-only data, so the text segment's mapping starts at the same file page (offset 0) as the
  * mapping of the headers, at a p_vaddr - p_offset of 0x1000 instead of GNU ld's 0.  A file
  * offset (and always a mapping's page-aligned offset) can therefore lie in the pages of two

@@ -290,8 +290,12 @@ const char *sym_plt__name(struct sym_plt *t, Elf *elf, uint64_t vaddr, sym_plt_n
 		return NULL;
 	if (!t->loaded) {
 		t->loaded = true;
-		if (load(t, elf, name_at, ctx))
-			return NULL;
+		if (load(t, elf, name_at, ctx)) {
+			/* out of memory: no stub is named rather than some */
+			for (size_t i = 0; i < t->nr; i++)
+				free(t->stubs[i].name);
+			t->nr = 0;
+		}
 	}
 	hi = t->nr;
 	while (lo < hi) {
