@@ -32,6 +32,7 @@ struct an_rule {
 	char *why, *fix;
 	double threshold;  /* percent of all samples under which the rule says nothing */
 	bool generic;      /* a broad category (system calls): more specific rules inside it win */
+	unsigned int line; /* of its header, for errors */
 };
 
 /** an_rules__nr() / an_rules__get() - the rules in precedence order. */
@@ -44,6 +45,12 @@ const struct an_rule *an_rules__get(const struct analyze_rules *r, size_t i);
  * the others its last component.  Returns AN_NONE when no rule does.
  */
 uint32_t an_rules__match(const struct analyze_rules *r, enum an_rule_type type, const char *name, const char *path);
+
+/**
+ * an_module_path() - the module path of a frame: @module, or for an unnamed frame without one
+ * ("libz.so.1+0x1234", as folded stacks hold them) the part before "+0x", into @buf; "" if none.
+ */
+const char *an_module_path(const char *name, const char *module, char *buf, size_t size);
 
 /** an_glob() - whether @s matches @pat, where '*' matches any run of bytes and '?' any one byte. */
 bool an_glob(const char *pat, const char *s);
@@ -92,6 +99,7 @@ struct an_cand {
 	uint32_t module;      /* library-block: string id of the module (0: the kernel) */
 	uint32_t resp;        /* library-block: the responsible function */
 	uint32_t depth;       /* recursion: most times on one stack; repeated: callers alike */
+	uint32_t level;       /* heavy subtree: the least depth of its nodes (deeper wins a tie) */
 	uint64_t weight;
 	struct an_claim claim;
 	struct analyze_fn callers[ANALYZE_TOP]; /* repeated: the callers doing the same work */
@@ -111,6 +119,7 @@ struct an_ctx {
 	uint32_t *node;       /* pre-order index -> node id */
 	uint32_t *end;        /* pre-order index -> one past its subtree */
 	uint32_t *parent;     /* pre-order index -> parent's index (AN_NONE for the root) */
+	uint32_t *depth;      /* pre-order index -> depth (the root's children are 1) */
 	uint32_t *fn;         /* pre-order index -> function, AN_NONE for the root and groups */
 	uint32_t *resp;       /* pre-order index -> responsible function of samples there */
 	uint64_t *self, *tot; /* pre-order index -> self and total weight */
@@ -157,8 +166,6 @@ double an_cand__min_share(const struct an_ctx *c, const struct an_cand *cand);
 /** an_tuples__reduce() - sort @t by (a, b, c) and sum the weights of equal keys; returns the new count. */
 size_t an_tuples__reduce(struct an_tuple *t, size_t n);
 
-/** an_class__of_frame() - the class of a frame; see enum an_class. */
-enum an_class an_class__of_frame(const struct frec_profile *p, const struct analyze_rules *r, uint32_t frame);
 
 /* What a finding owns, beside it in the report. */
 struct an_finding_mem {
@@ -185,6 +192,12 @@ bool an_report__is_boilerplate(const struct analyze_report *r, uint32_t frame);
 
 /** an_pct() - @part of @whole in percent (0 when @whole is 0). */
 double an_pct(uint64_t part, uint64_t whole);
+
+/**
+ * an_name__key() - the name that identifies @name's function (names.c): compiler clone suffixes,
+ * glibc's __GI_ prefix and JIT tier markers dropped.  Written to @buf; returns its length.
+ */
+size_t an_name__key(const char *name, char *buf, size_t size);
 
 /** an_short_name() - @name as a sentence says it: no parameters or return type, long templates elided. */
 const char *an_short_name(const char *name, char *buf, size_t size);

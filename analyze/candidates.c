@@ -19,6 +19,7 @@
 #define HOTSPOT_ALWAYS 15.0    /* % self: a hotspot whatever the rest of the profile looks like */
 #define HOTSPOT_STANDOUT 2.0   /* else at least this many times the median self of the 10 heaviest */
 #define HEAVY_MIN 10.0         /* % total */
+#define HEAVY_MAX 85.0         /* % total: a function on nearly every stack is the program, not a finding */
 #define HEAVY_SELF_MAX 0.25    /* self at most this part of the total: the callees carry it */
 #define RECURSION_MIN 5.0      /* % total of the recursive function */
 #define REPEATED_MIN 10.0      /* % total of the callee reached from several callers */
@@ -320,11 +321,15 @@ static int heavies(struct an_ctx *c)
 		struct an_cand cand = { .kind = ANALYZE_HEAVY, .order = 6, .func = f, .rule = AN_NONE };
 		int err;
 
-		if (!subject_ok(c, f) || !at_least(c, c->ftotal[f], HEAVY_MIN) ||
+		if (!subject_ok(c, f) || !at_least(c, c->ftotal[f], HEAVY_MIN) || at_least(c, c->ftotal[f], HEAVY_MAX) ||
 		    (double)c->fself[f] > HEAVY_SELF_MAX * (double)c->ftotal[f])
 			continue;
 		cand.weight = c->ftotal[f];
 		cand.claim = outer_claim(c, f);
+		cand.level = UINT32_MAX;
+		for (size_t i = 0; i < cand.claim.n; i++)
+			if (c->depth[cand.claim.idx[i]] < cand.level)
+				cand.level = c->depth[cand.claim.idx[i]];
 		if ((err = add(c, &cand)))
 			return err;
 	}

@@ -17,23 +17,6 @@
 
 #include "analyze_internal.h"
 
-/* The module path of a frame: its module, or the "MODULE+0x..." prefix of an unnamed frame's name. */
-static const char *frame_path(const struct frec_profile *p, const struct frec_frame *f, char *buf, size_t size)
-{
-	const char *name = frec_profile__str(p, f->name), *plus;
-	size_t n;
-
-	if (f->module)
-		return frec_profile__str(p, f->module);
-	plus = strstr(name, "+0x");
-	if (!plus || plus == name)
-		return "";
-	n = (size_t)(plus - name) < size - 1 ? (size_t)(plus - name) : size - 1;
-	memcpy(buf, name, n);
-	buf[n] = '\0';
-	return buf;
-}
-
 static bool reserved_name(const char *s)
 {
 	return s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z'));
@@ -48,8 +31,8 @@ static bool is_program(const char *path)
 	return *base && *base != '[' && !strstr(base, ".so") && !strstr(base, ".map") && !strstr(base, ".node");
 }
 
-static enum an_class classify(const struct frec_profile *p, const struct analyze_rules *r,
-			      const struct frec_frame *f, const char *name, const char *path)
+static enum an_class classify(const struct analyze_rules *r, const struct frec_frame *f, const char *name,
+			      const char *path)
 {
 	if (f->kind == FREC_FRAME_PROCESS || f->kind == FREC_FRAME_THREAD)
 		return AN_CLASS_GROUP;
@@ -61,29 +44,57 @@ static enum an_class classify(const struct frec_profile *p, const struct analyze
 		return AN_CLASS_UNKNOWN;
 	if (!f->module && f->kind != FREC_FRAME_JIT && reserved_name(name))
 		return AN_CLASS_SYSTEM;
-	(void)p;
 	return AN_CLASS_USER;
 }
 
-enum an_class an_class__of_frame(const struct frec_profile *p, const struct analyze_rules *r, uint32_t frame)
-{
-	const struct frec_frame *f = frec_profile__frame(p, frame);
-	char buf[256];
-
-	return classify(p, r, f, frec_profile__str(p, f->name), frame_path(p, f, buf, sizeof(buf)));
-}
+/* Frames sort by their function's key (names.c) and module, so that one function's frames are adjacent. */
+struct keys {
+	const struct frec_profile *p;
+	char *text;      /* the keys, NUL-terminated, one after the other */
+	size_t *offset;  /* per frame: its key's offset in text */
+};
 
 static int cmp_frames(const void *a, const void *b, void *arg)
 {
-	const struct frec_profile *p = arg;
-	const struct frec_frame *x = frec_profile__frame(p, *(const uint32_t *)a);
-	const struct frec_frame *y = frec_profile__frame(p, *(const uint32_t *)b);
+	const struct keys *k = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const struct frec_frame *fx = frec_profile__frame(k->p, x), *fy = frec_profile__frame(k->p, y);
+	int c = strcmp(k->text + k->offset[x], k->text + k->offset[y]);
 
-	if (x->name != y->name)
-		return x->name < y->name ? -1 : 1;
-	if (x->module != y->module)
-		return x->module < y->module ? -1 : 1;
-	return (*(const uint32_t *)a > *(const uint32_t *)b) - (*(const uint32_t *)a < *(const uint32_t *)b);
+	if (c)
+		return c;
+	if (fx->module != fy->module)
+		return fx->module < fy->module ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+static int make_keys(struct keys *k, uint32_t n)
+{
+	size_t cap = 4096, len = 0;
+
+	k->offset = malloc(((size_t)n + 1) * sizeof(*k->offset));
+	k->text = malloc(cap);
+	if (!k->offset || !k->text)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		char buf[1024];
+		size_t l = an_name__key(frec_profile__frame_name(k->p, i), buf, sizeof(buf));
+
+		if (len + l + 1 > cap) {
+			char *t;
+
+			while (len + l + 1 > cap)
+				cap *= 2;
+			t = realloc(k->text, cap);
+			if (!t)
+				return -ENOMEM;
+			k->text = t;
+		}
+		memcpy(k->text + len, buf, l + 1);
+		k->offset[i] = len;
+		len += l + 1;
+	}
+	return 0;
 }
 
 int an_ctx__classify(struct an_ctx *c)
@@ -91,39 +102,43 @@ int an_ctx__classify(struct an_ctx *c)
 	const struct frec_profile *p = c->p;
 	uint32_t n = frec_profile__nr_frames(p);
 	uint32_t *order = malloc(((size_t)n + 1) * sizeof(*order));
+	struct keys k = { .p = p };
 	int err = -ENOMEM;
 
 	c->fi = calloc((size_t)n + 1, sizeof(*c->fi));
 	c->funcs = malloc(((size_t)n + 1) * sizeof(*c->funcs));
-	if (!order || !c->fi || !c->funcs)
+	if (!order || !c->fi || !c->funcs || make_keys(&k, n))
 		goto out;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct frec_frame *f = frec_profile__frame(p, i);
 		const char *name = frec_profile__str(p, f->name);
 		char buf[256];
-		const char *path = frame_path(p, f, buf, sizeof(buf));
+		const char *path = an_module_path(name, f->module ? frec_profile__str(p, f->module) : NULL, buf, sizeof(buf));
 		struct an_frame_info *fi = &c->fi[i];
 
-		fi->cls = (uint8_t)classify(p, c->rules, f, name, path);
+		fi->cls = (uint8_t)classify(c->rules, f, name, path);
 		fi->rule = fi->cls == AN_CLASS_GROUP ? AN_NONE : an_rules__match(c->rules, AN_RULE_OP, name, path);
 		fi->boilerplate = fi->cls == AN_CLASS_GROUP ||
 				  an_rules__match(c->rules, AN_RULE_BOILERPLATE, name, path) != AN_NONE;
 		fi->program = fi->cls != AN_CLASS_KERNEL && is_program(path);
-		fi->unknown = f->kind == FREC_FRAME_UNKNOWN;
+		fi->unknown = f->kind == FREC_FRAME_UNKNOWN || (!f->module && *path);
 		order[i] = i;
 	}
-	/* Functions: frames of one name in one module (inlined copies, other source lines) are one. */
-	qsort_r(order, n, sizeof(*order), cmp_frames, (void *)p);
+	/* Functions: frames of one function in one module (inlined copies, clones, JIT tiers) are one. */
+	qsort_r(order, n, sizeof(*order), cmp_frames, &k);
 	c->nr_funcs = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct frec_frame *f = frec_profile__frame(p, order[i]);
 
-		if (!i || f->name != c->funcs[c->nr_funcs - 1].name || f->module != c->funcs[c->nr_funcs - 1].module)
+		if (!i || f->module != frec_profile__frame(p, order[i - 1])->module ||
+		    strcmp(k.text + k.offset[order[i]], k.text + k.offset[order[i - 1]]))
 			c->funcs[c->nr_funcs++] = (struct an_func){ f->name, f->module, order[i] };
 		c->fi[order[i]].func = c->nr_funcs - 1;
 	}
 	err = 0;
 out:
 	free(order);
+	free(k.text);
+	free(k.offset);
 	return err;
 }

@@ -71,6 +71,8 @@ static int cmp_cand(const void *a, const void *b)
 
 		return (x->weight > y->weight) == asc ? 1 : -1;
 	}
+	if (x->level != y->level)
+		return x->level > y->level ? -1 : 1;
 	if (x->func != y->func)
 		return x->func < y->func ? -1 : 1;
 	if (x->rule != y->rule)
@@ -181,16 +183,20 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 static size_t top_funcs(const struct an_ctx *c, struct an_tuple *t, size_t n, uint32_t skip, struct analyze_fn *out,
 			size_t max)
 {
+	uint64_t sum = 0;
 	size_t k = 0;
 
 	n = an_tuples__reduce(t, n);
+	for (size_t i = 0; i < n; i++)
+		sum += t[i].w;
 	for (size_t picked = 0; picked < max; picked++) {
 		size_t best = n;
 
 		for (size_t i = 0; i < n; i++)
 			if (t[i].a != AN_NONE && t[i].a != skip && t[i].w && (best == n || t[i].w > t[best].w))
 				best = i;
-		if (best == n)
+		/* a name for less than 1% of the whole list would only mislead */
+		if (best == n || t[best].w * 100 < sum)
 			break;
 		out[k++] = (struct analyze_fn){ c->funcs[t[best].a].name, c->funcs[t[best].a].module, t[best].w, false };
 		t[best].w = 0;
@@ -221,8 +227,10 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 			} else if (what == CALLERS) {
 				uint32_t up = c->parent[x];
 
-				/* the nearest caller that is another function (inlined copies and recursion skipped) */
-				while (up != AN_NONE && c->fn[up] == c->fn[x])
+				/* the nearest caller that is another function and not boilerplate (an
+				 * interpreter's loop, a trampoline): recursion and inlined copies skipped */
+				while (up != AN_NONE && up &&
+				       (c->fn[up] == c->fn[x] || c->fi[frec_profile__node(c->p, c->node[up])->frame].boilerplate))
 					up = c->parent[up];
 				tu.a = up == AN_NONE ? AN_NONE : c->fn[up];
 			} else if (what == INSIDE) {
@@ -445,6 +453,7 @@ void an_ctx__exit(struct an_ctx *c)
 	free(c->node);
 	free(c->end);
 	free(c->parent);
+	free(c->depth);
 	free(c->fn);
 	free(c->resp);
 	free(c->self);
@@ -499,7 +508,8 @@ int analyze_report__new(const struct frec_profile *p, const struct analyze_opts 
 	for (size_t i = 0; i < nr; i++)
 		if ((err = finish(&c, r, &ch[i])))
 			goto out;
-	if (c.total && (err = an_broken_stacks(&c, r->v + r->nr, r->mem + r->nr, BROKEN_MIN)) > 0)
+	err = c.total ? an_broken_stacks(&c, r->v + r->nr, r->mem + r->nr, BROKEN_MIN) : 0;
+	if (err > 0)
 		r->nr++;
 	if (err < 0 || (err = rank(r)))
 		goto out;

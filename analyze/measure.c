@@ -12,8 +12,10 @@
  *   - the caller that counts for repeated work: the innermost program function that is neither
  *     boilerplate nor the stack's entry (main, a thread's function), so that two threads running
  *     the same loop are not "the same work from two callers";
- *   - the library a run of non-program frames entered first (libjson-c, even when the leaf is its
- *     memcpy), for library blocks; kernel leaves form a block of their own;
+ *   - the library a run of library frames entered first (libjson-c, even when the leaf is its
+ *     memcpy), for library blocks; the run starts under the program's own code, boilerplate or an
+ *     executable's code (the profiled program may be a system tool); kernel leaves form a block of
+ *     their own;
  *   - how many times each function and each operation rule is already on the stack, so that a
  *     function's total counts a sample once however deep it recurses, recursion depth is known, and
  *     only the outermost match of an operation claims its subtree.  An operation inside a specific
@@ -95,6 +97,7 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 	uint32_t block;
 
 	c->parent[k] = pk;
+	c->depth[k] = c->depth[pk] + 1;
 	c->self[k] = n->self;
 	c->tot[k] = n->total;
 	c->fn[k] = f;
@@ -112,7 +115,11 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 		cy->resp2 = f;
 	if (!cy->in_op && user && !fi->boilerplate && !(w->flags[k] & FLAG_ENTRY))
 		cy->caller = f;
-	cy->lib = user || fi->cls == AN_CLASS_GROUP ? AN_NONE : up->lib != AN_NONE ? up->lib : frec_profile__frame(c->p, n->frame)->module;
+	/* a library run starts at the first library frame under code that may be responsible */
+	if (user || fi->boilerplate || (fi->program && fi->cls == AN_CLASS_SYSTEM))
+		cy->lib = AN_NONE;
+	else if (up->lib == AN_NONE)
+		cy->lib = frec_profile__frame(c->p, n->frame)->module;
 	c->resp[k] = cy->resp0 != AN_NONE ? cy->resp0 : cy->resp1 != AN_NONE ? cy->resp1 : cy->resp2;
 
 	if (fi->unknown && fi->cls != AN_CLASS_SYSTEM && fi->cls != AN_CLASS_KERNEL && !up->unknown_user) {
@@ -217,6 +224,7 @@ int an_ctx__measure(struct an_ctx *c)
 	c->node = malloc(((size_t)nn + 1) * sizeof(*c->node));
 	c->end = malloc(((size_t)nn + 1) * sizeof(*c->end));
 	c->parent = malloc(((size_t)nn + 1) * sizeof(*c->parent));
+	c->depth = malloc(((size_t)nn + 1) * sizeof(*c->depth));
 	c->fn = malloc(((size_t)nn + 1) * sizeof(*c->fn));
 	c->resp = malloc(((size_t)nn + 1) * sizeof(*c->resp));
 	c->self = malloc(((size_t)nn + 1) * sizeof(*c->self));
@@ -226,7 +234,7 @@ int an_ctx__measure(struct an_ctx *c)
 	c->fentry = calloc((size_t)nf + 1, sizeof(*c->fentry));
 	c->deep = calloc((size_t)nf + 1, sizeof(*c->deep));
 	c->maxrep = calloc((size_t)nf + 1, sizeof(*c->maxrep));
-	if (!path || !w.cy || !w.flags || !w.active || !w.rule_active || !c->node || !c->end || !c->parent ||
+	if (!path || !w.cy || !w.flags || !w.active || !w.rule_active || !c->node || !c->end || !c->parent || !c->depth ||
 	    !c->fn || !c->resp || !c->self || !c->tot || !c->fself || !c->ftotal || !c->fentry || !c->deep ||
 	    !c->maxrep)
 		goto out;
@@ -234,6 +242,7 @@ int an_ctx__measure(struct an_ctx *c)
 	/* The root: index 0, nothing carried. */
 	c->node[0] = FREC_NODE_ROOT;
 	c->parent[0] = AN_NONE;
+	c->depth[0] = 0;
 	c->fn[0] = c->resp[0] = AN_NONE;
 	c->self[0] = frec_profile__node(c->p, FREC_NODE_ROOT)->self;
 	c->tot[0] = frec_profile__total(c->p);

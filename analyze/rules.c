@@ -283,7 +283,7 @@ static bool valid_category(const char *s, size_t n)
 static int parse_header(struct parser *ps, const char *s, const char *end)
 {
 	struct analyze_rules *r = ps->r;
-	struct an_rule *nv, rule = { .threshold = 5 };
+	struct an_rule *nv, rule = { .threshold = 5, .line = ps->line };
 	const char *close = memchr(s, ']', (size_t)(end - s));
 
 	if (!close)
@@ -428,6 +428,7 @@ static int check_sections(struct parser *ps)
 		struct an_rule *rule = &r->rules[i];
 		bool matched = false;
 
+		ps->line = rule->line;
 		for (size_t m = 0; m < r->nr_matches && !matched; m++)
 			matched = r->matches[m].rule == i;
 		if (!matched)
@@ -621,14 +622,32 @@ uint32_t an_rules__match(const struct analyze_rules *r, enum an_rule_type type, 
 	return best;
 }
 
+const char *an_module_path(const char *name, const char *module, char *buf, size_t size)
+{
+	const char *plus;
+	size_t n;
+
+	if (module && *module)
+		return module;
+	plus = strstr(name, "+0x");
+	if (!plus || plus == name || size < 2)
+		return "";
+	n = (size_t)(plus - name) < size - 1 ? (size_t)(plus - name) : size - 1;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 const char *analyze_rules__classify(const struct analyze_rules *r, const char *name, const char *module,
 				    bool *boilerplate, bool *system)
 {
-	uint32_t op = an_rules__match(r, AN_RULE_OP, name, module ? module : "");
+	char buf[256];
+	const char *path = an_module_path(name, module, buf, sizeof(buf));
+	uint32_t op = an_rules__match(r, AN_RULE_OP, name, path);
 
 	if (boilerplate)
-		*boilerplate = an_rules__match(r, AN_RULE_BOILERPLATE, name, module ? module : "") != AN_NONE;
+		*boilerplate = an_rules__match(r, AN_RULE_BOILERPLATE, name, path) != AN_NONE;
 	if (system)
-		*system = an_rules__match(r, AN_RULE_SYSTEM, name, module ? module : "") != AN_NONE;
+		*system = an_rules__match(r, AN_RULE_SYSTEM, name, path) != AN_NONE;
 	return op == AN_NONE ? NULL : r->rules[op].id + 9;
 }

@@ -4,10 +4,7 @@
  * what to do, naming the functions involved.  Known operations take their why and fix from their
  * rule; the other kinds fill in a template.  The broken-stacks finding is built here too, from the
  * stack-health counters and the causes common/profile_health.c finds for the text report.
- *
- * Names in sentences are shortened as a reader would say them: C++ parameter lists and return
- * types dropped, long template arguments elided ("std::vector<..>::push_back"); the evidence in
- * the output keeps the full names.
+ * Names in sentences are shortened as a reader would say them (names.c); JSON keeps the full ones.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,103 +13,6 @@
 #include <string.h>
 
 #include "analyze_internal.h"
-
-#define NAME_MAX_SHORT 80 /* characters of a name in a sentence */
-
-/* Skip a balanced (...) or <...> starting at s[i]; returns the index after it, or len if unbalanced. */
-static size_t skip_group(const char *s, size_t i, size_t len)
-{
-	char open = s[i], close = open == '(' ? ')' : '>';
-	int depth = 0;
-
-	for (; i < len; i++) {
-		if (s[i] == open)
-			depth++;
-		else if (s[i] == close && --depth == 0)
-			return i + 1;
-	}
-	return len;
-}
-
-/* The length of @name without the suffixes of compiler clones (".constprop.0", ".part.1", ".cold"). */
-static size_t without_clone_suffix(const char *name, size_t len)
-{
-	static const char *const sfx[] = { ".constprop", ".part", ".isra", ".cold", ".lto_priv", ".localalias", ".clone" };
-
-	for (bool again = true; again;) {
-		size_t n = len;
-
-		again = false;
-		while (n && name[n - 1] >= '0' && name[n - 1] <= '9')
-			n--;
-		if (n < len && n && name[n - 1] == '.')
-			n--;
-		for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-			size_t l = strlen(sfx[i]);
-
-			if (n > l && !memcmp(name + n - l, sfx[i], l)) {
-				len = n - l;
-				again = true;
-				break;
-			}
-		}
-	}
-	return len;
-}
-
-const char *an_short_name(const char *name, char *buf, size_t size)
-{
-	size_t len, o = 0, start = 0, cut;
-
-	/* glibc's internal aliases: __GI___qsort_r is __qsort_r */
-	if (!strncmp(name, "__GI_", 5) && name[5])
-		name += 5;
-	len = without_clone_suffix(name, strlen(name));
-	cut = len;
-
-	if (size < 8)
-		return name;
-	if (!strstr(name, "operator")) {
-		/* the parameter list: the last top-level (...) that ends the name (or precedes "const") */
-		for (size_t i = 0; i < len;) {
-			if (name[i] == '<' || name[i] == '(') {
-				size_t j = skip_group(name, i, len);
-
-				if (name[i] == '(' && i && (j == len || !strcmp(name + j, " const")))
-					cut = i;
-				i = j;
-			} else {
-				i++;
-			}
-		}
-		/* a return type: the last top-level blank before the cut, when the name is a C++ one */
-		for (size_t i = 0; cut < len && i < cut;) {
-			if (name[i] == '<' || name[i] == '(')
-				i = skip_group(name, i, cut);
-			else if (name[i++] == ' ' && memmem(name + i, cut - i, "::", 2))
-				start = i;
-		}
-	}
-	for (size_t i = start; i < cut && o + 5 < size && o < NAME_MAX_SHORT;) {
-		if (name[i] == '<') {
-			size_t j = skip_group(name, i, cut);
-
-			if (j - i > 12) {
-				memcpy(buf + o, "<..>", 4);
-				o += 4;
-				i = j;
-				continue;
-			}
-		}
-		buf[o++] = name[i++];
-	}
-	if (o >= NAME_MAX_SHORT && o + 3 < size) {
-		memcpy(buf + o, "..", 2);
-		o += 2;
-	}
-	buf[o] = '\0';
-	return buf;
-}
 
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
@@ -185,9 +85,12 @@ static int words_known_op(const struct an_ctx *c, struct analyze_finding *f, str
 	for (size_t i = 0; i < an_rules__nr(c->rules); i++)
 		if (an_rules__get(c->rules, i)->id == f->id)
 			rule = an_rules__get(c->rules, i);
-	if (f->nr_responsible)
+	if (f->nr_responsible && f->responsible[0].weight * 2 >= f->weight)
 		m->summary = fmt("%s spends %.1f%% %s in %s (%s%s%s)", n->resp, n->pct, n->of, f->title, n->subject,
 				 where, n->module);
+	else if (f->nr_responsible)
+		m->summary = fmt("%.1f%% %s goes to %s (%s%s%s), from several places, most from %s", n->pct, n->of,
+				 f->title, n->subject, where, n->module, n->resp);
 	else
 		m->summary = fmt("%.1f%% %s goes to %s (%s%s%s)", n->pct, n->of, f->title, n->subject, where, n->module);
 	m->why = rule ? strdup(rule->why) : NULL;

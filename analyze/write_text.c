@@ -86,7 +86,8 @@ static void put_fn(FILE *f, const struct frec_profile *p, const struct analyze_f
 			     : frec_profile__module_basename(p, fn->module), md);
 	if (md)
 		putc('`', f);
-	if (fn->name && fn->module) {
+	/* a module for a name, except JIT maps (perf-PID.map) that only say "JIT" */
+	if (fn->name && fn->module && !an_glob("perf-*.map", frec_profile__module_basename(p, fn->module))) {
 		fputs(" (", f);
 		put_clean(f, frec_profile__module_basename(p, fn->module), md);
 		putc(')', f);
@@ -107,13 +108,14 @@ static void put_fns(FILE *f, const struct frec_profile *p, const struct analyze_
 }
 
 /*
- * A stack as a reader wants it: boilerplate roots dropped, names shortened, runs of one name
+ * A stack as a reader wants it: boilerplate dropped (roots, trampolines, interpreter loops), names shortened, runs of one name
  * collapsed ("f x12"), and when still long the first two runs, "..." and the last ones.  @sep joins
  * frames (" > " in text, ";" in folded stacks).
  */
-static void put_stack(FILE *f, const struct frec_profile *p, const uint32_t *stack, size_t len, size_t trim,
+static void put_stack(FILE *f, const struct analyze_report *r, const uint32_t *stack, size_t len, size_t trim,
 		      const char *sep, bool md)
 {
+	const struct frec_profile *p = analyze_report__profile(r);
 	struct run {
 		char name[128];
 		uint32_t reps;
@@ -127,6 +129,9 @@ static void put_stack(FILE *f, const struct frec_profile *p, const uint32_t *sta
 	for (size_t i = trim; i < len; i++) {
 		char buf[128];
 
+		/* boilerplate inside the stack too: trampolines, interpreter loops (the leaf stays) */
+		if (i + 1 < len && an_report__is_boilerplate(r, stack[i]))
+			continue;
 		an_short_name(frec_profile__frame_name(p, stack[i]), buf, sizeof(buf));
 		if (nr && !strcmp(runs[nr - 1].name, buf)) {
 			runs[nr - 1].reps++;
@@ -263,8 +268,9 @@ static void put_also(FILE *f, const struct frec_profile *p, const struct analyze
 }
 
 /* The evidence lines a kind shows, in text ("label: ") or markdown ("- label: "). */
-static void put_evidence(FILE *f, const struct frec_profile *p, const struct analyze_finding *fd, bool md)
+static void put_evidence(FILE *f, const struct analyze_report *r, const struct analyze_finding *fd, bool md)
 {
+	const struct frec_profile *p = analyze_report__profile(r);
 	const char *pre = md ? "- " : "   ";
 
 	if (fd->nr_callers > 1 && fd->kind != ANALYZE_KNOWN_OP && fd->kind != ANALYZE_LIBRARY) {
@@ -287,7 +293,7 @@ static void put_evidence(FILE *f, const struct frec_profile *p, const struct ana
 		fprintf(f, "%sstack: ", pre);
 		if (md)
 			putc('`', f);
-		put_stack(f, p, fd->stack, fd->stack_len, fd->stack_trim, md ? ";" : " > ", md);
+		put_stack(f, r, fd->stack, fd->stack_len, fd->stack_trim, md ? ";" : " > ", md);
 		if (md)
 			putc('`', f);
 		putc('\n', f);
@@ -325,7 +331,7 @@ static void write_text(const struct analyze_report *r, unsigned int max, FILE *f
 			fprintf(f, ", %.1f%% not explained above", an_pct(fd->unique, frec_profile__total(p)));
 		fputs("\n   ", f);
 		put_wrapped(f, fd->summary, 3, 3);
-		put_evidence(f, p, fd, false);
+		put_evidence(f, r, fd, false);
 		fputs("   why: ", f);
 		put_wrapped(f, fd->why, 8, 8);
 		fputs("   fix: ", f);
@@ -394,7 +400,7 @@ static int put_heaviest_stacks(const struct analyze_report *r, FILE *f)
 		}
 		while (trim < len && an_report__is_boilerplate(r, path[trim]))
 			trim++;
-		put_stack(f, p, path, len, trim, ";", true);
+		put_stack(f, r, path, len, trim, ";", true);
 		fprintf(f, " %s\n", an_commas(top[i].self, a, sizeof(a)));
 	}
 	fputs("```\n", f);
@@ -436,7 +442,7 @@ static void write_markdown(const struct analyze_report *r, const struct analyze_
 		fputs("\n\n", f);
 		put_clean(f, fd->summary, true);
 		fputs(".\n\n", f);
-		put_evidence(f, p, fd, true);
+		put_evidence(f, r, fd, true);
 		fputs("- why: ", f);
 		put_clean(f, fd->why, true);
 		fputs("\n- fix: ", f);
