@@ -139,7 +139,8 @@ struct an_ctx {
 	struct an_tuple *calls;   /* (callee, caller, child function): for repeated subtrees */
 	size_t nr_calls;
 	uint64_t unknown_user;    /* samples with an unnamed frame outside system code */
-	/* candidates */
+	/* candidates, and per pre-order index the finding its self weight belongs to */
+	uint32_t *owner;
 	struct an_cand *cands;
 	size_t nr_cands, cands_cap;
 };

@@ -124,13 +124,12 @@ static void add_also(struct chosen *ch, const struct an_ctx *c, const struct an_
 
 static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 {
-	uint32_t *owner = malloc((size_t)c->nr * sizeof(*owner));
+	uint32_t *owner = c->owner = malloc((size_t)c->nr * sizeof(*owner));
 	struct chosen *ch = calloc(c->nr_cands + 1, sizeof(*ch));
 	uint64_t *by = calloc(c->nr_cands + 1, sizeof(*by));
 	size_t n = 0;
 
 	if (!owner || !ch || !by) {
-		free(owner);
 		free(ch);
 		free(by);
 		return -ENOMEM;
@@ -170,7 +169,6 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 		ch[n].cand = cand;
 		ch[n++].unique = free_w;
 	}
-	free(owner);
 	free(by);
 	*out = ch;
 	*nr = n;
@@ -207,7 +205,13 @@ static size_t top_funcs(const struct an_ctx *c, struct an_tuple *t, size_t n, ui
 /* Gather (function, weight) pairs over a claim and keep the heaviest: what, who, callers. */
 enum gather { RESPONSIBLE, CALLERS, INSIDE, CHILDREN };
 
-static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum gather what, struct analyze_fn *out)
+/*
+ * The heaviest functions of a candidate's claim (finding @me once chosen): who is responsible,
+ * who calls it, where its self time goes inside, or which children carry it.
+ */
+
+static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum gather what, uint32_t me,
+		     struct analyze_fn *out)
 {
 	const struct an_claim *cl = &cand->claim;
 	size_t cap = 64, n = 0, k = 0;
@@ -237,8 +241,15 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 				tu.a = c->fn[j];
 				tu.w = c->self[j];
 			} else {
-				/* children: every node whose parent is a claimed node, by function */
+				/*
+				 * children, by function, with only the weight no other finding explains
+				 * (owned by @me): what the heavy subtree itself stands for
+				 */
 				for (uint32_t ch = x + 1; ch < c->end[x]; ch = c->end[ch]) {
+					uint64_t w = 0;
+
+					for (uint32_t d = ch; d < c->end[ch]; d++)
+						w += c->owner[d] == me ? c->self[d] : 0;
 					if (n == cap) {
 						struct an_tuple *nt = realloc(t, (cap *= 2) * sizeof(*t));
 
@@ -246,7 +257,7 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 							goto out;
 						t = nt;
 					}
-					t[n++] = (struct an_tuple){ c->fn[ch], 0, 0, c->tot[ch] };
+					t[n++] = (struct an_tuple){ c->fn[ch], 0, 0, w };
 				}
 				continue;
 			}
@@ -340,7 +351,7 @@ static int claim_nodes(const struct an_ctx *c, const struct an_cand *cand, uint3
 
 /* ---- The report ---------------------------------------------------------------------------------- */
 
-static int finish(struct an_ctx *c, struct analyze_report *r, const struct chosen *ch)
+static int finish(struct an_ctx *c, struct analyze_report *r, const struct chosen *ch, uint32_t me)
 {
 	struct analyze_finding *f = &r->v[r->nr];
 	struct an_finding_mem *m = &r->mem[r->nr];
@@ -373,16 +384,16 @@ static int finish(struct an_ctx *c, struct analyze_report *r, const struct chose
 							 cand->weight, false };
 		f->nr_responsible = 1;
 	} else if (cand->kind == ANALYZE_KNOWN_OP || cand->kind == ANALYZE_HOTSPOT) {
-		f->nr_responsible = gather(c, cand, RESPONSIBLE, f->responsible);
+		f->nr_responsible = gather(c, cand, RESPONSIBLE, me, f->responsible);
 	}
 	if (cand->kind == ANALYZE_REPEATED) {
 		memcpy(f->callers, cand->callers, sizeof(f->callers));
 		f->nr_callers = cand->nr_callers;
 	} else if (cand->kind != ANALYZE_LIBRARY) {
-		f->nr_callers = gather(c, cand, CALLERS, f->callers);
+		f->nr_callers = gather(c, cand, CALLERS, me, f->callers);
 	}
 	if (cand->kind != ANALYZE_HOTSPOT)
-		f->nr_inside = gather(c, cand, cand->kind == ANALYZE_HEAVY ? CHILDREN : INSIDE, f->inside);
+		f->nr_inside = gather(c, cand, cand->kind == ANALYZE_HEAVY ? CHILDREN : INSIDE, me, f->inside);
 	FOR_CLAIM(c, &cand->claim, k, {
 		if (c->fn[k] == cand->func && cand->func != AN_NONE)
 			f->subject_self += c->self[k];
@@ -471,6 +482,7 @@ void an_ctx__exit(struct an_ctx *c)
 	free(c->op_idx);
 	free(c->lib);
 	free(c->calls);
+	free(c->owner);
 	for (size_t i = 0; i < c->nr_cands; i++)
 		if (c->cands[i].claim.owned)
 			free((void *)c->cands[i].claim.idx);
@@ -506,7 +518,7 @@ int analyze_report__new(const struct frec_profile *p, const struct analyze_opts 
 	if (!r->v || !r->mem)
 		goto out;
 	for (size_t i = 0; i < nr; i++)
-		if ((err = finish(&c, r, &ch[i])))
+		if ((err = finish(&c, r, &ch[i], (uint32_t)i)))
 			goto out;
 	err = c.total ? an_broken_stacks(&c, r->v + r->nr, r->mem + r->nr, BROKEN_MIN) : 0;
 	if (err > 0)

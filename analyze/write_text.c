@@ -284,8 +284,9 @@ static void put_evidence(FILE *f, const struct analyze_report *r, const struct a
 		put_fns(f, p, fd->responsible, fd->nr_responsible, md);
 		putc('\n', f);
 	}
-	if (fd->nr_inside) {
-		fprintf(f, "%s%s: ", pre, fd->kind == ANALYZE_HEAVY ? "children" : "inside (self)");
+	/* a heavy subtree's summary lists its children already */
+	if (fd->nr_inside && fd->kind != ANALYZE_HEAVY) {
+		fprintf(f, "%sinside (self): ", pre);
 		put_fns(f, p, fd->inside, fd->nr_inside, md);
 		putc('\n', f);
 	}
@@ -328,7 +329,7 @@ static void write_text(const struct analyze_report *r, unsigned int max, FILE *f
 		fprintf(f, "%zu. %s  ", i + 1, fd->id);
 		put_share(f, p, fd->weight);
 		if (fd->unique + fd->unique / 20 < fd->weight)
-			fprintf(f, ", %.1f%% not explained above", an_pct(fd->unique, frec_profile__total(p)));
+			fprintf(f, ", of which %.1f%% in no other finding", an_pct(fd->unique, frec_profile__total(p)));
 		fputs("\n   ", f);
 		put_wrapped(f, fd->summary, 3, 3);
 		put_evidence(f, r, fd, false);
