@@ -164,6 +164,9 @@ void an_ctx__exit(struct an_ctx *c);
 /** an_cand__min_share() - the share (percent) of a candidate that no other may explain. */
 double an_cand__min_share(const struct an_ctx *c, const struct an_cand *cand);
 
+/** an_tuples__push() - append @t to the growing array *@v of *@n (capacity *@cap).  0 or -ENOMEM. */
+int an_tuples__push(struct an_tuple **v, size_t *n, size_t *cap, struct an_tuple t);
+
 /** an_tuples__reduce() - sort @t by (a, b, c) and sum the weights of equal keys; returns the new count. */
 size_t an_tuples__reduce(struct an_tuple *t, size_t n);
 

@@ -44,6 +44,21 @@ static int cmp_tuple(const void *a, const void *b)
 	return (x->c > y->c) - (x->c < y->c);
 }
 
+int an_tuples__push(struct an_tuple **v, size_t *n, size_t *cap, struct an_tuple t)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		struct an_tuple *nv = realloc(*v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = t;
+	return 0;
+}
+
 size_t an_tuples__reduce(struct an_tuple *t, size_t n)
 {
 	size_t o = 0;

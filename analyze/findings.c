@@ -122,6 +122,51 @@ static void add_also(struct chosen *ch, const struct an_ctx *c, const struct an_
 	fn_of(c, cand, &a->what);
 }
 
+/*
+ * The children of a candidate's nodes, by function, with only the weight that finding @me explains
+ * and no other: what a heavy subtree itself stands for.  Appended to *@t.  0 or -ENOMEM.
+ */
+static int children_of(const struct an_ctx *c, const struct an_cand *cand, uint32_t me, struct an_tuple **t,
+		       size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < cand->claim.n; i++) {
+		uint32_t x = cand->claim.idx[i];
+
+		for (uint32_t ch = x + 1; ch < c->end[x]; ch = c->end[ch]) {
+			uint64_t w = 0;
+
+			for (uint32_t d = ch; d < c->end[ch]; d++)
+				w += c->owner[d] == me ? c->self[d] : 0;
+			if (an_tuples__push(t, n, cap, (struct an_tuple){ c->fn[ch], 0, 0, w }))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A heavy subtree is a finding when children of some size (1% of all samples or more) carry at least
+ * half of what no other finding explains: a utility called from everywhere, whose time splits into
+ * hundreds of slivers, names nothing worth looking at.
+ */
+static bool heavy_concentrated(const struct an_ctx *c, const struct an_cand *cand, uint32_t me, uint64_t free_w)
+{
+	struct an_tuple *t = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t sum = 0;
+
+	if (children_of(c, cand, me, &t, &n, &cap)) {
+		free(t);
+		return false;
+	}
+	n = an_tuples__reduce(t, n);
+	for (size_t i = 0; i < n; i++)
+		if (an_pct(t[i].w, c->total) >= 1.0)
+			sum += t[i].w;
+	free(t);
+	return sum * 2 >= free_w;
+}
+
 static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 {
 	uint32_t *owner = c->owner = malloc((size_t)c->nr * sizeof(*owner));
@@ -166,6 +211,13 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 			if (owner[k] == AN_NONE)
 				owner[k] = (uint32_t)n;
 		});
+		if (cand->kind == ANALYZE_HEAVY && !heavy_concentrated(c, cand, (uint32_t)n, free_w)) {
+			FOR_CLAIM(c, &cand->claim, k, {
+				if (owner[k] == n)
+					owner[k] = AN_NONE;
+			});
+			continue;
+		}
 		ch[n].cand = cand;
 		ch[n++].unique = free_w;
 	}
@@ -214,65 +266,38 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 		     struct analyze_fn *out)
 {
 	const struct an_claim *cl = &cand->claim;
-	size_t cap = 64, n = 0, k = 0;
-	struct an_tuple *t = malloc(cap * sizeof(*t));
-	uint32_t skip = cand->func;
+	size_t cap = 0, n = 0, k = 0;
+	struct an_tuple *t = NULL;
+	uint32_t skip = what == CALLERS || (what == RESPONSIBLE && cand->kind == ANALYZE_HOTSPOT) ? cand->func : AN_NONE;
 
-	if (!t)
-		return 0;
-	for (size_t i = 0; i < cl->n; i++) {
-		uint32_t x = cl->idx[i], lo = x, hi = what == INSIDE && cl->subtree ? c->end[x] : x + 1;
+	if (what == CHILDREN && children_of(c, cand, me, &t, &n, &cap))
+		goto out;
+	for (size_t i = 0; what != CHILDREN && i < cl->n; i++) {
+		uint32_t x = cl->idx[i], up = c->parent[x];
+		uint64_t w = cl->subtree ? c->tot[x] : c->self[x];
+		int err = 0;
 
-		for (uint32_t j = lo; j < hi; j++) {
-			struct an_tuple tu = { AN_NONE, 0, 0, cl->subtree ? c->tot[x] : c->self[x] };
-
-			if (what == RESPONSIBLE) {
-				tu.a = c->resp[x];
-			} else if (what == CALLERS) {
-				uint32_t up = c->parent[x];
-
-				/* the nearest caller that is another function and not boilerplate (an
-				 * interpreter's loop, a trampoline): recursion and inlined copies skipped */
-				while (up != AN_NONE && up &&
-				       (c->fn[up] == c->fn[x] || c->fi[frec_profile__node(c->p, c->node[up])->frame].boilerplate))
-					up = c->parent[up];
-				tu.a = up == AN_NONE ? AN_NONE : c->fn[up];
-			} else if (what == INSIDE) {
-				tu.a = c->fn[j];
-				tu.w = c->self[j];
-			} else {
-				/*
-				 * children, by function, with only the weight no other finding explains
-				 * (owned by @me): what the heavy subtree itself stands for
-				 */
-				for (uint32_t ch = x + 1; ch < c->end[x]; ch = c->end[ch]) {
-					uint64_t w = 0;
-
-					for (uint32_t d = ch; d < c->end[ch]; d++)
-						w += c->owner[d] == me ? c->self[d] : 0;
-					if (n == cap) {
-						struct an_tuple *nt = realloc(t, (cap *= 2) * sizeof(*t));
-
-						if (!nt)
-							goto out;
-						t = nt;
-					}
-					t[n++] = (struct an_tuple){ c->fn[ch], 0, 0, w };
-				}
-				continue;
-			}
-			if (n == cap) {
-				struct an_tuple *nt = realloc(t, (cap *= 2) * sizeof(*t));
-
-				if (!nt)
-					goto out;
-				t = nt;
-			}
-			t[n++] = tu;
+		switch (what) {
+		case RESPONSIBLE:
+			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->resp[x], 0, 0, w });
+			break;
+		case CALLERS:
+			/* the nearest caller that is another function and not boilerplate (an interpreter's
+			 * loop, a trampoline): recursion and inlined copies skipped */
+			while (up && (c->fn[up] == c->fn[x] || c->fi[frec_profile__node(c->p, c->node[up])->frame].boilerplate))
+				up = c->parent[up];
+			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->fn[up], 0, 0, w });
+			break;
+		default:
+			/* where the self time goes, inside the claimed subtrees */
+			for (uint32_t j = x; j < (cl->subtree ? c->end[x] : x + 1) && !err; j++)
+				err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->fn[j], 0, 0, c->self[j] });
+			break;
 		}
+		if (err)
+			goto out;
 	}
-	k = top_funcs(c, t, n, what == RESPONSIBLE && cand->kind == ANALYZE_HOTSPOT ? skip : what == CALLERS ? skip : AN_NONE,
-		      out, ANALYZE_TOP);
+	k = top_funcs(c, t, n, skip, out, ANALYZE_TOP);
 out:
 	free(t);
 	return k;

@@ -42,21 +42,6 @@ struct carry {
 #define FLAG_OP_OUTER 2u /* outermost match of its operation rule, claiming its subtree */
 #define FLAG_ENTRY 4u    /* first program frame from the root */
 
-static int push_tuple(struct an_tuple **v, size_t *n, size_t *cap, struct an_tuple t)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct an_tuple *nv = realloc(*v, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = nc;
-	}
-	(*v)[(*n)++] = t;
-	return 0;
-}
-
 struct walk {
 	struct an_ctx *c;
 	struct carry *cy;
@@ -74,12 +59,12 @@ static int record_call(struct walk *w, uint32_t k, uint32_t f, uint32_t caller)
 	int err = 0;
 
 	if (c->self[k])
-		err = push_tuple(&c->calls, &c->nr_calls, &w->calls_cap,
+		err = an_tuples__push(&c->calls, &c->nr_calls, &w->calls_cap,
 				 (struct an_tuple){ f, caller, AN_NONE, c->self[k] });
 	for (uint32_t ch = n->first_child; ch != FREC_NONE && !err; ch = frec_profile__node(c->p, ch)->next_sibling) {
 		const struct frec_node *cn = frec_profile__node(c->p, ch);
 
-		err = push_tuple(&c->calls, &c->nr_calls, &w->calls_cap,
+		err = an_tuples__push(&c->calls, &c->nr_calls, &w->calls_cap,
 				 (struct an_tuple){ f, caller, c->fi[cn->frame].func, cn->total });
 	}
 	return err;
@@ -156,7 +141,7 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 	block = fi->cls == AN_CLASS_KERNEL ? AN_KERNEL_MODULE : cy->lib;
 	if (n->self && lib && block != AN_NONE && block != 0 && c->resp[k] != AN_NONE &&
 	    c->funcs[c->resp[k]].module != block)
-		return push_tuple(&c->lib, &c->nr_lib, &w->lib_cap, (struct an_tuple){ block, c->resp[k], k, n->self });
+		return an_tuples__push(&c->lib, &c->nr_lib, &w->lib_cap, (struct an_tuple){ block, c->resp[k], k, n->self });
 	return 0;
 }
 

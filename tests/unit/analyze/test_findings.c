@@ -119,6 +119,21 @@ Test(analyze, heavy_subtree_prefers_the_deepest_function)
 	cr_assert_null(find("heavy-subtree", "dispatch", NULL), "%s", dump());
 }
 
+Test(analyze, scattered_utility_is_not_a_heavy_subtree)
+{
+	struct sbuf b = { 0 };
+
+	/* log_event is on 20% of the stacks, but its time splits into 200 slivers */
+	for (int i = 0; i < 200; i++)
+		sb_add(&b, "main;caller%d;log_event;format_field%d 1\n", i % 40, i);
+	for (int i = 0; i < 16; i++)
+		sb_add(&b, "main;work%d 50\n", i);
+	load(b.s);
+	free(b.s);
+	analyze();
+	cr_assert_null(find("heavy-subtree", "log_event", NULL), "%s", dump());
+}
+
 static void recursive_stack(struct sbuf *b, const char *fn, int depth, const char *leaf, int weight)
 {
 	sb_add(b, "main;solve");
