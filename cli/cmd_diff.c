@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * frec diff: compare two profiles (traces or folded stacks): a differential flame graph with --svg,
- * else tables of the functions whose share grew or shrank most.
+ * else tables of the functions that grew or shrank most, both on the scale --normalize chooses.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +15,24 @@
 #include "frec/profile.h"
 #include "frec/render.h"
 #include "frec/symbolizer.h"
+#include "output.h"
 
 static const char diff_help[] =
 	"BEFORE is the baseline, AFTER the new profile; each is a frec trace or folded stacks.\n"
+	"comparison:\n"
+	"      --normalize HOW   put both on one scale before comparing: time (CPU time, samples x\n"
+	"                        period; the default for traces), count (samples; the default for\n"
+	"                        folded stacks), share (percent of each profile), rate (CPU time per\n"
+	"                        second of recording, for recordings of different durations)\n"
 	"output:\n"
 	"  -o, --output FILE     write the output to FILE (default: stdout; diff.svg for --svg)\n"
 	"      --svg [FILE]      write a differential flame graph (default diff.svg; - for stdout):\n"
-	"                        widths from AFTER, red grew, blue shrank\n"
-	"      --negate          draw BEFORE's shape instead, to find frames that disappeared\n"
+	"                        widths from AFTER, red grew, blue shrank, amber new, hatched gone\n"
+	"      --negate          draw BEFORE's shape instead, with AFTER's new frames beside it\n"
 	"      --top N           rows in each table of the text diff (default 20)\n"
 	"flame graph:\n"
 	"      --title TEXT      title (default: Differential flame graph)\n"
-	"      --subtitle TEXT   subtitle (default: both inputs and their sample counts)\n"
+	"      --subtitle TEXT   subtitle (default: both inputs, samples, durations, normalisation)\n"
 	"      --width PIXELS    image width (default 1200)\n"
 	"      --minwidth PIXELS merge frames narrower than this into their parent (default 0.1)\n"
 	"      --icicle          root at the top\n"
@@ -48,6 +55,7 @@ enum {
 	OPT_WIDTH,
 	OPT_MINWIDTH,
 	OPT_ICICLE,
+	OPT_NORMALIZE,
 };
 
 static bool names_svg(const char *arg)
@@ -69,6 +77,7 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "icicle", no_argument, NULL, OPT_ICICLE },
+		{ "normalize", required_argument, NULL, OPT_NORMALIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +146,13 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		case OPT_ICICLE:
 			o->flame.icicle = true;
 			break;
+		case OPT_NORMALIZE:
+			if (frec_norm__parse(optarg, &o->flame.norm)) {
+				cli_error("diff", "--normalize: '%s' is not time, count, share or rate", optarg);
+				return CLI_USAGE;
+			}
+			o->text.norm = o->flame.norm;
+			break;
 		case 'h':
 			return cli_usage("diff", diff_help, CLI_OK);
 		default:
@@ -165,18 +181,56 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 	return CLI_CONTINUE;
 }
 
+static bool lacks_time(const struct frec_profile *p, enum frec_norm norm)
+{
+	return !(frec_profile__ns_per_weight(p) > 0) || (norm == FREC_NORM_RATE && !frec_profile__meta_const(p)->duration_ns);
+}
+
+/*
+ * The normalisation asked for must fit the inputs (CPU time needs traces), and recordings of chosen,
+ * different durations are better compared per second: say so before writing anything.
+ */
+static int check_norm(const char *cmd, const struct diff_cli_opts *o, const struct frec_profile *before,
+		      const struct frec_profile *after)
+{
+	enum frec_norm norm = o->text.norm;
+	struct frec_diff_norm dn;
+	int err = frec_diff_norm__init(&dn, before, after, norm);
+
+	if (err) {
+		cli_error(cmd, "--normalize %s: %s has no %s", frec_norm__name(norm),
+			  lacks_time(before, norm) ? o->before : o->after,
+			  norm == FREC_NORM_RATE ? "CPU time or duration" : "CPU time");
+		cli_hint("folded stacks and events counted by period carry samples only: use --normalize count or share");
+		return CLI_FAIL;
+	}
+	if (dn.suggest_rate) {
+		cli_warn(cmd, "both recordings lasted as long as you chose, and %s is %.0f%% %s than %s: unchanged code "
+			 "differs by as much in %s", o->after, 100 * fabs(dn.duration_change),
+			 dn.duration_change > 0 ? "longer" : "shorter", o->before,
+			 dn.norm == FREC_NORM_TIME ? "CPU time" : "samples");
+		cli_hint("compare CPU time per second of recording with --normalize rate");
+	}
+	return 0;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	static const char *const cmd = "diff";
 	struct frec_profile *before = NULL, *after = NULL;
+	struct cli_output out = { .fd = -1 };
 	struct diff_cli_opts o;
-	FILE *f = stdout;
+	FILE *f;
 	int ret;
 
 	ret = parse_opts(argc, argv, &o);
 	if (ret != CLI_CONTINUE)
 		return ret;
 	ret = CLI_FAIL;
+	if (cli_output__open(&out, cmd, o.output, 0, (const char *const[]){ o.before, o.after, NULL },
+			     "the output is named with -o or --svg FILE, after the two inputs: "
+			     "frec diff old.zst new.zst --svg diff.svg"))
+		goto out;
 	if (cli_load_profile(cmd, o.before, NULL, &before) || cli_load_profile(cmd, o.after, NULL, &after))
 		goto out;
 	if (!frec_profile__total(before) || !frec_profile__total(after)) {
@@ -184,19 +238,17 @@ int cmd_diff(int argc, char **argv)
 		cli_hint("a diff needs samples on both sides; check the input with frec report -i FILE");
 		goto out;
 	}
-	if (o.output && !(f = fopen(o.output, "w"))) {
-		cli_error(cmd, "cannot create %s: %s", o.output, strerror(errno));
-		cli_hint("check that the directory exists and is writable, or write to stdout with -o -");
+	if (check_norm(cmd, &o, before, after))
 		goto out;
-	}
+	f = cli_output__stream(&out);
+	if (!f)
+		goto out;
 	if (o.svg)
 		ret = render_flame__write_diff(before, after, &o.flame, f);
 	else
 		ret = render_diff__write_text(before, after, &o.text, f);
-	if (!ret && (fflush(f) || ferror(f)))
-		ret = errno ? -errno : -EIO;
-	if (f != stdout && fclose(f) && !ret)
-		ret = -errno;
+	if (!ret)
+		ret = cli_output__close(&out);
 	if (ret) {
 		cli_error(cmd, "cannot write %s: %s", o.output ? o.output : "the output", frec_strerror(ret));
 		if (ret == -ENOSPC)
@@ -204,10 +256,16 @@ int cmd_diff(int argc, char **argv)
 		ret = CLI_FAIL;
 		goto out;
 	}
-	if (o.output && o.svg)
+	/* Output on stdout names the inputs itself; a file does not show on the terminal. */
+	if (o.output) {
+		fputs("frec diff: ", stderr);
+		render_diff__write_summary(before, after, o.text.norm, stderr);
 		fprintf(stderr, "frec diff: wrote %s\n", o.output);
+	}
 	ret = CLI_OK;
 out:
+	if (ret != CLI_OK)
+		cli_output__discard(&out);
 	frec_profile__free(before);
 	frec_profile__free(after);
 	return ret;

@@ -18,6 +18,7 @@
 #include "frec/log.h"
 #include "frec/recorder.h"
 #include "frec/trace.h"
+#include "output.h"
 
 static const char record_help[] =
 	"target (one of):\n"
@@ -35,7 +36,9 @@ static const char record_help[] =
 	"      --call-graph MODE    auto[,SIZE] (default: fp plus a stack copy of SIZE bytes, default\n"
 	"                           8192, max 65528), fp, dwarf[,SIZE] or none\n"
 	"output and duration:\n"
-	"  -o, --output FILE        trace to write (default trace.zst)\n"
+	"  -o, --output FILE        trace to write, readable by you only (default trace.zst); - writes it\n"
+	"                           to standard output (never a terminal; the command's own output then\n"
+	"                           goes to standard error)\n"
 	"  -d, --duration SECONDS   stop after this long (default: when the target exits or on Ctrl-C)\n"
 	"  -m, --mmap-pages PAGES   ring buffer pages per CPU, a power of 2 (default 1024; 128 with fp\n"
 	"                           or none)\n"
@@ -45,6 +48,7 @@ static const char record_help[] =
 
 struct record_cli {
 	struct rec_opts rec;
+	struct cli_output out;
 	pid_t *pids, *tids;
 	bool quiet;
 	bool status_drawn;
@@ -264,7 +268,7 @@ static const char *stop_reason(uint32_t flags)
 
 static void print_summary(const struct record_cli *c, const struct rec_stats *st)
 {
-	const char *out = c->rec.output ? c->rec.output : "trace.zst";
+	const char *out = c->out.name;
 	uint64_t all = st->samples + st->lost;
 	double secs = (double)st->elapsed_ns / 1e9;
 	double cpu = (double)(st->cpu_user_ns + st->cpu_sys_ns) / 1e9;
@@ -283,7 +287,8 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 			 st->mmap_pages ? st->mmap_pages * 4 : 512);
 	if (!st->samples)
 		cli_hint("no samples: was the target busy on a CPU? (-e task-clock or a longer -d may help)");
-	fprintf(stderr, "frec: next: frec report -i %s   (or --svg for a flame graph)\n", out);
+	if (c->out.path)
+		fprintf(stderr, "frec: next: frec report -i %s   (or --svg for a flame graph)\n", out);
 }
 
 static void permission_hint(void)
@@ -372,6 +377,15 @@ int cmd_record(int argc, char **argv)
 	ret = parse_opts(argc, argv, &c);
 	if (ret != CLI_CONTINUE)
 		goto out;
+	ret = CLI_FAIL;
+	if (cli_output__open(&c.out, "record", c.rec.output ? c.rec.output : "trace.zst", CLI_OUTPUT_TRACE, NULL,
+			     NULL))
+		goto out;
+	/* the recorder's from here on, to empty once recording can start */
+	c.rec.output = c.out.name;
+	c.rec.output_fd = c.out.fd;
+	c.rec.output_truncate = c.out.is_file && !c.out.created;
+	c.out.fd = -1;
 	c.rec.frec_argv = argv;
 	if (!c.quiet && cli_isatty_stderr()) {
 		c.rec.progress = draw_status;
@@ -384,6 +398,8 @@ int cmd_record(int argc, char **argv)
 		report_error(&c, &e);
 		if (e.kind == REC_ERR_OUTPUT && st.samples)
 			print_summary(&c, &st);
+		/* Nothing recorded: leave no empty trace behind. */
+		cli_output__discard(&c.out);
 		ret = CLI_FAIL;
 		goto out;
 	}

@@ -20,6 +20,7 @@
 #include "frec/profile.h"
 #include "frec/render.h"
 #include "frec/symbolizer.h"
+#include "output.h"
 
 static const char report_help[] =
 	"input and output:\n"
@@ -393,8 +394,9 @@ int cmd_report(int argc, char **argv)
 	struct frec_profile *p = NULL;
 	struct analyze_rules *rules = NULL;
 	struct analyze_report *findings = NULL;
+	struct cli_output out = { .fd = -1 };
 	struct report_opts o;
-	FILE *f = stdout;
+	FILE *f;
 	int ret;
 
 	ret = parse_opts(argc, argv, &o);
@@ -403,6 +405,11 @@ int cmd_report(int argc, char **argv)
 	ret = CLI_FAIL;
 	/* Rules first: a mistake in one is found before a long symbolization. */
 	if ((o.format == REPORT_ANALYZE || o.format == REPORT_SVG) && cli_load_rules(cmd, o.rules, o.nr_rules, &rules))
+		goto out;
+	/* Before anything is read: `frec report --svg trace.zst` must not take the trace for the SVG. */
+	if (cli_output__open(&out, cmd, o.output, 0, (const char *const[]){ o.input, NULL },
+			     "the input is named with -i, the output with -o or right after --svg: "
+			     "frec report -i trace.zst --svg flame.svg"))
 		goto out;
 	if (cli_load_profile(cmd, o.input, &o.sym, &p))
 		goto out;
@@ -423,16 +430,12 @@ int cmd_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.output && !(f = fopen(o.output, "w"))) {
-		cli_error(cmd, "cannot create %s: %s", o.output, strerror(errno));
-		cli_hint("check that the directory exists and is writable, or write to stdout with -o -");
+	f = cli_output__stream(&out);
+	if (!f)
 		goto out;
-	}
 	ret = write_output(&o, p, findings, f);
-	if (!ret && (fflush(f) || ferror(f)))
-		ret = errno ? -errno : -EIO;
-	if (f != stdout && fclose(f) && !ret)
-		ret = -errno;
+	if (!ret)
+		ret = cli_output__close(&out);
 	if (ret) {
 		cli_error(cmd, "cannot write %s: %s", o.output ? o.output : "the output", frec_strerror(ret));
 		if (ret == -ENOSPC)
@@ -444,6 +447,8 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "frec report: wrote %s\n", o.output);
 	ret = CLI_OK;
 out:
+	if (ret != CLI_OK)
+		cli_output__discard(&out);
 	analyze_report__free(findings);
 	analyze_rules__free(rules);
 	frec_profile__free(p);

@@ -10,7 +10,9 @@
  * of millions of nodes spend most of its time in cache misses on a table of hundreds of MiB.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -353,6 +355,117 @@ double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa)
 	if (!wa && !wb)
 		return 0;
 	return fabs(d) / sqrt(var);
+}
+
+int frec_diff_norm__init(struct frec_diff_norm *dn, const struct frec_profile *before,
+			 const struct frec_profile *after, enum frec_norm want)
+{
+	const struct frec_profile *p[2] = { before, after };
+	uint64_t db = before->meta.duration_ns, da = after->meta.duration_ns;
+	int norm = frec_norm__resolve(before, after, want);
+
+	if (norm < 0)
+		return norm;
+	*dn = (struct frec_diff_norm){ .norm = (enum frec_norm)norm, .min_z = FREC_NORM_MIN_Z };
+	for (int i = 0; i < 2; i++) {
+		dn->scale[i] = frec_profile__norm_scale(p[i], dn->norm);
+		dn->total[i] = (double)frec_profile__total(p[i]) * dn->scale[i];
+	}
+	dn->min_size = FREC_NORM_MIN_POINTS / 100 * dn->total[0];
+	if (db && da)
+		dn->duration_change = (double)da / (double)db - 1;
+	/* Shares and rates do not grow with the duration; times and counts do. */
+	dn->suggest_rate = (dn->norm == FREC_NORM_TIME || dn->norm == FREC_NORM_COUNT) &&
+			   before->meta.windowed && after->meta.windowed && fabs(dn->duration_change) > 0.10;
+	return 0;
+}
+
+double frec_diff_norm__delta(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa)
+{
+	return (double)wa * dn->scale[1] - (double)wb * dn->scale[0];
+}
+
+bool frec_diff_norm__is_change(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa)
+{
+	return frec_norm__z(wb, dn->scale[0], wa, dn->scale[1]) >= dn->min_z &&
+	       fabs(frec_diff_norm__delta(dn, wb, wa)) >= dn->min_size;
+}
+
+/* "1.23 ms": three significant digits of @v (> 0) in the largest of @units (each 1000x the last) it reaches. */
+static void fmt_sig(char *buf, size_t size, const char *sign, double v, const char *const *units, int nr_units)
+{
+	int u = 0;
+
+	while (u + 1 < nr_units && v >= 999.5) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, size, "%s%.*f %s", sign, v >= 99.95 ? 0 : v >= 9.995 ? 1 : 2, v, units[u]);
+}
+
+/* "1,234,567" */
+static void fmt_count(char *buf, size_t size, const char *sign, uint64_t n)
+{
+	char digits[24], grouped[32];
+	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
+	size_t o = 0;
+
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			grouped[o++] = ',';
+		grouped[o++] = digits[i];
+	}
+	grouped[o] = '\0';
+	snprintf(buf, size, "%s%s", sign, grouped);
+}
+
+char *frec_norm__fmt(enum frec_norm norm, double v, bool sign, char *buf, size_t size)
+{
+	static const char *const time_units[] = { "ns", "us", "ms", "s" };
+	static const char *const rate_units[] = { "us/s", "ms/s", "s/s" };
+	double a = fabs(v);
+	/* What reads as zero has no sign of its own: "+0 s", never "-0 s". */
+	bool zero = norm == FREC_NORM_SHARE ? a < 0.00005 : norm == FREC_NORM_RATE ? a < 5 : a < 0.5;
+	const char *sg = !sign ? "" : v < 0 && !zero ? "-" : "+";
+
+	switch (norm) {
+	case FREC_NORM_TIME:
+		if (zero)
+			snprintf(buf, size, "%s0 s", sg);
+		else
+			fmt_sig(buf, size, sg, a, time_units, 4);
+		break;
+	case FREC_NORM_RATE:
+		/* ns per second, shown from us/s */
+		if (zero)
+			snprintf(buf, size, "%s0 ms/s", sg);
+		else
+			fmt_sig(buf, size, sg, a / 1000, rate_units, 3);
+		break;
+	case FREC_NORM_SHARE:
+		snprintf(buf, size, sign ? "%s%.2f pt" : "%s%.2f%%", sg, zero ? 0 : 100 * a);
+		break;
+	default:
+		fmt_count(buf, size, sg, (uint64_t)llround(a));
+		break;
+	}
+	return buf;
+}
+
+const char *frec_norm__describe(enum frec_norm norm)
+{
+	switch (norm) {
+	case FREC_NORM_TIME:
+		return "CPU time (samples x period)";
+	case FREC_NORM_RATE:
+		return "CPU time per second of recording";
+	case FREC_NORM_SHARE:
+		return "shares of each profile's total";
+	case FREC_NORM_COUNT:
+		return "sample counts";
+	default:
+		return "?";
+	}
 }
 
 static int cmp_u32(uint32_t a, uint32_t b)

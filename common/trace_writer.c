@@ -9,7 +9,6 @@
 #define pr_fmt(fmt) "trace: " fmt
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -403,16 +402,6 @@ int trace_writer__open_fd(int fd, const struct trace_writer_opts *opts, struct t
 err_nomem:
 	trace_writer__close(w);
 	return -ENOMEM;
-}
-
-int trace_writer__open(const char *path, const struct trace_writer_opts *opts, struct trace_writer **out)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	*out = NULL;
-	if (fd < 0)
-		return -errno;
-	return trace_writer__open_fd(fd, opts, out);
 }
 
 int trace_writer__close(struct trace_writer *w)

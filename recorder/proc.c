@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "frec/error.h"
@@ -28,6 +30,15 @@ ssize_t rec_read_small(const char *path, char *buf, size_t size)
 		return -1;
 	buf[n] = '\0';
 	return n;
+}
+
+uint64_t rec_proc__owner(uint32_t pid)
+{
+	char path[32];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/proc/%u", pid);
+	return stat(path, &sb) ? REC_OWNER_UNKNOWN : (uint64_t)sb.st_uid + 1;
 }
 
 static bool parse_hex(const char **p, const char *end, uint64_t *out)

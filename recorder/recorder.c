@@ -17,8 +17,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -129,10 +129,21 @@ static uint64_t record_time(const struct perf_event_header *h)
 	return t;
 }
 
-static void note_pid(struct recorder *rec, uint32_t pid)
+/*
+ * A process seen for the first time: remember who runs it while it still does, so that its perf
+ * map, read at the end when it may be gone, is read only if that user owns it (synth.c).  One
+ * stat() per process, not per sample.
+ */
+void rec__note_pid(struct recorder *rec, uint32_t pid)
 {
-	if (pid && pid != UINT32_MAX)
-		frec_hashmap__set(&rec->pids, pid, 1);
+	uint64_t *owner;
+	bool added;
+
+	if (!pid || pid == UINT32_MAX)
+		return;
+	owner = frec_hashmap__slot(&rec->pids, pid, &added);
+	if (owner && added)
+		*owner = rec_proc__owner(pid);
 }
 
 /* Values of the stack_starts map besides addresses. */
@@ -197,7 +208,7 @@ static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
 		rec->first_ns = s.time;
 	rec->last_ns = s.time;
 	if (s.pid != rec->last_pid) {
-		note_pid(rec, s.pid);
+		rec__note_pid(rec, s.pid);
 		rec->last_pid = s.pid;
 	}
 	/* Remember the kernel addresses, so that only their symbols are stored at the end. */
@@ -246,7 +257,7 @@ static int emit_record(struct recorder *rec, const struct perf_event_header *h)
 			uint32_t pid = ((const uint32_t *)(h + 1))[0];
 			uint64_t known;
 
-			note_pid(rec, pid);
+			rec__note_pid(rec, pid);
 			/* a new image has a new stack, and so may a new process of a reused pid */
 			if (frec_hashmap__find(&rec->stack_starts, pid, &known) &&
 			    (h->type == PERF_RECORD_FORK ? pid != ((const uint32_t *)(h + 1))[1]
@@ -622,6 +633,7 @@ retry:
 
 static int fork_command(struct recorder *rec)
 {
+	pid_t self = getpid();
 	int go[2], status[2];
 
 	if (pipe2(go, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
@@ -633,6 +645,16 @@ static int fork_command(struct recorder *rec)
 		char c;
 		int err;
 
+		/*
+		 * Die with frec, even by SIGKILL, rather than run on unobserved.  (The kernel sends the
+		 * signal when the thread that forked exits: frec records from one thread.)  If frec died
+		 * before prctl(), no signal will come: the child has been re-parented already.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != self)
+			_exit(127);
+		/* The trace is frec's standard output: the command's output must not mix into it. */
+		if (rec->o->output_fd == STDOUT_FILENO && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		close(go[1]);
 		close(status[0]);
 		/* Wait until the events exist; EOF means the recorder gave up. */
@@ -1031,7 +1053,8 @@ static int open_targets(struct recorder *rec)
 int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_error *e)
 {
 	struct recorder rec = { .o = o, .st = st, .e = e, .go_fd = -1, .status_fd = -1 };
-	const char *output = o->output ? o->output : "trace.zst";
+	const char *output = o->output ? o->output : "the trace";
+	int out_fd = o->output_fd;
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	struct trace_writer_opts wopts = { 0 };
 	int err;
@@ -1085,7 +1108,11 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	 * the rest).
 	 */
 	wopts.level = o->call_graph == REC_CG_DWARF || o->call_graph == REC_CG_AUTO ? 3 : 6;
-	err = trace_writer__open(output, &wopts, &rec.w);
+	err = o->output_truncate && ftruncate(out_fd, 0) ? -errno : 0;
+	if (!err) {
+		err = trace_writer__open_fd(out_fd, &wopts, &rec.w);
+		out_fd = -1; /* the writer's, also when it failed */
+	}
 	if (err) {
 		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		goto out;
@@ -1129,24 +1156,24 @@ restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 out:
+	if (out_fd >= 0)
+		close(out_fd);
 	if (rec.w) {
-		struct stat sb;
-		int cerr;
+		/* flushed first, to count every byte written */
+		int cerr = trace_writer__flush(rec.w), cerr2;
 
 		st->data_bytes = trace_writer__data_bytes(rec.w);
-		cerr = trace_writer__close(rec.w);
+		st->trace_bytes = trace_writer__bytes(rec.w);
+		cerr2 = trace_writer__close(rec.w);
+		cerr = cerr ? cerr : cerr2;
 		if (!err && cerr) {
 			err = cerr;
 			set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		}
-		/* Nothing was recorded: leave no empty trace behind (but never remove a device such
-		 * as /dev/null or /dev/full, or whatever else the output names that is not a file). */
-		if (!rec.started && !stat(output, &sb) && S_ISREG(sb.st_mode))
-			unlink(output);
-		else if (rec.started && !stat(output, &sb))
-			st->trace_bytes = (uint64_t)sb.st_size;
 	}
 	st->elapsed_ns = rec.stop_ns ? rec.stop_ns - rec.start_ns : 0;
+	/* Also when the trace could not be finished (a full disk): the summary reports it. */
+	cpu_times(st);
 	recorder_exit(&rec);
 	return err;
 }

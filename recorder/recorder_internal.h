@@ -45,7 +45,7 @@ struct recorder {
 	size_t stage_len;
 	uint8_t *cut;   /* a sample with its stack copy cut */
 
-	struct frec_hashmap pids; /* processes seen, for their perf maps */
+	struct frec_hashmap pids; /* processes seen -> rec_proc__owner(), for their perf maps */
 	struct frec_hashmap stack_starts; /* pid -> its main thread's start of stack (emit_sample()) */
 	struct frec_hashmap kips; /* kernel addresses the samples hit */
 	uint32_t last_pid;
@@ -61,6 +61,20 @@ struct recorder {
  * NUL.  Returns the bytes read, or -1 when it cannot be opened or read, or is empty.
  */
 ssize_t rec_read_small(const char *path, char *buf, size_t size);
+
+/* The most of a perf map copied into the trace (frec-record(1)); a larger one is skipped. */
+#define REC_PERF_MAP_MAX (64u << 20)
+
+/* The owner of a process that was gone before frec looked. */
+#define REC_OWNER_UNKNOWN 0
+/**
+ * rec_proc__owner() - the user running process @pid, plus one (the owner of /proc/PID: its
+ * effective uid, or root for a process that made itself undumpable), or REC_OWNER_UNKNOWN.
+ */
+uint64_t rec_proc__owner(uint32_t pid);
+
+/** rec__note_pid() - process @pid is profiled: its perf map is read at the end. */
+void rec__note_pid(struct recorder *rec, uint32_t pid);
 
 /** rec__emit() - append a whole record to the trace.  0 or a write error. */
 int rec__emit(struct recorder *rec, const void *r, size_t size);

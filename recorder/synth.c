@@ -19,38 +19,35 @@
 #include <unistd.h>
 
 #include "frec/compiler.h"
+#include "frec/error.h"
 #include "frec/log.h"
+#include "frec/proc_root.h"
 #include "recorder_internal.h"
 
 #define MAX_FILE_BYTES (256u << 20)
 
-/* Read a whole (possibly /proc) file into a malloc'ed, NUL-terminated buffer. */
-static int read_file(const char *path, char **out, size_t *len)
+/* Read all of @fd, at most @max bytes, into a malloc'ed, NUL-terminated buffer; -EFBIG past @max. */
+static int read_fd(int fd, size_t max, char **out, size_t *len)
 {
 	size_t cap = 1 << 14, n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *buf;
+	char *buf = malloc(cap);
 
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
 	for (;;) {
 		ssize_t r;
 
-		if (!buf) {
-			close(fd);
+		if (!buf)
 			return -ENOMEM;
-		}
 		if (n + 1 >= cap) {
-			char *nb = cap < MAX_FILE_BYTES ? realloc(buf, cap * 2) : NULL;
+			/* room for one byte more than @max, to tell a file of @max bytes from a longer one */
+			size_t ncap = FREC_MIN(cap * 2, max + 2);
+			char *nb = ncap > cap ? realloc(buf, ncap) : NULL;
 
 			if (!nb) {
 				free(buf);
-				close(fd);
-				return cap < MAX_FILE_BYTES ? -ENOMEM : -EFBIG;
+				return ncap > cap ? -ENOMEM : -EFBIG;
 			}
 			buf = nb;
-			cap *= 2;
+			cap = ncap;
 		}
 		r = read(fd, buf + n, cap - n - 1);
 		if (r < 0 && errno == EINTR)
@@ -59,18 +56,32 @@ static int read_file(const char *path, char **out, size_t *len)
 			int err = -errno;
 
 			free(buf);
-			close(fd);
 			return err;
 		}
 		if (!r)
 			break;
 		n += (size_t)r;
+		if (n > max) {
+			free(buf);
+			return -EFBIG;
+		}
 	}
-	close(fd);
 	buf[n] = 0;
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+/* Read a whole (possibly /proc) file into a malloc'ed, NUL-terminated buffer. */
+static int read_file(const char *path, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = read_fd(fd, MAX_FILE_BYTES, out, len);
+	close(fd);
+	return err;
 }
 
 /* The sample_id trailer of a synthesized record: TID, TIME, CPU, IDENTIFIER (see event_attr()). */
@@ -114,15 +125,16 @@ struct bid_cache {
 	size_t nr, cap;
 };
 
-static int file_build_id(struct bid_cache *c, uint32_t pid, const struct rec_map *m, uint8_t id[20])
+/* The build-id of @m's file, read in the process's root @root (frec_proc_root__open()). */
+static int file_build_id(struct bid_cache *c, int root, const struct rec_map *m, uint8_t id[20])
 {
 	uint64_t key = frec_hash64(((uint64_t)m->maj << 44) ^ ((uint64_t)m->min << 24) ^ m->ino ^
 				   frec_hash_bytes(m->path, m->path_len));
-	char path[4096 + 64];
+	char path[4096];
 	struct stat sb;
 	uint64_t idx;
 	void *map;
-	int fd, n = 0;
+	int fd = -1, n = 0;
 
 	if (frec_hashmap__find(&c->map, key, &idx)) {
 		memcpy(id, c->ids[idx - 1].id, 20);
@@ -130,10 +142,14 @@ static int file_build_id(struct bid_cache *c, uint32_t pid, const struct rec_map
 	}
 	if (m->path_len >= 4096 || m->path[0] != '/')
 		return 0;
-	/* Through the process's root, so that files of processes in containers are found. */
-	snprintf(path, sizeof(path), "/proc/%u/root%.*s", pid, (int)m->path_len, m->path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !fstat(fd, &sb) && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+	/*
+	 * In the process's root, so that files of processes in containers are found; the process
+	 * controls what is there, so no link may lead out of it and nothing but a regular file is read.
+	 */
+	snprintf(path, sizeof(path), "%.*s", (int)m->path_len, m->path);
+	if (root >= 0)
+		fd = frec_proc_root__open_file(root, path, O_RDONLY, &sb);
+	if (fd >= 0 && sb.st_size > 0) {
 		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map != MAP_FAILED) {
 			n = rec_build_id__from_elf(map, (size_t)sb.st_size, id);
@@ -160,7 +176,7 @@ static int file_build_id(struct bid_cache *c, uint32_t pid, const struct rec_map
 	return n;
 }
 
-static int synth_mmap2(struct recorder *rec, struct bid_cache *c, uint32_t pid, const struct rec_map *m)
+static int synth_mmap2(struct recorder *rec, struct bid_cache *c, uint32_t pid, int root, const struct rec_map *m)
 {
 	uint8_t buf[8 + 64 + 4096 + 8 + 32] = { 0 };
 	struct perf_event_header *h = (struct perf_event_header *)buf;
@@ -168,7 +184,7 @@ static int synth_mmap2(struct recorder *rec, struct bid_cache *c, uint32_t pid, 
 	uint64_t v[3] = { m->start, m->end - m->start, m->pgoff };
 	uint8_t id[20] = { 0 };
 	size_t plen = FREC_MIN(m->path_len, (size_t)4095), off;
-	int n = file_build_id(c, pid, m, id);
+	int n = file_build_id(c, root, m, id);
 
 	h->type = PERF_RECORD_MMAP2;
 	h->misc = PERF_RECORD_MISC_USER;
@@ -199,7 +215,7 @@ static int synth_process(struct recorder *rec, struct bid_cache *c, uint32_t pid
 	struct dirent *d;
 	size_t len;
 	DIR *dir;
-	int err = 0;
+	int err = 0, root;
 
 	snprintf(path, sizeof(path), "/proc/%u/task", pid);
 	dir = opendir(path);
@@ -224,14 +240,17 @@ static int synth_process(struct recorder *rec, struct bid_cache *c, uint32_t pid
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	if (read_file(path, &maps, &len))
 		return 0;
+	root = frec_proc_root__open((pid_t)pid);
 	for (char *line = maps, *end; !err && *line; line = *end ? end + 1 : end) {
 		struct rec_map m;
 
 		end = strchrnul(line, '\n');
 		if (rec_maps__parse_line(line, (size_t)(end - line), &m) || !(m.prot & PROT_EXEC))
 			continue;
-		err = synth_mmap2(rec, c, pid, &m);
+		err = synth_mmap2(rec, c, pid, root, &m);
 	}
+	if (root >= 0)
+		close(root);
 	free(maps);
 	return err;
 }
@@ -273,10 +292,17 @@ int rec_synth__processes(struct recorder *rec)
 		if (dir)
 			closedir(dir);
 	}
-	for (size_t i = 0; !err && i < o->nr_pids; i++)
+	/* The processes asked for, sampled or not: their perf maps are read, their users known now. */
+	for (size_t i = 0; !err && i < o->nr_pids; i++) {
+		rec__note_pid(rec, (uint32_t)o->pids[i]);
 		err = synth_process(rec, &c, (uint32_t)o->pids[i]);
-	for (size_t i = 0; !err && i < o->nr_tids; i++)
-		err = synth_process(rec, &c, tgid_of((uint32_t)o->tids[i]));
+	}
+	for (size_t i = 0; !err && i < o->nr_tids; i++) {
+		uint32_t pid = tgid_of((uint32_t)o->tids[i]);
+
+		rec__note_pid(rec, pid);
+		err = synth_process(rec, &c, pid);
+	}
 	frec_hashmap__exit(&c.map);
 	free(c.ids);
 	return err;
@@ -439,23 +465,91 @@ static uint32_t ns_pid(uint32_t pid)
 	return v ? v : pid;
 }
 
+/* What the warning about a refused perf map says. */
+struct perf_map_refusal {
+	char name[96]; /* the file */
+	char why[128];
+};
+
+/*
+ * Read process @pid's perf map: inside its root (/tmp/perf-NSPID.map, as the process names it) while
+ * it runs, else (or if there is none there) /tmp/perf-PID.map in ours.  The process's user chose what is there, so only a
+ * regular file of that user (@owner, or root), of at most REC_PERF_MAP_MAX bytes, is read
+ * (frec-record(1), SECURITY).  Returns 0 with *@text, -ENOENT when there is none, -ENOMEM, or
+ * another error with @r saying why the file was refused.
+ */
+static int read_perf_map(uint32_t pid, uint64_t owner, char **text, size_t *len, struct perf_map_refusal *r)
+{
+	int root = frec_proc_root__open((pid_t)pid), fd, err;
+	char path[64];
+	struct stat sb;
+
+	if (root >= 0) {
+		uint64_t now = rec_proc__owner(pid);
+
+		owner = now != REC_OWNER_UNKNOWN ? now : owner;
+		snprintf(path, sizeof(path), "/tmp/perf-%u.map", ns_pid(pid));
+		snprintf(r->name, sizeof(r->name), "/proc/%u/root%s", pid, path);
+		fd = frec_proc_root__open_file(root, path, O_RDONLY | O_NOFOLLOW, &sb);
+		close(root);
+	}
+	if (root < 0 || fd == -ENOENT) {
+		snprintf(r->name, sizeof(r->name), "/tmp/perf-%u.map", pid);
+		fd = frec_proc_root__open_file(AT_FDCWD, r->name, O_RDONLY | O_NOFOLLOW, &sb);
+	}
+	/* A process never seen running: its user can only be assumed to be frec's. */
+	if (owner == REC_OWNER_UNKNOWN)
+		owner = (uint64_t)geteuid() + 1;
+	if (fd < 0) {
+		if (fd == -ELOOP)
+			snprintf(r->why, sizeof(r->why), "it is a symbolic link");
+		else if (fd == -FREC_E_NOT_REGULAR)
+			snprintf(r->why, sizeof(r->why), "it is %s, not a regular file",
+				 frec_proc_root__file_kind(sb.st_mode));
+		else
+			snprintf(r->why, sizeof(r->why), "%s", frec_strerror(fd));
+		return fd;
+	}
+	if (sb.st_uid && (uint64_t)sb.st_uid + 1 != owner) {
+		snprintf(r->why, sizeof(r->why), "it belongs to uid %u, not to the process's user (uid %u) or root",
+			 (unsigned int)sb.st_uid, (unsigned int)(owner - 1));
+		err = -EPERM;
+	} else if ((uint64_t)sb.st_size > REC_PERF_MAP_MAX) {
+		err = -EFBIG;
+	} else {
+		/* still at most the limit: the file may grow while it is read */
+		err = read_fd(fd, REC_PERF_MAP_MAX, text, len);
+		if (err && err != -EFBIG)
+			snprintf(r->why, sizeof(r->why), "%s", frec_strerror(err));
+	}
+	if (err == -EFBIG)
+		snprintf(r->why, sizeof(r->why), "it is larger than the limit of %u MiB", REC_PERF_MAP_MAX >> 20);
+	close(fd);
+	return err;
+}
+
 int rec_synth__perf_maps(struct recorder *rec)
 {
 	int err = 0;
 
 	for (size_t i = 0; !err && i < rec->pids.cap; i++) {
-		uint64_t pid = rec->pids.entries[i].key;
-		char path[128], *text = NULL;
+		uint32_t pid = (uint32_t)rec->pids.entries[i].key;
+		struct perf_map_refusal r;
+		char *text = NULL;
 		size_t len = 0;
 
-		if (pid == FREC_HASHMAP_EMPTY)
+		if (rec->pids.entries[i].key == FREC_HASHMAP_EMPTY)
 			continue;
-		/* Inside the process's mount namespace first (containers), then ours. */
-		snprintf(path, sizeof(path), "/proc/%u/root/tmp/perf-%u.map", (uint32_t)pid, ns_pid((uint32_t)pid));
-		if (read_file(path, &text, &len)) {
-			snprintf(path, sizeof(path), "/tmp/perf-%u.map", (uint32_t)pid);
-			if (read_file(path, &text, &len))
-				continue;
+		err = read_perf_map(pid, rec->pids.entries[i].val, &text, &len, &r);
+		if (err == -ENOMEM)
+			break;
+		if (err) {
+			/* A missing map is the common case (no JIT); a refused one is the user's to know. */
+			if (err != -ENOENT)
+				pr_warn("%s: not read: %s; JIT frames of process %u will show as addresses", r.name,
+					r.why, pid);
+			err = 0;
+			continue;
 		}
 		if (len)
 			err = trace_writer__write_text(rec->w, TRACE_REC_PERF_MAP, (int32_t)pid, text, len);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * The text diff: the functions whose share of the samples grew or shrank most between two profiles.
+ * The text diff: the functions whose weight grew or shrank most between two profiles.
  *
  * Each profile is reduced to one row per function name: its self weight (samples where it is the
  * leaf), and its total weight (samples where it is on the stack, counted once per sample however
- * deep the recursion: a node adds its total only if no ancestor has the same name).  Shares are of
- * each profile's own total, so profiles of different lengths or rates compare; changes are in
- * percentage points and relative to the share before (so a function that vanished is -100%).
- * Functions present in one profile only are marked new or gone.
+ * deep the recursion: a node adds its total only if no ancestor has the same name).  struct
+ * frec_diff_norm puts both sides on one scale (CPU time by default, so that unchanged code stays
+ * unchanged whatever else grew) and decides, with the noise floor the flame graph uses, which
+ * changes are listed.  Changes are in the normalisation's unit and relative to the value before (so
+ * a function that vanished is -100%); functions present in one profile only are marked new or gone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,7 +23,8 @@
 struct fn_row {
 	const char *name;
 	uint64_t self[2], total[2]; /* [0] before, [1] after */
-	double d_self, d_total;     /* share after - share before, in points */
+	double d_self, d_total;     /* after - before, in the normalisation's unit */
+	bool ch_self, ch_total;     /* the change clears the noise floor */
 	uint32_t active;            /* frames of this name on the current walk's stack */
 };
 
@@ -107,11 +109,6 @@ static int add_profile(struct fn_table *t, const struct frec_profile *p, int col
 	return err;
 }
 
-static double share(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0;
-}
-
 /* Sort keys: by the delta (self or total), largest first or last, then by name for stable output. */
 static int by_self_up(const void *a, const void *b)
 {
@@ -149,25 +146,6 @@ static int by_total_down(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Deltas smaller than this (points) are rounding noise, not changes. */
-#define DIFF_TEXT_NOISE 0.005
-
-/*
- * Whether sampling alone could explain the change from w[0] of all[0] to w[1] of all[1]: a
- * two-proportion z-test, |z| < 2, as the differential flame graph greys such frames.
- */
-static bool within_noise(const uint64_t w[2], const uint64_t all[2])
-{
-	double pooled, se, d;
-
-	if (!all[0] || !all[1])
-		return false;
-	pooled = (double)(w[0] + w[1]) / (double)(all[0] + all[1]);
-	se = sqrt(pooled * (1 - pooled) * (1 / (double)all[0] + 1 / (double)all[1]));
-	d = (double)w[1] / (double)all[1] - (double)w[0] / (double)all[0];
-	return fabs(d) < 2 * se;
-}
-
 /* A name for a terminal: control bytes (escape sequences, newlines) become '?'. */
 static void print_name(FILE *f, const char *name)
 {
@@ -175,48 +153,113 @@ static void print_name(FILE *f, const char *name)
 		putc(*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
-static void print_table(FILE *f, const char *heading, struct fn_row **sorted, size_t n, unsigned int top,
-			bool by_total, bool grew, const uint64_t all[2])
+/* What the tables' values are, in their headings. */
+static const char *norm_noun(enum frec_norm norm)
+{
+	switch (norm) {
+	case FREC_NORM_TIME:
+		return "CPU time";
+	case FREC_NORM_RATE:
+		return "CPU time per second";
+	case FREC_NORM_SHARE:
+		return "share";
+	default:
+		return "samples";
+	}
+}
+
+static void print_table(FILE *f, const struct frec_diff_norm *dn, const char *heading, struct fn_row **sorted,
+			size_t n, unsigned int top, bool by_total, bool grew)
 {
 	unsigned int shown = 0;
 
-	fprintf(f, "\n%s\n%9s %9s %10s %9s  %s\n", heading, "before", "after", "change", "relative",
-		"function");
+	fprintf(f, "\n%s\n%10s %10s %11s %9s  %s\n", heading, "before", "after", "change", "relative", "function");
 	for (size_t i = 0; i < n && shown < top; i++) {
 		const struct fn_row *r = sorted[i];
-		double d = by_total ? r->d_total : r->d_self;
+		double d = by_total ? r->d_total : r->d_self, before;
 		const uint64_t *w = by_total ? r->total : r->self;
+		char rel[32] = "from 0", vb[48], va[48], vd[48];
 
-		if (grew ? d < DIFF_TEXT_NOISE : d > -DIFF_TEXT_NOISE)
+		if (grew ? d <= 0 : d >= 0)
 			break;
-		char rel[32] = "from 0";
-
-		if (w[0])
-			snprintf(rel, sizeof(rel), "%+.0f%%", 100 * d / share(w[0], all[0]));
-		fprintf(f, "%8.2f%% %8.2f%% %+8.2fpt %9s  ", share(w[0], all[0]), share(w[1], all[1]), d,
-			rel);
+		if (!(by_total ? r->ch_total : r->ch_self))
+			continue;
+		before = (double)w[0] * dn->scale[0];
+		if (before > 0)
+			snprintf(rel, sizeof(rel), "%+.0f%%", 100 * d / before);
+		fprintf(f, "%10s %10s %11s %9s  ", frec_norm__fmt(dn->norm, before, false, vb, sizeof(vb)),
+			frec_norm__fmt(dn->norm, (double)w[1] * dn->scale[1], false, va, sizeof(va)),
+			frec_norm__fmt(dn->norm, d, true, vd, sizeof(vd)), rel);
 		print_name(f, r->name);
-		fputs(!r->total[0] ? " [new]" : !r->total[1] ? " [gone]" : "", f);
-		fputs(within_noise(w, all) ? " [noise]\n" : "\n", f);
+		fputs(!r->total[0] ? " [new]\n" : !r->total[1] ? " [gone]\n" : "\n", f);
 		shown++;
 	}
 	if (!shown)
-		fprintf(f, "%9s %9s %10s %9s  (none)\n", "", "", "", "");
+		fprintf(f, "%10s %10s %11s %9s  (none)\n", "", "", "", "");
+}
+
+/* "before (baseline): FILE, N samples, D s" and the same for after, on one line or two. */
+static void print_sides(FILE *f, const struct frec_profile *before, const struct frec_profile *after,
+			const char *sep)
+{
+	struct flame_line l[2] = { { .len = 0 }, { .len = 0 } };
+
+	diff_side__describe(&l[0], before, "BEFORE", false);
+	diff_side__describe(&l[1], after, "AFTER", false);
+	/* File names are the user's, but a terminal must not take them for escape sequences. */
+	fputs("before (baseline): ", f);
+	print_name(f, l[0].buf);
+	fputs(sep, f);
+	print_name(f, l[1].buf);
+}
+
+static void print_header(FILE *f, const struct frec_profile *before, const struct frec_profile *after,
+			 const struct frec_diff_norm *dn)
+{
+	char floor[48];
+
+	/* A floor under one sample still reads as a number of samples. */
+	if (dn->norm == FREC_NORM_COUNT)
+		snprintf(floor, sizeof(floor), "%.3g", dn->min_size);
+	else
+		frec_norm__fmt(dn->norm, dn->min_size, false, floor, sizeof(floor));
+	print_sides(f, before, after, "\nafter:             ");
+	fprintf(f, "\ncompared as %s [--normalize %s]\n", frec_norm__describe(dn->norm), frec_norm__name(dn->norm));
+	fprintf(f, "noise floor: %.0f standard deviations of sampling noise and %.1f%% of before's total (%s);\n"
+		   "smaller changes are not listed; relative is the change over the value before\n",
+		dn->min_z, FREC_NORM_MIN_POINTS, floor);
+	if (dn->suggest_rate)
+		fprintf(f, "note: both recordings lasted as long as you chose, and after's is %.0f%% %s than before's:\n"
+			   "      unchanged code differs by as much; --normalize rate compares CPU time per second\n",
+			100 * fabs(dn->duration_change), dn->duration_change > 0 ? "longer" : "shorter");
+}
+
+int render_diff__write_summary(const struct frec_profile *before, const struct frec_profile *after,
+			       enum frec_norm norm, FILE *f)
+{
+	struct frec_diff_norm dn;
+	int err = frec_diff_norm__init(&dn, before, after, norm);
+
+	if (err)
+		return err;
+	print_sides(f, before, after, "; after: ");
+	fprintf(f, "; compared as %s\n", frec_norm__describe(dn.norm));
+	return ferror(f) ? -EIO : 0;
 }
 
 int render_diff__write_text(const struct frec_profile *before, const struct frec_profile *after,
 			    const struct render_diff_opts *opts, FILE *f)
 {
 	unsigned int top = opts && opts->top ? opts->top : 20;
-	const uint64_t all[2] = { frec_profile__total(before), frec_profile__total(after) };
-	const char *names[2] = {
-		frec_profile__str(before, frec_profile__meta_const(before)->source),
-		frec_profile__str(after, frec_profile__meta_const(after)->source),
-	};
 	struct fn_table t = { 0 };
 	struct fn_row **sorted = NULL;
+	struct frec_diff_norm dn;
+	char noun[128];
+	size_t quiet = 0;
 	int err;
 
+	if ((err = frec_diff_norm__init(&dn, before, after, opts ? opts->norm : FREC_NORM_DEFAULT)))
+		return err;
 	if ((err = flame_map__init(&t.by_name, 1024)))
 		return err;
 	if ((err = add_profile(&t, before, 0)) || (err = add_profile(&t, after, 1)))
@@ -228,26 +271,28 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 	for (size_t i = 0; i < t.n; i++) {
 		struct fn_row *r = &t.rows[i];
 
-		r->d_self = share(r->self[1], all[1]) - share(r->self[0], all[0]);
-		r->d_total = share(r->total[1], all[1]) - share(r->total[0], all[0]);
+		r->d_self = frec_diff_norm__delta(&dn, r->self[0], r->self[1]);
+		r->d_total = frec_diff_norm__delta(&dn, r->total[0], r->total[1]);
+		r->ch_self = frec_diff_norm__is_change(&dn, r->self[0], r->self[1]);
+		r->ch_total = frec_diff_norm__is_change(&dn, r->total[0], r->total[1]);
+		quiet += !r->ch_self && !r->ch_total;
 		sorted[i] = r;
 	}
-	fprintf(f, "before (baseline): %s, %" PRIu64 " samples\nafter:             %s, %" PRIu64 " samples\n",
-		*names[0] ? names[0] : "BEFORE", all[0], *names[1] ? names[1] : "AFTER", all[1]);
-	fprintf(f, "shares are of each profile's own total; "
-		   "change is in percentage points (after - before),\n"
-		   "relative is the change over the share before; [noise]: sampling alone could explain it\n");
+	print_header(f, before, after, &dn);
 
+	snprintf(noun, sizeof(noun), "regressions by self %s (in the function itself)", norm_noun(dn.norm));
 	qsort(sorted, t.n, sizeof(*sorted), by_self_up);
-	print_table(f, "regressions by self share (time spent in the function itself)", sorted, t.n, top,
-		    false, true, all);
+	print_table(f, &dn, noun, sorted, t.n, top, false, true);
+	snprintf(noun, sizeof(noun), "improvements by self %s", norm_noun(dn.norm));
 	qsort(sorted, t.n, sizeof(*sorted), by_self_down);
-	print_table(f, "improvements by self share", sorted, t.n, top, false, false, all);
+	print_table(f, &dn, noun, sorted, t.n, top, false, false);
+	snprintf(noun, sizeof(noun), "regressions by total %s (in the function and its callees)", norm_noun(dn.norm));
 	qsort(sorted, t.n, sizeof(*sorted), by_total_up);
-	print_table(f, "regressions by total share (time in the function and its callees)", sorted, t.n, top,
-		    true, true, all);
+	print_table(f, &dn, noun, sorted, t.n, top, true, true);
+	snprintf(noun, sizeof(noun), "improvements by total %s", norm_noun(dn.norm));
 	qsort(sorted, t.n, sizeof(*sorted), by_total_down);
-	print_table(f, "improvements by total share", sorted, t.n, top, true, false, all);
+	print_table(f, &dn, noun, sorted, t.n, top, true, false);
+	fprintf(f, "\nwithin the noise floor, not listed: %zu of %zu functions\n", quiet, t.n);
 	err = ferror(f) ? -EIO : 0;
 out:
 	free(sorted);

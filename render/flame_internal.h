@@ -2,7 +2,8 @@
 /*
  * Internals shared by the flame-graph renderers (render/flame*.c, render/svg_out.c,
  * render/palette.c, render/diff_text.c): a buffered writer that escapes untrusted text for XML,
- * the colour palettes, and a small hash map.  Not part of any contract.
+ * the colour palettes, a small hash map, and the flame graph's layout that the differential graph
+ * extends.  Not part of any contract.
  */
 #ifndef FREC_RENDER_FLAME_INTERNAL_H
 #define FREC_RENDER_FLAME_INTERNAL_H
@@ -159,6 +160,109 @@ int flame_map__put(struct flame_map *m, uint64_t key, uint32_t val);
  * UINT32_MAX when there are no more.
  */
 uint32_t flame_map__next(const struct flame_map *m, uint64_t key, size_t *pos);
+
+/* ---- Flame graph layout (render/flame.c) and its differential graph (render/flame_diff.c) ---- */
+
+struct flame_item {
+	uint32_t node;  /* the node drawn: of the shape's profile, or of the other one for a ghost */
+	uint32_t depth;
+	double x, w;    /* left edge and width, in units of the shape profile's weight */
+	uint8_t cls;    /* enum flame_class (plain graphs) */
+	bool ghost;     /* diff: a frame that only the other profile has, at its width there */
+};
+
+/* A child to place: children are drawn in rank order (a diff merges its ghosts in by name). */
+struct flame_kid {
+	const char *name; /* diff: for merging */
+	uint32_t rank;    /* of the child's frame in its own profile's order */
+	uint32_t node;
+	bool ghost;
+	double w;
+};
+
+struct flame_kids {
+	struct flame_kid *v;
+	size_t n, cap;
+};
+
+/** flame_kids__push() - append @kid; 0 or -ENOMEM. */
+int flame_kids__push(struct flame_kids *k, const struct flame_kid *kid);
+
+/* What a frame's rectangle is filled and drawn with. */
+struct flame_paint {
+	uint32_t rgb;
+	const char *fill;  /* instead of @rgb, e.g. "url(#frec-gone)" */
+	const char *attrs; /* more attributes, each with a leading space */
+};
+
+struct flame_diff;
+
+struct flame_ctx {
+	const struct frec_profile *p;     /* the profile that gives the shape */
+	const struct frec_profile *other; /* diff: the other profile, else NULL */
+	const struct render_flame_opts *opts;
+	const struct flame_palette *pal;
+	bool shape_is_before; /* diff with --negate */
+	unsigned int width;
+	double minwidth;
+	double scale; /* pixels per unit of weight */
+	uint64_t total;
+	double drawn; /* the root's width in units of weight: the total, plus a diff's ghosts */
+	struct flame_item *items; /* drawn frames, in pre-order */
+	size_t nr_items, items_cap;
+	uint32_t max_depth;
+	uint32_t *rank;            /* per frame of p: its position in the frames' total order */
+	struct flame_diff *diff;   /* diff: matching and scales (render/flame_diff.c), else NULL */
+	unsigned int classes_seen; /* bit per enum flame_class drawn, for the legend */
+	struct svg_out *out;
+};
+
+/** flame_rank_frames() - per frame of @p, its position in the frames' total order; NULL: -ENOMEM. */
+uint32_t *flame_rank_frames(const struct frec_profile *p);
+/** flame_item__name() - the name of @it ("all" for the root); sets its profile and frame (NULL for the root). */
+const char *flame_item__name(const struct flame_ctx *c, const struct flame_item *it,
+			     const struct frec_profile **p, const struct frec_frame **f);
+/** flame__write_frame_start() - "<g><title>NAME" and the frame's own tooltip lines. */
+void flame__write_frame_start(struct flame_ctx *c, const struct frec_profile *p, const char *name,
+			      const struct frec_frame *f);
+/** flame__write_frame_end() - closes the tooltip, then the rectangle and the label of @it. */
+void flame__write_frame_end(struct flame_ctx *c, const struct flame_item *it, const char *name,
+			    const struct flame_paint *paint);
+/** flame__write_legend_key() - a swatch and its word at *@x, which moves past them. */
+void flame__write_legend_key(struct svg_out *o, double *x, const struct flame_paint *paint, const char *what);
+
+/* Title and subtitle are built as plain text, then escaped and cut to the graph's width. */
+struct flame_line {
+	char buf[1024];
+	size_t len;
+};
+
+void flame_line__add(struct flame_line *l, const char *s);
+void flame_line__group(struct flame_line *l, uint64_t v);
+/** flame_base_name() - the last component of @path: subtitles must fit on one line. */
+const char *flame_base_name(const char *path);
+
+/**
+ * flame_diff__new() - match c->p with c->other, put them on one scale (c->opts->norm) and find the
+ * ghosts; sets c->diff and widens c->drawn.  0, -ENOMEM or -FREC_E_NORM_NO_TIME.
+ */
+int flame_diff__new(struct flame_ctx *c);
+void flame_diff__free(struct flame_diff *d);
+/** flame_diff__extra() - what ghosts below node @node of c->p add to its width. */
+double flame_diff__extra(const struct flame_ctx *c, uint32_t node);
+/** flame_diff__add_ghosts() - append @it's ghost children to @kids and order them all. */
+int flame_diff__add_ghosts(const struct flame_ctx *c, const struct flame_item *it, struct flame_kids *kids);
+void flame_diff__write_frames(struct flame_ctx *c);
+void flame_diff__write_legend(const struct flame_ctx *c, double x);
+void flame_diff__subtitle(struct flame_line *l, const struct flame_ctx *c);
+
+/* ---- Both diffs (render/flame_diff.c, render/diff_text.c) -------------------------------------- */
+
+/**
+ * diff_side__describe() - "FILE, N samples, D s" for one side of a diff (FILE from the metadata,
+ * its last component only with @base_only, or @fallback); into @l.
+ */
+void diff_side__describe(struct flame_line *l, const struct frec_profile *p, const char *fallback, bool base_only);
 
 /* ---- The page's script and style -------------------------------------------------------------- */
 

@@ -404,7 +404,6 @@ int sym_elf__open(const char *path, const char *debug_path, struct sym_elf **out
 
 int sym_elf__open_mem(const void *buf, size_t len, const char *name, struct sym_elf **out)
 {
-	char path[64];
 	int fd = memfd_create("frec-elf", MFD_CLOEXEC);
 	size_t done = 0;
 
@@ -424,9 +423,16 @@ int sym_elf__open_mem(const void *buf, size_t len, const char *name, struct sym_
 		}
 		done += (size_t)w;
 	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	/* No separate debug info for an image in memory. */
-	return open_common(name, path, "", fd, out);
+	return sym_elf__open_fd(fd, name, "", out);
+}
+
+int sym_elf__open_fd(int fd, const char *name, const char *debug_path, struct sym_elf **out)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open_common(name, path, debug_path, fd, out);
 }
 
 size_t sym_elf__build_id(const struct sym_elf *e, const uint8_t **id)

@@ -88,6 +88,12 @@ int sym_elf__open(const char *path, const char *debug_path, struct sym_elf **out
 /** sym_elf__open_mem() - as sym_elf__open() on an image in memory (vDSO, fuzzing); @name names it. */
 int sym_elf__open_mem(const void *buf, size_t len, const char *name, struct sym_elf **out);
 
+/**
+ * sym_elf__open_fd() - as sym_elf__open() on the open file @fd, which the sym_elf then owns (closed
+ * by sym_elf__close(), also on failure); @name names it.
+ */
+int sym_elf__open_fd(int fd, const char *name, const char *debug_path, struct sym_elf **out);
+
 void sym_elf__close(struct sym_elf *e);
 
 /** sym_elf__build_id() - the file's GNU build-id: its size (0 if none), bytes at *@id. */

@@ -22,18 +22,21 @@
  * debug files whose DWARF had to be inflated are kept uncompressed in opts->cache_dir.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "frec/error.h"
 #include "frec/hashmap.h"
+#include "frec/proc_root.h"
 #include "frec/profile.h"
 #include "frec/symbolizer.h"
 #include "frec/trace.h"
@@ -405,6 +408,23 @@ static struct sym_elf *load_vdso(struct sym_ctx *c)
 	return c->vdso;
 }
 
+/*
+ * Open @file as process @pid sees it, in its root: a link planted there must not lead to a file of
+ * ours (frec_proc_root__open_file()).  @name names it.
+ */
+static int elf_open_in_root(const struct sym_ctx *c, int32_t pid, const char *file, const char *name,
+			    struct sym_elf **out)
+{
+	int root = frec_proc_root__open(pid), fd;
+	struct stat sb;
+
+	if (root < 0)
+		return root;
+	fd = frec_proc_root__open_file(root, file, O_RDONLY, &sb);
+	close(root);
+	return fd < 0 ? fd : sym_elf__open_fd(fd, name, c->debug_path, out);
+}
+
 /* Find and open the ELF file of @d, checking the recorded build-id.  Sets d->elf or d->flags. */
 static void dso_open(struct sym_ctx *c, struct dso *d)
 {
@@ -415,7 +435,7 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 	const struct build_id_rec *rec;
 	bool mismatch = false;
 	size_t plen;
-	int nc = 0, mismatch_at = 0;
+	int nc = 0, mismatch_at = 0, in_root = 0;
 
 	d->tried = true;
 	if (d->kind == DSO_VDSO) {
@@ -437,8 +457,10 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 	if (plen > 10 && !strcmp(d->path + plen - 10, " (deleted)"))
 		plen -= 10;
 	/* A process in a container sees its own root: read its files through /proc/PID/root. */
-	if (d->pid > 0)
-		snprintf(cand[nc++], sizeof(cand[0]), "/proc/%d/root%.*s", d->pid, (int)plen, d->path);
+	if (d->pid > 0) {
+		in_root = snprintf(cand[nc], sizeof(cand[0]), "/proc/%d/root", d->pid);
+		snprintf(cand[nc++] + in_root, sizeof(cand[0]) - (size_t)in_root, "%.*s", (int)plen, d->path);
+	}
 	snprintf(cand[nc++], sizeof(cand[0]), "%.*s", (int)plen, d->path);
 	if (bid_size) {
 		hex(want, bid, bid_size);
@@ -453,7 +475,8 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 			d->elf = e;
 			return;
 		}
-		if (sym_elf__open(cand[i], c->debug_path, &e))
+		if (i == 0 && in_root ? elf_open_in_root(c, d->pid, cand[i] + in_root, cand[i], &e)
+				      : sym_elf__open(cand[i], c->debug_path, &e))
 			continue;
 		n = sym_elf__build_id(e, &fbid);
 		if (bid_size && (n != bid_size || memcmp(fbid, bid, n))) {
@@ -1934,6 +1957,13 @@ static int fill_meta(struct sym_ctx *c)
 	else if (c->nr_samples && c->last_time > th->start_ns)
 		m->duration_ns = c->last_time - (c->first_time < th->start_ns ? c->first_time : th->start_ns);
 	m->truncated = trace_reader__status(c->r)->truncated;
+	/*
+	 * The user chose the recording's length when frec attached (the header's target is not
+	 * "command") or stopped it before the command's end: diffs then suggest CPU time per second.
+	 */
+	s = trace_reader__meta(c->r, "target");
+	m->windowed = (s && strcmp(s, "command")) ||
+		      (ft && (ft->flags & (TRACE_FOOTER_DURATION | TRACE_FOOTER_INTERRUPTED)));
 	return 0;
 }
 

@@ -8,7 +8,8 @@
  *   - a frame table: one entry per distinct (name, module, file, line, kind, flags);
  *   - a call tree: the prefix tree of root-first stacks.  Node FREC_NODE_ROOT is a virtual root with
  *     no frame; every other node has a frame, a parent, its children as a linked list, and weights:
- *     self (samples whose leaf is this node) and total (self plus all descendants);
+ *     self (samples whose leaf is this node) and total (self plus all descendants); a node's id is
+ *     greater than its parent's, so a loop over ids visits parents first;
  *   - metadata about the recording and the health of its stacks.
  * Not thread-safe.  All pointers returned are borrowed and valid until the next call that adds to
  * the profile or frec_profile__free().
@@ -103,6 +104,9 @@ struct frec_profile_meta {
 	uint64_t period_total; /* sum of the periods of the samples counted in health.samples, in the
 				* event's unit (nanoseconds for cpu-clock and task-clock); 0 if unknown */
 	bool truncated;    /* the source trace was cut short */
+	bool windowed;     /* the user chose how long it lasted: frec attached to running processes (or
+			    * the whole system), or stopped at -d or on a signal before the command
+			    * exited; its CPU time then grows with its duration */
 	struct frec_stack_health health;
 };
 
@@ -215,6 +219,61 @@ double frec_profile__norm_scale(const struct frec_profile *p, enum frec_norm nor
  * one side has samples is still bounded by that side's own noise).
  */
 double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa);
+
+/*
+ * The noise floor of a diff: a change counts only when it is at least FREC_NORM_MIN_Z standard
+ * deviations of sampling noise (frec_norm__z()) and at least FREC_NORM_MIN_POINTS percent of the
+ * baseline's total.  The first keeps chance out (about 3 in 1,000 unchanged functions cross it);
+ * the second keeps out changes too small to matter in recordings so long that any difference is
+ * beyond chance.
+ */
+#define FREC_NORM_MIN_Z 3.0
+#define FREC_NORM_MIN_POINTS 0.1
+
+/*
+ * Two profiles on one scale, for a diff: weight w of side i (0 before, 1 after) is w * scale[i] in
+ * the unit of @norm.  Filled by frec_diff_norm__init(); plain data, nothing to free.
+ */
+struct frec_diff_norm {
+	enum frec_norm norm;    /* resolved: never FREC_NORM_DEFAULT */
+	double scale[2];        /* frec_profile__norm_scale() of before and after */
+	double total[2];        /* each profile's total weight in the unit */
+	double min_z;           /* the noise floor: FREC_NORM_MIN_Z deviations... */
+	double min_size;        /* ...and FREC_NORM_MIN_POINTS % of total[0], in the unit */
+	double duration_change; /* after's duration over before's, minus 1 (0 if either is unknown) */
+	bool suggest_rate;      /* both recordings are windowed (see struct frec_profile_meta) and
+				 * their durations differ by more than 10%: under TIME or COUNT, all
+				 * code then looks changed by that much; RATE compares them */
+};
+
+/**
+ * frec_diff_norm__init() - put @before and @after on one scale under @want (see
+ * frec_norm__resolve()).  Returns 0, or -FREC_E_NORM_NO_TIME when @want needs a CPU time (or a
+ * duration) that a profile lacks.
+ */
+int frec_diff_norm__init(struct frec_diff_norm *dn, const struct frec_profile *before,
+			 const struct frec_profile *after, enum frec_norm want);
+
+/** frec_diff_norm__delta() - the change from weight @wb before to @wa after, in the unit. */
+double frec_diff_norm__delta(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa);
+
+/**
+ * frec_diff_norm__is_change() - whether going from weight @wb before to @wa after clears the noise
+ * floor: frec_norm__z() >= min_z and |delta| >= min_size.  A weight that appears or vanishes is
+ * held to the same floor: 1 sample of a new function is not news.
+ */
+bool frec_diff_norm__is_change(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa);
+
+/**
+ * frec_norm__fmt() - @v, a value in the unit of @norm, for people: TIME and RATE to 3 significant
+ * digits ("1.23 s", "456 ms", "7.80 us"; "250 ms/s"), COUNT whole ("1,234"), SHARE a fraction of 1
+ * in percent ("12.34%").  With @sign, a '+' or '-' leads, and SHARE changes read in points
+ * ("+1.23 pt").  Writes at most @size bytes (NUL included) and returns @buf.
+ */
+char *frec_norm__fmt(enum frec_norm norm, double v, bool sign, char *buf, size_t size);
+
+/** frec_norm__describe() - what @norm compares, in words ("CPU time (samples x period)", ...). */
+const char *frec_norm__describe(enum frec_norm norm);
 
 /** frec_profile__add_module_stat() - record health data of one module (copied).  0 or -ENOMEM. */
 int frec_profile__add_module_stat(struct frec_profile *p, const struct frec_module_stat *st);

@@ -45,7 +45,16 @@ struct rec_opts {
 	uint32_t stack_size; /* DWARF/auto stack copy bytes; 0 = REC_STACK_DEFAULT */
 	uint64_t duration_ns; /* 0 = until the target exits or a signal */
 	unsigned int mmap_pages; /* data pages per CPU ring (power of 2); 0 = automatic */
-	const char *output;  /* trace path; NULL = "trace.zst" */
+	/*
+	 * Where the trace goes: @output_fd, opened by the caller (who decides what may be written:
+	 * cli/output.h) and owned by the recorder from the call on.  With @output_truncate it is
+	 * emptied only once the events are open, so a failed start leaves an existing file as it
+	 * was.  A launched command's standard output goes to its standard error when the trace is
+	 * written to standard output.  @output names it in errors.
+	 */
+	int output_fd;
+	bool output_truncate;
+	const char *output;
 	char *const *frec_argv; /* frec's own command line, stored in the header */
 
 	/* called about once a second while recording (NULL: never) */
@@ -95,8 +104,9 @@ struct rec_error {
 /**
  * recorder__run() - record according to @o until the target exits, the duration passes or
  * SIGINT/SIGTERM arrives (the caller installs no handler: the recorder does, for the run).
- * Returns 0 with @st filled, or a negative error described in @e.  A trace is left on disk in
- * every case where recording began, readable up to its last complete frame.
+ * Returns 0 with @st filled, or a negative error described in @e.  A trace is left in
+ * @o->output_fd (closed in every case) wherever recording began, readable up to its last
+ * complete frame.
  */
 int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_error *e);
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct frec_profile;
+#include "frec/profile.h"
 
 /* ---- Folded stacks (symbolizer issue) --------------------------------------------------------- */
 
@@ -53,6 +53,7 @@ struct render_flame_opts {
 	double minwidth;      /* pixels; frames narrower are merged into their parent; < 0 = default (0.1) */
 	bool icicle;          /* root at the top */
 	bool negate;          /* diff: draw BEFORE's shape */
+	enum frec_norm norm;  /* diff: how the profiles compare; FREC_NORM_DEFAULT: see frec_norm__resolve() */
 	const struct render_flame_note *notes; /* findings for the panel under the graph (not in diffs) */
 	size_t nr_notes;
 };
@@ -71,27 +72,44 @@ bool render_flame__has_palette(const char *name);
 int render_flame__write(const struct frec_profile *p, const struct render_flame_opts *opts, FILE *f);
 
 /**
- * render_flame__write_diff() - a differential flame graph: shape from @after (@before with
- * opts->negate), colour by the change of each frame's self share (its self weight over its
- * profile's total, so profiles of different lengths compare): red grew, blue shrank, grey under
- * 0.01 points or within sampling noise (a two-proportion z-test, |z| < 2), intensity relative to
- * the largest other change drawn.  Frames are matched by the path of
- * their names from the root.  Tooltips give before, after and the change in points, and mark
- * frames that are new (or gone, with opts->negate).  Returns as render_flame__write().
+ * render_flame__write_diff() - a differential flame graph.  Both profiles are put on one scale by
+ * opts->norm (struct frec_diff_norm: CPU time when both carry it, else counts), and frames are
+ * matched by the path of their names from the root.  The shape and widths are @after's (@before's
+ * with opts->negate); each frame is coloured by the change of its self weight: red grew, blue shrank,
+ * by the part of the larger side that changed, grey within the noise floor
+ * (frec_diff_norm__is_change()).  Frames only the shape's profile has are new (amber, outlined) or,
+ * with opts->negate, gone (hatched); those only the other profile has are drawn beside their
+ * siblings at their width there, gone (or new), when they clear the noise floor.  The subtitle names
+ * both inputs, their samples and durations, and the normalisation; tooltips give before, after and
+ * the change in its unit.  Returns as render_flame__write(), or -FREC_E_NORM_NO_TIME when opts->norm
+ * needs a time (or a duration) that a profile lacks.
  */
 int render_flame__write_diff(const struct frec_profile *before, const struct frec_profile *after,
 			     const struct render_flame_opts *opts, FILE *f);
 
 struct render_diff_opts {
-	unsigned int top; /* rows per table; 0 = default (20) */
+	unsigned int top;    /* rows per table; 0 = default (20) */
+	enum frec_norm norm; /* as render_flame_opts.norm */
 };
 
 /**
- * render_diff__write_text() - tables of the functions (by name) whose self and total shares grew
- * (regressions) or shrank (improvements) most, before and after shares and the change in points.
- * Returns 0, -ENOMEM or -EIO.
+ * render_diff__write_text() - the text diff: a header naming both inputs (file, samples, duration),
+ * the normalisation and the noise floor, then tables of the functions (by name) whose self and total
+ * weights grew (regressions) or shrank (improvements) beyond the noise floor, most first: before,
+ * after, the change in the normalisation's unit, and relative to before.  Functions one side lacks
+ * are marked [new] or [gone].  When both recordings are windowed and their durations differ by more
+ * than 10% (struct frec_diff_norm.suggest_rate), a note says so.  Returns 0, -ENOMEM, -EIO or
+ * -FREC_E_NORM_NO_TIME.
  */
 int render_diff__write_text(const struct frec_profile *before, const struct frec_profile *after,
 			    const struct render_diff_opts *opts, FILE *f);
+
+/**
+ * render_diff__write_summary() - one line for a diff's stderr summary: "before (baseline): FILE, N
+ * samples, D s; after: FILE, N samples, D s; compared as NORMALISATION".  Returns as
+ * render_diff__write_text().
+ */
+int render_diff__write_summary(const struct frec_profile *before, const struct frec_profile *after,
+			       enum frec_norm norm, FILE *f);
 
 #endif /* FREC_RENDER_H */

@@ -182,15 +182,13 @@ struct trace_meta {
 };
 
 /**
- * trace_writer__open() - create (or truncate) @path and start a trace in it.
+ * trace_writer__open_fd() - start a trace in @fd, which the writer then owns (closed also when this
+ * fails).  The writer only appends (it never seeks), so @fd may be a pipe.  Who may read the trace
+ * is the creator's business: frec's commands create outputs in one place (cli/output.h).
  * @opts: may be NULL for defaults.
  *
- * Returns 0 and sets *@out, or a negative errno (the path could not be created) or -FREC_E_ZSTD.
- * Release with trace_writer__close().
+ * Returns 0 and sets *@out, or -ENOMEM or -FREC_E_ZSTD.  Release with trace_writer__close().
  */
-int trace_writer__open(const char *path, const struct trace_writer_opts *opts, struct trace_writer **out);
-
-/** trace_writer__open_fd() - as trace_writer__open(), on an open fd the writer then owns. */
 int trace_writer__open_fd(int fd, const struct trace_writer_opts *opts, struct trace_writer **out);
 
 /**

@@ -79,8 +79,21 @@ grep -q '>std::vector&lt;..&gt;::push_back(..)</text>' "$T/cxx.svg" || fail "tem
 drive "$T/cxx.svg" other 'vector'
 is labels_match yes
 
-# A differential graph is interactive too.
+# A differential graph is interactive too; what vanished is drawn (hatched) where it was, and is
+# found and zoomed like any frame.
 "$FREC" diff "$D/before.folded" "$D/after.folded" --svg "$T/diff.svg" 2>/dev/null || fail "frec diff failed"
 drive "$T/diff.svg" eval '^(fresh|gone)_leaf$'
 is zoomed_width 1180.00
-is highlighted 1
+is highlighted 2
+drive "$T/diff.svg" oldpath 'gone_leaf'
+is zoomed_width 1180.00
+is zoomed_fill 'url(#frec-gone)'
+is zoomed_label oldpath
+# oldpath, gone_leaf above it, main and all below.
+is zoomed_visible 4
+is details 'gone_leaf; before: 15 samples (13.64%), self 15; after: 0 samples (0.00%), self 0; change: self -15 (-100%), total -15 (-100%) [gone]; 100.00% of zoom'
+# 15 of the 275 samples drawn (260 after, 15 vanished).
+is matched 5.45
+is labels_match yes
+is link_zoomed_width 1180.00
+is link_highlighted 1

@@ -45,3 +45,13 @@ one_line_err() {
 	n=$(grep -cv '^hint: ' "$T/err" || true)
 	[ "$n" -le 1 ] || { cat "$T/err" >&2; fail "error is $n lines, expected one"; }
 }
+
+# regress_pair: record frec-regress (tests/workloads/regress.c) before and after its compute_hash
+# became 3x slower, into $T/before.zst and $T/after.zst: launched, so the work is fixed and the slow
+# version runs longer; cpu-clock at 999 Hz, about 250 samples per unchanged function (they vary by
+# about 10 between runs), enough for shares to call them shrunk where CPU time does not.  For the
+# diff tests; call require_perf first.
+regress_pair() {
+	expect 0 "$FREC" record -q -e cpu-clock -F 999 -o "$T/before.zst" -- "$FREC_TEST_BUILDDIR/workloads/frec-regress"
+	expect 0 "$FREC" record -q -e cpu-clock -F 999 -o "$T/after.zst" -- "$FREC_TEST_BUILDDIR/workloads/frec-regress" -s compute_hash
+}

@@ -15,6 +15,10 @@ expect 2 "$FREC" diff "$D/before.folded" "$D/after.folded" --negate
 grep_err 'use it with --svg'
 expect 2 "$FREC" diff - -
 grep_err 'cannot both be standard input'
+expect 2 "$FREC" diff "$D/before.folded" "$D/after.folded" --normalize percent
+grep_err "^frec diff: --normalize: 'percent' is not time, count, share or rate$"
+expect 2 "$FREC" diff "$D/before.folded" "$D/after.folded" --normalize
+grep_err '^usage: frec diff'
 
 expect 1 "$FREC" diff "$D/before.folded" "$T/missing.folded"
 grep_err "missing.folded"
@@ -27,3 +31,4 @@ one_line_err
 expect 0 "$FREC" diff --help
 grep_out '^usage: frec diff'
 grep_out -- '--negate'
+grep_out -- '--normalize HOW'

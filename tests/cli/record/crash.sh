@@ -1,16 +1,28 @@
 #!/bin/sh
-# A recorder killed with SIGKILL leaves a trace readable up to its last complete frame; SIGINT
-# ends a recording cleanly with a footer; the tracepoint and DWARF modes record what they promise.
+# A recorder killed with SIGKILL leaves a trace readable up to its last complete frame, and takes
+# the command it launched with it; SIGINT ends a recording cleanly with a footer; the tracepoint
+# and DWARF modes record what they promise.
 . "$FREC_TEST_SRCDIR/cli/lib.sh"
 require_perf
 
+# gone PID: the process has ended (a zombie has: only its parent's reaper is left to run).
+gone() { st=$(ps -o stat= -p "$1" 2>/dev/null || true); [ -z "$st" ] || [ "${st#Z}" != "$st" ]; }
+
 demo="$FREC_TEST_BUILDDIR/workloads/frec-demo"
-"$FREC" -F 999 -q -o "$T/k.zst" -- "$demo" -d 6 -c 0 -t 1 > /dev/null &
+"$FREC" -F 999 -q -o "$T/k.zst" -- "$demo" -d 50 -c 0 -t 1 > /dev/null &
 rec=$!
 sleep 3
+cmd=$(pgrep -P $rec || true)
+[ -n "$cmd" ] || fail "frec launched no command"
+trap 'kill -KILL "$cmd" 2>/dev/null || true; rm -rf "$T"' EXIT
 kill -KILL $rec
 wait $rec 2>/dev/null || true
-pkill -f "frec-demo -d 6" 2>/dev/null || true
+i=0
+until gone "$cmd"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "the command frec launched ($cmd) still runs after frec was killed"
+	sleep 0.1
+done
 expect 0 "$FREC" dump -i "$T/k.zst" --summary
 grep_err 'no footer|cut short|truncated'
 n=$(awk '$1 == "SAMPLE" { print $2 }' "$T/out")

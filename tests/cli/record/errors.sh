@@ -18,12 +18,13 @@ one_line_err
 [ ! -e "$T/x.zst" ] || fail "a failed launch left a trace"
 
 expect 1 "$FREC" -o "$T/nodir/x.zst" -- true
-grep_err "cannot write $T/nodir/x.zst: No such file or directory"
+grep_err "cannot create $T/nodir/x.zst: No such file or directory"
 grep_err '^hint: '
 one_line_err
 
 expect 1 "$FREC" -o "$T" -- true
-grep_err "cannot write $T"
+grep_err "refusing to write $T: it is a directory"
+one_line_err
 
 expect 1 "$FREC" -e no-such-event -o "$T/x.zst" -- true
 grep_err "unknown event 'no-such-event'"

@@ -197,3 +197,102 @@ Test(profile, sampling_noise_grows_with_the_counts)
 	/* scales apply: 50 samples of 2 units equal 100 of 1 */
 	cr_assert_float_eq(frec_norm__z(50, 2, 100, 1), 0, 1e-9);
 }
+
+/* A profile of one function with @w samples, @total in all, at @hz, lasting @secs. */
+static struct frec_profile *timed_profile(uint64_t w, uint64_t total, uint64_t hz, double secs)
+{
+	struct frec_profile *p = frec_profile__new();
+	uint32_t f[2];
+
+	f[0] = (uint32_t)frec_profile__add_frame(p, &(struct frec_frame){ .name = (uint32_t)frec_profile__intern_str(p, "main") });
+	f[1] = (uint32_t)frec_profile__add_frame(p, &(struct frec_frame){ .name = (uint32_t)frec_profile__intern_str(p, "f") });
+	cr_assert_geq(frec_profile__add_stack(p, f, 2, w), 0);
+	if (total > w)
+		cr_assert_geq(frec_profile__add_stack(p, f, 1, total - w), 0);
+	frec_profile__meta(p)->freq = hz;
+	frec_profile__meta(p)->duration_ns = (uint64_t)(secs * 1e9);
+	return p;
+}
+
+Test(profile, a_diff_puts_both_sides_on_one_scale)
+{
+	/* 100 Hz for 2 s before, 50 Hz for 1 s after: a sample is 10 ms, then 20 ms */
+	struct frec_profile *a = timed_profile(50, 200, 100, 2), *b = timed_profile(25, 50, 50, 1);
+	struct frec_diff_norm dn;
+
+	cr_assert_eq(frec_diff_norm__init(&dn, a, b, FREC_NORM_DEFAULT), 0);
+	cr_assert_eq(dn.norm, FREC_NORM_TIME);
+	cr_assert_float_eq(dn.total[0], 2e9, 1, "200 samples of 10 ms");
+	cr_assert_float_eq(dn.total[1], 1e9, 1);
+	cr_assert_float_eq(frec_diff_norm__delta(&dn, 50, 25), 0, 1, "50 x 10 ms = 25 x 20 ms: unchanged");
+	cr_assert_float_eq(dn.min_size, 2e6, 1, "0.1%% of the baseline's 2 s");
+	cr_assert_float_eq(dn.duration_change, -0.5, 1e-9);
+	cr_assert_not(dn.suggest_rate, "launched commands: their duration is the work's");
+
+	frec_profile__meta(a)->windowed = frec_profile__meta(b)->windowed = true;
+	cr_assert_eq(frec_diff_norm__init(&dn, a, b, FREC_NORM_TIME), 0);
+	cr_assert(dn.suggest_rate, "two windows of 2 s and 1 s compare per second");
+	cr_assert_eq(frec_diff_norm__init(&dn, a, b, FREC_NORM_RATE), 0);
+	cr_assert_not(dn.suggest_rate, "already per second");
+	cr_assert_float_eq(frec_diff_norm__delta(&dn, 50, 25), 0.25e9, 1, "250 ms/s before, 500 ms/s after");
+	cr_assert_eq(frec_diff_norm__init(&dn, a, b, FREC_NORM_SHARE), 0);
+	cr_assert_not(dn.suggest_rate, "shares do not grow with the duration");
+	cr_assert_float_eq(frec_diff_norm__delta(&dn, 50, 25), 0.25, 1e-9, "25% -> 50%");
+	cr_assert_float_eq(dn.min_size, 0.001, 1e-12, "0.1 points");
+	frec_profile__meta(b)->duration_ns = 2100000000;
+	cr_assert_eq(frec_diff_norm__init(&dn, a, b, FREC_NORM_COUNT), 0);
+	cr_assert_not(dn.suggest_rate, "5%% apart is close enough");
+	frec_profile__meta(b)->duration_ns = 2300000000;
+	cr_assert_eq(frec_diff_norm__init(&dn, a, b, FREC_NORM_COUNT), 0);
+	cr_assert(dn.suggest_rate, "15%% apart");
+	frec_profile__meta(b)->freq = 0;
+	cr_assert_eq(frec_diff_norm__init(&dn, a, b, FREC_NORM_TIME), -FREC_E_NORM_NO_TIME);
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
+
+Test(profile, a_change_must_clear_noise_and_size)
+{
+	struct frec_profile *a = timed_profile(25, 100, 100, 1), *b = timed_profile(75, 150, 100, 1.5);
+	struct frec_profile *big = timed_profile(1000000, 100000000, 100, 1);
+	struct frec_diff_norm dn;
+
+	cr_assert_eq(frec_diff_norm__init(&dn, a, b, FREC_NORM_DEFAULT), 0);
+	cr_assert(frec_diff_norm__is_change(&dn, 25, 75), "3x: 50 / sqrt(100) = 5 deviations");
+	cr_assert_not(frec_diff_norm__is_change(&dn, 25, 30), "+5 of 25 is chance");
+	cr_assert_not(frec_diff_norm__is_change(&dn, 25, 25));
+	cr_assert_not(frec_diff_norm__is_change(&dn, 0, 2), "2 samples of a new function are not news");
+	cr_assert(frec_diff_norm__is_change(&dn, 0, 20), "20 are");
+	cr_assert(frec_diff_norm__is_change(&dn, 20, 0), "and so are 20 that vanished");
+	/* 1% more of 1,000,000 samples is 7 deviations, but 0.01% of the baseline's total */
+	cr_assert_eq(frec_diff_norm__init(&dn, big, big, FREC_NORM_DEFAULT), 0);
+	cr_assert_gt(frec_norm__z(1000000, 1, 1010000, 1), 7);
+	cr_assert_not(frec_diff_norm__is_change(&dn, 1000000, 1010000));
+	cr_assert(frec_diff_norm__is_change(&dn, 1000000, 1200000), "0.2%% of the total is");
+	frec_profile__free(a);
+	frec_profile__free(b);
+	frec_profile__free(big);
+}
+
+Test(profile, normalised_values_read_in_their_unit)
+{
+	char buf[48];
+
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_TIME, 1.234e9, false, buf, sizeof(buf)), "1.23 s");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_TIME, 245e6, false, buf, sizeof(buf)), "245 ms");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_TIME, 12.34e6, true, buf, sizeof(buf)), "+12.3 ms");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_TIME, -999.7e6, true, buf, sizeof(buf)), "-1.00 s");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_TIME, -7800, true, buf, sizeof(buf)), "-7.80 us");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_TIME, 3600e9, false, buf, sizeof(buf)), "3600 s");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_TIME, -0.2, true, buf, sizeof(buf)), "+0 s");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_RATE, 250e6, false, buf, sizeof(buf)), "250 ms/s");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_RATE, 1.5e9, false, buf, sizeof(buf)), "1.50 s/s");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_RATE, -42e3, true, buf, sizeof(buf)), "-42.0 us/s");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_COUNT, 1234567, false, buf, sizeof(buf)), "1,234,567");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_COUNT, -130, true, buf, sizeof(buf)), "-130");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_COUNT, -0.2, true, buf, sizeof(buf)), "+0");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_SHARE, 0.2615, false, buf, sizeof(buf)), "26.15%");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_SHARE, -0.1615, true, buf, sizeof(buf)), "-16.15 pt");
+	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_COUNT, 1234, false, buf, 4), "1,2", "cut to the buffer");
+	cr_assert_str_eq(frec_norm__describe(FREC_NORM_TIME), "CPU time (samples x period)");
+}

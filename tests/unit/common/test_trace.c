@@ -45,7 +45,7 @@ static uint8_t *write_trace(size_t *len, bool footer)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/t.zst", test_tmpdir(dir, sizeof(dir)));
-	cr_assert_eq(trace_writer__open(path, NULL, &w), 0);
+	cr_assert_eq(fix_writer_open(path, NULL, &w), 0);
 	cr_assert_eq(trace_writer__write_header(w, &meta), 0);
 	cr_assert_eq(trace_writer__write_attr(w, &attr, ids, 2, "cpu-clock"), 0);
 	cr_assert_eq(trace_writer__write(w, rec, fix_comm(rec, 42, 42, "demo", 1500, ID)), 0);
@@ -450,7 +450,7 @@ Test(common_trace, rejects_what_is_not_a_frec_trace)
 		uint8_t *buf;
 
 		snprintf(p, sizeof(p), "%s/x.zst", test_tmpdir(dir, sizeof(dir)));
-		cr_assert_eq(trace_writer__open(p, NULL, &w), 0);
+		cr_assert_eq(fix_writer_open(p, NULL, &w), 0);
 		cr_assert_eq(trace_writer__write(w, zstd_other, n), 0);
 		cr_assert_eq(trace_writer__close(w), 0);
 		fd = open(p, O_RDONLY);
@@ -479,7 +479,7 @@ Test(common_trace, refuses_a_newer_major_version)
 	free(buf);
 	memcpy(th.magic, TRACE_MAGIC, 8);
 	snprintf(p, sizeof(p), "%s/v.zst", test_tmpdir(dir, sizeof(dir)));
-	cr_assert_eq(trace_writer__open(p, NULL, &w), 0);
+	cr_assert_eq(fix_writer_open(p, NULL, &w), 0);
 	cr_assert_eq(trace_writer__write_rec(w, TRACE_REC_HEADER, (uint8_t *)&th + 8, sizeof(th) - 8), 0);
 	cr_assert_eq(trace_writer__close(w), 0);
 	fd = open(p, O_RDONLY);
@@ -507,7 +507,7 @@ Test(common_trace, frames_close_on_time_and_size)
 	uint8_t *buf;
 
 	snprintf(p, sizeof(p), "%s/f.zst", test_tmpdir(dir, sizeof(dir)));
-	cr_assert_eq(trace_writer__open(p, &opts, &w), 0);
+	cr_assert_eq(fix_writer_open(p, &opts, &w), 0);
 	cr_assert_eq(trace_writer__write_rec(w, TRACE_REC_ROUND, NULL, 0), 0);
 	/* tick: the first notes the frame's start, a later one past frame_ns closes it */
 	cr_assert_eq(trace_writer__tick(w, 5000), 0);
@@ -552,7 +552,7 @@ Test(common_trace, disk_full_is_reported_and_sticky)
 
 	if (access("/dev/full", W_OK))
 		cr_skip_test("/dev/full not available");
-	cr_assert_eq(trace_writer__open("/dev/full", NULL, &w), 0);
+	cr_assert_eq(fix_writer_open("/dev/full", NULL, &w), 0);
 	for (int i = 0; i < 100000 && !err; i++)
 		err = trace_writer__write(w, rec, n);
 	if (!err)

@@ -5,10 +5,21 @@
 #ifndef FREC_TEST_TRACE_FIXTURE_H
 #define FREC_TEST_TRACE_FIXTURE_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "frec/trace.h"
+
+/* A trace writer on @path, created or emptied (frec's commands create theirs in cli/output.c). */
+static inline int fix_writer_open(const char *path, const struct trace_writer_opts *opts, struct trace_writer **out)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	*out = NULL;
+	return fd < 0 ? -errno : trace_writer__open_fd(fd, opts, out);
+}
 
 #define FIX_SAMPLE_TYPE                                                                           \
 	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |          \

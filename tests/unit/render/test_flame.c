@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * SVG flame graphs, differential graphs and the text diff, on hand-written folded profiles.  The
- * output is parsed back just enough to find a frame's rectangle by its tooltip's first line.
+ * SVG flame graphs on hand-written folded profiles (differential graphs and the text diff:
+ * test_diff.c).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -11,97 +11,7 @@
 
 #include "frec/profile.h"
 #include "frec/render.h"
-
-struct out {
-	char *buf;
-	size_t len;
-};
-
-static struct frec_profile *folded(const char *text)
-{
-	struct frec_profile *p = frec_profile__new();
-
-	cr_assert_not_null(p);
-	cr_assert_gt(frec_profile__import_folded(p, text, strlen(text), NULL), 0, "fixture: %s", text);
-	return p;
-}
-
-static struct out render(const struct frec_profile *p, const struct render_flame_opts *opts)
-{
-	struct out o = { 0 };
-	FILE *f = open_memstream(&o.buf, &o.len);
-
-	cr_assert_not_null(f);
-	cr_assert_eq(render_flame__write(p, opts, f), 0);
-	cr_assert_eq(fclose(f), 0);
-	return o;
-}
-
-static struct out render_diff(const struct frec_profile *a, const struct frec_profile *b, bool negate)
-{
-	struct render_flame_opts opts = { .minwidth = -1, .negate = negate };
-	struct out o = { 0 };
-	FILE *f = open_memstream(&o.buf, &o.len);
-
-	cr_assert_not_null(f);
-	cr_assert_eq(render_flame__write_diff(a, b, &opts, f), 0);
-	cr_assert_eq(fclose(f), 0);
-	return o;
-}
-
-/* The frame whose tooltip starts with the line @name (the n-th such frame, from 0), or NULL. */
-static const char *frame(const struct out *o, const char *name, int nth)
-{
-	char key[512];
-	const char *s = o->buf;
-
-	snprintf(key, sizeof(key), "<g><title>%s\n", name);
-	while ((s = strstr(s, key))) {
-		if (!nth--)
-			return s;
-		s++;
-	}
-	return NULL;
-}
-
-/* Whether frame @g has a label. */
-static bool has_label(const char *g)
-{
-	const char *end = strstr(g, "</g>"), *t = strstr(g, "<text");
-
-	return t && t < end;
-}
-
-/* Attribute @attr of the <rect> of frame @g. */
-static double rect_attr(const char *g, const char *attr)
-{
-	char key[32];
-	const char *r = strstr(g, "<rect ");
-
-	cr_assert_not_null(r);
-	snprintf(key, sizeof(key), " %s=\"", attr);
-	r = strstr(r, key);
-	cr_assert_not_null(r, "no %s", attr);
-	return strtod(r + strlen(key), NULL);
-}
-
-/* The fill of frame @g as 0xRRGGBB. */
-static unsigned int fill(const char *g)
-{
-	const char *r = strstr(strstr(g, "<rect "), "fill=\"#");
-
-	cr_assert_not_null(r);
-	return (unsigned int)strtoul(r + 7, NULL, 16);
-}
-
-static size_t count(const struct out *o, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *s = o->buf; (s = strstr(s, needle)); s++)
-		n++;
-	return n;
-}
+#include "render_fixture.h"
 
 /* Whether @len bytes are valid UTF-8 without control characters other than newline. */
 static bool clean_utf8(const char *buf, size_t len)
@@ -310,116 +220,6 @@ Test(render_flame, metadata_makes_the_subtitle)
 	frec_profile__free(p);
 }
 
-/* ---- Differential graphs -------------------------------------------------------------------- */
-
-static const char before_text[] = "main;same 50\nmain;grows 10\nmain;shrinks 40\n";
-/* After has twice the samples: "same" keeps its 50% share, "grows" goes 10% -> 40%. */
-static const char after_text[] = "main;same 100\nmain;grows 80\nmain;shrinks 10\nmain;fresh 10\n";
-
-Test(render_diff, colour_is_the_change_of_self_share)
-{
-	struct frec_profile *a = folded(before_text), *b = folded(after_text);
-	struct out o = render_diff(a, b, false);
-	unsigned int grew = fill(frame(&o, "grows", 0)), shrank = fill(frame(&o, "shrinks", 0));
-	unsigned int same = fill(frame(&o, "same", 0));
-
-	cr_assert_eq(same, 0xdcdcdc, "unchanged share is grey, not %06x", same);
-	cr_assert_gt(grew >> 16, grew & 0xff, "grew is red: %06x", grew);
-	cr_assert_gt(shrank & 0xff, shrank >> 16, "shrank is blue: %06x", shrank);
-	/* The largest change (shrinks, -35 points) gets the strongest colour, grows (+30) a bit less. */
-	cr_assert_eq(shrank, 0x2828e0);
-	cr_assert_eq(grew, 0xe04242);
-	cr_assert_not_null(strstr(frame(&o, "grows", 0), "before: 10 samples (10.00%)"));
-	cr_assert_not_null(strstr(frame(&o, "grows", 0), "after: 80 samples (40.00%)"));
-	cr_assert_not_null(strstr(frame(&o, "grows", 0), "change: self +30 pt (+300%), total +30 pt (+300%)"));
-	cr_assert_not_null(strstr(frame(&o, "fresh", 0), "[new]"));
-	cr_assert_not_null(strstr(frame(&o, "fresh", 0), "stroke=\"#600060\""), "new frames are outlined");
-	cr_assert_null(strstr(frame(&o, "grows", 0), "stroke="), "old frames are not");
-	cr_assert_null(frame(&o, "gone", 0), "widths come from AFTER");
-	/* Shape from after: 200 samples over 1180 px. */
-	cr_assert_float_eq(rect_attr(frame(&o, "grows", 0), "width"), 1180.0 * 80 / 200, 0.01);
-	free(o.buf);
-	frec_profile__free(a);
-	frec_profile__free(b);
-}
-
-Test(render_diff, negate_draws_the_before_shape)
-{
-	struct frec_profile *a = folded("main;same 50\nmain;vanished 50\n"), *b = folded(after_text);
-	struct out o = render_diff(a, b, true);
-	const char *g = frame(&o, "vanished", 0);
-
-	cr_assert_not_null(g);
-	cr_assert_not_null(strstr(g, "[gone]"));
-	cr_assert_not_null(strstr(g, "stroke=\"#600060\""), "gone frames are outlined");
-	cr_assert_not_null(strstr(o.buf, ">gone</text>"), "the legend names the outline");
-	cr_assert_not_null(strstr(g, "change: self -50 pt (-100%)"));
-	cr_assert_gt(fill(g) & 0xff, fill(g) >> 16, "vanished is blue");
-	cr_assert_null(frame(&o, "fresh", 0));
-	cr_assert_float_eq(rect_attr(g, "width"), 590, 0.01);
-	free(o.buf);
-	frec_profile__free(a);
-	frec_profile__free(b);
-}
-
-Test(render_diff, matches_frames_by_path)
-{
-	/* "x" moved from under a to under b: the path changed, so both are changes. */
-	struct frec_profile *a = folded("main;a;x 10\nmain;b 10\n"), *b = folded("main;a 10\nmain;b;x 10\n");
-	struct out o = render_diff(a, b, false);
-	const char *x = frame(&o, "x", 0);
-
-	cr_assert_not_null(strstr(x, "[new]"));
-	cr_assert_not_null(strstr(frame(&o, "a", 0), "change: self +50 pt"));
-	free(o.buf);
-	frec_profile__free(a);
-	frec_profile__free(b);
-}
-
-Test(render_diff, text_lists_regressions_and_improvements)
-{
-	struct frec_profile *a = folded(before_text), *b = folded(after_text);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	const char *reg, *imp, *line;
-
-	cr_assert_eq(render_diff__write_text(a, b, &(struct render_diff_opts){ .top = 2 }, f), 0);
-	fclose(f);
-	reg = strstr(buf, "regressions by self share");
-	imp = strstr(buf, "improvements by self share");
-	cr_assert(reg && imp && reg < imp, "%s", buf);
-	line = strstr(reg, "\n   10.00%    40.00%   +30.00pt     +300%  grows\n");
-	cr_assert(line && line < imp, "%s", buf);
-	cr_assert_not_null(strstr(reg, "+5.00pt    from 0  fresh [new]"));
-	line = strstr(imp, "\n   40.00%     5.00%   -35.00pt      -88%  shrinks\n");
-	cr_assert_not_null(line, "%s", buf);
-	/* "same" kept its share: in no table. */
-	cr_assert_null(strstr(buf, "  same"), "%s", buf);
-	free(buf);
-	frec_profile__free(a);
-	frec_profile__free(b);
-}
-
-Test(render_diff, text_counts_recursion_once)
-{
-	struct frec_profile *a = folded("main;rec;rec;rec 100\nmain;other 100\n"),
-			    *b = folded("main;rec;rec;rec 300\nmain;other 100\n");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	cr_assert_eq(render_diff__write_text(a, b, NULL, f), 0);
-	fclose(f);
-	/* rec is on 50% then 75% of the stacks, not 150%. */
-	cr_assert_not_null(strstr(strstr(buf, "regressions by total share"), "\n   50.00%    75.00%   +25.00pt      +50%  rec\n"),
-			   "%s", buf);
-	free(buf);
-	frec_profile__free(a);
-	frec_profile__free(b);
-}
-
-/* A profile as the symbolizer builds it: modules, source lines, kinds. */
 static uint32_t add_frame(struct frec_profile *p, const char *name, const char *module, const char *file,
 			  uint32_t line, uint8_t kind, uint8_t flags)
 {
@@ -562,28 +362,6 @@ Test(render_flame, wide_parents_merge_repeated_children)
 	free(o.buf);
 	free(text);
 	frec_profile__free(p);
-}
-
-Test(render_diff, changes_within_sampling_noise_stay_grey)
-{
-	/* 3 -> 1 samples of 100: -2 points, but sampling explains it (z = 1.0). */
-	struct frec_profile *a = folded("main;wobbly 3\nmain;rest 97\n"), *b = folded("main;wobbly 1\nmain;rest 99\n");
-	struct out o = render_diff(a, b, false);
-
-	cr_assert_eq(fill(frame(&o, "wobbly", 0)), 0xdcdcdc);
-	cr_assert_not_null(strstr(frame(&o, "wobbly", 0), "\n(self change within sampling noise)</title>"));
-	free(o.buf);
-	frec_profile__free(a);
-	frec_profile__free(b);
-	/* The same shares from 100 times the samples: significant, and the largest change, so deep blue. */
-	a = folded("main;wobbly 300\nmain;rest 9700\n");
-	b = folded("main;wobbly 100\nmain;rest 9900\n");
-	o = render_diff(a, b, false);
-	cr_assert_eq(fill(frame(&o, "wobbly", 0)), 0x2828e0);
-	cr_assert_null(strstr(frame(&o, "wobbly", 0), "noise"));
-	free(o.buf);
-	frec_profile__free(a);
-	frec_profile__free(b);
 }
 
 Test(render_flame, long_titles_are_cut_to_the_width)

@@ -124,7 +124,7 @@ static inline void symfix_trace_begin_on(struct symfix_trace *t, const char *nam
 
 	snprintf(rel, sizeof(rel), "release=%s", release ? release : "0.0-test");
 	snprintf(t->path, sizeof(t->path), "%s/%s.zst", test_tmpdir(dir, sizeof(dir)), name);
-	cr_assert_eq(trace_writer__open(t->path, NULL, &t->w), 0);
+	cr_assert_eq(fix_writer_open(t->path, NULL, &t->w), 0);
 	cr_assert_eq(trace_writer__write_header(t->w, &meta), 0);
 	cr_assert_eq(trace_writer__write_attr(t->w, &attr, &id, 1, "cpu-clock"), 0);
 }

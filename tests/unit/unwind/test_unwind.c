@@ -925,7 +925,7 @@ static void itrace_begin(struct itrace *t, const struct unw_capture *c, uint32_t
 	attr.sample_stack_user = request;
 	t->mask = c->mask;
 	snprintf(t->path, sizeof(t->path), "%s/dwarf-%u.zst", test_tmpdir(dir, sizeof(dir)), request);
-	cr_assert_eq(trace_writer__open(t->path, NULL, &t->w), 0);
+	cr_assert_eq(fix_writer_open(t->path, NULL, &t->w), 0);
 	cr_assert_eq(trace_writer__write_header(t->w, &meta), 0);
 	cr_assert_eq(trace_writer__write_attr(t->w, &attr, &id, 1, "cpu-clock"), 0);
 	read_maps(c->sp);
