@@ -109,7 +109,7 @@ static void put_fns(FILE *f, const struct frec_profile *p, const struct analyze_
 
 /*
  * A stack as a reader wants it: boilerplate dropped (roots, trampolines, interpreter loops), names shortened, runs of one name
- * collapsed ("f x12"), and when still long the first two runs, "..." and the last ones.  @sep joins
+ * collapsed ("f[x12]"), and when still long the first two runs, "..." and the last ones.  @sep joins
  * frames (" > " in text, ";" in folded stacks).
  */
 static void put_stack(FILE *f, const struct analyze_report *r, const uint32_t *stack, size_t len, size_t trim,
@@ -152,7 +152,7 @@ static void put_stack(FILE *f, const struct analyze_report *r, const uint32_t *s
 			fputs(sep, f);
 		put_clean(f, runs[i].name, md);
 		if (runs[i].reps > 1)
-			fprintf(f, " x%u", runs[i].reps);
+			fprintf(f, "[x%u]", runs[i].reps);
 	}
 	free(runs);
 }
@@ -267,42 +267,49 @@ static void put_also(FILE *f, const struct frec_profile *p, const struct analyze
 	}
 }
 
-/* The evidence lines a kind shows, in text ("label: ") or markdown ("- label: "). */
+/* One line of evidence: "- label: text" in markdown, "   label: text" wrapped in text. */
+static void put_line(FILE *f, bool md, const char *label, const char *text)
+{
+	if (md) {
+		fprintf(f, "- %s: %s\n", label, text);
+		return;
+	}
+	fprintf(f, "   %s: ", label);
+	put_wrapped(f, text, 5 + strlen(label), 8);
+}
+
+/* The evidence lines a kind shows, each written to a buffer first so that text can wrap it. */
 static void put_evidence(FILE *f, const struct analyze_report *r, const struct analyze_finding *fd, bool md)
 {
 	const struct frec_profile *p = analyze_report__profile(r);
-	const char *pre = md ? "- " : "   ";
+	static const char *const labels[] = { "callers", "responsible", "inside (self)", "stack", "also" };
 
-	if (fd->nr_callers > 1 && fd->kind != ANALYZE_KNOWN_OP && fd->kind != ANALYZE_LIBRARY) {
-		fprintf(f, "%scallers: ", pre);
-		put_fns(f, p, fd->callers, fd->nr_callers, md);
-		putc('\n', f);
-	}
-	if (fd->nr_responsible > 1 || (fd->nr_responsible && fd->kind == ANALYZE_KNOWN_OP && fd->nr_callers &&
-				       fd->callers[0].name != fd->responsible[0].name)) {
-		fprintf(f, "%sresponsible: ", pre);
-		put_fns(f, p, fd->responsible, fd->nr_responsible, md);
-		putc('\n', f);
-	}
-	/* a heavy subtree's summary lists its children already */
-	if (fd->nr_inside && fd->kind != ANALYZE_HEAVY) {
-		fprintf(f, "%sinside (self): ", pre);
-		put_fns(f, p, fd->inside, fd->nr_inside, md);
-		putc('\n', f);
-	}
-	if (fd->stack_len) {
-		fprintf(f, "%sstack: ", pre);
-		if (md)
-			putc('`', f);
-		put_stack(f, r, fd->stack, fd->stack_len, fd->stack_trim, md ? ";" : " > ", md);
-		if (md)
-			putc('`', f);
-		putc('\n', f);
-	}
-	if (fd->nr_also) {
-		fprintf(f, "%salso: ", pre);
-		put_also(f, p, fd, md);
-		putc('\n', f);
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+
+		if (!m)
+			return;
+		if (i == 0 && fd->nr_callers > 1 && fd->kind != ANALYZE_KNOWN_OP && fd->kind != ANALYZE_LIBRARY) {
+			put_fns(m, p, fd->callers, fd->nr_callers, md);
+		} else if (i == 1 && (fd->nr_responsible > 1 ||
+				      (fd->nr_responsible && fd->kind == ANALYZE_KNOWN_OP && fd->nr_callers &&
+				       fd->callers[0].name != fd->responsible[0].name))) {
+			put_fns(m, p, fd->responsible, fd->nr_responsible, md);
+		} else if (i == 2 && fd->nr_inside && fd->kind != ANALYZE_HEAVY) {
+			/* (a heavy subtree's summary lists its children already) */
+			put_fns(m, p, fd->inside, fd->nr_inside, md);
+		} else if (i == 3 && fd->stack_len) {
+			fputs(md ? "`" : "", m);
+			put_stack(m, r, fd->stack, fd->stack_len, fd->stack_trim, md ? ";" : " > ", md);
+			fputs(md ? "`" : "", m);
+		} else if (i == 4 && fd->nr_also) {
+			put_also(m, p, fd, md);
+		}
+		if (fclose(m) == 0 && len)
+			put_line(f, md, labels[i], buf);
+		free(buf);
 	}
 }
 
