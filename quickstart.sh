@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # quickstart.sh demo | test
-#   demo: install what the build needs, build frec, profile the bundled demo workload and draw its
-#         flame graph.
+#   demo: install what the build needs, build frec, profile the bundled demo workload, draw its
+#         flame graph and say what stands out in it (its findings).
 #   test: install what the build and the tests need, build, and run the whole test suite.
 # Works as root on a fresh Debian 12; elsewhere install the packages listed below by hand.
 set -eu
@@ -50,6 +50,8 @@ demo)
 		say "report"
 		./frec report -i demo.zst
 		say "flame graph: $(pwd)/demo.svg (open it in a browser)"
+		say "findings: what stands out, who is responsible, what to do (frec report --analyze)"
+		./frec report -i demo.zst --analyze
 	else
 		say "trace: $(pwd)/demo.zst (reports land with the symbolizer)"
 	fi
