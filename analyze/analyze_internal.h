@@ -203,6 +203,9 @@ double an_pct(uint64_t part, uint64_t whole);
  */
 size_t an_name__key(const char *name, char *buf, size_t size);
 
+/** an_fmt() - a new string as vasprintf() makes it, control bytes turned into '?'; NULL: -ENOMEM. */
+char *an_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
 /** an_short_name() - @name as a sentence says it: no parameters or return type, long templates elided. */
 const char *an_short_name(const char *name, char *buf, size_t size);
 
@@ -214,6 +217,19 @@ const char *an_commas(uint64_t v, char *buf, size_t size);
 
 /** an_cpu_time() - "1.87 s" or "120 ms" of CPU for @w units of weight; "" when @p carries no time. */
 const char *an_cpu_time(const struct frec_profile *p, uint64_t w, char *buf, size_t size);
+
+/** an_put_clean() - @s with control bytes as '?' (and with @md, backticks as '\''). */
+void an_put_clean(FILE *f, const char *s, bool md);
+
+/** an_put_wrapped() - @text from column @col, wrapped at 100 columns, continuations indented @indent. */
+void an_put_wrapped(FILE *f, const char *text, size_t col, size_t indent);
+
+/** an_json_str() - @s as a JSON string: escaped, invalid UTF-8 as U+FFFD. */
+void an_json_str(FILE *f, const char *s);
+
+/** an_diff__profile() / an_diff__min_size() - a diff's inputs, and its smallest change reported. */
+const struct frec_profile *an_diff__profile(const struct analyze_diff *d, bool after);
+double an_diff__min_size(const struct analyze_diff *d);
 
 /** an_write_json() - the report as JSON (write_json.c). */
 void an_write_json(const struct analyze_report *r, const char *context, FILE *f);

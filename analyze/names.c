@@ -12,7 +12,9 @@
  * dropped, long template arguments elided ("std::vector<..>::push_back"), a JIT frame's script path
  * cut to its file name ("handler (server.js:10:3)").  JSON keeps the full names.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyze_internal.h"
@@ -190,4 +192,20 @@ const char *an_short_name(const char *name, char *buf, size_t size)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+char *an_fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	/* names come from anywhere: no escape sequence or newline reaches a terminal through a sentence */
+	for (char *c = s; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return s;
 }

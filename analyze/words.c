@@ -7,26 +7,12 @@
  * Names in sentences are shortened as a reader would say them (names.c); JSON keeps the full ones.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze_internal.h"
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
 
 /* "of the CPU time" for clocks, "of the cycles samples" for other events, "of the samples" else. */
 const char *an_share_of(const struct frec_profile *p, char *buf, size_t size)
@@ -96,13 +82,13 @@ static int words_known_op(const struct an_ctx *c, struct analyze_finding *f, str
 		if (an_rules__get(c->rules, i)->id == f->id)
 			rule = an_rules__get(c->rules, i);
 	if (f->nr_responsible && f->responsible[0].weight * 2 >= f->weight)
-		m->summary = fmt("%s spends %.1f%% %s in %s (%s%s%s)", n->resp, n->pct, n->of, f->title, n->subject,
+		m->summary = an_fmt("%s spends %.1f%% %s in %s (%s%s%s)", n->resp, n->pct, n->of, f->title, n->subject,
 				 where, n->module);
 	else if (f->nr_responsible)
-		m->summary = fmt("%.1f%% %s goes to %s (%s%s%s), from several places, most from %s", n->pct, n->of,
+		m->summary = an_fmt("%.1f%% %s goes to %s (%s%s%s), from several places, most from %s", n->pct, n->of,
 				 f->title, n->subject, where, n->module, n->resp);
 	else
-		m->summary = fmt("%.1f%% %s goes to %s (%s%s%s)", n->pct, n->of, f->title, n->subject, where, n->module);
+		m->summary = an_fmt("%.1f%% %s goes to %s (%s%s%s)", n->pct, n->of, f->title, n->subject, where, n->module);
 	m->why = rule ? strdup(rule->why) : NULL;
 	m->fix = rule ? strdup(rule->fix) : NULL;
 	return 0;
@@ -127,55 +113,55 @@ int an_finding__words(const struct an_ctx *c, struct analyze_finding *f, struct 
 		break;
 	case ANALYZE_HOTSPOT:
 		if (is_program_code(c, &f->subject) || !f->nr_responsible) {
-			m->summary = fmt("%s spends %.1f%% %s in its own code%s%s", n.subject, n.pct, n.of,
+			m->summary = an_fmt("%s spends %.1f%% %s in its own code%s%s", n.subject, n.pct, n.of,
 					 f->nr_callers ? ", called from " : "", f->nr_callers ? n.c1 : "");
-			m->why = fmt("The time is in %s's own instructions, not in the functions it calls.", n.subject);
-			m->fix = fmt("Make %s do less: a better algorithm or data structure, less work per call, or "
+			m->why = an_fmt("The time is in %s's own instructions, not in the functions it calls.", n.subject);
+			m->fix = an_fmt("Make %s do less: a better algorithm or data structure, less work per call, or "
 				     "fewer calls%s%s; `frec report --lines` shows its hot lines.", n.subject,
 				     f->nr_callers ? " from " : "", f->nr_callers ? n.c1 : "");
 		} else {
-			m->summary = fmt("%s (%s) takes %.1f%% %s in its own code, called from %s", n.subject, n.module,
+			m->summary = an_fmt("%s (%s) takes %.1f%% %s in its own code, called from %s", n.subject, n.module,
 					 n.pct, n.of, n.resp);
-			m->why = fmt("%s is code of %s; its cost comes from how %s uses it.", n.subject, n.module, n.resp);
-			m->fix = fmt("Call it less often or with less data from %s, or find a cheaper way to do the "
+			m->why = an_fmt("%s is code of %s; its cost comes from how %s uses it.", n.subject, n.module, n.resp);
+			m->fix = an_fmt("Call it less often or with less data from %s, or find a cheaper way to do the "
 				     "job; if it is a known expensive operation, a rule (--rules) can name it.", n.resp);
 		}
 		break;
 	case ANALYZE_HEAVY:
-		m->summary = fmt("%s and its callees take %.1f%% %s; %.1f%% of it is no other finding's, spread over "
+		m->summary = an_fmt("%s and its callees take %.1f%% %s; %.1f%% of it is no other finding's, spread over "
 				 "%s", n.subject, n.pct, n.of, an_pct(f->unique, c->total), n.list);
-		m->why = fmt("%s itself does little: the time is in what it calls, each piece too small to stand "
+		m->why = an_fmt("%s itself does little: the time is in what it calls, each piece too small to stand "
 			     "out on its own.", n.subject);
-		m->fix = fmt("Look at why %s calls %s so much: fewer calls, less data per call, or caching their "
+		m->fix = an_fmt("Look at why %s calls %s so much: fewer calls, less data per call, or caching their "
 			     "results.", n.subject, n.in1);
 		break;
 	case ANALYZE_RECURSION:
-		m->summary = fmt("%s calls itself up to %u levels deep, for %.1f%% %s", n.subject, f->depth, n.pct, n.of);
-		m->why = fmt("%s is on its own stack up to %u times: deep recursion often computes the same "
+		m->summary = an_fmt("%s calls itself up to %u levels deep, for %.1f%% %s", n.subject, f->depth, n.pct, n.of);
+		m->why = an_fmt("%s is on its own stack up to %u times: deep recursion often computes the same "
 			     "results again and pays a call per level.", n.subject, f->depth);
-		m->fix = fmt("If %s recomputes results for the same arguments, memoise them; otherwise turn the "
+		m->fix = an_fmt("If %s recomputes results for the same arguments, memoise them; otherwise turn the "
 			     "recursion into a loop (an explicit stack, or a bottom-up pass).", n.subject);
 		break;
 	case ANALYZE_REPEATED:
-		m->summary = fmt("%s does the same work for %zu callers (%s, %s%s): %.1f%% %s in all", n.subject,
+		m->summary = an_fmt("%s does the same work for %zu callers (%s, %s%s): %.1f%% %s in all", n.subject,
 				 f->nr_callers, n.c1, n.c2, f->nr_callers > 2 ? ", ..." : "", n.pct, n.of);
-		m->why = fmt("The same subtree (the same callees in similar proportions) runs under several "
+		m->why = an_fmt("The same subtree (the same callees in similar proportions) runs under several "
 			     "callers: the work is repeated instead of shared, as with N+1 queries or a document "
 			     "parsed in several places.");
-		m->fix = fmt("Do it once: batch the calls (load all the rows in one query), or cache %s's result "
+		m->fix = an_fmt("Do it once: batch the calls (load all the rows in one query), or cache %s's result "
 			     "and share it between %s and %s.", n.subject, n.c1, n.c2);
 		break;
 	case ANALYZE_LIBRARY:
 		if (f->subject.kernel) {
-			m->summary = fmt("%s spends %.1f%% %s in the kernel (mostly %s)", n.resp, n.pct, n.of, n.in1);
-			m->why = fmt("The kernel works for %s: system calls, page faults or interrupts.", n.resp);
-			m->fix = fmt("Make fewer and larger system calls from %s and touch less fresh memory; the "
+			m->summary = an_fmt("%s spends %.1f%% %s in the kernel (mostly %s)", n.resp, n.pct, n.of, n.in1);
+			m->why = an_fmt("The kernel works for %s: system calls, page faults or interrupts.", n.resp);
+			m->fix = an_fmt("Make fewer and larger system calls from %s and touch less fresh memory; the "
 				     "kernel functions listed show which.", n.resp);
 		} else {
-			m->summary = fmt("%s spends %.1f%% %s inside %s (mostly %s)", n.resp, n.pct, n.of, n.mod, n.in1);
-			m->why = fmt("The time is in %s's code, called by %s; no rule of a known operation names it.",
+			m->summary = an_fmt("%s spends %.1f%% %s inside %s (mostly %s)", n.resp, n.pct, n.of, n.mod, n.in1);
+			m->why = an_fmt("The time is in %s's code, called by %s; no rule of a known operation names it.",
 				     n.mod, n.resp);
-			m->fix = fmt("Check how %s uses %s: how often it calls it, with how much data, and whether "
+			m->fix = an_fmt("Check how %s uses %s: how often it calls it, with how much data, and whether "
 				     "the library has a cheaper call or setting for the job.", n.resp, n.mod);
 		}
 		break;
@@ -204,22 +190,22 @@ int an_broken_stacks(const struct an_ctx *c, struct analyze_finding *f, struct a
 	f->weight = f->unique = trunc >= unk ? (uint64_t)((double)c->total * trunc / 100) : c->unknown_user;
 	frec_profile__health_causes(c->p, &why);
 	if (trunc >= unk)
-		m->summary = fmt("%.1f%% of the samples have a truncated stack: their time cannot be attributed to "
+		m->summary = an_fmt("%.1f%% of the samples have a truncated stack: their time cannot be attributed to "
 				 "the functions responsible", trunc);
 	else
-		m->summary = fmt("%.1f%% of the samples have program frames without a name: their time cannot be "
+		m->summary = an_fmt("%.1f%% of the samples have program frames without a name: their time cannot be "
 				 "attributed to the functions responsible", unk);
-	m->why = fmt("%.1f%% of the samples have a truncated stack and %.1f%% unnamed frames outside system "
+	m->why = an_fmt("%.1f%% of the samples have a truncated stack and %.1f%% unnamed frames outside system "
 		     "libraries; findings about them are incomplete.", trunc, unk);
 	if (why.main == FREC_CAUSE_NONE) {
 		/* folded stacks carry no health: the unnamed frames are all there is to go on */
-		m->fix = fmt("Record with frec, which keeps the symbols and says why frames have no name; "
+		m->fix = an_fmt("Record with frec, which keeps the symbols and says why frames have no name; "
 			     "install the program's debug symbols, or give JIT code a perf map.");
 	} else {
 		frec_health_cause__describe(c->p, why.main, why.main_module, a, sizeof(a));
 		if (why.also != FREC_CAUSE_NONE)
 			frec_health_cause__describe(c->p, why.also, why.also_module, b, sizeof(b));
-		m->fix = fmt("Likely cause: %s%s%s.", a, why.also != FREC_CAUSE_NONE ? "; also " : "",
+		m->fix = an_fmt("Likely cause: %s%s%s.", a, why.also != FREC_CAUSE_NONE ? "; also " : "",
 			     why.also != FREC_CAUSE_NONE ? b : "");
 	}
 	if (!m->summary || !m->why || !m->fix)

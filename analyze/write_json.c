@@ -28,7 +28,7 @@ static size_t utf8_len(const unsigned char *s, const unsigned char *end)
 	return n;
 }
 
-static void json_str(FILE *f, const char *str)
+void an_json_str(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str, *end = s + strlen(str);
 
@@ -63,7 +63,7 @@ static void json_str(FILE *f, const char *str)
 static void json_str_or_null(FILE *f, const char *s)
 {
 	if (s && *s)
-		json_str(f, s);
+		an_json_str(f, s);
 	else
 		fputs("null", f);
 }
@@ -114,7 +114,7 @@ static void json_profile(FILE *f, const struct frec_profile *p)
 	fprintf(f, ",\n    \"samples\": %" PRIu64 ",\n    \"lost\": %" PRIu64 ",\n    \"weight\": %" PRIu64,
 		m->samples ? m->samples : total, m->lost, total);
 	fputs(",\n    \"unit\": ", f);
-	json_str(f, frec_profile__str(p, m->unit));
+	an_json_str(f, frec_profile__str(p, m->unit));
 	fputs(",\n    \"cpu_seconds\": ", f);
 	json_cpu(f, p, total);
 	fputs(",\n    \"stack_health\": ", f);
@@ -133,13 +133,13 @@ static void json_finding(FILE *f, const struct frec_profile *p, const struct ana
 	uint64_t total = frec_profile__total(p);
 
 	fprintf(f, "    {\n      \"rank\": %zu,\n      \"kind\": ", rank);
-	json_str(f, analyze_kind__name(fd->kind));
+	an_json_str(f, analyze_kind__name(fd->kind));
 	fputs(",\n      \"id\": ", f);
-	json_str(f, fd->id);
+	an_json_str(f, fd->id);
 	fputs(",\n      \"title\": ", f);
-	json_str(f, fd->title);
+	an_json_str(f, fd->title);
 	fputs(",\n      \"summary\": ", f);
-	json_str(f, fd->summary);
+	an_json_str(f, fd->summary);
 	fprintf(f, ",\n      \"share\": %.2f,\n      \"unique_share\": %.2f", an_pct(fd->weight, total),
 		an_pct(fd->unique, total));
 	fprintf(f, ",\n      \"weight\": %" PRIu64 ",\n      \"unique_weight\": %" PRIu64, fd->weight, fd->unique);
@@ -156,22 +156,22 @@ static void json_finding(FILE *f, const struct frec_profile *p, const struct ana
 	fputs(",\n      \"stack\": [", f);
 	for (size_t i = 0; i < fd->stack_len; i++) {
 		fputs(i ? ", " : "", f);
-		json_str(f, frec_profile__frame_name(p, fd->stack[i]));
+		an_json_str(f, frec_profile__frame_name(p, fd->stack[i]));
 	}
 	fprintf(f, "],\n      \"stack_trim\": %zu", fd->stack_trim);
 	fputs(",\n      \"also\": [", f);
 	for (size_t i = 0; i < fd->nr_also; i++) {
 		fputs(i ? ", " : "", f);
 		fputs("{\"id\": ", f);
-		json_str(f, fd->also[i].id);
+		an_json_str(f, fd->also[i].id);
 		fputs(", \"what\": ", f);
 		json_fn(f, p, &fd->also[i].what);
 		putc('}', f);
 	}
 	fputs("],\n      \"why\": ", f);
-	json_str(f, fd->why);
+	an_json_str(f, fd->why);
 	fputs(",\n      \"fix\": ", f);
-	json_str(f, fd->fix);
+	an_json_str(f, fd->fix);
 	fputs("\n    }", f);
 }
 

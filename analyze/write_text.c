@@ -44,7 +44,7 @@ const char *an_commas(uint64_t v, char *buf, size_t size)
 }
 
 /* @s with control bytes as '?' (and, for markdown, backticks as '\''). */
-static void put_clean(FILE *f, const char *s, bool md)
+void an_put_clean(FILE *f, const char *s, bool md)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -82,14 +82,14 @@ static void put_fn(FILE *f, const struct frec_profile *p, const struct analyze_f
 	}
 	if (md)
 		putc('`', f);
-	put_clean(f, fn->name ? an_short_name(frec_profile__str(p, fn->name), buf, sizeof(buf))
+	an_put_clean(f, fn->name ? an_short_name(frec_profile__str(p, fn->name), buf, sizeof(buf))
 			     : frec_profile__module_basename(p, fn->module), md);
 	if (md)
 		putc('`', f);
 	/* a module for a name, except JIT maps (perf-PID.map) that only say "JIT" */
 	if (fn->name && fn->module && !an_glob("perf-*.map", frec_profile__module_basename(p, fn->module))) {
 		fputs(" (", f);
-		put_clean(f, frec_profile__module_basename(p, fn->module), md);
+		an_put_clean(f, frec_profile__module_basename(p, fn->module), md);
 		putc(')', f);
 	}
 }
@@ -150,7 +150,7 @@ static void put_stack(FILE *f, const struct analyze_report *r, const uint32_t *s
 		}
 		if (i)
 			fputs(sep, f);
-		put_clean(f, runs[i].name, md);
+		an_put_clean(f, runs[i].name, md);
 		if (runs[i].reps > 1)
 			fprintf(f, "[x%u]", runs[i].reps);
 	}
@@ -158,7 +158,7 @@ static void put_stack(FILE *f, const struct analyze_report *r, const uint32_t *s
 }
 
 /* @text wrapped at WRAP columns, continuation lines indented by @indent blanks. */
-static void put_wrapped(FILE *f, const char *text, size_t col, size_t indent)
+void an_put_wrapped(FILE *f, const char *text, size_t col, size_t indent)
 {
 	const char *s = text;
 
@@ -219,7 +219,7 @@ static void put_recording(FILE *f, const struct frec_profile *p)
 	char a[32], t[32];
 
 	if (m->event) {
-		put_clean(f, frec_profile__str(p, m->event), false);
+		an_put_clean(f, frec_profile__str(p, m->event), false);
 		if (m->freq)
 			fprintf(f, " at %" PRIu64 " Hz", m->freq);
 		fputs(", ", f);
@@ -240,7 +240,7 @@ static void put_command(FILE *f, const struct frec_profile *p, bool md)
 
 	if (md)
 		putc('`', f);
-	put_clean(f, *what ? what : "profile", md);
+	an_put_clean(f, *what ? what : "profile", md);
 	if (md)
 		putc('`', f);
 }
@@ -275,7 +275,7 @@ static void put_line(FILE *f, bool md, const char *label, const char *text)
 		return;
 	}
 	fprintf(f, "   %s: ", label);
-	put_wrapped(f, text, 5 + strlen(label), 8);
+	an_put_wrapped(f, text, 5 + strlen(label), 8);
 }
 
 /* The evidence lines a kind shows, each written to a buffer first so that text can wrap it. */
@@ -338,12 +338,12 @@ static void write_text(const struct analyze_report *r, unsigned int max, FILE *f
 		if (fd->unique + fd->unique / 20 < fd->weight)
 			fprintf(f, ", of which %.1f%% in no other finding", an_pct(fd->unique, frec_profile__total(p)));
 		fputs("\n   ", f);
-		put_wrapped(f, fd->summary, 3, 3);
+		an_put_wrapped(f, fd->summary, 3, 3);
 		put_evidence(f, r, fd, false);
 		fputs("   why: ", f);
-		put_wrapped(f, fd->why, 8, 8);
+		an_put_wrapped(f, fd->why, 8, 8);
 		fputs("   fix: ", f);
-		put_wrapped(f, fd->fix, 8, 8);
+		an_put_wrapped(f, fd->fix, 8, 8);
 		putc('\n', f);
 	}
 	if (n > max)
@@ -431,7 +431,7 @@ static void write_markdown(const struct analyze_report *r, const struct analyze_
 
 		fputs("**Context (from the user):** ", f);
 		if (ctx)
-			put_clean(f, ctx, false);
+			an_put_clean(f, ctx, false);
 		fputs(len > MD_CONTEXT ? "...\n\n" : "\n\n", f);
 		free(ctx);
 	}
@@ -448,13 +448,13 @@ static void write_markdown(const struct analyze_report *r, const struct analyze_
 		fprintf(f, "### %zu. `%s` ", i + 1, fd->id);
 		put_share(f, p, fd->weight);
 		fputs("\n\n", f);
-		put_clean(f, fd->summary, true);
+		an_put_clean(f, fd->summary, true);
 		fputs(".\n\n", f);
 		put_evidence(f, r, fd, true);
 		fputs("- why: ", f);
-		put_clean(f, fd->why, true);
+		an_put_clean(f, fd->why, true);
 		fputs("\n- fix: ", f);
-		put_clean(f, fd->fix, true);
+		an_put_clean(f, fd->fix, true);
 		fputs("\n\n", f);
 	}
 	if (n > max)

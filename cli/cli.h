@@ -21,6 +21,7 @@ struct trace_reader;
 #define CLI_OK 0
 #define CLI_FAIL 1
 #define CLI_USAGE 2
+#define CLI_REGRESSION 3 /* frec diff --fail-on-regression: a regression beyond the gate */
 /* Returned by option parsers to mean "go on"; anything else is the exit status (CLI_OK after --help). */
 #define CLI_CONTINUE (-1)
 

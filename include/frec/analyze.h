@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct frec_profile;
+#include "frec/profile.h"
 
 /* ---- Rules: known expensive operations, boilerplate, system code -------------------------------- */
 
@@ -166,5 +166,81 @@ int analyze_format__parse(const char *name, enum analyze_format *out);
  * gives the same bytes.  Returns 0, -ENOMEM, or -EIO when writing failed.
  */
 int analyze_report__write(const struct analyze_report *r, const struct analyze_write_opts *o, FILE *f);
+
+/* ---- Diff findings: what regressed and what improved -------------------------------------------- */
+
+/*
+ * Two profiles compared per function responsible (the same notion as in findings): the CPU time a
+ * function of the program is responsible for is its own code plus the libraries and kernel it calls
+ * into, not the other functions of the program it calls, which have their own.  So when
+ * compute_hash becomes slower, compute_hash regresses, not every caller up to main.  Weights are
+ * put on one scale by frec_diff_norm__init() (CPU time by default for traces); a change is a
+ * finding when it clears the diff's noise floor (frec_diff_norm__is_change()) and is at least
+ * opts->min_points percent of the baseline's total.
+ */
+enum analyze_change {
+	ANALYZE_REGRESSION,  /* "regression": grew */
+	ANALYZE_NEW,         /* "new-function": only in AFTER */
+	ANALYZE_IMPROVEMENT, /* "improvement": shrank */
+	ANALYZE_VANISHED,    /* "vanished-function": only in BEFORE */
+};
+
+/* A function in both profiles: its weights on the diff's scale and as shares of each total. */
+struct analyze_delta {
+	const char *name;   /* borrowed from the profiles; NULL for "its own code" */
+	const char *module; /* path, or "" */
+	double before, after;             /* in the unit of the normalisation */
+	double share_before, share_after; /* percent of each profile's total */
+	uint64_t weight_before, weight_after; /* samples */
+};
+
+struct analyze_diff_finding {
+	enum analyze_change change;
+	const char *id;          /* "regression", "new-function", "improvement", "vanished-function" */
+	struct analyze_delta fn; /* the function responsible */
+	double growth;           /* (after - before) / before, in percent; INFINITY for a new function */
+	double z;                /* how many deviations of sampling noise the change is */
+	struct analyze_delta parts[ANALYZE_TOP];   /* where it changed: its own code or what it calls */
+	size_t nr_parts;
+	struct analyze_delta callers[ANALYZE_TOP]; /* its callers (in the profile where it is larger) */
+	size_t nr_callers;
+	const char *summary;     /* one sentence, with the numbers */
+};
+
+struct analyze_diff_opts {
+	const struct analyze_rules *rules; /* as in analyze_opts */
+	enum frec_norm norm;               /* FREC_NORM_DEFAULT: see frec_norm__resolve() */
+	double min_points;                 /* smallest change reported, percent of the baseline; 0 = 1 */
+};
+
+struct analyze_diff;
+
+/**
+ * analyze_diff__new() - the changes from @before to @after (both kept valid while the result is
+ * used).  Returns 0 with *@out set, -FREC_E_NORM_NO_TIME when the normalisation needs a CPU time
+ * a profile lacks, or -ENOMEM.
+ */
+int analyze_diff__new(const struct frec_profile *before, const struct frec_profile *after,
+		      const struct analyze_diff_opts *opts, struct analyze_diff **out);
+/** analyze_diff__free() - release @d; accepts NULL. */
+void analyze_diff__free(struct analyze_diff *d);
+
+/** analyze_diff__nr() / analyze_diff__finding() - regressions first (largest growth first), then improvements. */
+size_t analyze_diff__nr(const struct analyze_diff *d);
+const struct analyze_diff_finding *analyze_diff__finding(const struct analyze_diff *d, size_t i);
+/** analyze_diff__norm() - the scale the profiles were compared on. */
+const struct frec_diff_norm *analyze_diff__norm(const struct analyze_diff *d);
+
+/**
+ * analyze_diff__over() - whether finding @f breaks a --fail-on-regression @pct gate: a regression
+ * that grew by more than @pct percent, or a new function.
+ */
+bool analyze_diff__over(const struct analyze_diff_finding *f, double pct);
+
+/**
+ * analyze_diff__write() - the diff findings in @o->format to @f: the inputs, the normalisation and
+ * the noise floor, then the findings.  Returns 0, -ENOMEM or -EIO.
+ */
+int analyze_diff__write(const struct analyze_diff *d, const struct analyze_write_opts *o, FILE *f);
 
 #endif /* FREC_ANALYZE_H */
