@@ -139,6 +139,7 @@ struct an_ctx {
 	struct an_tuple *calls;   /* (callee, caller, child function): for repeated subtrees */
 	size_t nr_calls;
 	uint64_t unknown_user;    /* samples with an unnamed frame outside system code */
+	uint64_t unattributed;    /* samples with no function responsible (a truncated stack lost it) */
 	/* candidates, and per pre-order index the finding its self weight belongs to */
 	uint32_t *owner;
 	struct an_cand *cands;

@@ -106,6 +106,8 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 	else if (up->lib == AN_NONE)
 		cy->lib = frec_profile__frame(c->p, n->frame)->module;
 	c->resp[k] = cy->resp0 != AN_NONE ? cy->resp0 : cy->resp1 != AN_NONE ? cy->resp1 : cy->resp2;
+	if (c->resp[k] == AN_NONE)
+		c->unattributed += n->self;
 
 	if (fi->unknown && fi->cls != AN_CLASS_SYSTEM && fi->cls != AN_CLASS_KERNEL && !up->unknown_user) {
 		cy->unknown_user = true;

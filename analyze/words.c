@@ -179,7 +179,12 @@ int an_finding__words(const struct an_ctx *c, struct analyze_finding *f, struct 
 int an_broken_stacks(const struct an_ctx *c, struct analyze_finding *f, struct an_finding_mem *m, double min_pct)
 {
 	const struct frec_stack_health *h = &frec_profile__meta_const(c->p)->health;
-	double trunc = an_pct(h->truncated, h->samples), unk = an_pct(c->unknown_user, c->total);
+	/*
+	 * A truncated stack matters when what it lost was the function responsible: a stack cut above
+	 * the program's own code (its main unnamed in a stripped binary) still says who did the work.
+	 */
+	double cut = an_pct(h->truncated, h->samples), lost = an_pct(c->unattributed, c->total);
+	double trunc = cut < lost ? cut : lost, unk = an_pct(c->unknown_user, c->total);
 	struct frec_health_causes why;
 	char a[512], b[512];
 
@@ -190,13 +195,14 @@ int an_broken_stacks(const struct an_ctx *c, struct analyze_finding *f, struct a
 	f->weight = f->unique = trunc >= unk ? (uint64_t)((double)c->total * trunc / 100) : c->unknown_user;
 	frec_profile__health_causes(c->p, &why);
 	if (trunc >= unk)
-		m->summary = an_fmt("%.1f%% of the samples have a truncated stack: their time cannot be attributed to "
-				 "the functions responsible", trunc);
+		m->summary = an_fmt("%.1f%% of the samples have a stack cut short before the program's own code: their "
+				    "time cannot be attributed to the functions responsible", trunc);
 	else
 		m->summary = an_fmt("%.1f%% of the samples have program frames without a name: their time cannot be "
 				 "attributed to the functions responsible", unk);
-	m->why = an_fmt("%.1f%% of the samples have a truncated stack and %.1f%% unnamed frames outside system "
-		     "libraries; findings about them are incomplete.", trunc, unk);
+	m->why = an_fmt("%.1f%% of the samples have a truncated stack (%.1f%% have no function of the program on "
+			"it any more) and %.1f%% unnamed frames outside system libraries; findings about them are "
+			"incomplete.", cut, lost, unk);
 	if (why.main == FREC_CAUSE_NONE) {
 		/* folded stacks carry no health: the unnamed frames are all there is to go on */
 		m->fix = an_fmt("Record with frec, which keeps the symbols and says why frames have no name; "
