@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzz harness: arbitrary bytes parsed as rules (then the built-in ones), and imported as folded
- * stacks that are analysed with them and written in every format.  Whatever the bytes, nothing
- * crashes and every output is written.
+ * stacks that are analysed with them and written in every format; the first half of the bytes is
+ * compared with the second as a diff.  Whatever the bytes, nothing crashes and every output is
+ * written.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,48 @@
 #include "frec/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void write_all(int (*write)(const void *, const struct analyze_write_opts *, FILE *), const void *what)
+{
+	for (int fmt = ANALYZE_FORMAT_TEXT; fmt <= ANALYZE_FORMAT_JSON; fmt++) {
+		struct analyze_write_opts wo = { .format = (enum analyze_format)fmt, .context = "fuzz" };
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		if (f) {
+			write(what, &wo, f);
+			fclose(f);
+		}
+		free(buf);
+	}
+}
+
+static int write_report(const void *r, const struct analyze_write_opts *o, FILE *f)
+{
+	return analyze_report__write(r, o, f);
+}
+
+static int write_diff(const void *d, const struct analyze_write_opts *o, FILE *f)
+{
+	return analyze_diff__write(d, o, f);
+}
+
+static void diff_halves(const struct analyze_rules *r, const uint8_t *data, size_t size)
+{
+	struct frec_profile *a = frec_profile__new(), *b = frec_profile__new();
+	struct analyze_diff_opts opts = { .rules = r };
+	struct analyze_diff *d;
+
+	if (a && b && frec_profile__import_folded(a, (const char *)data, size / 2, NULL) > 0 &&
+	    frec_profile__import_folded(b, (const char *)data + size / 2, size - size / 2, NULL) > 0 &&
+	    !analyze_diff__new(a, b, &opts, &d)) {
+		write_all(write_diff, d);
+		analyze_diff__free(d);
+	}
+	frec_profile__free(a);
+	frec_profile__free(b);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,21 +77,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct analyze_report *rep;
 
 		if (!analyze_report__new(p, &opts, &rep)) {
-			for (int fmt = ANALYZE_FORMAT_TEXT; fmt <= ANALYZE_FORMAT_JSON; fmt++) {
-				struct analyze_write_opts wo = { .format = (enum analyze_format)fmt, .context = "fuzz" };
-				char *buf = NULL;
-				size_t len = 0;
-				FILE *f = open_memstream(&buf, &len);
-
-				if (f) {
-					analyze_report__write(rep, &wo, f);
-					fclose(f);
-				}
-				free(buf);
-			}
+			write_all(write_report, rep);
 			analyze_report__free(rep);
 		}
 	}
+	diff_halves(r, data, size);
 out:
 	analyze_rules__free(r);
 	frec_profile__free(p);
