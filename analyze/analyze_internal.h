@@ -204,6 +204,27 @@ double an_pct(uint64_t part, uint64_t whole);
  */
 size_t an_name__key(const char *name, char *buf, size_t size);
 
+/* The function keys (an_name__key()) of n names, stored one after the other. */
+struct an_keys {
+	char *text;
+	size_t *off; /* per name: its key's offset in text */
+};
+
+/** an_keys__init() - the keys of names(arg, 0..n-1).  0 or -ENOMEM (call an_keys__exit() either way). */
+int an_keys__init(struct an_keys *k, size_t n, const char *(*name)(const void *arg, size_t i), const void *arg);
+void an_keys__exit(struct an_keys *k);
+
+static inline const char *an_keys__get(const struct an_keys *k, size_t i)
+{
+	return k->text + k->off[i];
+}
+
+/** an_grow() - room for @need elements of @elem bytes in *@v of capacity *@cap.  0 or -ENOMEM. */
+int an_grow(void **v, size_t *cap, size_t need, size_t elem);
+
+/** an_json_array() - `,\n      "KEY": [ITEM, ...]`, each item written by @item(f, arg, i). */
+void an_json_array(FILE *f, const char *key, size_t n, void (*item)(FILE *f, const void *arg, size_t i), const void *arg);
+
 /** an_fmt() - a new string as vasprintf() makes it, control bytes turned into '?'; NULL: -ENOMEM. */
 char *an_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
@@ -212,9 +233,6 @@ const char *an_short_name(const char *name, char *buf, size_t size);
 
 /** an_share_of() - "of the CPU time", "of the cycles samples" or "of the samples", for @p. */
 const char *an_share_of(const struct frec_profile *p, char *buf, size_t size);
-
-/** an_commas() - "1,234,567". */
-const char *an_commas(uint64_t v, char *buf, size_t size);
 
 /** an_cpu_time() - "1.87 s" or "120 ms" of CPU for @w units of weight; "" when @p carries no time. */
 const char *an_cpu_time(const struct frec_profile *p, uint64_t w, char *buf, size_t size);

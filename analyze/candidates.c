@@ -44,17 +44,27 @@ static int cmp_tuple(const void *a, const void *b)
 	return (x->c > y->c) - (x->c < y->c);
 }
 
+int an_grow(void **v, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 16;
+	void *nv;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	nv = realloc(*v, n * elem);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = n;
+	return 0;
+}
+
 int an_tuples__push(struct an_tuple **v, size_t *n, size_t *cap, struct an_tuple t)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct an_tuple *nv = realloc(*v, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = nc;
-	}
+	if (an_grow((void **)v, cap, *n + 1, sizeof(**v)))
+		return -ENOMEM;
 	(*v)[(*n)++] = t;
 	return 0;
 }
@@ -75,15 +85,8 @@ size_t an_tuples__reduce(struct an_tuple *t, size_t n)
 
 static int add(struct an_ctx *c, const struct an_cand *cand)
 {
-	if (c->nr_cands == c->cands_cap) {
-		size_t n = c->cands_cap ? c->cands_cap * 2 : 32;
-		struct an_cand *v = realloc(c->cands, n * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->cands = v;
-		c->cands_cap = n;
-	}
+	if (an_grow((void **)&c->cands, &c->cands_cap, c->nr_cands + 1, sizeof(*c->cands)))
+		return -ENOMEM;
 	c->cands[c->nr_cands++] = *cand;
 	return 0;
 }

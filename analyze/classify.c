@@ -48,18 +48,17 @@ static enum an_class classify(const struct analyze_rules *r, const struct frec_f
 }
 
 /* Frames sort by their function's key (names.c) and module, so that one function's frames are adjacent. */
-struct keys {
+struct sort_ctx {
 	const struct frec_profile *p;
-	char *text;      /* the keys, NUL-terminated, one after the other */
-	size_t *offset;  /* per frame: its key's offset in text */
+	const struct an_keys *keys;
 };
 
 static int cmp_frames(const void *a, const void *b, void *arg)
 {
-	const struct keys *k = arg;
+	const struct sort_ctx *sc = arg;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	const struct frec_frame *fx = frec_profile__frame(k->p, x), *fy = frec_profile__frame(k->p, y);
-	int c = strcmp(k->text + k->offset[x], k->text + k->offset[y]);
+	const struct frec_frame *fx = frec_profile__frame(sc->p, x), *fy = frec_profile__frame(sc->p, y);
+	int c = strcmp(an_keys__get(sc->keys, x), an_keys__get(sc->keys, y));
 
 	if (c)
 		return c;
@@ -68,33 +67,9 @@ static int cmp_frames(const void *a, const void *b, void *arg)
 	return (x > y) - (x < y);
 }
 
-static int make_keys(struct keys *k, uint32_t n)
+static const char *frame_name(const void *p, size_t i)
 {
-	size_t cap = 4096, len = 0;
-
-	k->offset = malloc(((size_t)n + 1) * sizeof(*k->offset));
-	k->text = malloc(cap);
-	if (!k->offset || !k->text)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++) {
-		char buf[1024];
-		size_t l = an_name__key(frec_profile__frame_name(k->p, i), buf, sizeof(buf));
-
-		if (len + l + 1 > cap) {
-			char *t;
-
-			while (len + l + 1 > cap)
-				cap *= 2;
-			t = realloc(k->text, cap);
-			if (!t)
-				return -ENOMEM;
-			k->text = t;
-		}
-		memcpy(k->text + len, buf, l + 1);
-		k->offset[i] = len;
-		len += l + 1;
-	}
-	return 0;
+	return frec_profile__frame_name(p, (uint32_t)i);
 }
 
 int an_ctx__classify(struct an_ctx *c)
@@ -102,12 +77,13 @@ int an_ctx__classify(struct an_ctx *c)
 	const struct frec_profile *p = c->p;
 	uint32_t n = frec_profile__nr_frames(p);
 	uint32_t *order = malloc(((size_t)n + 1) * sizeof(*order));
-	struct keys k = { .p = p };
+	struct an_keys k = { NULL, NULL };
+	struct sort_ctx sc = { p, &k };
 	int err = -ENOMEM;
 
 	c->fi = calloc((size_t)n + 1, sizeof(*c->fi));
 	c->funcs = malloc(((size_t)n + 1) * sizeof(*c->funcs));
-	if (!order || !c->fi || !c->funcs || make_keys(&k, n))
+	if (!order || !c->fi || !c->funcs || an_keys__init(&k, n, frame_name, p))
 		goto out;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct frec_frame *f = frec_profile__frame(p, i);
@@ -125,20 +101,19 @@ int an_ctx__classify(struct an_ctx *c)
 		order[i] = i;
 	}
 	/* Functions: frames of one function in one module (inlined copies, clones, JIT tiers) are one. */
-	qsort_r(order, n, sizeof(*order), cmp_frames, &k);
+	qsort_r(order, n, sizeof(*order), cmp_frames, &sc);
 	c->nr_funcs = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct frec_frame *f = frec_profile__frame(p, order[i]);
 
 		if (!i || f->module != frec_profile__frame(p, order[i - 1])->module ||
-		    strcmp(k.text + k.offset[order[i]], k.text + k.offset[order[i - 1]]))
+		    strcmp(an_keys__get(&k, order[i]), an_keys__get(&k, order[i - 1])))
 			c->funcs[c->nr_funcs++] = (struct an_func){ f->name, f->module, order[i] };
 		c->fi[order[i]].func = c->nr_funcs - 1;
 	}
 	err = 0;
 out:
 	free(order);
-	free(k.text);
-	free(k.offset);
+	an_keys__exit(&k);
 	return err;
 }

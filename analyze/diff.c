@@ -35,8 +35,7 @@ struct entry {
 
 struct side {
 	const struct frec_profile *p;
-	char *keys;          /* per function: its key, NUL-terminated, at key_off[f] */
-	size_t *key_off;
+	struct an_keys keys; /* per function of the profile */
 	struct entry *parts, *callers;
 	size_t nr_parts, nr_callers;
 };
@@ -75,55 +74,27 @@ static size_t reduce(struct entry *v, size_t n)
 
 static int push(struct entry **v, size_t *n, size_t *cap, struct entry e)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct entry *nv = realloc(*v, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = nc;
-	}
+	if (an_grow((void **)v, cap, *n + 1, sizeof(**v)))
+		return -ENOMEM;
 	(*v)[(*n)++] = e;
 	return 0;
 }
 
-static int function_keys(struct side *s, const struct an_ctx *c)
+static const char *func_name(const void *arg, size_t f)
 {
-	size_t cap = 4096, len = 0;
+	const struct an_ctx *c = arg;
 
-	s->key_off = malloc(((size_t)c->nr_funcs + 1) * sizeof(*s->key_off));
-	s->keys = malloc(cap);
-	if (!s->key_off || !s->keys)
-		return -ENOMEM;
-	for (uint32_t f = 0; f < c->nr_funcs; f++) {
-		char buf[1024];
-		size_t l = an_name__key(frec_profile__str(c->p, c->funcs[f].name), buf, sizeof(buf));
-
-		if (len + l + 1 > cap) {
-			char *t;
-
-			while (len + l + 1 > cap)
-				cap *= 2;
-			if (!(t = realloc(s->keys, cap)))
-				return -ENOMEM;
-			s->keys = t;
-		}
-		memcpy(s->keys + len, buf, l + 1);
-		s->key_off[f] = len;
-		len += l + 1;
-	}
-	return 0;
+	return frec_profile__str(c->p, c->funcs[f].name);
 }
 
 static struct entry entry_of(const struct side *s, const struct an_ctx *c, uint32_t r, uint32_t part, uint64_t w)
 {
-	struct entry e = { .rkey = s->keys + s->key_off[r], .pkey = "", .w = w };
+	struct entry e = { .rkey = an_keys__get(&s->keys, r), .pkey = "", .w = w };
 
 	e.rname = frec_profile__str(c->p, c->funcs[r].name);
 	e.rmod = frec_profile__str(c->p, c->funcs[r].module);
 	if (part != AN_NONE) {
-		e.pkey = s->keys + s->key_off[part];
+		e.pkey = an_keys__get(&s->keys, part);
 		e.pname = frec_profile__str(c->p, c->funcs[part].name);
 		e.pmod = frec_profile__str(c->p, c->funcs[part].module);
 	}
@@ -137,7 +108,7 @@ static int collect(struct side *s, const struct analyze_rules *rules)
 	size_t parts_cap = 0, callers_cap = 0;
 	int err;
 
-	if ((err = an_ctx__classify(&c)) || !c.total || (err = an_ctx__measure(&c)) || (err = function_keys(s, &c)))
+	if ((err = an_ctx__classify(&c)) || !c.total || (err = an_ctx__measure(&c)) || (err = an_keys__init(&s->keys, c.nr_funcs, func_name, &c)))
 		goto out;
 	for (uint32_t k = 1; k < c.nr && !err; k++) {
 		uint32_t r = c.resp[k] != AN_NONE ? c.resp[k] : c.fn[k], j = k, via = AN_NONE, up;
@@ -172,8 +143,7 @@ out:
 
 static void side_exit(struct side *s)
 {
-	free(s->keys);
-	free(s->key_off);
+	an_keys__exit(&s->keys);
 	free(s->parts);
 	free(s->callers);
 }
@@ -352,15 +322,8 @@ static char *summary(const struct analyze_diff *d, const struct analyze_diff_fin
 
 static int add_finding(struct analyze_diff *d, const struct analyze_diff_finding *f)
 {
-	if (d->nr == d->cap) {
-		size_t n = d->cap ? d->cap * 2 : 16;
-		struct analyze_diff_finding *v = realloc(d->v, n * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		d->v = v;
-		d->cap = n;
-	}
+	if (an_grow((void **)&d->v, &d->cap, d->nr + 1, sizeof(*d->v)))
+		return -ENOMEM;
 	d->v[d->nr++] = *f;
 	return 0;
 }

@@ -12,6 +12,7 @@
  * dropped, long template arguments elided ("std::vector<..>::push_back"), a JIT frame's script path
  * cut to its file name ("handler (server.js:10:3)").  JSON keeps the full names.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,4 +209,38 @@ char *an_fmt(const char *f, ...)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			*c = '?';
 	return s;
+}
+
+int an_keys__init(struct an_keys *k, size_t n, const char *(*name)(const void *arg, size_t i), const void *arg)
+{
+	size_t cap = 4096, len = 0;
+
+	k->off = malloc((n + 1) * sizeof(*k->off));
+	k->text = malloc(cap);
+	if (!k->off || !k->text)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char buf[1024];
+		size_t l = an_name__key(name(arg, i), buf, sizeof(buf));
+
+		if (len + l + 1 > cap) {
+			char *t;
+
+			while (len + l + 1 > cap)
+				cap *= 2;
+			if (!(t = realloc(k->text, cap)))
+				return -ENOMEM;
+			k->text = t;
+		}
+		memcpy(k->text + len, buf, l + 1);
+		k->off[i] = len;
+		len += l + 1;
+	}
+	return 0;
+}
+
+void an_keys__exit(struct an_keys *k)
+{
+	free(k->text);
+	free(k->off);
 }

@@ -24,7 +24,7 @@ static void put_side(FILE *f, const char *label, const struct frec_profile *p)
 
 	fprintf(f, "%s", label);
 	an_put_clean(f, *src ? src : "-", false);
-	fprintf(f, ", %s samples", an_commas(frec_profile__total(p), n, sizeof(n)));
+	fprintf(f, ", %s samples", frec_norm__fmt(FREC_NORM_COUNT, (double)frec_profile__total(p), false, n, sizeof(n)));
 	if (m->duration_ns)
 		fprintf(f, ", %.2f s", (double)m->duration_ns / 1e9);
 	putc('\n', f);
@@ -193,14 +193,23 @@ static void json_delta(FILE *f, const struct frec_diff_norm *dn, const struct an
 		x->share_after, x->weight_before, x->weight_after);
 }
 
+struct deltas {
+	const struct frec_diff_norm *dn;
+	const struct analyze_delta *v;
+};
+
+static void delta_item(FILE *f, const void *arg, size_t i)
+{
+	const struct deltas *x = arg;
+
+	json_delta(f, x->dn, &x->v[i]);
+}
+
 static void json_deltas(FILE *f, const struct frec_diff_norm *dn, const char *key, const struct analyze_delta *v, size_t n)
 {
-	fprintf(f, ",\n      \"%s\": [", key);
-	for (size_t i = 0; i < n; i++) {
-		fputs(i ? ", " : "", f);
-		json_delta(f, dn, &v[i]);
-	}
-	putc(']', f);
+	struct deltas x = { dn, v };
+
+	an_json_array(f, key, n, delta_item, &x);
 }
 
 static void write_json(const struct analyze_diff *d, const struct analyze_write_opts *o, FILE *f)

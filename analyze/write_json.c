@@ -87,14 +87,33 @@ static void json_fn(FILE *f, const struct frec_profile *p, const struct analyze_
 	fprintf(f, ", \"weight\": %" PRIu64 ", \"share\": %.2f}", fn->weight, an_pct(fn->weight, frec_profile__total(p)));
 }
 
-static void json_fns(FILE *f, const struct frec_profile *p, const char *key, const struct analyze_fn *v, size_t n)
+void an_json_array(FILE *f, const char *key, size_t n, void (*item)(FILE *f, const void *arg, size_t i), const void *arg)
 {
 	fprintf(f, ",\n      \"%s\": [", key);
 	for (size_t i = 0; i < n; i++) {
 		fputs(i ? ", " : "", f);
-		json_fn(f, p, &v[i]);
+		item(f, arg, i);
 	}
 	putc(']', f);
+}
+
+struct fns {
+	const struct frec_profile *p;
+	const struct analyze_fn *v;
+};
+
+static void fn_item(FILE *f, const void *arg, size_t i)
+{
+	const struct fns *x = arg;
+
+	json_fn(f, x->p, &x->v[i]);
+}
+
+static void json_fns(FILE *f, const struct frec_profile *p, const char *key, const struct analyze_fn *v, size_t n)
+{
+	struct fns x = { p, v };
+
+	an_json_array(f, key, n, fn_item, &x);
 }
 
 static void json_profile(FILE *f, const struct frec_profile *p)

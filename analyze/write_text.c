@@ -29,18 +29,10 @@
 
 /* ---- Small formatting helpers ------------------------------------------------------------------- */
 
-const char *an_commas(uint64_t v, char *buf, size_t size)
+/* "1,234,567" */
+static const char *commas(uint64_t v, char *buf, size_t size)
 {
-	char tmp[32];
-	int len = snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
-
-	for (int i = 0; i < len && (size_t)o + 2 < size; i++) {
-		if (i && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	return frec_norm__fmt(FREC_NORM_COUNT, (double)v, false, buf, size);
 }
 
 /* @s with control bytes as '?' (and, for markdown, backticks as '\''). */
@@ -226,9 +218,9 @@ static void put_recording(FILE *f, const struct frec_profile *p)
 	}
 	if (m->duration_ns)
 		fprintf(f, "%.2f s, ", (double)m->duration_ns / 1e9);
-	fprintf(f, "%s %s", an_commas(total, a, sizeof(a)), frec_profile__str(p, m->unit));
+	fprintf(f, "%s %s", commas(total, a, sizeof(a)), frec_profile__str(p, m->unit));
 	if (m->lost)
-		fprintf(f, " (%s lost)", an_commas(m->lost, a, sizeof(a)));
+		fprintf(f, " (%s lost)", commas(m->lost, a, sizeof(a)));
 	if (*an_cpu_time(p, total, t, sizeof(t)))
 		fprintf(f, ", %s of CPU", t);
 }
@@ -409,7 +401,7 @@ static int put_heaviest_stacks(const struct analyze_report *r, FILE *f)
 		while (trim < len && an_report__is_boilerplate(r, path[trim]))
 			trim++;
 		put_stack(f, r, path, len, trim, ";", true);
-		fprintf(f, " %s\n", an_commas(top[i].self, a, sizeof(a)));
+		fprintf(f, " %s\n", commas(top[i].self, a, sizeof(a)));
 	}
 	fputs("```\n", f);
 	return 0;

@@ -80,6 +80,13 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
  */
 int cli_load_rules(const char *cmd, char *const *files, size_t nr_files, struct analyze_rules **out);
 
+/** cli_parse_format() - --format's @arg into *@out; 0, or CLI_USAGE with an error printed. */
+enum analyze_format;
+int cli_parse_format(const char *cmd, const char *arg, enum analyze_format *out);
+
+/** cli_add_rules() - append a --rules @arg (borrowed) to *@files; 0 or CLI_FAIL (no memory). */
+int cli_add_rules(char ***files, size_t *n, const char *arg);
+
 struct analyze_report;
 struct render_flame_opts;
 /**

@@ -185,26 +185,18 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 			o->analyze = true;
 			break;
 		case OPT_FORMAT:
-			if (analyze_format__parse(optarg, &o->findings.format)) {
-				cli_error("diff", "--format: unknown format '%s'", optarg);
-				cli_hint("the formats of findings are text, markdown and json");
+			if (cli_parse_format("diff", optarg, &o->findings.format))
 				return CLI_USAGE;
-			}
 			o->analyze = true;
 			break;
 		case OPT_CONTEXT:
 			o->findings.context = optarg;
 			o->analyze = true;
 			break;
-		case OPT_RULES: {
-			char **nv = realloc(o->rules, (o->nr_rules + 1) * sizeof(*nv));
-
-			if (!nv)
+		case OPT_RULES:
+			if (cli_add_rules(&o->rules, &o->nr_rules, optarg))
 				return CLI_FAIL;
-			o->rules = nv;
-			o->rules[o->nr_rules++] = optarg;
 			break;
-		}
 		case OPT_FAIL:
 			o->fail_pct = strtod(optarg, &end);
 			if (*end == '%')

@@ -313,25 +313,17 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->format = REPORT_ANALYZE;
 			break;
 		case OPT_FORMAT:
-			if (analyze_format__parse(optarg, &o->analyze.format)) {
-				cli_error("report", "--format: unknown format '%s'", optarg);
-				cli_hint("the formats of findings are text, markdown and json");
+			if (cli_parse_format("report", optarg, &o->analyze.format))
 				return CLI_USAGE;
-			}
 			o->format_given = true;
 			break;
 		case OPT_CONTEXT:
 			o->analyze.context = optarg;
 			break;
-		case OPT_RULES: {
-			char **nv = realloc(o->rules, (o->nr_rules + 1) * sizeof(*nv));
-
-			if (!nv)
+		case OPT_RULES:
+			if (cli_add_rules(&o->rules, &o->nr_rules, optarg))
 				return CLI_FAIL;
-			o->rules = nv;
-			o->rules[o->nr_rules++] = optarg;
 			break;
-		}
 		case 'h':
 			return cli_usage("report", report_help, CLI_OK);
 		default:

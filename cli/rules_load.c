@@ -2,7 +2,8 @@
 /*
  * The rules of the findings: the user's --rules files first (they take precedence), then the rules
  * installed in frec's data directory, or the copy built into frec when none is installed (an
- * uninstalled ./frec, or a copy moved elsewhere).
+ * uninstalled ./frec, or a copy moved elsewhere).  Also the options report and diff share for
+ * findings.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -125,4 +126,24 @@ int cli_load_rules(const char *cmd, char *const *files, size_t nr_files, struct 
 fail:
 	analyze_rules__free(r);
 	return CLI_FAIL;
+}
+
+int cli_parse_format(const char *cmd, const char *arg, enum analyze_format *out)
+{
+	if (!analyze_format__parse(arg, out))
+		return 0;
+	cli_error(cmd, "--format: unknown format '%s'", arg);
+	cli_hint("the formats of findings are text, markdown and json");
+	return CLI_USAGE;
+}
+
+int cli_add_rules(char ***files, size_t *n, const char *arg)
+{
+	char **nv = realloc(*files, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return CLI_FAIL;
+	*files = nv;
+	(*files)[(*n)++] = (char *)arg;
+	return 0;
 }
