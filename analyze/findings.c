@@ -245,8 +245,8 @@ static size_t top_funcs(const struct an_ctx *c, struct an_tuple *t, size_t n, ui
 		for (size_t i = 0; i < n; i++)
 			if (t[i].a != AN_NONE && t[i].a != skip && t[i].w && (best == n || t[i].w > t[best].w))
 				best = i;
-		/* a name for less than 1% of the whole list would only mislead */
-		if (best == n || t[best].w * 100 < sum)
+		/* a name for less than 5% of the whole list would only mislead */
+		if (best == n || t[best].w * 20 < sum)
 			break;
 		out[k++] = (struct analyze_fn){ c->funcs[t[best].a].name, c->funcs[t[best].a].module, t[best].w, false };
 		t[best].w = 0;
@@ -268,7 +268,9 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 	const struct an_claim *cl = &cand->claim;
 	size_t cap = 0, n = 0, k = 0;
 	struct an_tuple *t = NULL;
-	uint32_t skip = what == CALLERS || (what == RESPONSIBLE && cand->kind == ANALYZE_HOTSPOT) ? cand->func : AN_NONE;
+	/* a function is not its own caller, nor where its own time goes (its self is in the summary) */
+	uint32_t skip = what == CALLERS || (what == RESPONSIBLE && cand->kind == ANALYZE_HOTSPOT) ||
+				what == INSIDE ? cand->func : AN_NONE;
 
 	if (what == CHILDREN && children_of(c, cand, me, &t, &n, &cap))
 		goto out;
