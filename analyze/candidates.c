@@ -73,7 +73,8 @@ size_t an_tuples__reduce(struct an_tuple *t, size_t n)
 {
 	size_t o = 0;
 
-	qsort(t, n, sizeof(*t), cmp_tuple);
+	if (n > 1)
+		qsort(t, n, sizeof(*t), cmp_tuple);
 	for (size_t i = 0; i < n; i++) {
 		if (o && t[o - 1].a == t[i].a && t[o - 1].b == t[i].b && t[o - 1].c == t[i].c)
 			t[o - 1].w += t[i].w;
@@ -253,7 +254,8 @@ static int repeated(struct an_ctx *c)
 /* Library blocks: self weight inside one library (or the kernel) under one responsible function. */
 static int libraries(struct an_ctx *c)
 {
-	qsort(c->lib, c->nr_lib, sizeof(*c->lib), cmp_tuple);
+	if (c->nr_lib > 1)
+		qsort(c->lib, c->nr_lib, sizeof(*c->lib), cmp_tuple);
 	for (size_t i = 0; i < c->nr_lib;) {
 		struct an_cand cand = { .kind = ANALYZE_LIBRARY, .order = 4, .func = AN_NONE, .rule = AN_NONE };
 		size_t j = i;

@@ -62,7 +62,8 @@ static size_t reduce(struct entry *v, size_t n)
 {
 	size_t o = 0;
 
-	qsort(v, n, sizeof(*v), cmp_entry);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_entry);
 	for (size_t i = 0; i < n; i++) {
 		if (o && !cmp_entry(&v[o - 1], &v[i]))
 			v[o - 1].w += v[i].w;
@@ -421,7 +422,7 @@ int analyze_diff__new(const struct frec_profile *before, const struct frec_profi
 		ca = run_of(sa.callers, sa.nr_callers, &ica, rkey, &nca);
 		err = consider(d, pb, npb, pa, npa, cb, ncb, ca, nca);
 	}
-	if (!err)
+	if (!err && d->nr > 1)
 		qsort(d->v, d->nr, sizeof(*d->v), cmp_findings);
 out:
 	side_exit(&sb);

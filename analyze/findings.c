@@ -181,7 +181,8 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 	}
 	for (uint32_t k = 0; k < c->nr; k++)
 		owner[k] = AN_NONE;
-	qsort(c->cands, c->nr_cands, sizeof(*c->cands), cmp_cand);
+	if (c->nr_cands > 1)
+		qsort(c->cands, c->nr_cands, sizeof(*c->cands), cmp_cand);
 	for (size_t i = 0; i < c->nr_cands; i++) {
 		struct an_cand *cand = &c->cands[i];
 		uint64_t free_w = 0, best_w = 0;

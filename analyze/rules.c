@@ -518,7 +518,8 @@ static int append_rules(struct analyze_rules *to, struct analyze_rules *from)
 	if (!nm)
 		return -ENOMEM;
 	to->matches = nm;
-	memcpy(to->rules + to->nr_rules, from->rules, from->nr_rules * sizeof(*nr));
+	if (from->nr_rules)
+		memcpy(to->rules + to->nr_rules, from->rules, from->nr_rules * sizeof(*nr));
 	to->nr_rules += from->nr_rules;
 	for (size_t i = 0; i < from->nr_matches; i++) {
 		to->matches[to->nr_matches] = from->matches[i];
