@@ -48,7 +48,6 @@ struct analyze_diff {
 	size_t nr, cap;
 };
 
-
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;

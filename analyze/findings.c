@@ -29,7 +29,7 @@ struct analyze_report {
 	const struct frec_profile *p;
 	struct analyze_finding *v;
 	struct an_finding_mem *mem;
-	size_t nr;
+	size_t nr, nr_mem; /* findings, and entries of mem (one past nr may hold a half-built one) */
 	bool *boiler; /* per frame: boilerplate (for trimming stacks in the output) */
 };
 
@@ -423,7 +423,8 @@ static int finish(struct an_ctx *c, struct analyze_report *r, const struct chose
 	if (cand->kind != ANALYZE_HOTSPOT)
 		f->nr_inside = gather(c, cand, cand->kind == ANALYZE_HEAVY ? CHILDREN : INSIDE, me, f->inside);
 	FOR_CLAIM(c, &cand->claim, k, {
-		if (c->fn[k] == cand->func && cand->func != AN_NONE)
+		if (c->fn[k] != AN_NONE && c->funcs[c->fn[k]].name == f->subject.name &&
+		    c->funcs[c->fn[k]].module == f->subject.module)
 			f->subject_self += c->self[k];
 	});
 	if ((err = heaviest_stack(c, cand, &m->stack, &f->stack_len)))
@@ -482,6 +483,7 @@ static int rank(struct analyze_report *r)
 	free(order);
 	r->v = v;
 	r->mem = m;
+	r->nr_mem = r->nr;
 	return 0;
 }
 
@@ -545,6 +547,7 @@ int analyze_report__new(const struct frec_profile *p, const struct analyze_opts 
 	r->mem = calloc(nr + 2, sizeof(*r->mem));
 	if (!r->v || !r->mem)
 		goto out;
+	r->nr_mem = nr + 2;
 	for (size_t i = 0; i < nr; i++)
 		if ((err = finish(&c, r, &ch[i], (uint32_t)i)))
 			goto out;
@@ -567,7 +570,7 @@ void analyze_report__free(struct analyze_report *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; r->mem && i < r->nr; i++) {
+	for (size_t i = 0; r->mem && i < r->nr_mem; i++) {
 		free(r->mem[i].summary);
 		free(r->mem[i].why);
 		free(r->mem[i].fix);
