@@ -32,6 +32,7 @@ const char *an_share_of(const struct frec_profile *p, char *buf, size_t size)
 struct names {
 	char subject[128], resp[128], mod[128], c1[128], c2[128], in1[128], of[64];
 	char list[512]; /* "a (12.0%), b (8.0%) and c (5.0%)": the inside list */
+	char names[512]; /* "a, b and c": the same without the shares */
 	const char *module; /* of the subject, "" if none */
 	double pct;
 };
@@ -60,14 +61,15 @@ static void get_names(const struct an_ctx *c, const struct analyze_finding *f, s
 	snprintf(n->mod, sizeof(n->mod), "%s", f->subject.kernel ? "the kernel" : n->module);
 	snprintf(n->of, sizeof(n->of), "%s", an_share_of(p, n->of, sizeof(n->of)));
 	n->pct = an_pct(f->weight, c->total);
-	n->list[0] = '\0';
-	for (size_t i = 0, o = 0; i < f->nr_inside && o < sizeof(n->list); i++) {
+	n->list[0] = n->names[0] = '\0';
+	for (size_t i = 0, o = 0, q = 0; i < f->nr_inside && o < sizeof(n->list) && q < sizeof(n->names); i++) {
+		const char *sep = !i ? "" : i + 1 == f->nr_inside ? " and " : ", ";
 		char name[128];
 
 		fn_name(p, &f->inside[i], name, sizeof(name));
-		o += (size_t)snprintf(n->list + o, sizeof(n->list) - o, "%s%s (%.1f%%)",
-				      !i ? "" : i + 1 == f->nr_inside ? " and " : ", ", name,
+		o += (size_t)snprintf(n->list + o, sizeof(n->list) - o, "%s%s (%.1f%%)", sep, name,
 				      an_pct(f->inside[i].weight, c->total));
+		q += (size_t)snprintf(n->names + q, sizeof(n->names) - q, "%s%s", sep, name);
 	}
 }
 
@@ -128,12 +130,12 @@ int an_finding__words(const struct an_ctx *c, struct analyze_finding *f, struct 
 		}
 		break;
 	case ANALYZE_HEAVY:
-		m->summary = an_fmt("%s and its callees take %.1f%% %s; %.1f%% of it is no other finding's, spread over "
-				 "%s", n.subject, n.pct, n.of, an_pct(f->unique, c->total), n.list);
+		m->summary = an_fmt("%s and its callees take %.1f%% %s, %.1f%% of it in callees that are no finding of "
+				    "their own: %s", n.subject, n.pct, n.of, an_pct(f->unique, c->total), n.list);
 		m->why = an_fmt("%s itself does little: the time is in what it calls, each piece too small to stand "
-			     "out on its own.", n.subject);
+				"out on its own.", n.subject);
 		m->fix = an_fmt("Look at why %s calls %s so much: fewer calls, less data per call, or caching their "
-			     "results.", n.subject, n.in1);
+				"results.", n.subject, n.names);
 		break;
 	case ANALYZE_RECURSION:
 		m->summary = an_fmt("%s calls itself up to %u levels deep, for %.1f%% %s", n.subject, f->depth, n.pct, n.of);
