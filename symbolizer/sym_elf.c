@@ -48,10 +48,6 @@ struct elf_sym {
 	const char *name; /* borrowed from libelf's string table */
 };
 
-struct elf_seg {
-	uint64_t offset, filesz, vaddr;
-};
-
 struct dw_range {
 	uint64_t lo, hi; /* DWARF addresses, [lo, hi) */
 	uint32_t idx;    /* cu or subprogram index */
@@ -81,12 +77,8 @@ struct sym_elf {
 
 	struct elf_sym *syms;
 	size_t nr_syms;
-	struct elf_seg *segs;
-	size_t nr_segs;
-	/* A separate debug file used in place of its binary has no segment contents (p_filesz 0):
-	 * its file offsets are taken as the binary's, GNU ld's layout (offset = vaddr - base). */
-	bool debug_only;
-	uint64_t base_vaddr;
+	struct sym_layout layout;
+	struct sym_plt plt;
 
 	bool cfi_tried;
 	Dwarf_CFI *cfi; /* .eh_frame of the main file: function extents when there is no symbol */
@@ -186,35 +178,6 @@ static bool has_section(Elf *elf, GElf_Word type)
 	return false;
 }
 
-static int load_segments(struct sym_elf *e)
-{
-	size_t nph, cap = 0, exec_segs = 0, exec_with_contents = 0;
-
-	if (elf_getphdrnum(e->elf, &nph))
-		return 0;
-	for (size_t i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(e->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (push((void **)&e->segs, &e->nr_segs, &cap, sizeof(*e->segs)))
-			return -ENOMEM;
-		e->segs[e->nr_segs - 1] = (struct elf_seg){
-			.offset = ph.p_offset,
-			.filesz = ph.p_filesz,
-			.vaddr = ph.p_vaddr,
-		};
-		if (e->nr_segs == 1)
-			e->base_vaddr = ph.p_vaddr & ~0xfffull;
-		if ((ph.p_flags & PF_X) && ph.p_memsz) {
-			exec_segs++;
-			exec_with_contents += ph.p_filesz != 0;
-		}
-	}
-	e->debug_only = exec_segs && !exec_with_contents;
-	return 0;
-}
-
 void sym_elf__close(struct sym_elf *e)
 {
 	if (!e)
@@ -233,7 +196,8 @@ void sym_elf__close(struct sym_elf *e)
 	free(e->cus);
 	free(e->cu_ranges);
 	free(e->syms);
-	free(e->segs);
+	sym_layout__exit(&e->layout);
+	sym_plt__exit(&e->plt);
 	free(e->name);
 	free(e->debug_path);
 	free(e);
@@ -378,7 +342,9 @@ static int open_common(const char *name, const char *path, const char *debug_pat
 		e->build_id_size = (size_t)n > sizeof(e->build_id) ? sizeof(e->build_id) : (size_t)n;
 		memcpy(e->build_id, bid, e->build_id_size);
 	}
-	err = load_segments(e);
+	err = sym_layout__init(&e->layout, e->elf);
+	if (!err)
+		err = sym_plt__init(&e->plt, e->elf);
 	if (!err)
 		err = load_symbols(e);
 	if (err)
@@ -446,30 +412,9 @@ size_t sym_elf__nr_symbols(const struct sym_elf *e)
 	return e->nr_syms;
 }
 
-int sym_elf__offset_to_vaddr(const struct sym_elf *e, uint64_t off, uint64_t *vaddr)
+int sym_elf__vaddr(const struct sym_elf *e, uint64_t start, uint64_t pgoff, uint64_t pc, uint64_t *vaddr)
 {
-	if (e->debug_only) {
-		*vaddr = off + e->base_vaddr;
-		return 0;
-	}
-	for (size_t i = 0; i < e->nr_segs; i++) {
-		const struct elf_seg *s = &e->segs[i];
-
-		if (off >= s->offset && off - s->offset < s->filesz) {
-			*vaddr = off - s->offset + s->vaddr;
-			return 0;
-		}
-	}
-	/* Past the file contents of every segment (bss, or a map beyond EOF): page-aligned guess. */
-	for (size_t i = 0; i < e->nr_segs; i++) {
-		const struct elf_seg *s = &e->segs[i];
-
-		if (off >= (s->offset & ~0xfffull) && off - (s->offset & ~0xfffull) < s->filesz + 0x1000) {
-			*vaddr = off - s->offset + s->vaddr;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	return sym_layout__vaddr(&e->layout, start, pgoff, pc, vaddr);
 }
 
 static const struct elf_sym *find_sym(const struct sym_elf *e, uint64_t addr)
@@ -710,6 +655,14 @@ static void call_site(Dwarf_Die *cudie, Dwarf_Die *inl, const char **file, uint3
 		*file = dwarf_filesrc(files, v, NULL, NULL);
 }
 
+/* The symbol an ifunc's PLT stub is named after: the one at its resolver's address. */
+static const char *name_at(void *ctx, uint64_t vaddr)
+{
+	const struct elf_sym *sym = find_sym(ctx, vaddr);
+
+	return sym && sym->start == vaddr ? sym->name : NULL;
+}
+
 #define MAX_INLINE 32
 
 int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool want_lines,
@@ -725,6 +678,14 @@ int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool wa
 
 	if (max <= 0)
 		return 0;
+	/* a PLT stub: no symbol covers it (the one before it, often _init, would take it) */
+	out[0].name = sym_plt__name(&e->plt, e->elf, vaddr, name_at, e);
+	if (out[0].name) {
+		out[0].file = NULL;
+		out[0].line = 0;
+		out[0].inlined = false;
+		return 1;
+	}
 	if ((want_inline || want_lines) && !e->dw_tried && load_dwarf(e))
 		pr_warn_once("out of memory indexing DWARF of %s", e->name);
 	pc = vaddr + e->bias - e->dwbias;

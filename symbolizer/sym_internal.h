@@ -4,6 +4,8 @@
  * own (tests/unit/symbolizer/ includes this header).
  *
  *   sym_table   sorted address ranges with names: kallsyms snapshots and JIT perf maps
+ *   sym_layout  where an ELF file's code is mapped: the PT_LOAD layout
+ *   sym_plt     the stubs of an ELF file's PLT, named FUNC@plt
  *   sym_elf     one ELF file (plus its separate debug info): symbols, PT_LOAD layout, inline chains
  *   sym_demangle  C++ and Rust names through libiberty
  *   sym_space   per-process address spaces with their history, so a sample is resolved against
@@ -65,6 +67,84 @@ static inline const char *sym_table__str(const struct sym_table *t, uint32_t off
 	return t->text ? t->text + off : "";
 }
 
+/* ---- sym_layout: where an ELF file's code is mapped -------------------------------------------- */
+
+/** A PT_LOAD segment. */
+struct sym_load_seg {
+	uint64_t offset, filesz, vaddr, memsz;
+	bool exec; /* PF_X */
+};
+
+/** The PT_LOAD segments of an ELF file, in program-header order. */
+struct sym_layout {
+	struct sym_load_seg *segs;
+	size_t nr;
+	bool no_offsets; /* a separate debug file's headers: its file offsets are not the binary's */
+};
+
+/** sym_layout__init() - read @elf's program headers into @l.  Returns 0 or -ENOMEM. */
+int sym_layout__init(struct sym_layout *l, Elf *elf);
+
+void sym_layout__exit(struct sym_layout *l);
+
+/**
+ * sym_layout__vaddr() - the link-time address of run-time address @pc in an executable mapping
+ * of the file that maps its offset @pgoff at @start: through the executable segment whose pages
+ * hold @pc's file offset (lld starts its text on the last page of the read-only segment, so that
+ * page belongs to both), else the segment whose bytes hold it.  Without file offsets (a debug
+ * file standing in for its binary), the mapping is taken to start at its executable segment.
+ * Returns 0, or -ENOENT when no segment maps @pc.
+ */
+int sym_layout__vaddr(const struct sym_layout *l, uint64_t start, uint64_t pgoff, uint64_t pc, uint64_t *vaddr);
+
+/**
+ * sym_layout__bias() - the load bias (run-time address - link-time address) of the file given
+ * one of its executable mappings, as sym_layout__vaddr() of its start: the base libdwfl wants
+ * (dwfl_report_elf() with add_p_vaddr).  Returns 0 or -ENOENT.
+ */
+int sym_layout__bias(const struct sym_layout *l, uint64_t start, uint64_t pgoff, uint64_t *bias);
+
+/* ---- sym_plt: the stubs of an ELF file's PLT -------------------------------------------------- */
+
+#define SYM_PLT_MAX_SECS 4
+
+struct sym_plt_sec {
+	uint64_t start, end; /* link-time addresses */
+	size_t index;        /* section index */
+};
+
+struct sym_plt_stub {
+	uint64_t start, end;
+	char *name; /* "memcpy@plt" (mangled as its symbol is), or the section's name */
+};
+
+/** The PLT sections of a file (.plt, .plt.sec, .plt.got) and, once looked into, their stubs. */
+struct sym_plt {
+	struct sym_plt_sec secs[SYM_PLT_MAX_SECS];
+	size_t nr_secs;
+	bool loaded;
+	struct sym_plt_stub *stubs; /* sorted by start */
+	size_t nr;
+};
+
+/** The name of the function whose code starts at link-time address @vaddr, or NULL. */
+typedef const char *(*sym_plt_name_fn)(void *ctx, uint64_t vaddr);
+
+/** sym_plt__init() - note where @elf's PLT sections are (cheap: the stubs are read on demand).  Returns 0. */
+int sym_plt__init(struct sym_plt *t, Elf *elf);
+
+void sym_plt__exit(struct sym_plt *t);
+
+/**
+ * sym_plt__name() - the name of the PLT stub at link-time address @vaddr of @elf (the file
+ * sym_plt__init() was given): "FUNC@plt" after the dynamic relocation of the GOT slot it jumps
+ * through; for an ifunc (IRELATIVE) FUNC is @name_at's name for the resolver's address (else
+ * "*ABS*+0xADDR@plt"); the section's name for the PLT's header.  NULL outside the PLT.  The first
+ * call inside the PLT decodes every stub (an allocation failure then leaves them unnamed).  The
+ * string is valid until sym_plt__exit().
+ */
+const char *sym_plt__name(struct sym_plt *t, Elf *elf, uint64_t vaddr, sym_plt_name_fn name_at, void *ctx);
+
 /* ---- sym_elf: one ELF file --------------------------------------------------------------------- */
 
 struct sym_elf;
@@ -103,11 +183,11 @@ size_t sym_elf__build_id(const struct sym_elf *e, const uint8_t **id);
 uint32_t sym_elf__flags(struct sym_elf *e);
 
 /**
- * sym_elf__offset_to_vaddr() - the link-time address of file offset @off, through the PT_LOAD
- * segment that holds it (any layout: gold, lld and mold put segments at unusual offsets).
- * Returns 0, or -ENOENT when no segment maps @off.
+ * sym_elf__vaddr() - the link-time address of @pc in an executable mapping of @e that maps file
+ * offset @pgoff at @start (sym_layout__vaddr() on @e's program headers).
+ * Returns 0, or -ENOENT when no segment maps it.
  */
-int sym_elf__offset_to_vaddr(const struct sym_elf *e, uint64_t off, uint64_t *vaddr);
+int sym_elf__vaddr(const struct sym_elf *e, uint64_t start, uint64_t pgoff, uint64_t pc, uint64_t *vaddr);
 
 /** sym_elf__nr_symbols() - function symbols indexed. */
 size_t sym_elf__nr_symbols(const struct sym_elf *e);
@@ -149,8 +229,9 @@ const char *sym_elf__debug_file(const struct sym_elf *e);
 int sym_elf__save_debug(struct sym_elf *e, const char *cache_dir);
 
 /**
- * sym_is_stack_root() - whether a function named @name is where a thread's stack begins
- * (_start, __libc_start_call_main, start_thread, clone3, ...): stacks end there.
+ * sym_is_stack_root() - whether a function named @name (mangled or not) is where a thread's stack
+ * begins (_start, __libc_start_call_main, start_thread, clone3, the sanitizers' internal_clone,
+ * ...): stacks end there.
  */
 bool sym_is_stack_root(const char *name);
 

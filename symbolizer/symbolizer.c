@@ -1205,7 +1205,9 @@ bool sym_is_stack_root(const char *name)
 	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++)
 		if (!strcmp(name, roots[i]))
 			return true;
-	return !strncmp(name, "__libc_start_main", 17);
+	/* the sanitizers start their own threads (LeakSanitizer's tracer) in internal_clone */
+	return !strncmp(name, "__libc_start_main", 17) || !strncmp(name, "__sanitizer::internal_clone(", 28) ||
+	       !strncmp(name, "_ZN11__sanitizer14internal_clone", 32);
 }
 
 /*
@@ -1590,8 +1592,8 @@ static int name_chain(struct sym_ctx *c, const struct trace_sample *s, struct pr
 				dso = m->dso;
 				if (!dd->tried)
 					dso_open(c, dd);
-				addr = pc - m->start + m->pgoff; /* file offset */
-				if (dd->elf && sym_elf__offset_to_vaddr(dd->elf, addr, &addr))
+				/* the link-time address, else the file offset */
+				if (!dd->elf || sym_elf__vaddr(dd->elf, m->start, m->pgoff, pc, &addr))
 					addr = pc - m->start + m->pgoff;
 			} else if (p && p->jit.nr && sym_table__find(&p->jit, w->first_in_ctx ? pc : pc - 1)) {
 				dso = jit_dso(c, p);

@@ -104,6 +104,9 @@ struct unw_proc {
 	uint64_t sp;
 	uint64_t valid;      /* readable bytes of the copy */
 	bool read_past_copy; /* a stack read fell past the copy's end */
+	/* Save slots of the sampled frame that lie below SP (unw_popped_slots()) and what they read as. */
+	uint64_t popped_addr[UNW_DWARF_NR], popped_val[UNW_DWARF_NR];
+	size_t nr_popped;
 };
 
 /*
@@ -473,31 +476,19 @@ static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *mod
 
 /*
  * The load bias of an ELF file whose bytes at @pgoff are mapped at @start: the difference between
- * run-time addresses and the file's virtual addresses, found through the PT_LOAD segment that
- * covers @pgoff.  Returns false when no segment does (not the file that was mapped).
+ * run-time addresses and the file's virtual addresses.  Returns false when no segment maps
+ * @pgoff (not the file that was mapped).
  */
 static bool unw_elf_bias(Elf *elf, uint64_t start, uint64_t pgoff, uint64_t *bias)
 {
-	size_t n;
+	struct sym_layout l;
+	bool ok;
 
-	if (elf_getphdrnum(elf, &n) != 0)
+	if (sym_layout__init(&l, elf))
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
-		uint64_t page_off;
-
-		/* Any segment gives the bias: the file is mapped as one image. */
-		if (!ph || ph->p_type != PT_LOAD)
-			continue;
-		/* The kernel maps the segment from its page-aligned offset. */
-		page_off = ph->p_offset & ~(uint64_t)0xfff;
-		if (pgoff < page_off || pgoff >= ph->p_offset + ph->p_filesz)
-			continue;
-		/* vaddr of file offset pgoff = p_vaddr - p_offset + pgoff */
-		*bias = start - (ph->p_vaddr - ph->p_offset + pgoff);
-		return true;
-	}
-	return false;
+	ok = sym_layout__bias(&l, start, pgoff, bias) == 0;
+	sym_layout__exit(&l);
+	return ok;
 }
 
 /* Whether @elf's GNU build-id is @m's, when @m has one. */
@@ -745,6 +736,12 @@ static bool unw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, voi
 		memcpy(result, p->cur->stack + (addr - p->sp), 8);
 		return true;
 	}
+	for (size_t i = 0; addr < p->sp && i < p->nr_popped; i++) {
+		if (p->popped_addr[i] == addr) {
+			*result = p->popped_val[i];
+			return true;
+		}
+	}
 	if (unw_read_file(p, addr, result))
 		return true;
 	if (addr >= p->sp && addr - p->sp < UNW_STACK_WINDOW)
@@ -877,6 +874,7 @@ enum unw_rule_kind {
 	UNW_RULE_SLOW,   /* not of the common shape: libdw */
 	UNW_RULE_END,    /* the return address is undefined: the outermost frame */
 	UNW_RULE_SIMPLE,
+	UNW_RULE_PLT,    /* a PLT stub without CFI (lld writes none): a jump, see unw_plt_leaf() */
 };
 
 enum unw_rbp_rule {
@@ -895,16 +893,16 @@ struct unw_rule {
 
 static uint64_t unw_rule__pack(const struct unw_rule *r)
 {
-	return (uint64_t)r->kind | (uint64_t)r->cfa_rbp << 2 | (uint64_t)r->rbp << 3 |
+	return (uint64_t)r->kind | (uint64_t)r->cfa_rbp << 3 | (uint64_t)r->rbp << 4 |
 	       (uint64_t)(uint32_t)r->cfa_off << 8 | (uint64_t)(uint16_t)r->rbp_off << 40;
 }
 
 static struct unw_rule unw_rule__unpack(uint64_t v)
 {
 	return (struct unw_rule){
-		.kind = (enum unw_rule_kind)(v & 3),
-		.cfa_rbp = v >> 2 & 1,
-		.rbp = (enum unw_rbp_rule)(v >> 3 & 3),
+		.kind = (enum unw_rule_kind)(v & 7),
+		.cfa_rbp = v >> 3 & 1,
+		.rbp = (enum unw_rbp_rule)(v >> 4 & 3),
 		.cfa_off = (int32_t)(uint32_t)(v >> 8),
 		.rbp_off = (int16_t)(uint16_t)(v >> 40),
 	};
@@ -926,6 +924,22 @@ static bool unw_cfa_location(const Dwarf_Op *ops, size_t nops, int64_t *off)
 	return false;
 }
 
+/* Whether run-time address @pc of @mod lies in a PLT section (.plt, .plt.sec, .plt.got). */
+static bool unw_in_plt(Dwfl_Module *mod, uint64_t pc)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	struct sym_plt t;
+	bool in = false;
+
+	if (!elf || sym_plt__init(&t, elf))
+		return false;
+	for (size_t i = 0; i < t.nr_secs && !in; i++)
+		in = pc - bias >= t.secs[i].start && pc - bias < t.secs[i].end;
+	sym_plt__exit(&t);
+	return in;
+}
+
 static struct unw_rule unw_rule__from_cfi(Dwfl_Module *mod, uint64_t look)
 {
 	struct unw_rule r = { .kind = UNW_RULE_SLOW };
@@ -938,8 +952,11 @@ static struct unw_rule unw_rule__from_cfi(Dwfl_Module *mod, uint64_t look)
 	bool signal = false;
 	int ra;
 
-	if (!cfi || dwarf_cfi_addrframe(cfi, look - bias, &frame) != 0)
-		return r; /* maybe .debug_frame, or the backend's fallback: libdw's business */
+	if (!cfi || dwarf_cfi_addrframe(cfi, look - bias, &frame) != 0) {
+		if (unw_in_plt(mod, look))
+			r.kind = UNW_RULE_PLT;
+		return r; /* else maybe .debug_frame, or the backend's fallback: libdw's business */
+	}
 	ra = dwarf_frame_info(frame, NULL, NULL, &signal);
 	if (ra != UNW_DWARF_NR - 1 || signal)
 		goto out;
@@ -1202,7 +1219,11 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 		}
 		if (rec)
 			rec->checks[nc++] = (struct unw_trail_check){ cfa - 8, ra, true };
-		if (r.rbp == UNW_RBP_SAVED) {
+		if (r.rbp == UNW_RBP_SAVED && n == 1 && cfa + (uint64_t)(int64_t)r.rbp_off < rsp) {
+			/* saved below the sampled SP: popped already, %rbp holds it (unw_popped_slots()) */
+			if (rec)
+				rec->f[0].flags |= UNW_TF_SAME_RBP;
+		} else if (r.rbp == UNW_RBP_SAVED) {
 			uint64_t at = cfa + (uint64_t)(int64_t)r.rbp_off;
 
 			if (!unw_fast_read(copy, at, &saved, &past))
@@ -1214,8 +1235,10 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 			has_rbp = false;
 		}
 		if (!ra) {
-			/* a zero return address is libdw's end of the stack too */
-			res->stop = SYM_UNWIND_END;
+			/* libdw ends the walk there too, but only an undefined return address (the rule
+			 * UNW_RULE_END) marks the outermost frame: a zero one is a stack gone wrong */
+			res->stop = SYM_UNWIND_ERROR;
+			snprintf(res->errmsg, sizeof(res->errmsg), "zero return address for 0x%" PRIx64, rip);
 			done = true;
 			break;
 		}
@@ -1232,37 +1255,130 @@ static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t i
 	return done;
 }
 
-/* Whether libdw has CFI covering the outermost frame found (pc - 1 for return addresses). */
-static bool unw_has_cfi(Dwfl *dwfl, const struct sym_unwind_frame *f)
+/* The CFI row at @pc, from .eh_frame, else .debug_frame (as libdw looks); NULL if none.  free() it. */
+static Dwarf_Frame *unw_cfi_frame(Dwfl *dwfl, uint64_t pc)
 {
-	uint64_t pc = f->is_activation ? f->pc : f->pc - 1;
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
-	Dwarf_CFI *cfis[2];
+	Dwarf_Frame *frame;
 	Dwarf_Addr bias;
+	Dwarf_CFI *cfi;
 
 	if (!mod)
-		return false;
-	cfis[0] = dwfl_module_eh_cfi(mod, &bias);
-	for (int i = 0; i < 2; i++) {
-		Dwarf_Frame *frame;
+		return NULL;
+	cfi = dwfl_module_eh_cfi(mod, &bias);
+	if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &frame) == 0)
+		return frame;
+	cfi = dwfl_module_dwarf_cfi(mod, &bias);
+	if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &frame) == 0)
+		return frame;
+	return NULL;
+}
 
-		if (i == 1)
-			cfis[1] = dwfl_module_dwarf_cfi(mod, &bias);
-		if (!cfis[i])
-			continue;
-		if (dwarf_cfi_addrframe(cfis[i], pc - bias, &frame) == 0) {
-			free(frame);
-			return true;
+/*
+ * A sample taken in an epilogue, after `pop %rbp` or `pop %rbx`, has CFI that still says where the
+ * register was saved, but the slot now lies below SP, outside the stack copy: libdw fails to
+ * restore the register and loses the caller's frame (a frame-pointer caller needs %rbp for its
+ * CFA).  A slot below SP has been popped, so the register holds what it held: note each such
+ * slot of the sampled frame with the register's sampled value, for unw_memory_read().
+ */
+static void unw_popped_slots(struct unw_proc *p, uint64_t ip)
+{
+	const struct sym_unwind_sample *s = p->cur;
+	Dwarf_Frame *frame = unw_cfi_frame(p->dwfl, ip);
+	Dwarf_Op mem[3], *ops;
+	uint64_t cfa;
+	size_t nops;
+
+	p->nr_popped = 0;
+	if (!frame)
+		return;
+	/* DW_CFA_def_cfa comes back as DW_OP_bregx register, offset */
+	if (dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops == 1 && ops[0].atom == DW_OP_bregx &&
+	    ops[0].number < UNW_DWARF_NR &&
+	    trace_regs__get(s->regs_mask, s->regs, unw_dwarf_to_perf[ops[0].number], &cfa)) {
+		cfa += ops[0].number2;
+		for (unsigned int r = 0; r < UNW_DWARF_NR - 1; r++) {
+			int64_t off;
+			uint64_t val;
+
+			if (dwarf_frame_register(frame, (int)r, mem, &ops, &nops) == 0 &&
+			    unw_cfa_location(ops, nops, &off) && cfa + (uint64_t)off < p->sp &&
+			    trace_regs__get(s->regs_mask, s->regs, unw_dwarf_to_perf[r], &val)) {
+				p->popped_addr[p->nr_popped] = cfa + (uint64_t)off;
+				p->popped_val[p->nr_popped++] = val;
+			}
 		}
 	}
-	return false;
+	free(frame);
+}
+
+/*
+ * What the CFI says of frame @f (its pc - 1 for a return address): 0 when no CFI covers it, 1 when
+ * some does, 2 when it also marks the return address undefined, as the CFI of _start and of a new
+ * thread's first function (clone3) does: the outermost frame of a stack.
+ */
+static int unw_cfi_at(Dwfl *dwfl, const struct sym_unwind_frame *f)
+{
+	Dwarf_Frame *frame = unw_cfi_frame(dwfl, f->is_activation ? f->pc : f->pc - 1);
+	Dwarf_Op mem[3], *ops;
+	size_t nops;
+	int ra, ret;
+
+	if (!frame)
+		return 0;
+	ra = dwarf_frame_info(frame, NULL, NULL, NULL);
+	/* undefined: no operations, and the array passed in left as it was */
+	ret = ra >= 0 && dwarf_frame_register(frame, ra, mem, &ops, &nops) == 0 && nops == 0 && ops == mem ? 2 : 1;
+	free(frame);
+	return ret;
+}
+
+static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
+			   uint64_t ip, uint64_t sp, struct sym_unwind_frame *frames, size_t max,
+			   struct sym_unwind_result *res);
+
+/*
+ * A sample in a PLT stub that no CFI covers (lld writes none for its PLT; GNU ld does): the stub
+ * is a jump, so the stack is its caller's at the call, the return address at SP.  Walk on from
+ * the caller as if the stub had returned, and put the stub in front.  (Only its first instruction
+ * runs once the function is bound; a lazy stub pushes before it jumps, which this misses.)
+ * Returns the frames, or -1 when the copy does not hold the return address.
+ */
+static int unw_plt_leaf(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s, uint64_t ip,
+			uint64_t sp, struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res)
+{
+	struct sym_unwind_sample caller = *s;
+	uint64_t regs[64], ra;
+	size_t k = 0;
+	int n;
+
+	if (!s->stack || s->stack_size < 8 || s->stack_dyn_size < 8)
+		return -1;
+	memcpy(&ra, s->stack, 8);
+	if (!ra)
+		return -1;
+	for (unsigned int bit = 0; bit < 64; bit++) {
+		if (!(s->regs_mask & (1ull << bit)))
+			continue;
+		regs[k] = bit == UNW_PERF_IP ? ra : bit == UNW_PERF_SP ? sp + 8 : s->regs[k];
+		k++;
+	}
+	caller.regs = regs;
+	caller.stack = s->stack + 8;
+	caller.stack_size = s->stack_size - 8;
+	caller.stack_dyn_size = s->stack_dyn_size - 8;
+	n = unw_walk_sample(u, p, &caller, ra, sp + 8, frames + 1, max - 1, res);
+	frames[0] = (struct sym_unwind_frame){ .pc = ip, .is_activation = true };
+	if (n > 0)
+		frames[1].is_activation = false; /* a return address: named at its call */
+	res->nr_frames = (size_t)n + 1;
+	return n + 1;
 }
 
 int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample *s,
 			 struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res)
 {
 	struct unw_proc *p = unw_proc__find(u, s->pid);
-	struct unw_walk w = { .p = p, .frames = frames, .max = max };
 	uint64_t sp, ip;
 	int ret;
 
@@ -1297,6 +1413,22 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 		return (int)res->nr_frames;
 	}
 
+	if (max >= 2 && unw_rule__get(u, p, ip).kind == UNW_RULE_PLT) {
+		ret = unw_plt_leaf(u, p, s, ip, sp, frames, max, res);
+		if (ret >= 0)
+			return ret;
+	}
+	return unw_walk_sample(u, p, s, ip, sp, frames, max, res);
+}
+
+/* sym_unwinder__unwind() of sample @s of @p, whose pc and sp are @ip and @sp. */
+static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
+			   uint64_t ip, uint64_t sp, struct sym_unwind_frame *frames, size_t max,
+			   struct sym_unwind_result *res)
+{
+	struct unw_walk w = { .p = p, .frames = frames, .max = max };
+	int ret;
+
 	p->cur = s;
 	p->sp = sp;
 	p->valid = s->stack ? s->stack_size : 0;
@@ -1321,6 +1453,7 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 		w.full = false;
 		res->stop = SYM_UNWIND_END;
 	}
+	unw_popped_slots(p, ip);
 	ret = dwfl_getthread_frames(p->dwfl, s->tid ? s->tid : s->pid, unw_frame_cb, &w);
 	res->nr_frames = w.n;
 	res->last_sp = w.last_sp;
@@ -1332,13 +1465,19 @@ int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample 
 		res->stop = SYM_UNWIND_DEPTH_LIMIT;
 	} else if (p->read_past_copy) {
 		res->stop = SYM_UNWIND_STACK_EXHAUSTED;
-	} else if (ret == 0) {
+	} else if (ret == 0 && (!w.n || unw_cfi_at(p->dwfl, &w.frames[w.n - 1]) == 2)) {
 		res->stop = SYM_UNWIND_END;
+	} else if (ret == 0) {
+		/* libdw also ends a walk whose return address it could not compute (a register it
+		 * needed was not restored): that is not the stack's end */
+		res->stop = SYM_UNWIND_ERROR;
+		snprintf(res->errmsg, sizeof(res->errmsg), "no return address for 0x%" PRIx64,
+			 w.frames[w.n - 1].pc);
 	} else if (w.looped) {
 		res->stop = SYM_UNWIND_ERROR;
 		snprintf(res->errmsg, sizeof(res->errmsg), "unwinding made no progress at 0x%" PRIx64,
 			 w.frames[w.n - 1].pc);
-	} else if (w.n && !unw_has_cfi(p->dwfl, &w.frames[w.n - 1])) {
+	} else if (w.n && !unw_cfi_at(p->dwfl, &w.frames[w.n - 1])) {
 		res->stop = SYM_UNWIND_NO_CFI;
 		snprintf(res->errmsg, sizeof(res->errmsg), "no CFI for 0x%" PRIx64, w.frames[w.n - 1].pc);
 	} else {

@@ -57,7 +57,8 @@ enum sym_unwind_stop {
 	SYM_UNWIND_NO_CFI,         /* a pc with no module or no usable CFI (JIT code, stripped .eh_frame) */
 	SYM_UNWIND_DEPTH_LIMIT,    /* the caller's frame array is full */
 	SYM_UNWIND_NO_REGS,        /* the sample has no user registers or no stack copy */
-	SYM_UNWIND_ERROR,          /* anything else libdw reported (bad CFI, a loop, ...) */
+	SYM_UNWIND_ERROR,          /* anything else: bad CFI, a loop, a return address that could not be
+				    * computed (a register it needs was lost) or is zero */
 	SYM_UNWIND_FP_BROKEN,      /* frame-pointer chain through a function that keeps no frame
 				    * pointer: the frames after it are not to be trusted */
 	SYM_UNWIND_STOP_MAX,
@@ -108,9 +109,9 @@ void sym_unwinder__free(struct sym_unwinder *u);
  * sym_unwinder__set_maps() - give process @pid's executable mappings, for generation @generation.
  *
  * Cheap when @generation is the one already known for @pid (nothing happens); otherwise the
- * process's Dwfl is dropped and rebuilt lazily at the next unwind.  @maps is copied.  Mappings
- * of any protection may be given: the first one of each file that matches its ELF image gives
- * the module's load bias.  Returns 0 or -ENOMEM.
+ * process's Dwfl is dropped and rebuilt lazily at the next unwind.  @maps is copied.  They are
+ * executable mappings: the first one of each file that matches its ELF image gives the module's
+ * load bias (sym_layout__bias()).  Returns 0 or -ENOMEM.
  */
 int sym_unwinder__set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generation,
 			   const struct sym_unwind_map *maps, size_t nr_maps);

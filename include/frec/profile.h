@@ -283,6 +283,50 @@ int frec_profile__add_module_stat(struct frec_profile *p, const struct frec_modu
 /** frec_profile__module_stats() - the module health records, in the order added. */
 const struct frec_module_stat *frec_profile__module_stats(const struct frec_profile *p, size_t *n);
 
+/* ---- Stack health: why stacks cannot be trusted ---------------------------------------------- */
+
+/* The likely cause of unnamed frames or of stacks that end early, with the fix it calls for. */
+enum frec_health_cause {
+	FREC_CAUSE_NONE,
+	/* frames without a name */
+	FREC_CAUSE_REBUILT,         /* the module was rebuilt since the recording (build-id differs) */
+	FREC_CAUSE_MODULE_MISSING,  /* the module is not on this machine */
+	FREC_CAUSE_STRIPPED,        /* the module has no symbols */
+	FREC_CAUSE_NO_MAPPING,      /* code outside any known file */
+	/* stacks that end early */
+	FREC_CAUSE_DEPTH_LIMIT,     /* deeper than the kernel's callchain limit */
+	FREC_CAUSE_STACK_COPY,      /* the DWARF stack copy was too small */
+	FREC_CAUSE_JIT_UNWIND,      /* they end in JIT code, which has no unwind information */
+	FREC_CAUSE_NO_UNWIND_INFO,  /* code without unwind information */
+	FREC_CAUSE_NO_FRAME_PTRS,   /* code without frame pointers */
+};
+
+struct frec_health_causes {
+	enum frec_health_cause main; /* of the bigger problem (unknown frames or truncated stacks) */
+	uint32_t main_module;        /* string id of the module that explains most of it, or 0 */
+	enum frec_health_cause also; /* of the other problem, FREC_CAUSE_NONE if there is none */
+	uint32_t also_module;
+};
+
+/**
+ * frec_profile__health_causes() - the likely causes of the broken stacks counted in the metadata's
+ * health and module statistics: the main one and the other, each with the module that explains most
+ * samples.  Both are FREC_CAUSE_NONE when the stacks are whole and named, or the profile carries no
+ * health (folded stacks).  Shared by the text report and the findings, so both say the same.
+ */
+void frec_profile__health_causes(const struct frec_profile *p, struct frec_health_causes *out);
+
+/**
+ * frec_health_cause__describe() - @cause with @module (a string id of @p, or 0) and its fix, as one
+ * clause: "stripped binary libfoo.so (install its debug symbols)".  Written to @buf like snprintf();
+ * returns the length the whole clause needs.
+ */
+int frec_health_cause__describe(const struct frec_profile *p, enum frec_health_cause cause, uint32_t module,
+				char *buf, size_t size);
+
+/** frec_profile__module_basename() - the last component of @module's path ("" for 0). */
+const char *frec_profile__module_basename(const struct frec_profile *p, uint32_t module);
+
 /* ---- Folded stacks -------------------------------------------------------------------------- */
 
 struct frec_folded_stats {

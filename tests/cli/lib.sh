@@ -46,6 +46,38 @@ one_line_err() {
 	[ "$n" -le 1 ] || { cat "$T/err" >&2; fail "error is $n lines, expected one"; }
 }
 
+# The functions where thread stacks begin (sym_is_stack_root()), as an awk regex of a frame name
+# with its "__GI_" alias prefix removed.
+ROOTS_RE='^(_start|__libc_start_main.*|__libc_start_call_main|start_thread|clone|clone3|__clone|__clone3|__clone_internal|thread_start|_dl_start_user|_dl_start|__start|__sanitizer::internal_clone\(.*)$'
+
+# expect_cut_stacks_counted FOLDED REPORT: the stack-health line of text report REPORT counts every
+# stack of FOLDED (the same trace's folded stacks) that does not begin where thread stacks begin:
+# its truncated share is at least theirs (one decimal, rounded) and not far above it.  A stack
+# made of kernel frames only has no user part to be cut; a frame of a libc without symbols may be
+# the unnamed root.
+expect_cut_stacks_counted() {
+	line=$(grep '^stack health' "$2") || fail "no stack-health line in $2"
+	awk -v line="$line" -v roots="$ROOTS_RE" '
+	{
+		n = $NF; total += n; s = $0; sub(/ [0-9]+$/, "", s); split(s, f, ";"); r = f[1]
+		sub(/_\[i\]$/, "", r); sub(/^__GI_/, "", r)
+		if (r ~ /_\[k\]$/ || r ~ /^libc\.so\.6\+0x/ || r ~ roots) next
+		cut += n
+		if (shown++ < 5) print "cut: " n " " substr(s, 1, 200) > "/dev/stderr"
+	}
+	END {
+		if (!total) { print "no samples" > "/dev/stderr"; exit 1 }
+		want = 100 * cut / total
+		if (line ~ /good: no truncated/) got = 0
+		else if (line ~ /^stack health: <0\.1% of samples have a truncated/) got = 0.05
+		else if (match(line, /^stack health: [0-9.]+% of samples have a truncated/)) {
+			got = substr(line, 15); sub(/%.*/, "", got); got += 0
+		} else { print "unreadable: " line > "/dev/stderr"; exit 1 }
+		printf "%d of %d stacks cut (%.2f%%); %s\n", cut, total, want, line > "/dev/stderr"
+		exit !((cut == 0 || got > 0) && got + 0.05 >= want && got <= want + 0.5)
+	}' "$1" || fail "the stack-health line does not count the stacks cut short"
+}
+
 # regress_pair: record frec-regress (tests/workloads/regress.c) before and after its compute_hash
 # became 3x slower, into $T/before.zst and $T/after.zst: launched, so the work is fixed and the slow
 # version runs longer; cpu-clock at 999 Hz, about 250 samples per unchanged function (they vary by

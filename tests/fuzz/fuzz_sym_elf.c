@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (uint64_t off = 0; off < size + 4096; off += 61) {
 		uint64_t vaddr;
 
-		if (!sym_elf__offset_to_vaddr(e, off, &vaddr))
+		if (!sym_elf__vaddr(e, 0x10000, 0, 0x10000 + off, &vaddr))
 			sym_elf__lookup(e, vaddr, true, true, fr, 16);
 		sym_elf__lookup(e, off, false, false, fr, 16);
 	}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Names from the input never reach the terminal raw: ESC, C0 and C1 controls, bytes that are not
-# UTF-8 and bidirectional overrides are escaped in the text report, the text diff, the dump and every
-# message that quotes the input (here: its path).
+# UTF-8 and bidirectional overrides are escaped in the text report, the findings, the text diff and
+# every message that quotes the input (here: its path).
 . "$FREC_TEST_SRCDIR/cli/lib.sh"
 
 # raw_controls FILE: fail if FILE holds a control byte other than newline, or a C1 / bidi character.
@@ -30,6 +30,11 @@ grep_out '\\x9braw'
 grep_out '\\u202eevil'
 grep_out "café"
 grep_err 'n\\x1b\]0;pwned\\x07\.folded: skipped 1 of 5 lines'
+
+# findings name functions too, in sentences and in their own lists
+expect 0 "$FREC" report -i "$T/$name.folded" --analyze
+raw_controls "$T/out"
+grep_out 'a\\u009bb|\\u202eevil|\\x9braw'
 
 expect 0 "$FREC" diff "$T/$name.folded" "$T/$name.folded" --top 50
 raw_controls "$T/out"

@@ -4,10 +4,10 @@
 nofp="$FREC_TEST_BUILDDIR/workloads/nofp/nofp"
 [ -x "$nofp" ] || fail "the nofp workload is not built: $nofp"
 
-# record_nofp MODE: 2 s of the nofp workload at 999 Hz into $T/t.zst, then its folded stacks
-# (main thread only: the workload is single-threaded, and its threads are all named nofp).
+# record_nofp MODE: 2 s of the nofp workload at $freq Hz (999 unless set) into $T/t.zst, then its
+# folded stacks (main thread only: the workload is single-threaded, and its threads are all named nofp).
 record_nofp() {
-	expect 0 "$FREC" record -q -F 999 --call-graph "$1" -o "$T/t.zst" -- "$nofp" 2
+	expect 0 "$FREC" record -q -F "${freq:-999}" --call-graph "$1" -o "$T/t.zst" -- "$nofp" 2
 	expect 0 "$FREC" report -i "$T/t.zst" --folded --comm nofp
 	cp "$T/out" "$T/folded"
 	expect 0 "$FREC" report -i "$T/t.zst" --comm nofp
@@ -44,4 +44,63 @@ expect_complete() {
 	*) fail "truncated stacks: $line" ;;
 	esac
 	case $line in *'stack copy'*) fail "stack copies too small: $line" ;; esac
+}
+
+# expect_rooted FOLDED WHAT: at least 99% of the samples of FOLDED (frames of user code) are in
+# stacks that begin where threads begin: main's callers for the main thread (and a forked child),
+# start_thread or clone3 for the others.
+expect_rooted() {
+	awk -v roots="$ROOTS_RE" -v what="$2" '
+	{
+		n = $NF; total += n; r = $0; sub(/;.*/, "", r); sub(/ [0-9]+$/, "", r); sub(/^__GI_/, "", r)
+		if (r ~ roots) rooted += n
+		else if (shown++ < 5) print "cut: " substr($0, 1, 200) > "/dev/stderr"
+	}
+	END {
+		printf "%s: %d of %d samples in stacks that begin at a root\n", what, rooted, total > "/dev/stderr"
+		exit !(total >= 200 && rooted * 100 >= total * 99)
+	}' "$1" || fail "$2: fewer than 99% of the stacks are complete"
+}
+
+# expect_same_shares A B WHAT: two profiles of the same source, built two ways (folded stacks A and
+# B, user frames only), give every function the same share of its part of the run, within 2 points
+# plus sampling noise (3 standard errors).  A part is the subtree under the function main calls
+# (a phase of the workload), or under the root for other threads: phases are split by wall time,
+# which a busy machine skews from one run to the next.  Parts under 100 samples are left out.
+expect_same_shares() {
+	awk -v what="$3" '
+	FNR == 1 { file++ }
+	{
+		n = $NF; s = $0; sub(/ [0-9]+$/, "", s); k = split(s, f, ";")
+		part = f[1]
+		for (i = 1; i < k; i++)
+			if (f[i] == "main") { part = f[i + 1]; break }
+		parts[file, part] += n; names[part] = 1
+		delete seen
+		for (i = 1; i <= k; i++) {
+			if (f[i] in seen) continue
+			seen[f[i]] = 1
+			in_part[file, part, f[i]] += n
+			funcs[part, f[i]] = 1
+		}
+	}
+	END {
+		for (key in funcs) {
+			split(key, kp, SUBSEP); part = kp[1]; fn = kp[2]
+			na = parts[1, part]; nb = parts[2, part]
+			if (na < 100 || nb < 100) continue
+			a = in_part[1, part, fn] / na; b = in_part[2, part, fn] / nb
+			if (a < 0.01 && b < 0.01) continue
+			d = 100 * (a > b ? a - b : b - a)
+			tol = 2 + 300 * sqrt(a * (1 - a) / na + b * (1 - b) / nb)
+			checked++
+			if (d > tol) {
+				printf "%s: %s under %s: %.1f%% and %.1f%% (tolerance %.1f points)\n", what,
+					substr(fn, 1, 60), substr(part, 1, 40), 100 * a, 100 * b, tol > "/dev/stderr"
+				bad++
+			}
+		}
+		printf "%s: %d function shares compared\n", what, checked > "/dev/stderr"
+		exit !(checked >= 3 && !bad)
+	}' "$1" "$2" || fail "$3: function shares differ"
 }

@@ -94,6 +94,38 @@ static inline uint64_t symfix_offset(const char *path, uint64_t vaddr)
 	return 0;
 }
 
+/*
+ * The loader's mapping of @path's executable segment when the file is loaded at @base (ignored
+ * for a non-PIE executable, which loads at its link-time addresses): its start, its file offset
+ * (*@pgoff) and the load bias (run-time address - link-time address).
+ */
+static inline uint64_t symfix_exec_map(const char *path, uint64_t base, uint64_t *pgoff, uint64_t *bias)
+{
+	int fd = open(path, O_RDONLY);
+	GElf_Ehdr eh;
+	Elf *elf;
+	size_t n;
+
+	cr_assert_geq(fd, 0);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	cr_assert_not_null(gelf_getehdr(elf, &eh));
+	cr_assert_eq(elf_getphdrnum(elf, &n), 0);
+	*bias = eh.e_type == ET_EXEC ? 0 : base;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) {
+			elf_end(elf);
+			close(fd);
+			*pgoff = ph.p_offset & ~0xfffull;
+			return *bias + (ph.p_vaddr & ~0xfffull);
+		}
+	}
+	cr_assert_fail("%s has no executable segment", path);
+	return 0;
+}
+
 /* ---- synthetic traces ------------------------------------------------------------------------ */
 
 #define SYMFIX_START_NS 1000000000ull

@@ -172,11 +172,12 @@ Test(sym_elf, stripped_with_debug_by_build_id)
 	sym_elf__close(e);
 
 	/* The debug file alone, in place of its binary (which is missing): same addresses. */
-	uint64_t addr, size, vaddr = 0;
+	uint64_t addr, size, vaddr = 0, pgoff, bias, start;
 	char bin[512];
 	cr_assert_eq(sym_elf__open(file, "", &e), 0);
 	symfix_sym(file, "fix_leaf", &addr, &size);
-	cr_assert_eq(sym_elf__offset_to_vaddr(e, symfix_offset(symfix("fix_buildid", bin, sizeof(bin)), addr), &vaddr), 0);
+	start = symfix_exec_map(symfix("fix_buildid", bin, sizeof(bin)), 0x7f0000000000ull, &pgoff, &bias);
+	cr_assert_eq(sym_elf__vaddr(e, start, pgoff, bias + addr, &vaddr), 0);
 	cr_assert_eq(vaddr, addr);
 	cr_assert_str_eq(func_at(vaddr), "fix_leaf");
 }
@@ -266,32 +267,41 @@ Test(sym_elf, stripped_with_debuglink)
 	check_separate_debug("fix_debuglink", symfix("fix_debuglink.debug", path, sizeof(path)), "");
 }
 
+/*
+ * fix_leaf of fixture @name found at its link-time address from a run-time one: in the loader's
+ * mapping of its executable segment, and in a mapping of the whole file from offset 0.
+ */
 static void check_translation(const char *name)
 {
 	char path[512];
-	uint64_t addr, size, off, vaddr = 0;
+	uint64_t addr, size, off, vaddr = 0, pgoff, bias, start;
 
 	open_fix(name, NULL);
 	symfix(name, path, sizeof(path));
 	symfix_sym(path, "fix_leaf", &addr, &size);
+	start = symfix_exec_map(path, 0x7f0000000000ull, &pgoff, &bias);
+	cr_assert_eq(sym_elf__vaddr(e, start, pgoff, bias + addr, &vaddr), 0);
+	cr_assert_eq(vaddr, addr, "%s: mapped at 0x%lx from 0x%lx: 0x%lx, expected 0x%lx", name,
+		     (unsigned long)start, (unsigned long)pgoff, (unsigned long)vaddr, (unsigned long)addr);
+	cr_assert_str_eq(func_at(vaddr), "fix_leaf");
+
 	off = symfix_offset(path, addr);
-	cr_assert_eq(sym_elf__offset_to_vaddr(e, off, &vaddr), 0);
+	cr_assert_eq(sym_elf__vaddr(e, 0x7f0000000000ull, 0, 0x7f0000000000ull + off, &vaddr), 0);
 	cr_assert_eq(vaddr, addr, "%s: offset 0x%lx -> 0x%lx, expected 0x%lx", name, (unsigned long)off,
 		     (unsigned long)vaddr, (unsigned long)addr);
-	cr_assert_str_eq(func_at(vaddr), "fix_leaf");
 }
 
-Test(sym_elf, offset_to_vaddr_non_pie)
+Test(sym_elf, vaddr_non_pie)
 {
 	check_translation("fix_nopie");
 }
 
-Test(sym_elf, offset_to_vaddr_lld_layout)
+Test(sym_elf, vaddr_lld_layout)
 {
 	check_translation("fix_lld");
 }
 
-Test(sym_elf, offset_to_vaddr_shared_library)
+Test(sym_elf, vaddr_shared_library)
 {
 	check_translation("libfix.so");
 }
@@ -345,6 +355,35 @@ Test(sym_demangle, cxx_rust_legacy_and_v0)
 	cr_assert_null(sym_demangle("main"));
 	cr_assert_null(sym_demangle("_Zgarbage"));
 	cr_assert_null(sym_demangle(NULL));
+}
+
+Test(sym_elf, stack_roots)
+{
+	static const char *const roots[] = {
+		"_start", "__libc_start_call_main", "__libc_start_main@@GLIBC_2.34", "__GI___clone3",
+		"start_thread", "__sanitizer::internal_clone(int (*)(void*), void*, int, void*, int*, void*, int*)",
+		"_ZN11__sanitizer14internal_cloneEPFiPvES0_iS0_PiS0_S3_",
+	};
+	static const char *const others[] = { "main", "clone3x", "__sanitizer::TracerThread(void*)", "start" };
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		cr_assert(sym_is_stack_root(roots[i]), "%s", roots[i]);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		cr_assert_not(sym_is_stack_root(others[i]), "%s", others[i]);
+}
+
+Test(sym_demangle, a_plt_or_version_suffix_stays_after_the_name)
+{
+	char *s;
+
+	s = sym_demangle("_Znwm@plt");
+	cr_assert_str_eq(s, "operator new(unsigned long)@plt");
+	free(s);
+	s = sym_demangle("_ZNSt6chrono3_V212steady_clock3nowEv@@GLIBCXX_3.4.19");
+	cr_assert_str_eq(s, "std::chrono::_V2::steady_clock::now()@@GLIBCXX_3.4.19");
+	free(s);
+	cr_assert_null(sym_demangle("memcpy@plt"));
+	cr_assert_null(sym_demangle("_Zgarbage@plt"));
 }
 
 static bool file_has_compressed_sections(const char *path)

@@ -90,6 +90,47 @@ Test(symbolizer, names_a_callchain_root_first)
 	cr_assert_eq(m->health.has_unknown, 0);
 }
 
+/* Link-time address of section @name of fixture @fix (0 when it has none). */
+static uint64_t section_addr(const char *fix, const char *name)
+{
+	char path[512];
+	int fd = open(symfix(fix, path, sizeof(path)), O_RDONLY);
+	Elf_Scn *scn = NULL;
+	uint64_t addr = 0;
+	size_t shstrndx;
+	Elf *elf;
+
+	cr_assert_geq(fd, 0);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	cr_assert_eq(elf_getshdrstrndx(elf, &shstrndx), 0);
+	while ((scn = elf_nextscn(elf, scn)) && !addr) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && !strcmp(elf_strptr(elf, shstrndx, sh.sh_name), name))
+			addr = sh.sh_addr;
+	}
+	elf_end(elf);
+	close(fd);
+	return addr;
+}
+
+Test(symbolizer, plt_stubs_are_named_after_their_function)
+{
+	char path[512];
+	uint64_t plt = section_addr("fix_nodebug", ".plt");
+
+	cr_assert_neq(plt, 0);
+	begin("plt");
+	map_fixture("fix_nodebug", PID, T(0));
+	/* the stub after the PLT's header, called from main: strtol's (atoi inlines it) */
+	uint64_t chain[] = { PERF_CONTEXT_USER, BASE + symfix_offset(symfix("fix_nodebug", path, sizeof(path)), plt + 16),
+			     pc_of("fix_nodebug", "main", 8), pc_of("fix_nodebug", "_start", 5) };
+	sample(PID, PID, T(1), chain, 4);
+	folded(NULL);
+	cr_assert_str_eq(out, "_start;main;strtol@plt 1\n");
+}
+
 Test(symbolizer, return_addresses_are_named_at_the_call)
 {
 	char path[512];

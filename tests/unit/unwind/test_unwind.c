@@ -9,6 +9,8 @@
 #include <dlfcn.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -437,6 +439,23 @@ UNW_NOIPA static int dframe_outer(dframe_call_fn call, struct unw_capture *c)
 	return r + 1;
 }
 
+/* dlopen libunw_dframe.so into *@h; its unw_dframe_call(), and in @debug (@size bytes) its debug path. */
+static dframe_call_fn dframe_open(void **h, char *debug, size_t size)
+{
+	const char *dir = getenv("FREC_TEST_BUILDDIR");
+	char lib[512];
+	dframe_call_fn call;
+
+	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
+	snprintf(lib, sizeof(lib), "%s/unit/unwind/libunw_dframe.so", dir);
+	snprintf(debug, size, "%s/unit/unwind/dframe-debug", dir);
+	*h = dlopen(lib, RTLD_NOW);
+	cr_assert_not_null(*h, "%s", dlerror());
+	call = (dframe_call_fn)(uintptr_t)dlsym(*h, "unw_dframe_call");
+	cr_assert_not_null(call);
+	return call;
+}
+
 /*
  * The name of the frame after the one in unw_dframe_call (at @fn), NULL when there is none.  That
  * frame is found by address: the stripped library need not name it.
@@ -466,21 +485,14 @@ static const char *after_dframe(struct sym_unwinder *u, const struct unw_capture
 
 Test(unwind, debug_frame_of_a_separate_debug_file_along_the_debug_path)
 {
-	const char *dir = getenv("FREC_TEST_BUILDDIR");
-	char lib[512], debug[512], name[128];
+	char debug[512], name[128];
 	struct unw_capture c = { .limit = 1 << 20 };
 	struct sym_unwinder *with = sym_unwinder__new(), *without = sym_unwinder__new();
 	const char *next;
 	dframe_call_fn call;
 	void *h;
 
-	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
-	snprintf(lib, sizeof(lib), "%s/unit/unwind/libunw_dframe.so", dir);
-	snprintf(debug, sizeof(debug), "%s/unit/unwind/dframe-debug", dir);
-	h = dlopen(lib, RTLD_NOW);
-	cr_assert_not_null(h, "%s", dlerror());
-	call = (dframe_call_fn)(uintptr_t)dlsym(h, "unw_dframe_call");
-	cr_assert_not_null(call);
+	call = dframe_open(&h, debug, sizeof(debug));
 	dframe_outer(call, &c);
 
 	cr_assert_eq(sym_unwinder__set_debug_path(with, debug), 0);
@@ -514,6 +526,271 @@ Test(unwind, truncated_stack_copy_stops_with_stack_exhausted)
 	cr_assert_str_eq(names[0], "unw_capture__take");
 	cr_assert_lt(find_frame(names, n, 0, ROOT_CALLER), 0);
 	cr_assert_str_eq(sym_unwind_stop__name(res.stop), "stack copy exhausted");
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+/* The stack copy's slot (its offset) holding @c's return address @ra, the first from SP up. */
+static size_t ra_slot(struct unw_capture *c, uint64_t ra)
+{
+	uint8_t *slot = nth_slot(c, ra, 0);
+
+	cr_assert_not_null(slot, "return address 0x%" PRIx64 " is not in the copy", ra);
+	return (size_t)(slot - c->stack);
+}
+
+Test(unwind, a_zero_return_address_is_not_the_end)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n, outer;
+	uint64_t zero = 0;
+
+	unw_fixture_outer(&c, 3);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	outer = find_frame(names, n, 0, "unw_fixture_outer");
+	cr_assert_geq(outer, 1);
+	cr_assert_lt(outer + 1, n);
+	/* unw_fixture_outer's return address read as 0: libdw ends there, but that is no stack's end */
+	memcpy(c.stack + ra_slot(&c, frames[outer + 1].pc), &zero, 8);
+	sym_unwinder__free(u);
+	u = sym_unwinder__new();
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_eq(n, outer + 1);
+	cr_assert_eq(res.stop, SYM_UNWIND_ERROR, "stopped: %s", sym_unwind_stop__name(res.stop));
+	cr_assert(strstr(res.errmsg, "zero return address"), "%s", res.errmsg);
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+/*
+ * @e: capture @c (taken in unw_capture__take under fp_fixture_capture_mid) as a sample taken in
+ * fp_fixture_capture_mid's epilogue, right after its `pop %rbp`: SP at the return address into
+ * fp_fixture_capture_outer, %rbp restored, the saved copy below SP (outside the stack copy).
+ * Skips when the compiler laid fp_fixture_capture_mid out otherwise.
+ */
+static void epilogue_sample(struct unw_capture *c, struct unw_capture *e)
+{
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n, mid;
+	size_t off;
+
+	n = unwind_capture(u, c, MAX_FRAMES, &res);
+	sym_unwinder__free(u);
+	mid = find_frame(names, n, 0, "fp_fixture_capture_mid");
+	cr_assert_eq(mid, 1, "fp_fixture_capture_mid is not unw_capture__take's caller");
+	if (*(const uint8_t *)(uintptr_t)frames[mid].pc != 0x5d)
+		cr_skip_test("fp_fixture_capture_mid does not pop %%rbp right after its call");
+	off = ra_slot(c, frames[mid + 1].pc);
+	cr_assert_geq(off, 8);
+	*e = *c;
+	e->stack = c->stack + off;
+	e->size = c->size - off;
+	e->sp = c->sp + off;
+	memcpy(&e->regs[6], c->stack + off - 8, 8); /* %rbp: what mid saved, below its return address */
+	e->regs[7] = e->sp;                         /* %rsp */
+	e->regs[8] = frames[mid].pc + 1;            /* %rip: past the pop */
+}
+
+Test(unwind, a_sample_after_pop_rbp_keeps_its_caller)
+{
+	struct unw_capture c = { .limit = 1 << 20 }, e;
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	int n;
+
+	fp_fixture_capture_outer(&c);
+	epilogue_sample(&c, &e);
+	n = unwind_capture(u, &e, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_str_eq(names[0], "fp_fixture_capture_mid");
+	cr_assert_gt(n, 2);
+	/* its caller's CFA is %rbp-based: reached only with the %rbp the epilogue restored */
+	cr_assert_str_eq(names[1], "fp_fixture_capture_outer");
+	cr_assert_gt(find_frame(names, n, 2, ROOT_CALLER), 1, "main's caller is not reached");
+	cr_assert_eq(res.stop, SYM_UNWIND_END, "stopped: %s (%s)", sym_unwind_stop__name(res.stop), res.errmsg);
+	cr_assert_eq(sym_unwinder__stats(u)->fast, 1, "the cached rules did the walk");
+	sym_unwinder__free(u);
+	free(c.stack);
+}
+
+UNW_NOIPA static void dframe_take_fp(void *arg)
+{
+	fp_fixture_capture_outer(arg);
+	__asm__ volatile("" ::: "memory"); /* no tail call: this frame is one to reach */
+}
+
+/*
+ * As a_sample_after_pop_rbp_keeps_its_caller, with libdw doing the walk: further up the stack,
+ * unw_dframe_call() has no .eh_frame (and, without the debug path, no CFI at all), which the
+ * cached rules do not handle.  libdw reads every saved register, those below SP too.
+ */
+Test(unwind, a_sample_after_pop_rbp_keeps_its_caller_when_libdw_walks)
+{
+	struct unw_capture c = { .limit = 1 << 20 }, e;
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	dframe_call_fn call;
+	char debug[512];
+	void *h;
+	int n;
+
+	call = dframe_open(&h, debug, sizeof(debug));
+	call(dframe_take_fp, &c);
+	epilogue_sample(&c, &e);
+	n = unwind_capture(u, &e, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_eq(sym_unwinder__stats(u)->fast, 0, "libdw did not do the walk");
+	cr_assert_gt(n, 2);
+	cr_assert_str_eq(names[0], "fp_fixture_capture_mid");
+	cr_assert_str_eq(names[1], "fp_fixture_capture_outer");
+	cr_assert_str_eq(names[2], "dframe_take_fp");
+	sym_unwinder__free(u);
+	free(c.stack);
+	dlclose(h);
+}
+
+/* As a_zero_return_address_is_not_the_end, past unw_dframe_call(), whose .debug_frame libdw walks. */
+Test(unwind, a_zero_return_address_is_not_the_end_when_libdw_walks)
+{
+	struct unw_capture c = { .limit = 1 << 20 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	char debug[512];
+	dframe_call_fn call;
+	uint64_t zero = 0;
+	int n, outer;
+	void *h;
+
+	call = dframe_open(&h, debug, sizeof(debug));
+	dframe_outer(call, &c);
+	cr_assert_eq(sym_unwinder__set_debug_path(u, debug), 0);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	outer = find_frame(names, n, 0, "dframe_outer");
+	cr_assert(outer >= 2 && outer + 1 < n, "dframe_outer is not reached");
+	memcpy(c.stack + ra_slot(&c, frames[outer + 1].pc), &zero, 8);
+	sym_unwinder__free(u);
+	u = sym_unwinder__new();
+	cr_assert_eq(sym_unwinder__set_debug_path(u, debug), 0);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_eq(sym_unwinder__stats(u)->fast, 0, "libdw did not do the walk");
+	cr_assert_eq(n, outer + 1);
+	cr_assert_eq(res.stop, SYM_UNWIND_ERROR, "stopped: %s", sym_unwind_stop__name(res.stop));
+	sym_unwinder__free(u);
+	free(c.stack);
+	dlclose(h);
+}
+
+/*
+ * Where lld-linked fixture @path would be loaded at @base: its executable segment's mapping (added
+ * to maps[]) and the run-time address of its first PLT stub, the one after the PLT's header.  Skips
+ * unless lld linked it and wrote no CFI for its PLT, the case under test.
+ */
+static uint64_t map_lld_plt(const char *path, uint64_t base)
+{
+	int fd = open(path, O_RDONLY);
+	Elf_Scn *scn = NULL;
+	uint64_t plt = 0;
+	bool lld = false;
+	size_t n, shstrndx;
+	Elf *elf;
+
+	cr_assert_geq(fd, 0, "%s", path);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	cr_assert_not_null(elf);
+	cr_assert_eq(elf_getshdrstrndx(elf, &shstrndx), 0);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+
+		cr_assert_not_null(gelf_getshdr(scn, &sh));
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!strcmp(name, ".plt"))
+			plt = sh.sh_addr;
+		if (!strcmp(name, ".comment") && (d = elf_getdata(scn, NULL)))
+			lld = memmem(d->d_buf, d->d_size, "LLD", 3) != NULL;
+	}
+	if (!lld)
+		cr_skip_test("%s was not linked with lld", path);
+	cr_assert_neq(plt, 0, "%s has no .plt", path);
+	cr_assert_eq(elf_getphdrnum(elf, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+			continue;
+		cr_assert_lt(nr_maps, MAX_MAPS);
+		cr_assert_lt(strlen(path), sizeof(map_paths[0]));
+		memcpy(map_paths[nr_maps], path, strlen(path) + 1);
+		maps[nr_maps] = (struct sym_unwind_map){
+			.start = base + (ph.p_vaddr & ~0xfffull),
+			.end = base + ((ph.p_vaddr + ph.p_memsz + 0xfff) & ~0xfffull),
+			.pgoff = ph.p_offset & ~0xfffull,
+			.path = map_paths[nr_maps],
+		};
+		nr_maps++;
+		break;
+	}
+	elf_end(elf);
+	close(fd);
+	return base + plt + 16;
+}
+
+Test(unwind, a_sample_in_a_plt_stub_without_cfi_keeps_its_caller)
+{
+	const char *dir = getenv("FREC_TEST_BUILDDIR");
+	struct unw_capture c = { .limit = 1 << 20 }, e;
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	uint64_t inner_ra, stub;
+	char path[512];
+	size_t off;
+	int n;
+
+	cr_assert_not_null(dir, "FREC_TEST_BUILDDIR is not set");
+	snprintf(path, sizeof(path), "%s/fixtures/symbolizer/fix_lld", dir);
+	unw_fixture_outer(&c, 1);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	cr_assert_str_eq(names[1], "unw_fixture_inner");
+	inner_ra = frames[1].pc;
+	/* unw_fixture_inner called a PLT stub of an lld-linked library instead: the stub's SP is
+	 * unw_capture__take's at its entry, the return address into unw_fixture_inner on top */
+	off = ra_slot(&c, inner_ra);
+	e = c;
+	e.stack = c.stack + off;
+	e.size = c.size - off;
+	e.sp = c.sp + off;
+	e.regs[7] = e.sp;
+	cr_assert_geq(off, 8);
+	memcpy(&e.regs[6], c.stack + off - 8, 8); /* %rbp as unw_capture__take found it: it pushed it */
+	read_maps(c.sp);
+	stub = map_lld_plt(path, 0x10000000000ull);
+	e.regs[8] = stub;
+	sym_unwinder__free(u);
+	u = sym_unwinder__new();
+	cr_assert_eq(sym_unwinder__set_maps(u, getpid(), 1, maps, nr_maps), 0);
+	{
+		struct sym_unwind_sample smp = sample_of(&e);
+
+		n = sym_unwinder__unwind(u, &smp, frames, MAX_FRAMES, &res);
+	}
+	for (int i = 0; i < n; i++)
+		names[i] = name_of(&frames[i]);
+	dump(names, frames, n, &res);
+	cr_assert_gt(n, 3);
+	cr_assert_eq(frames[0].pc, stub);
+	cr_assert(frames[0].is_activation);
+	cr_assert_eq(frames[1].pc, inner_ra);
+	cr_assert_not(frames[1].is_activation, "the caller is a return address");
+	cr_assert_str_eq(names[1], "unw_fixture_inner");
+	cr_assert_gt(find_frame(names, n, 2, ROOT_CALLER), 2, "main's caller is not reached");
+	cr_assert_eq(res.stop, SYM_UNWIND_END, "stopped: %s (%s)", sym_unwind_stop__name(res.stop), res.errmsg);
 	sym_unwinder__free(u);
 	free(c.stack);
 }
@@ -1054,6 +1331,36 @@ Test(unwind_symbolizer, a_full_stack_copy_is_reported_with_its_fix)
 	cr_assert_eq(frec_profile__meta(prof)->health.truncated, 1, "%s", text);
 	cr_assert(strstr(text, "100.0% filled the stack copy"), "%s", text);
 	cr_assert(strstr(text, "--call-graph auto,SIZE or dwarf,SIZE"), "%s", text);
+	free(text);
+	frec_profile__free(prof);
+	free(c.stack);
+}
+
+Test(unwind_symbolizer, a_stack_cut_short_is_truncated_whatever_stopped_it)
+{
+	static struct itrace t;
+	struct unw_capture c = { .limit = 16 << 10 };
+	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwind_result res;
+	struct frec_profile *prof;
+	uint64_t zero = 0;
+	char *text;
+	int n, outer;
+
+	unw_fixture_outer(&c, 3);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	sym_unwinder__free(u);
+	outer = find_frame(names, n, 0, "unw_fixture_outer");
+	cr_assert(outer >= 1 && outer + 1 < n);
+	/* the walk ends at unw_fixture_outer, on a zero return address: short of any root */
+	memcpy(c.stack + ra_slot(&c, frames[outer + 1].pc), &zero, 8);
+	itrace_begin(&t, &c, 16 << 10);
+	itrace_sample(&t, &c, c.size, 1100000000ull);
+	prof = itrace_profile(&t);
+	text = render(prof, true);
+	cr_assert_eq(frec_profile__meta(prof)->health.truncated, 1, "%s", text);
+	cr_assert_eq(frec_profile__meta(prof)->health.unwind_failed, 1, "%s", text);
+	cr_assert(strstr(text, "100.0% of samples have a truncated stack"), "%s", text);
 	free(text);
 	frec_profile__free(prof);
 	free(c.stack);
