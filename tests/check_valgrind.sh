@@ -62,10 +62,12 @@ for t in $traces; do
 	vg 0 report -i "$t" --folded -o "$T/out.folded"
 	vg 0 report -i "$t" --svg "$T/out.svg"
 	vg 0 report -i "$t" --per-thread --lines
+	vg 0 report -i "$t" --analyze
 	vg 0 dump -i "$t" --summary
 done
 set -- $traces
 vg 0 diff "$1" "$2"
+vg 0 diff "$1" "$2" --analyze
 vg 0 diff "$T/out.folded" "$2" --svg "$T/diff.svg"
 vg 0 report -i "$T/out.folded"
 
