@@ -182,7 +182,8 @@ static void dump_own(struct dump_ctx *d, const struct perf_event_header *h)
 
 			fputs(i ? "\n    " : " ", d->out);
 			frec_term__puts(d->out, ev->name);
-			fprintf(d->out, " type %u config %#llx %s %llu sample_type %#llx ids %u", a->type, (unsigned long long)a->config, a->freq ? "freq" : "period",
+			fprintf(d->out, " type %u config %#llx %s %llu sample_type %#llx ids %u", a->type,
+				(unsigned long long)a->config, a->freq ? "freq" : "period",
 				(unsigned long long)a->sample_freq, (unsigned long long)a->sample_type, ev->nr_ids);
 			if (a->sample_type & PERF_SAMPLE_STACK_USER)
 				fprintf(d->out, " stack_user %u regs_user %#llx", a->sample_stack_user,
