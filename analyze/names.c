@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "analyze_internal.h"
+#include "frec/log.h"
 
 #define NAME_MAX_SHORT 80 /* characters of a name in a sentence */
 
@@ -205,9 +206,19 @@ char *an_fmt(const char *f, ...)
 		s = NULL;
 	va_end(ap);
 	/* names come from anywhere: no escape sequence or newline reaches a terminal through a sentence */
-	for (char *c = s; c && *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	if (s) {
+		size_t len = strlen(s), need = frec_term__escape(NULL, 0, s, len);
+		char *safe = need == len ? NULL : malloc(need + 1);
+
+		if (safe) {
+			frec_term__escape(safe, need + 1, s, len);
+			free(s);
+			s = safe;
+		} else if (need != len) {
+			free(s);
+			s = NULL;
+		}
+	}
 	return s;
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "analyze_internal.h"
+#include "frec/log.h"
 
 #define DEFAULT_FINDINGS 10
 #define MD_FINDINGS 8
@@ -35,18 +36,21 @@ static const char *commas(uint64_t v, char *buf, size_t size)
 	return frec_norm__fmt(FREC_NORM_COUNT, (double)v, false, buf, size);
 }
 
-/* @s with control bytes as '?' (and, for markdown, backticks as '\''). */
+/*
+ * @s for a terminal (frec_term__write(): control characters escaped) and, for markdown, with
+ * backticks as '\'', so that no name ends a code span.
+ */
 void an_put_clean(FILE *f, const char *s, bool md)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	while (*s) {
+		size_t n = md ? strcspn(s, "`") : strlen(s);
 
-		if (ch < 0x20 || ch == 0x7f)
-			putc('?', f);
-		else if (md && ch == '`')
+		frec_term__write(f, s, n);
+		s += n;
+		if (*s) {
 			putc('\'', f);
-		else
-			putc(ch, f);
+			s++;
+		}
 	}
 }
 

@@ -60,6 +60,9 @@ void cli_hint(const char *fmt, ...) frec_printf(1, 2);
  */
 int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out);
 
+/** cli_trace_error() - the one-line error and hint of cli_open_trace() for @err (negative). */
+void cli_trace_error(const char *cmd, const char *path, int err);
+
 /**
  * cli_trace_damage() - after reading a whole trace, warn once about truncation or corruption,
  * saying what was still read.

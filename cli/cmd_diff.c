@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_opts.h"
 #include "frec/analyze.h"
 #include "frec/error.h"
 #include "frec/profile.h"
@@ -116,7 +117,7 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 	int c;
 
 	*o = (struct diff_cli_opts){ .flame.minwidth = -1, .fail_pct = -1 };
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	/*
 	 * Operands may come before or after options ("frec diff a b --svg"), so parse in order ("-"
 	 * prefix) and collect them; --svg takes an optional FILE only when it is not one of them, which
@@ -238,6 +239,19 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		return CLI_USAGE;
 	}
 	return CLI_CONTINUE;
+}
+
+int diff_opts__parse(int argc, char **argv, struct diff_cli_opts **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+void diff_opts__free(struct diff_cli_opts *o)
+{
+	if (o)
+		free(o->rules);
+	free(o);
 }
 
 static bool lacks_time(const struct frec_profile *p, enum frec_norm norm)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_opts.h"
 #include "frec/analyze.h"
 #include "frec/error.h"
 #include "frec/profile.h"
@@ -145,14 +146,15 @@ static bool parse_time_range(const char *arg, uint64_t *start, uint64_t *end)
 
 	if (!comma)
 		goto bad;
+	/* At most a billion seconds: the nanoseconds must fit in 64 bits (and NaN is no time). */
 	if (comma != arg) {
 		a = strtod(arg, &e);
-		if (e != comma || a < 0)
+		if (e != comma || !(a >= 0 && a <= 1e9))
 			goto bad;
 	}
 	if (comma[1]) {
 		b = strtod(comma + 1, &e);
-		if (*e || b <= a)
+		if (*e || !(b > a && b <= 1e9))
 			goto bad;
 	}
 	*start = (uint64_t)(a * 1e9);
@@ -208,7 +210,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	int c;
 
 	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1 };
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -232,13 +234,15 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->text.top = (unsigned int)v;
 			break;
 		case OPT_PID:
-			free(o->pids);
+			free(o->pids); /* the last --pid counts; a bad one leaves none to free twice */
+			o->sym.pids = o->pids = NULL;
 			if (!parse_id_list("--pid", optarg, &o->pids, &o->sym.nr_pids))
 				return CLI_USAGE;
 			o->sym.pids = o->pids;
 			break;
 		case OPT_TID:
 			free(o->tids);
+			o->sym.tids = o->tids = NULL;
 			if (!parse_id_list("--tid", optarg, &o->tids, &o->sym.nr_tids))
 				return CLI_USAGE;
 			o->sym.tids = o->tids;
@@ -301,7 +305,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_MINWIDTH:
 			o->flame.minwidth = strtod(optarg, &end);
-			if (*end || end == optarg || o->flame.minwidth < 0) {
+			if (*end || end == optarg || !(o->flame.minwidth >= 0)) {
 				cli_error("report", "--minwidth: '%s' is not a width in pixels (like 0.1)", optarg);
 				return CLI_USAGE;
 			}
@@ -362,6 +366,27 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		o->output = NULL;
 	o->sym.progress = cli_isatty_stderr();
 	return CLI_CONTINUE;
+}
+
+int report_opts__parse(int argc, char **argv, struct report_opts **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+static void report_opts__exit(struct report_opts *o)
+{
+	free(o->rules);
+	free(o->pids);
+	free(o->tids);
+	free(o->debug_path);
+}
+
+void report_opts__free(struct report_opts *o)
+{
+	if (o)
+		report_opts__exit(o);
+	free(o);
 }
 
 static int write_output(const struct report_opts *o, const struct frec_profile *p,
@@ -444,9 +469,6 @@ out:
 	analyze_report__free(findings);
 	analyze_rules__free(rules);
 	frec_profile__free(p);
-	free(o.rules);
-	free(o.pids);
-	free(o.tids);
-	free(o.debug_path);
+	report_opts__exit(&o);
 	return ret;
 }

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -146,6 +147,24 @@ void rec__note_pid(struct recorder *rec, uint32_t pid)
 		*owner = rec_proc__owner(pid);
 }
 
+/*
+ * Process @pid exited: drop what was kept for it, so that a long recording of a system where
+ * processes come and go stays its size (pid_max may be 4 million).  Its pid stays in the set whose
+ * perf maps are read at the end only if it left one in /tmp, the one place it can still be found.
+ */
+static void forget_process(struct recorder *rec, uint32_t pid)
+{
+	char path[48];
+	struct stat st;
+
+	frec_hashmap__del(&rec->stack_starts, pid);
+	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
+	if (lstat(path, &st))
+		frec_hashmap__del(&rec->pids, pid);
+	if (rec->last_pid == pid)
+		rec->last_pid = 0;
+}
+
 /* Values of the stack_starts map besides addresses. */
 #define STACK_START_UNKNOWN 0          /* /proc did not say (gone, or not ours to see) */
 #define STACK_START_STALE UINT64_MAX   /* the process exec'ed: read it again */
@@ -250,6 +269,11 @@ static int emit_record(struct recorder *rec, const struct perf_event_header *h)
 		break;
 	case PERF_RECORD_THROTTLE:
 		rec->st->throttles++;
+		break;
+	case PERF_RECORD_EXIT:
+		/* pid, ppid, tid, ptid: a process ends when its main thread does */
+		if (h->size >= sizeof(*h) + 16 && ((const uint32_t *)(h + 1))[0] == ((const uint32_t *)(h + 1))[2])
+			forget_process(rec, ((const uint32_t *)(h + 1))[0]);
 		break;
 	case PERF_RECORD_COMM:
 	case PERF_RECORD_FORK:

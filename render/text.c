@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "frec/hashmap.h"
+#include "frec/log.h"
 #include "frec/profile.h"
 #include "frec/render.h"
 
@@ -167,15 +168,19 @@ static void put_func(const struct frec_profile *p, const struct func *fn, FILE *
 	const char *mod = frec_profile__str(p, fn->module);
 	const char *base = strrchr(mod, '/');
 
-	fputs(frec_profile__str(p, fn->name), f);
+	/* Names and paths come from the input: escaped, so that a terminal shows them and obeys none. */
+	frec_term__puts(f, frec_profile__str(p, fn->name));
 	if (fn->kind == FREC_FRAME_KERNEL)
 		fputs(" [kernel]", f);
 	else if (fn->kind == FREC_FRAME_JIT)
 		fputs(" [jit]", f);
 	if (fn->inlined)
 		fputs(" [inlined]", f);
-	if (*mod)
-		fprintf(f, "  (%s)", base && base[1] ? base + 1 : mod);
+	if (*mod) {
+		fputs("  (", f);
+		frec_term__puts(f, base && base[1] ? base + 1 : mod);
+		putc(')', f);
+	}
 	putc('\n', f);
 }
 
@@ -185,10 +190,14 @@ static void header(const struct frec_profile *p, FILE *f)
 	uint64_t total = frec_profile__total(p);
 	char a[32], b[32];
 
-	if (m->command)
-		fprintf(f, "command:  %s\n", frec_profile__str(p, m->command));
+	if (m->command) {
+		fputs("command:  ", f);
+		frec_term__puts(f, frec_profile__str(p, m->command));
+		putc('\n', f);
+	}
 	if (m->event || m->freq || m->period) {
-		fprintf(f, "event:    %s", m->event ? frec_profile__str(p, m->event) : "?");
+		fputs("event:    ", f);
+		frec_term__puts(f, m->event ? frec_profile__str(p, m->event) : "?");
 		if (m->freq)
 			fprintf(f, ", %" PRIu64 " Hz", m->freq);
 		else if (m->period)
@@ -203,8 +212,11 @@ static void header(const struct frec_profile *p, FILE *f)
 	if (m->lost || m->samples)
 		fprintf(f, ", lost %s (%.1f%%)", commas(m->lost, b, sizeof(b)), pct(m->lost, m->samples + m->lost));
 	putc('\n', f);
-	if (m->source)
-		fprintf(f, "source:   %s%s\n", frec_profile__str(p, m->source), m->truncated ? " (cut short)" : "");
+	if (m->source) {
+		fputs("source:   ", f);
+		frec_term__puts(f, frec_profile__str(p, m->source));
+		fputs(m->truncated ? " (cut short)\n" : "\n", f);
+	}
 }
 
 /*
@@ -229,7 +241,7 @@ static void put_cause(const struct frec_profile *p, enum frec_health_cause cause
 	char buf[512];
 
 	frec_health_cause__describe(p, cause, module, buf, sizeof(buf));
-	fputs(buf, f);
+	frec_term__puts(f, buf); /* it names a module */
 }
 
 static void health(const struct frec_profile *p, FILE *f)

@@ -25,8 +25,9 @@
 	X(BUILD_ID_MISMATCH, "build-id does not match the recorded one")                \
 	X(NO_SAMPLES, "no samples")                                                     \
 	X(TOO_BIG, "input too large")                                                   \
-	X(NORM_NO_TIME, "the profiles carry no CPU time to compare")                  \
-	X(NOT_REGULAR, "not a regular file")
+	X(NORM_NO_TIME, "the profiles carry no CPU time to compare")                    \
+	X(NOT_REGULAR, "not a regular file")                                            \
+	X(EMPTY, "the input is empty")
 
 enum {
 	FREC_E_BASE = 4096,

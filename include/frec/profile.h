@@ -134,11 +134,14 @@ const char *frec_profile__frame_name(const struct frec_profile *p, uint32_t id);
 
 /** frec_profile__child() - id of @parent's child with @frame (added if new), >= 0, or -ENOMEM. */
 int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame);
-/** frec_profile__add_weight() - add @weight to @node's self and to the total of it and its ancestors. */
-void frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t weight);
+/**
+ * frec_profile__add_weight() - add @weight to @node's self and to the total of it and its ancestors.
+ * Returns 0, or -ERANGE (nothing added) when the profile's total would no longer fit in 64 bits.
+ */
+int frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t weight);
 /**
  * frec_profile__add_stack() - add @weight to the root-first stack of @n frame ids.
- * Returns the leaf's node id (the root's for n == 0), or -ENOMEM.
+ * Returns the leaf's node id (the root's for n == 0), -ENOMEM, or -ERANGE as add_weight().
  */
 int frec_profile__add_stack(struct frec_profile *p, const uint32_t *frames, size_t n, uint64_t weight);
 /**
@@ -327,9 +330,10 @@ const char *frec_profile__module_basename(const struct frec_profile *p, uint32_t
 /* ---- Folded stacks -------------------------------------------------------------------------- */
 
 struct frec_folded_stats {
-	uint64_t lines;      /* non-empty lines read */
+	uint64_t lines;      /* non-empty, non-comment lines read */
 	uint64_t bad_lines;  /* lines without a "STACK COUNT" shape, skipped */
-	uint64_t first_bad;  /* 1-based number of the first bad line, 0 if none */
+	uint64_t first_bad;  /* line number (1-based, in the input) of the first bad line, 0 if none */
+	uint64_t error_line; /* with -ERANGE or -E2BIG: the line number of the refused stack */
 };
 
 /**
@@ -337,8 +341,11 @@ struct frec_folded_stats {
  * flamegraph.pl's stackcollapse scripts, inferno, py-spy --format raw, async-profiler collapsed and
  * frec) from @len bytes at @buf.  The count is the last blank-separated field; frame names may hold
  * spaces.  FREC_FOLDED_* suffixes set the frame kind.  Malformed lines are counted in @st (may be
- * NULL) and skipped.  Returns the number of stacks added, -FREC_E_FOLDED_EMPTY if no line was valid,
- * or -ENOMEM.
+ * NULL) and skipped; lines starting with '#' are comments.  Returns the number of stacks added (0
+ * for an input of blank and comment lines only), -FREC_E_FOLDED_EMPTY if there were lines and none
+ * was valid (or the first 1,000 were not: the input is something else), -ERANGE if a count, or the
+ * sum of the counts, does not fit in 64 bits, -E2BIG for a stack of more than 65,536 frames
+ * (@st->error_line says where, for both), or -ENOMEM.
  */
 int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
 				struct frec_folded_stats *st);
