@@ -207,6 +207,9 @@ static int emit_record(struct recorder *rec, const struct perf_event_header *h)
 			rec__note_pid(rec, ((const uint32_t *)(h + 1))[0]);
 		rec_ustack__note(&rec->ustack, h);
 		break;
+	case PERF_RECORD_EXIT:
+		rec_ustack__note(&rec->ustack, h);
+		break;
 	default:
 		break;
 	}

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Where a user stack copy may end (ustack.h): a main thread's at its start of stack.  The boundary
- * of each process is learnt once, from /proc, and only trusted for a copy that shows the
- * boundary's signature at that address: the process may have exec'ed by now.
+ * Where a user stack copy may end (ustack.h): a main thread's at its start of stack, a glibc
+ * thread's at its descriptor.  The boundary of each process or thread is learnt once, from /proc
+ * or one system call, and only trusted for a copy that shows the boundary's signature at that
+ * address: the process may have exec'ed, the tid may belong to a new thread by now.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #if defined(__x86_64__)
 #include <asm/perf_regs.h>
@@ -15,18 +17,51 @@
 #include "recorder_internal.h"
 #include "ustack.h"
 
-/* Values of the map besides addresses: addresses are never 0, nor 1. */
-#define USTACK_UNKNOWN 0 /* the system did not say (gone, or not ours to see) */
+/* Values of the maps besides addresses: addresses are never 0, nor 1 (heads are word-aligned). */
+#define USTACK_UNKNOWN 0 /* the system did not say (gone, not ours to see, no glibc thread) */
 #define USTACK_STALE 1   /* ask again: a new image or a new task */
+
+/*
+ * glibc on x86-64 places a thread's descriptor, struct pthread, 64-byte aligned at the top of its
+ * stack mapping; its static TLS block lies under it and the thread's first frame under that
+ * (start_thread, called by clone3 with the stack pointer at the TLS block's start).  The
+ * descriptor begins with tcbhead_t: the TLS ABI's word holding the TCB's own address (tcb), the
+ * DTV, then the thread's own address again (self).  Its robust futex list head, which the thread
+ * registered with the kernel in start_thread, lies inside, 0x2e0 bytes on in glibc 2.36.
+ */
+#define TCB_ALIGN 64u
+#define TCB_REACH 1024u /* the most a descriptor's start may lie below its robust list head */
+
+uint64_t rec_tcb__find(const uint8_t *stack, size_t len, uint64_t sp, uint64_t head)
+{
+	uint64_t x, lo, w[3];
+
+	/* The copy must hold everything from the head down: a descriptor beyond the copy's end would
+	 * leave the first self-pointer found to some frame or TLS variable. */
+	if (head <= sp || head - sp > len || len - (head - sp) < 24)
+		return 0;
+	lo = head - sp > TCB_REACH ? head - TCB_REACH : sp;
+	for (x = (head - 1) & ~(uint64_t)(TCB_ALIGN - 1); x >= lo; x -= TCB_ALIGN) {
+		memcpy(w, stack + (x - sp), sizeof(w));
+		/* The first word below the head that points to itself is the TCB or nothing. */
+		if (w[0] == x)
+			return w[2] == x && w[1] ? x : 0;
+		if (x - lo < TCB_ALIGN)
+			break;
+	}
+	return 0;
+}
 
 void rec_ustack__init(struct rec_ustack *u)
 {
 	frec_hashmap__init(&u->starts);
+	frec_hashmap__init(&u->heads);
 }
 
 void rec_ustack__exit(struct rec_ustack *u)
 {
 	frec_hashmap__exit(&u->starts);
+	frec_hashmap__exit(&u->heads);
 }
 
 #if defined(__x86_64__)
@@ -72,18 +107,50 @@ static void cut_at_stack_start(struct rec_ustack *u, struct trace_sample *s, uin
 		return;
 	s->stack_dyn_size = off + 16;
 }
+
+/*
+ * Thread @tid's robust futex list head, asked once per thread.  The kernel answers whoever may
+ * read the thread's state (the check perf_event_open() made to sample it); a thread that did not
+ * register one (not a glibc thread) has none.
+ */
+static uint64_t robust_head(struct rec_ustack *u, uint32_t tid)
+{
+	uint64_t *slot;
+	void *head = NULL;
+	size_t len = 0;
+	bool added;
+
+	if (!tid) /* to the kernel, this thread */
+		return USTACK_UNKNOWN;
+	slot = frec_hashmap__slot(&u->heads, tid, &added);
+	if (!slot)
+		return USTACK_UNKNOWN;
+	if (!added && *slot != USTACK_STALE)
+		return *slot;
+	*slot = USTACK_UNKNOWN;
+	if (!syscall(SYS_get_robust_list, (int)tid, &head, &len) && (uintptr_t)head > USTACK_STALE)
+		*slot = (uintptr_t)head;
+	return *slot;
+}
 #endif
 
 void rec_ustack__cut(struct rec_ustack *u, struct trace_sample *s)
 {
 #if defined(__x86_64__)
-	uint64_t sp;
+	uint64_t sp, head, tcb;
 
 	if (!s->stack || !s->stack_dyn_size || s->regs_abi != PERF_SAMPLE_REGS_ABI_64 ||
 	    !trace_regs__get(s->regs_mask, s->regs, PERF_REG_X86_SP, &sp))
 		return;
 	if (s->pid == s->tid)
 		cut_at_stack_start(u, s, sp);
+	/* Any thread whose descriptor is on its stack: also a process forked by a thread. */
+	head = robust_head(u, s->tid);
+	if (head == USTACK_UNKNOWN)
+		return;
+	tcb = rec_tcb__find(s->stack, s->stack_dyn_size, sp, head);
+	if (tcb)
+		s->stack_dyn_size = tcb - sp;
 #else
 	(void)u;
 	(void)s;
@@ -105,13 +172,22 @@ void rec_ustack__note(struct rec_ustack *u, const struct perf_event_header *h)
 
 	switch (h->type) {
 	case PERF_RECORD_COMM: /* pid, tid, comm */
-		if (h->size >= sizeof(*h) + 8 && (h->misc & PERF_RECORD_MISC_COMM_EXEC))
+		if (h->size >= sizeof(*h) + 8 && (h->misc & PERF_RECORD_MISC_COMM_EXEC)) {
 			forget(&u->starts, f[0]);
+			forget(&u->heads, f[1]);
+		}
 		break;
 	case PERF_RECORD_FORK: /* pid, ppid, tid, ptid */
-		/* a new process may reuse a pid */
-		if (h->size >= sizeof(*h) + 8 && f[0] != f[1])
-			forget(&u->starts, f[0]);
+		/* a new process may reuse a pid, a new thread a tid */
+		if (h->size >= sizeof(*h) + 16) {
+			if (f[0] != f[1])
+				forget(&u->starts, f[0]);
+			forget(&u->heads, f[2]);
+		}
+		break;
+	case PERF_RECORD_EXIT:
+		if (h->size >= sizeof(*h) + 16)
+			forget(&u->heads, f[2]);
 		break;
 	default:
 		break;
