@@ -115,21 +115,33 @@ Test(tcb, heads_outside_the_copy)
 	cr_assert_eq(rec_tcb__find((const uint8_t *)copy, 64, 64, 72), 0);
 }
 
-/* A real thread: its stack from here up to its robust list head, as the kernel would copy it. */
+/* Copy @n bytes of this thread's stack as the kernel would, redzones of the sanitizers included. */
+#if defined(__has_attribute)
+#if __has_attribute(no_sanitize_address)
+__attribute__((no_sanitize_address))
+#endif
+#endif
+static void copy_stack(uint8_t *to, const volatile uint8_t *from, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		to[i] = from[i];
+}
+
+/* A real thread: its stack from this frame up to its robust list head. */
 static void *own_stack(void *arg)
 {
 	uint64_t *found = arg;
 	void *head = NULL;
 	size_t len = 0;
-	volatile uint8_t here = 0;
-	uint64_t sp = (uint64_t)(uintptr_t)&here & ~7ull;
+	/* the frame, not a local's address: a sanitizer may keep locals elsewhere */
+	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0) & ~7ull;
 
 	if (syscall(SYS_get_robust_list, 0, &head, &len) || !head)
 		return NULL;
 	found[1] = (uint64_t)(uintptr_t)head;
-	if ((uintptr_t)head - sp + 24 > LEN)
+	if ((uintptr_t)head <= sp || (uintptr_t)head - sp + 24 > LEN)
 		return NULL;
-	memcpy(copy, (const void *)(uintptr_t)sp, (uintptr_t)head - sp + 24);
+	copy_stack((uint8_t *)copy, (const volatile uint8_t *)(uintptr_t)sp, (uintptr_t)head - sp + 24);
 	found[0] = rec_tcb__find((const uint8_t *)copy, (uintptr_t)head - sp + 24, sp, (uintptr_t)head);
 	return NULL;
 }
