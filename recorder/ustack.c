@@ -65,20 +65,32 @@ void rec_ustack__exit(struct rec_ustack *u)
 }
 
 #if defined(__x86_64__)
+/*
+ * @key's entry in @m; when new or stale, set to USTACK_UNKNOWN with *@ask true, for the caller to
+ * learn it (again).  NULL when out of memory.
+ */
+static uint64_t *entry(struct frec_hashmap *m, uint32_t key, bool *ask)
+{
+	bool added;
+	uint64_t *slot = frec_hashmap__slot(m, key, &added);
+
+	*ask = slot && (added || *slot == USTACK_STALE);
+	if (*ask)
+		*slot = USTACK_UNKNOWN;
+	return slot;
+}
+
 /* Where process @pid's main thread stack starts (/proc/PID/stat), read once per process image. */
 static uint64_t stack_start(struct rec_ustack *u, uint32_t pid)
 {
 	uint64_t v, *slot;
 	char path[48], buf[1024];
-	bool added;
 	ssize_t n;
+	bool ask;
 
-	slot = frec_hashmap__slot(&u->starts, pid, &added);
-	if (!slot)
-		return USTACK_UNKNOWN;
-	if (!added && *slot != USTACK_STALE)
-		return *slot;
-	*slot = USTACK_UNKNOWN;
+	slot = entry(&u->starts, pid, &ask);
+	if (!slot || !ask)
+		return slot ? *slot : USTACK_UNKNOWN;
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
 	n = rec_read_small(path, buf, sizeof(buf));
 	if (n > 0 && !rec_stat__start_stack(buf, (size_t)n, &v) && v != USTACK_STALE)
@@ -118,17 +130,14 @@ static uint64_t robust_head(struct rec_ustack *u, uint32_t tid)
 	uint64_t *slot;
 	void *head = NULL;
 	size_t len = 0;
-	bool added;
+	bool ask;
 
 	if (!tid) /* to the kernel, this thread */
 		return USTACK_UNKNOWN;
-	slot = frec_hashmap__slot(&u->heads, tid, &added);
+	slot = entry(&u->heads, tid, &ask);
 	if (!slot)
 		return USTACK_UNKNOWN;
-	if (!added && *slot != USTACK_STALE)
-		return *slot;
-	*slot = USTACK_UNKNOWN;
-	if (!syscall(SYS_get_robust_list, (int)tid, &head, &len) && (uintptr_t)head > USTACK_STALE)
+	if (ask && !syscall(SYS_get_robust_list, (int)tid, &head, &len) && (uintptr_t)head > USTACK_STALE)
 		*slot = (uintptr_t)head;
 	return *slot;
 }
