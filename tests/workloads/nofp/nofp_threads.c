@@ -21,14 +21,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#if defined(__has_attribute)
-#if __has_attribute(noipa)
-#define NOFP_NOIPA __attribute__((noipa))
-#endif
-#endif
-#ifndef NOFP_NOIPA
-#define NOFP_NOIPA __attribute__((noinline))
-#endif
+#include "nofp.h"
 
 /* "frecTCB!" as a little-endian word: greppable in a decompressed trace. */
 #define NOFP_TCB_MARKER 0x2142435463657266ull
@@ -37,14 +30,6 @@
 static volatile uint64_t nofp_sink;
 static double nofp_until;
 static pthread_key_t nofp_key;
-
-static double nofp_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 NOFP_NOIPA static uint64_t nofp_thread_hash(uint64_t seed)
 {
