@@ -237,14 +237,14 @@ static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
 
 static int emit_record(struct recorder *rec, const struct perf_event_header *h)
 {
-	const uint64_t *u = (const uint64_t *)(h + 1);
+	struct trace_lost lost;
 
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
 		return emit_sample(rec, h);
 	case PERF_RECORD_LOST:
-		if (h->size >= sizeof(*h) + 16) {
-			rec->st->lost += u[1];
+		if (!trace_event__parse_lost(&rec->event, h, &lost)) {
+			rec->st->lost += lost.lost;
 			rec->st->lost_records++;
 		}
 		break;

@@ -816,14 +816,13 @@ static int pass1(struct sym_ctx *c)
 				break;
 			err = save_state(c, h, id.valid ? id.time : 0);
 			break;
-		case PERF_RECORD_LOST:
-			if (h->size >= sizeof(*h) + 16) {
-				uint64_t lost;
+		case PERF_RECORD_LOST: {
+			struct trace_lost l;
 
-				memcpy(&lost, (const uint8_t *)(h + 1) + 8, 8);
-				c->lost += lost;
-			}
+			if (!trace_event__parse_lost(trace_reader__event(c->r, 0), h, &l))
+				c->lost += l.lost;
 			break;
+		}
 		case TRACE_REC_KSYMS:
 		case TRACE_REC_PERF_MAP:
 			err = collect_text(c, h);
@@ -861,66 +860,30 @@ static int cmp_state(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Bytes of a non-sample record before its sample_id trailer. */
-static size_t body_size(const struct sym_ctx *c, const struct perf_event_header *h)
-{
-	const struct trace_event *ev = trace_reader__event(c->r, 0);
-	uint64_t t;
-	size_t n = 0;
-
-	if (!ev || !ev->attr.sample_id_all)
-		return h->size;
-	t = ev->attr.sample_type;
-	n += t & PERF_SAMPLE_TID ? 8 : 0;
-	n += t & PERF_SAMPLE_TIME ? 8 : 0;
-	n += t & PERF_SAMPLE_ID ? 8 : 0;
-	n += t & PERF_SAMPLE_STREAM_ID ? 8 : 0;
-	n += t & PERF_SAMPLE_CPU ? 8 : 0;
-	n += t & PERF_SAMPLE_IDENTIFIER ? 8 : 0;
-	return h->size >= n ? h->size - n : 0;
-}
-
 static int replay_mmap(struct sym_ctx *c, const struct perf_event_header *h, uint64_t time)
 {
-	const uint8_t *b = (const uint8_t *)(h + 1);
-	size_t body = body_size(c, h), fixed = h->type == PERF_RECORD_MMAP2 ? 64 : 32;
-	uint32_t pid, prot = PROT_EXEC;
-	uint64_t addr, len, pgoff;
-	uint8_t bid[20] = { 0 }, bid_size = 0;
+	struct trace_mmap m;
 	char path[4096];
-	size_t plen;
 	struct proc *p;
 	long dso;
 
-	if (body < sizeof(*h) + fixed + 1)
+	if (trace_event__parse_mmap(trace_reader__event(c->r, 0), h, &m))
 		return 0;
-	memcpy(&pid, b, 4);
-	memcpy(&addr, b + 8, 8);
-	memcpy(&len, b + 16, 8);
-	memcpy(&pgoff, b + 24, 8);
-	if (h->type == PERF_RECORD_MMAP2) {
-		memcpy(&prot, b + 56, 4);
-		if (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) {
-			bid_size = b[32] > 20 ? 20 : b[32];
-			memcpy(bid, b + 36, bid_size);
-		}
-	}
-	plen = strnlen((const char *)b + fixed, body - sizeof(*h) - fixed);
-	if (plen >= sizeof(path) || (int32_t)pid == -1 || !len || addr + len < addr)
+	if (m.filename_len >= sizeof(path) || (int32_t)m.pid == -1 || !m.len || m.addr + m.len < m.addr)
 		return 0;
 	/* synthesized records may carry no protection; the kernel sends only executable maps unless asked */
-	if (prot && !(prot & PROT_EXEC))
+	if (m.prot && !(m.prot & PROT_EXEC))
 		return 0;
-	memcpy(path, b + fixed, plen);
-	path[plen] = '\0';
-	p = proc_get(c, (int32_t)pid, true);
-	dso = dso_get(c, path, bid, bid_size, (int32_t)pid, -1);
+	memcpy(path, m.filename, m.filename_len);
+	path[m.filename_len] = '\0';
+	p = proc_get(c, (int32_t)m.pid, true);
+	dso = dso_get(c, path, m.build_id, m.build_id_size, (int32_t)m.pid, -1);
 	if (!p || dso < 0)
 		return -ENOMEM;
 	return proc_map(p, (struct map){
-		.start = addr,
-		.end = addr + len,
-		.pgoff = pgoff,
+		.start = m.addr,
+		.end = m.addr + m.len,
+		.pgoff = m.pgoff,
 		.t_start = time,
 		.t_end = UINT64_MAX,
 		.dso = (uint32_t)dso,
@@ -929,57 +892,49 @@ static int replay_mmap(struct sym_ctx *c, const struct perf_event_header *h, uin
 
 static int replay_comm(struct sym_ctx *c, const struct perf_event_header *h, uint64_t time)
 {
-	const uint8_t *b = (const uint8_t *)(h + 1);
-	size_t body = body_size(c, h);
-	uint32_t pid, tid;
+	struct trace_comm cm;
 	char name[64];
 	size_t n;
 	int id;
 
-	if (body < sizeof(*h) + 9)
+	if (trace_event__parse_comm(trace_reader__event(c->r, 0), h, &cm))
 		return 0;
-	memcpy(&pid, b, 4);
-	memcpy(&tid, b + 4, 4);
-	n = strnlen((const char *)b + 8, FREC_MIN(body - sizeof(*h) - 8, sizeof(name) - 1));
-	memcpy(name, b + 8, n);
+	n = FREC_MIN(cm.comm_len, sizeof(name) - 1);
+	memcpy(name, cm.comm, n);
 	name[n] = '\0';
 	id = intern(c, name);
 	if (id < 0)
 		return id;
-	if (h->misc & PERF_RECORD_MISC_COMM_EXEC) {
-		struct proc *p = proc_get(c, (int32_t)pid, true);
+	if (cm.exec) {
+		struct proc *p = proc_get(c, (int32_t)cm.pid, true);
 
 		if (!p || proc_clear(p, time))
 			return -ENOMEM;
 	}
-	return thread_set_comm(c, (int32_t)tid, (int32_t)pid, time, (uint32_t)id);
+	return thread_set_comm(c, (int32_t)cm.tid, (int32_t)cm.pid, time, (uint32_t)id);
 }
 
 static int replay_fork(struct sym_ctx *c, const struct perf_event_header *h, uint64_t time)
 {
-	const uint8_t *b = (const uint8_t *)(h + 1);
-	uint32_t pid, ppid, tid, ptid, comm;
 	struct proc *parent, *child;
+	struct trace_task t;
+	uint32_t comm;
 
-	if (body_size(c, h) < sizeof(*h) + 24)
+	if (trace_event__parse_task(trace_reader__event(c->r, 0), h, &t))
 		return 0;
-	memcpy(&pid, b, 4);
-	memcpy(&ppid, b + 4, 4);
-	memcpy(&tid, b + 8, 4);
-	memcpy(&ptid, b + 12, 4);
-	comm = thread_comm(thread_get(c, (int32_t)ptid, 0, false), time);
-	if (comm && thread_set_comm(c, (int32_t)tid, (int32_t)pid, time, comm))
+	comm = thread_comm(thread_get(c, (int32_t)t.ptid, 0, false), time);
+	if (comm && thread_set_comm(c, (int32_t)t.tid, (int32_t)t.pid, time, comm))
 		return -ENOMEM;
-	if (pid == ppid)
+	if (t.pid == t.ppid)
 		return 0; /* a new thread shares its process's mappings */
-	child = proc_get(c, (int32_t)pid, true);
+	child = proc_get(c, (int32_t)t.pid, true);
 	if (!child || proc_clear(child, time))
 		return -ENOMEM;
-	parent = proc_get(c, (int32_t)ppid, false);
+	parent = proc_get(c, (int32_t)t.ppid, false);
 	if (!parent)
 		return 0;
-	child = proc_get(c, (int32_t)pid, false); /* procs may have moved */
-	parent = proc_get(c, (int32_t)ppid, false);
+	child = proc_get(c, (int32_t)t.pid, false); /* procs may have moved */
+	parent = proc_get(c, (int32_t)t.ppid, false);
 	for (size_t i = 0, n = parent->nr_maps; i < n; i++) {
 		struct map m = parent->maps[i];
 
