@@ -44,13 +44,13 @@
 #define DEFAULT_DEBUG_PATH ":.debug:/usr/lib/debug" /* libdwfl's own default */
 
 struct elf_sym {
-	uint64_t start, end;
-	const char *name; /* borrowed from libelf's string table */
+	struct sym_range range; /* link-time addresses */
+	const char *name;       /* borrowed from libelf's string table */
 };
 
 struct dw_range {
-	uint64_t lo, hi; /* DWARF addresses, [lo, hi) */
-	uint32_t idx;    /* cu or subprogram index */
+	struct sym_range range; /* DWARF addresses */
+	uint32_t idx;           /* cu or subprogram index */
 };
 
 struct dw_cu {
@@ -58,6 +58,7 @@ struct dw_cu {
 	bool indexed;      /* subprograms collected */
 	struct dw_range *subs;
 	size_t nr_subs;
+	struct sym_ranges sub_index;
 	Dwarf_Die *sub_dies;
 	size_t nr_sub_dies, sub_dies_cap;
 };
@@ -77,6 +78,7 @@ struct sym_elf {
 
 	struct elf_sym *syms;
 	size_t nr_syms;
+	struct sym_ranges sym_index;
 	struct sym_layout layout;
 	struct sym_plt plt;
 
@@ -92,6 +94,7 @@ struct sym_elf {
 	size_t nr_cus;
 	struct dw_range *cu_ranges;
 	size_t nr_cu_ranges;
+	struct sym_ranges cu_index;
 };
 
 static int push(void **arr, size_t *nr, size_t *cap, size_t elem)
@@ -113,11 +116,11 @@ static int cmp_sym(const void *a, const void *b)
 {
 	const struct elf_sym *x = a, *y = b;
 
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
+	if (x->range.start != y->range.start)
+		return x->range.start < y->range.start ? -1 : 1;
 	/* ties: the larger symbol first, so the one kept spans the most */
-	if (x->end != y->end)
-		return x->end > y->end ? -1 : 1;
+	if (x->range.end != y->range.end)
+		return x->range.end > y->range.end ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
@@ -142,27 +145,28 @@ static int load_symbols(struct sym_elf *e)
 		if (push((void **)&e->syms, &e->nr_syms, &cap, sizeof(*e->syms)))
 			return -ENOMEM;
 		e->syms[e->nr_syms - 1] = (struct elf_sym){
-			.start = addr - e->bias,
-			.end = addr - e->bias + sym.st_size,
+			.range = { addr - e->bias, addr - e->bias + sym.st_size },
 			.name = name,
 		};
 	}
 	if (!e->nr_syms)
-		return 0;
+		return sym_ranges__index(&e->sym_index, e->syms, 0, sizeof(*e->syms));
 	qsort(e->syms, e->nr_syms, sizeof(*e->syms), cmp_sym);
 	/* One symbol per start (aliases: keep the first); a sizeless one ends at the next start. */
 	size_t w = 0;
 	for (size_t i = 0; i < e->nr_syms; i++) {
-		if (w && e->syms[w - 1].start == e->syms[i].start)
+		if (w && e->syms[w - 1].range.start == e->syms[i].range.start)
 			continue;
 		e->syms[w++] = e->syms[i];
 	}
 	e->nr_syms = w;
 	for (size_t i = 0; i < w; i++) {
-		if (e->syms[i].end == e->syms[i].start)
-			e->syms[i].end = i + 1 < w ? e->syms[i + 1].start : e->syms[i].start + 1;
+		struct sym_range *r = &e->syms[i].range;
+
+		if (r->end == r->start)
+			r->end = i + 1 < w ? e->syms[i + 1].range.start : r->start + 1;
 	}
-	return 0;
+	return sym_ranges__index(&e->sym_index, e->syms, w, sizeof(*e->syms));
 }
 
 static bool has_section(Elf *elf, GElf_Word type)
@@ -191,11 +195,14 @@ void sym_elf__close(struct sym_elf *e)
 		close(e->memfd);
 	for (size_t i = 0; i < e->nr_cus; i++) {
 		free(e->cus[i].subs);
+		sym_ranges__exit(&e->cus[i].sub_index);
 		free(e->cus[i].sub_dies);
 	}
 	free(e->cus);
 	free(e->cu_ranges);
+	sym_ranges__exit(&e->cu_index);
 	free(e->syms);
+	sym_ranges__exit(&e->sym_index);
 	sym_layout__exit(&e->layout);
 	sym_plt__exit(&e->plt);
 	free(e->name);
@@ -419,22 +426,9 @@ int sym_elf__vaddr(const struct sym_elf *e, uint64_t start, uint64_t pgoff, uint
 
 static const struct elf_sym *find_sym(const struct sym_elf *e, uint64_t addr)
 {
-	size_t lo = 0, hi = e->nr_syms;
+	long i = sym_ranges__find(&e->sym_index, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (e->syms[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* A few steps back: a large symbol may enclose smaller ones (local labels sized as functions). */
-	for (size_t i = lo, steps = 0; i-- > 0 && steps < 4; steps++) {
-		if (addr < e->syms[i].end)
-			return &e->syms[i];
-	}
-	return NULL;
+	return i >= 0 ? &e->syms[i] : NULL;
 }
 
 /* ---- DWARF ------------------------------------------------------------------------------------- */
@@ -443,29 +437,9 @@ static int cmp_range(const void *a, const void *b)
 {
 	const struct dw_range *x = a, *y = b;
 
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return x->hi > y->hi ? -1 : x->hi < y->hi;
-}
-
-/* Index of the range holding @pc in a sorted table, or -1. */
-static long find_range(const struct dw_range *r, size_t n, uint64_t pc)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r[mid].lo <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo, steps = 0; i-- > 0 && steps < 8; steps++) {
-		if (pc < r[i].hi)
-			return (long)i;
-	}
-	return -1;
+	if (x->range.start != y->range.start)
+		return x->range.start < y->range.start ? -1 : 1;
+	return x->range.end > y->range.end ? -1 : x->range.end < y->range.end;
 }
 
 static int add_ranges(Dwarf_Die *die, uint32_t idx, struct dw_range **arr, size_t *nr, size_t *cap)
@@ -478,7 +452,7 @@ static int add_ranges(Dwarf_Die *die, uint32_t idx, struct dw_range **arr, size_
 			continue;
 		if (push((void **)arr, nr, cap, sizeof(**arr)))
 			return -ENOMEM;
-		(*arr)[*nr - 1] = (struct dw_range){ .lo = lo, .hi = hi, .idx = idx };
+		(*arr)[*nr - 1] = (struct dw_range){ .range = { lo, hi }, .idx = idx };
 	}
 	return 0;
 }
@@ -551,7 +525,7 @@ static int load_dwarf(struct sym_elf *e)
 				return -ENOMEM;
 			}
 			e->cu_ranges[e->nr_cu_ranges - 1] =
-				(struct dw_range){ .lo = addr, .hi = addr + len, .idx = (uint32_t)idx };
+				(struct dw_range){ .range = { addr, addr + len }, .idx = (uint32_t)idx };
 		}
 	}
 	for (size_t i = 0; i < e->nr_cus; i++) {
@@ -564,7 +538,7 @@ static int load_dwarf(struct sym_elf *e)
 	free(covered);
 	if (e->nr_cu_ranges)
 		qsort(e->cu_ranges, e->nr_cu_ranges, sizeof(*e->cu_ranges), cmp_range);
-	return 0;
+	return sym_ranges__index(&e->cu_index, e->cu_ranges, e->nr_cu_ranges, sizeof(*e->cu_ranges));
 }
 
 /* Collect the subprograms with code under @die (namespaces and classes are walked into). */
@@ -660,7 +634,7 @@ static const char *name_at(void *ctx, uint64_t vaddr)
 {
 	const struct elf_sym *sym = find_sym(ctx, vaddr);
 
-	return sym && sym->start == vaddr ? sym->name : NULL;
+	return sym && sym->range.start == vaddr ? sym->name : NULL;
 }
 
 #define MAX_INLINE 32
@@ -689,7 +663,7 @@ int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool wa
 	if ((want_inline || want_lines) && !e->dw_tried && load_dwarf(e))
 		pr_warn_once("out of memory indexing DWARF of %s", e->name);
 	pc = vaddr + e->bias - e->dwbias;
-	if (e->dw && (want_inline || want_lines) && (i = find_range(e->cu_ranges, e->nr_cu_ranges, pc)) >= 0) {
+	if (e->dw && (want_inline || want_lines) && (i = sym_ranges__find(&e->cu_index, pc)) >= 0) {
 		cu = &e->cus[e->cu_ranges[i].idx];
 		if (!cu->indexed) {
 			size_t cap = 0;
@@ -699,8 +673,10 @@ int sym_elf__lookup(struct sym_elf *e, uint64_t vaddr, bool want_inline, bool wa
 				pr_warn_once("out of memory indexing DWARF of %s", e->name);
 			if (cu->nr_subs)
 				qsort(cu->subs, cu->nr_subs, sizeof(*cu->subs), cmp_range);
+			if (sym_ranges__index(&cu->sub_index, cu->subs, cu->nr_subs, sizeof(*cu->subs)))
+				pr_warn_once("out of memory indexing DWARF of %s", e->name);
 		}
-		i = find_range(cu->subs, cu->nr_subs, pc);
+		i = sym_ranges__find(&cu->sub_index, pc);
 		if (i >= 0) {
 			sub = cu->sub_dies[cu->subs[i].idx];
 			have_sub = true;
@@ -858,7 +834,7 @@ static void load_fde_starts(struct sym_elf *e)
 int sym_elf__func_start(struct sym_elf *e, uint64_t vaddr, uint64_t *start)
 {
 	Dwarf_Frame *frame = NULL;
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!e->cfi_tried) {
 		e->cfi_tried = true;
@@ -870,15 +846,7 @@ int sym_elf__func_start(struct sym_elf *e, uint64_t vaddr, uint64_t *start)
 	if (!e->cfi || !e->nr_fde_starts || dwarf_cfi_addrframe(e->cfi, vaddr, &frame) || !frame)
 		return -ENOENT;
 	free(frame);
-	hi = e->nr_fde_starts;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (e->fde_starts[mid] <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = sym_search__upper(e->fde_starts, e->nr_fde_starts, sizeof(*e->fde_starts), vaddr);
 	if (!lo)
 		return -ENOENT;
 	*start = e->fde_starts[lo - 1];

@@ -20,10 +20,12 @@
 
 #include <elfutils/libdwfl.h>
 
+#include "sym_range.h"
+
 /* ---- sym_table: kallsyms and perf maps --------------------------------------------------------- */
 
 struct sym_table_entry {
-	uint64_t start, end; /* [start, end) */
+	struct sym_range range;
 	uint32_t name;       /* offset of the NUL-terminated name in the table's text */
 	uint32_t module;     /* offset of the module name ("" for none) */
 	uint32_t seq;        /* input order: among overlapping entries the later one wins */
@@ -32,7 +34,7 @@ struct sym_table_entry {
 struct sym_table {
 	struct sym_table_entry *entries;
 	size_t nr, cap;
-	uint64_t *max_end; /* max_end[i]: largest end among entries[0..i] (bounds the overlap scan) */
+	struct sym_ranges index;
 	char *text;        /* names, NUL-separated; offset 0 is "" */
 	size_t text_len, text_cap;
 	uint64_t bad_lines;
@@ -114,7 +116,7 @@ struct sym_plt_sec {
 };
 
 struct sym_plt_stub {
-	uint64_t start, end;
+	struct sym_range range; /* link-time addresses */
 	char *name; /* "memcpy@plt" (mangled as its symbol is), or the section's name */
 };
 
@@ -125,6 +127,7 @@ struct sym_plt {
 	bool loaded;
 	struct sym_plt_stub *stubs; /* sorted by start */
 	size_t nr;
+	struct sym_ranges index;
 };
 
 /** The name of the function whose code starts at link-time address @vaddr, or NULL. */

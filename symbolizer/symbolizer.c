@@ -71,7 +71,8 @@ struct dso {
 };
 
 struct map {
-	uint64_t start, end, pgoff;
+	struct sym_range range; /* [start, end) in the process */
+	uint64_t pgoff;
 	uint64_t t_start, t_end; /* in place during [t_start, t_end) */
 	uint32_t dso;
 };
@@ -80,7 +81,7 @@ struct proc {
 	int32_t pid;
 	struct map *maps;
 	size_t nr_maps, maps_cap;
-	uint64_t *max_end; /* running max of ends over maps sorted by start */
+	struct sym_ranges index; /* of maps, sorted by start */
 	uint64_t *changes; /* times the mappings changed, ascending: generation = index */
 	size_t nr_changes, changes_cap;
 	char *perf_map;    /* raw perf-map text from the trace */
@@ -549,20 +550,12 @@ static struct thread *thread_get(struct sym_ctx *c, int32_t tid, int32_t pid, bo
 /* The thread's name at @time (its first known name before any record), or 0. */
 static uint32_t thread_comm(const struct thread *t, uint64_t time)
 {
-	size_t lo = 0, hi;
+	size_t n;
 
 	if (!t || !t->nr)
 		return 0;
-	hi = t->nr;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->comms[mid].time <= time)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return t->comms[lo ? lo - 1 : 0].name;
+	n = sym_search__upper(t->comms, t->nr, sizeof(*t->comms), time);
+	return t->comms[n ? n - 1 : 0].name;
 }
 
 static int thread_set_comm(struct sym_ctx *c, int32_t tid, int32_t pid, uint64_t time, uint32_t name)
@@ -606,28 +599,28 @@ static int proc_map(struct proc *p, struct map m)
 	for (size_t i = 0; i < n; i++) {
 		struct map old = p->maps[i];
 
-		if (old.t_end <= m.t_start || old.end <= m.start || old.start >= m.end)
+		if (old.t_end <= m.t_start || old.range.end <= m.range.start || old.range.start >= m.range.end)
 			continue;
 		p->maps[i].t_end = m.t_start;
-		if (old.start < m.start) {
+		if (old.range.start < m.range.start) {
 			struct map left = old;
 
-			left.end = m.start;
+			left.range.end = m.range.start;
 			left.t_start = m.t_start;
 			if (proc_add_map(p, &left))
 				return -ENOMEM;
 		}
-		if (old.end > m.end) {
+		if (old.range.end > m.range.end) {
 			struct map right = old;
 
-			right.start = m.end;
-			right.pgoff = old.pgoff + (m.end - old.start);
+			right.range.start = m.range.end;
+			right.pgoff = old.pgoff + (m.range.end - old.range.start);
 			right.t_start = m.t_start;
 			if (proc_add_map(p, &right))
 				return -ENOMEM;
 		}
 	}
-	if (m.end > m.start && proc_add_map(p, &m))
+	if (m.range.end > m.range.start && proc_add_map(p, &m))
 		return -ENOMEM;
 	return proc_changed(p, m.t_start);
 }
@@ -645,25 +638,22 @@ static int cmp_map(const void *a, const void *b)
 {
 	const struct map *x = a, *y = b;
 
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
+	if (x->range.start != y->range.start)
+		return x->range.start < y->range.start ? -1 : 1;
 	return x->t_start < y->t_start ? -1 : x->t_start > y->t_start;
 }
 
 static int proc_sort(struct proc *p)
 {
-	uint64_t *me;
+	int err;
 
 	if (p->sorted)
 		return 0;
 	if (p->nr_maps)
 		qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
-	me = realloc(p->max_end, (p->nr_maps ? p->nr_maps : 1) * sizeof(*me));
-	if (!me)
-		return -ENOMEM;
-	p->max_end = me;
-	for (size_t i = 0; i < p->nr_maps; i++)
-		me[i] = i && me[i - 1] > p->maps[i].end ? me[i - 1] : p->maps[i].end;
+	err = sym_ranges__index(&p->index, p->maps, p->nr_maps, sizeof(*p->maps));
+	if (err)
+		return err;
 	p->sorted = true;
 	return 0;
 }
@@ -672,22 +662,12 @@ static int proc_sort(struct proc *p)
 static const struct map *proc_find(const struct proc *p, uint64_t addr, uint64_t time)
 {
 	const struct map *best = NULL;
-	size_t lo = 0, hi = p->nr_maps;
+	size_t pos = sym_ranges__upper(&p->index, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	while (sym_ranges__next(&p->index, addr, &pos)) {
+		const struct map *m = &p->maps[pos];
 
-		if (p->maps[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i-- > 0;) {
-		const struct map *m = &p->maps[i];
-
-		if (p->max_end[i] <= addr)
-			break;
-		if (addr < m->end && m->t_start <= time && time < m->t_end && (!best || m->t_start > best->t_start))
+		if (m->t_start <= time && time < m->t_end && (!best || m->t_start > best->t_start))
 			best = m;
 	}
 	return best;
@@ -699,17 +679,7 @@ static const struct map *proc_find(const struct proc *p, uint64_t addr, uint64_t
  */
 static size_t proc_generation(const struct proc *p, uint64_t time)
 {
-	size_t lo = 0, hi = p->nr_changes;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->changes[mid] <= time)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return sym_search__upper(p->changes, p->nr_changes, sizeof(*p->changes), time);
 }
 
 /* ---- pass 1: collect ---------------------------------------------------------------------------- */
@@ -881,8 +851,7 @@ static int replay_mmap(struct sym_ctx *c, const struct perf_event_header *h, uin
 	if (!p || dso < 0)
 		return -ENOMEM;
 	return proc_map(p, (struct map){
-		.start = m.addr,
-		.end = m.addr + m.len,
+		.range = { m.addr, m.addr + m.len },
 		.pgoff = m.pgoff,
 		.t_start = time,
 		.t_end = UINT64_MAX,
@@ -1374,8 +1343,8 @@ static int unwind_maps(struct sym_ctx *c, struct proc *p, uint64_t time)
 		if (grow((void **)&c->umaps, &c->umaps_cap, n + 1, sizeof(*c->umaps)))
 			return -ENOMEM;
 		c->umaps[n++] = (struct sym_unwind_map){
-			.start = m->start,
-			.end = m->end,
+			.start = m->range.start,
+			.end = m->range.end,
 			.pgoff = m->pgoff,
 			.path = d->path,
 			.build_id = d->bid_size ? d->bid : NULL,
@@ -1548,13 +1517,13 @@ static int name_chain(struct sym_ctx *c, const struct trace_sample *s, struct pr
 				if (!dd->tried)
 					dso_open(c, dd);
 				/* the link-time address, else the file offset */
-				if (!dd->elf || sym_elf__vaddr(dd->elf, m->start, m->pgoff, pc, &addr))
-					addr = pc - m->start + m->pgoff;
+				if (!dd->elf || sym_elf__vaddr(dd->elf, m->range.start, m->pgoff, pc, &addr))
+					addr = pc - m->range.start + m->pgoff;
 			} else if (p && p->jit.nr && sym_table__find(&p->jit, w->first_in_ctx ? pc : pc - 1)) {
 				dso = jit_dso(c, p);
 			} else if (d) {
 				dso = m->dso;
-				addr = pc - m->start;
+				addr = pc - m->range.start;
 			}
 			if (dso != DSO_NONE) {
 				err = add_pc(c, dso, addr, !w->first_in_ctx, p, n, &unknown, &root);
@@ -1974,7 +1943,7 @@ static void ctx_exit(struct sym_ctx *c)
 		struct proc *p = &c->procs[i];
 
 		free(p->maps);
-		free(p->max_end);
+		sym_ranges__exit(&p->index);
 		free(p->changes);
 		free(p->perf_map);
 		sym_table__exit(&p->jit);

@@ -181,13 +181,14 @@ struct unw_trail {
  * whole symbol table on every call: 1.8M instructions a pc for libc's, most of an auto report.
  */
 struct unw_func {
-	uint64_t start, size; /* file addresses */
-	bool root;            /* sym_is_stack_root() */
+	struct sym_range range; /* file addresses */
+	bool root;              /* sym_is_stack_root() */
 };
 
 struct unw_functab {
 	struct unw_func *f;
 	size_t n;
+	struct sym_ranges index;
 };
 
 /* The module of the last frame unwound, valid for the Dwfl of that serial number. */
@@ -329,8 +330,10 @@ void sym_unwinder__free(struct sym_unwinder *u)
 	frec_hashmap__exit(&u->file_ids);
 	frec_hashmap__exit(&u->pc_states);
 	frec_hashmap__exit(&u->functabs);
-	for (size_t i = 0; i < u->nr_functabs; i++)
+	for (size_t i = 0; i < u->nr_functabs; i++) {
 		free(u->functab[i].f);
+		sym_ranges__exit(&u->functab[i].index);
+	}
 	free(u->functab);
 	frec_hashmap__exit(&u->rules);
 	sym_fpcheck__free(u->fpcheck);
@@ -1529,9 +1532,10 @@ static int unw_func__cmp(const void *a, const void *b)
 {
 	const struct unw_func *x = a, *y = b;
 
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->size < y->size ? -1 : x->size > y->size; /* the smaller first: see unw_func_at() */
+	if (x->range.start != y->range.start)
+		return x->range.start < y->range.start ? -1 : 1;
+	/* the smaller first: the walk back of a lookup meets the larger one first */
+	return x->range.end < y->range.end ? -1 : x->range.end > y->range.end;
 }
 
 /* The function symbols of @mod (bias @bias), file @file_id, read and sorted once per file. */
@@ -1571,33 +1575,22 @@ static const struct unw_functab *unw_functab(struct sym_unwinder *u, Dwfl_Module
 			t->f = f;
 			cap = cap ? cap * 2 : 256;
 		}
-		t->f[t->n++] = (struct unw_func){ addr - bias, sym.st_size, sym_is_stack_root(name) };
+		t->f[t->n++] = (struct unw_func){ { addr - bias, addr - bias + sym.st_size }, sym_is_stack_root(name) };
 	}
 	if (t->n)
 		qsort(t->f, t->n, sizeof(*t->f), unw_func__cmp);
+	if (sym_ranges__index(&t->index, t->f, t->n, sizeof(*t->f)))
+		t->n = 0;
 	*slot = ++u->nr_functabs;
 	return t;
 }
 
-/* The function holding file address @a: the last to start at or before it that still covers it. */
+/* The function holding file address @a. */
 static const struct unw_func *unw_func_at(const struct unw_functab *t, uint64_t a)
 {
-	size_t lo = 0, hi = t->n;
+	long i = sym_ranges__find(&t->index, a);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->f[mid].start <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* a few steps back: a large symbol may enclose smaller ones */
-	for (size_t i = lo, steps = 0; i-- > 0 && steps < 4; steps++) {
-		if (a - t->f[i].start < t->f[i].size)
-			return &t->f[i];
-	}
-	return NULL;
+	return i >= 0 ? &t->f[i] : NULL;
 }
 
 /*
@@ -1642,7 +1635,7 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 	fn = tab ? unw_func_at(tab, look - bias) : NULL;
 	if (!fn)
 		goto out;
-	off = look - bias - fn->start;
+	off = look - bias - fn->range.start;
 	if (fn->root)
 		info |= UNW_FP_ROOT;
 	if (!u->fpcheck)
@@ -1650,7 +1643,7 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 	code = unw_code(mod, look - off, &avail);
 	if (!code)
 		goto out;
-	size = avail < fn->size ? avail : fn->size;
+	size = avail < fn->range.end - fn->range.start ? avail : fn->range.end - fn->range.start;
 	if (sym_fpcheck__func(u->fpcheck, file_id << 48 | ((look - off - bias) & UNW_FILE_ADDR_MASK), code, size,
 			      &f) < 0 && !f.decoded)
 		goto out;
