@@ -19,6 +19,7 @@
 #include "frec/render.h"
 #include "frec/symbolizer.h"
 #include "output.h"
+#include "progress.h"
 
 static const char report_help[] =
 	"input and output:\n"
@@ -60,6 +61,7 @@ struct report_opts {
 	struct render_flame_opts flame;
 	int32_t *pids, *tids;
 	char *debug_path;
+	bool progress; /* stderr is a terminal: draw how far symbolizing is */
 };
 
 enum {
@@ -308,7 +310,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		o->output = "flame.svg";
 	if (o->output && !strcmp(o->output, "-"))
 		o->output = NULL;
-	o->sym.progress = cli_isatty_stderr();
+	o->progress = cli_isatty_stderr();
 	return CLI_CONTINUE;
 }
 
@@ -330,6 +332,7 @@ int cmd_report(int argc, char **argv)
 	static const char *const cmd = "report";
 	struct frec_profile *p = NULL;
 	struct cli_output out = { .fd = -1 };
+	struct cli_progress prog;
 	struct report_opts o;
 	FILE *f;
 	int ret;
@@ -343,8 +346,17 @@ int cmd_report(int argc, char **argv)
 			     "the input is named with -i, the output with -o or right after --svg: "
 			     "frec report -i trace.zst --svg flame.svg"))
 		goto out;
-	if (cli_load_profile(cmd, o.input, &o.sym, &p))
+	if (o.progress) {
+		cli_progress__begin(&prog, cmd);
+		o.sym.progress = cli_progress__symbolizer;
+		o.sym.progress_ctx = &prog;
+	}
+	ret = cli_load_profile(cmd, o.input, &o.sym, &p);
+	if (o.progress)
+		cli_progress__end(&prog);
+	if (ret)
 		goto out;
+	ret = CLI_FAIL;
 	if (!frec_profile__total(p)) {
 		uint64_t n = frec_profile__meta_const(p)->samples;
 

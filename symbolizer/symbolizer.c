@@ -31,7 +31,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "frec/error.h"
@@ -192,8 +191,6 @@ struct sym_ctx {
 	size_t nr_leaves, leaves_cap;
 
 	uint64_t nr_samples, first_time, last_time, lost;
-	int last_progress;
-	uint64_t start_time; /* CLOCK_MONOTONIC when symbolizing began, for progress */
 	bool vdso_tried;
 	struct sym_elf *vdso;
 	char *debug_path;    /* libdwfl search path: the cache first, then opts->debug_path */
@@ -232,40 +229,15 @@ static int intern(struct sym_ctx *c, const char *s)
 	return frec_profile__intern_str(c->p, s ? s : "");
 }
 
-/* ---- progress ---------------------------------------------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Progress on stderr, for reports that take long enough to wonder (not for small traces). */
+/* Tell the caller how far a pass has come. */
 static void progress(struct sym_ctx *c, int pass)
 {
 	const struct trace_status *st;
-	int pct;
 
-	if (!c->opts->progress || now_ns() - c->start_time < 300000000u)
+	if (!c->opts->progress)
 		return;
 	st = trace_reader__status(c->r);
-	if (!st->file_bytes)
-		return;
-	pct = (int)(st->pos * 50 / st->file_bytes) + (pass ? 50 : 0);
-	if (pct == c->last_progress || pct > 100)
-		return;
-	c->last_progress = pct;
-	fprintf(stderr, "\rfrec report: %s %3d%%", pass ? "symbolizing" : "reading", pct);
-}
-
-/* Erase the progress line (before a warning, and at the end); it is redrawn on the next update. */
-static void progress_done(struct sym_ctx *c)
-{
-	if (c->opts->progress && c->last_progress >= 0)
-		fputs("\r\033[K", stderr);
-	c->last_progress = -1;
+	c->opts->progress(c->opts->progress_ctx, pass, st->pos, st->file_bytes);
 }
 
 /* ---- DSOs and ELF files ------------------------------------------------------------------------ */
@@ -498,7 +470,6 @@ static void dso_open(struct sym_ctx *c, struct dso *d)
 	}
 	d->flags |= mismatch ? FREC_MODULE_BUILD_ID_MISMATCH : FREC_MODULE_NOT_FOUND;
 	if (mismatch) {
-		progress_done(c);
 		pr_warn("%s: build-id %s differs from the recorded %s (rebuilt since recording?): its frames show as module+offset",
 			cand[mismatch_at], got[0] ? got : "(none)", want);
 	} else {
@@ -1996,8 +1967,6 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	*out = NULL;
 	c.opts = opts ? opts : &defaults;
 	c.r = r;
-	c.last_progress = -1;
-	c.start_time = now_ns();
 	c.start_ns = trace_reader__header(r)->start_ns;
 	c.max_stack = 127;
 	if ((ms = trace_reader__meta(r, "max_stack")) && atoi(ms) > 0)
@@ -2054,7 +2023,6 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 		save_debug(&c);
 	if (!err)
 		err = frec_profile__sort(c.p);
-	progress_done(&c);
 	if (!err) {
 		/* the sample count of the metadata is the trace's, before filters */
 		frec_profile__meta(c.p)->samples = c.nr_samples;
