@@ -8,24 +8,6 @@
 
 #include "sym_range.h"
 
-size_t sym_search__upper(const void *base, size_t nr, size_t size, uint64_t key)
-{
-	const char *b = base;
-	size_t lo = 0, hi = nr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint64_t k;
-
-		memcpy(&k, b + mid * size, sizeof(k));
-		if (k <= key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 void sym_ranges__init(struct sym_ranges *r)
 {
 	*r = (struct sym_ranges){ 0 };

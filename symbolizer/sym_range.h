@@ -34,9 +34,24 @@ struct sym_ranges {
 
 /**
  * sym_search__upper() - how many of the @nr entries of @size bytes at @base, sorted by the
- * uint64_t each begins with, begin with a value <= @key (a binary search).
+ * uint64_t each begins with, begin with a value <= @key (a binary search).  Inline: it runs for
+ * every frame of every sample, and a constant @size makes it the search written for the type.
  */
-size_t sym_search__upper(const void *base, size_t nr, size_t size, uint64_t key);
+static inline size_t sym_search__upper(const void *base, size_t nr, size_t size, uint64_t key)
+{
+	const char *b = base;
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (*(const uint64_t *)(const void *)(b + mid * size) <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 /** sym_ranges__init() - an empty index (no entries: every search misses). */
 void sym_ranges__init(struct sym_ranges *r);

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The registry of ELF files (sym_modules.h).
+ *
+ * A mapped file is looked for, in order: in the root of the process that mapped it
+ * (/proc/PID/root, opened so that no link planted there leads out of it: common/proc_root.c),
+ * at its path on this machine, then as /usr/lib/debug/.build-id/xx/rest.debug (a debug file
+ * stands in for a binary that is not installed: it has the symbols and the layout).  The
+ * recorded build-id, when there is one, must match; the first mismatch is what the warning
+ * names.  Files are cached by build-id, or by the path they were opened at.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "frec/error.h"
+#include "frec/proc_root.h"
+#include "frec/profile.h"
+#include "sym_internal.h"
+#include "sym_modules.h"
+
+#define pr_fmt(fmt) "symbolizer: " fmt
+#include "frec/log.h"
+
+struct recorded_build_id {
+	char *path;
+	uint8_t id[20];
+	uint8_t size;
+};
+
+struct module_ent {
+	uint8_t build_id[20];
+	uint8_t build_id_size;
+	char *path; /* path opened, the key when there is no build-id */
+	struct sym_elf *elf;
+};
+
+struct sym_modules {
+	struct recorded_build_id *bids;
+	size_t nr_bids, bids_cap;
+	struct module_ent *ents;
+	size_t nr_ents, ents_cap;
+	char *release, *machine;
+	bool vdso_tried;
+	struct sym_elf *vdso;
+	char *cache_dir;
+	char *debug_path; /* libdwfl search path: the cache first, then the caller's */
+};
+
+int sym_modules__new(const struct sym_modules_opts *o, struct sym_modules **out)
+{
+	struct sym_modules *m = calloc(1, sizeof(*m));
+
+	*out = NULL;
+	if (!m)
+		return -ENOMEM;
+	if (o->cache_dir && *o->cache_dir) {
+		const char *dp = o->debug_path ? o->debug_path : ":.debug:/usr/lib/debug";
+
+		/* an empty entry is the file's own directory: keep the one dp starts with */
+		if (asprintf(&m->debug_path, "%s:%s", o->cache_dir, dp) < 0)
+			m->debug_path = NULL;
+		m->cache_dir = strdup(o->cache_dir);
+		if (!m->debug_path || !m->cache_dir)
+			goto nomem;
+	} else if (o->debug_path && !(m->debug_path = strdup(o->debug_path))) {
+		goto nomem;
+	}
+	if ((o->release && !(m->release = strdup(o->release))) || (o->machine && !(m->machine = strdup(o->machine))))
+		goto nomem;
+	*out = m;
+	return 0;
+nomem:
+	sym_modules__free(m);
+	return -ENOMEM;
+}
+
+void sym_modules__free(struct sym_modules *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nr_bids; i++)
+		free(m->bids[i].path);
+	free(m->bids);
+	for (size_t i = 0; i < m->nr_ents; i++) {
+		sym_elf__close(m->ents[i].elf);
+		free(m->ents[i].path);
+	}
+	free(m->ents);
+	sym_elf__close(m->vdso);
+	free(m->release);
+	free(m->machine);
+	free(m->cache_dir);
+	free(m->debug_path);
+	free(m);
+}
+
+int sym_modules__add_build_id(struct sym_modules *m, const char *path, const uint8_t *id, uint8_t size)
+{
+	struct recorded_build_id *r;
+
+	if (size > sizeof(r->id))
+		return 0;
+	if (sym_grow((void **)&m->bids, &m->bids_cap, m->nr_bids + 1, sizeof(*m->bids)))
+		return -ENOMEM;
+	r = &m->bids[m->nr_bids];
+	r->path = strdup(path);
+	if (!r->path)
+		return -ENOMEM;
+	memcpy(r->id, id, size);
+	r->size = size;
+	m->nr_bids++;
+	return 0;
+}
+
+const char *sym_modules__debug_path(const struct sym_modules *m)
+{
+	return m->debug_path;
+}
+
+size_t sym_modules__count(const struct sym_modules *m)
+{
+	return m->nr_ents;
+}
+
+static const struct recorded_build_id *recorded_build_id(const struct sym_modules *m, const char *path)
+{
+	/* the last record for a path wins (a file replaced during the recording) */
+	for (size_t i = m->nr_bids; i-- > 0;)
+		if (!strcmp(m->bids[i].path, path))
+			return &m->bids[i];
+	return NULL;
+}
+
+static struct sym_elf *cached(const struct sym_modules *m, const uint8_t *bid, uint8_t bid_size, const char *path)
+{
+	for (size_t i = 0; i < m->nr_ents; i++) {
+		const struct module_ent *e = &m->ents[i];
+
+		if (bid_size ? (e->build_id_size == bid_size && !memcmp(e->build_id, bid, bid_size))
+			     : (!e->build_id_size && !strcmp(e->path, path)))
+			return e->elf;
+	}
+	return NULL;
+}
+
+static int cache(struct sym_modules *m, struct sym_elf *elf, const char *path)
+{
+	struct module_ent *e;
+	const uint8_t *bid;
+	size_t n = sym_elf__build_id(elf, &bid);
+
+	if (sym_grow((void **)&m->ents, &m->ents_cap, m->nr_ents + 1, sizeof(*m->ents)))
+		return -ENOMEM;
+	e = &m->ents[m->nr_ents];
+	memset(e, 0, sizeof(*e));
+	e->path = strdup(path);
+	if (!e->path)
+		return -ENOMEM;
+	e->build_id_size = (uint8_t)n;
+	memcpy(e->build_id, bid, n);
+	e->elf = elf;
+	m->nr_ents++;
+	return 0;
+}
+
+static void hex(char *out, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * n] = '\0';
+}
+
+struct sym_elf *sym_modules__vdso(struct sym_modules *m)
+{
+	const unsigned char *img;
+	struct utsname u;
+	size_t len;
+
+	if (m->vdso_tried)
+		return m->vdso;
+	m->vdso_tried = true;
+	/* Our own vDSO is the recorded one only on the same kernel. */
+	if (uname(&u) || !m->release || strcmp(m->release, u.release) || (m->machine && strcmp(m->machine, u.machine)))
+		return NULL;
+	img = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	if (!img || memcmp(img, "\177ELF", 4) || img[4] != 2 /* ELFCLASS64 */)
+		return NULL;
+	{
+		uint64_t shoff;
+		uint16_t shentsize, shnum;
+
+		/* the image ends with its section headers */
+		memcpy(&shoff, img + 0x28, 8);
+		memcpy(&shentsize, img + 0x3a, 2);
+		memcpy(&shnum, img + 0x3c, 2);
+		len = shoff + (size_t)shentsize * shnum;
+		if (len > (1u << 20))
+			return NULL;
+	}
+	if (sym_elf__open_mem(img, len, "[vdso]", &m->vdso))
+		return NULL;
+	return m->vdso;
+}
+
+/*
+ * Open @file as process @pid sees it, in its root: a link planted there must not lead to a file of
+ * ours (frec_proc_root__open_file()).  @name names it.
+ */
+static int open_in_root(const struct sym_modules *m, int32_t pid, const char *file, const char *name,
+			struct sym_elf **out)
+{
+	int root = frec_proc_root__open(pid), fd;
+	struct stat sb;
+
+	if (root < 0)
+		return root;
+	fd = frec_proc_root__open_file(root, file, O_RDONLY, &sb);
+	close(root);
+	return fd < 0 ? fd : sym_elf__open_fd(fd, name, m->debug_path, out);
+}
+
+struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module_key *k, uint32_t *flags)
+{
+	char cand[3][4200];
+	char want[41] = "", got[41] = "";
+	const uint8_t *bid = k->build_id;
+	uint8_t bid_size = k->build_id ? k->build_id_size : 0;
+	const struct recorded_build_id *rec;
+	bool mismatch = false;
+	struct sym_elf *found;
+	size_t plen;
+	int nc = 0, mismatch_at = 0, in_root = 0;
+
+	if (!bid_size && (rec = recorded_build_id(m, k->path))) {
+		bid = rec->id;
+		bid_size = rec->size;
+	}
+	if (bid_size && (found = cached(m, bid, bid_size, NULL)))
+		return found;
+	/* A file replaced while mapped is "PATH (deleted)": try PATH, the build-id tells if it is the same. */
+	plen = strlen(k->path);
+	if (plen > 10 && !strcmp(k->path + plen - 10, " (deleted)"))
+		plen -= 10;
+	/* A process in a container sees its own root: read its files through /proc/PID/root. */
+	if (k->pid > 0) {
+		in_root = snprintf(cand[nc], sizeof(cand[0]), "/proc/%d/root", k->pid);
+		snprintf(cand[nc++] + in_root, sizeof(cand[0]) - (size_t)in_root, "%.*s", (int)plen, k->path);
+	}
+	snprintf(cand[nc++], sizeof(cand[0]), "%.*s", (int)plen, k->path);
+	if (bid_size) {
+		hex(want, bid, bid_size);
+		snprintf(cand[nc++], sizeof(cand[0]), "/usr/lib/debug/.build-id/%.2s/%s.debug", want, want + 2);
+	}
+	for (int i = 0; i < nc; i++) {
+		struct sym_elf *e;
+		const uint8_t *fbid;
+		size_t n;
+
+		if (!bid_size && (e = cached(m, NULL, 0, cand[i])))
+			return e;
+		if (i == 0 && in_root ? open_in_root(m, k->pid, cand[i] + in_root, cand[i], &e)
+				      : sym_elf__open(cand[i], m->debug_path, &e))
+			continue;
+		n = sym_elf__build_id(e, &fbid);
+		if (bid_size && (n != bid_size || memcmp(fbid, bid, n))) {
+			if (!mismatch) {
+				hex(got, fbid, n);
+				mismatch = true;
+				mismatch_at = i;
+			}
+			sym_elf__close(e);
+			continue;
+		}
+		if (cache(m, e, cand[i])) {
+			sym_elf__close(e);
+			return NULL;
+		}
+		return e;
+	}
+	*flags |= mismatch ? FREC_MODULE_BUILD_ID_MISMATCH : FREC_MODULE_NOT_FOUND;
+	if (mismatch)
+		pr_warn("%s: build-id %s differs from the recorded %s (rebuilt since recording?): its frames show as module+offset",
+			cand[mismatch_at], got[0] ? got : "(none)", want);
+	else
+		pr_info("%s: not found on this machine", k->path);
+	return NULL;
+}
+
+void sym_modules__save_debug(struct sym_modules *m)
+{
+	if (!m->cache_dir)
+		return;
+	for (size_t i = 0; i < m->nr_ents; i++) {
+		int err = sym_elf__save_debug(m->ents[i].elf, m->cache_dir);
+
+		if (err) {
+			pr_info("cannot keep the debug info of %s in %s: %s", m->ents[i].path, m->cache_dir,
+				frec_strerror(err));
+			return;
+		}
+	}
+}
