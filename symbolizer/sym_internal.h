@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to symbolizer/: the pieces sym_profile__from_trace() is built from, each testable on its
- * own (tests/unit/symbolizer/ includes this header).
+ * Private to symbolizer/: the pieces an ELF file is read with, each testable on its own
+ * (tests/unit/symbolizer/ includes this header).  The symbolizer's other objects have their own
+ * headers (sym_modules.h, sym_space.h, sym_namer.h, ...).
  *
  *   sym_table   sorted address ranges with names: kallsyms snapshots and JIT perf maps
  *   sym_layout  where an ELF file's code is mapped: the PT_LOAD layout
  *   sym_plt     the stubs of an ELF file's PLT, named FUNC@plt
- *   sym_elf     one ELF file (plus its separate debug info): symbols, PT_LOAD layout, inline chains
+ *   sym_elf     one ELF file (plus its separate debug info): symbols, layout, PLT, CFI, and
+ *               through sym_dwarf its inline chains and lines
  *   sym_demangle  C++ and Rust names through libiberty
- *   sym_space   per-process address spaces with their history, so a sample is resolved against
- *               the mappings that were in place at its time
  */
 #ifndef FREC_SYM_INTERNAL_H
 #define FREC_SYM_INTERNAL_H
@@ -261,18 +261,6 @@ int sym_elf__save_debug(struct sym_elf *e, const char *cache_dir);
  * ...): stacks end there.
  */
 bool sym_is_stack_root(const char *name);
-
-/**
- * sym_find_debuginfo() - what the find_debuginfo callbacks of frec's Dwfls do: libdwfl's standard
- * search (build-id, then .gnu_debuglink or FILE.debug along @search_path, the Dwfl's
- * debuginfo_path; NULL for the default), with a debuginfod server asked only when DEBUGINFOD_URLS
- * names one.  (elfutils 0.188 loads libdebuginfod, and with it curl, gnutls and kerberos, for any
- * file without separate debug info even when no server is configured: 4-5 ms of every report.)
- * The other arguments and the result are the callback's.
- */
-int sym_find_debuginfo(const char *search_path, Dwfl_Module *mod, void **userdata, const char *modname,
-		       Dwarf_Addr base, const char *file, const char *debuglink, GElf_Word crc,
-		       char **debuginfo_file_name);
 
 /* ---- demangling -------------------------------------------------------------------------------- */
 

@@ -49,6 +49,7 @@
 #include "frec/log.h"
 #include "frec/trace.h"
 #include "fpcheck.h"
+#include "sym_debuginfo.h"
 #include "sym_internal.h"
 #include "unwind.h"
 
