@@ -9,6 +9,9 @@
 #include "sym_internal.h"
 #include "sym_modules.h"
 
+#define pr_fmt(fmt) "symbolizer: " fmt
+#include "frec/log.h"
+
 void sym_dsos__init(struct sym_dsos *d, struct frec_profile *p)
 {
 	*d = (struct sym_dsos){ .p = p };
@@ -17,8 +20,10 @@ void sym_dsos__init(struct sym_dsos *d, struct frec_profile *p)
 
 void sym_dsos__exit(struct sym_dsos *d)
 {
-	for (size_t i = 0; i < d->nr; i++)
+	for (size_t i = 0; i < d->nr; i++) {
 		free(d->v[i].path);
+		free(d->v[i].why);
+	}
 	free(d->v);
 	frec_hashmap__exit(&d->index);
 }
@@ -95,7 +100,22 @@ struct sym_elf *sym_dso__find_elf(struct sym_dso *d, struct sym_modules *mods)
 		if (!d->elf)
 			d->flags |= FREC_MODULE_NOT_FOUND;
 	} else if (d->kind == SYM_DSO_FILE) {
-		d->elf = sym_modules__find(mods, &k, &d->flags);
+		d->elf = sym_modules__find(mods, &k, &d->flags, &d->why);
+	}
+	return d->elf;
+}
+
+struct sym_elf *sym_dso__say_why(struct sym_dso *d, struct sym_modules *mods)
+{
+	if (!d->tried)
+		sym_dso__find_elf(d, mods);
+	if (d->why) {
+		if (d->flags & FREC_MODULE_BUILD_ID_MISMATCH)
+			pr_warn("%s", d->why);
+		else
+			pr_info("%s", d->why);
+		free(d->why);
+		d->why = NULL;
 	}
 	return d->elf;
 }

@@ -39,6 +39,7 @@ struct sym_dso {
 	bool tried;          /* its file was looked for */
 	int32_t pid;         /* a process that mapped it, for /proc/PID/root */
 	struct sym_elf *elf; /* the registry's; NULL when unusable or not looked for */
+	char *why;           /* why there is none, not said yet (sym_dso__elf()) */
 	uint32_t module;     /* profile string id of @path */
 	uint32_t flags;      /* FREC_MODULE_* */
 	const char *base;    /* basename of @path, for "module+0xoffset" */
@@ -70,14 +71,28 @@ static inline struct sym_dso *sym_dsos__at(const struct sym_dsos *d, uint32_t id
 	return &d->v[id];
 }
 
-/** sym_dso__find_elf() - look for the ELF file of @d in the registry (sym_dso__elf()'s first call). */
+/** sym_dso__find_elf() - look for the ELF file of @d in the registry (the first call of the two below). */
 struct sym_elf *sym_dso__find_elf(struct sym_dso *d, struct sym_modules *mods);
+
+/** sym_dso__say_why() - sym_dso__elf() when there is something to say (or to look for). */
+struct sym_elf *sym_dso__say_why(struct sym_dso *d, struct sym_modules *mods);
 
 /**
  * sym_dso__elf() - the ELF file of @d (a file or the vDSO) from the registry @mods, looked for
- * the first time only; NULL for other kinds and when it cannot be used (d->flags says why).
+ * the first time only; NULL for other kinds and when it cannot be used: d->flags says why, and
+ * so does a warning (a build-id mismatch) or an info line (not found), the first time a frame
+ * needs the file.
  */
 static inline struct sym_elf *sym_dso__elf(struct sym_dso *d, struct sym_modules *mods)
+{
+	return d->tried && !d->why ? d->elf : sym_dso__say_why(d, mods);
+}
+
+/**
+ * sym_dso__elf_quiet() - as sym_dso__elf(), for the unwinder, which asks for every file of a
+ * process: a file that is not used for naming is not worth a warning.
+ */
+static inline struct sym_elf *sym_dso__elf_quiet(struct sym_dso *d, struct sym_modules *mods)
 {
 	return d->tried ? d->elf : sym_dso__find_elf(d, mods);
 }

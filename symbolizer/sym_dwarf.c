@@ -42,10 +42,18 @@ struct sym_dwarf {
 	struct sym_ranges cu_index;
 };
 
+/* One more element at the end of *@arr (64 at first: a CU has many subprograms). */
 static int push(void **arr, size_t *nr, size_t *cap, size_t elem)
 {
-	if (sym_grow(arr, cap, *nr + 1, elem))
-		return -ENOMEM;
+	if (*nr == *cap) {
+		size_t n = *cap ? *cap * 2 : 64;
+		void *p = realloc(*arr, n * elem);
+
+		if (!p)
+			return -ENOMEM;
+		*arr = p;
+		*cap = n;
+	}
 	(*nr)++;
 	return 0;
 }

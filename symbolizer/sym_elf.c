@@ -43,7 +43,9 @@ struct elf_sym {
 };
 
 struct sym_elf {
+	uint32_t id; /* in the registry */
 	char *name;
+	char *path; /* where libdwfl opened it */
 	char *debug_path;
 	Dwfl_Callbacks cb;
 	Dwfl *dwfl;
@@ -55,14 +57,18 @@ struct sym_elf {
 	size_t build_id_size;
 	uint32_t flags;
 
+	bool syms_tried; /* read at the first lookup: the unwinder opens files that are never named */
 	struct elf_sym *syms;
 	size_t nr_syms;
 	struct sym_ranges sym_index;
+	uint64_t *sizeless; /* bit i: syms[i] had no size (it ends at the next symbol) */
 	struct sym_layout layout;
 	struct sym_plt plt;
 
 	bool cfi_tried;
 	Dwarf_CFI *cfi; /* .eh_frame of the main file: function extents when there is no symbol */
+	bool eh_cfi_tried;
+	Dwarf_CFI *eh_cfi; /* the same with the architecture's default rules (libdwfl's, for unwinding) */
 	uint64_t *fde_starts; /* from .eh_frame_hdr, sorted */
 	size_t nr_fde_starts;
 
@@ -82,11 +88,32 @@ static int cmp_sym(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static bool has_section(Elf *elf, GElf_Word type)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type)
+			return true;
+	}
+	return false;
+}
+
 static int load_symbols(struct sym_elf *e)
 {
 	size_t cap = 0;
 	int n = dwfl_module_getsymtab(e->mod);
 
+	if (!has_section(e->elf, SHT_SYMTAB)) {
+		const char *debugfile = NULL;
+
+		/* found while the symbol table was looked for */
+		dwfl_module_info(e->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+		if (!debugfile)
+			e->flags |= FREC_MODULE_NO_SYMBOLS;
+	}
 	for (int i = 1; i < n; i++) {
 		GElf_Sym sym;
 		GElf_Addr addr, bias;
@@ -118,26 +145,18 @@ static int load_symbols(struct sym_elf *e)
 		e->syms[w++] = e->syms[i];
 	}
 	e->nr_syms = w;
+	e->sizeless = calloc(w / 64 + 1, sizeof(*e->sizeless));
+	if (!e->sizeless)
+		return -ENOMEM;
 	for (size_t i = 0; i < w; i++) {
 		struct sym_range *r = &e->syms[i].range;
 
-		if (r->end == r->start)
-			r->end = i + 1 < w ? e->syms[i + 1].range.start : r->start + 1;
+		if (r->end != r->start)
+			continue;
+		e->sizeless[i / 64] |= 1ull << (i % 64);
+		r->end = i + 1 < w ? e->syms[i + 1].range.start : r->start + 1;
 	}
 	return sym_ranges__index(&e->sym_index, e->syms, w, sizeof(*e->syms));
-}
-
-static bool has_section(Elf *elf, GElf_Word type)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == type)
-			return true;
-	}
-	return false;
 }
 
 void sym_elf__close(struct sym_elf *e)
@@ -146,6 +165,7 @@ void sym_elf__close(struct sym_elf *e)
 		return;
 	if (e->cfi)
 		dwarf_cfi_end(e->cfi);
+	/* e->eh_cfi is the module's: dwfl_end() releases it */
 	free(e->fde_starts);
 	if (e->dwfl)
 		dwfl_end(e->dwfl);
@@ -153,19 +173,20 @@ void sym_elf__close(struct sym_elf *e)
 		close(e->memfd);
 	sym_dwarf__close(e->dwarf);
 	free(e->syms);
+	free(e->sizeless);
 	sym_ranges__exit(&e->sym_index);
 	sym_layout__exit(&e->layout);
 	sym_plt__exit(&e->plt);
 	free(e->name);
+	free(e->path);
 	free(e->debug_path);
 	free(e);
 }
 
 /* ---- finding separate debug info --------------------------------------------------------------- */
 
-/* The find_debuginfo callback of a sym_elf's Dwfl: the module's userdata is the sym_elf. */
-static int elf_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-			      const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name)
+int sym_elf__find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			    const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name)
 {
 	const struct sym_elf *e = *userdata;
 
@@ -189,13 +210,14 @@ static int open_common(const char *name, const char *path, const char *debug_pat
 	}
 	e->memfd = memfd;
 	e->name = strdup(name);
+	e->path = strdup(path);
 	e->debug_path = strdup(debug_path ? debug_path : SYM_DEFAULT_DEBUG_PATH);
-	if (!e->name || !e->debug_path) {
+	if (!e->name || !e->path || !e->debug_path) {
 		err = -ENOMEM;
 		goto err;
 	}
 	e->cb.find_elf = dwfl_build_id_find_elf;
-	e->cb.find_debuginfo = elf_find_debuginfo;
+	e->cb.find_debuginfo = sym_elf__find_debuginfo;
 	e->cb.section_address = dwfl_offline_section_address;
 	e->cb.debuginfo_path = &e->debug_path;
 	e->dwfl = dwfl_begin(&e->cb);
@@ -233,17 +255,8 @@ static int open_common(const char *name, const char *path, const char *debug_pat
 	err = sym_layout__init(&e->layout, e->elf);
 	if (!err)
 		err = sym_plt__init(&e->plt, e->elf);
-	if (!err)
-		err = load_symbols(e);
 	if (err)
 		goto err;
-	if (!has_section(e->elf, SHT_SYMTAB)) {
-		const char *debugfile = NULL;
-
-		dwfl_module_info(e->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
-		if (!debugfile)
-			e->flags |= FREC_MODULE_NO_SYMBOLS;
-	}
 	*out = e;
 	return 0;
 err:
@@ -295,9 +308,20 @@ size_t sym_elf__build_id(const struct sym_elf *e, const uint8_t **id)
 	return e->build_id_size;
 }
 
-size_t sym_elf__nr_symbols(const struct sym_elf *e)
+/* The symbol table, read at the first call. */
+static const struct sym_elf *symbols(struct sym_elf *e)
 {
-	return e->nr_syms;
+	if (!e->syms_tried) {
+		e->syms_tried = true;
+		if (load_symbols(e))
+			pr_warn_once("out of memory reading the symbols of %s", e->name);
+	}
+	return e;
+}
+
+size_t sym_elf__nr_symbols(struct sym_elf *e)
+{
+	return symbols(e)->nr_syms;
 }
 
 int sym_elf__vaddr(const struct sym_elf *e, uint64_t start, uint64_t pgoff, uint64_t pc, uint64_t *vaddr)
@@ -305,9 +329,9 @@ int sym_elf__vaddr(const struct sym_elf *e, uint64_t start, uint64_t pgoff, uint
 	return sym_layout__vaddr(&e->layout, start, pgoff, pc, vaddr);
 }
 
-static const struct elf_sym *find_sym(const struct sym_elf *e, uint64_t addr)
+static const struct elf_sym *find_sym(struct sym_elf *e, uint64_t addr)
 {
-	long i = sym_ranges__find(&e->sym_index, addr);
+	long i = sym_ranges__find(&symbols(e)->sym_index, addr);
 
 	return i >= 0 ? &e->syms[i] : NULL;
 }
@@ -507,10 +531,168 @@ int sym_elf__save_debug(struct sym_elf *e, const char *cache_dir)
 				   cache_dir, e->name);
 }
 
+uint32_t sym_elf__id(const struct sym_elf *e)
+{
+	return e->id;
+}
+
+void sym_elf__set_id(struct sym_elf *e, uint32_t id)
+{
+	e->id = id;
+}
+
+/* ---- serving the unwinder --------------------------------------------------------------------- */
+
+int sym_elf__bias(const struct sym_elf *e, uint64_t start, uint64_t pgoff, uint64_t *bias)
+{
+	return sym_layout__bias(&e->layout, start, pgoff, bias);
+}
+
+int sym_elf__find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base, char **file_name,
+		      Elf **elfp)
+{
+	const struct sym_elf *e = *userdata;
+
+	(void)mod;
+	(void)modname;
+	(void)base;
+	/* another reference to the registry's Elf: libelf counts them, elf_end() drops one */
+	*elfp = e ? elf_begin(-1, ELF_C_READ_MMAP_PRIVATE, e->elf) : NULL;
+	if (*elfp)
+		*file_name = strdup(e->path);
+	return -1;
+}
+
+Dwfl_Module *sym_elf__report(struct sym_elf *e, Dwfl *dwfl, uint64_t bias)
+{
+	uint64_t vaddr = 0, end = 0;
+	bool first = true;
+	Dwfl_Module *mod;
+	void **userdata;
+	size_t nph;
+	GElf_Ehdr eh;
+
+	/* the extent libdwfl gives a file it reports itself (dwfl_report_elf() with add_p_vaddr):
+	 * from its first PT_LOAD's aligned start to its last PT_LOAD's end */
+	if (!gelf_getehdr(e->elf, &eh) || elf_getphdrnum(e->elf, &nph))
+		return NULL;
+	if (eh.e_type == ET_EXEC)
+		bias = 0; /* absolute addresses */
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (first)
+			vaddr = ph.p_vaddr & -ph.p_align;
+		first = false;
+		if (ph.p_vaddr + ph.p_memsz > 0)
+			end = ph.p_vaddr + ph.p_memsz;
+	}
+	if (first || !end)
+		return NULL;
+	mod = dwfl_report_module(dwfl, e->name, bias + vaddr, bias + end);
+	if (!mod)
+		return NULL;
+	dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	*userdata = e;
+	return mod;
+}
+
+struct sym_elf *sym_elf__of_module(Dwfl_Module *mod)
+{
+	void **userdata;
+
+	dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	return *userdata;
+}
+
+Dwarf_CFI *sym_elf__eh_cfi(struct sym_elf *e)
+{
+	Dwarf_Addr bias;
+
+	if (!e->eh_cfi_tried) {
+		e->eh_cfi_tried = true;
+		e->eh_cfi = dwfl_module_eh_cfi(e->mod, &bias);
+	}
+	return e->eh_cfi;
+}
+
+bool sym_elf__in_plt(const struct sym_elf *e, uint64_t vaddr)
+{
+	for (size_t i = 0; i < e->plt.nr_secs; i++)
+		if (vaddr >= e->plt.secs[i].start && vaddr < e->plt.secs[i].end)
+			return true;
+	return false;
+}
+
+int sym_elf__func(struct sym_elf *e, uint64_t vaddr, struct sym_elf_func *out)
+{
+	size_t pos = sym_ranges__upper(&symbols(e)->sym_index, vaddr);
+
+	/* a sizeless symbol's extent (up to the next one) is a guess: the sized one around it */
+	while (sym_ranges__next(&e->sym_index, vaddr, &pos)) {
+		const struct elf_sym *s = &e->syms[pos];
+
+		if (e->sizeless[pos / 64] >> (pos % 64) & 1)
+			continue;
+		out->start = s->range.start;
+		out->end = s->range.end;
+		out->root = sym_is_stack_root(s->name);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Not dwfl_module_address_section(): it loads the module's DWARF (decompressing its sections) to
+ * answer, where only the section headers are needed.
+ */
+const uint8_t *sym_elf__code(const struct sym_elf *e, uint64_t vaddr, size_t *avail)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e->elf, scn))) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+		Elf_Data *data;
+
+		if (!sh || sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_EXECINSTR) || vaddr < sh->sh_addr ||
+		    vaddr - sh->sh_addr >= sh->sh_size)
+			continue;
+		data = elf_rawdata(scn, NULL);
+		if (!data || !data->d_buf || vaddr - sh->sh_addr >= data->d_size)
+			return NULL;
+		*avail = data->d_size - (vaddr - sh->sh_addr);
+		return (const uint8_t *)data->d_buf + (vaddr - sh->sh_addr);
+	}
+	return NULL;
+}
+
+bool sym_elf__read(const struct sym_elf *e, uint64_t vaddr, uint64_t *val)
+{
+	size_t raw_size;
+	const char *raw = elf_rawfile(e->elf, &raw_size);
+
+	if (!raw)
+		return false;
+	for (size_t i = 0; i < e->layout.nr; i++) {
+		const struct sym_load_seg *seg = &e->layout.segs[i];
+
+		if (vaddr < seg->vaddr || vaddr + 8 > seg->vaddr + seg->filesz)
+			continue;
+		if (seg->offset + (vaddr - seg->vaddr) + 8 > raw_size)
+			return false;
+		memcpy(val, raw + seg->offset + (vaddr - seg->vaddr), 8);
+		return true;
+	}
+	return false;
+}
+
 uint32_t sym_elf__flags(struct sym_elf *e)
 {
 	const char *debugfile = NULL;
 
+	symbols(e);
 	if (e->dw_tried)
 		return e->flags;
 	/* Without loading DWARF (libdw decompresses whole sections up front): is there any? */

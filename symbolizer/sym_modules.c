@@ -49,6 +49,8 @@ struct sym_modules {
 	struct sym_elf *vdso;
 	char *cache_dir;
 	char *debug_path; /* libdwfl search path: the cache first, then the caller's */
+	uint32_t nr_ids;  /* files numbered so far (sym_elf__id()) */
+	Dwfl_Callbacks cb; /* of the clients' Dwfls (sym_modules__callbacks()) */
 };
 
 int sym_modules__new(const struct sym_modules_opts *o, struct sym_modules **out)
@@ -72,6 +74,11 @@ int sym_modules__new(const struct sym_modules_opts *o, struct sym_modules **out)
 	}
 	if ((o->release && !(m->release = strdup(o->release))) || (o->machine && !(m->machine = strdup(o->machine))))
 		goto nomem;
+	m->cb = (Dwfl_Callbacks){
+		.find_elf = sym_elf__find_elf,
+		.find_debuginfo = sym_elf__find_debuginfo,
+		.debuginfo_path = &m->debug_path,
+	};
 	*out = m;
 	return 0;
 nomem:
@@ -122,6 +129,11 @@ const char *sym_modules__debug_path(const struct sym_modules *m)
 	return m->debug_path;
 }
 
+const Dwfl_Callbacks *sym_modules__callbacks(const struct sym_modules *m)
+{
+	return &m->cb;
+}
+
 size_t sym_modules__count(const struct sym_modules *m)
 {
 	return m->nr_ents;
@@ -164,6 +176,7 @@ static int cache(struct sym_modules *m, struct sym_elf *elf, const char *path)
 	e->build_id_size = (uint8_t)n;
 	memcpy(e->build_id, bid, n);
 	e->elf = elf;
+	sym_elf__set_id(elf, ++m->nr_ids);
 	m->nr_ents++;
 	return 0;
 }
@@ -204,6 +217,7 @@ struct sym_elf *sym_modules__vdso(struct sym_modules *m)
 	}
 	if (sym_elf__open_mem(img, len, "[vdso]", &m->vdso))
 		return NULL;
+	sym_elf__set_id(m->vdso, ++m->nr_ids);
 	return m->vdso;
 }
 
@@ -224,7 +238,8 @@ static int open_in_root(const struct sym_modules *m, int32_t pid, const char *fi
 	return fd < 0 ? fd : sym_elf__open_fd(fd, name, m->debug_path, out);
 }
 
-struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module_key *k, uint32_t *flags)
+struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module_key *k, uint32_t *flags,
+				  char **why)
 {
 	char cand[3][4200];
 	char want[41] = "", got[41] = "";
@@ -283,11 +298,11 @@ struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module
 		return e;
 	}
 	*flags |= mismatch ? FREC_MODULE_BUILD_ID_MISMATCH : FREC_MODULE_NOT_FOUND;
-	if (mismatch)
-		pr_warn("%s: build-id %s differs from the recorded %s (rebuilt since recording?): its frames show as module+offset",
-			cand[mismatch_at], got[0] ? got : "(none)", want);
-	else
-		pr_info("%s: not found on this machine", k->path);
+	if (mismatch ? asprintf(why, "%s: build-id %s differs from the recorded %s (rebuilt since recording?): "
+				     "its frames show as module+offset",
+				cand[mismatch_at], got[0] ? got : "(none)", want) < 0
+		     : asprintf(why, "%s: not found on this machine", k->path) < 0)
+		*why = NULL;
 	return NULL;
 }
 

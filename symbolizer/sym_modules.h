@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <elfutils/libdwfl.h>
+
 struct sym_elf;
 struct sym_modules;
 
@@ -56,16 +58,25 @@ int sym_modules__add_build_id(struct sym_modules *m, const char *path, const uin
 /**
  * sym_modules__find() - the ELF file of key @k, opened at the first call for its build-id (or
  * path): NULL when it cannot be found or its build-id differs from the recorded one, with
- * FREC_MODULE_NOT_FOUND or FREC_MODULE_BUILD_ID_MISMATCH or'ed into *@flags (a mismatch is warned
- * about once per file).  The handle is the registry's.
+ * FREC_MODULE_NOT_FOUND or FREC_MODULE_BUILD_ID_MISMATCH or'ed into *@flags and *@why set to a
+ * malloc'ed line that says so (NULL without memory), for the caller to log when the file turns
+ * out to matter.  The handle is the registry's.
  */
-struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module_key *k, uint32_t *flags);
+struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module_key *k, uint32_t *flags,
+				  char **why);
 
 /** sym_modules__vdso() - this machine's vDSO when it is the recorded one (same kernel), or NULL. */
 struct sym_elf *sym_modules__vdso(struct sym_modules *m);
 
 /** sym_modules__debug_path() - the search path for separate debug info: the cache first. */
 const char *sym_modules__debug_path(const struct sym_modules *m);
+
+/**
+ * sym_modules__callbacks() - the callbacks of a client's Dwfl whose modules are the registry's
+ * files (sym_elf__report()): they share the files' Elf handles and find separate debug info along
+ * the registry's debug path.  Valid as long as the registry.
+ */
+const Dwfl_Callbacks *sym_modules__callbacks(const struct sym_modules *m);
 
 /** sym_modules__count() - ELF files opened so far (the vDSO aside). */
 size_t sym_modules__count(const struct sym_modules *m);

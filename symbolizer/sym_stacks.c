@@ -53,10 +53,9 @@ int sym_stacks__init(struct sym_stacks *st, const struct sym_opts *opts, struct 
 	sym_cmemo__init(&st->cmemo);
 	if (!unwind_mode(call_graph, &st->unw_mode))
 		return 0;
-	st->unw = sym_unwinder__new();
+	st->unw = sym_unwinder__new(mods);
 	st->uframes = calloc(UNWIND_MAX_FRAMES, sizeof(*st->uframes));
-	/* the registry's path: its cache of uncompressed debug files first */
-	if (!st->unw || !st->uframes || sym_unwinder__set_debug_path(st->unw, sym_modules__debug_path(mods)))
+	if (!st->unw || !st->uframes)
 		return -ENOMEM;
 	return 0;
 }
@@ -155,12 +154,12 @@ static int unwind_maps(struct sym_stacks *st, const struct sym_proc *p, uint64_t
 		return 0;
 	for (size_t i = 0; i < p->nr_maps; i++) {
 		const struct sym_map *m = &p->maps[i];
-		const struct sym_dso *d = sym_dsos__at(st->dsos, m->dso);
+		struct sym_dso *d = sym_dsos__at(st->dsos, m->dso);
 
 		if (m->t_start > time || time >= m->t_end)
 			continue;
-		/* the vDSO too, when this machine's is the recorded one (same kernel) */
-		if (d->kind != SYM_DSO_FILE && !(d->kind == SYM_DSO_VDSO && sym_modules__vdso(st->mods)))
+		/* files and the vDSO (when this machine's is the recorded one, same kernel) */
+		if (d->kind != SYM_DSO_FILE && d->kind != SYM_DSO_VDSO)
 			continue;
 		if (sym_grow((void **)&st->umaps, &st->umaps_cap, n + 1, sizeof(*st->umaps)))
 			return -ENOMEM;
@@ -168,9 +167,7 @@ static int unwind_maps(struct sym_stacks *st, const struct sym_proc *p, uint64_t
 			.start = m->range.start,
 			.end = m->range.end,
 			.pgoff = m->pgoff,
-			.path = d->path,
-			.build_id = d->build_id_size ? d->build_id : NULL,
-			.build_id_size = d->build_id_size,
+			.elf = sym_dso__elf_quiet(d, st->mods),
 		};
 	}
 	return sym_unwinder__set_maps(st->unw, p->pid, gen, st->umaps, n);

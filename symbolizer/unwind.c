@@ -30,7 +30,6 @@
 #define pr_fmt(fmt) "unwind: " fmt
 
 #include <dwarf.h>
-#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,8 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "frec/hashmap.h"
@@ -51,6 +48,7 @@
 #include "fpcheck.h"
 #include "sym_debuginfo.h"
 #include "sym_internal.h"
+#include "sym_modules.h"
 #include "unwind.h"
 
 /* perf's x86_64 user register numbers (asm/perf_regs.h), used in regs_mask. */
@@ -80,10 +78,7 @@ static const uint8_t unw_dwarf_to_perf[UNW_DWARF_NR] = {
 
 struct unw_map {
 	uint64_t start, end, pgoff;
-	char *path;
-	char *open_path;
-	uint8_t build_id[20];
-	uint8_t build_id_size;
+	struct sym_elf *elf; /* the registry's; NULL: nothing to unwind with */
 	bool reported; /* a module of the Dwfl: later mappings of the same file are not reported */
 };
 
@@ -177,28 +172,13 @@ struct unw_trail {
 	struct unw_trail_check *checks; /* at most 2 per frame */
 };
 
-/*
- * The function symbols of one file, sorted by file address.  dwfl_module_addrinfo() scans the
- * whole symbol table on every call: 1.8M instructions a pc for libc's, most of an auto report.
- */
-struct unw_func {
-	struct sym_range range; /* file addresses */
-	bool root;              /* sym_is_stack_root() */
-};
-
-struct unw_functab {
-	struct unw_func *f;
-	size_t n;
-	struct sym_ranges index;
-};
-
 /* The module of the last frame unwound, valid for the Dwfl of that serial number. */
 struct unw_mod_cache {
 	uint64_t serial; /* 0: empty */
 	uint64_t start, end;
 	Dwarf_Addr bias;
 	uint64_t file_id;
-	Dwfl_Module *mod;
+	struct sym_elf *elf;
 };
 
 struct sym_unwinder {
@@ -208,22 +188,15 @@ struct sym_unwinder {
 	struct sym_unwind_stats stats;
 	size_t nr_dwfls;
 	uint64_t clock;
-	/* Per-file caches, shared by all processes: files are told apart by a small id (top 16 bits
-	 * of the keys; from the build-id, else the path), functions and pcs by their file address. */
+	/* Per-file caches, shared by all processes: files are told apart by their number in the
+	 * registry (top 16 bits of the keys), functions and pcs by their file address. */
 	struct sym_fpcheck *fpcheck;
 	bool fpcheck_failed;
-	struct frec_hashmap file_ids;  /* hash of a build-id (or path) -> id */
 	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
-	struct frec_hashmap functabs;  /* file id -> index in functab + 1 */
-	struct unw_functab *functab;   /* each file's functions, sorted (unw_func_at()) */
-	size_t nr_functabs;
 	struct frec_hashmap rules;     /* file id << 48 | file address -> packed struct unw_rule */
 	struct unw_memo rule_memo[1u << UNW_MEMO_BITS]; /* in front of rules */
 	struct unw_memo fp_memo[1u << UNW_MEMO_BITS];   /* in front of pc_states */
-	int vdso_fd;                   /* a memfd holding this machine's vDSO image; -1 until made */
-	bool vdso_tried;
-	Dwfl_Callbacks cb;   /* of every process's Dwfl */
-	char *debug_path;    /* its debuginfo_path; NULL: libdwfl's default */
+	const Dwfl_Callbacks *cb; /* of every process's Dwfl: the registry's */
 	struct unw_trail trails[UNW_TRAILS]; /* by tid */
 	struct unw_trail scratch;            /* the walk in progress, which may become a trail */
 };
@@ -274,10 +247,6 @@ static void unw_proc__drop_dwfl(struct unw_proc *p)
 
 static void unw_proc__drop_maps(struct unw_proc *p)
 {
-	for (size_t i = 0; i < p->nr_maps; i++) {
-		free(p->maps[i].path);
-		free(p->maps[i].open_path);
-	}
 	free(p->maps);
 	p->maps = NULL;
 	p->nr_maps = 0;
@@ -292,28 +261,16 @@ static void unw_proc__free(struct unw_proc *p)
 	free(p);
 }
 
-static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-			      const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name);
-
-struct sym_unwinder *sym_unwinder__new(void)
+struct sym_unwinder *sym_unwinder__new(const struct sym_modules *mods)
 {
 	struct sym_unwinder *u = calloc(1, sizeof(*u));
 
 	if (!u)
 		return NULL;
 	frec_hashmap__init(&u->procs);
-	frec_hashmap__init(&u->file_ids);
 	frec_hashmap__init(&u->pc_states);
-	frec_hashmap__init(&u->functabs);
 	frec_hashmap__init(&u->rules);
-	u->vdso_fd = -1;
-	u->cb = (Dwfl_Callbacks){
-		/* Modules are reported with their ELF already open (dwfl_report_elf); find_elf only
-		 * runs for modules reported without one, which we never do. */
-		.find_elf = dwfl_build_id_find_elf,
-		.find_debuginfo = unw_find_debuginfo,
-		.debuginfo_path = &u->debug_path,
-	};
+	u->cb = sym_modules__callbacks(mods);
 	return u;
 }
 
@@ -328,19 +285,9 @@ void sym_unwinder__free(struct sym_unwinder *u)
 	if (u->procs.has_empty_key)
 		unw_proc__free((struct unw_proc *)(uintptr_t)u->procs.empty_key_val);
 	frec_hashmap__exit(&u->procs);
-	frec_hashmap__exit(&u->file_ids);
 	frec_hashmap__exit(&u->pc_states);
-	frec_hashmap__exit(&u->functabs);
-	for (size_t i = 0; i < u->nr_functabs; i++) {
-		free(u->functab[i].f);
-		sym_ranges__exit(&u->functab[i].index);
-	}
-	free(u->functab);
 	frec_hashmap__exit(&u->rules);
 	sym_fpcheck__free(u->fpcheck);
-	if (u->vdso_fd >= 0)
-		close(u->vdso_fd);
-	free(u->debug_path);
 	for (size_t i = 0; i <= UNW_TRAILS; i++) {
 		struct unw_trail *t = i < UNW_TRAILS ? &u->trails[i] : &u->scratch;
 
@@ -349,17 +296,6 @@ void sym_unwinder__free(struct sym_unwinder *u)
 		free(t->checks);
 	}
 	free(u);
-}
-
-int sym_unwinder__set_debug_path(struct sym_unwinder *u, const char *path)
-{
-	char *copy = path ? strdup(path) : NULL;
-
-	if (path && !copy)
-		return -ENOMEM;
-	free(u->debug_path);
-	u->debug_path = copy;
-	return 0;
 }
 
 const struct sym_unwind_stats *sym_unwinder__stats(const struct sym_unwinder *u)
@@ -430,14 +366,7 @@ int sym_unwinder__set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generat
 		c->start = m->start;
 		c->end = m->end;
 		c->pgoff = m->pgoff;
-		c->path = strdup(m->path ? m->path : "");
-		c->open_path = m->open_path ? strdup(m->open_path) : NULL;
-		if (!c->path || (m->open_path && !c->open_path))
-			return -ENOMEM;
-		if (m->build_id && m->build_id_size <= sizeof(c->build_id)) {
-			memcpy(c->build_id, m->build_id, m->build_id_size);
-			c->build_id_size = m->build_id_size;
-		}
+		c->elf = m->elf;
 	}
 	p->generation = generation;
 	p->has_generation = true;
@@ -466,135 +395,28 @@ void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid)
 /* ---- Building a process's Dwfl -------------------------------------------------------------- */
 
 /*
- * Only consulted when .eh_frame has no entry for a pc: .debug_frame in a separate debug file.  The
- * search by build-id goes along the unwinder's debug path (the callbacks' debuginfo_path), so a
- * debug file the symbolizer keeps uncompressed in its cache is mapped, not inflated again for each
- * process; the search by name, which this callback cannot tell the path to, checks the default
- * directories before it is tried.
+ * Report mapping @m of @p as a module of its Dwfl: the registry's file, once per file.  A mapping
+ * whose file offset lies in no segment of the file is not the file the registry found.
  */
-static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-			      const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name)
-{
-	return sym_find_debuginfo(NULL, mod, userdata, modname, base, file, debuglink, crc, debuginfo_file_name);
-}
-
-/*
- * The load bias of an ELF file whose bytes at @pgoff are mapped at @start: the difference between
- * run-time addresses and the file's virtual addresses.  Returns false when no segment maps
- * @pgoff (not the file that was mapped).
- */
-static bool unw_elf_bias(Elf *elf, uint64_t start, uint64_t pgoff, uint64_t *bias)
-{
-	struct sym_layout l;
-	bool ok;
-
-	if (sym_layout__init(&l, elf))
-		return false;
-	ok = sym_layout__bias(&l, start, pgoff, bias) == 0;
-	sym_layout__exit(&l);
-	return ok;
-}
-
-/* Whether @elf's GNU build-id is @m's, when @m has one. */
-static bool unw_build_id_matches(Elf *elf, const struct unw_map *m)
-{
-	const void *id;
-	ssize_t len;
-
-	if (!m->build_id_size)
-		return true;
-	len = dwelf_elf_gnu_build_id(elf, &id);
-	if (len <= 0)
-		return true; /* nothing to compare with */
-	return (size_t)len == m->build_id_size && !memcmp(id, m->build_id, m->build_id_size);
-}
-
-/*
- * A file descriptor holding this machine's vDSO, for dwfl_report_elf(): the vDSO is in no file,
- * and samples in clock_gettime() are common.  It is the recorded one only on the same kernel,
- * which the caller checks (it passes "[vdso]" mappings only then) and the build-id confirms.
- */
-static int unw_vdso_fd(struct sym_unwinder *u)
-{
-	const unsigned char *img = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
-	uint64_t shoff;
-	uint16_t shentsize, shnum;
-	size_t len;
-	int fd;
-
-	if (u->vdso_tried)
-		return u->vdso_fd;
-	u->vdso_tried = true;
-	if (!img || memcmp(img, ELFMAG, SELFMAG) || img[EI_CLASS] != ELFCLASS64)
-		return -1;
-	/* The image ends with its section headers. */
-	memcpy(&shoff, img + offsetof(Elf64_Ehdr, e_shoff), sizeof(shoff));
-	memcpy(&shentsize, img + offsetof(Elf64_Ehdr, e_shentsize), sizeof(shentsize));
-	memcpy(&shnum, img + offsetof(Elf64_Ehdr, e_shnum), sizeof(shnum));
-	len = shoff + (size_t)shentsize * shnum;
-	if (len > (1u << 20))
-		return -1;
-	fd = memfd_create("frec-vdso", MFD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (write(fd, img, len) != (ssize_t)len) {
-		close(fd);
-		return -1;
-	}
-	u->vdso_fd = fd;
-	return fd;
-}
-
-/* Report mapping @m of @p as a module of its Dwfl (once per file).  Failures are warned once. */
 static void unw_proc__report(struct unw_proc *p, struct unw_map *m)
 {
-	const char *file = m->open_path ? m->open_path : m->path;
-	uint64_t bias = 0;
-	Elf *elf;
-	int fd;
+	uint64_t bias;
 
+	if (!m->elf)
+		return; /* nothing found for it ([anon:...], memfd, a file not on this machine) */
 	for (const struct unw_map *o = p->maps; o < m; o++) {
-		if (o->reported && !strcmp(o->path, m->path))
+		if (o->reported && o->elf == m->elf)
 			return; /* another mapping of a file already reported */
 	}
-	if (!strcmp(m->path, "[vdso]")) {
-		fd = unw_vdso_fd(p->u);
-		fd = fd < 0 ? -1 : dup(fd); /* the module will own it */
-	} else if (file[0] != '/') {
-		return; /* [anon:...], memfd and deleted files have nothing to open here */
-	} else {
-		fd = open(file, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0 && m->open_path && m->path[0] == '/') {
-		file = m->path;
-		fd = open(file, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		pr_debug("pid %d: cannot open %s: %s", p->pid, file, strerror(errno));
+	if (sym_elf__bias(m->elf, m->start, m->pgoff, &bias)) {
+		pr_debug("pid %d: not the ELF file mapped at 0x%" PRIx64, p->pid, m->start);
 		return;
 	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !unw_elf_bias(elf, m->start, m->pgoff, &bias)) {
-		pr_debug("pid %d: %s: not the ELF file mapped at 0x%" PRIx64, p->pid, file, m->start);
-		goto err;
-	}
-	if (!unw_build_id_matches(elf, m)) {
-		/* the symbolizer warns about it, once per file */
-		pr_debug("%s: build-id differs from the recorded one; its frames are not unwound", file);
-		goto err;
-	}
-	elf_end(elf);
-	/* add_p_vaddr: module addresses are the file's vaddrs plus @bias.  The module owns @fd. */
-	if (!dwfl_report_elf(p->dwfl, m->path, file, fd, bias, true)) {
-		pr_debug("pid %d: %s: %s", p->pid, file, dwfl_errmsg(-1));
-		close(fd);
+	if (!sym_elf__report(m->elf, p->dwfl, bias)) {
+		pr_debug("pid %d: module at 0x%" PRIx64 ": %s", p->pid, m->start, dwfl_errmsg(-1));
 		return;
 	}
 	m->reported = true;
-	return;
-err:
-	elf_end(elf);
-	close(fd);
 }
 
 static pid_t unw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp);
@@ -639,7 +461,7 @@ static int unw_proc__build(struct unw_proc *p)
 {
 	if (p->u->nr_dwfls >= UNW_MAX_DWFLS)
 		unw_evict(p->u);
-	p->dwfl = dwfl_begin(&p->u->cb);
+	p->dwfl = dwfl_begin(p->u->cb);
 	if (!p->dwfl)
 		return -ENOMEM;
 	p->u->nr_dwfls++;
@@ -697,38 +519,16 @@ static bool unw_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
 	return true;
 }
 
-/* Read 8 bytes at @addr from the file mapped there, through the module's PT_LOAD segments. */
+/* Read 8 bytes at @addr from the file mapped there, through its PT_LOAD segments. */
 static bool unw_read_file(struct unw_proc *p, uint64_t addr, uint64_t *result)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, addr);
 	Dwarf_Addr bias;
-	size_t n, raw_size;
-	const char *raw;
-	Elf *elf;
 
-	if (!mod)
+	if (!mod || !dwfl_module_getelf(mod, &bias) || !sym_elf__read(sym_elf__of_module(mod), addr - bias, result))
 		return false;
-	elf = dwfl_module_getelf(mod, &bias);
-	if (!elf || elf_getphdrnum(elf, &n) != 0)
-		return false;
-	raw = elf_rawfile(elf, &raw_size);
-	if (!raw)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
-		uint64_t vaddr = addr - bias;
-
-		if (!ph || ph->p_type != PT_LOAD)
-			continue;
-		if (vaddr < ph->p_vaddr || vaddr + 8 > ph->p_vaddr + ph->p_filesz)
-			continue;
-		if (ph->p_offset + (vaddr - ph->p_vaddr) + 8 > raw_size)
-			return false;
-		memcpy(result, raw + ph->p_offset + (vaddr - ph->p_vaddr), 8);
-		p->u->stats.file_reads++;
-		return true;
-	}
-	return false;
+	p->u->stats.file_reads++;
+	return true;
 }
 
 static bool unw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
@@ -824,41 +624,14 @@ static int unw_frame_cb(Dwfl_Frame *state, void *arg)
 /* Per-file caches are keyed by a small file id in the top 16 bits and the file address below. */
 #define UNW_FILE_ADDR_MASK ((1ull << 48) - 1)
 
-/* A small id for the file @mod was loaded from, the same in every process. */
-static int unw_file_id(struct sym_unwinder *u, Dwfl_Module *mod, uint64_t *id)
+/* The number of the file @mod was loaded from, the same in every process. */
+static int unw_file_id(Dwfl_Module *mod, uint64_t *id)
 {
-	const char *file = NULL, *name;
-	const unsigned char *bits;
-	GElf_Addr bid_vaddr;
-	void **userdata;
-	uint64_t *slot, hash;
-	bool added;
-	int len;
+	const struct sym_elf *e = sym_elf__of_module(mod);
 
-	/* Remembered in the module's user data slot: this runs for every frame checked. */
-	name = dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, &file, NULL);
-	if (*userdata) {
-		*id = (uintptr_t)*userdata;
-		return 0;
-	}
-	/* By build-id when there is one: a path may name another build in another process. */
-	len = dwfl_module_build_id(mod, &bits, &bid_vaddr);
-	if (len > 0) {
-		hash = frec_hash_bytes(bits, (size_t)len);
-	} else {
-		const char *key = file ? file : name;
-
-		if (!key)
-			return -ENOENT;
-		hash = frec_hash_bytes(key, strlen(key));
-	}
-	slot = frec_hashmap__slot(&u->file_ids, hash, &added);
-	if (!slot)
-		return -ENOMEM;
-	if (added)
-		*slot = frec_hashmap__count(&u->file_ids);
-	*id = *slot;
-	*userdata = (void *)(uintptr_t)*slot;
+	if (!e)
+		return -ENOENT;
+	*id = sym_elf__id(e);
 	return 0;
 }
 
@@ -928,36 +701,21 @@ static bool unw_cfa_location(const Dwarf_Op *ops, size_t nops, int64_t *off)
 	return false;
 }
 
-/* Whether run-time address @pc of @mod lies in a PLT section (.plt, .plt.sec, .plt.got). */
-static bool unw_in_plt(Dwfl_Module *mod, uint64_t pc)
-{
-	Dwarf_Addr bias;
-	Elf *elf = dwfl_module_getelf(mod, &bias);
-	struct sym_plt t;
-	bool in = false;
-
-	if (!elf || sym_plt__init(&t, elf))
-		return false;
-	for (size_t i = 0; i < t.nr_secs && !in; i++)
-		in = pc - bias >= t.secs[i].start && pc - bias < t.secs[i].end;
-	sym_plt__exit(&t);
-	return in;
-}
-
-static struct unw_rule unw_rule__from_cfi(Dwfl_Module *mod, uint64_t look)
+/* The rule at file address @at of @e, from its .eh_frame. */
+static struct unw_rule unw_rule__from_cfi(struct sym_elf *e, uint64_t at)
 {
 	struct unw_rule r = { .kind = UNW_RULE_SLOW };
 	Dwarf_Op mem[3], *ops;
-	Dwarf_Addr bias;
 	Dwarf_Frame *frame;
-	Dwarf_CFI *cfi = dwfl_module_eh_cfi(mod, &bias);
+	Dwarf_CFI *cfi = sym_elf__eh_cfi(e);
 	size_t nops;
 	int64_t off;
 	bool signal = false;
 	int ra;
 
-	if (!cfi || dwarf_cfi_addrframe(cfi, look - bias, &frame) != 0) {
-		if (unw_in_plt(mod, look))
+	if (!cfi || dwarf_cfi_addrframe(cfi, at, &frame) != 0) {
+		/* a PLT stub without CFI (lld writes none): a jump, see unw_plt_leaf() */
+		if (sym_elf__in_plt(e, at))
 			r.kind = UNW_RULE_PLT;
 		return r; /* else maybe .debug_frame, or the backend's fallback: libdw's business */
 	}
@@ -1012,10 +770,10 @@ static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p,
 		Dwarf_Addr start, end;
 		Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, look);
 
-		if (!mod || !dwfl_module_getelf(mod, &mc->bias) || unw_file_id(u, mod, &mc->file_id) < 0)
+		if (!mod || !dwfl_module_getelf(mod, &mc->bias) || unw_file_id(mod, &mc->file_id) < 0)
 			return slow;
 		dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL, NULL);
-		mc->mod = mod;
+		mc->elf = sym_elf__of_module(mod);
 		mc->start = start;
 		mc->end = end;
 		mc->serial = p->serial;
@@ -1024,7 +782,7 @@ static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p,
 	if (!slot)
 		return slow;
 	if (added) {
-		r = unw_rule__from_cfi(mc->mod, look);
+		r = unw_rule__from_cfi(mc->elf, look - mc->bias);
 		*slot = unw_rule__pack(&r);
 	}
 	*memo = (struct unw_memo){ .serial = p->serial, .look = look, .val = *slot };
@@ -1497,102 +1255,9 @@ static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const str
 
 
 
-/*
- * The bytes of @mod's main file at run-time address @addr, and how many follow in its section.
- * Not dwfl_module_address_section(): it loads the module's DWARF (decompressing its sections) to
- * answer, where only the section headers are needed.
- */
-static const uint8_t *unw_code(Dwfl_Module *mod, uint64_t addr, size_t *avail)
-{
-	Dwarf_Addr bias;
-	Elf *elf = dwfl_module_getelf(mod, &bias);
-	Elf_Scn *scn = NULL;
-	uint64_t vaddr = addr - bias;
-
-	while (elf && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
-		Elf_Data *data;
-
-		if (!sh || sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_EXECINSTR) || vaddr < sh->sh_addr ||
-		    vaddr - sh->sh_addr >= sh->sh_size)
-			continue;
-		data = elf_rawdata(scn, NULL);
-		if (!data || !data->d_buf || vaddr - sh->sh_addr >= data->d_size)
-			return NULL;
-		*avail = data->d_size - (vaddr - sh->sh_addr);
-		return (const uint8_t *)data->d_buf + (vaddr - sh->sh_addr);
-	}
-	return NULL;
-}
-
 /* What unw_fp_info() knows of a pc: an enum sym_fp_state, and whether it is in a root function. */
 #define UNW_FP_STATE_MASK 0xffu
 #define UNW_FP_ROOT 0x100u
-
-static int unw_func__cmp(const void *a, const void *b)
-{
-	const struct unw_func *x = a, *y = b;
-
-	if (x->range.start != y->range.start)
-		return x->range.start < y->range.start ? -1 : 1;
-	/* the smaller first: the walk back of a lookup meets the larger one first */
-	return x->range.end < y->range.end ? -1 : x->range.end > y->range.end;
-}
-
-/* The function symbols of @mod (bias @bias), file @file_id, read and sorted once per file. */
-static const struct unw_functab *unw_functab(struct sym_unwinder *u, Dwfl_Module *mod, Dwarf_Addr bias,
-					     uint64_t file_id)
-{
-	struct unw_functab *t, *tabs;
-	uint64_t *slot;
-	size_t cap = 0;
-	bool added;
-	int nsyms;
-
-	slot = frec_hashmap__slot(&u->functabs, file_id, &added);
-	if (!slot)
-		return NULL;
-	if (!added)
-		return *slot ? &u->functab[*slot - 1] : NULL;
-	tabs = realloc(u->functab, (u->nr_functabs + 1) * sizeof(*tabs));
-	if (!tabs)
-		return NULL; /* *slot stays 0: no table for this file */
-	u->functab = tabs;
-	t = &u->functab[u->nr_functabs];
-	*t = (struct unw_functab){ 0 };
-	nsyms = dwfl_module_getsymtab(mod);
-	for (int i = 1; i < nsyms; i++) {
-		GElf_Sym sym;
-		GElf_Addr addr;
-		const char *name = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
-
-		if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_size || sym.st_shndx == SHN_UNDEF)
-			continue;
-		if (t->n == cap) {
-			struct unw_func *f = realloc(t->f, (cap ? cap * 2 : 256) * sizeof(*f));
-
-			if (!f)
-				break; /* what was read is still right */
-			t->f = f;
-			cap = cap ? cap * 2 : 256;
-		}
-		t->f[t->n++] = (struct unw_func){ { addr - bias, addr - bias + sym.st_size }, sym_is_stack_root(name) };
-	}
-	if (t->n)
-		qsort(t->f, t->n, sizeof(*t->f), unw_func__cmp);
-	if (sym_ranges__index(&t->index, t->f, t->n, sizeof(*t->f)))
-		t->n = 0;
-	*slot = ++u->nr_functabs;
-	return t;
-}
-
-/* The function holding file address @a. */
-static const struct unw_func *unw_func_at(const struct unw_functab *t, uint64_t a)
-{
-	long i = sym_ranges__find(&t->index, a);
-
-	return i >= 0 ? &t->f[i] : NULL;
-}
 
 /*
  * What a frame-pointer walk sees at @pc (an activation, or a return address looked up at pc - 1).
@@ -1603,13 +1268,13 @@ static const struct unw_func *unw_func_at(const struct unw_functab *t, uint64_t 
 static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint64_t pc, bool activation)
 {
 	uint64_t look = activation ? pc : pc - 1, file_id, key, *slot;
+	struct sym_elf_func fn;
 	Dwfl_Module *mod;
 	Dwarf_Addr bias;
 	struct sym_fp_func f;
 	unsigned int info = SYM_FP_UNKNOWN;
 	const uint8_t *code;
-	const struct unw_functab *tab;
-	const struct unw_func *fn;
+	struct sym_elf *e;
 	struct unw_memo *memo;
 	uint64_t off;
 	size_t size, avail;
@@ -1621,7 +1286,7 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 	if (hit)
 		return (unsigned int)memo->val;
 	mod = dwfl_addrmodule(p->dwfl, look);
-	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
+	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(mod, &file_id) < 0)
 		return SYM_FP_UNKNOWN;
 	key = file_id << 48 | ((look - bias) & UNW_FILE_ADDR_MASK);
 	slot = frec_hashmap__slot(&u->pc_states, key, &added);
@@ -1632,19 +1297,18 @@ static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint
 
 	if (!u->fpcheck && !u->fpcheck_failed && sym_fpcheck__new(&u->fpcheck) < 0)
 		u->fpcheck_failed = true;
-	tab = unw_functab(u, mod, bias, file_id);
-	fn = tab ? unw_func_at(tab, look - bias) : NULL;
-	if (!fn)
+	e = sym_elf__of_module(mod);
+	if (sym_elf__func(e, look - bias, &fn))
 		goto out;
-	off = look - bias - fn->range.start;
-	if (fn->root)
+	off = look - bias - fn.start;
+	if (fn.root)
 		info |= UNW_FP_ROOT;
 	if (!u->fpcheck)
 		goto out;
-	code = unw_code(mod, look - off, &avail);
+	code = sym_elf__code(e, fn.start, &avail);
 	if (!code)
 		goto out;
-	size = avail < fn->range.end - fn->range.start ? avail : fn->range.end - fn->range.start;
+	size = avail < fn.end - fn.start ? avail : fn.end - fn.start;
 	if (sym_fpcheck__func(u->fpcheck, file_id << 48 | ((look - off - bias) & UNW_FILE_ADDR_MASK), code, size,
 			      &f) < 0 && !f.decoded)
 		goto out;

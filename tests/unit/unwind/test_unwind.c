@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "sym_modules.h"
 #include "unwind.h"
 
 /* perf register numbers, asm/perf_regs.h */
@@ -61,13 +62,75 @@ static uint64_t read_maps(uint64_t sp)
 		if (perms[2] != 'x' || path[0] != '/' || nr_maps == MAX_MAPS)
 			continue;
 		snprintf(map_paths[nr_maps], sizeof(map_paths[0]), "%s", path);
-		maps[nr_maps] = (struct sym_unwind_map){
-			.start = start, .end = end, .pgoff = off, .path = map_paths[nr_maps],
-		};
+		maps[nr_maps] = (struct sym_unwind_map){ .start = start, .end = end, .pgoff = off };
 		nr_maps++;
 	}
 	fclose(f);
 	return stack_end;
+}
+
+/* Each unwinder with its registry of files, where the files of maps[] are looked up. */
+static struct {
+	struct sym_unwinder *u;
+	struct sym_modules *mods;
+} unwinders[8];
+
+/* An unwinder whose registry looks for separate debug info along @debug_path (NULL: the default). */
+static struct sym_unwinder *unw_new(const char *debug_path)
+{
+	const struct sym_modules_opts o = { .debug_path = debug_path };
+
+	for (size_t i = 0; i < sizeof(unwinders) / sizeof(unwinders[0]); i++) {
+		if (unwinders[i].u)
+			continue;
+		cr_assert_eq(sym_modules__new(&o, &unwinders[i].mods), 0);
+		unwinders[i].u = sym_unwinder__new(unwinders[i].mods);
+		cr_assert_not_null(unwinders[i].u);
+		return unwinders[i].u;
+	}
+	cr_assert_fail("too many unwinders");
+	return NULL;
+}
+
+static struct sym_modules *mods_of(const struct sym_unwinder *u)
+{
+	for (size_t i = 0; i < sizeof(unwinders) / sizeof(unwinders[0]); i++)
+		if (unwinders[i].u == u)
+			return unwinders[i].mods;
+	cr_assert_fail("not an unwinder of unw_new()");
+	return NULL;
+}
+
+static void unw_free(struct sym_unwinder *u)
+{
+	for (size_t i = 0; i < sizeof(unwinders) / sizeof(unwinders[0]); i++) {
+		if (unwinders[i].u != u)
+			continue;
+		sym_unwinder__free(u);
+		sym_modules__free(unwinders[i].mods);
+		unwinders[i].u = NULL;
+		unwinders[i].mods = NULL;
+	}
+}
+
+/* The file at @path from @u's registry, as the symbolizer would give it (NULL: not an ELF file). */
+static struct sym_elf *elf_of(struct sym_unwinder *u, const char *path)
+{
+	struct sym_module_key k = { .path = path };
+	uint32_t flags = 0;
+	char *why = NULL;
+	struct sym_elf *e = sym_modules__find(mods_of(u), &k, &flags, &why);
+
+	free(why);
+	return e;
+}
+
+/* sym_unwinder__set_maps() with maps[], their files from @u's registry. */
+static int unw_set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generation)
+{
+	for (size_t i = 0; i < nr_maps; i++)
+		maps[i].elf = elf_of(u, map_paths[i]);
+	return sym_unwinder__set_maps(u, pid, generation, maps, nr_maps);
 }
 
 /* A plain byte copy: the sanitizers must not see it read other frames' redzones. */
@@ -199,7 +262,7 @@ static int unwind_capture(struct sym_unwinder *u, const struct unw_capture *c, s
 	struct sym_unwind_sample s = sample_of(c);
 	int n;
 
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
 	n = sym_unwinder__unwind(u, &s, frames, max, res);
 	cr_assert_geq(n, 0, "unwind: %s", strerror(-n));
 	cr_assert_eq((size_t)n, res->nr_frames);
@@ -211,7 +274,7 @@ static int unwind_capture(struct sym_unwinder *u, const struct unw_capture *c, s
 Test(unwind, reaches_the_root_through_functions_without_frame_pointers)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	int n, at, outer, m;
 
@@ -237,14 +300,14 @@ Test(unwind, reaches_the_root_through_functions_without_frame_pointers)
 	cr_assert_gt(res.last_sp, c.sp);
 	/* gcc's CFI here is all of the simple shape: the cached rules did the whole walk */
 	cr_assert_eq(sym_unwinder__stats(u)->fast, 1);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
 Test(unwind, deep_recursion_of_300_frames_reaches_the_root)
 {
 	struct unw_capture c = { .limit = 1 << 20 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	int n, middles = 0;
 
@@ -255,7 +318,7 @@ Test(unwind, deep_recursion_of_300_frames_reaches_the_root)
 	cr_assert_eq(middles, 301);
 	cr_assert_geq(find_frame(names, n, 0, ROOT_CALLER), 0, "main's caller is not reached");
 	cr_assert_eq(res.stop, SYM_UNWIND_END);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -276,7 +339,7 @@ static void walk(struct sym_unwinder *u, const struct unw_capture *c, size_t siz
 
 	s.tid = tid;
 	s.stack_size = s.stack_dyn_size = size;
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
 	out->n = sym_unwinder__unwind(u, &s, out->f, MAX_FRAMES, &out->res);
 	cr_assert_gt(out->n, 0);
 }
@@ -286,11 +349,11 @@ static void assert_as_fresh(struct sym_unwinder *u, const struct unw_capture *c,
 			    const char *what)
 {
 	static struct walk got, want;
-	struct sym_unwinder *fresh = sym_unwinder__new();
+	struct sym_unwinder *fresh = unw_new(NULL);
 
 	walk(u, c, size, tid, &got);
 	walk(fresh, c, size, tid, &want);
-	sym_unwinder__free(fresh);
+	unw_free(fresh);
 	cr_assert_eq(got.n, want.n, "%s: %d frames, %d from a fresh unwinder", what, got.n, want.n);
 	cr_assert_eq(got.res.stop, want.res.stop, "%s: stopped %s, not %s", what, sym_unwind_stop__name(got.res.stop),
 		     sym_unwind_stop__name(want.res.stop));
@@ -316,7 +379,7 @@ static uint8_t *nth_slot(struct unw_capture *c, uint64_t value, int nth)
 Test(unwind, walks_end_on_the_thread_trail_only_where_the_stack_holds_it)
 {
 	struct unw_capture c[2] = { { .limit = 1 << 20 }, { .limit = 1 << 20 } };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	static struct walk first;
 	const int32_t tid = getpid();
 	uint64_t middle_ra, other_ra, saved;
@@ -354,7 +417,7 @@ Test(unwind, walks_end_on_the_thread_trail_only_where_the_stack_holds_it)
 	assert_as_fresh(u, &c[1], c[1].size, tid, "same stack again");
 	assert_as_fresh(u, &c[1], c[1].size, tid, "same stack once more");
 	cr_assert_eq(sym_unwinder__stats(u)->retraced, 2);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c[0].stack);
 	free(c[1].stack);
 }
@@ -362,7 +425,7 @@ Test(unwind, walks_end_on_the_thread_trail_only_where_the_stack_holds_it)
 Test(unwind, a_trail_through_frame_pointers_checks_the_saved_rbp)
 {
 	struct unw_capture c[2] = { { .limit = 1 << 20 }, { .limit = 1 << 20 } };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	static struct walk first, plain;
 	const int32_t tid = getpid();
 	int changed = 0;
@@ -385,9 +448,9 @@ Test(unwind, a_trail_through_frame_pointers_checks_the_saved_rbp)
 			continue;
 		moved = v + 64;
 		memcpy(c[1].stack + off, &moved, 8);
-		fresh = sym_unwinder__new();
+		fresh = unw_new(NULL);
 		walk(fresh, &c[1], c[1].size, tid, &other);
-		sym_unwinder__free(fresh);
+		unw_free(fresh);
 		if (other.n != plain.n || memcmp(other.f, plain.f, (size_t)plain.n * sizeof(plain.f[0]))) {
 			/* this one mattered: the trail must see it too */
 			assert_as_fresh(u, &c[1], c[1].size, tid, "a moved frame pointer");
@@ -401,20 +464,20 @@ Test(unwind, a_trail_through_frame_pointers_checks_the_saved_rbp)
 	{
 		const size_t bp = 6; /* its index among the registers: AX BX CX DX SI DI BP ... */
 		uint64_t v = c[1].regs[bp];
-		struct sym_unwinder *fresh = sym_unwinder__new();
+		struct sym_unwinder *fresh = unw_new(NULL);
 		static struct walk other;
 
 		cr_assert(c[1].mask & (1ull << P_BP));
 		walk(u, &c[1], c[1].size, tid, &other); /* the unchanged stack: the trail again */
 		c[1].regs[bp] = v + 64;
 		walk(fresh, &c[1], c[1].size, tid, &other);
-		sym_unwinder__free(fresh);
+		unw_free(fresh);
 		cr_assert(other.n != plain.n || memcmp(other.f, plain.f, (size_t)plain.n * sizeof(plain.f[0])),
 			  "%%rbp does not decide this walk");
 		assert_as_fresh(u, &c[1], c[1].size, tid, "another %rbp");
 		c[1].regs[bp] = v;
 	}
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c[0].stack);
 	free(c[1].stack);
 }
@@ -487,7 +550,7 @@ Test(unwind, debug_frame_of_a_separate_debug_file_along_the_debug_path)
 {
 	char debug[512], name[128];
 	struct unw_capture c = { .limit = 1 << 20 };
-	struct sym_unwinder *with = sym_unwinder__new(), *without = sym_unwinder__new();
+	struct sym_unwinder *with, *without = unw_new(NULL);
 	const char *next;
 	dframe_call_fn call;
 	void *h;
@@ -495,15 +558,15 @@ Test(unwind, debug_frame_of_a_separate_debug_file_along_the_debug_path)
 	call = dframe_open(&h, debug, sizeof(debug));
 	dframe_outer(call, &c);
 
-	cr_assert_eq(sym_unwinder__set_debug_path(with, debug), 0);
+	with = unw_new(debug);
 	next = after_dframe(with, &c, (uint64_t)(uintptr_t)call, name, sizeof(name));
 	cr_assert(next && !strcmp(next, "dframe_outer"), "with the debug path: %s after unw_dframe_call",
 		  next ? next : "nothing");
 	next = after_dframe(without, &c, (uint64_t)(uintptr_t)call, name, sizeof(name));
 	cr_assert(!next || strcmp(next, "dframe_outer"), "the caller was found without the debug file");
 
-	sym_unwinder__free(with);
-	sym_unwinder__free(without);
+	unw_free(with);
+	unw_free(without);
 	free(c.stack);
 	dlclose(h);
 }
@@ -512,7 +575,7 @@ Test(unwind, truncated_stack_copy_stops_with_stack_exhausted)
 {
 	/* 64 bytes hold unw_capture__take's frame at most: the walk runs out of copy early. */
 	struct unw_capture c = { .limit = 64 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	int n;
 
@@ -526,7 +589,7 @@ Test(unwind, truncated_stack_copy_stops_with_stack_exhausted)
 	cr_assert_str_eq(names[0], "unw_capture__take");
 	cr_assert_lt(find_frame(names, n, 0, ROOT_CALLER), 0);
 	cr_assert_str_eq(sym_unwind_stop__name(res.stop), "stack copy exhausted");
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -542,7 +605,7 @@ static size_t ra_slot(struct unw_capture *c, uint64_t ra)
 Test(unwind, a_zero_return_address_is_not_the_end)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	int n, outer;
 	uint64_t zero = 0;
@@ -554,14 +617,14 @@ Test(unwind, a_zero_return_address_is_not_the_end)
 	cr_assert_lt(outer + 1, n);
 	/* unw_fixture_outer's return address read as 0: libdw ends there, but that is no stack's end */
 	memcpy(c.stack + ra_slot(&c, frames[outer + 1].pc), &zero, 8);
-	sym_unwinder__free(u);
-	u = sym_unwinder__new();
+	unw_free(u);
+	u = unw_new(NULL);
 	n = unwind_capture(u, &c, MAX_FRAMES, &res);
 	dump(names, frames, n, &res);
 	cr_assert_eq(n, outer + 1);
 	cr_assert_eq(res.stop, SYM_UNWIND_ERROR, "stopped: %s", sym_unwind_stop__name(res.stop));
 	cr_assert(strstr(res.errmsg, "zero return address"), "%s", res.errmsg);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -573,13 +636,13 @@ Test(unwind, a_zero_return_address_is_not_the_end)
  */
 static void epilogue_sample(struct unw_capture *c, struct unw_capture *e)
 {
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	int n, mid;
 	size_t off;
 
 	n = unwind_capture(u, c, MAX_FRAMES, &res);
-	sym_unwinder__free(u);
+	unw_free(u);
 	mid = find_frame(names, n, 0, "fp_fixture_capture_mid");
 	cr_assert_eq(mid, 1, "fp_fixture_capture_mid is not unw_capture__take's caller");
 	if (*(const uint8_t *)(uintptr_t)frames[mid].pc != 0x5d)
@@ -598,7 +661,7 @@ static void epilogue_sample(struct unw_capture *c, struct unw_capture *e)
 Test(unwind, a_sample_after_pop_rbp_keeps_its_caller)
 {
 	struct unw_capture c = { .limit = 1 << 20 }, e;
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	int n;
 
@@ -613,7 +676,7 @@ Test(unwind, a_sample_after_pop_rbp_keeps_its_caller)
 	cr_assert_gt(find_frame(names, n, 2, ROOT_CALLER), 1, "main's caller is not reached");
 	cr_assert_eq(res.stop, SYM_UNWIND_END, "stopped: %s (%s)", sym_unwind_stop__name(res.stop), res.errmsg);
 	cr_assert_eq(sym_unwinder__stats(u)->fast, 1, "the cached rules did the walk");
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -631,7 +694,7 @@ UNW_NOIPA static void dframe_take_fp(void *arg)
 Test(unwind, a_sample_after_pop_rbp_keeps_its_caller_when_libdw_walks)
 {
 	struct unw_capture c = { .limit = 1 << 20 }, e;
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	dframe_call_fn call;
 	char debug[512];
@@ -648,7 +711,7 @@ Test(unwind, a_sample_after_pop_rbp_keeps_its_caller_when_libdw_walks)
 	cr_assert_str_eq(names[0], "fp_fixture_capture_mid");
 	cr_assert_str_eq(names[1], "fp_fixture_capture_outer");
 	cr_assert_str_eq(names[2], "dframe_take_fp");
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 	dlclose(h);
 }
@@ -657,7 +720,7 @@ Test(unwind, a_sample_after_pop_rbp_keeps_its_caller_when_libdw_walks)
 Test(unwind, a_zero_return_address_is_not_the_end_when_libdw_walks)
 {
 	struct unw_capture c = { .limit = 1 << 20 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u;
 	struct sym_unwind_result res;
 	char debug[512];
 	dframe_call_fn call;
@@ -667,20 +730,19 @@ Test(unwind, a_zero_return_address_is_not_the_end_when_libdw_walks)
 
 	call = dframe_open(&h, debug, sizeof(debug));
 	dframe_outer(call, &c);
-	cr_assert_eq(sym_unwinder__set_debug_path(u, debug), 0);
+	u = unw_new(debug);
 	n = unwind_capture(u, &c, MAX_FRAMES, &res);
 	outer = find_frame(names, n, 0, "dframe_outer");
 	cr_assert(outer >= 2 && outer + 1 < n, "dframe_outer is not reached");
 	memcpy(c.stack + ra_slot(&c, frames[outer + 1].pc), &zero, 8);
-	sym_unwinder__free(u);
-	u = sym_unwinder__new();
-	cr_assert_eq(sym_unwinder__set_debug_path(u, debug), 0);
+	unw_free(u);
+	u = unw_new(debug);
 	n = unwind_capture(u, &c, MAX_FRAMES, &res);
 	dump(names, frames, n, &res);
 	cr_assert_eq(sym_unwinder__stats(u)->fast, 0, "libdw did not do the walk");
 	cr_assert_eq(n, outer + 1);
 	cr_assert_eq(res.stop, SYM_UNWIND_ERROR, "stopped: %s", sym_unwind_stop__name(res.stop));
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 	dlclose(h);
 }
@@ -732,7 +794,6 @@ static uint64_t map_lld_plt(const char *path, uint64_t base)
 			.start = base + (ph.p_vaddr & ~0xfffull),
 			.end = base + ((ph.p_vaddr + ph.p_memsz + 0xfff) & ~0xfffull),
 			.pgoff = ph.p_offset & ~0xfffull,
-			.path = map_paths[nr_maps],
 		};
 		nr_maps++;
 		break;
@@ -746,7 +807,7 @@ Test(unwind, a_sample_in_a_plt_stub_without_cfi_keeps_its_caller)
 {
 	const char *dir = getenv("FREC_TEST_BUILDDIR");
 	struct unw_capture c = { .limit = 1 << 20 }, e;
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	uint64_t inner_ra, stub;
 	char path[512];
@@ -772,9 +833,9 @@ Test(unwind, a_sample_in_a_plt_stub_without_cfi_keeps_its_caller)
 	read_maps(c.sp);
 	stub = map_lld_plt(path, 0x10000000000ull);
 	e.regs[8] = stub;
-	sym_unwinder__free(u);
-	u = sym_unwinder__new();
-	cr_assert_eq(sym_unwinder__set_maps(u, getpid(), 1, maps, nr_maps), 0);
+	unw_free(u);
+	u = unw_new(NULL);
+	cr_assert_eq(unw_set_maps(u, getpid(), 1), 0);
 	{
 		struct sym_unwind_sample smp = sample_of(&e);
 
@@ -791,7 +852,7 @@ Test(unwind, a_sample_in_a_plt_stub_without_cfi_keeps_its_caller)
 	cr_assert_str_eq(names[1], "unw_fixture_inner");
 	cr_assert_gt(find_frame(names, n, 2, ROOT_CALLER), 2, "main's caller is not reached");
 	cr_assert_eq(res.stop, SYM_UNWIND_END, "stopped: %s (%s)", sym_unwind_stop__name(res.stop), res.errmsg);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -799,7 +860,7 @@ Test(unwind, dyn_size_bounds_the_copy)
 {
 	/* A full-size buffer whose valid part is short behaves as the short copy. */
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 
@@ -807,18 +868,18 @@ Test(unwind, dyn_size_bounds_the_copy)
 	read_maps(c.sp);
 	s = sample_of(&c);
 	s.stack_dyn_size = 64;
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
 	sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res);
 	cr_assert_eq(res.stop, SYM_UNWIND_STACK_EXHAUSTED);
 	cr_assert_lt(res.nr_frames, 6);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
 Test(unwind, depth_limit_fills_the_array_and_says_so)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	int n;
 
@@ -827,55 +888,55 @@ Test(unwind, depth_limit_fills_the_array_and_says_so)
 	cr_assert_eq(n, 4);
 	cr_assert_eq(res.stop, SYM_UNWIND_DEPTH_LIMIT);
 	cr_assert_str_eq(names[3], "unw_fixture_middle");
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
 Test(unwind, keeps_one_dwfl_per_process_until_the_generation_changes)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 
 	unw_fixture_outer(&c, 2);
 	s = sample_of(&c);
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 7, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 7), 0);
 	for (int i = 0; i < 3; i++) {
 		cr_assert_gt(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 6);
-		cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 7, maps, nr_maps), 0);
+		cr_assert_eq(unw_set_maps(u, s.pid, 7), 0);
 	}
 	cr_assert_eq(sym_unwinder__stats(u)->dwfl_builds, 1);
 	cr_assert_eq(sym_unwinder__stats(u)->unwinds, 3);
 	cr_assert_eq(sym_unwinder__stats(u)->stops[SYM_UNWIND_END], 3);
 
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 8, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 8), 0);
 	cr_assert_gt(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 6);
 	cr_assert_eq(sym_unwinder__stats(u)->dwfl_builds, 2);
 
 	/* Forgotten: the pid is unknown until given mappings again. */
 	sym_unwinder__forget(u, s.pid);
 	cr_assert_eq(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), -ENOENT);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
 Test(unwind, sample_without_registers_is_no_regs)
 {
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s = { .pid = 42, .tid = 42, .regs_abi = PERF_SAMPLE_REGS_ABI_NONE };
 	struct sym_unwind_result res;
 
 	cr_assert_eq(sym_unwinder__set_maps(u, 42, 1, NULL, 0), 0);
 	cr_assert_eq(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 0);
 	cr_assert_eq(res.stop, SYM_UNWIND_NO_REGS);
-	sym_unwinder__free(u);
+	unw_free(u);
 }
 
 Test(unwind, without_any_module_only_the_sampled_pc_is_known)
 {
 	struct unw_capture c = { .limit = 4096 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 
@@ -886,7 +947,7 @@ Test(unwind, without_any_module_only_the_sampled_pc_is_known)
 	cr_assert_eq(frames[0].pc, c.regs[8]); /* IP is the 9th register of the mask */
 	cr_assert(frames[0].is_activation);
 	cr_assert_eq(res.stop, SYM_UNWIND_NO_CFI);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -894,18 +955,18 @@ Test(unwind, a_mapping_of_another_file_is_not_trusted)
 {
 	/* Mappings naming a file that is not what was mapped there: the pcs get no module. */
 	struct unw_capture c = { .limit = 4096 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_map bogus[1];
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 
 	unw_fixture_outer(&c, 1);
 	s = sample_of(&c);
-	bogus[0] = (struct sym_unwind_map){ .start = 0x1000, .end = 0x2000, .pgoff = 0, .path = "/etc/passwd" };
+	bogus[0] = (struct sym_unwind_map){ .start = 0x1000, .end = 0x2000, .pgoff = 0, .elf = elf_of(u, "/etc/passwd") };
 	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, bogus, 1), 0);
 	cr_assert_eq(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 1);
 	cr_assert_eq(res.stop, SYM_UNWIND_NO_CFI);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -943,7 +1004,7 @@ static uint64_t fp_chain[MAX_FRAMES];
 Test(unwind_stack, fp_mode_marks_the_chain_broken_after_a_function_without_frame_pointer)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 	int n;
@@ -954,7 +1015,7 @@ Test(unwind_stack, fp_mode_marks_the_chain_broken_after_a_function_without_frame
 	s.fp_chain = fp_chain;
 	s.nr_fp_chain = fp_walk(&c, fp_chain, MAX_FRAMES);
 	cr_assert_gt(s.nr_fp_chain, 2);
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
 	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_FP, frames, MAX_FRAMES, &res);
 	for (int i = 0; i < n; i++)
 		names[i] = name_of(&frames[i]);
@@ -967,14 +1028,14 @@ Test(unwind_stack, fp_mode_marks_the_chain_broken_after_a_function_without_frame
 	cr_assert_eq(res.fp_broken_at, 1);
 	cr_assert_eq(res.stop, SYM_UNWIND_FP_BROKEN);
 	cr_assert_eq(sym_unwinder__stats(u)->unwinds, 0, "fp mode never unwinds with DWARF");
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
 Test(unwind_stack, auto_mode_unwinds_with_dwarf_where_the_chain_is_broken)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 	int n, middles = 0;
@@ -984,7 +1045,7 @@ Test(unwind_stack, auto_mode_unwinds_with_dwarf_where_the_chain_is_broken)
 	s = sample_of(&c);
 	s.fp_chain = fp_chain;
 	s.nr_fp_chain = fp_walk(&c, fp_chain, MAX_FRAMES);
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
 	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_AUTO, frames, MAX_FRAMES, &res);
 	for (int i = 0; i < n; i++) {
 		names[i] = name_of(&frames[i]);
@@ -994,7 +1055,7 @@ Test(unwind_stack, auto_mode_unwinds_with_dwarf_where_the_chain_is_broken)
 	cr_assert_eq(middles, 4);
 	cr_assert_geq(find_frame(names, n, 0, ROOT_CALLER), 0);
 	cr_assert_eq(res.stop, SYM_UNWIND_END);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -1014,7 +1075,7 @@ static size_t fp_sound_capture(struct unw_capture *c)
 Test(unwind_stack, auto_mode_keeps_a_sound_chain_without_unwinding)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 	int n;
@@ -1023,7 +1084,7 @@ Test(unwind_stack, auto_mode_keeps_a_sound_chain_without_unwinding)
 	s = sample_of(&c);
 	s.fp_chain = fp_chain;
 	s.nr_fp_chain = 4;
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
 	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_AUTO, frames, MAX_FRAMES, &res);
 	for (int i = 0; i < n; i++)
 		names[i] = name_of(&frames[i]);
@@ -1034,14 +1095,14 @@ Test(unwind_stack, auto_mode_keeps_a_sound_chain_without_unwinding)
 	cr_assert_str_eq(names[1], "fp_fixture_capture_mid");
 	cr_assert_str_eq(names[2], "fp_fixture_capture_outer");
 	cr_assert_eq(sym_unwinder__stats(u)->unwinds, 0);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
 Test(unwind_stack, auto_mode_splices_the_chain_when_the_copy_runs_out)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 	int n;
@@ -1050,7 +1111,7 @@ Test(unwind_stack, auto_mode_splices_the_chain_when_the_copy_runs_out)
 	s = sample_of(&c);
 	s.fp_chain = fp_chain;
 	s.nr_fp_chain = 4;
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
 	/*
 	 * Cut the copy where mid's caller's frame starts (the SP of frame 1, as a 2-frame unwind
 	 * reports it): DWARF then finds take and mid and runs out of copy inside the chain.
@@ -1071,13 +1132,13 @@ Test(unwind_stack, auto_mode_splices_the_chain_when_the_copy_runs_out)
 	cr_assert_str_eq(names[0], "unw_capture__take", "the leaf comes from DWARF, not the bad chain");
 	cr_assert_str_eq(names[2], "fp_fixture_capture_outer");
 	cr_assert_eq(frames[3].pc, fp_chain[3]);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
 Test(unwind_stack, fp_mode_puts_back_the_caller_of_a_leaf_caught_before_its_push)
 {
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	const uint64_t ret_addr = (uint64_t)(uintptr_t)fp_fixture_capture_outer + 8;
 	uint64_t stack[4] = { ret_addr, 0, 0, 0 };
 	uint64_t regs[17] = { 0 };
@@ -1096,7 +1157,7 @@ Test(unwind_stack, fp_mode_puts_back_the_caller_of_a_leaf_caught_before_its_push
 	fp_chain[1] = 0x1234; /* the caller's caller, as the walk found it */
 	regs[0] = (uint64_t)(uintptr_t)stack;
 	regs[1] = fp_chain[0];
-	cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
 	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_FP, frames, MAX_FRAMES, &res);
 	cr_assert_eq(n, 3);
 	cr_assert(res.fp_repaired);
@@ -1104,13 +1165,13 @@ Test(unwind_stack, fp_mode_puts_back_the_caller_of_a_leaf_caught_before_its_push
 	cr_assert_not(frames[1].is_activation);
 	cr_assert_eq(frames[2].pc, 0x1234);
 	cr_assert_eq(res.fp_broken_at, -1);
-	sym_unwinder__free(u);
+	unw_free(u);
 }
 
 Test(unwind, keeps_at_most_64_dwfl_sessions)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 
@@ -1119,13 +1180,13 @@ Test(unwind, keeps_at_most_64_dwfl_sessions)
 	/* 70 "processes" with this one's mappings, then the first again */
 	for (int i = 0; i <= 70; i++) {
 		s.pid = s.tid = 100000 + i % 70;
-		cr_assert_eq(sym_unwinder__set_maps(u, s.pid, 1, maps, nr_maps), 0);
+		cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
 		cr_assert_gt(sym_unwinder__unwind(u, &s, frames, MAX_FRAMES, &res), 6);
 		cr_assert_eq(res.stop, SYM_UNWIND_END);
 	}
 	cr_assert_eq(sym_unwinder__stats(u)->dwfl_builds, 71, "the first process's session was rebuilt");
 	cr_assert_eq(sym_unwinder__stats(u)->evictions, 7);
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -1133,13 +1194,13 @@ Test(unwind, garbage_stack_and_registers_end_without_harm)
 {
 	/* Untrusted input: random stack words and registers must end the walk, never crash or loop. */
 	struct unw_capture c = { .limit = 4096 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_sample s;
 	struct sym_unwind_result res;
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 
 	unw_fixture_outer(&c, 1);
-	cr_assert_eq(sym_unwinder__set_maps(u, getpid(), 1, maps, nr_maps), 0);
+	cr_assert_eq(unw_set_maps(u, getpid(), 1), 0);
 	for (int round = 0; round < 200; round++) {
 		for (size_t i = 0; i + 8 <= c.size; i += 8) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -1156,7 +1217,7 @@ Test(unwind, garbage_stack_and_registers_end_without_harm)
 		cr_assert_leq(res.nr_frames, 64);
 		cr_assert_lt(res.stop, SYM_UNWIND_STOP_MAX);
 	}
-	sym_unwinder__free(u);
+	unw_free(u);
 	free(c.stack);
 }
 
@@ -1209,7 +1270,7 @@ static void itrace_begin(struct itrace *t, const struct unw_capture *c, uint32_t
 	for (size_t i = 0; i < nr_maps; i++) {
 		struct perf_event_header *h = (void *)t->buf;
 		uint8_t *p = (uint8_t *)(h + 1);
-		size_t n = strlen(maps[i].path) + 1;
+		size_t n = strlen(map_paths[i]) + 1;
 		uint32_t prot = 5 /* PROT_READ | PROT_EXEC */, flags = 2 /* MAP_PRIVATE */;
 
 		memset(t->buf, 0, 4096);
@@ -1224,7 +1285,7 @@ static void itrace_begin(struct itrace *t, const struct unw_capture *c, uint32_t
 		memcpy(p, &prot, 4);
 		memcpy(p + 4, &flags, 4);
 		p += 8;
-		memcpy(p, maps[i].path, n);
+		memcpy(p, map_paths[i], n);
 		p += (n + 7) & ~7ul;
 		itrace_put_trailer(&p, pid, 1000000000ull);
 		h->size = (uint16_t)(p - t->buf);
@@ -1340,7 +1401,7 @@ Test(unwind_symbolizer, a_stack_cut_short_is_truncated_whatever_stopped_it)
 {
 	static struct itrace t;
 	struct unw_capture c = { .limit = 16 << 10 };
-	struct sym_unwinder *u = sym_unwinder__new();
+	struct sym_unwinder *u = unw_new(NULL);
 	struct sym_unwind_result res;
 	struct frec_profile *prof;
 	uint64_t zero = 0;
@@ -1349,7 +1410,7 @@ Test(unwind_symbolizer, a_stack_cut_short_is_truncated_whatever_stopped_it)
 
 	unw_fixture_outer(&c, 3);
 	n = unwind_capture(u, &c, MAX_FRAMES, &res);
-	sym_unwinder__free(u);
+	unw_free(u);
 	outer = find_frame(names, n, 0, "unw_fixture_outer");
 	cr_assert(outer >= 1 && outer + 1 < n);
 	/* the walk ends at unw_fixture_outer, on a zero return address: short of any root */
