@@ -318,7 +318,7 @@ static int write_output(const struct report_opts *o, const struct frec_profile *
 {
 	switch (o->format) {
 	case REPORT_FOLDED:
-		return render_folded__write(p, f);
+		return frec_profile__write_folded(p, f);
 	case REPORT_SVG:
 		return render_flame__write(p, &o->flame, f);
 	case REPORT_TEXT:
