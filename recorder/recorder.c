@@ -38,13 +38,6 @@
 #define POLL_MS 100
 #define NS_PER_SEC 1000000000ull
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -652,6 +645,10 @@ static int fork_command(struct recorder *rec)
 		 */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != self)
 			_exit(127);
+		/* Until it runs the command, a Ctrl-C ends it as it would the command (frec's own
+		 * handler, which the child inherits, would only set a flag nobody reads here). */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 		/* The trace is frec's standard output: the command's output must not mix into it. */
 		if (rec->o->output_fd == STDOUT_FILENO && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(127);
@@ -942,7 +939,7 @@ static int record_loop(struct recorder *rec)
 			o->progress(o->progress_ctx, rec->st);
 			next_progress = now + NS_PER_SEC;
 		}
-		if (stop_signal) {
+		if (o->stop && *o->stop) {
 			rec->st->stop_flags |= TRACE_FOOTER_INTERRUPTED;
 			break;
 		}
@@ -1055,7 +1052,6 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	struct recorder rec = { .o = o, .st = st, .e = e, .go_fd = -1, .status_fd = -1 };
 	const char *output = o->output ? o->output : "the trace";
 	int out_fd = o->output_fd;
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	struct trace_writer_opts wopts = { 0 };
 	int err;
 
@@ -1117,10 +1113,6 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		goto out;
 	}
-	stop_signal = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	rec.start_ns = now_ns();
 	err = write_header(&rec);
 	if (!err && !o->argv)
@@ -1133,13 +1125,13 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 		err = trace_writer__flush(rec.w);
 	if (err) {
 		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
-		goto restore;
+		goto out;
 	}
 	if (o->argv) {
 		err = start_command(&rec);
 		if (err) {
 			set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
-			goto restore;
+			goto out;
 		}
 	} else {
 		for (size_t i = 0; i < rec.nr_fds; i++)
@@ -1152,9 +1144,6 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 		err = finish_trace(&rec);
 	if (err)
 		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
-restore:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 out:
 	if (out_fd >= 0)
 		close(out_fd);
