@@ -124,11 +124,6 @@ int sym_modules__add_build_id(struct sym_modules *m, const char *path, const uin
 	return 0;
 }
 
-const char *sym_modules__debug_path(const struct sym_modules *m)
-{
-	return m->debug_path;
-}
-
 const Dwfl_Callbacks *sym_modules__callbacks(const struct sym_modules *m)
 {
 	return &m->cb;

@@ -68,9 +68,6 @@ struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module
 /** sym_modules__vdso() - this machine's vDSO when it is the recorded one (same kernel), or NULL. */
 struct sym_elf *sym_modules__vdso(struct sym_modules *m);
 
-/** sym_modules__debug_path() - the search path for separate debug info: the cache first. */
-const char *sym_modules__debug_path(const struct sym_modules *m);
-
 /**
  * sym_modules__callbacks() - the callbacks of a client's Dwfl whose modules are the registry's
  * files (sym_elf__report()): they share the files' Elf handles and find separate debug info along

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * DWARF unwinding of sampled user stacks (issue 4).
+ * DWARF unwinding of sampled user stacks.
  *
  * A sample taken with PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER carries the user registers at
  * the moment of the sample and a copy of the user stack starting at the sampled SP.  sym_unwinder

@@ -15,7 +15,7 @@
 
 #include "frec/profile.h"
 
-/* ---- Text report (symbolizer issue) ----------------------------------------------------------- */
+/* ---- Text report ------------------------------------------------------------------------------ */
 
 struct render_text_opts {
 	unsigned int top; /* rows per table; 0 = default (20) */
@@ -27,7 +27,7 @@ struct render_text_opts {
  */
 int render_text__write(const struct frec_profile *p, const struct render_text_opts *opts, FILE *f);
 
-/* ---- Flame graphs (flame-graph issue) --------------------------------------------------------- */
+/* ---- Flame graphs ----------------------------------------------------------------------------- */
 
 struct render_flame_opts {
 	const char *title;    /* NULL: from the metadata */
