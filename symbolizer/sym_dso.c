@@ -44,7 +44,7 @@ static uint64_t dso_hash(const char *path, const uint8_t *bid, uint8_t bid_size)
 }
 
 long sym_dsos__get(struct sym_dsos *d, const char *path, const uint8_t *build_id, uint8_t build_id_size,
-		   int32_t pid, int kind)
+		   const struct sym_dso_map *where, int kind)
 {
 	static const uint8_t no_bid[20];
 	struct sym_dso *o;
@@ -71,7 +71,9 @@ long sym_dsos__get(struct sym_dsos *d, const char *path, const uint8_t *build_id
 		return -ENOMEM;
 	memcpy(o->build_id, build_id, build_id_size);
 	o->build_id_size = build_id_size;
-	o->pid = pid;
+	o->pid = where->pid;
+	o->map_start = where->start;
+	o->map_end = where->end;
 	o->kind = (uint8_t)(kind >= 0 ? kind : (int)path_kind(path));
 	o->stamp = o->unknown_stamp = UINT64_MAX;
 	id = frec_profile__intern_str(d->p, path);
@@ -92,6 +94,8 @@ struct sym_elf *sym_dso__find_elf(struct sym_dso *d, struct sym_modules *mods)
 		.build_id = d->build_id,
 		.build_id_size = d->build_id_size,
 		.pid = d->pid,
+		.map_start = d->map_start,
+		.map_end = d->map_end,
 	};
 
 	d->tried = true;

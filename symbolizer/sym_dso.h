@@ -38,6 +38,7 @@ struct sym_dso {
 	uint8_t kind;        /* enum sym_dso_kind */
 	bool tried;          /* its file was looked for */
 	int32_t pid;         /* a process that mapped it, for /proc/PID/root */
+	uint64_t map_start, map_end; /* where @pid mapped it (the first time), for /proc/PID/map_files */
 	struct sym_elf *elf; /* the registry's; NULL when unusable or not looked for */
 	char *why;           /* why there is none, not said yet (sym_dso__elf()) */
 	uint32_t module;     /* profile string id of @path */
@@ -59,12 +60,18 @@ struct sym_dsos {
 void sym_dsos__init(struct sym_dsos *d, struct frec_profile *p);
 void sym_dsos__exit(struct sym_dsos *d);
 
+/** Where an object is mapped: by @pid at [@start, @end) (0, 0: nowhere, as the kernel). */
+struct sym_dso_map {
+	int32_t pid;
+	uint64_t start, end;
+};
+
 /**
- * sym_dsos__get() - the id of object (@path, @build_id), created when new with @pid as the process
- * that maps it and @kind (-1: from the path).  Returns the id or -ENOMEM.
+ * sym_dsos__get() - the id of object (@path, @build_id), created when new with @where (the first
+ * mapping seen) and @kind (-1: from the path).  Returns the id or -ENOMEM.
  */
 long sym_dsos__get(struct sym_dsos *d, const char *path, const uint8_t *build_id, uint8_t build_id_size,
-		   int32_t pid, int kind);
+		   const struct sym_dso_map *where, int kind);
 
 static inline struct sym_dso *sym_dsos__at(const struct sym_dsos *d, uint32_t id)
 {

@@ -4,12 +4,14 @@
  *
  * A mapped file is looked for, in order: in the root of the process that mapped it
  * (/proc/PID/root, opened so that no link planted there leads out of it: common/proc_root.c),
- * at its path on this machine, then as /usr/lib/debug/.build-id/xx/rest.debug (a debug file
- * stands in for a binary that is not installed: it has the symbols and the layout).  The
- * recorded build-id, when there is one, must match; the first mismatch is what the warning
- * names.  Files are cached by build-id, or by the path they were opened at.
+ * at its path on this machine, as /usr/lib/debug/.build-id/xx/rest.debug (a debug file stands in
+ * for a binary that is not installed: it has the symbols and the layout), then through the
+ * process's mapping itself while the process runs (first, for a file replaced since it was
+ * mapped).  The recorded build-id, when there is one, must match; the first mismatch is what the
+ * warning names.  Files are cached by build-id, or by the name they were opened at.
  */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -216,35 +218,102 @@ struct sym_elf *sym_modules__vdso(struct sym_modules *m)
 	return m->vdso;
 }
 
-/*
- * Open @file as process @pid sees it, in its root: a link planted there must not lead to a file of
- * ours (frec_proc_root__open_file()).  @name names it.
- */
-static int open_in_root(const struct sym_modules *m, int32_t pid, const char *file, const char *name,
-			struct sym_elf **out)
-{
-	int root = frec_proc_root__open(pid), fd;
-	struct stat sb;
+/* Where a candidate file is opened. */
+enum cand_kind {
+	CAND_ROOT,   /* in the process's root: a link planted there must not lead to a file of ours */
+	CAND_PATH,   /* as frec itself sees it */
+	CAND_MAPPED, /* the mapping itself, /proc/PID/map_files/START-END */
+};
 
-	if (root < 0)
-		return root;
-	fd = frec_proc_root__open_file(root, file, O_RDONLY, &sb);
-	close(root);
-	return fd < 0 ? fd : sym_elf__open_fd(fd, name, m->debug_path, out);
+struct cand {
+	enum cand_kind kind;
+	char name[4200]; /* what it is called in messages and the cache */
+	const char *file; /* the path opened (CAND_ROOT: inside the root) */
+};
+
+static int open_cand(const struct sym_modules *m, const struct sym_module_key *k, const struct cand *c,
+		     struct sym_elf **out)
+{
+	struct stat sb;
+	int root, fd;
+
+	switch (c->kind) {
+	case CAND_ROOT:
+		root = frec_proc_root__open(k->pid);
+		if (root < 0)
+			return root;
+		fd = frec_proc_root__open_file(root, c->file, O_RDONLY, &sb);
+		close(root);
+		break;
+	case CAND_MAPPED:
+		fd = frec_proc_root__open_mapped(k->pid, k->map_start, k->map_end, &sb);
+		break;
+	default:
+		return sym_elf__open(c->file, m->debug_path, out);
+	}
+	return fd < 0 ? fd : sym_elf__open_fd(fd, c->name, m->debug_path, out);
+}
+
+/*
+ * The candidates for the file of @k, in the order they are tried: in the process's root (a
+ * process in a container sees its own), at its path, in the build-id directory (a debug file
+ * stands in for a binary that is not installed), and the process's mapping while it runs.  A
+ * file replaced or removed since it was mapped is "PATH (deleted)": its mapping first, then PATH,
+ * which the build-id tells if it is still the same file.
+ */
+static int candidates(const struct sym_module_key *k, const char *hexid, struct cand c[4])
+{
+	size_t plen = strlen(k->path);
+	bool deleted = plen > 10 && !strcmp(k->path + plen - 10, " (deleted)");
+	bool mapped = k->pid > 0 && k->map_end > k->map_start;
+	int n = 0, at;
+
+	if (deleted)
+		plen -= 10;
+	if (mapped && deleted) {
+		c[n].kind = CAND_MAPPED;
+		snprintf(c[n].name, sizeof(c[n].name), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, k->pid,
+			 k->map_start, k->map_end);
+		n++;
+	}
+	if (k->pid > 0) {
+		c[n].kind = CAND_ROOT;
+		at = snprintf(c[n].name, sizeof(c[n].name), "/proc/%d/root", k->pid);
+		snprintf(c[n].name + at, sizeof(c[n].name) - (size_t)at, "%.*s", (int)plen, k->path);
+		c[n].file = c[n].name + at;
+		n++;
+	}
+	c[n].kind = CAND_PATH;
+	snprintf(c[n].name, sizeof(c[n].name), "%.*s", (int)plen, k->path);
+	n++;
+	if (*hexid) {
+		c[n].kind = CAND_PATH;
+		snprintf(c[n].name, sizeof(c[n].name), "/usr/lib/debug/.build-id/%.2s/%s.debug", hexid, hexid + 2);
+		n++;
+	}
+	if (mapped && !deleted) {
+		c[n].kind = CAND_MAPPED;
+		snprintf(c[n].name, sizeof(c[n].name), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, k->pid,
+			 k->map_start, k->map_end);
+		n++;
+	}
+	for (int i = 0; i < n; i++)
+		if (c[i].kind == CAND_PATH)
+			c[i].file = c[i].name;
+	return n;
 }
 
 struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module_key *k, uint32_t *flags,
 				  char **why)
 {
-	char cand[3][4200];
+	struct cand cand[4];
 	char want[41] = "", got[41] = "";
 	const uint8_t *bid = k->build_id;
 	uint8_t bid_size = k->build_id ? k->build_id_size : 0;
 	const struct recorded_build_id *rec;
 	bool mismatch = false;
 	struct sym_elf *found;
-	size_t plen;
-	int nc = 0, mismatch_at = 0, in_root = 0;
+	int nc, mismatch_at = 0;
 
 	if (!bid_size && (rec = recorded_build_id(m, k->path))) {
 		bid = rec->id;
@@ -252,29 +321,17 @@ struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module
 	}
 	if (bid_size && (found = cached(m, bid, bid_size, NULL)))
 		return found;
-	/* A file replaced while mapped is "PATH (deleted)": try PATH, the build-id tells if it is the same. */
-	plen = strlen(k->path);
-	if (plen > 10 && !strcmp(k->path + plen - 10, " (deleted)"))
-		plen -= 10;
-	/* A process in a container sees its own root: read its files through /proc/PID/root. */
-	if (k->pid > 0) {
-		in_root = snprintf(cand[nc], sizeof(cand[0]), "/proc/%d/root", k->pid);
-		snprintf(cand[nc++] + in_root, sizeof(cand[0]) - (size_t)in_root, "%.*s", (int)plen, k->path);
-	}
-	snprintf(cand[nc++], sizeof(cand[0]), "%.*s", (int)plen, k->path);
-	if (bid_size) {
+	if (bid_size)
 		hex(want, bid, bid_size);
-		snprintf(cand[nc++], sizeof(cand[0]), "/usr/lib/debug/.build-id/%.2s/%s.debug", want, want + 2);
-	}
+	nc = candidates(k, want, cand);
 	for (int i = 0; i < nc; i++) {
 		struct sym_elf *e;
 		const uint8_t *fbid;
 		size_t n;
 
-		if (!bid_size && (e = cached(m, NULL, 0, cand[i])))
+		if (!bid_size && (e = cached(m, NULL, 0, cand[i].name)))
 			return e;
-		if (i == 0 && in_root ? open_in_root(m, k->pid, cand[i] + in_root, cand[i], &e)
-				      : sym_elf__open(cand[i], m->debug_path, &e))
+		if (open_cand(m, k, &cand[i], &e))
 			continue;
 		n = sym_elf__build_id(e, &fbid);
 		if (bid_size && (n != bid_size || memcmp(fbid, bid, n))) {
@@ -286,7 +343,7 @@ struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module
 			sym_elf__close(e);
 			continue;
 		}
-		if (cache(m, e, cand[i])) {
+		if (cache(m, e, cand[i].name)) {
 			sym_elf__close(e);
 			return NULL;
 		}
@@ -295,7 +352,7 @@ struct sym_elf *sym_modules__find(struct sym_modules *m, const struct sym_module
 	*flags |= mismatch ? FREC_MODULE_BUILD_ID_MISMATCH : FREC_MODULE_NOT_FOUND;
 	if (mismatch ? asprintf(why, "%s: build-id %s differs from the recorded %s (rebuilt since recording?): "
 				     "its frames show as module+offset",
-				cand[mismatch_at], got[0] ? got : "(none)", want) < 0
+				cand[mismatch_at].name, got[0] ? got : "(none)", want) < 0
 		     : asprintf(why, "%s: not found on this machine", k->path) < 0)
 		*why = NULL;
 	return NULL;

@@ -4,10 +4,11 @@
  * by its clients (the namer and the unwinder).  A file is keyed by its build-id, or by the path
  * it was opened at when it has none.  The registry owns the policy that finds a file of the
  * recording machine on this one: the process's own root (/proc/PID/root, for processes in
- * containers), the path as recorded, the build-id directory; and, through the Dwfl callbacks of
- * sym_elf, its separate debug info (build-id directories and .gnu_debuglink along the debug
- * path, debuginfod when DEBUGINFOD_URLS names a server).  A file whose build-id differs from the
- * recorded one is never used.
+ * containers), the path as recorded, the build-id directory, and the mapping itself while the
+ * process runs (/proc/PID/map_files: a file replaced or removed since it was mapped); and,
+ * through the Dwfl callbacks of sym_elf, its separate debug info (build-id directories and
+ * .gnu_debuglink along the debug path, debuginfod when DEBUGINFOD_URLS names a server).  A file
+ * whose build-id differs from the recorded one is never used.
  *
  * Private to the symbolizer.
  */
@@ -41,6 +42,7 @@ struct sym_module_key {
 	const uint8_t *build_id;  /* NULL or @build_id_size 0: not recorded with the mapping */
 	uint8_t build_id_size;
 	int32_t pid;              /* a process that mapped it (its root is looked in first); <= 0: none */
+	uint64_t map_start, map_end; /* where @pid maps it, while it runs (0, 0: unknown) */
 };
 
 /** sym_modules__new() - an empty registry.  Returns 0 and sets *@out, or -ENOMEM. */

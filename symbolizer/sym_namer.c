@@ -24,7 +24,7 @@ int sym_namer__init(struct sym_namer *n, const struct sym_opts *opts, struct fre
 	*n = (struct sym_namer){ .opts = opts, .p = p, .dsos = dsos, .mods = mods };
 	frec_hashmap__init(&n->names);
 	sym_table__init(&n->ksyms);
-	kd = sym_dsos__get(dsos, "[kernel.kallsyms]", NULL, 0, -1, SYM_DSO_KERNEL);
+	kd = sym_dsos__get(dsos, "[kernel.kallsyms]", NULL, 0, &(struct sym_dso_map){ .pid = -1 }, SYM_DSO_KERNEL);
 	if (kd < 0)
 		return (int)kd;
 	n->kernel_dso = (uint32_t)kd;
@@ -192,7 +192,7 @@ uint32_t sym_namer__jit_dso(struct sym_namer *n, struct sym_proc *proc)
 	if (proc->jit_dso != SYM_DSO_NONE)
 		return proc->jit_dso;
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", proc->pid);
-	d = sym_dsos__get(n->dsos, path, NULL, 0, proc->pid, SYM_DSO_JIT);
+	d = sym_dsos__get(n->dsos, path, NULL, 0, &(struct sym_dso_map){ .pid = proc->pid }, SYM_DSO_JIT);
 	if (d < 0)
 		return SYM_DSO_NONE;
 	proc->jit_dso = (uint32_t)d;

@@ -281,7 +281,8 @@ static int replay_mmap(struct sym_spaces *s, const struct trace_event *ev, const
 	memcpy(path, m.filename, m.filename_len);
 	path[m.filename_len] = '\0';
 	p = proc_get(s, (int32_t)m.pid, true);
-	dso = sym_dsos__get(s->dsos, path, m.build_id, m.build_id_size, (int32_t)m.pid, -1);
+	dso = sym_dsos__get(s->dsos, path, m.build_id, m.build_id_size,
+			    &(struct sym_dso_map){ (int32_t)m.pid, m.addr, m.addr + m.len }, -1);
 	if (!p || dso < 0)
 		return -ENOMEM;
 	return proc_map(p, (struct sym_map){
