@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # quickstart.sh demo | test
-#   demo: install what the build needs, build frec, profile the bundled demo workload and draw its
-#         flame graph.
+#   demo: install what the build needs, build frec, profile the bundled demo workload, draw its
+#         flame graph and say what stands out in it (its findings).
 #   test: install what the build and the tests need, build, and run the whole test suite.
 # Works as root on a fresh Debian 12; elsewhere install the packages listed below by hand.
 set -eu
@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 
 BUILD_DEPS="build-essential autoconf automake pkg-config libelf-dev libdw-dev libcapstone-dev
 	libzstd-dev zlib1g-dev libiberty-dev zstd"
-TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium lld"
+TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium lld libjson-c-dev libcrypt-dev"
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -50,6 +50,8 @@ demo)
 		say "report"
 		./frec report -i demo.zst
 		say "flame graph: $(pwd)/demo.svg (open it in a browser)"
+		say "findings: what stands out, who is responsible, what to do (frec report --analyze)"
+		./frec report -i demo.zst --analyze
 	else
 		say "trace: $(pwd)/demo.zst (reports land with the symbolizer)"
 	fi

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "frec/error.h"
+#include "frec/log.h"
 #include "frec/trace.h"
 
 int cli_usage(const char *cmd, const char *options_help, int status)
@@ -30,12 +31,14 @@ int cli_usage(const char *cmd, const char *options_help, int status)
 	return status;
 }
 
+/* Messages quote paths and names from the input: a terminal must not act on them. */
 static void vmsg(const char *cmd, const char *kind, const char *fmt, va_list ap)
 {
-	char line[2048];
+	char line[2048], safe[4096];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "frec %s: %s%s\n", cmd, kind, line);
+	frec_term__escape(safe, sizeof(safe), line, sizeof(line));
+	fprintf(stderr, "frec %s: %s%s\n", cmd, kind, safe);
 }
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -58,13 +61,14 @@ void cli_warn(const char *cmd, const char *fmt, ...)
 
 void cli_hint(const char *fmt, ...)
 {
-	char line[2048];
+	char line[2048], safe[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "hint: %s\n", line);
+	frec_term__escape(safe, sizeof(safe), line, sizeof(line));
+	fprintf(stderr, "hint: %s\n", safe);
 }
 
 int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)
@@ -73,6 +77,12 @@ int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)
 
 	if (!err)
 		return 0;
+	cli_trace_error(cmd, path, err);
+	return CLI_FAIL;
+}
+
+void cli_trace_error(const char *cmd, const char *path, int err)
+{
 	cli_error(cmd, "cannot read trace %s: %s", path, frec_strerror(err));
 	switch (-err) {
 	case ENOENT:
@@ -89,28 +99,48 @@ int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)
 		cli_hint("this trace was written by a newer frec; read it with that version");
 		break;
 	case FREC_E_TRACE_TRUNCATED:
-	case FREC_E_TRACE_NO_HEADER:
 		cli_hint("the recording was cut off before its first second was written; record again");
+		break;
+	case FREC_E_TRACE_NO_HEADER:
+		cli_hint("the trace's first frame is damaged: what it describes (events, command) is lost; record again");
+		break;
+	case FREC_E_EMPTY:
+		cli_hint("an empty file holds no samples: record one with `frec record -o %s ...`", path);
+		break;
+	case ESPIPE:
+		cli_hint("traces are read from files: save it first (`cat ... > trace.zst`)");
 		break;
 	default:
 		break;
 	}
-	return CLI_FAIL;
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 void cli_trace_damage(const char *cmd, const char *path, const struct trace_reader *r)
 {
 	const struct trace_status *st = trace_reader__status(r);
-	uint64_t bad = st->file_bytes - st->good_bytes;
+	char what[256] = "", size[32];
+	int n = 0;
 
 	if (st->truncated)
-		cli_warn(cmd, "%s is cut short (recording interrupted?): read %" PRIu64 " complete frames, "
-			      "%" PRIu64 " bytes at the end are incomplete and were skipped",
-			 path, st->frames, bad);
+		cli_warn(cmd, "%s is cut short (recording interrupted?): %" PRIu64 " complete %s read, the "
+			      "last %s (an incomplete frame) skipped",
+			 path, st->frames, plural(st->frames, "frame", "frames"),
+			 cli_human_bytes(st->truncated_bytes, size, sizeof(size)));
+	if (st->bad_frames)
+		n += snprintf(what + n, sizeof(what) - (size_t)n, "%" PRIu64 " unreadable %s (%s) skipped",
+			      st->bad_frames, plural(st->bad_frames, "frame", "frames"),
+			      cli_human_bytes(st->bad_bytes, size, sizeof(size)));
+	if (st->cut_frames)
+		snprintf(what + n, sizeof(what) - (size_t)n, "%s%" PRIu64 " %s read up to a malformed record",
+			 n ? ", " : "", st->cut_frames, plural(st->cut_frames, "frame", "frames"));
 	if (st->corrupt)
-		cli_warn(cmd, "%s is damaged at offset %" PRIu64 ": %" PRIu64 " unreadable frames skipped, "
-			      "the rest was read",
-			 path, st->bad_offset, st->bad_frames);
+		cli_warn(cmd, "%s is damaged from offset %" PRIu64 ": %s, the rest was read", path,
+			 st->bad_offset, what);
 	if (!st->has_footer && !st->truncated && !st->corrupt)
 		cli_warn(cmd, "%s has no footer (recorder stopped abruptly?): totals are counted from the records",
 			 path);

@@ -12,6 +12,7 @@
 
 #include "frec/compiler.h"
 
+struct analyze_rules;
 struct frec_profile;
 struct sym_opts;
 struct trace_reader;
@@ -20,6 +21,7 @@ struct trace_reader;
 #define CLI_OK 0
 #define CLI_FAIL 1
 #define CLI_USAGE 2
+#define CLI_REGRESSION 3 /* frec diff --fail-on-regression: a regression beyond the gate */
 /* Returned by option parsers to mean "go on"; anything else is the exit status (CLI_OK after --help). */
 #define CLI_CONTINUE (-1)
 
@@ -58,6 +60,9 @@ void cli_hint(const char *fmt, ...) frec_printf(1, 2);
  */
 int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out);
 
+/** cli_trace_error() - the one-line error and hint of cli_open_trace() for @err (negative). */
+void cli_trace_error(const char *cmd, const char *path, int err);
+
 /**
  * cli_trace_damage() - after reading a whole trace, warn once about truncation or corruption,
  * saying what was still read.
@@ -70,6 +75,30 @@ void cli_trace_damage(const char *cmd, const char *path, const struct trace_read
  * and a hint on failure, warnings about damaged input, and returns 0 or CLI_FAIL.
  */
 int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *opts, struct frec_profile **out);
+
+/**
+ * cli_load_rules() - the rules of the findings: @files (--rules) first, then the installed
+ * known-ops.rules, or the built-in copy when none is installed.  Prints a one-line error and a hint
+ * on failure; returns 0 with *@out set, or CLI_FAIL.
+ */
+int cli_load_rules(const char *cmd, char *const *files, size_t nr_files, struct analyze_rules **out);
+
+/** cli_parse_format() - --format's @arg into *@out; 0, or CLI_USAGE with an error printed. */
+enum analyze_format;
+int cli_parse_format(const char *cmd, const char *arg, enum analyze_format *out);
+
+/** cli_add_rules() - append a --rules @arg (borrowed) to *@files; 0 or CLI_FAIL (no memory). */
+int cli_add_rules(char ***files, size_t *n, const char *arg);
+
+struct analyze_report;
+struct render_flame_opts;
+/**
+ * cli_flame_with_findings() - the flame graph of @p with the top @findings (may be NULL) in its
+ * panel: render/ cannot see analyze/, so they go over as plain notes.  Returns as
+ * render_flame__write().
+ */
+int cli_flame_with_findings(const struct frec_profile *p, const struct analyze_report *findings,
+			    const struct render_flame_opts *opts, FILE *f);
 
 /** cli_parse_u64() - parse a decimal number in [min, max]; false (with an error printed) otherwise. */
 bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t min, uint64_t max,

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * frec diff: compare two profiles (traces or folded stacks): a differential flame graph with --svg,
- * else tables of the functions that grew or shrank most, both on the scale --normalize chooses.
+ * findings (what regressed and what improved, per function responsible) with --analyze, else
+ * tables of the functions that grew or shrank most, all on the scale --normalize chooses.  With
+ * --fail-on-regression, a regression beyond the gate ends with its own exit status (CI).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +13,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_opts.h"
+#include "frec/analyze.h"
 #include "frec/error.h"
 #include "frec/profile.h"
 #include "frec/render.h"
@@ -29,7 +33,17 @@ static const char diff_help[] =
 	"      --svg [FILE]      write a differential flame graph (default diff.svg; - for stdout):\n"
 	"                        widths from AFTER, red grew, blue shrank, amber new, hatched gone\n"
 	"      --negate          draw BEFORE's shape instead, with AFTER's new frames beside it\n"
-	"      --top N           rows in each table of the text diff (default 20)\n"
+	"      --top N           rows in each table of the text diff (default 20), or findings of\n"
+	"                        each kind with --analyze (default 10)\n"
+	"findings and CI:\n"
+	"      --analyze         what regressed and what improved, per function responsible, beyond\n"
+	"                        the noise of sampling\n"
+	"      --format FORMAT   findings as text (default), markdown or json; implies --analyze\n"
+	"      --context TEXT    your words about the change, in markdown and json; implies --analyze\n"
+	"      --rules FILE      more rules of boilerplate and system code (frec-findings(7))\n"
+	"      --fail-on-regression PCT\n"
+	"                        exit with status 3, naming them, when a function's CPU time grew by\n"
+	"                        more than PCT percent beyond the noise (or a new function appeared)\n"
 	"flame graph:\n"
 	"      --title TEXT      title (default: Differential flame graph)\n"
 	"      --subtitle TEXT   subtitle (default: both inputs, samples, durations, normalisation)\n"
@@ -44,6 +58,11 @@ struct diff_cli_opts {
 	bool svg;
 	struct render_flame_opts flame;
 	struct render_diff_opts text;
+	bool analyze;
+	struct analyze_write_opts findings;
+	char **rules;
+	size_t nr_rules;
+	double fail_pct; /* --fail-on-regression, < 0 if not given */
 };
 
 enum {
@@ -56,6 +75,11 @@ enum {
 	OPT_MINWIDTH,
 	OPT_ICICLE,
 	OPT_NORMALIZE,
+	OPT_ANALYZE,
+	OPT_FORMAT,
+	OPT_CONTEXT,
+	OPT_RULES,
+	OPT_FAIL,
 };
 
 static bool names_svg(const char *arg)
@@ -78,6 +102,11 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "icicle", no_argument, NULL, OPT_ICICLE },
 		{ "normalize", required_argument, NULL, OPT_NORMALIZE },
+		{ "analyze", no_argument, NULL, OPT_ANALYZE },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "context", required_argument, NULL, OPT_CONTEXT },
+		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "fail-on-regression", required_argument, NULL, OPT_FAIL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -87,8 +116,8 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 	char *end;
 	int c;
 
-	*o = (struct diff_cli_opts){ .flame.minwidth = -1 };
-	optind = 1;
+	*o = (struct diff_cli_opts){ .flame.minwidth = -1, .fail_pct = -1 };
+	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	/*
 	 * Operands may come before or after options ("frec diff a b --svg"), so parse in order ("-"
 	 * prefix) and collect them; --svg takes an optional FILE only when it is not one of them, which
@@ -153,6 +182,31 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 			}
 			o->text.norm = o->flame.norm;
 			break;
+		case OPT_ANALYZE:
+			o->analyze = true;
+			break;
+		case OPT_FORMAT:
+			if (cli_parse_format("diff", optarg, &o->findings.format))
+				return CLI_USAGE;
+			o->analyze = true;
+			break;
+		case OPT_CONTEXT:
+			o->findings.context = optarg;
+			o->analyze = true;
+			break;
+		case OPT_RULES:
+			if (cli_add_rules(&o->rules, &o->nr_rules, optarg))
+				return CLI_FAIL;
+			break;
+		case OPT_FAIL:
+			o->fail_pct = strtod(optarg, &end);
+			if (*end == '%')
+				end++;
+			if (*end || end == optarg || !(o->fail_pct >= 0)) {
+				cli_error("diff", "--fail-on-regression: '%s' is not a percentage (like 10)", optarg);
+				return CLI_USAGE;
+			}
+			break;
 		case 'h':
 			return cli_usage("diff", diff_help, CLI_OK);
 		default:
@@ -170,6 +224,12 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		cli_error("diff", "--negate changes the flame graph: use it with --svg");
 		return CLI_USAGE;
 	}
+	if (o->analyze && o->svg) {
+		cli_error("diff", "--analyze writes findings, --svg a flame graph: choose one");
+		cli_hint("--fail-on-regression works with either");
+		return CLI_USAGE;
+	}
+	o->findings.max_findings = o->text.top;
 	if (o->svg && !o->output)
 		o->output = "diff.svg";
 	if (o->output && !strcmp(o->output, "-"))
@@ -179,6 +239,19 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		return CLI_USAGE;
 	}
 	return CLI_CONTINUE;
+}
+
+int diff_opts__parse(int argc, char **argv, struct diff_cli_opts **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+void diff_opts__free(struct diff_cli_opts *o)
+{
+	if (o)
+		free(o->rules);
+	free(o);
 }
 
 static bool lacks_time(const struct frec_profile *p, enum frec_norm norm)
@@ -214,18 +287,62 @@ static int check_norm(const char *cmd, const struct diff_cli_opts *o, const stru
 	return 0;
 }
 
+/* What regressed and what improved, with the rules of boilerplate and system code. */
+static int diff_findings(const char *cmd, const struct diff_cli_opts *o, const struct frec_profile *before,
+			 const struct frec_profile *after, struct analyze_diff **out)
+{
+	struct analyze_rules *rules = NULL;
+	struct analyze_diff_opts ao = { .norm = o->text.norm };
+	int err;
+
+	if (cli_load_rules(cmd, o->rules, o->nr_rules, &rules))
+		return CLI_FAIL;
+	ao.rules = rules;
+	err = analyze_diff__new(before, after, &ao, out);
+	analyze_rules__free(rules);
+	if (err) {
+		cli_error(cmd, "cannot compare %s with %s: %s", o->before, o->after, frec_strerror(err));
+		return CLI_FAIL;
+	}
+	return 0;
+}
+
+/* --fail-on-regression: the findings beyond the gate on stderr, and the gate's own status. */
+static int gate(const char *cmd, const struct diff_cli_opts *o, const struct analyze_diff *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < analyze_diff__nr(d); i++) {
+		const struct analyze_diff_finding *x = analyze_diff__finding(d, i);
+
+		if (!analyze_diff__over(x, o->fail_pct))
+			continue;
+		if (!n++)
+			cli_error(cmd, "regressions beyond --fail-on-regression %g%%:", o->fail_pct);
+		fprintf(stderr, "  %s\n", x->summary);
+	}
+	if (!n)
+		return CLI_OK;
+	cli_hint("compare the two with frec diff %s %s --svg, or frec diff --analyze for the details", o->before,
+		 o->after);
+	return CLI_REGRESSION;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	static const char *const cmd = "diff";
 	struct frec_profile *before = NULL, *after = NULL;
+	struct analyze_diff *findings = NULL;
 	struct cli_output out = { .fd = -1 };
 	struct diff_cli_opts o;
 	FILE *f;
 	int ret;
 
 	ret = parse_opts(argc, argv, &o);
-	if (ret != CLI_CONTINUE)
+	if (ret != CLI_CONTINUE) {
+		free(o.rules);
 		return ret;
+	}
 	ret = CLI_FAIL;
 	if (cli_output__open(&out, cmd, o.output, 0, (const char *const[]){ o.before, o.after, NULL },
 			     "the output is named with -o or --svg FILE, after the two inputs: "
@@ -240,11 +357,15 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (check_norm(cmd, &o, before, after))
 		goto out;
+	if ((o.analyze || o.fail_pct >= 0) && diff_findings(cmd, &o, before, after, &findings))
+		goto out;
 	f = cli_output__stream(&out);
 	if (!f)
 		goto out;
 	if (o.svg)
 		ret = render_flame__write_diff(before, after, &o.flame, f);
+	else if (o.analyze)
+		ret = analyze_diff__write(findings, &o.findings, f);
 	else
 		ret = render_diff__write_text(before, after, &o.text, f);
 	if (!ret)
@@ -262,11 +383,13 @@ int cmd_diff(int argc, char **argv)
 		render_diff__write_summary(before, after, o.text.norm, stderr);
 		fprintf(stderr, "frec diff: wrote %s\n", o.output);
 	}
-	ret = CLI_OK;
+	ret = o.fail_pct >= 0 ? gate(cmd, &o, findings) : CLI_OK;
 out:
-	if (ret != CLI_OK)
+	if (ret != CLI_OK && ret != CLI_REGRESSION)
 		cli_output__discard(&out);
+	analyze_diff__free(findings);
 	frec_profile__free(before);
 	frec_profile__free(after);
+	free(o.rules);
 	return ret;
 }

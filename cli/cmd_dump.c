@@ -6,10 +6,13 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_opts.h"
 #include "frec/error.h"
+#include "frec/log.h"
 #include "frec/trace.h"
 
 static const char dump_help[] =
@@ -36,19 +39,6 @@ static void print_time(struct dump_ctx *d, uint64_t t)
 			(t - d->start_ns) % 1000000000);
 	else
 		fprintf(d->out, "%15s ", "-");
-}
-
-/* Print at most @len bytes of untrusted text, with control bytes escaped. */
-static void print_text(FILE *out, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
 }
 
 static void dump_sample(struct dump_ctx *d, const struct perf_event_header *h)
@@ -105,7 +95,7 @@ static void dump_kernel(struct dump_ctx *d, const struct perf_event_header *h)
 			fprintf(d->out, " prot %#x flags %#x%s", m.prot, m.flags,
 				h->misc & PERF_RECORD_MISC_MMAP_DATA ? " data" : "");
 		fputc(' ', d->out);
-		print_text(d->out, m.filename, m.filename_len);
+		frec_term__write(d->out, m.filename, m.filename_len);
 		break;
 	}
 	case PERF_RECORD_COMM: {
@@ -114,7 +104,7 @@ static void dump_kernel(struct dump_ctx *d, const struct perf_event_header *h)
 		if (trace_event__parse_comm(ev, h, &c))
 			break;
 		fprintf(d->out, " pid %u tid %u%s ", c.pid, c.tid, c.exec ? " exec" : "");
-		print_text(d->out, c.comm, c.comm_len);
+		frec_term__write(d->out, c.comm, c.comm_len);
 		break;
 	}
 	case PERF_RECORD_FORK:
@@ -164,7 +154,7 @@ static void dump_own(struct dump_ctx *d, const struct perf_event_header *h)
 			th->version_minor, th->nr_cpus, th->page_size, th->clockid);
 		for (size_t i = 0; (kv = trace_reader__meta_at(d->r, i)); i++) {
 			fprintf(d->out, "%15s   ", "");
-			print_text(d->out, kv, strlen(kv));
+			frec_term__write(d->out, kv, strlen(kv));
 			fputc('\n', d->out);
 		}
 		return;
@@ -174,8 +164,10 @@ static void dump_own(struct dump_ctx *d, const struct perf_event_header *h)
 			const struct trace_event *ev = trace_reader__event(d->r, i);
 			const struct perf_event_attr *a = &ev->attr;
 
-			fprintf(d->out, "%s%s type %u config %#llx %s %llu sample_type %#llx ids %u", i ? "\n    " : " ",
-				ev->name, a->type, (unsigned long long)a->config, a->freq ? "freq" : "period",
+			fputs(i ? "\n    " : " ", d->out);
+			frec_term__puts(d->out, ev->name);
+			fprintf(d->out, " type %u config %#llx %s %llu sample_type %#llx ids %u", a->type,
+				(unsigned long long)a->config, a->freq ? "freq" : "period",
 				(unsigned long long)a->sample_freq, (unsigned long long)a->sample_type, ev->nr_ids);
 			if (a->sample_type & PERF_SAMPLE_STACK_USER)
 				fprintf(d->out, " stack_user %u regs_user %#llx", a->sample_stack_user,
@@ -209,7 +201,7 @@ static void dump_own(struct dump_ctx *d, const struct perf_event_header *h)
 		for (uint8_t i = 0; i < b->size && i < sizeof(b->build_id); i++)
 			fprintf(d->out, "%02x", b->build_id[i]);
 		fputc(' ', d->out);
-		print_text(d->out, (const char *)(b + 1), size - sizeof(*b));
+		frec_term__write(d->out, (const char *)(b + 1), size - sizeof(*b));
 		break;
 	}
 	case TRACE_REC_KSYMS:
@@ -244,7 +236,7 @@ static int parse_opts(int argc, char **argv, struct dump_opts *o)
 	int c;
 
 	*o = (struct dump_opts){ .input = "trace.zst" };
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -264,6 +256,17 @@ static int parse_opts(int argc, char **argv, struct dump_opts *o)
 		return cli_usage("dump", NULL, CLI_USAGE);
 	}
 	return CLI_CONTINUE;
+}
+
+int dump_opts__parse(int argc, char **argv, struct dump_opts **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+void dump_opts__free(struct dump_opts *o)
+{
+	free(o);
 }
 
 int cmd_dump(int argc, char **argv)

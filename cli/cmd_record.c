@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_opts.h"
 #include "frec/error.h"
 #include "frec/log.h"
 #include "frec/recorder.h"
@@ -152,7 +153,7 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 	char *end;
 	int opt;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((opt = getopt_long(argc, argv, "+p:t:aF:c:e:go:d:m:qvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -240,6 +241,25 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		return CLI_USAGE;
 	}
 	return CLI_CONTINUE;
+}
+
+int record_opts__parse(int argc, char **argv, struct record_cli **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+static void record_opts__exit(struct record_cli *c)
+{
+	free(c->pids);
+	free(c->tids);
+}
+
+void record_opts__free(struct record_cli *c)
+{
+	if (c)
+		record_opts__exit(c);
+	free(c);
 }
 
 static void draw_status(void *ctx, const struct rec_stats *st)
@@ -424,7 +444,6 @@ int cmd_record(int argc, char **argv)
 		print_summary(&c, &st);
 	ret = CLI_OK;
 out:
-	free(c.pids);
-	free(c.tids);
+	record_opts__exit(&c);
 	return ret;
 }

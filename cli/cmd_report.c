@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * frec report: a trace (or folded stacks from any tool) in; a text report, folded stacks or an SVG
- * flame graph out.  This file parses options and picks the output; the symbolizer builds the
- * profile and render/ draws it.
+ * frec report: a trace (or folded stacks from any tool) in; a text report, findings, folded stacks
+ * or an SVG flame graph out.  This file parses options and picks the output; the symbolizer builds
+ * the profile, analyze/ finds what stands out and render/ draws it.  The flame graph shows the top
+ * findings too: render/ cannot see analyze/, so they are handed over here as plain notes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_opts.h"
+#include "frec/analyze.h"
 #include "frec/error.h"
 #include "frec/profile.h"
 #include "frec/render.h"
@@ -27,7 +30,16 @@ static const char report_help[] =
 	"  -o, --output FILE     write the output to FILE (default: stdout; flame.svg for --svg)\n"
 	"      --folded          write folded stacks (root first, one line per stack)\n"
 	"      --svg [FILE]      write an interactive SVG flame graph (default flame.svg; - for stdout)\n"
-	"      --top N           rows in each table of the text report (default 20)\n"
+	"      --top N           rows in each table of the text report (default 20), or findings\n"
+	"                        with --analyze (default 10)\n"
+	"findings:\n"
+	"      --analyze         say what stands out and how to fix it: hot functions, known\n"
+	"                        expensive operations, library blocks, recursion, repeated work\n"
+	"      --format FORMAT   findings as text (default), markdown (to paste into an issue or\n"
+	"                        give to an AI assistant) or json; implies --analyze\n"
+	"      --context TEXT    the recording's context in your words (framework, endpoint,\n"
+	"                        symptom), carried into markdown and json; implies --analyze\n"
+	"      --rules FILE      more rules of known operations (frec-findings(7)); may repeat\n"
 	"samples:\n"
 	"      --pid PID[,PID]   keep these processes\n"
 	"      --tid TID[,TID]   keep these threads\n"
@@ -50,7 +62,7 @@ static const char report_help[] =
 	"      --icicle          root at the top\n"
 	"  -h, --help            show this help\n";
 
-enum report_format { REPORT_TEXT, REPORT_FOLDED, REPORT_SVG };
+enum report_format { REPORT_TEXT, REPORT_FOLDED, REPORT_SVG, REPORT_ANALYZE };
 
 struct report_opts {
 	const char *input;
@@ -61,6 +73,10 @@ struct report_opts {
 	struct render_flame_opts flame;
 	int32_t *pids, *tids;
 	char *debug_path;
+	struct analyze_write_opts analyze;
+	char **rules; /* --rules files, in order */
+	size_t nr_rules;
+	bool format_given;
 	bool progress; /* stderr is a terminal: draw how far symbolizing is */
 };
 
@@ -85,6 +101,10 @@ enum {
 	OPT_WIDTH,
 	OPT_MINWIDTH,
 	OPT_ICICLE,
+	OPT_ANALYZE,
+	OPT_FORMAT,
+	OPT_CONTEXT,
+	OPT_RULES,
 };
 
 /* "1,2,3" -> a malloc'ed array of ids. */
@@ -128,14 +148,15 @@ static bool parse_time_range(const char *arg, uint64_t *start, uint64_t *end)
 
 	if (!comma)
 		goto bad;
+	/* At most a billion seconds: the nanoseconds must fit in 64 bits (and NaN is no time). */
 	if (comma != arg) {
 		a = strtod(arg, &e);
-		if (e != comma || a < 0)
+		if (e != comma || !(a >= 0 && a <= 1e9))
 			goto bad;
 	}
 	if (comma[1]) {
 		b = strtod(comma + 1, &e);
-		if (*e || b <= a)
+		if (*e || !(b > a && b <= 1e9))
 			goto bad;
 	}
 	*start = (uint64_t)(a * 1e9);
@@ -179,6 +200,10 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "icicle", no_argument, NULL, OPT_ICICLE },
+		{ "analyze", no_argument, NULL, OPT_ANALYZE },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "context", required_argument, NULL, OPT_CONTEXT },
+		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -187,7 +212,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	int c;
 
 	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1 };
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -211,13 +236,15 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->text.top = (unsigned int)v;
 			break;
 		case OPT_PID:
-			free(o->pids);
+			free(o->pids); /* the last --pid counts; a bad one leaves none to free twice */
+			o->sym.pids = o->pids = NULL;
 			if (!parse_id_list("--pid", optarg, &o->pids, &o->sym.nr_pids))
 				return CLI_USAGE;
 			o->sym.pids = o->pids;
 			break;
 		case OPT_TID:
 			free(o->tids);
+			o->sym.tids = o->tids = NULL;
 			if (!parse_id_list("--tid", optarg, &o->tids, &o->sym.nr_tids))
 				return CLI_USAGE;
 			o->sym.tids = o->tids;
@@ -280,13 +307,28 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_MINWIDTH:
 			o->flame.minwidth = strtod(optarg, &end);
-			if (*end || end == optarg || o->flame.minwidth < 0) {
+			if (*end || end == optarg || !(o->flame.minwidth >= 0)) {
 				cli_error("report", "--minwidth: '%s' is not a width in pixels (like 0.1)", optarg);
 				return CLI_USAGE;
 			}
 			break;
 		case OPT_ICICLE:
 			o->flame.icicle = true;
+			break;
+		case OPT_ANALYZE:
+			o->format = REPORT_ANALYZE;
+			break;
+		case OPT_FORMAT:
+			if (cli_parse_format("report", optarg, &o->analyze.format))
+				return CLI_USAGE;
+			o->format_given = true;
+			break;
+		case OPT_CONTEXT:
+			o->analyze.context = optarg;
+			break;
+		case OPT_RULES:
+			if (cli_add_rules(&o->rules, &o->nr_rules, optarg))
+				return CLI_FAIL;
 			break;
 		case 'h':
 			return cli_usage("report", report_help, CLI_OK);
@@ -303,6 +345,20 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_error("report", "--per-process and --per-thread exclude each other");
 		return CLI_USAGE;
 	}
+	if (o->format_given || o->analyze.context) {
+		if (o->format == REPORT_FOLDED || o->format == REPORT_SVG) {
+			cli_error("report", "%s is for findings: use it without --%s", o->format_given ? "--format" : "--context",
+				  o->format == REPORT_SVG ? "svg" : "folded");
+			cli_hint("the flame graph shows the top findings by itself");
+			return CLI_USAGE;
+		}
+		o->format = REPORT_ANALYZE;
+	}
+	if (o->nr_rules && o->format == REPORT_FOLDED) {
+		cli_error("report", "--rules is for findings (--analyze or --svg), not for --folded");
+		return CLI_USAGE;
+	}
+	o->analyze.max_findings = o->text.top;
 	/* Like flamegraph.pl, read a pipe when no input is named: `collapse | frec report --svg -`. */
 	if (!o->input)
 		o->input = stdin_is_pipe() ? "-" : "trace.zst";
@@ -314,13 +370,37 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	return CLI_CONTINUE;
 }
 
-static int write_output(const struct report_opts *o, const struct frec_profile *p, FILE *f)
+int report_opts__parse(int argc, char **argv, struct report_opts **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+static void report_opts__exit(struct report_opts *o)
+{
+	free(o->rules);
+	free(o->pids);
+	free(o->tids);
+	free(o->debug_path);
+}
+
+void report_opts__free(struct report_opts *o)
+{
+	if (o)
+		report_opts__exit(o);
+	free(o);
+}
+
+static int write_output(const struct report_opts *o, const struct frec_profile *p,
+			const struct analyze_report *findings, FILE *f)
 {
 	switch (o->format) {
 	case REPORT_FOLDED:
 		return frec_profile__write_folded(p, f);
 	case REPORT_SVG:
-		return render_flame__write(p, &o->flame, f);
+		return cli_flame_with_findings(p, findings, &o->flame, f);
+	case REPORT_ANALYZE:
+		return analyze_report__write(findings, &o->analyze, f);
 	case REPORT_TEXT:
 	default:
 		return render_text__write(p, &o->text, f);
@@ -331,6 +411,8 @@ int cmd_report(int argc, char **argv)
 {
 	static const char *const cmd = "report";
 	struct frec_profile *p = NULL;
+	struct analyze_rules *rules = NULL;
+	struct analyze_report *findings = NULL;
 	struct cli_output out = { .fd = -1 };
 	struct cli_progress prog;
 	struct report_opts o;
@@ -341,6 +423,9 @@ int cmd_report(int argc, char **argv)
 	if (ret != CLI_CONTINUE)
 		goto out;
 	ret = CLI_FAIL;
+	/* Rules first: a mistake in one is found before a long symbolization. */
+	if ((o.format == REPORT_ANALYZE || o.format == REPORT_SVG) && cli_load_rules(cmd, o.rules, o.nr_rules, &rules))
+		goto out;
 	/* Before anything is read: `frec report --svg trace.zst` must not take the trace for the SVG. */
 	if (cli_output__open(&out, cmd, o.output, 0, (const char *const[]){ o.input, NULL },
 			     "the input is named with -i, the output with -o or right after --svg: "
@@ -365,10 +450,19 @@ int cmd_report(int argc, char **argv)
 		else
 			cli_warn(cmd, "%s holds no samples", o.input);
 	}
+	if (rules) {
+		const struct analyze_opts ao = { .rules = rules };
+		int err = analyze_report__new(p, &ao, &findings);
+
+		if (err) {
+			cli_error(cmd, "cannot analyze %s: %s", o.input, frec_strerror(err));
+			goto out;
+		}
+	}
 	f = cli_output__stream(&out);
 	if (!f)
 		goto out;
-	ret = write_output(&o, p, f);
+	ret = write_output(&o, p, findings, f);
 	if (!ret)
 		ret = cli_output__close(&out);
 	if (ret) {
@@ -384,9 +478,9 @@ int cmd_report(int argc, char **argv)
 out:
 	if (ret != CLI_OK)
 		cli_output__discard(&out);
+	analyze_report__free(findings);
+	analyze_rules__free(rules);
 	frec_profile__free(p);
-	free(o.pids);
-	free(o.tids);
-	free(o.debug_path);
+	report_opts__exit(&o);
 	return ret;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Loading a profile for report and diff: a frec trace (symbolized) or folded stacks from any tool,
- * told apart by their first bytes.  "-" reads folded stacks from standard input.
+ * told apart by their first bytes.  "-" is standard input.  Any path may name something endless or
+ * hostile (/dev/zero, a FIFO, a huge log): files are mapped, everything else is read with a bound,
+ * and binary input is refused from its first bytes (frec-report(1), Input, says the limits).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,45 +22,133 @@
 
 static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 
-/* Read all of @fd into a malloc'ed buffer. */
-static int slurp(int fd, char **out, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
+/*
+ * Inputs that are not files (pipes, terminals, devices, /proc files) are read into memory, at most
+ * this much: they may never end (/dev/zero, `yes`).  Files are mapped, whatever their size.
+ */
+#define LOAD_STREAM_MAX (1u << 30)
+/* An input that is not a trace and has a NUL byte in this much of its start is not text. */
+#define LOAD_SNIFF (64u << 10)
 
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
+struct input {
+	const char *name; /* for messages: the path, or "standard input" */
+	const char *data;
+	size_t len;
+	void *map; /* to munmap, or NULL */
+	char *buf; /* to free, or NULL */
+	size_t cap; /* of buf */
+};
+
+/* Read from @fd into in->buf until it holds @want bytes or the input ends.  0 or -errno. */
+static int read_upto(int fd, struct input *in, size_t want)
+{
+	while (in->len < want) {
 		ssize_t r;
 
-		if (n == cap) {
-			char *nb = realloc(buf, cap *= 2);
+		if (in->len == in->cap) {
+			size_t cap = in->cap ? FREC_MIN(in->cap * 2, want) : FREC_MIN(want, (size_t)LOAD_SNIFF);
+			char *nb = realloc(in->buf, cap);
 
-			if (!nb) {
-				free(buf);
+			if (!nb)
 				return -ENOMEM;
-			}
-			buf = nb;
+			in->buf = nb;
+			in->cap = cap;
 		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			int err = -errno;
-
-			if (err == -EINTR)
-				continue;
-			free(buf);
-			return err;
-		}
+		r = read(fd, in->buf + in->len, in->cap - in->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
 		if (r == 0)
 			break;
-		n += (size_t)r;
+		in->len += (size_t)r;
 	}
-	*out = buf;
-	*len = n;
+	in->data = in->buf;
 	return 0;
 }
 
-static int load_folded(const char *cmd, const char *path, const char *buf, size_t len, struct frec_profile **out)
+static bool is_trace(const struct input *in)
+{
+	return in->len >= sizeof(zstd_magic) && !memcmp(in->data, zstd_magic, sizeof(zstd_magic));
+}
+
+/* Binary data (NUL bytes near the start) that is not a trace: refused before it is read whole. */
+static bool is_binary(const struct input *in)
+{
+	return !is_trace(in) && memchr(in->data, '\0', FREC_MIN(in->len, (size_t)LOAD_SNIFF));
+}
+
+static void not_a_profile(const char *cmd, const struct input *in)
+{
+	cli_error(cmd, "%s: not a frec trace or folded stacks", in->name);
+	cli_hint("frec reads traces written by `frec record` and folded stacks, one \"frame;frame;leaf COUNT\" per line");
+}
+
+/*
+ * Open @path ("-": standard input) into @in: a regular file is mapped, anything else is read with
+ * a bound (binary input that is not a trace is refused after its first LOAD_SNIFF bytes).  Prints
+ * the error and returns CLI_FAIL, or 0.
+ */
+static int input_open(const char *cmd, const char *path, struct input *in)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	struct stat st;
+	int err = 0;
+
+	*in = (struct input){ .name = fd == STDIN_FILENO ? "standard input" : path, .data = "" };
+	if (fd < 0 || fstat(fd, &st)) {
+		cli_trace_error(cmd, in->name, -errno);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		cli_trace_error(cmd, in->name, -EISDIR);
+		goto out;
+	}
+	/* A regular file of size 0 may still have contents (/proc): read it as a stream. */
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		in->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (in->map == MAP_FAILED) {
+			in->map = NULL;
+			err = -errno;
+		} else {
+			in->data = in->map;
+			in->len = (size_t)st.st_size;
+			madvise(in->map, in->len, MADV_SEQUENTIAL);
+		}
+	} else {
+		err = read_upto(fd, in, LOAD_SNIFF);
+		if (!err && in->len == LOAD_SNIFF && !is_binary(in))
+			err = read_upto(fd, in, (size_t)LOAD_STREAM_MAX + 1);
+		if (!err && in->len > LOAD_STREAM_MAX) {
+			char max[32];
+
+			cli_error(cmd, "%s: more than %s: too large to read from a pipe or device", in->name,
+				  cli_human_bytes(LOAD_STREAM_MAX, max, sizeof(max)));
+			cli_hint("save it to a file first: files are read whatever their size");
+			goto out;
+		}
+	}
+	if (err) {
+		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(err));
+		goto out;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return 0;
+out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return CLI_FAIL;
+}
+
+static void input_close(struct input *in)
+{
+	if (in->map)
+		munmap(in->map, in->len);
+	free(in->buf);
+}
+
+static int load_folded(const char *cmd, const struct input *in, struct frec_profile **out)
 {
 	struct frec_folded_stats st;
 	struct frec_profile *p = frec_profile__new();
@@ -66,25 +156,39 @@ static int load_folded(const char *cmd, const char *path, const char *buf, size_
 
 	if (!p)
 		return -ENOMEM;
-	n = frec_profile__import_folded(p, buf, len, &st);
+	n = frec_profile__import_folded(p, in->data, in->len, &st);
+	if (n == -FREC_E_FOLDED_EMPTY) {
+		not_a_profile(cmd, in);
+	} else if (n == -ERANGE) {
+		cli_error(cmd, "%s: line %" PRIu64 ": the sample counts add up to more than 64 bits hold",
+			  in->name, st.error_line);
+		cli_hint("folded stacks count samples; a count this large is damage, not data");
+	} else if (n == -E2BIG) {
+		cli_error(cmd, "%s: line %" PRIu64 ": a stack of more than 65,536 frames", in->name, st.error_line);
+		cli_hint("no real stack is that deep: the file is damaged, or not folded stacks");
+	} else if (n < 0) {
+		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(n));
+	} else if (!st.lines) {
+		cli_error(cmd, "%s holds no samples: it %s", in->name,
+			  in->len ? "has only blank and comment lines" : "is empty");
+		cli_hint("give it folded stacks, one \"frame;frame;leaf COUNT\" per line, or a trace written by `frec record`");
+		n = -FREC_E_EMPTY;
+	}
 	if (n < 0) {
-		cli_error(cmd, "cannot read %s: %s", path, frec_strerror(n));
-		if (n == -FREC_E_FOLDED_EMPTY)
-			cli_hint("expected a frec trace or folded stacks, one \"frame;frame;leaf COUNT\" per line");
 		frec_profile__free(p);
 		return CLI_FAIL;
 	}
 	if (st.bad_lines)
 		cli_warn(cmd, "%s: skipped %" PRIu64 " of %" PRIu64 " lines that are not \"STACK COUNT\" (first: line %" PRIu64 ")",
-			 path, st.bad_lines, st.lines, st.first_bad);
+			 in->name, st.bad_lines, st.lines, st.first_bad);
 	/* Sorted children make every view independent of the order of the input lines. */
 	n = frec_profile__sort(p);
 	if (n < 0) {
-		cli_error(cmd, "cannot read %s: %s", path, frec_strerror(n));
+		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(n));
 		frec_profile__free(p);
 		return CLI_FAIL;
 	}
-	frec_profile__meta(p)->source = (uint32_t)frec_profile__intern_str(p, path);
+	frec_profile__meta(p)->source = (uint32_t)frec_profile__intern_str(p, in->name);
 	frec_profile__meta(p)->samples = frec_profile__total(p);
 	*out = p;
 	return 0;
@@ -112,58 +216,47 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 {
 	static const struct sym_opts defaults;
 	struct sym_opts o = opts ? *opts : defaults;
+	struct trace_reader *r = NULL;
 	char *cache = NULL;
-	struct trace_reader *r;
-	char *buf = NULL;
-	size_t len = 0;
-	int fd, err;
+	struct input in;
+	int err;
 
 	*out = NULL;
-	if (!strcmp(path, "-")) {
-		err = slurp(STDIN_FILENO, &buf, &len);
-		if (err) {
-			cli_error(cmd, "cannot read standard input: %s", frec_strerror(err));
-			return CLI_FAIL;
-		}
-		err = load_folded(cmd, "standard input", buf, len, out);
-		free(buf);
-		return err;
-	}
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		uint8_t magic[4] = { 0 };
-		ssize_t n = read(fd, magic, sizeof(magic));
-
-		if (n == (ssize_t)sizeof(magic) && memcmp(magic, zstd_magic, sizeof(magic)) &&
-		    lseek(fd, 0, SEEK_SET) == 0) {
-			/* Not zstd: folded text (or garbage, which the importer reports). */
-			err = slurp(fd, &buf, &len);
-			close(fd);
-			if (err) {
-				cli_error(cmd, "cannot read %s: %s", path, frec_strerror(err));
-				return CLI_FAIL;
-			}
-			err = load_folded(cmd, path, buf, len, out);
-			free(buf);
-			return err;
-		}
-		close(fd);
-	}
-
-	if (cli_open_trace(cmd, path, &r))
+	if (input_open(cmd, path, &in))
 		return CLI_FAIL;
+	if (!in.len) {
+		err = load_folded(cmd, &in, out); /* says that it is empty */
+		goto out;
+	}
+	if (is_binary(&in)) {
+		not_a_profile(cmd, &in);
+		err = CLI_FAIL;
+		goto out;
+	}
+	if (!is_trace(&in)) {
+		err = load_folded(cmd, &in, out);
+		goto out;
+	}
+
+	err = trace_reader__open_mem(in.data, in.len, &r);
+	if (err) {
+		cli_trace_error(cmd, in.name, err);
+		err = CLI_FAIL;
+		goto out;
+	}
 	if (!o.cache_dir)
 		o.cache_dir = cache = debug_cache_dir();
 	err = sym_profile__from_trace(r, &o, out);
 	free(cache);
 	if (err) {
-		cli_error(cmd, "cannot build a profile from %s: %s", path, frec_strerror(err));
-		trace_reader__close(r);
-		return CLI_FAIL;
+		cli_error(cmd, "cannot build a profile from %s: %s", in.name, frec_strerror(err));
+		err = CLI_FAIL;
+		goto out;
 	}
-	cli_trace_damage(cmd, path, r);
+	cli_trace_damage(cmd, in.name, r);
+	frec_profile__meta(*out)->source = (uint32_t)frec_profile__intern_str(*out, in.name);
+out:
 	trace_reader__close(r);
-	frec_profile__meta(*out)->source = (uint32_t)frec_profile__intern_str(*out, path);
-	return 0;
+	input_close(&in);
+	return err;
 }

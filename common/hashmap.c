@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Open-addressing hash map, u64 -> u64, linear probing, grown at 50% load.  Keys are never removed,
- * which keeps probing simple: every cache in frec only grows.
+ * Open-addressing hash map, u64 -> u64, linear probing, grown at 50% load.  Every cache in frec only
+ * grows; the recorder's per-process maps also drop the processes that exit, by backward-shift
+ * deletion, so that probing needs no tombstones.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -119,4 +120,38 @@ int frec_hashmap__set(struct frec_hashmap *m, uint64_t key, uint64_t val)
 		return -ENOMEM;
 	*slot = val;
 	return 0;
+}
+
+bool frec_hashmap__del(struct frec_hashmap *m, uint64_t key)
+{
+	size_t mask = m->cap - 1, i, j;
+	struct frec_hashmap_entry *e;
+
+	if (key == FREC_HASHMAP_EMPTY) {
+		bool had = m->has_empty_key;
+
+		m->has_empty_key = false;
+		return had;
+	}
+	if (!m->cap)
+		return false;
+	e = hashmap_probe(m, key);
+	if (e->key != key)
+		return false;
+	/*
+	 * Close the gap: move back each later entry of the probe run that may live there, i.e. whose
+	 * home slot is not cyclically in (gap, its slot].
+	 */
+	i = (size_t)(e - m->entries);
+	for (j = (i + 1) & mask; m->entries[j].key != FREC_HASHMAP_EMPTY; j = (j + 1) & mask) {
+		size_t home = frec_hash64(m->entries[j].key) & mask;
+
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			m->entries[i] = m->entries[j];
+			i = j;
+		}
+	}
+	m->entries[i].key = FREC_HASHMAP_EMPTY;
+	m->len--;
+	return true;
 }

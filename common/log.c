@@ -50,23 +50,24 @@ void frec_log__init_env(void)
 void frec_vlog(enum frec_log_level level, const char *fmt, va_list ap)
 {
 	static const char *const prefix[] = { "error: ", "warning: ", "", "debug: " };
-	char line[1024];
+	char line[1024], safe[2048];
 	int n;
 
 	if (!frec_log__enabled(level))
 		return;
 	/* Format into one buffer so that the line reaches stderr in one write. */
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 	if (n < 0)
 		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	if (n == 0 || line[n - 1] != '\n')
-		line[n++] = '\n';
-	line[n] = '\0';
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (n && line[n - 1] == '\n')
+		n--;
+	/* Messages quote paths and names from traces: a terminal must not act on them. */
+	frec_term__escape(safe, sizeof(safe), line, (size_t)n);
 	if (log_hook)
 		log_hook(log_hook_ctx);
-	fprintf(stderr, "frec: %s%s", prefix[level], line);
+	fprintf(stderr, "frec: %s%s\n", prefix[level], safe);
 }
 
 void frec_log(enum frec_log_level level, const char *fmt, ...)

@@ -232,11 +232,15 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 	return (int)id;
 }
 
-void frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t weight)
+int frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t weight)
 {
+	/* Every node's total is at most the root's, so if the root's does not wrap, none does. */
+	if (weight > UINT64_MAX - p->nodes[FREC_NODE_ROOT].total)
+		return -ERANGE;
 	p->nodes[node].self += weight;
 	for (uint32_t n = node; n != FREC_NONE; n = p->nodes[n].parent)
 		p->nodes[n].total += weight;
+	return 0;
 }
 
 int frec_profile__add_stack(struct frec_profile *p, const uint32_t *frames, size_t n, uint64_t weight)
@@ -254,8 +258,8 @@ int frec_profile__add_stack_at(struct frec_profile *p, uint32_t node, const uint
 			return child;
 		node = (uint32_t)child;
 	}
-	if (weight)
-		frec_profile__add_weight(p, node, weight);
+	if (weight && frec_profile__add_weight(p, node, weight))
+		return -ERANGE;
 	return (int)node;
 }
 

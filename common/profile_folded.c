@@ -3,8 +3,10 @@
  * Folded stacks, "root;frame;...;leaf COUNT" per line, the lingua franca of flame-graph tools, in
  * and out of a profile: folded text round-trips through it.  The count is the last blank-separated
  * field, so frame names may contain spaces (py-spy's "func (file.py:12)").  A kind suffix (_[k],
- * _[j], _[i]) is the frame's kind or flag.  Written, one line per call-tree node with self weight,
- * root first, in the children's order (sorted profiles give sorted, deterministic output); a name
+ * _[j], _[i]) is the frame's kind or flag.  Read: lines starting with '#' are comments, and counts
+ * are summed exactly (a file whose counts do not fit in 64 bits is refused with the line where
+ * they stop fitting, never wrapped).  Written: one line per call-tree node with self weight, root
+ * first, in the children's order (sorted profiles give sorted, deterministic output); a name
  * cannot hold the separators: ';' becomes ':' and line breaks become spaces.
  */
 #include <errno.h>
@@ -15,32 +17,47 @@
 #include "frec/error.h"
 #include "frec/profile.h"
 
+/* This many lines that are not stacks before the first that is: the input is not folded stacks. */
+#define FOLDED_GIVE_UP 1000
+/* Frames in one stack; far above any real one (perf's callchains stop at 127 by default). */
+#define FOLDED_MAX_DEPTH 65536
+
 static bool has_suffix(const char *s, size_t len, const char *suffix, size_t slen)
 {
 	return len > slen && !memcmp(s + len - slen, suffix, slen);
 }
 
-/* Parse "123" or "123.4" (rounded) ending at @end.  Returns false if it is not a count. */
-static bool parse_count(const char *s, const char *end, uint64_t *out)
+enum count_parse { COUNT_NONE, COUNT_OK, COUNT_OVERFLOW };
+
+/*
+ * Parse "123" or "123.4" (rounded) ending at @end.  COUNT_NONE if it is not a count (a bad line),
+ * COUNT_OVERFLOW if it is one that does not fit in 64 bits (the file is refused: skipping the line
+ * would silently drop most of its weight).
+ */
+static enum count_parse parse_count(const char *s, const char *end, uint64_t *out)
 {
 	uint64_t v = 0;
-	bool digits = false;
+	bool digits = false, overflow = false;
 
 	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
+		unsigned int d = (unsigned int)(*s - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			overflow = true;
+		v = v * 10 + d;
 		digits = true;
 	}
 	if (s < end && *s == '.') {
 		s++;
-		if (s < end && *s >= '5' && *s <= '9')
-			v++;
+		if (s < end && *s >= '5' && *s <= '9' && v++ == UINT64_MAX)
+			overflow = true;
 		while (s < end && *s >= '0' && *s <= '9')
 			s++;
 	}
+	if (!digits || s != end)
+		return COUNT_NONE;
 	*out = v;
-	return digits && s == end;
+	return overflow ? COUNT_OVERFLOW : COUNT_OK;
 }
 
 static int frame_id(struct frec_profile *p, const char *name, size_t len)
@@ -69,25 +86,26 @@ static int frame_id(struct frec_profile *p, const char *name, size_t len)
 
 /*
  * Split one line (without its newline) into stack and count.  Returns 1 for a stack, 0 for a line
- * that is not one.
+ * that is not one, -ERANGE for a stack whose count does not fit in 64 bits.
  */
 static int split_line(const char *line, size_t len, size_t *stack_len, uint64_t *count)
 {
 	const char *end = line + len;
 	const char *sp;
+	enum count_parse c;
 
 	while (end > line && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	for (sp = end; sp > line && sp[-1] != ' ' && sp[-1] != '\t'; sp--)
 		;
-	if (sp == line || !parse_count(sp, end, count))
+	if (sp == line || (c = parse_count(sp, end, count)) == COUNT_NONE)
 		return 0;
 	while (sp > line && (sp[-1] == ' ' || sp[-1] == '\t'))
 		sp--;
 	if (sp == line || memchr(line, '\0', (size_t)(sp - line)))
 		return 0;
 	*stack_len = (size_t)(sp - line);
-	return 1;
+	return c == COUNT_OVERFLOW ? -ERANGE : 1;
 }
 
 int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
@@ -104,6 +122,7 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 	size_t nodes_cap = 0, prev_n = 0, prev_len = 0;
 	const char *prev = NULL;
 	const char *end = buf + len;
+	uint64_t lineno = 0;
 	int added = 0, err = 0;
 
 	if (!st)
@@ -115,22 +134,35 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 		const char *next = nl ? nl + 1 : end;
 		size_t stack_len, n = 0;
 		uint64_t count;
+		int ret;
 
-		if (line_len == 0 || (line_len == 1 && line[0] == '\r')) {
+		lineno++;
+		if (line_len == 0 || (line_len == 1 && line[0] == '\r') || line[0] == '#') {
 			line = next;
 			continue;
 		}
 		st->lines++;
-		if (!split_line(line, line_len, &stack_len, &count)) {
+		ret = split_line(line, line_len, &stack_len, &count);
+		if (ret < 0 || (ret > 0 && count > UINT64_MAX - frec_profile__total(p))) {
+			st->error_line = lineno;
+			err = -ERANGE;
+			goto out;
+		}
+		if (!ret) {
 			if (!st->bad_lines++)
-				st->first_bad = st->lines;
+				st->first_bad = lineno;
+			/* Text that is not folded stacks (a log, a listing) is refused without reading it all. */
+			if (!added && st->bad_lines >= FOLDED_GIVE_UP) {
+				err = -FREC_E_FOLDED_EMPTY;
+				goto out;
+			}
 			line = next;
 			continue;
 		}
 		if (!count) {
 			/* Nothing to add, but a stack without a frame is still a bad line. */
 			if (strspn(line, ";") >= stack_len && !st->bad_lines++)
-				st->first_bad = st->lines;
+				st->first_bad = lineno;
 			line = next;
 			continue;
 		}
@@ -152,6 +184,12 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 			int id;
 
 			if (flen) {
+				/* A line of "a;a;a;..." must not make per-frame state as large as the input. */
+				if (n == FOLDED_MAX_DEPTH) {
+					st->error_line = lineno;
+					err = -E2BIG;
+					goto out;
+				}
 				if (n == nodes_cap) {
 					size_t cap = nodes_cap ? nodes_cap * 2 : 64;
 					uint32_t *nn = realloc(nodes, cap * sizeof(*nn));
@@ -184,10 +222,14 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 		}
 		if (!n) {
 			if (!st->bad_lines++)
-				st->first_bad = st->lines;
+				st->first_bad = lineno;
 			prev = NULL;
 		} else {
-			frec_profile__add_weight(p, nodes[n - 1], count);
+			err = frec_profile__add_weight(p, nodes[n - 1], count);
+			if (err) {
+				st->error_line = lineno;
+				goto out;
+			}
 			if (added < INT32_MAX)
 				added++;
 			prev = line;
@@ -196,7 +238,7 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 		}
 		line = next;
 	}
-	if (!added && st->bad_lines == st->lines)
+	if (!added && st->bad_lines && st->bad_lines == st->lines)
 		err = -FREC_E_FOLDED_EMPTY;
 out:
 	free(nodes);
@@ -218,7 +260,7 @@ bool frec_profile__looks_folded(const char *buf, size_t len)
 	nl = memchr(buf, '\n', len);
 	if (nl)
 		len = (size_t)(nl - buf);
-	return len && split_line(buf, len, &stack_len, &count);
+	return len && split_line(buf, len, &stack_len, &count) != 0;
 }
 
 static void put_name(const char *s, FILE *f)

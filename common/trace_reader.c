@@ -27,11 +27,16 @@
 #include "frec/log.h"
 #include "frec/trace.h"
 
-/* A frame never legitimately decompresses to more than this (the writer closes them at 4 MiB, but a
- * single record may be larger: a big perf map). */
-#define READER_MAX_FRAME (1ull << 31)
+/*
+ * A frame never legitimately decompresses to more than this: the writer closes them at 4 MiB, and
+ * a single record larger than that (a perf map with a line over 1 MiB) is far below it.  A frame
+ * that would be larger is a decompression bomb, skipped as damaged (frec-trace(5)).
+ */
+#define READER_MAX_FRAME (256u << 20)
 /* Sizes above this, which the recorder never writes, are not taken from a summary on trust. */
 #define READER_SIZED_MAX (64u << 20)
+
+static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 
 /* The frame buffer grows by this much, aligned to it: the size of an x86_64 huge page. */
 #define READER_BUF_STEP (2u << 20)
@@ -41,6 +46,8 @@ struct trace_reader {
 	size_t src_len;
 	void *map; /* the mapping to undo, NULL for borrowed memory */
 	size_t src_pos;
+	size_t frame_pos; /* offset of the frame in buf */
+	unsigned int resync_probes; /* see READER_RESYNC_PROBES */
 	ZSTD_DCtx *dctx;
 	uint8_t *buf;
 	size_t buf_len, buf_cap, buf_pos;
@@ -143,6 +150,56 @@ static int reader_decompress_sized(struct trace_reader *r, const uint8_t *src, s
 	return 1;
 }
 
+static bool is_skippable(const uint8_t *src, size_t avail)
+{
+	uint32_t magic;
+
+	if (avail < 4)
+		return false;
+	memcpy(&magic, src, 4);
+	return (magic & 0xfffffff0u) == 0x184D2A50u; /* zstd's skippable-frame magics */
+}
+
+/*
+ * Magics that turn out not to start a whole frame, over a reader's life, before the rest of a
+ * damaged input is given up: each costs a walk over the blocks of the frame it claims, so without
+ * a bound a crafted input full of magics would take quadratic time.  Compressed data holds a magic
+ * by chance about once per 256 MiB.
+ */
+#define READER_RESYNC_PROBES 64
+
+/*
+ * Where in the @avail bytes at @src (which do not start a readable frame) the next one starts: a
+ * zstd or skippable magic whose frame is whole.  Returns @avail if there is none.  A false start
+ * that is whole still fails to decompress or its CRC, and the search goes on after it.
+ */
+static size_t reader_resync(struct trace_reader *r, const uint8_t *src, size_t avail)
+{
+	for (size_t i = 1; i + 4 <= avail && r->resync_probes < READER_RESYNC_PROBES; i++) {
+		if (memcmp(src + i, zstd_magic, 4) && !is_skippable(src + i, avail - i))
+			continue;
+		if (!ZSTD_isError(ZSTD_findFrameCompressedSize(src + i, avail - i)))
+			return i;
+		r->resync_probes++;
+	}
+	return avail;
+}
+
+/* The @len bytes at src_pos are damaged: count them, and go on after them. */
+static void reader_skip_damage(struct trace_reader *r, size_t len, const char *why)
+{
+	struct trace_status *st = &r->status;
+
+	if (!st->corrupt)
+		st->bad_offset = r->src_pos;
+	st->corrupt = true;
+	st->bad_frames++;
+	st->bad_bytes += len;
+	pr_debug("%zu bytes at offset %zu: %s", len, r->src_pos, why);
+	r->src_pos += len;
+	st->pos = r->src_pos;
+}
+
 /* Decompress the frame at src_pos into buf.  Returns 1 with a frame loaded, 0 at the end. */
 static int reader_load_frame(struct trace_reader *r)
 {
@@ -156,15 +213,19 @@ static int reader_load_frame(struct trace_reader *r)
 			return 0;
 		fsize = ZSTD_findFrameCompressedSize(src, avail);
 		if (ZSTD_isError(fsize)) {
-			/* Either the data ends inside the frame or this is not a frame at all. */
-			if (ZSTD_getErrorCode(fsize) == ZSTD_error_srcSize_wrong)
+			size_t next = reader_resync(r, src, avail);
+
+			/* Nothing readable follows and the data ends inside this frame: cut short. */
+			if (next == avail && ZSTD_getErrorCode(fsize) == ZSTD_error_srcSize_wrong) {
 				r->status.truncated = true;
-			else
-				r->status.corrupt = true;
-			r->status.bad_offset = r->src_pos;
-			r->src_pos = r->src_len;
-			r->status.pos = r->src_len;
-			return 0;
+				r->status.truncated_bytes = avail;
+				r->src_pos = r->src_len;
+				r->status.pos = r->src_len;
+				return 0;
+			}
+			/* Else these bytes are no frame (damage, or a frame whose header lies): skip them. */
+			reader_skip_damage(r, next, ZSTD_getErrorName(fsize));
+			continue;
 		}
 
 		if (r->skip_samples && reader_skip_frame(r, src, fsize, avail))
@@ -211,17 +272,16 @@ static int reader_load_frame(struct trace_reader *r)
 		else if (ret != 0)
 			damaged = "incomplete";
 bad:
-		r->src_pos += fsize;
-		r->status.pos = r->src_pos;
 		if (damaged) {
-			if (!r->status.bad_frames)
-				r->status.bad_offset = r->src_pos - fsize;
-			r->status.bad_frames++;
-			r->status.corrupt = true;
-			pr_debug("frame at offset %zu: %s", r->src_pos - fsize, damaged);
+			reader_skip_damage(r, fsize, damaged);
 			continue;
 		}
-		r->status.frames++;
+		r->frame_pos = r->src_pos;
+		r->src_pos += fsize;
+		r->status.pos = r->src_pos;
+		/* A summary is part of the frame before it, not a frame of records. */
+		if (!is_skippable(src, avail))
+			r->status.frames++;
 		r->status.good_bytes += fsize;
 		r->buf_pos = 0;
 		if (r->buf_len)
@@ -300,9 +360,14 @@ static int reader_parse_header(struct trace_reader *r, const struct perf_event_h
 	memcpy(r->kv, (const char *)th + fixed, n);
 	r->kv[n] = '\0';
 	end = r->kv + n;
-	r->kv_at = calloc(n / 2 + 1, sizeof(*r->kv_at));
+	/* Count the strings first: sizing for the most a record could hold (n / 2) let a header of
+	 * zeros, which compresses to nothing, ask for gigabytes. */
+	for (s = r->kv; s < end && *s; s += strlen(s) + 1)
+		r->nr_kv++;
+	r->kv_at = calloc(r->nr_kv + 1, sizeof(*r->kv_at));
 	if (!r->kv_at)
 		return -ENOMEM;
+	r->nr_kv = 0;
 	for (s = r->kv; s < end && *s; s += strlen(s) + 1)
 		r->kv_at[r->nr_kv++] = s;
 	return 0;
@@ -340,8 +405,9 @@ int trace_reader__next(struct trace_reader *r, const struct perf_event_header **
 			break;
 		/* A malformed record: its length cannot be trusted, so drop the rest of the frame. */
 		if (!r->status.corrupt)
-			r->status.bad_offset = r->status.pos;
+			r->status.bad_offset = r->frame_pos;
 		r->status.corrupt = true;
+		r->status.cut_frames++;
 		r->buf_pos = r->buf_len;
 	}
 	h = (const void *)(r->buf + r->buf_pos);
@@ -361,6 +427,7 @@ void trace_reader__rewind(struct trace_reader *r)
 	r->src_pos = 0;
 	r->buf_len = r->buf_pos = 0;
 	r->at_end = false;
+	r->resync_probes = 0;
 	r->status = (struct trace_status){ .file_bytes = r->src_len };
 }
 
@@ -371,11 +438,12 @@ void trace_reader__skip_samples(struct trace_reader *r, bool skip)
 
 static int reader_init(struct trace_reader *r)
 {
-	static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 	const struct perf_event_header *h;
 	int err;
 
 	r->status.file_bytes = r->src_len;
+	if (!r->src_len)
+		return -FREC_E_EMPTY;
 	if (memcmp(r->src, zstd_magic, FREC_MIN(r->src_len, sizeof(zstd_magic))))
 		return -FREC_E_TRACE_MAGIC;
 	if (r->src_len < sizeof(zstd_magic))
@@ -390,6 +458,9 @@ static int reader_init(struct trace_reader *r)
 	if (err == 0)
 		return r->status.truncated ? -FREC_E_TRACE_TRUNCATED : -FREC_E_TRACE_NO_HEADER;
 	err = reader_parse_header(r, h);
+	/* The first frame was damaged: what follows it is no header, but this is a trace. */
+	if (err == -FREC_E_TRACE_MAGIC && r->status.corrupt)
+		return -FREC_E_TRACE_NO_HEADER;
 	if (err)
 		return err;
 	/* The events follow the header; anything else ends them. */
@@ -424,6 +495,31 @@ int trace_reader__open_mem(const void *buf, size_t len, struct trace_reader **ou
 	return 0;
 }
 
+/*
+ * A pipe or a device is not mapped, and a trace is not read from one: it could be endless
+ * (/dev/zero) and needs random access.  Say whether it even starts like a trace.
+ */
+static int reader_sniff_stream(int fd)
+{
+	uint8_t magic[4];
+	size_t n = 0;
+
+	while (n < sizeof(magic)) {
+		ssize_t got = read(fd, magic + n, sizeof(magic) - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (!n)
+		return -FREC_E_EMPTY;
+	return memcmp(magic, zstd_magic, n) ? -FREC_E_TRACE_MAGIC : -ESPIPE;
+}
+
 int trace_reader__open(const char *path, struct trace_reader **out)
 {
 	struct stat st;
@@ -440,8 +536,9 @@ int trace_reader__open(const char *path, struct trace_reader **out)
 		return err;
 	}
 	if (!S_ISREG(st.st_mode)) {
+		err = S_ISDIR(st.st_mode) ? -EISDIR : reader_sniff_stream(fd);
 		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		return err;
 	}
 	if (st.st_size > 0) {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

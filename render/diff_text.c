@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "flame_internal.h"
+#include "frec/log.h"
 #include "frec/profile.h"
 #include "frec/render.h"
 
@@ -146,13 +147,6 @@ static int by_total_down(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* A name for a terminal: control bytes (escape sequences, newlines) become '?'. */
-static void print_name(FILE *f, const char *name)
-{
-	for (const unsigned char *s = (const unsigned char *)name; *s; s++)
-		putc(*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-}
-
 /* What the tables' values are, in their headings. */
 static const char *norm_noun(enum frec_norm norm)
 {
@@ -190,7 +184,7 @@ static void print_table(FILE *f, const struct frec_diff_norm *dn, const char *he
 		fprintf(f, "%10s %10s %11s %9s  ", frec_norm__fmt(dn->norm, before, false, vb, sizeof(vb)),
 			frec_norm__fmt(dn->norm, (double)w[1] * dn->scale[1], false, va, sizeof(va)),
 			frec_norm__fmt(dn->norm, d, true, vd, sizeof(vd)), rel);
-		print_name(f, r->name);
+		frec_term__puts(f, r->name);
 		fputs(!r->total[0] ? " [new]\n" : !r->total[1] ? " [gone]\n" : "\n", f);
 		shown++;
 	}
@@ -208,9 +202,9 @@ static void print_sides(FILE *f, const struct frec_profile *before, const struct
 	diff_side__describe(&l[1], after, "AFTER", false);
 	/* File names are the user's, but a terminal must not take them for escape sequences. */
 	fputs("before (baseline): ", f);
-	print_name(f, l[0].buf);
+	frec_term__puts(f, l[0].buf);
 	fputs(sep, f);
-	print_name(f, l[1].buf);
+	frec_term__puts(f, l[1].buf);
 }
 
 static void print_header(FILE *f, const struct frec_profile *before, const struct frec_profile *after,

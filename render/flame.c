@@ -184,7 +184,23 @@ static double item_y(const struct flame_ctx *c, uint32_t depth)
 
 static unsigned int svg_height(const struct flame_ctx *c)
 {
-	return FLAME_TOP + (c->max_depth + 1) * FLAME_FH + FLAME_BOTTOM;
+	return FLAME_TOP + (c->max_depth + 1) * FLAME_FH + FLAME_BOTTOM + (c->diff ? 0 : flame_notes__height(c->opts));
+}
+
+/* The panel of findings (render/flame_notes.c), under the frames. */
+static int write_notes(struct flame_ctx *c)
+{
+	uint32_t *nodes = malloc((c->nr_items + 1) * sizeof(*nodes));
+	int err;
+
+	if (!nodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nr_items; i++)
+		nodes[i] = c->items[i].node;
+	err = flame_notes__write(c->out, c->p, c->opts, nodes, c->nr_items,
+				 FLAME_TOP + (double)(c->max_depth + 1) * FLAME_FH + 4, c->width);
+	free(nodes);
+	return err;
 }
 
 /*
@@ -543,6 +559,7 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	unsigned int h = svg_height(c);
 	struct svg_out *o = c->out;
 	struct flame_line text;
+	int err;
 
 	if (!c->diff)
 		classify(c);
@@ -587,9 +604,14 @@ static int write_document(struct flame_ctx *c, FILE *f)
 		flame_diff__write_frames(c);
 	else
 		write_frames(c);
-	/* The script last, so that the frames exist when it runs. */
-	svg_out__str(o, "</g>\n<script><![CDATA[\n");
+	svg_out__str(o, "</g>\n");
+	if (!c->diff && c->opts->nr_notes && (err = write_notes(c)))
+		return err;
+	/* The script last, so that the frames exist when it runs; the panel's after the graph's. */
+	svg_out__str(o, "<script><![CDATA[\n");
 	svg_out__str(o, flame_js);
+	if (!c->diff && c->opts->nr_notes)
+		svg_out__str(o, flame_notes_js);
 	svg_out__str(o, "]]></script>\n</svg>\n");
 	return svg_out__flush(o);
 }

@@ -268,5 +268,18 @@ void diff_side__describe(struct flame_line *l, const struct frec_profile *p, con
 
 extern const char flame_js[];
 extern const char flame_css[];
+extern const char flame_notes_js[];
+
+/* ---- The panel of findings (flame_notes.c) ---------------------------------------------------- */
+
+/** flame_notes__height() - pixels the panel of @opts->notes takes (0 without notes). */
+unsigned int flame_notes__height(const struct render_flame_opts *opts);
+
+/**
+ * flame_notes__write() - the panel at @y: a line per note with its frames, given as indices among
+ * the @nr_items drawn frames (@item_node: each drawn frame's node, in drawing order).  0 or -ENOMEM.
+ */
+int flame_notes__write(struct svg_out *o, const struct frec_profile *p, const struct render_flame_opts *opts,
+		       const uint32_t *item_node, size_t nr_items, double y, unsigned int width);
 
 #endif /* FREC_RENDER_FLAME_INTERNAL_H */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "flame_internal.h"
+#include "frec/log.h"
 
 void svg_out__init(struct svg_out *o, FILE *f)
 {
@@ -126,51 +127,6 @@ void svg_out__esc_fit(struct svg_out *o, const char *s, size_t max_chars)
 	svg_out__str(o, "..");
 }
 
-/*
- * Decode one UTF-8 character of @s (n >= 1 bytes left).  Returns its length and sets *cp, or returns
- * 1 with *cp = U+FFFD for a byte that does not start a valid, shortest-form, non-surrogate sequence
- * (so a caller that sees U+FFFD writes the replacement character rather than the byte).
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t len;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		goto bad;
-	}
-	if (len > n)
-		goto bad;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return len;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
-
 /* Characters XML 1.0 allows (besides tab, newline and return, which frame names never need). */
 static bool xml_char_ok(uint32_t c)
 {
@@ -221,7 +177,7 @@ void svg_out__esc(struct svg_out *o, const char *str, size_t len, size_t max_cha
 		default:
 			break;
 		}
-		n = utf8_decode(s + i, len - i, &cp);
+		n = frec_utf8__decode(s + i, len - i, &cp);
 		if (xml_char_ok(cp) && cp != 0xfffd)
 			svg_out__mem(o, s + i, n);
 		else
@@ -238,7 +194,7 @@ size_t utf8_chars(const char *str, size_t len)
 	uint32_t cp;
 
 	for (size_t i = 0; i < len; chars++)
-		i += s[i] < 0x80 ? 1 : utf8_decode(s + i, len - i, &cp);
+		i += s[i] < 0x80 ? 1 : frec_utf8__decode(s + i, len - i, &cp);
 	return chars;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "frec/hashmap.h"
+#include "frec/log.h"
 #include "frec/profile.h"
 #include "frec/render.h"
 
@@ -167,15 +168,19 @@ static void put_func(const struct frec_profile *p, const struct func *fn, FILE *
 	const char *mod = frec_profile__str(p, fn->module);
 	const char *base = strrchr(mod, '/');
 
-	fputs(frec_profile__str(p, fn->name), f);
+	/* Names and paths come from the input: escaped, so that a terminal shows them and obeys none. */
+	frec_term__puts(f, frec_profile__str(p, fn->name));
 	if (fn->kind == FREC_FRAME_KERNEL)
 		fputs(" [kernel]", f);
 	else if (fn->kind == FREC_FRAME_JIT)
 		fputs(" [jit]", f);
 	if (fn->inlined)
 		fputs(" [inlined]", f);
-	if (*mod)
-		fprintf(f, "  (%s)", base && base[1] ? base + 1 : mod);
+	if (*mod) {
+		fputs("  (", f);
+		frec_term__puts(f, base && base[1] ? base + 1 : mod);
+		putc(')', f);
+	}
 	putc('\n', f);
 }
 
@@ -185,10 +190,14 @@ static void header(const struct frec_profile *p, FILE *f)
 	uint64_t total = frec_profile__total(p);
 	char a[32], b[32];
 
-	if (m->command)
-		fprintf(f, "command:  %s\n", frec_profile__str(p, m->command));
+	if (m->command) {
+		fputs("command:  ", f);
+		frec_term__puts(f, frec_profile__str(p, m->command));
+		putc('\n', f);
+	}
 	if (m->event || m->freq || m->period) {
-		fprintf(f, "event:    %s", m->event ? frec_profile__str(p, m->event) : "?");
+		fputs("event:    ", f);
+		frec_term__puts(f, m->event ? frec_profile__str(p, m->event) : "?");
 		if (m->freq)
 			fprintf(f, ", %" PRIu64 " Hz", m->freq);
 		else if (m->period)
@@ -203,78 +212,11 @@ static void header(const struct frec_profile *p, FILE *f)
 	if (m->lost || m->samples)
 		fprintf(f, ", lost %s (%.1f%%)", commas(m->lost, b, sizeof(b)), pct(m->lost, m->samples + m->lost));
 	putc('\n', f);
-	if (m->source)
-		fprintf(f, "source:   %s%s\n", frec_profile__str(p, m->source), m->truncated ? " (cut short)" : "");
-}
-
-static const char *short_module(const struct frec_profile *p, uint32_t module)
-{
-	const char *mod = frec_profile__str(p, module);
-	const char *base = strrchr(mod, '/');
-
-	return base && base[1] ? base + 1 : mod;
-}
-
-/* The module that explains most of a problem, by samples, among modules with @flag. */
-static const struct frec_module_stat *worst(const struct frec_module_stat *ms, size_t n, uint32_t flag,
-					    bool by_broken)
-{
-	const struct frec_module_stat *best = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		uint64_t w = by_broken ? ms[i].broken_samples : ms[i].unknown_samples;
-
-		if ((ms[i].flags & flag || !flag) && w &&
-		    (!best || w > (by_broken ? best->broken_samples : best->unknown_samples)))
-			best = &ms[i];
+	if (m->source) {
+		fputs("source:   ", f);
+		frec_term__puts(f, frec_profile__str(p, m->source));
+		fputs(m->truncated ? " (cut short)\n" : "\n", f);
 	}
-	return best;
-}
-
-static bool is_jit_map(const char *module)
-{
-	size_t n = strlen(module);
-
-	return !strncmp(module, "/tmp/perf-", 10) && n > 4 && !strcmp(module + n - 4, ".map");
-}
-
-/* Why frames have no name: the flag of the module with the most samples having unknown frames. */
-static void unknown_cause(const struct frec_profile *p, const struct frec_module_stat *ms, size_t n, FILE *f)
-{
-	const struct frec_module_stat *w;
-
-	if ((w = worst(ms, n, FREC_MODULE_BUILD_ID_MISMATCH, false)))
-		fprintf(f, "%s was rebuilt since the recording (build-id differs)", short_module(p, w->module));
-	else if ((w = worst(ms, n, FREC_MODULE_NOT_FOUND, false)))
-		fprintf(f, "%s is not on this machine (analyse where it was recorded)", short_module(p, w->module));
-	else if ((w = worst(ms, n, FREC_MODULE_NO_SYMBOLS, false)))
-		fprintf(f, "stripped binary %s (install its debug symbols)", short_module(p, w->module));
-	else
-		fputs("code outside any known file (JIT without a perf map, or lost mmap records)", f);
-}
-
-/* Why stacks end early: the module where most truncated stacks end, and how they were unwound. */
-static void truncation_cause(const struct frec_profile *p, const struct frec_module_stat *ms, size_t n,
-			     const struct frec_stack_health *h, FILE *f)
-{
-	const struct frec_module_stat *w = worst(ms, n, 0, true);
-	const struct frec_module_stat *nofp = worst(ms, n, FREC_MODULE_NO_FRAME_PTRS, true);
-
-	if (h->depth_limited * 2 >= h->truncated)
-		fputs("stacks deeper than the callchain limit (raise kernel.perf_event_max_stack, or record with --call-graph dwarf)", f);
-	else if (h->stack_copy_full * 4 >= h->truncated && h->stack_copy_full)
-		fputs("the DWARF stack copy is too small (record with a larger one: --call-graph auto,SIZE or dwarf,SIZE)", f);
-	else if (w && is_jit_map(frec_profile__str(p, w->module)))
-		fprintf(f, "stacks end in JIT code of %s, which has no unwind information (frame pointers in the JIT help: node --interpreted-frames-native-stack, python built with -fno-omit-frame-pointer)",
-			short_module(p, w->module));
-	else if (h->unwind_failed && h->unwind_failed * 2 >= h->truncated)
-		fprintf(f, "code without unwind information%s%s (install its debug info, or rebuild it with frame pointers)",
-			w ? " in " : "", w ? short_module(p, w->module) : "");
-	else if (nofp || w)
-		fprintf(f, "missing frame pointers in %s (rebuild with -fno-omit-frame-pointer or record with --call-graph dwarf)",
-			short_module(p, (nofp ? nofp : w)->module));
-	else
-		fputs("missing frame pointers (record with --call-graph dwarf)", f);
 }
 
 /*
@@ -293,19 +235,26 @@ static void health_share(FILE *f, const char *before, uint64_t part, uint64_t wh
 	fputs(what, f);
 }
 
+/* "CAUSE (FIX)" of one problem of the health line. */
+static void put_cause(const struct frec_profile *p, enum frec_health_cause cause, uint32_t module, FILE *f)
+{
+	char buf[512];
+
+	frec_health_cause__describe(p, cause, module, buf, sizeof(buf));
+	frec_term__puts(f, buf); /* it names a module */
+}
+
 static void health(const struct frec_profile *p, FILE *f)
 {
-	const struct frec_profile_meta *m = frec_profile__meta_const(p);
-	const struct frec_stack_health *h = &m->health;
-	const struct frec_module_stat *ms;
-	size_t n;
+	const struct frec_stack_health *h = &frec_profile__meta_const(p)->health;
+	struct frec_health_causes why;
 
 	if (!h->samples) {
 		fputs("stack health: unknown (no trace: the profile was imported)\n", f);
 		return;
 	}
-	ms = frec_profile__module_stats(p, &n);
-	if (!h->truncated && !h->has_unknown && !h->depth_limited && !h->stack_copy_full && !h->unwind_failed) {
+	frec_profile__health_causes(p, &why);
+	if (why.main == FREC_CAUSE_NONE) {
 		fputs("stack health: good: no truncated stacks, no unknown frames\n", f);
 		return;
 	}
@@ -317,20 +266,11 @@ static void health(const struct frec_profile *p, FILE *f)
 		health_share(f, ", ", h->stack_copy_full, h->samples, " filled the stack copy");
 	if (h->unwind_failed)
 		health_share(f, ", ", h->unwind_failed, h->samples, " stopped unwinding early");
-	if (h->has_unknown > h->truncated) {
-		fputs("; likely cause: ", f);
-		unknown_cause(p, ms, n, f);
-		if (h->truncated) {
-			fputs("; also ", f);
-			truncation_cause(p, ms, n, h, f);
-		}
-	} else {
-		fputs("; likely cause: ", f);
-		truncation_cause(p, ms, n, h, f);
-		if (h->has_unknown) {
-			fputs("; also ", f);
-			unknown_cause(p, ms, n, f);
-		}
+	fputs("; likely cause: ", f);
+	put_cause(p, why.main, why.main_module, f);
+	if (why.also != FREC_CAUSE_NONE) {
+		fputs("; also ", f);
+		put_cause(p, why.also, why.also_module, f);
 	}
 	putc('\n', f);
 }

@@ -22,8 +22,9 @@
 	X(EVENT_UNKNOWN, "unknown event")                                               \
 	X(PARSE, "malformed input")                                                     \
 	X(FOLDED_EMPTY, "no folded stack lines found")                                  \
-	X(NORM_NO_TIME, "the profiles carry no CPU time to compare")                  \
-	X(NOT_REGULAR, "not a regular file")
+	X(NORM_NO_TIME, "the profiles carry no CPU time to compare")                    \
+	X(NOT_REGULAR, "not a regular file")                                            \
+	X(EMPTY, "the input is empty")
 
 enum {
 	FREC_E_BASE = 4096,

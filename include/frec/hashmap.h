@@ -43,6 +43,9 @@ uint64_t *frec_hashmap__slot(struct frec_hashmap *m, uint64_t key, bool *added);
 /** frec_hashmap__set() - insert or replace.  Returns 0 or -ENOMEM. */
 int frec_hashmap__set(struct frec_hashmap *m, uint64_t key, uint64_t val);
 
+/** frec_hashmap__del() - remove @key; true if it was there.  Slots from __slot() become invalid. */
+bool frec_hashmap__del(struct frec_hashmap *m, uint64_t key);
+
 /** frec_hashmap__count() - number of keys. */
 static inline size_t frec_hashmap__count(const struct frec_hashmap *m)
 {

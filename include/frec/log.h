@@ -12,6 +12,9 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "frec/compiler.h"
 
@@ -70,5 +73,31 @@ void frec_log__init_env(void);
 			pr_warn(fmt, ##__VA_ARGS__);                                    \
 		}                                                                       \
 	} while (0)
+
+/* ---- Untrusted text on a terminal ----------------------------------------------------------- */
+
+/**
+ * frec_term__write() - write @len bytes of untrusted text (a frame name, a module path, a command
+ * line from a trace or a folded file) to @f so that a terminal shows it and obeys none of it: C0
+ * and C1 control characters, DEL and bytes that are not UTF-8 become "\xNN", Unicode C1 and
+ * bidirectional controls "\uNNNN"; everything else, other UTF-8 included, is written as it is.
+ * Stops at a NUL.  Check ferror(@f) for write errors.
+ */
+void frec_term__write(FILE *f, const char *s, size_t len);
+/** frec_term__puts() - frec_term__write() of the NUL-terminated @s. */
+void frec_term__puts(FILE *f, const char *s);
+/**
+ * frec_term__escape() - frec_term__write() into @dst of @size bytes, always NUL-terminated when
+ * @size > 0 and cut at a piece boundary, never inside an escape.  Returns the length the whole
+ * escaped text needs (as snprintf()).
+ */
+size_t frec_term__escape(char *dst, size_t size, const char *s, size_t len);
+
+/**
+ * frec_utf8__decode() - decode one UTF-8 character of @s (@n >= 1 bytes left).  Returns its length
+ * and sets *@cp, or returns 1 with *@cp = U+FFFD for a byte that does not start a valid,
+ * shortest-form, non-surrogate sequence.
+ */
+size_t frec_utf8__decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 #endif /* FREC_LOG_H */

@@ -135,11 +135,14 @@ const char *frec_profile__frame_name(const struct frec_profile *p, uint32_t id);
 
 /** frec_profile__child() - id of @parent's child with @frame (added if new), >= 0, or -ENOMEM. */
 int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame);
-/** frec_profile__add_weight() - add @weight to @node's self and to the total of it and its ancestors. */
-void frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t weight);
+/**
+ * frec_profile__add_weight() - add @weight to @node's self and to the total of it and its ancestors.
+ * Returns 0, or -ERANGE (nothing added) when the profile's total would no longer fit in 64 bits.
+ */
+int frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t weight);
 /**
  * frec_profile__add_stack() - add @weight to the root-first stack of @n frame ids.
- * Returns the leaf's node id (the root's for n == 0), or -ENOMEM.
+ * Returns the leaf's node id (the root's for n == 0), -ENOMEM, or -ERANGE as add_weight().
  */
 int frec_profile__add_stack(struct frec_profile *p, const uint32_t *frames, size_t n, uint64_t weight);
 /**
@@ -281,12 +284,57 @@ int frec_profile__add_module_stat(struct frec_profile *p, const struct frec_modu
 /** frec_profile__module_stats() - the module health records, in the order added. */
 const struct frec_module_stat *frec_profile__module_stats(const struct frec_profile *p, size_t *n);
 
+/* ---- Stack health: why stacks cannot be trusted ---------------------------------------------- */
+
+/* The likely cause of unnamed frames or of stacks that end early, with the fix it calls for. */
+enum frec_health_cause {
+	FREC_CAUSE_NONE,
+	/* frames without a name */
+	FREC_CAUSE_REBUILT,         /* the module was rebuilt since the recording (build-id differs) */
+	FREC_CAUSE_MODULE_MISSING,  /* the module is not on this machine */
+	FREC_CAUSE_STRIPPED,        /* the module has no symbols */
+	FREC_CAUSE_NO_MAPPING,      /* code outside any known file */
+	/* stacks that end early */
+	FREC_CAUSE_DEPTH_LIMIT,     /* deeper than the kernel's callchain limit */
+	FREC_CAUSE_STACK_COPY,      /* the DWARF stack copy was too small */
+	FREC_CAUSE_JIT_UNWIND,      /* they end in JIT code, which has no unwind information */
+	FREC_CAUSE_NO_UNWIND_INFO,  /* code without unwind information */
+	FREC_CAUSE_NO_FRAME_PTRS,   /* code without frame pointers */
+};
+
+struct frec_health_causes {
+	enum frec_health_cause main; /* of the bigger problem (unknown frames or truncated stacks) */
+	uint32_t main_module;        /* string id of the module that explains most of it, or 0 */
+	enum frec_health_cause also; /* of the other problem, FREC_CAUSE_NONE if there is none */
+	uint32_t also_module;
+};
+
+/**
+ * frec_profile__health_causes() - the likely causes of the broken stacks counted in the metadata's
+ * health and module statistics: the main one and the other, each with the module that explains most
+ * samples.  Both are FREC_CAUSE_NONE when the stacks are whole and named, or the profile carries no
+ * health (folded stacks).  Shared by the text report and the findings, so both say the same.
+ */
+void frec_profile__health_causes(const struct frec_profile *p, struct frec_health_causes *out);
+
+/**
+ * frec_health_cause__describe() - @cause with @module (a string id of @p, or 0) and its fix, as one
+ * clause: "stripped binary libfoo.so (install its debug symbols)".  Written to @buf like snprintf();
+ * returns the length the whole clause needs.
+ */
+int frec_health_cause__describe(const struct frec_profile *p, enum frec_health_cause cause, uint32_t module,
+				char *buf, size_t size);
+
+/** frec_profile__module_basename() - the last component of @module's path ("" for 0). */
+const char *frec_profile__module_basename(const struct frec_profile *p, uint32_t module);
+
 /* ---- Folded stacks -------------------------------------------------------------------------- */
 
 struct frec_folded_stats {
-	uint64_t lines;      /* non-empty lines read */
+	uint64_t lines;      /* non-empty, non-comment lines read */
 	uint64_t bad_lines;  /* lines without a "STACK COUNT" shape, skipped */
-	uint64_t first_bad;  /* 1-based number of the first bad line, 0 if none */
+	uint64_t first_bad;  /* line number (1-based, in the input) of the first bad line, 0 if none */
+	uint64_t error_line; /* with -ERANGE or -E2BIG: the line number of the refused stack */
 };
 
 /**
@@ -294,8 +342,11 @@ struct frec_folded_stats {
  * flamegraph.pl's stackcollapse scripts, inferno, py-spy --format raw, async-profiler collapsed and
  * frec) from @len bytes at @buf.  The count is the last blank-separated field; frame names may hold
  * spaces.  FREC_FOLDED_* suffixes set the frame kind.  Malformed lines are counted in @st (may be
- * NULL) and skipped.  Returns the number of stacks added, -FREC_E_FOLDED_EMPTY if no line was valid,
- * or -ENOMEM.
+ * NULL) and skipped; lines starting with '#' are comments.  Returns the number of stacks added (0
+ * for an input of blank and comment lines only), -FREC_E_FOLDED_EMPTY if there were lines and none
+ * was valid (or the first 1,000 were not: the input is something else), -ERANGE if a count, or the
+ * sum of the counts, does not fit in 64 bits, -E2BIG for a stack of more than 65,536 frames
+ * (@st->error_line says where, for both), or -ENOMEM.
  */
 int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
 				struct frec_folded_stats *st);

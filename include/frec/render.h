@@ -10,6 +10,7 @@
 #define FREC_RENDER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,6 +30,17 @@ int render_text__write(const struct frec_profile *p, const struct render_text_op
 
 /* ---- Flame graphs ----------------------------------------------------------------------------- */
 
+/*
+ * A finding shown in the flame graph's panel (frec report --svg), handed over as plain data by the
+ * CLI, since render/ does not see analyze/: a line of text, and the call-tree nodes it is about,
+ * outlined and zoomed to when the line is clicked.
+ */
+struct render_flame_note {
+	const char *text;      /* one line */
+	const uint32_t *nodes; /* node ids of the profile drawn, heaviest first */
+	size_t nr_nodes;
+};
+
 struct render_flame_opts {
 	const char *title;    /* NULL: from the metadata */
 	const char *subtitle; /* NULL: from the metadata */
@@ -38,6 +50,8 @@ struct render_flame_opts {
 	bool icicle;          /* root at the top */
 	bool negate;          /* diff: draw BEFORE's shape */
 	enum frec_norm norm;  /* diff: how the profiles compare; FREC_NORM_DEFAULT: see frec_norm__resolve() */
+	const struct render_flame_note *notes; /* findings for the panel under the graph (not in diffs) */
+	size_t nr_notes;
 };
 
 /** render_flame__has_palette() - whether @name is a palette: hot, mem, io, blue, green, aqua. */

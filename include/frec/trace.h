@@ -262,15 +262,19 @@ struct trace_event {
 
 /** What a reader has seen so far; complete once trace_reader__next() returned 0. */
 struct trace_status {
-	uint64_t frames;        /* complete frames read */
+	uint64_t frames;        /* complete frames of records read (summaries, skippable frames, not counted) */
 	uint64_t records;
 	uint64_t file_bytes;    /* size of the compressed input */
-	uint64_t good_bytes;    /* compressed bytes in complete frames */
+	uint64_t good_bytes;    /* compressed bytes in complete frames, summaries included */
 	bool truncated;         /* the input ends inside a frame (crash, kill -9, full disk) */
-	bool corrupt;           /* a frame failed to decompress or holds a malformed record */
+	bool corrupt;           /* bad_frames or cut_frames is not 0 */
 	bool has_footer;
-	uint64_t bad_frames;    /* frames skipped because they failed to decompress */
-	uint64_t bad_offset;    /* compressed offset of the first unreadable frame */
+	uint64_t truncated_bytes; /* with truncated: the bytes of the incomplete frame at the end */
+	uint64_t bad_frames;    /* damaged stretches skipped: a frame that fails to decompress or its
+				   CRC, or bytes up to the next frame where no frame can start */
+	uint64_t bad_bytes;     /* compressed bytes of those */
+	uint64_t cut_frames;    /* frames read up to a malformed record, whose rest was dropped */
+	uint64_t bad_offset;    /* compressed offset of the first damage (bad or cut frame) */
 	uint64_t pos;           /* compressed bytes consumed so far (progress) */
 	/* frames passed over by trace_reader__skip_samples(), and their samples' count and times */
 	uint64_t skipped_frames;
@@ -282,9 +286,11 @@ struct trace_status {
  * trace_reader__open() - open the trace at @path for reading (mmaps it).
  *
  * Reads the header and the event descriptions at once.  Returns 0 and sets *@out, or -errno (the
- * file cannot be opened), -FREC_E_TRACE_MAGIC (not a zstd stream starting with a frec header),
- * -FREC_E_TRACE_VERSION (a newer major version), -FREC_E_TRACE_TRUNCATED (not even the first frame
- * is complete).  Release with trace_reader__close().
+ * file cannot be opened; -ESPIPE for a pipe or device that starts like a trace: traces are read
+ * from files), -FREC_E_EMPTY (an empty input), -FREC_E_TRACE_MAGIC (not a zstd stream starting
+ * with a frec header), -FREC_E_TRACE_VERSION (a newer major version), -FREC_E_TRACE_TRUNCATED (not
+ * even the first frame is complete), -FREC_E_TRACE_NO_HEADER (the first frame is damaged).
+ * Release with trace_reader__close().
  */
 int trace_reader__open(const char *path, struct trace_reader **out);
 

@@ -1,27 +1,10 @@
 #!/bin/sh
 # Replay the flame-graph fixtures (tests/data/flame/*.folded) through fuzz_flame, plus truncations
-# and a byte flip of each.
-set -eu
-corpus="$FREC_TEST_DATA/flame"
-bin="$FREC_TEST_BUILDDIR/fuzz/fuzz_flame"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# and flipped bytes of each, and the inputs make fuzz found (tests/data/corpus/flame).
+. "$FREC_TEST_SRCDIR/fuzz/lib.sh"
 i=0
-for f in "$corpus"/*.folded; do
-	size=$(wc -c < "$f")
-	step=$(( size / 20 + 1 ))
-	n=1
-	while [ "$n" -lt "$size" ]; do
-		head -c "$n" "$f" > "$tmp/cut.$i.$n"
-		n=$(( n + step ))
-	done
-	python3 - "$f" "$tmp/flip.$i" <<'PY' 2>/dev/null || cp "$f" "$tmp/flip.$i"
-import sys
-b = bytearray(open(sys.argv[1], 'rb').read())
-if b:
-    b[len(b) // 3] ^= 0xff
-open(sys.argv[2], 'wb').write(b)
-PY
+for f in "$FREC_TEST_DATA"/flame/*.folded; do
+	variants "$f" "$tmp/$i"
 	i=$(( i + 1 ))
 done
-"$bin" "$corpus"/*.folded "$tmp"/*
+"$FREC_TEST_BUILDDIR/fuzz/fuzz_flame" "$FREC_TEST_DATA"/flame/*.folded "$FREC_TEST_DATA"/corpus/flame/* "$tmp"/*

@@ -65,12 +65,12 @@ grep_out '^before \(baseline\): standard input, 110 samples$'
 # so that every name clears the noise floor and is listed.)
 awk '{ $NF = $NF * 100; print }' "$D/hostile.folded" >"$T/hostile.folded"
 expect 0 "$FREC" diff "$T/hostile.folded" "$D/simple.folded"
-grep_out 'ctl\?\?\?\[31mred\?'
+grep_out 'ctl\\x01\\x02\\x1b\[31mred\\x7f'
 if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/out"; then
 	fail "control bytes in the text diff"
 fi
 # and neither do file names.
 cp "$D/simple.folded" "$T/$(printf 'x\033[31my').folded"
 expect 0 "$FREC" diff "$T/$(printf 'x\033[31my').folded" "$D/simple.folded" -o "$T/names.txt"
-grep -q '^before (baseline): .*/x?\[31my\.folded, 100 samples$' "$T/names.txt" || fail "a file name's escape reached the text"
-grep_err '^frec diff: before \(baseline\): .*/x\?\[31my\.folded, 100 samples; after'
+grep -q '^before (baseline): .*/x\\x1b\[31my\.folded, 100 samples$' "$T/names.txt" || fail "a file name's escape reached the text"
+grep_err '^frec diff: before \(baseline\): .*/x\\x1b\[31my\.folded, 100 samples; after'

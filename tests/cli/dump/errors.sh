@@ -14,7 +14,14 @@ one_line_err
 
 : > "$T/empty.zst"
 expect 1 "$FREC" dump -i "$T/empty.zst"
-grep_err 'truncated'
+grep_err 'the input is empty'
+grep_err '^hint: an empty file holds no samples'
+one_line_err
+
+# A device or pipe is not mapped: refused from its first bytes, whatever follows.
+expect 1 timeout 60 "$FREC" dump -i /dev/zero
+grep_err '/dev/zero: not a frec trace'
+one_line_err
 
 expect 1 "$FREC" dump -i /
 grep_err 'Is a directory'

@@ -9,11 +9,19 @@ one_line_err
 
 printf '\001\002\003 binary garbage without lines' > "$T/junk"
 expect 1 "$FREC" report -i "$T/junk"
-grep_err "cannot read $T/junk"
+grep_err "$T/junk: not a frec trace or folded stacks"
+grep_err '^hint: '
 one_line_err
 
+# Empty and comment-only input holds no samples; it was not cut off.
 : > "$T/empty"
 expect 1 "$FREC" report -i "$T/empty"
+grep_err "$T/empty holds no samples: it is empty"
+grep_err '^hint: '
+one_line_err
+printf '# a comment\n\n# another\n' > "$T/comments"
+expect 1 "$FREC" report -i "$T/comments"
+grep_err "$T/comments holds no samples: it has only blank and comment lines"
 one_line_err
 
 printf 'a;b 1\n' > "$T/ok.txt"
@@ -25,6 +33,12 @@ expect 2 "$FREC" report --per-process --per-thread -i "$T/ok.txt"
 grep_err 'exclude each other'
 expect 2 "$FREC" report --time abc -i "$T/ok.txt"
 grep_err -- '--time'
+# found by make fuzz: seconds whose nanoseconds overflow 64 bits, and NaN
+expect 2 "$FREC" report --time 1e26, -i "$T/ok.txt"
+grep_err -- "--time: '1e26,'"
+expect 2 "$FREC" report --time nan,5 -i "$T/ok.txt"
+expect 2 "$FREC" report --minwidth nan -i "$T/ok.txt"
+grep_err -- '--minwidth'
 expect 2 "$FREC" report --pid 12x -i "$T/ok.txt"
 grep_err -- '--pid'
 expect 2 "$FREC" report extra -i "$T/ok.txt"

@@ -4,6 +4,8 @@
  * and the writer, whose output reads back the same.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +104,77 @@ Test(folded, nothing_valid_is_an_error)
 	struct frec_profile *p = frec_profile__new();
 
 	cr_assert_eq(frec_profile__import_folded(p, "hello\nworld\n", 12, NULL), -FREC_E_FOLDED_EMPTY);
-	cr_assert_eq(frec_profile__import_folded(p, "", 0, NULL), -FREC_E_FOLDED_EMPTY);
+	frec_profile__free(p);
+}
+
+Test(folded, empty_and_comment_only_input_holds_no_stacks)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_stats st;
+	const char *comments = "# collapsed by hand\n\n#main;foo 3\n";
+
+	cr_assert_eq(frec_profile__import_folded(p, "", 0, &st), 0);
+	cr_assert_eq(st.lines, 0);
+	cr_assert_eq(frec_profile__import_folded(p, comments, strlen(comments), &st), 0);
+	cr_assert_eq(st.lines, 0);
+	cr_assert_eq(st.bad_lines, 0);
+	cr_assert_eq(frec_profile__total(p), 0);
+	frec_profile__free(p);
+}
+
+Test(folded, bad_line_numbers_count_blank_lines)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_stats st;
+	const char *text = "\n# c\nmain;a 1\n\nnot a stack\n";
+
+	cr_assert_eq(frec_profile__import_folded(p, text, strlen(text), &st), 1);
+	cr_assert_eq(st.first_bad, 5);
+	frec_profile__free(p);
+}
+
+Test(folded, counts_that_overflow_64_bits_are_refused_with_their_line)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_stats st;
+	/* 2^63 three times: wrapped, the root would be 2^63 and smaller than its children. */
+	const char *sum = "a;b 9223372036854775808\n\na;c 9223372036854775808\na;d 9223372036854775808\n";
+	const char *one = "a;b 1\na;c 18446744073709551616\n";
+	const char *max = "a;b 18446744073709551615\n";
+	const char *round = "a;b 18446744073709551615.5\n";
+
+	cr_assert_eq(frec_profile__import_folded(p, sum, strlen(sum), &st), -ERANGE);
+	cr_assert_eq(st.error_line, 3);
+	cr_assert_eq(frec_profile__total(p), 9223372036854775808ull);
+	frec_profile__free(p);
+
+	p = frec_profile__new();
+	cr_assert_eq(frec_profile__import_folded(p, one, strlen(one), &st), -ERANGE);
+	cr_assert_eq(st.error_line, 2);
+	cr_assert_eq(frec_profile__import_folded(p, round, strlen(round), &st), -ERANGE);
+	frec_profile__free(p);
+
+	p = frec_profile__new();
+	cr_assert_eq(frec_profile__import_folded(p, max, strlen(max), &st), 1);
+	cr_assert_eq(frec_profile__total(p), UINT64_MAX);
+	frec_profile__free(p);
+}
+
+Test(folded, text_that_is_not_folded_is_refused_early)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_stats st;
+	size_t n = 1000 * 6;
+	char *text = malloc(n + 16);
+
+	for (size_t i = 0; i < 1000; i++)
+		memcpy(text + i * 6, "log: \n", 6);
+	strcpy(text + n, "main;foo 1\n");
+	cr_assert_eq(frec_profile__import_folded(p, text, strlen(text), &st), -FREC_E_FOLDED_EMPTY);
+	cr_assert_eq(st.lines, 1000, "read on after 1,000 lines of something else: %" PRIu64, st.lines);
+	/* one line fewer and the stack at the end is found */
+	cr_assert_eq(frec_profile__import_folded(p, text + 6, strlen(text + 6), &st), 1);
+	free(text);
 	frec_profile__free(p);
 }
 
@@ -113,6 +185,27 @@ Test(folded, detection)
 	cr_assert_not(frec_profile__looks_folded("\x28\xb5\x2f\xfd", 4));
 	cr_assert_not(frec_profile__looks_folded("just text\n", 10));
 	cr_assert_not(frec_profile__looks_folded("", 0));
+}
+
+Test(folded, a_stack_deeper_than_any_real_one_is_refused_with_its_line)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_stats st;
+	size_t depth = 65537, len = 12 + depth * 2 + 8;
+	char *text = malloc(len);
+	size_t o = (size_t)sprintf(text, "main;ok 1\n");
+
+	for (size_t i = 0; i < depth; i++)
+		o += (size_t)sprintf(text + o, "%sa", i ? ";" : "");
+	o += (size_t)sprintf(text + o, " 1\n");
+	cr_assert_eq(frec_profile__import_folded(p, text, o, &st), -E2BIG);
+	cr_assert_eq(st.error_line, 2);
+	/* one frame fewer is a stack */
+	frec_profile__free(p);
+	p = frec_profile__new();
+	cr_assert_eq(frec_profile__import_folded(p, text + 10 + 2, o - 12, &st), 1);
+	free(text);
+	frec_profile__free(p);
 }
 
 /* A sorted profile of folded stacks @text. */

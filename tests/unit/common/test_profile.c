@@ -65,6 +65,23 @@ Test(profile, weights_add_up_along_the_stack)
 	frec_profile__free(p);
 }
 
+Test(profile, weights_never_wrap)
+{
+	struct frec_profile *p = frec_profile__new();
+	uint32_t a = frame(p, "a", FREC_FRAME_USER), b = frame(p, "b", FREC_FRAME_USER);
+	uint32_t s1[] = { a, b }, s2[] = { a };
+	int leaf = frec_profile__add_stack(p, s1, 2, UINT64_MAX - 1);
+
+	cr_assert_geq(leaf, 0);
+	cr_assert_eq(frec_profile__add_stack(p, s2, 1, 2), -ERANGE);
+	cr_assert_eq(frec_profile__add_weight(p, (uint32_t)leaf, 2), -ERANGE);
+	cr_assert_eq(frec_profile__total(p), UINT64_MAX - 1, "a refused weight was added in part");
+	cr_assert_eq(frec_profile__node(p, (uint32_t)leaf)->self, UINT64_MAX - 1);
+	cr_assert_eq(frec_profile__add_weight(p, (uint32_t)leaf, 1), 0);
+	cr_assert_eq(frec_profile__total(p), UINT64_MAX);
+	frec_profile__free(p);
+}
+
 Test(profile, a_stack_continues_from_a_node)
 {
 	struct frec_profile *p = frec_profile__new();

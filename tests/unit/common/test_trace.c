@@ -439,7 +439,8 @@ Test(common_trace, rejects_what_is_not_a_frec_trace)
 	size_t n;
 
 	cr_assert_eq(trace_reader__open_mem(text, sizeof(text) - 1, &r), -FREC_E_TRACE_MAGIC);
-	cr_assert_eq(trace_reader__open_mem(text, 0, &r), -FREC_E_TRACE_TRUNCATED);
+	cr_assert_eq(trace_reader__open_mem(text, 0, &r), -FREC_E_EMPTY);
+	cr_assert_eq(trace_reader__open_mem("\x28\xb5", 2, &r), -FREC_E_TRACE_TRUNCATED);
 	/* A valid zstd stream of something else. */
 	n = fix_comm(zstd_other, 1, 1, "x", 0, 0);
 	{

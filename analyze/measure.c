@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The measures every kind of finding needs, in one pass over the call tree.
+ *
+ * The walk enters each node once, parents before children, and leaves it after its subtree.  On the
+ * way down it carries what a stack's outer part says about the frames below it:
+ *   - who is responsible for samples here: the innermost frame of the program's own code that is
+ *     not boilerplate and not inside a known operation (the operation's cost belongs to its
+ *     caller); failing that the innermost program frame, even boilerplate (main calling qsort
+ *     itself); failing that the innermost non-boilerplate frame of an executable (the profiled
+ *     program is a system tool such as gzip or sort);
+ *   - the caller that counts for repeated work: the innermost program function that is neither
+ *     boilerplate nor the stack's entry (main, a thread's function), so that two threads running
+ *     the same loop are not "the same work from two callers";
+ *   - the library a run of library frames entered first (libjson-c, even when the leaf is its
+ *     memcpy), for library blocks; the run starts under the program's own code, boilerplate or an
+ *     executable's code (the profiled program may be a system tool); kernel leaves form a block of
+ *     their own;
+ *   - how many times each function and each operation rule is already on the stack, so that a
+ *     function's total counts a sample once however deep it recurses, recursion depth is known, and
+ *     only the outermost match of an operation claims its subtree.  An operation inside a specific
+ *     one (memcpy inside JSON serialisation) belongs to the outer one; inside a generic one (a futex
+ *     inside the system-call entry) it stands on its own.
+ * Nodes get pre-order indices, so a subtree is a range of indices: candidates claim samples as
+ * ranges or single nodes, and overlaps between candidates are counted on those.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_internal.h"
+
+/* Per pre-order index, what the walk carries down (freed after the pass). */
+struct carry {
+	uint32_t resp0, resp1, resp2; /* see the comment at the top */
+	uint32_t caller;              /* caller for repeated work */
+	uint32_t lib;                 /* module a run of non-program frames entered, or AN_NONE */
+	bool in_op, in_specific, seen_user, unknown_user;
+};
+
+#define FLAG_OUTER 1u    /* outermost node of its function on this stack */
+#define FLAG_OP_OUTER 2u /* outermost match of its operation rule, claiming its subtree */
+#define FLAG_ENTRY 4u    /* first program frame from the root */
+
+struct walk {
+	struct an_ctx *c;
+	struct carry *cy;
+	uint8_t *flags;
+	uint32_t *active;      /* per function: times on the current stack */
+	uint32_t *rule_active; /* per rule: matches on the current stack */
+	size_t lib_cap, calls_cap;
+};
+
+/* Repeated work: how this outermost call of @f splits among its children, keyed by its caller. */
+static int record_call(struct walk *w, uint32_t k, uint32_t f, uint32_t caller)
+{
+	struct an_ctx *c = w->c;
+	const struct frec_node *n = frec_profile__node(c->p, c->node[k]);
+	int err = 0;
+
+	if (c->self[k])
+		err = an_tuples__push(&c->calls, &c->nr_calls, &w->calls_cap,
+				 (struct an_tuple){ f, caller, AN_NONE, c->self[k] });
+	for (uint32_t ch = n->first_child; ch != FREC_NONE && !err; ch = frec_profile__node(c->p, ch)->next_sibling) {
+		const struct frec_node *cn = frec_profile__node(c->p, ch);
+
+		err = an_tuples__push(&c->calls, &c->nr_calls, &w->calls_cap,
+				 (struct an_tuple){ f, caller, c->fi[cn->frame].func, cn->total });
+	}
+	return err;
+}
+
+static int enter(struct walk *w, uint32_t k, uint32_t pk)
+{
+	struct an_ctx *c = w->c;
+	const struct frec_node *n = frec_profile__node(c->p, c->node[k]);
+	const struct an_frame_info *fi = &c->fi[n->frame];
+	const struct carry *up = &w->cy[pk];
+	struct carry *cy = &w->cy[k];
+	bool user = fi->cls == AN_CLASS_USER, lib = fi->cls == AN_CLASS_SYSTEM || fi->cls == AN_CLASS_KERNEL;
+	uint32_t f = fi->cls == AN_CLASS_GROUP ? AN_NONE : fi->func;
+	uint32_t block;
+
+	c->parent[k] = pk;
+	c->depth[k] = c->depth[pk] + 1;
+	c->self[k] = n->self;
+	c->tot[k] = n->total;
+	c->fn[k] = f;
+	*cy = *up;
+	cy->in_op = up->in_op || fi->rule != AN_NONE;
+	cy->in_specific = up->in_specific || (fi->rule != AN_NONE && !an_rules__get(c->rules, fi->rule)->generic);
+	cy->seen_user = up->seen_user || user;
+	if (user && !up->seen_user)
+		w->flags[k] |= FLAG_ENTRY;
+	if (!cy->in_op && user && !fi->boilerplate)
+		cy->resp0 = f;
+	if (!cy->in_op && user)
+		cy->resp1 = f;
+	if (!cy->in_op && fi->program && !fi->boilerplate && fi->cls != AN_CLASS_GROUP)
+		cy->resp2 = f;
+	if (!cy->in_op && user && !fi->boilerplate && !(w->flags[k] & FLAG_ENTRY))
+		cy->caller = f;
+	/* a library run starts at the first library frame under code that may be responsible */
+	if (user || fi->boilerplate || (fi->program && fi->cls == AN_CLASS_SYSTEM))
+		cy->lib = AN_NONE;
+	else if (up->lib == AN_NONE)
+		cy->lib = frec_profile__frame(c->p, n->frame)->module;
+	c->resp[k] = cy->resp0 != AN_NONE ? cy->resp0 : cy->resp1 != AN_NONE ? cy->resp1 : cy->resp2;
+	if (c->resp[k] == AN_NONE)
+		c->unattributed += n->self;
+
+	if (fi->unknown && fi->cls != AN_CLASS_SYSTEM && fi->cls != AN_CLASS_KERNEL && !up->unknown_user) {
+		cy->unknown_user = true;
+		c->unknown_user += n->total;
+	}
+	if (f != AN_NONE) {
+		uint32_t a = ++w->active[f];
+
+		c->fself[f] += n->self;
+		if (a == 1) {
+			w->flags[k] |= FLAG_OUTER;
+			c->ftotal[f] += n->total;
+			if (w->flags[k] & FLAG_ENTRY)
+				c->fentry[f] += n->total;
+		}
+		if (a > c->maxrep[f])
+			c->maxrep[f] = a;
+		if (a == AN_RECURSION_DEPTH)
+			c->deep[f] += n->total;
+		if (a == 1 && user && !fi->boilerplate && !up->in_op && up->caller != AN_NONE) {
+			int err = record_call(w, k, f, up->caller);
+
+			if (err)
+				return err;
+		}
+	}
+	if (fi->rule != AN_NONE) {
+		if (!up->in_specific && !w->rule_active[fi->rule])
+			w->flags[k] |= FLAG_OP_OUTER;
+		w->rule_active[fi->rule]++;
+	}
+	/* Library blocks: self weight in a library (or the kernel) whose module is not the responsible's. */
+	block = fi->cls == AN_CLASS_KERNEL ? AN_KERNEL_MODULE : cy->lib;
+	if (n->self && lib && block != AN_NONE && block != 0 && c->resp[k] != AN_NONE &&
+	    c->funcs[c->resp[k]].module != block)
+		return an_tuples__push(&c->lib, &c->nr_lib, &w->lib_cap, (struct an_tuple){ block, c->resp[k], k, n->self });
+	return 0;
+}
+
+static void leave(struct walk *w, uint32_t k)
+{
+	struct an_ctx *c = w->c;
+	const struct an_frame_info *fi = &c->fi[frec_profile__node(c->p, c->node[k])->frame];
+
+	c->end[k] = c->nr;
+	if (c->fn[k] != AN_NONE)
+		w->active[c->fn[k]]--;
+	if (fi->rule != AN_NONE)
+		w->rule_active[fi->rule]--;
+}
+
+/* Compressed lists: for each key, the pre-order indices with @flag (or self weight when flag is 0). */
+static int build_lists(struct an_ctx *c, const uint8_t *flags, uint8_t flag, size_t nr_keys, uint32_t **start,
+		       uint32_t **idx)
+{
+	uint32_t *s = calloc(nr_keys + 1, sizeof(*s)), *ix;
+
+	if (!s)
+		return -ENOMEM;
+	for (uint32_t k = 1; k < c->nr; k++) {
+		uint32_t key = flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
+
+		if (key != AN_NONE && (flag ? flags[k] & flag : c->self[k] > 0))
+			s[key + 1]++;
+	}
+	for (size_t i = 0; i < nr_keys; i++)
+		s[i + 1] += s[i];
+	ix = malloc(((size_t)s[nr_keys] + 1) * sizeof(*ix));
+	if (!ix) {
+		free(s);
+		return -ENOMEM;
+	}
+	/* Fill in pre-order, using s[key] as the cursor, then shift the starts back. */
+	for (uint32_t k = 1; k < c->nr; k++) {
+		uint32_t key = flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
+
+		if (key != AN_NONE && (flag ? flags[k] & flag : c->self[k] > 0))
+			ix[s[key]++] = k;
+	}
+	for (size_t i = nr_keys; i > 0; i--)
+		s[i] = s[i - 1];
+	s[0] = 0;
+	*start = s;
+	*idx = ix;
+	return 0;
+}
+
+int an_ctx__measure(struct an_ctx *c)
+{
+	uint32_t nn = frec_profile__nr_nodes(c->p), nf = c->nr_funcs, depth = 0;
+	struct walk w = { .c = c };
+	uint32_t *path = malloc(((size_t)nn + 1) * sizeof(*path));
+	uint32_t n;
+	int err = -ENOMEM;
+
+	c->nr_rules = (uint32_t)an_rules__nr(c->rules);
+	w.cy = malloc(((size_t)nn + 1) * sizeof(*w.cy));
+	w.flags = calloc((size_t)nn + 1, 1);
+	w.active = calloc((size_t)nf + 1, sizeof(*w.active));
+	w.rule_active = calloc((size_t)c->nr_rules + 1, sizeof(*w.rule_active));
+	c->node = malloc(((size_t)nn + 1) * sizeof(*c->node));
+	c->end = malloc(((size_t)nn + 1) * sizeof(*c->end));
+	c->parent = malloc(((size_t)nn + 1) * sizeof(*c->parent));
+	c->depth = malloc(((size_t)nn + 1) * sizeof(*c->depth));
+	c->fn = malloc(((size_t)nn + 1) * sizeof(*c->fn));
+	c->resp = malloc(((size_t)nn + 1) * sizeof(*c->resp));
+	c->self = malloc(((size_t)nn + 1) * sizeof(*c->self));
+	c->tot = malloc(((size_t)nn + 1) * sizeof(*c->tot));
+	c->fself = calloc((size_t)nf + 1, sizeof(*c->fself));
+	c->ftotal = calloc((size_t)nf + 1, sizeof(*c->ftotal));
+	c->fentry = calloc((size_t)nf + 1, sizeof(*c->fentry));
+	c->deep = calloc((size_t)nf + 1, sizeof(*c->deep));
+	c->maxrep = calloc((size_t)nf + 1, sizeof(*c->maxrep));
+	if (!path || !w.cy || !w.flags || !w.active || !w.rule_active || !c->node || !c->end || !c->parent || !c->depth ||
+	    !c->fn || !c->resp || !c->self || !c->tot || !c->fself || !c->ftotal || !c->fentry || !c->deep ||
+	    !c->maxrep)
+		goto out;
+
+	/* The root: index 0, nothing carried. */
+	c->node[0] = FREC_NODE_ROOT;
+	c->parent[0] = AN_NONE;
+	c->depth[0] = 0;
+	c->fn[0] = c->resp[0] = AN_NONE;
+	c->self[0] = frec_profile__node(c->p, FREC_NODE_ROOT)->self;
+	c->tot[0] = frec_profile__total(c->p);
+	w.cy[0] = (struct carry){ AN_NONE, AN_NONE, AN_NONE, AN_NONE, AN_NONE, false, false, false, false };
+	c->nr = 1;
+	path[depth++] = 0;
+	n = frec_profile__node(c->p, FREC_NODE_ROOT)->first_child;
+	while (n != FREC_NONE) {
+		uint32_t k = c->nr++;
+
+		c->node[k] = n;
+		if ((err = enter(&w, k, path[depth - 1])))
+			goto out;
+		path[depth++] = k;
+		if (frec_profile__node(c->p, n)->first_child != FREC_NONE) {
+			n = frec_profile__node(c->p, n)->first_child;
+			continue;
+		}
+		n = FREC_NONE;
+		while (depth > 1) {
+			uint32_t top = path[--depth];
+
+			leave(&w, top);
+			n = frec_profile__node(c->p, c->node[top])->next_sibling;
+			if (n != FREC_NONE)
+				break;
+		}
+	}
+	c->end[0] = c->nr;
+	err = build_lists(c, w.flags, 0, nf, &c->self_start, &c->self_idx);
+	if (!err)
+		err = build_lists(c, w.flags, FLAG_OUTER, nf, &c->outer_start, &c->outer_idx);
+	if (!err)
+		err = build_lists(c, w.flags, FLAG_OP_OUTER, c->nr_rules, &c->op_start, &c->op_idx);
+out:
+	free(path);
+	free(w.cy);
+	free(w.flags);
+	free(w.active);
+	free(w.rule_active);
+	return err;
+}
