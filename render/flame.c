@@ -28,7 +28,7 @@
 
 #define FLAME_PAD 10       /* left and right margin */
 #define FLAME_TOP 60       /* title, subtitle, buttons */
-#define FLAME_BOTTOM 34    /* details line */
+#define FLAME_BOTTOM 48    /* details line, and the keys' help (the script writes it) */
 #define FLAME_FH 16        /* frame height including its 1 px gap */
 #define FLAME_CHAR_W 7.3   /* advance of a 12 px monospace character, rounded up; flame.js agrees */
 #define FLAME_TITLE_CHAR_W 10.3 /* the same at 17 px, for the title */
@@ -276,26 +276,55 @@ static void write_label(struct svg_out *o, const char *name, double x, double y,
 	svg_out__str(o, "</text>");
 }
 
-static const char *kind_note(const struct frec_frame *f)
+/*
+ * The JIT tier V8 writes before a function's name in its perf map ("JS:*f", "LazyCompile:~f"):
+ * '*' optimised (TurboFan), '+' Maglev, '^' baseline (Sparkplug), '~' interpreted (Ignition).
+ */
+static const char *jit_tier(const char *name)
 {
-	if (f->flags & FREC_FRAME_INLINED)
-		return "inlined";
-	switch (f->kind) {
-	case FREC_FRAME_KERNEL:
-		return "kernel";
-	case FREC_FRAME_JIT:
-		return "JIT";
-	case FREC_FRAME_UNKNOWN:
-		return "no symbol";
+	const char *colon = strchr(name, ':');
+
+	if (!colon || colon == name || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != (size_t)(colon - name))
+		return NULL;
+	switch (colon[1]) {
+	case '*':
+		return "JIT, optimised";
+	case '+':
+		return "JIT, Maglev";
+	case '^':
+		return "JIT, baseline";
+	case '~':
+		return "JIT, interpreted";
 	default:
 		return NULL;
 	}
 }
 
-/* The tooltip lines that describe the frame itself: module, source line, kind. */
+/*
+ * The tooltip's line for the frame's class, the legend's word (the script reads it back for the
+ * legend's toggles); none for the program's own code.
+ */
+static const char *kind_note(const struct frec_profile *p, const struct frec_frame *f)
+{
+	const char *tier;
+
+	switch (flame_class__of(p, f)) {
+	case FLAME_CLASS_USER:
+		return NULL;
+	case FLAME_CLASS_UNKNOWN:
+		return "no symbol";
+	case FLAME_CLASS_JIT:
+		tier = jit_tier(frec_profile__str(p, f->name));
+		return tier ? tier : "JIT";
+	default:
+		return flame_class__name(flame_class__of(p, f));
+	}
+}
+
+/* The tooltip lines that describe the frame itself: module, source line, class. */
 static void write_frame_lines(struct svg_out *o, const struct frec_profile *p, const struct frec_frame *f)
 {
-	const char *note = kind_note(f);
+	const char *note = kind_note(p, f);
 
 	if (f->module) {
 		svg_out__str(o, "\nmodule: ");
@@ -516,12 +545,18 @@ static void title(struct flame_line *l, const struct flame_ctx *c)
 	}
 }
 
-void flame__write_legend_key(struct svg_out *o, double *x, const struct flame_paint *paint, const char *what)
+/* A legend key; a toggle's word has class "key", which the script makes dim or hide its frames. */
+static void write_key(struct svg_out *o, double *x, const struct flame_paint *paint, const char *what, bool toggle)
 {
 	svg_out__printf(o, "<rect x=\"%g\" y=\"41\" width=\"10\" height=\"10\"", *x);
 	write_paint(o, paint);
-	svg_out__printf(o, "/><text x=\"%g\" y=\"50\">%s</text>\n", *x + 14, what);
+	svg_out__printf(o, "/><text%s x=\"%g\" y=\"50\">%s</text>\n", toggle ? " class=\"key\"" : "", *x + 14, what);
 	*x += 24 + FLAME_CHAR_W * (double)strlen(what);
+}
+
+void flame__write_legend_key(struct svg_out *o, double *x, const struct flame_paint *paint, const char *what)
+{
+	write_key(o, x, paint, what, false);
 }
 
 static void write_legend(struct svg_out *o, const struct flame_ctx *c)
@@ -536,9 +571,8 @@ static void write_legend(struct svg_out *o, const struct flame_ctx *c)
 		return;
 	for (int cls = 0; cls < FLAME_CLASS_MAX; cls++) {
 		if (c->classes_seen & 1u << cls)
-			flame__write_legend_key(o, &x,
-						&(struct flame_paint){ .rgb = flame_palette__class_rgb(c->pal, (enum flame_class)cls) },
-						flame_class__name((enum flame_class)cls));
+			write_key(o, &x, &(struct flame_paint){ .rgb = flame_palette__class_rgb(c->pal, (enum flame_class)cls) },
+				  flame_class__name((enum flame_class)cls), true);
 	}
 }
 
@@ -567,11 +601,12 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	svg_out__printf(o,
 			"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 			"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
-			"viewBox=\"0 0 %u %u\" data-frec=\"%u %d %d %d\">\n",
+			"viewBox=\"0 0 %u %u\" data-frec=\"%u %d %d %d %d %d\">\n",
 			c->width, h, c->width, h, c->width, FLAME_PAD, c->opts->icicle ? 1 : 0,
-			c->diff ? 1 : 0);
+			c->diff ? 1 : 0, FLAME_TOP, FLAME_BOTTOM);
 	svg_out__str(o, "<!-- frec flame graph: click a frame to zoom, Ctrl-F or Search to find functions by "
-			"regular expression; zoom and search are kept in the URL. -->\n<style>");
+			"regular expression, right-click a frame for its callers, to focus on it or hide it; the "
+			"keys are listed under the graph; the view is kept in the URL. -->\n<style>");
 	svg_out__str(o, flame_css);
 	svg_out__str(o, "</style>\n");
 	svg_out__str(o, "<rect width=\"100%\" height=\"100%\" fill=\"#f6f6f2\"/>\n");
@@ -593,9 +628,9 @@ static int write_document(struct flame_ctx *c, FILE *f)
 			FLAME_PAD);
 	svg_out__printf(o, "<text id=\"search\" class=\"btn\" x=\"%u\" y=\"50\">Search</text>\n",
 			c->width - FLAME_PAD);
+	svg_out__printf(o, "<text id=\"case\" class=\"btn\" x=\"%u\" y=\"50\"><title>case-sensitive search "
+			   "(key i)</title>Aa</text>\n", c->width - FLAME_PAD - 100);
 	write_legend(o, c);
-	svg_out__printf(o, "<text id=\"details\" x=\"%d\" y=\"%u\"> </text>\n", FLAME_PAD, h - 12);
-	svg_out__printf(o, "<text id=\"matched\" x=\"%u\" y=\"%u\"> </text>\n", c->width - FLAME_PAD, h - 12);
 	if (!c->total)
 		svg_out__printf(o, "<text x=\"%u\" y=\"%u\" id=\"empty\">no samples</text>\n", c->width / 2,
 				FLAME_TOP + FLAME_FH);
@@ -607,6 +642,11 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	svg_out__str(o, "</g>\n");
 	if (!c->diff && c->opts->nr_notes && (err = write_notes(c)))
 		return err;
+	/* The lines under the graph after it: the details box the script draws covers the frames. */
+	svg_out__printf(o, "<text id=\"details\" x=\"%d\" y=\"%u\"> </text>\n", FLAME_PAD, h - FLAME_BOTTOM + 22);
+	svg_out__printf(o, "<text id=\"matched\" x=\"%u\" y=\"%u\"> </text>\n", c->width - FLAME_PAD,
+			h - FLAME_BOTTOM + 22);
+	svg_out__printf(o, "<text id=\"help\" x=\"%d\" y=\"%u\"> </text>\n", FLAME_PAD, h - FLAME_BOTTOM + 40);
 	/* The script last, so that the frames exist when it runs; the panel's after the graph's. */
 	svg_out__str(o, "<script><![CDATA[\n");
 	svg_out__str(o, flame_js);

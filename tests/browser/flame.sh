@@ -43,7 +43,7 @@ is details_after_out '" "'
 # lookup (30 samples) holds hash: the match counts 30 of 100 once, 30 of 51 in the zoom.
 is highlighted 2
 is matched 30.00
-is matched_text 'Matched: 30.00% (58.82% of zoom) for /lookup|hash/'
+is matched_text 'Matched: 30.00% (58.82% of zoom) for /lookup|hash/i'
 is hash '#x=10.00&y=92.00&s=lookup%7Chash'
 is unzoomed_width 601.80
 is unzoomed_visible "$(grep -c '<g><title>' "$T/simple.svg")"
