@@ -580,3 +580,64 @@ const struct frec_module_stat *frec_profile__module_stats(const struct frec_prof
 	*n = p->nr_mods;
 	return p->mods;
 }
+
+int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_fn rename, void *arg,
+			       struct frec_profile **out)
+{
+	struct frec_profile *q = frec_profile__new();
+	uint32_t *frame_of = malloc(((size_t)p->nr_frames + 1) * sizeof(*frame_of));
+	uint32_t *node_of = malloc((size_t)p->nr_nodes * sizeof(*node_of));
+	char name[4096];
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!q || !frame_of || !node_of)
+		goto err;
+	/* The same strings in the same order have the same ids: metadata and module stats copy as they are. */
+	for (uint32_t id = 1; id < frec_strset__count(p->strs); id++)
+		if (frec_strset__add(q->strs, frec_strset__str(p->strs, id), frec_strset__len(p->strs, id)) != (int)id)
+			goto err;
+	q->meta = p->meta;
+	for (size_t i = 0; i < p->nr_mods; i++)
+		if (frec_profile__add_module_stat(q, &p->mods[i]))
+			goto err;
+	for (uint32_t i = 0; i < p->nr_frames; i++) {
+		struct frec_frame f = p->frames[i];
+		int len = rename ? rename(p, i, name, sizeof(name), arg) : 0;
+		int id;
+
+		if (len > 0 && (size_t)len < sizeof(name)) {
+			if ((id = frec_profile__intern(q, name, (size_t)len)) < 0)
+				goto err;
+			f.name = (uint32_t)id;
+		}
+		if ((id = frec_profile__add_frame(q, &f)) < 0)
+			goto err;
+		frame_of[i] = (uint32_t)id;
+	}
+	/* Parents first: a renamed frame that meets its twin under one parent merges with it. */
+	node_of[FREC_NODE_ROOT] = FREC_NODE_ROOT;
+	q->nodes[FREC_NODE_ROOT].self = p->nodes[FREC_NODE_ROOT].self;
+	q->nodes[FREC_NODE_ROOT].total = p->nodes[FREC_NODE_ROOT].total;
+	for (uint32_t i = 1; i < p->nr_nodes; i++) {
+		const struct frec_node *n = &p->nodes[i];
+		int id = frec_profile__child(q, node_of[n->parent], frame_of[n->frame]);
+
+		if (id < 0)
+			goto err;
+		node_of[i] = (uint32_t)id;
+		q->nodes[id].self += n->self;
+		q->nodes[id].total += n->total;
+	}
+	if ((err = frec_profile__sort(q)))
+		goto err;
+	free(frame_of);
+	free(node_of);
+	*out = q;
+	return 0;
+err:
+	free(frame_of);
+	free(node_of);
+	frec_profile__free(q);
+	return err;
+}

@@ -277,30 +277,6 @@ static void write_label(struct svg_out *o, const char *name, double x, double y,
 }
 
 /*
- * The JIT tier V8 writes before a function's name in its perf map ("JS:*f", "LazyCompile:~f"):
- * '*' optimised (TurboFan), '+' Maglev, '^' baseline (Sparkplug), '~' interpreted (Ignition).
- */
-static const char *jit_tier(const char *name)
-{
-	const char *colon = strchr(name, ':');
-
-	if (!colon || colon == name || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != (size_t)(colon - name))
-		return NULL;
-	switch (colon[1]) {
-	case '*':
-		return "JIT, optimised";
-	case '+':
-		return "JIT, Maglev";
-	case '^':
-		return "JIT, baseline";
-	case '~':
-		return "JIT, interpreted";
-	default:
-		return NULL;
-	}
-}
-
-/*
  * The tooltip's line for the frame's class, the legend's word (the script reads it back for the
  * legend's toggles); none for the program's own code.
  */
@@ -314,7 +290,7 @@ static const char *kind_note(const struct frec_profile *p, const struct frec_fra
 	case FLAME_CLASS_UNKNOWN:
 		return "no symbol";
 	case FLAME_CLASS_JIT:
-		tier = jit_tier(frec_profile__str(p, f->name));
+		tier = flame_jit_tier(frec_profile__str(p, f->name));
 		return tier ? tier : "JIT";
 	default:
 		return flame_class__name(flame_class__of(p, f));

@@ -58,6 +58,14 @@ struct render_flame_opts {
 	size_t nr_notes;
 };
 
+/**
+ * render_profile__merge_jit_tiers() - a copy of @p in which the JIT frames of a function compiled at
+ * several tiers are one frame: V8's tier mark before the name goes ("JS:*fib" optimised and
+ * "JS:~fib" interpreted become "JS:fib"), and their weights and subtrees add up.  Returns 0 with
+ * *@out owned by the caller (frec_profile__free()), or -ENOMEM.
+ */
+int render_profile__merge_jit_tiers(const struct frec_profile *p, struct frec_profile **out);
+
 /** render_flame__has_palette() - whether @name is a palette: hot, mem, io, blue, green, aqua. */
 bool render_flame__has_palette(const char *name);
 
