@@ -30,7 +30,7 @@ struct frec_profile {
 	struct frec_node *nodes;
 	uint32_t nr_nodes, nodes_cap;
 	struct frec_hashmap child_index; /* parent << 32 | frame -> node id, parents with many children */
-	uint32_t *fanout;                /* per node: its number of children */
+	uint8_t *fanout;                 /* per node: its number of children, up to FANOUT_HASHED */
 	uint32_t fanout_cap;
 	struct frec_profile_meta meta;
 	struct frec_module_stat *mods;
@@ -60,7 +60,7 @@ static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 /* Room for @need nodes, and for their fan-out counts (zeroed). */
 static int grow_nodes(struct frec_profile *p, uint32_t need)
 {
-	uint32_t *f;
+	uint8_t *f;
 
 	if (grow((void **)&p->nodes, &p->nodes_cap, need, sizeof(*p->nodes)))
 		return -ENOMEM;
@@ -223,7 +223,7 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 	p->nodes[parent].first_child = id;
 	if (slot)
 		*slot = id;
-	if (++p->fanout[parent] == FANOUT_HASHED) {
+	if (p->fanout[parent] < FANOUT_HASHED && ++p->fanout[parent] == FANOUT_HASHED) {
 		/* The parent just became wide: index all its children, this one included. */
 		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
 			if (frec_hashmap__set(&p->child_index, (uint64_t)parent << 32 | p->nodes[c].frame, c))
