@@ -87,12 +87,12 @@ static int frame_id(struct frec_profile *p, const char *name, size_t len)
  * name (and kind suffix), which stays in the cache where the input's earlier lines do not; a
  * collision replaces it.
  */
-#define FRAME_CACHE (1u << 16)
+#define FRAME_CACHE (1u << 14) /* 128 KiB: within the L2 cache */
 
 struct frame_cache_entry {
-	uint32_t len;  /* of the frame's text in the input, 0 for an empty entry */
-	uint32_t nlen; /* of its name */
 	uint32_t frame;
+	uint16_t len;  /* of the frame's text in the input, 0 for an empty entry */
+	uint16_t nlen; /* of its name */
 };
 
 static const char *kind_suffix(const struct frec_frame *f)
@@ -135,9 +135,9 @@ static int cached_frame_id(struct frame_cache_entry *cache, struct frec_profile 
 			return (int)e->frame;
 	}
 	id = frame_id(p, name, len);
-	if (id >= 0 && len <= UINT32_MAX) {
+	if (id >= 0 && len <= UINT16_MAX) {
 		f = frec_profile__frame(p, (uint32_t)id);
-		*e = (struct frame_cache_entry){ (uint32_t)len, (uint32_t)strlen(frec_profile__str(p, f->name)), (uint32_t)id };
+		*e = (struct frame_cache_entry){ (uint32_t)id, (uint16_t)len, (uint16_t)strlen(frec_profile__str(p, f->name)) };
 	}
 	return id;
 }
