@@ -32,6 +32,8 @@ struct frec_profile {
 	struct frec_hashmap child_index; /* parent << 32 | frame -> node id, parents with many children */
 	uint8_t *fanout;                 /* per node: its number of children, up to FANOUT_HASHED */
 	uint32_t fanout_cap;
+	uint32_t *rank;                  /* per frame: its place in the frames' order, from the last sort */
+	uint32_t nr_ranked;              /* frames when it was computed */
 	struct frec_profile_meta meta;
 	struct frec_module_stat *mods;
 	size_t nr_mods, mods_cap;
@@ -111,6 +113,7 @@ void frec_profile__free(struct frec_profile *p)
 	free(p->frames);
 	free(p->nodes);
 	free(p->fanout);
+	free(p->rank);
 	free(p->mods);
 	frec_hashmap__exit(&p->frame_index);
 	frec_hashmap__exit(&p->child_index);
@@ -495,9 +498,23 @@ int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b
 	return cmp_u32(fa->line, fb->line);
 }
 
-static int cmp_frame_ids(const void *a, const void *b, void *arg)
+/* A frame and its name, to sort by: the name decides nearly always, without a look-up. */
+struct named_frame {
+	const char *name;
+	uint32_t id;
+};
+
+static int cmp_named_frames(const void *a, const void *b, void *arg)
 {
-	return frec_profile__frame_cmp(arg, *(const uint32_t *)a, *(const uint32_t *)b);
+	const struct named_frame *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : frec_profile__frame_cmp(arg, x->id, y->id);
+}
+
+const uint32_t *frec_profile__frame_rank(const struct frec_profile *p)
+{
+	return p->rank && p->nr_ranked == p->nr_frames ? p->rank : NULL;
 }
 
 /* Children sort by the rank of their frame in the frames' total order. */
@@ -515,25 +532,36 @@ static int cmp_child_keys(const void *a, const void *b)
 
 int frec_profile__sort(struct frec_profile *p)
 {
-	uint32_t *order = malloc(((size_t)p->nr_frames + 1) * sizeof(*order));
+	struct named_frame *order = malloc(((size_t)p->nr_frames + 1) * sizeof(*order));
 	uint32_t *rank = malloc(((size_t)p->nr_frames + 1) * sizeof(*rank));
-	struct child_key *keys = malloc((size_t)p->nr_nodes * sizeof(*keys));
+	struct child_key *keys = NULL;
+	size_t keys_cap = 0;
 	int err = -ENOMEM;
 
-	if (!order || !rank || !keys)
+	if (!order || !rank)
 		goto out;
 	for (uint32_t i = 0; i < p->nr_frames; i++)
-		order[i] = i;
-	qsort_r(order, p->nr_frames, sizeof(*order), cmp_frame_ids, p);
+		order[i] = (struct named_frame){ frec_profile__frame_name(p, i), i };
+	qsort_r(order, p->nr_frames, sizeof(*order), cmp_named_frames, p);
 	for (uint32_t i = 0; i < p->nr_frames; i++)
-		rank[order[i]] = i;
-
+		rank[order[i].id] = i;
 	for (uint32_t id = 0; id < p->nr_nodes; id++) {
 		struct frec_node *n = &p->nodes[id];
 		size_t k = 0;
 
-		for (uint32_t c = n->first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
+		for (uint32_t c = n->first_child; c != FREC_NONE; c = p->nodes[c].next_sibling) {
+			/* keys as many as the widest node's children, not one per node */
+			if (k == keys_cap) {
+				size_t cap = keys_cap ? keys_cap * 2 : 64;
+				struct child_key *nk = realloc(keys, cap * sizeof(*nk));
+
+				if (!nk)
+					goto out;
+				keys = nk;
+				keys_cap = cap;
+			}
 			keys[k++] = (struct child_key){ rank[p->nodes[c].frame], c };
+		}
 		if (k < 2)
 			continue;
 		qsort(keys, k, sizeof(*keys), cmp_child_keys);
@@ -542,6 +570,10 @@ int frec_profile__sort(struct frec_profile *p)
 			p->nodes[keys[i].node].next_sibling = keys[i + 1].node;
 		p->nodes[keys[k - 1].node].next_sibling = FREC_NONE;
 	}
+	free(p->rank);
+	p->rank = rank;
+	p->nr_ranked = p->nr_frames;
+	rank = NULL;
 	err = 0;
 out:
 	free(order);

@@ -47,9 +47,15 @@ static int cmp_frames(const void *a, const void *b, void *p)
 uint32_t *flame_rank_frames(const struct frec_profile *p)
 {
 	uint32_t n = frec_profile__nr_frames(p);
-	uint32_t *order = malloc(((size_t)n + 1) * sizeof(*order));
+	const uint32_t *sorted = frec_profile__frame_rank(p);
+	uint32_t *order = sorted ? NULL : malloc(((size_t)n + 1) * sizeof(*order));
 	uint32_t *rank = malloc(((size_t)n + 1) * sizeof(*rank));
 
+	/* A sorted profile knows its frames' order already: sorting 200k names again cost a tenth of a run. */
+	if (sorted && rank) {
+		memcpy(rank, sorted, (size_t)n * sizeof(*rank));
+		return rank;
+	}
 	if (!order || !rank) {
 		free(order);
 		free(rank);

@@ -168,6 +168,12 @@ int frec_profile__sort(struct frec_profile *p);
 int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b);
 
 /**
+ * frec_profile__frame_rank() - per frame, its place in that order, as the last frec_profile__sort()
+ * computed it; NULL when frames were added since (or it never ran).  Borrowed, like the frames.
+ */
+const uint32_t *frec_profile__frame_rank(const struct frec_profile *p);
+
+/**
  * frec_frame_rename_fn - the new name of frame @frame of @p, written to @buf (@size bytes, no NUL
  * needed); returns its length, or 0 to keep the name.
  */
