@@ -9,7 +9,11 @@
  * A second pass writes one <g> per frame: a <title> (the tooltip, whose first line is the full name
  * the script reads back), a <rect>, and a <text> label cut to fit, omitted when not even three
  * characters fit.  Everything a frame shows is in the document, so the graph reads without the
- * script; the script (render/flame.js) adds zoom, search, a details line and URL state.
+ * script; the script (render/flame.js) adds zoom, search, a details line, the views it builds from
+ * the frames (callers, focus, hiding, collapsed recursion, merged JIT tiers, legend classes), a
+ * width that follows the window and URL state.  The tooltip's last line of a plain graph holds its
+ * weights, and a line names the frame's class unless it is the program's own: the script reads
+ * both back.
  *
  * Differential graphs (render/flame_diff.c) share the layout: their frames can be wider than their
  * node's total, by the frames only the other profile has ("ghosts"), and ghosts have children of

@@ -72,7 +72,10 @@ bool render_flame__has_palette(const char *name);
 /**
  * render_flame__write() - an interactive, self-contained SVG flame graph of @p: one frame per drawn
  * call-tree node (children in name order, root at the bottom or, with opts->icicle, at the top),
- * tooltips, click to zoom, regular-expression search, and zoom and search kept in the URL.  Frame
+ * tooltips, click to zoom, regular-expression search with next and previous match, the callers
+ * view of a function, focus and hiding, collapsed recursion, merged JIT tiers, legend classes to
+ * dim or hide, a width that follows the window (opts->width where no script runs), and the view
+ * kept in the URL.  Frame
  * names and every other string are escaped, so any input gives well-formed XML that runs no
  * script but the graph's own.  @opts may be NULL for the defaults.  Returns 0, -EINVAL for an
  * unknown palette or a width under 21 pixels, -ENOMEM, or -EIO when writing to @f failed.
