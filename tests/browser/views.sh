@@ -2,8 +2,9 @@
 # The views of a flame graph in headless Chromium (tests/browser/views.html drives them): the
 # callers view of a function and back, hide and focus kept in the URL, a legend key that dims then
 # hides a class, collapsed recursion, merged JIT tiers, case-insensitive search with next and
-# previous match, the details of a 300-character name wrapped inside 1200 pixels, the width that
-# follows the window, and the context menu.  Skips only when chromium is absent.
+# previous match, the details of a 300-character name wrapped inside 1200 pixels (in a differential
+# graph too), the width that follows the window, and the context menu.  Skips only when chromium is
+# absent.
 . "$FREC_TEST_SRCDIR/cli/lib.sh"
 
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
@@ -82,4 +83,19 @@ is width_900 '880.00 900'
 is width_1000 '980.00 990'
 is menu 'Zoom|Callers of lookup|Focus on lookup|Hide lookup'
 is menu_callers 'view lookup closed'
+
+# A differential graph's details: the name and the numbers of both sides wrap inside 1200 pixels too.
+sed 's/^main;serve;lookup;hash 10$/main;serve;lookup;hash 40/' "$T/v.folded" >"$T/v2.folded"
+"$FREC" diff "$T/v.folded" "$T/v2.folded" --svg "$T/vd.svg" 2>/dev/null || fail "frec diff failed"
+timeout 60 "$CHROMIUM" --headless --disable-gpu --no-sandbox --allow-file-access-from-files \
+	--user-data-dir="$T/chromium" --virtual-time-budget=20000 --dump-dom \
+	"file://$FREC_TEST_SRCDIR/browser/views.html?step=details&svg=file://$T/vd.svg" >"$T/dom" 2>"$T/chromium.err" ||
+	{ tail -5 "$T/chromium.err" >&2; fail "chromium failed"; }
+sed -n '/<pre id="out">/,/<\/pre>/p' "$T/dom" | sed 's/<[^>]*>//g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g' >"$T/results"
+grep -q '^done yes$' "$T/results" || { cat "$T/results" >&2; fail "the page did not finish (diff)"; }
+# two lines of name, then before, after and change
+is details_rows 5
+is details_fits yes
+is details_whole yes
+is details_box inside
 exit 0
