@@ -32,6 +32,7 @@ is() {
 	got=$(sed -n "s/^$1 //p" "$T/results")
 	[ "$got" = "$2" ] || { cat "$T/results" >&2; fail "$1 is '$got', expected '$2'"; }
 }
+is help_keys 'listed inside'
 # Callers of hash: its two calls (30 + 20 samples) merged across the width; memcmp above it; lookup
 # below it, then serve (30 direct, 20 through parse) and parse.
 is callers_layer view
