@@ -74,6 +74,12 @@ void cli_trace_damage(const char *cmd, const char *path, const struct trace_read
  * defaults) or folded stacks; "-" reads folded stacks from standard input.  Prints a one-line error
  * and a hint on failure, warnings about damaged input, and returns 0 or CLI_FAIL.
  */
+/**
+ * cli_merge_jit_tiers() - replace *@p by its copy with JIT tiers merged (--merge-jit-tiers).  Prints
+ * the error and returns CLI_FAIL, or 0.
+ */
+int cli_merge_jit_tiers(const char *cmd, struct frec_profile **p);
+
 int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *opts, struct frec_profile **out);
 
 /**

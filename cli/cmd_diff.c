@@ -28,6 +28,9 @@ static const char diff_help[] =
 	"                        period; the default for traces), count (samples; the default for\n"
 	"                        folded stacks), share (percent of each profile), rate (CPU time per\n"
 	"                        second of recording, for recordings of different durations)\n"
+	"      --merge-jit-tiers one frame per JIT function whatever tier its code ran at (V8 marks\n"
+	"                        optimised code * and interpreted code ~): a function optimised in\n"
+	"                        one run and not in the other compares as itself\n"
 	"output:\n"
 	"  -o, --output FILE     write the output to FILE (default: stdout; diff.svg for --svg)\n"
 	"      --svg [FILE]      write a differential flame graph (default diff.svg; - for stdout):\n"
@@ -63,6 +66,7 @@ struct diff_cli_opts {
 	char **rules;
 	size_t nr_rules;
 	double fail_pct; /* --fail-on-regression, < 0 if not given */
+	bool merge_jit_tiers;
 };
 
 enum {
@@ -74,6 +78,7 @@ enum {
 	OPT_WIDTH,
 	OPT_MINWIDTH,
 	OPT_ICICLE,
+	OPT_MERGE_JIT_TIERS,
 	OPT_NORMALIZE,
 	OPT_ANALYZE,
 	OPT_FORMAT,
@@ -101,6 +106,7 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "icicle", no_argument, NULL, OPT_ICICLE },
+		{ "merge-jit-tiers", no_argument, NULL, OPT_MERGE_JIT_TIERS },
 		{ "normalize", required_argument, NULL, OPT_NORMALIZE },
 		{ "analyze", no_argument, NULL, OPT_ANALYZE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -174,6 +180,9 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 			break;
 		case OPT_ICICLE:
 			o->flame.icicle = true;
+			break;
+		case OPT_MERGE_JIT_TIERS:
+			o->merge_jit_tiers = true;
 			break;
 		case OPT_NORMALIZE:
 			if (frec_norm__parse(optarg, &o->flame.norm)) {
@@ -349,6 +358,8 @@ int cmd_diff(int argc, char **argv)
 			     "frec diff old.zst new.zst --svg diff.svg"))
 		goto out;
 	if (cli_load_profile(cmd, o.before, NULL, &before) || cli_load_profile(cmd, o.after, NULL, &after))
+		goto out;
+	if (o.merge_jit_tiers && (cli_merge_jit_tiers(cmd, &before) || cli_merge_jit_tiers(cmd, &after)))
 		goto out;
 	if (!frec_profile__total(before) || !frec_profile__total(after)) {
 		cli_error(cmd, "%s has no samples", frec_profile__total(before) ? o.after : o.before);

@@ -52,6 +52,8 @@ static const char report_help[] =
 	"      --no-inline       no inlined frames\n"
 	"      --lines           add file:line to frames\n"
 	"      --mangled         keep mangled C++ and Rust names\n"
+	"      --merge-jit-tiers one frame per JIT function whatever tier its code ran at\n"
+	"                        (V8 marks optimised code * and interpreted code ~)\n"
 	"      --debug-dir DIR   also look for separate debug info under DIR (DIR/.build-id/xx/rest.debug)\n"
 	"flame graph:\n"
 	"      --title TEXT      title (default: from the recording)\n"
@@ -78,6 +80,7 @@ struct report_opts {
 	size_t nr_rules;
 	bool format_given;
 	bool progress; /* stderr is a terminal: draw how far symbolizing is */
+	bool merge_jit_tiers;
 };
 
 enum {
@@ -101,6 +104,7 @@ enum {
 	OPT_WIDTH,
 	OPT_MINWIDTH,
 	OPT_ICICLE,
+	OPT_MERGE_JIT_TIERS,
 	OPT_ANALYZE,
 	OPT_FORMAT,
 	OPT_CONTEXT,
@@ -200,6 +204,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "icicle", no_argument, NULL, OPT_ICICLE },
+		{ "merge-jit-tiers", no_argument, NULL, OPT_MERGE_JIT_TIERS },
 		{ "analyze", no_argument, NULL, OPT_ANALYZE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "context", required_argument, NULL, OPT_CONTEXT },
@@ -314,6 +319,9 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_ICICLE:
 			o->flame.icicle = true;
+			break;
+		case OPT_MERGE_JIT_TIERS:
+			o->merge_jit_tiers = true;
 			break;
 		case OPT_ANALYZE:
 			o->format = REPORT_ANALYZE;
@@ -439,7 +447,7 @@ int cmd_report(int argc, char **argv)
 	ret = cli_load_profile(cmd, o.input, &o.sym, &p);
 	if (o.progress)
 		cli_progress__end(&prog);
-	if (ret)
+	if (ret || (o.merge_jit_tiers && (ret = cli_merge_jit_tiers(cmd, &p))))
 		goto out;
 	ret = CLI_FAIL;
 	if (!frec_profile__total(p)) {

@@ -168,6 +168,27 @@ int frec_profile__sort(struct frec_profile *p);
 /** frec_profile__frame_cmp() - the total order on frames used by frec_profile__sort(). */
 int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b);
 
+/**
+ * frec_profile__frame_rank() - per frame, its place in that order, as the last frec_profile__sort()
+ * computed it; NULL when frames were added since (or it never ran).  Borrowed, like the frames.
+ */
+const uint32_t *frec_profile__frame_rank(const struct frec_profile *p);
+
+/**
+ * frec_frame_rename_fn - the new name of frame @frame of @p, written to @buf (@size bytes, no NUL
+ * needed); returns its length, or 0 to keep the name.
+ */
+typedef int (*frec_frame_rename_fn)(const struct frec_profile *p, uint32_t frame, char *buf, size_t size, void *arg);
+
+/**
+ * frec_profile__copy_renamed() - a copy of @p (strings, metadata, module statistics, frames, call
+ * tree, sorted) in which @rename (may be NULL) renames frames.  Frames that become equal merge,
+ * and so do the subtrees of children of one node that become the same frame: their weights add
+ * up.  Returns 0 with *@out owned by the caller, or -ENOMEM.
+ */
+int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_fn rename, void *arg,
+			       struct frec_profile **out);
+
 /** frec_profile__meta() - the metadata, writable by whoever builds the profile. */
 struct frec_profile_meta *frec_profile__meta(struct frec_profile *p);
 const struct frec_profile_meta *frec_profile__meta_const(const struct frec_profile *p);
