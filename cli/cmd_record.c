@@ -19,6 +19,7 @@
 #include "frec/log.h"
 #include "frec/recorder.h"
 #include "frec/trace.h"
+#include "opt_seen.h"
 #include "output.h"
 
 static const char record_help[] =
@@ -127,6 +128,8 @@ static unsigned int read_proc_uint(const char *path, unsigned int dflt)
 	return v;
 }
 
+enum { OPT_CALL_GRAPH = 256 };
+
 static int parse_opts(int argc, char **argv, struct record_cli *c)
 {
 	static const struct option longopts[] = {
@@ -136,7 +139,7 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		{ "freq", required_argument, NULL, 'F' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "event", required_argument, NULL, 'e' },
-		{ "call-graph", required_argument, NULL, 'G' },
+		{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
@@ -146,6 +149,7 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rec_opts *o = &c->rec;
+	struct cli_opt_seen seen;
 	unsigned int max_rate;
 	size_t targets;
 	uint64_t v;
@@ -153,8 +157,12 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 	char *end;
 	int opt;
 
+	/* -p 1 -p 2 is -p 1,2 */
+	cli_opt_seen__init(&seen, "record", longopts, (const int[]){ 'p', 't', 0 });
 	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((opt = getopt_long(argc, argv, "+p:t:aF:c:e:go:d:m:qvh", longopts, NULL)) != -1) {
+		if (!cli_opt_seen__add(&seen, opt, optarg))
+			return CLI_USAGE;
 		switch (opt) {
 		case 'p':
 			if (!parse_pids("-p", optarg, &c->pids, &o->nr_pids))
@@ -181,7 +189,7 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		case 'g':
 			o->call_graph = REC_CG_FP;
 			break;
-		case 'G':
+		case OPT_CALL_GRAPH:
 			if (!parse_call_graph(optarg, o))
 				return CLI_USAGE;
 			break;
@@ -230,10 +238,13 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		cli_hint("frec -p PID, frec -a, or frec -- CMD ARGS (see frec record --help)");
 		return CLI_USAGE;
 	}
-	if (o->freq && o->period) {
-		cli_error("record", "-F and -c exclude each other");
+	if (!cli_opt_seen__exclusive(&seen, (const int[]){ 'F', 'c', 0 },
+				     "-F samples so many times a second, -c every so many events: choose one"))
 		return CLI_USAGE;
-	}
+	if (o->call_graph == REC_CG_NONE &&
+	    !cli_opt_seen__exclusive(&seen, (const int[]){ 'g', OPT_CALL_GRAPH, 0 },
+				     "-g asks for call graphs, --call-graph none for none"))
+		return CLI_USAGE;
 	max_rate = read_proc_uint("/proc/sys/kernel/perf_event_max_sample_rate", 0);
 	if (o->freq && max_rate && o->freq > max_rate) {
 		cli_error("record", "-F %" PRIu64 " is above the kernel's limit of %u Hz", o->freq, max_rate);

@@ -21,6 +21,7 @@
 #include "frec/profile.h"
 #include "frec/render.h"
 #include "frec/symbolizer.h"
+#include "opt_seen.h"
 #include "output.h"
 
 static const char report_help[] =
@@ -105,7 +106,7 @@ enum {
 	OPT_RULES,
 };
 
-/* "1,2,3" -> a malloc'ed array of ids. */
+/* "1,2,3" appended to the malloc'ed array *@out of *@n ids: --pid 1 --pid 2 is --pid 1,2. */
 static bool parse_id_list(const char *what, const char *arg, int32_t **out, size_t *n)
 {
 	size_t cap = 1;
@@ -113,10 +114,10 @@ static bool parse_id_list(const char *what, const char *arg, int32_t **out, size
 
 	for (const char *s = arg; *s; s++)
 		cap += *s == ',';
-	ids = calloc(cap, sizeof(*ids));
+	ids = realloc(*out, (*n + cap) * sizeof(*ids));
 	if (!ids)
 		return false;
-	*n = 0;
+	*out = ids;
 	for (const char *s = arg;;) {
 		char *end;
 		long v;
@@ -125,16 +126,13 @@ static bool parse_id_list(const char *what, const char *arg, int32_t **out, size
 		v = strtol(s, &end, 10);
 		if (errno || end == s || v < 0 || v > INT32_MAX || (*end && *end != ',')) {
 			cli_error("report", "%s: '%s' is not a list of ids (like 1234,5678)", what, arg);
-			free(ids);
 			return false;
 		}
 		ids[(*n)++] = (int32_t)v;
 		if (!*end)
-			break;
+			return true;
 		s = end + 1;
 	}
-	*out = ids;
-	return true;
 }
 
 /* "START,END" in seconds (fractions allowed, either side may be empty). */
@@ -205,13 +203,17 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_opt_seen seen;
 	uint64_t v;
 	char *end;
 	int c;
 
 	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1 };
+	cli_opt_seen__init(&seen, "report", longopts, (const int[]){ OPT_PID, OPT_TID, OPT_DEBUG_DIR, OPT_RULES, 0 });
 	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:o:h", longopts, NULL)) != -1) {
+		if (!cli_opt_seen__add(&seen, c, optarg))
+			return CLI_USAGE;
 		switch (c) {
 		case 'i':
 			o->input = optarg;
@@ -225,8 +227,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_SVG:
 			o->format = REPORT_SVG;
 			/* --svg FILE: an operand right after --svg names the output. */
-			if (optind < argc && argv[optind][0] && (argv[optind][0] != '-' || !argv[optind][1]))
+			if (optind < argc && argv[optind][0] && (argv[optind][0] != '-' || !argv[optind][1])) {
+				if (!cli_opt_seen__add_as(&seen, 'o', "--svg", argv[optind]))
+					return CLI_USAGE;
 				o->output = argv[optind++];
+			}
 			break;
 		case OPT_TOP:
 			if (!cli_parse_u64("report", "--top", optarg, 1, 100000, &v))
@@ -234,15 +239,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->text.top = (unsigned int)v;
 			break;
 		case OPT_PID:
-			free(o->pids); /* the last --pid counts; a bad one leaves none to free twice */
-			o->sym.pids = o->pids = NULL;
 			if (!parse_id_list("--pid", optarg, &o->pids, &o->sym.nr_pids))
 				return CLI_USAGE;
 			o->sym.pids = o->pids;
 			break;
 		case OPT_TID:
-			free(o->tids);
-			o->sym.tids = o->tids = NULL;
 			if (!parse_id_list("--tid", optarg, &o->tids, &o->sym.nr_tids))
 				return CLI_USAGE;
 			o->sym.tids = o->tids;
@@ -339,10 +340,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_hint("the input is given with -i FILE");
 		return cli_usage("report", NULL, CLI_USAGE);
 	}
-	if (o->sym.per_process && o->sym.per_thread) {
-		cli_error("report", "--per-process and --per-thread exclude each other");
+	if (!cli_opt_seen__exclusive(&seen, (const int[]){ OPT_FOLDED, OPT_SVG, OPT_ANALYZE, 0 },
+				     "each report writes one output: run frec report once for each") ||
+	    !cli_opt_seen__exclusive(&seen, (const int[]){ OPT_PER_PROCESS, OPT_PER_THREAD, 0 },
+				     "a root frame per process or one per thread: choose one"))
 		return CLI_USAGE;
-	}
 	if (o->format_given || o->analyze.context) {
 		if (o->format == REPORT_FOLDED || o->format == REPORT_SVG) {
 			cli_error("report", "%s is for findings: use it without --%s", o->format_given ? "--format" : "--context",
