@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,8 @@
 
 static const char report_help[] =
 	"input and output:\n"
-	"  -i, --input FILE      trace or folded stacks to read (default trace.zst, or stdin if a pipe)\n"
+	"  -i, --input FILE      trace or folded stacks to read (default: standard input if it is a\n"
+	"                        pipe with data, else trace.zst)\n"
 	"  -o, --output FILE     write the output to FILE (default: stdout; flame.svg for --svg)\n"
 	"      --folded          write folded stacks (root first, one line per stack)\n"
 	"      --svg [FILE]      write an interactive SVG flame graph (default flame.svg; - for stdout)\n"
@@ -162,13 +164,6 @@ bad:
 	cli_error("report", "--time: '%s' is not START,END in seconds (like 2.5,10)", arg);
 	cli_hint("either side may be left empty: --time 5, keeps everything after 5 s");
 	return false;
-}
-
-static bool stdin_is_pipe(void)
-{
-	struct stat sb;
-
-	return !fstat(STDIN_FILENO, &sb) && S_ISFIFO(sb.st_mode);
 }
 
 static int parse_opts(int argc, char **argv, struct report_opts *o)
@@ -359,9 +354,6 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		return CLI_USAGE;
 	}
 	o->analyze.max_findings = o->text.top;
-	/* Like flamegraph.pl, read a pipe when no input is named: `collapse | frec report --svg -`. */
-	if (!o->input)
-		o->input = stdin_is_pipe() ? "-" : "trace.zst";
 	if (o->format == REPORT_SVG && !o->output)
 		o->output = "flame.svg";
 	if (o->output && !strcmp(o->output, "-"))
@@ -374,6 +366,39 @@ int report_opts__parse(int argc, char **argv, struct report_opts **out)
 {
 	*out = calloc(1, sizeof(**out));
 	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+/*
+ * The input when -i is not given: standard input when it is a pipe that carries data, as
+ * flamegraph.pl reads it (`stackcollapse-perf.pl out.perf | frec report --svg -`), else trace.zst.
+ * A pipe closed with nothing in it (`true | frec report`, a CI step whose standard input is an
+ * empty pipe) is no input: trace.zst is read instead.  Deciding needs the first byte or the end of
+ * the pipe, so a slow writer is waited for, with a line saying so after a second.
+ */
+static const char *default_input(const char *cmd)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct stat sb;
+	int n;
+
+	if (fstat(STDIN_FILENO, &sb) || !S_ISFIFO(sb.st_mode))
+		return "trace.zst";
+	do
+		n = poll(&pfd, 1, 1000);
+	while (n < 0 && errno == EINTR);
+	if (!n) {
+		fprintf(stderr, "frec %s: waiting for folded stacks or a trace on standard input "
+				"(-i FILE reads a file instead)\n", cmd);
+		do
+			n = poll(&pfd, 1, -1);
+		while (n < 0 && errno == EINTR);
+	}
+	/* POLLIN: bytes to read; POLLHUP alone: every writer is gone and nothing was written. */
+	if (n > 0 && (pfd.revents & POLLIN))
+		return "-";
+	if (access("trace.zst", F_OK))
+		fprintf(stderr, "frec %s: standard input is an empty pipe: reading trace.zst\n", cmd);
+	return "trace.zst";
 }
 
 static void report_opts__exit(struct report_opts *o)
@@ -422,6 +447,8 @@ int cmd_report(int argc, char **argv)
 	if (ret != CLI_CONTINUE)
 		goto out;
 	ret = CLI_FAIL;
+	if (!o.input)
+		o.input = default_input(cmd);
 	/* Rules first: a mistake in one is found before a long symbolization. */
 	if ((o.format == REPORT_ANALYZE || o.format == REPORT_SVG) && cli_load_rules(cmd, o.rules, o.nr_rules, &rules))
 		goto out;
