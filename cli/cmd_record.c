@@ -34,9 +34,9 @@ static const char record_help[] =
 	"  -e, --event EVENT        cycles (default where the CPU has a PMU, else cpu-clock), cpu-clock,\n"
 	"                           task-clock, page-faults, context-switches, instructions,\n"
 	"                           cache-misses, branch-misses, or a tracepoint SYS:NAME\n"
-	"  -g                       frame-pointer call graphs (--call-graph fp)\n"
+	"  -g                       record call graphs: the default mode, as perf's -g asks for\n"
 	"      --call-graph MODE    auto[,SIZE] (default: fp plus a stack copy of SIZE bytes, default\n"
-	"                           8192, max 65528), fp, dwarf[,SIZE] or none\n"
+	"                           8192, max 65528), fp (frame pointers only), dwarf[,SIZE] or none\n"
 	"output and duration:\n"
 	"  -o, --output FILE        trace to write, readable by you only (default trace.zst); - writes it\n"
 	"                           to standard output (never a terminal; the command's own output then\n"
@@ -187,7 +187,7 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 			o->event = optarg;
 			break;
 		case 'g':
-			o->call_graph = REC_CG_FP;
+			/* perf's "record call graphs": frec always does, in its default mode */
 			break;
 		case OPT_CALL_GRAPH:
 			if (!parse_call_graph(optarg, o))
