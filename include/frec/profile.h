@@ -95,6 +95,8 @@ struct frec_profile_meta {
 	uint32_t hostname; /* string id */
 	uint32_t release;  /* string id: kernel release of the recording machine */
 	uint32_t source;   /* string id: the file the profile came from */
+	uint32_t call_graph; /* string id: how stacks were recorded, as the trace's header says ("fp",
+			      * "auto,8192", "dwarf,16384", "none"); 0 when unknown (folded stacks) */
 	uint64_t freq;     /* sampling frequency in Hz, 0 when sampling by period */
 	uint64_t period;   /* sampling period, 0 when sampling by frequency */
 	uint64_t start_realtime_ns;
