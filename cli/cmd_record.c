@@ -21,6 +21,7 @@
 #include "frec/trace.h"
 #include "opt_seen.h"
 #include "output.h"
+#include "perm_hint.h"
 
 static const char record_help[] =
 	"target (one of):\n"
@@ -322,13 +323,21 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 		fprintf(stderr, "frec: next: frec report -i %s   (or --svg for a flame graph)\n", out);
 }
 
-static void permission_hint(void)
+/* A refusal of the kernel: the object it is about, and what to change for it. */
+static void permission_error(const struct record_cli *c, const struct rec_error *e)
 {
-	unsigned int paranoid = read_proc_uint("/proc/sys/kernel/perf_event_paranoid", 99);
+	struct cli_perm p;
+	char hint[1024];
 
-	cli_hint("kernel.perf_event_paranoid is %u; run frec as root, give it CAP_PERFMON "
-		 "(setcap cap_perfmon,cap_sys_ptrace+ep frec), or lower it: sysctl kernel.perf_event_paranoid=1",
-		 paranoid);
+	cli_perm__probe(&c->rec, c->rec.event, &p);
+	if (p.target == CLI_PERM_OTHER_USER)
+		cli_error("record", "permission denied profiling process %d (of %s)", (int)p.pid, p.owner);
+	else if (e->kind == REC_ERR_TARGET)
+		cli_error("record", "cannot profile %s: %s", e->what, frec_strerror(e->err));
+	else
+		cli_error("record", "permission denied opening %s", e->what);
+	cli_perm__hint(&p, hint, sizeof(hint));
+	cli_hint("%s", hint);
 }
 
 static void report_error(const struct record_cli *c, const struct rec_error *e)
@@ -340,10 +349,10 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 		if (e->err == -ESRCH) {
 			cli_error("record", "no such process: %s", e->what);
 			cli_hint("check the id with `ps -p %s`, or find it with `pgrep NAME`", e->what);
+		} else if (e->err == -EACCES || e->err == -EPERM) {
+			permission_error(c, e);
 		} else {
 			cli_error("record", "cannot profile %s: %s", e->what, err);
-			if (e->err == -EACCES || e->err == -EPERM)
-				permission_hint();
 		}
 		break;
 	case REC_ERR_COMMAND:
@@ -361,8 +370,7 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 				 "instructions, cache-misses, branch-misses, or a tracepoint SYS:NAME "
 				 "(see /sys/kernel/tracing/events)");
 		} else if (e->err == -EACCES || e->err == -EPERM) {
-			cli_error("record", "permission denied opening %s", e->what);
-			permission_hint();
+			permission_error(c, e);
 		} else if (e->err == -ESRCH) {
 			cli_error("record", "the target exited before recording began");
 		} else if (e->err == -EMFILE || e->err == -ENFILE) {

@@ -114,7 +114,8 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 
 /**
  * rec_event__parse() - fill @attr's type and config for event @name.
- * Returns 0, or -FREC_E_EVENT_UNKNOWN.  Tracepoints ("sys:name") are looked up in tracefs.
+ * Returns 0, or -FREC_E_EVENT_UNKNOWN.  Tracepoints ("sys:name") are looked up in tracefs:
+ * -EACCES when this user may not read it.
  */
 int rec_event__parse(const char *name, struct perf_event_attr *attr);
 
