@@ -19,6 +19,7 @@
 #include "frec/log.h"
 #include "frec/recorder.h"
 #include "frec/trace.h"
+#include "jit_env.h"
 #include "opt_seen.h"
 #include "output.h"
 #include "perm_hint.h"
@@ -45,6 +46,9 @@ static const char record_help[] =
 	"  -d, --duration SECONDS   stop after this long (default: when the target exits or on Ctrl-C)\n"
 	"  -m, --mmap-pages PAGES   ring buffer pages per CPU, a power of 2 (default 1024; 128 with fp\n"
 	"                           or none)\n"
+	"      --no-jit-env         leave a started command's environment alone (by default node gets\n"
+	"                           NODE_OPTIONS=--perf-basic-prof and python 3.12+ PYTHONPERFSUPPORT=1,\n"
+	"                           so that their JIT code is named)\n"
 	"  -q, --quiet              no status line and no summary\n"
 	"  -v, --verbose            more diagnostics\n"
 	"  -h, --help               show this help\n";
@@ -54,6 +58,7 @@ struct record_cli {
 	struct cli_output out;
 	pid_t *pids, *tids;
 	bool quiet;
+	bool no_jit_env;
 	bool status_drawn;
 };
 
@@ -129,7 +134,7 @@ static unsigned int read_proc_uint(const char *path, unsigned int dflt)
 	return v;
 }
 
-enum { OPT_CALL_GRAPH = 256 };
+enum { OPT_CALL_GRAPH = 256, OPT_NO_JIT_ENV };
 
 static int parse_opts(int argc, char **argv, struct record_cli *c)
 {
@@ -144,6 +149,7 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "no-jit-env", no_argument, NULL, OPT_NO_JIT_ENV },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -214,6 +220,9 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 				return CLI_USAGE;
 			}
 			o->mmap_pages = (unsigned int)v;
+			break;
+		case OPT_NO_JIT_ENV:
+			c->no_jit_env = true;
 			break;
 		case 'q':
 			c->quiet = true;
@@ -406,6 +415,41 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 	}
 }
 
+/*
+ * A JIT runtime names its code only in a perf map: turn it on for the command frec starts
+ * (jit_env.h), saying so; for a process frec attaches to, say how to restart it.
+ */
+static int jit_env(const struct record_cli *c)
+{
+	struct cli_jit_cmd j;
+	const char *var;
+	char *value;
+	int ret;
+
+	if (!c->rec.argv) {
+		for (size_t i = 0; i < c->rec.nr_pids && i < 16; i++)
+			if (cli_jit__unnamed(c->rec.pids[i], &j) && !c->quiet)
+				cli_warn("record", "process %d runs %s without a perf map: its %s functions will have no "
+					 "names; restart it with %s", (int)c->rec.pids[i], cli_jit__name(j.runtime),
+					 j.runtime == CLI_JIT_NODE ? "JavaScript" : "Python",
+					 j.runtime == CLI_JIT_NODE ? "node --perf-basic-prof (or NODE_OPTIONS=--perf-basic-prof)"
+								   : "PYTHONPERFSUPPORT=1 (or python -X perf)");
+		return 0;
+	}
+	if (c->no_jit_env)
+		return 0;
+	cli_jit__detect(c->rec.argv, &j);
+	ret = cli_jit__env(&j, getenv(cli_jit__var(j.runtime)), &var, &value);
+	if (ret <= 0)
+		return ret;
+	ret = setenv(var, value, 1) ? -errno : 0;
+	if (!ret && !c->quiet)
+		fprintf(stderr, "frec: %s=\"%s\" so that %s names its JIT code (--no-jit-env: leave the environment "
+				"alone)\n", var, value, cli_jit__name(j.runtime));
+	free(value);
+	return ret;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct record_cli c = { 0 };
@@ -417,6 +461,11 @@ int cmd_record(int argc, char **argv)
 	if (ret != CLI_CONTINUE)
 		goto out;
 	ret = CLI_FAIL;
+	err = jit_env(&c);
+	if (err) {
+		cli_error("record", "cannot set the command's environment: %s", frec_strerror(err));
+		goto out;
+	}
 	if (cli_output__open(&c.out, "record", c.rec.output ? c.rec.output : "trace.zst", CLI_OUTPUT_TRACE, NULL,
 			     NULL))
 		goto out;
