@@ -17,6 +17,7 @@
 #include "cmd_opts.h"
 #include "frec/error.h"
 #include "frec/log.h"
+#include "frec/profile.h"
 #include "frec/recorder.h"
 #include "frec/trace.h"
 #include "jit_env.h"
@@ -311,18 +312,25 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 {
 	const char *out = c->out.name;
 	uint64_t all = st->samples + st->lost;
-	double secs = (double)st->elapsed_ns / 1e9;
-	double cpu = (double)(st->cpu_user_ns + st->cpu_sys_ns) / 1e9;
-	char size[32];
+	uint64_t cpu = st->cpu_user_ns + st->cpu_sys_ns;
+	uint64_t fixed = cpu > st->cpu_recording_ns ? cpu - st->cpu_recording_ns : 0;
+	char size[32], secs[32];
 
 	fprintf(stderr,
-		"frec: %.1f s (%s), %" PRIu64 " samples of %s, %" PRIu64 " lost (%.2f%%)\n"
-		"frec: wrote %s: %s, %.0f bytes/sample; frec used %.2f s of CPU (%.2f%% of one CPU)\n",
-		secs, stop_reason(st->stop_flags), st->samples, st->event, st->lost,
-		all ? 100.0 * (double)st->lost / (double)all : 0.0, out,
+		"frec: %s (%s), %" PRIu64 " samples of %s, %" PRIu64 " lost (%.2f%%)\n"
+		"frec: wrote %s: %s, %.0f bytes/sample\n",
+		frec_duration__str(st->elapsed_ns, secs, sizeof(secs)), stop_reason(st->stop_flags), st->samples,
+		st->event, st->lost, all ? 100.0 * (double)st->lost / (double)all : 0.0, out,
 		cli_human_bytes(st->trace_bytes, size, sizeof(size)),
-		st->samples ? (double)st->trace_bytes / (double)st->samples : 0.0, cpu,
-		secs > 0 ? 100.0 * cpu / secs : 0.0);
+		st->samples ? (double)st->trace_bytes / (double)st->samples : 0.0);
+	/*
+	 * What frec costs the machine while it records, as a share of one CPU (frec records from one
+	 * thread), and apart from it the fixed cost of opening the events and finishing the trace
+	 * (kernel symbols, perf maps), which would make a share of a short recording meaningless.
+	 */
+	fprintf(stderr, "frec: own CPU use: %.1f%% of one CPU while recording, plus %.2f s to start and finish\n",
+		st->elapsed_ns ? 100.0 * (double)st->cpu_recording_ns / (double)st->elapsed_ns : 0.0,
+		(double)fixed / 1e9);
 	if (st->lost)
 		cli_hint("samples were lost: give the rings more room (-m %u) or sample less often (-F)",
 			 st->mmap_pages ? st->mmap_pages * 4 : 512);

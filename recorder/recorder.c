@@ -1004,7 +1004,7 @@ static int finish_trace(struct recorder *rec)
 	f.throttles = rec->st->throttles;
 	f.first_ns = rec->first_ns;
 	f.last_ns = rec->last_ns;
-	f.end_ns = now_ns();
+	f.end_ns = rec->stop_ns; /* the duration is the recording's, not the finishing's (frec-trace(5)) */
 	f.cpu_user_ns = rec->st->cpu_user_ns;
 	f.cpu_sys_ns = rec->st->cpu_sys_ns;
 	f.data_bytes = trace_writer__data_bytes(rec->w);
@@ -1145,6 +1145,8 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	cpu_times(st);
+	rec.cpu_at_start_ns = st->cpu_user_ns + st->cpu_sys_ns;
 	rec.start_ns = now_ns();
 	err = write_header(&rec);
 	if (!err && !o->argv)
@@ -1172,6 +1174,8 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	rec.started = true;
 	err = record_loop(&rec);
 	rec.stop_ns = now_ns();
+	cpu_times(st);
+	st->cpu_recording_ns = st->cpu_user_ns + st->cpu_sys_ns - rec.cpu_at_start_ns;
 	if (!err)
 		err = finish_trace(&rec);
 	if (err)

@@ -64,7 +64,8 @@ struct rec_opts {
 
 /** What happened; complete once recorder__run() returned. */
 struct rec_stats {
-	uint64_t elapsed_ns;
+	uint64_t elapsed_ns;   /* the recording's duration: from its start to its stop, without the time
+				* taken to finish the trace; the footer's end_ns - the header's start_ns */
 	uint64_t samples;
 	uint64_t lost;         /* samples dropped by the kernel */
 	uint64_t lost_records; /* PERF_RECORD_LOST records */
@@ -72,8 +73,10 @@ struct rec_stats {
 	uint64_t records;      /* records written */
 	uint64_t trace_bytes;  /* compressed bytes written */
 	uint64_t data_bytes;   /* uncompressed bytes of records */
-	uint64_t cpu_user_ns;  /* frec's own CPU time */
+	uint64_t cpu_user_ns;  /* frec's own CPU time, all of it */
 	uint64_t cpu_sys_ns;
+	uint64_t cpu_recording_ns; /* of it, between the start and the stop (@elapsed_ns): without the
+				    * fixed costs of opening the events and finishing the trace */
 	uint32_t stop_flags;   /* TRACE_FOOTER_* */
 	int target_status;     /* wait status of a launched command */
 	char event[64];        /* the event really used (after any fallback) */
