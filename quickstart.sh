@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 
 BUILD_DEPS="build-essential autoconf automake pkg-config libelf-dev libdw-dev libcapstone-dev
 	libzstd-dev zlib1g-dev libiberty-dev zstd"
-TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium lld libjson-c-dev libcrypt-dev"
+TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium lld libjson-c-dev libcrypt-dev groff-base"
 
 say() { printf '\n==> %s\n' "$*"; }
 
