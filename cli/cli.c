@@ -164,6 +164,12 @@ bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t 
 	return true;
 }
 
+const char *cli_program(void)
+{
+	/* glibc's copy of argv[0]: main() hands the subcommands their own argv */
+	return strchr(program_invocation_name, '/') ? program_invocation_name : "frec";
+}
+
 bool cli_isatty_stderr(void)
 {
 	return isatty(STDERR_FILENO) == 1;

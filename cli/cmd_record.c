@@ -337,7 +337,7 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 	if (!st->samples)
 		cli_hint("no samples: was the target busy on a CPU? (-e task-clock or a longer -d may help)");
 	if (c->out.path)
-		fprintf(stderr, "frec: next: frec report -i %s   (or --svg for a flame graph)\n", out);
+		fprintf(stderr, "frec: next: %s report -i %s   (or --svg for a flame graph)\n", cli_program(), out);
 }
 
 /* A refusal of the kernel: the object it is about, and what to change for it. */
