@@ -57,11 +57,20 @@ static enum frec_health_cause unknown_cause(const struct frec_module_stat *ms, s
 		{ FREC_MODULE_NOT_FOUND, FREC_CAUSE_MODULE_MISSING },
 		{ FREC_MODULE_NO_SYMBOLS, FREC_CAUSE_STRIPPED },
 	};
+	const uint32_t flagged = FREC_MODULE_BUILD_ID_MISMATCH | FREC_MODULE_NOT_FOUND | FREC_MODULE_NO_SYMBOLS;
+	uint64_t unmapped = 0;
 
+	/*
+	 * Unnamed code outside any file (JIT code without a perf map) explains more than a file
+	 * whose few unnamed samples have a reason: a node process with a stripped libstdc++.
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (!(ms[i].flags & flagged) && ms[i].unknown_samples > unmapped)
+			unmapped = ms[i].unknown_samples;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		const struct frec_module_stat *w = worst(ms, n, order[i].flag, false);
 
-		if (w) {
+		if (w && w->unknown_samples >= unmapped) {
 			*module = w->module;
 			return order[i].cause;
 		}

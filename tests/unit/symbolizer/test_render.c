@@ -227,9 +227,22 @@ Test(render, health_names_the_runtimes_perf_map_switch)
 	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
 	cr_assert(strstr(health_line(), "PYTHONPERFSUPPORT=1"), "%s", out);
 
+	/* a stripped library's few unnamed samples do not hide the JIT code's many */
+	st.module = (uint32_t)frec_profile__intern_str(prof, "/usr/lib/libstdc++.so.6");
+	st.flags = FREC_MODULE_NO_SYMBOLS;
+	st.samples = 3;
+	st.unknown_samples = 2;
+	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	st.module = (uint32_t)frec_profile__intern_str(prof, "//anon");
+	st.flags = 0;
+	st.samples = st.unknown_samples = 7;
+	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	cr_assert(strstr(health_line(), "likely cause: JIT code of python without a perf map"), "%s", out);
+
 	frec_profile__free(prof);
 	load("a;b 10\n");
 	frec_profile__meta(prof)->health = (struct frec_stack_health){ .samples = 10, .has_unknown = 9 };
+	st = (struct frec_module_stat){ .samples = 10 };
 	st.module = (uint32_t)frec_profile__intern_str(prof, "/opt/app/server");
 	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
 	cr_assert(strstr(health_line(), "code outside any known file (JIT without a perf map"), "%s", out);
