@@ -151,20 +151,34 @@ Test(render, health_blames_jit_code_and_build_id_mismatches)
 	cr_assert(strstr(out, "; also rebuilt was rebuilt since the recording (build-id differs)"), "%s", out);
 }
 
-/* The truncation of @health's stacks, recorded with call-graph mode @cg (NULL: unknown), explained. */
-static const char *truncation_hint(const char *cg, struct frec_stack_health health, uint32_t flags)
+/* Add the health record of module @path to the profile. */
+static void add_module(const char *path, uint32_t flags, uint64_t samples, uint64_t unknown, uint64_t broken)
 {
-	struct frec_module_stat st = { 0 };
+	struct frec_module_stat st = {
+		.module = (uint32_t)frec_profile__intern_str(prof, path),
+		.flags = flags,
+		.samples = samples,
+		.unknown_samples = unknown,
+		.broken_samples = broken,
+	};
 
+	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+}
+
+/* A new profile whose samples have @health, recorded with call-graph mode @cg (NULL: unknown). */
+static void load_health(const char *cg, struct frec_stack_health health)
+{
 	frec_profile__free(prof);
 	load("a;b 10\n");
 	frec_profile__meta(prof)->call_graph = cg ? (uint32_t)frec_profile__intern_str(prof, cg) : 0;
 	frec_profile__meta(prof)->health = health;
-	st.module = (uint32_t)frec_profile__intern_str(prof, "/opt/app/nofp");
-	st.flags = flags;
-	st.samples = 10;
-	st.broken_samples = health.truncated;
-	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+}
+
+/* The truncation of @health's stacks, recorded with @cg, explained. */
+static const char *truncation_hint(const char *cg, struct frec_stack_health health, uint32_t flags)
+{
+	load_health(cg, health);
+	add_module("/opt/app/nofp", flags, 10, 0, health.truncated);
 	return health_line();
 }
 
@@ -210,40 +224,22 @@ Test(render, health_fixes_never_suggest_a_worse_mode)
 /* Unnamed code in a JIT runtime's process: the fix names the runtime's own flag or variable. */
 Test(render, health_names_the_runtimes_perf_map_switch)
 {
-	struct frec_module_stat st = { 0 };
+	const struct frec_stack_health unnamed = { .samples = 10, .has_unknown = 9 };
 
-	load("a;b 10\n");
-	frec_profile__meta(prof)->health = (struct frec_stack_health){ .samples = 10, .has_unknown = 9 };
-	st.module = (uint32_t)frec_profile__intern_str(prof, "/usr/bin/node");
-	st.samples = 10;
-	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	load_health(NULL, unnamed);
+	add_module("/usr/bin/node", 0, 10, 0, 0);
 	cr_assert(strstr(health_line(), "JIT code of node without a perf map (start node with --perf-basic-prof, "
 					"or NODE_OPTIONS=--perf-basic-prof"), "%s", out);
 
-	frec_profile__free(prof);
-	load("a;b 10\n");
-	frec_profile__meta(prof)->health = (struct frec_stack_health){ .samples = 10, .has_unknown = 9 };
-	st.module = (uint32_t)frec_profile__intern_str(prof, "/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0");
-	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	load_health(NULL, unnamed);
+	add_module("/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0", 0, 10, 0, 0);
 	cr_assert(strstr(health_line(), "PYTHONPERFSUPPORT=1"), "%s", out);
-
 	/* a stripped library's few unnamed samples do not hide the JIT code's many */
-	st.module = (uint32_t)frec_profile__intern_str(prof, "/usr/lib/libstdc++.so.6");
-	st.flags = FREC_MODULE_NO_SYMBOLS;
-	st.samples = 3;
-	st.unknown_samples = 2;
-	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
-	st.module = (uint32_t)frec_profile__intern_str(prof, "//anon");
-	st.flags = 0;
-	st.samples = st.unknown_samples = 7;
-	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	add_module("/usr/lib/libstdc++.so.6", FREC_MODULE_NO_SYMBOLS, 3, 2, 0);
+	add_module("//anon", 0, 7, 7, 0);
 	cr_assert(strstr(health_line(), "likely cause: JIT code of python without a perf map"), "%s", out);
 
-	frec_profile__free(prof);
-	load("a;b 10\n");
-	frec_profile__meta(prof)->health = (struct frec_stack_health){ .samples = 10, .has_unknown = 9 };
-	st = (struct frec_module_stat){ .samples = 10 };
-	st.module = (uint32_t)frec_profile__intern_str(prof, "/opt/app/server");
-	cr_assert_eq(frec_profile__add_module_stat(prof, &st), 0);
+	load_health(NULL, unnamed);
+	add_module("/opt/app/server", 0, 10, 0, 0);
 	cr_assert(strstr(health_line(), "code outside any known file (JIT without a perf map"), "%s", out);
 }
