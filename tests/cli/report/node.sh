@@ -63,12 +63,7 @@ grep_out '^stack health: .*JIT code of node without a perf map \(start node with
 # titled with its command line.
 (cd "$T" && exec node "$T/hot.js" 20000) > /dev/null &
 node_pid=$!
-i=0
-until grep -q hot.js "/proc/$node_pid/cmdline" 2>/dev/null; do
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || fail "node did not start"
-	sleep 0.1
-done
+await_exec "$node_pid" hot.js
 expect 0 "$FREC" record -p "$node_pid" -d 0.5 -o "$T/attached.zst"
 kill "$node_pid"
 grep_err "^frec record: warning: process $node_pid runs node without a perf map: .*restart it with node --perf-basic-prof \(or NODE_OPTIONS=--perf-basic-prof\)$"

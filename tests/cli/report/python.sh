@@ -56,12 +56,7 @@ grep_out '^ok PYTHONPERFSUPPORT=0$'
 # Attached to a python started without a map: the recorder names the variable to restart it with.
 "$py" "$T/hot.py" 30 > /dev/null &
 py_pid=$!
-i=0
-until grep -q hot.py "/proc/$py_pid/cmdline" 2>/dev/null; do
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || fail "python did not start"
-	sleep 0.1
-done
+await_exec "$py_pid" hot.py
 expect 0 "$FREC" record -p "$py_pid" -d 0.3 -o "$T/attached.zst"
 kill "$py_pid"
 grep_err "^frec record: warning: process $py_pid runs python without a perf map: .*restart it with PYTHONPERFSUPPORT=1"
