@@ -13,8 +13,9 @@ cd "$(dirname "$0")"
 
 BUILD_DEPS="build-essential autoconf automake pkg-config libelf-dev libdw-dev libcapstone-dev
 	libzstd-dev zlib1g-dev libiberty-dev zstd"
-DEMO_DEPS="man-db"
-TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium lld libjson-c-dev libcrypt-dev groff-base"
+DEMO_DEPS="man-db libc6-dbg"
+TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium lld libjson-c-dev libcrypt-dev groff-base
+	libc6-dbg"
 PREFIX=${PREFIX:-/usr/local}
 LOG=${TMPDIR:-/tmp}/frec-quickstart.log
 
@@ -99,7 +100,7 @@ demo)
 		command -v frec > /dev/null && frec=frec
 	else
 		install_deps "to build frec: a C compiler, autotools, libelf and libdw, capstone, zstd" "$BUILD_DEPS"
-		install_deps "to read frec's manual pages" "$DEMO_DEPS"
+		install_deps "to read frec's manual pages, and to name libc's own functions (its symbols)" "$DEMO_DEPS"
 		build
 		install_frec
 	fi
