@@ -110,6 +110,12 @@ int cli_flame_with_findings(const struct frec_profile *p, const struct analyze_r
 bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t min, uint64_t max,
 		   uint64_t *out);
 
+/**
+ * cli_program() - frec as the user ran it, for commands printed to be run next: the path typed
+ * ("./frec", "build/frec") when it holds a slash, else "frec" (found in $PATH).
+ */
+const char *cli_program(void);
+
 /** cli_isatty_stderr() - whether live progress may be drawn on stderr. */
 bool cli_isatty_stderr(void);
 

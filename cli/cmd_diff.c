@@ -19,6 +19,7 @@
 #include "frec/profile.h"
 #include "frec/render.h"
 #include "frec/symbolizer.h"
+#include "opt_seen.h"
 #include "output.h"
 
 static const char diff_help[] =
@@ -117,12 +118,14 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *operands[2];
+	struct cli_opt_seen seen;
 	int nr_operands = 0;
 	uint64_t v;
 	char *end;
 	int c;
 
 	*o = (struct diff_cli_opts){ .flame.minwidth = -1, .fail_pct = -1 };
+	cli_opt_seen__init(&seen, "diff", longopts, (const int[]){ OPT_RULES, 0 });
 	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	/*
 	 * Operands may come before or after options ("frec diff a b --svg"), so parse in order ("-"
@@ -130,10 +133,14 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 	 * is decided after the loop.
 	 */
 	while ((c = getopt_long(argc, argv, "-o:h", longopts, NULL)) != -1) {
+		if (c != 1 && !cli_opt_seen__add(&seen, c, optarg))
+			return CLI_USAGE;
 		switch (c) {
 		case 1:
 			if (nr_operands == 2) {
 				if (o->svg && !o->output) {
+					if (!cli_opt_seen__add_as(&seen, 'o', "--svg", optarg))
+						return CLI_USAGE;
 					o->output = optarg;
 					break;
 				}
@@ -149,8 +156,11 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		case OPT_SVG:
 			o->svg = true;
 			/* Before both inputs are known, only "-" or a name ending in .svg is --svg's FILE. */
-			if (optind < argc && names_svg(argv[optind]))
+			if (optind < argc && names_svg(argv[optind])) {
+				if (!cli_opt_seen__add_as(&seen, 'o', "--svg", argv[optind]))
+					return CLI_USAGE;
 				o->output = argv[optind++];
+			}
 			break;
 		case OPT_NEGATE:
 			o->flame.negate = true;
@@ -233,11 +243,11 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		cli_error("diff", "--negate changes the flame graph: use it with --svg");
 		return CLI_USAGE;
 	}
-	if (o->analyze && o->svg) {
-		cli_error("diff", "--analyze writes findings, --svg a flame graph: choose one");
-		cli_hint("--fail-on-regression works with either");
-		return CLI_USAGE;
-	}
+	/* --format and --context imply --analyze */
+	for (const int *k = (const int[]){ OPT_ANALYZE, OPT_FORMAT, OPT_CONTEXT, 0 }; *k; k++)
+		if (!cli_opt_seen__exclusive(&seen, (const int[]){ *k, OPT_SVG, 0 },
+					     "findings or a flame graph: choose one (--fail-on-regression works with either)"))
+			return CLI_USAGE;
 	o->findings.max_findings = o->text.top;
 	if (o->svg && !o->output)
 		o->output = "diff.svg";

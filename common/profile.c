@@ -281,6 +281,20 @@ uint64_t frec_profile__total(const struct frec_profile *p)
 	return p->nodes[FREC_NODE_ROOT].total;
 }
 
+const char *frec_duration__str(uint64_t ns, char *buf, size_t size)
+{
+	double s = (double)ns / 1e9;
+
+	/* rounded the way printf rounds, so that 9.996 s is "10.0 s", not "10.00 s" */
+	if (s < 9.995)
+		snprintf(buf, size, "%.2f s", s);
+	else if (s < 99.95)
+		snprintf(buf, size, "%.1f s", s);
+	else
+		snprintf(buf, size, "%.0f s", s);
+	return buf;
+}
+
 double frec_profile__ns_per_weight(const struct frec_profile *p)
 {
 	const struct frec_profile_meta *m = &p->meta;

@@ -490,8 +490,8 @@ static void subtitle_from_meta(struct flame_line *l, const struct frec_profile *
 		sep = ", ";
 	}
 	if (m->duration_ns) {
-		snprintf(tmp, sizeof(tmp), "%s%.1f s", sep, (double)m->duration_ns / 1e9);
-		flame_line__add(l, tmp);
+		flame_line__add(l, sep);
+		flame_line__add(l, frec_duration__str(m->duration_ns, tmp, sizeof(tmp)));
 		sep = ", ";
 	}
 	flame_line__add(l, sep);

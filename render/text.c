@@ -205,7 +205,7 @@ static void header(const struct frec_profile *p, FILE *f)
 		putc('\n', f);
 	}
 	if (m->duration_ns)
-		fprintf(f, "duration: %.2f s\n", (double)m->duration_ns / 1e9);
+		fprintf(f, "duration: %s\n", frec_duration__str(m->duration_ns, a, sizeof(a)));
 	fprintf(f, "samples:  %s", commas(m->samples ? m->samples : total, a, sizeof(a)));
 	if (m->samples && total != m->samples)
 		fprintf(f, " (%s shown after filters)", commas(total, b, sizeof(b)));
