@@ -1349,33 +1349,48 @@ static int unknown_addr(struct sym_ctx *c, size_t *n)
 	return push_stack(c, (uint32_t)id, n);
 }
 
+/*
+ * The name of sample @s's thread (@thread) or process at the time of the sample, as a string id:
+ * "?" when no COMM record named it, "swapper" for the idle task (pid 0), which has none.
+ */
+static int sample_comm(struct sym_ctx *c, const struct trace_sample *s, bool thread)
+{
+	uint32_t comm = thread_comm(thread_get(c, (int32_t)(thread ? s->tid : s->pid), 0, false), s->time);
+
+	if (!comm && !thread)
+		comm = thread_comm(thread_get(c, (int32_t)s->tid, 0, false), s->time);
+	if (comm)
+		return (int)comm;
+	return intern(c, (thread ? s->tid : s->pid) ? "?" : "swapper");
+}
+
 /* The frame id of sample @s's grouping root (--per-process, --per-thread), or a negative error. */
 static int group_frame(struct sym_ctx *c, const struct trace_sample *s)
 {
-	struct frec_frame f = { 0 };
+	struct frec_frame f = { .kind = c->opts->per_thread ? FREC_FRAME_THREAD : FREC_FRAME_PROCESS };
+	int comm = sample_comm(c, s, c->opts->per_thread), id;
 	char buf[128];
-	uint32_t comm;
-	int id;
 
-	if (c->opts->per_thread) {
-		comm = thread_comm(thread_get(c, (int32_t)s->tid, 0, false), s->time);
-		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : s->tid ? "?" : "swapper",
-			 s->tid);
-		f.kind = FREC_FRAME_THREAD;
-	} else {
-		comm = thread_comm(thread_get(c, (int32_t)s->pid, 0, false), s->time);
-		if (!comm)
-			comm = thread_comm(thread_get(c, (int32_t)s->tid, 0, false), s->time);
-		/* pid 0 is the idle task, which has no COMM record: the kernel calls it swapper */
-		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(c->p, comm) : s->pid ? "?" : "swapper",
-			 s->pid);
-		f.kind = FREC_FRAME_PROCESS;
-	}
+	if (comm < 0)
+		return comm;
+	snprintf(buf, sizeof(buf), "%s [%u]", frec_profile__str(c->p, (uint32_t)comm),
+		 c->opts->per_thread ? s->tid : s->pid);
 	id = intern(c, buf);
 	if (id < 0)
 		return id;
 	f.name = (uint32_t)id;
 	return frec_profile__add_frame(c->p, &f);
+}
+
+/* Count sample @s in the profile's tasks: the report's process and thread tables. */
+static int count_task(struct sym_ctx *c, const struct trace_sample *s)
+{
+	int comm = sample_comm(c, s, true), proc_comm = sample_comm(c, s, false);
+
+	if (comm < 0 || proc_comm < 0)
+		return -ENOMEM;
+	return frec_profile__add_task(c->p, &(struct frec_task){ .pid = (int32_t)s->pid, .tid = (int32_t)s->tid,
+				      .comm = (uint32_t)comm, .proc_comm = (uint32_t)proc_comm, .weight = 1 });
 }
 
 /* ---- user stacks: DWARF unwinding and frame-pointer checks (symbolizer/unwind.h) --------------- */
@@ -1821,6 +1836,8 @@ static int do_sample(struct sym_ctx *c, const struct trace_sample *s)
 	}
 	hl->samples++;
 	frec_profile__meta(c->p)->period_total += s->period;
+	if ((err = count_task(c, s)))
+		return err;
 
 	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
 	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */
