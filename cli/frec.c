@@ -13,8 +13,8 @@
 static const struct frec_cmd cmds[] = {
 	{ "record", cmd_record, "[record] [-p PID[,PID...] | -t TID | -a] [-F HZ | -c PERIOD] [-e EVENT] [-g] [--call-graph MODE] [-d SECONDS] [-m PAGES] [-o FILE] [-q] [-v] [-- CMD [ARGS...]]",
 	  "sample a command, processes or the whole system into a trace" },
-	{ "report", cmd_report, "report [-i FILE] [--folded | --svg [FILE]] [-o FILE] [options]",
-	  "symbolize a trace (or folded stacks) into a report, folded stacks or a flame graph" },
+	{ "report", cmd_report, "report [-i FILE] [--folded | --svg [FILE] | --analyze | --tree | --callers FUNC] [-o FILE] [options]",
+	  "symbolize a trace or folded stacks into a report, call trees or a flame graph" },
 	{ "diff", cmd_diff, "diff BEFORE AFTER [--svg [FILE]] [-o FILE] [options]",
 	  "compare two profiles: differential flame graph or table of changes" },
 	{ "dump", cmd_dump, "dump [-i FILE] [--summary]", "print a trace's records in readable form" },
