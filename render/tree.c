@@ -91,7 +91,8 @@ static long add_kids(struct printer *pr, uint32_t node)
 			return -ENOMEM;
 		pr->pool[pr->pool_len++] = c;
 	}
-	qsort_r(pr->pool + start, pr->pool_len - start, sizeof(*pr->pool), cmp_kids, (void *)p);
+	if (pr->pool_len - start > 1)
+		qsort_r(pr->pool + start, pr->pool_len - start, sizeof(*pr->pool), cmp_kids, (void *)p);
 	return (long)(pr->pool_len - start);
 }
 
