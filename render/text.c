@@ -313,17 +313,6 @@ out:
 	return err;
 }
 
-static int cmp_groups(const void *a, const void *b, void *arg)
-{
-	const struct frec_profile *p = arg;
-	const struct frec_node *x = frec_profile__node(p, *(const uint32_t *)a);
-	const struct frec_node *y = frec_profile__node(p, *(const uint32_t *)b);
-
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return frec_profile__frame_cmp(p, x->frame, y->frame);
-}
-
 /*
  * With --per-process or --per-thread, the tables of each group (a root of the call tree), heaviest
  * first, at most opts->top of them.  Returns 1 when the profile is not grouped, 0, or -ENOMEM.
@@ -357,7 +346,7 @@ static int group_tables(const struct frec_profile *p, const struct render_text_o
 	}
 	if (!nr)
 		goto out;
-	qsort_r(groups, nr, sizeof(*groups), cmp_groups, (void *)p);
+	qsort_r(groups, nr, sizeof(*groups), text_cmp_nodes, (void *)p);
 	err = 0;
 	for (size_t i = 0; !err && i < nr; i++) {
 		const struct frec_node *g = frec_profile__node(p, groups[i]);

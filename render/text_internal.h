@@ -22,6 +22,12 @@ const char *text_count(uint64_t v, char *buf, size_t size);
 double text_pct(uint64_t part, uint64_t whole);
 
 /**
+ * text_cmp_nodes() - qsort_r() order of node ids of the profile @arg: heaviest total first, then
+ * by frame (frec_profile__frame_cmp()), so that ties do not depend on the input's order.
+ */
+int text_cmp_nodes(const void *a, const void *b, void *arg);
+
+/**
  * text_tasks__write() - the process table when the profile's tasks hold more than one process,
  * and the thread table when a process has more than one thread, @top rows each (0: 20), each
  * followed by a blank line.  Returns 0 or -ENOMEM.

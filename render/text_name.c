@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Names and numbers as the text views print them (render/text_internal.h).  Every name and path
+ * Names, numbers and the order of nodes as the text views print them (render/text_internal.h).  Every name and path
  * comes from the input, so it goes through frec_term__write(): a terminal shows it and obeys none
  * of it.
  */
@@ -69,4 +69,15 @@ void text_name__put(const struct frec_profile *p, const struct text_name *n, FIL
 		frec_term__puts(f, frec_profile__module_basename(p, n->module));
 		putc(')', f);
 	}
+}
+
+int text_cmp_nodes(const void *a, const void *b, void *arg)
+{
+	const struct frec_profile *p = arg;
+	const struct frec_node *x = frec_profile__node(p, *(const uint32_t *)a);
+	const struct frec_node *y = frec_profile__node(p, *(const uint32_t *)b);
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return frec_profile__frame_cmp(p, x->frame, y->frame);
 }

@@ -61,17 +61,6 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static int cmp_kids(const void *a, const void *b, void *arg)
-{
-	const struct frec_profile *p = arg;
-	const struct frec_node *x = frec_profile__node(p, *(const uint32_t *)a);
-	const struct frec_node *y = frec_profile__node(p, *(const uint32_t *)b);
-
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return frec_profile__frame_cmp(p, x->frame, y->frame);
-}
-
 static bool shown(const struct tree_view *v, const struct frec_node *n)
 {
 	return n->total && n->total >= v->min;
@@ -92,7 +81,7 @@ static long add_kids(struct printer *pr, uint32_t node)
 		pr->pool[pr->pool_len++] = c;
 	}
 	if (pr->pool_len - start > 1)
-		qsort_r(pr->pool + start, pr->pool_len - start, sizeof(*pr->pool), cmp_kids, (void *)p);
+		qsort_r(pr->pool + start, pr->pool_len - start, sizeof(*pr->pool), text_cmp_nodes, (void *)p);
 	return (long)(pr->pool_len - start);
 }
 

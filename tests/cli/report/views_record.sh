@@ -9,12 +9,13 @@ demo="$FREC_TEST_BUILDDIR/workloads/frec-demo"
 expect 0 "$FREC" record -q -F 499 -o "$T/t.zst" -- "$demo" -d 1 -c 1 -t 1
 R="$FREC report -i $T/t.zst"
 
-# The tables: two processes, three threads, each "frec-demo [N]", never a bare pid.
+# The tables: the parent and its child (a sanitizer build may add its leak checker's process),
+# the main thread, the worker and the child's, each "frec-demo [N]", never a bare pid.
 expect 0 $R
 sed -n '/^processes:$/,/^$/p' "$T/out" | sed '1,2d; /^$/d' > "$T/procs"
 sed -n '/^threads:$/,/^$/p' "$T/out" | sed '1,2d; /^$/d' > "$T/threads"
-[ "$(wc -l < "$T/procs")" = 2 ] || fail "expected 2 processes: $(cat "$T/out")"
-[ "$(wc -l < "$T/threads")" = 3 ] || fail "expected 3 threads: $(cat "$T/out")"
+[ "$(wc -l < "$T/procs")" -ge 2 ] || fail "expected 2 processes: $(cat "$T/out")"
+[ "$(wc -l < "$T/threads")" -ge 3 ] || fail "expected 3 threads: $(cat "$T/out")"
 grep -Evq '^ +[0-9.]+% +[0-9,]+  frec-demo \[[0-9]+\]$' "$T/procs" && fail "a process row: $(cat "$T/procs")"
 grep -Evq '^ +[0-9.]+% +[0-9,]+  frec-demo \[[0-9]+\]  \(frec-demo \[[0-9]+\]\)$' "$T/threads" &&
 	fail "a thread row: $(cat "$T/threads")"
@@ -22,14 +23,15 @@ grep -Evq '^ +[0-9.]+% +[0-9,]+  frec-demo \[[0-9]+\]  \(frec-demo \[[0-9]+\]\)$
 for t in procs threads; do
 	awk '{ s += $1 } END { exit !(s > 99.9 && s < 100.1) }' "$T/$t" || fail "$t add up to $(awk '{ s += $1 } END { print s }' "$T/$t")%"
 done
-# the child is the process whose thread is alone in it; the parent holds the worker
-child=$(sed -n 's/.*frec-demo \[\([0-9]*\)\]  (frec-demo \[\1\])$/\1/p' "$T/threads" | sort -u)
+# the parent holds the worker: two threads; the child is where child_crunch runs
 parent=$(awk '{ print $NF }' "$T/threads" | tr -d '[])' | sort | uniq -d)
-[ -n "$parent" ] && [ "$(echo "$child" | grep -cvx "$parent")" = 1 ] || fail "no parent and child in $(cat "$T/threads")"
-child=$(echo "$child" | grep -vx "$parent")
+[ "$(echo "$parent" | wc -w)" = 1 ] || fail "no process with two threads in $(cat "$T/threads")"
+expect 0 $R --per-process --folded
+child=$(grep 'child_crunch' "$T/out" | sed -n 's/^frec-demo \[\([0-9]*\)\];.*/\1/p' | sort -u)
+[ "$(echo "$child" | wc -w)" = 1 ] && [ "$child" != "$parent" ] || fail "child_crunch not in one child: $child"
+grep -q "frec-demo \[$child\]$" "$T/procs" || fail "the child $child is not in the process table"
 
 # The same figures as the roots of --per-process, and the same names.
-expect 0 $R --per-process --folded
 awk '{ n = $NF; sub(/;.*/, ""); s[$0] += n; t += n } END { for (k in s) printf "%.2f%% %s\n", 100 * s[k] / t, k }' "$T/out" |
 	sort > "$T/roots"
 awk '{ print $1 " " $(NF-1) " " $NF }' "$T/procs" | sort > "$T/table"
@@ -42,7 +44,8 @@ sed -n "/^process frec-demo \\[$child\\]: /,/^\$/p" "$T/out" > "$T/section"
 grep -q 'child_crunch  (frec-demo)' "$T/section" || fail "the child's tables lack child_crunch: $(cat "$T/section")"
 grep -q 'serve_requests' "$T/section" && fail "the child's tables hold the parent's functions: $(cat "$T/section")"
 expect 0 $R --per-thread --sort module
-[ "$(grep -c '^thread frec-demo \[[0-9]*\]: [0-9.]*% of the samples' "$T/out")" = 3 ] || fail "not one section per thread"
+[ "$(grep -c '^thread frec-demo \[[0-9]*\]: [0-9.]*% of the samples' "$T/out")" = "$(wc -l < "$T/threads")" ] ||
+	fail "not one section per thread"
 grep_out '^modules by self:$'
 
 # In the other views: the roots are the processes.

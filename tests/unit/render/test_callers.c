@@ -26,24 +26,13 @@ static int callers(const char *text, const char *func, double limit, char **out)
 	return err;
 }
 
-/* The lines after the two heading lines. */
-static const char *body(const char *out)
-{
-	const char *s = strchr(out, '\n');
-
-	cr_assert_not_null(s);
-	s = strchr(s + 1, '\n');
-	cr_assert_not_null(s);
-	return s + 1;
-}
-
 Test(render_callers, paths_to_every_occurrence_are_merged_and_inverted)
 {
 	char *out;
 
 	cr_assert_eq(callers("main;a;hot 3\nmain;b;hot 1\nmain;b;c;hot 2\nmain;a;cold 4\n", "hot", 0, &out), 0);
 	cr_assert(strstr(out, "callers of hot: 6 samples, 60.00% of all, self 60.00%\n") == out, "%s", out);
-	cr_assert_str_eq(body(out), " 60.00%  100.00%  hot\n"
+	cr_assert_str_eq(tree_body(out), " 60.00%  100.00%  hot\n"
 				    " 30.00%   50.00%  |- a\n"
 				    " 30.00%   50.00%  |  main\n"
 				    " 20.00%   33.33%  |- c\n"
@@ -61,7 +50,7 @@ Test(render_callers, a_function_counts_its_callees_and_each_sample_once)
 	/* f;g;f: the inner f's path holds the outer one; 4 samples, not 4 + 2 */
 	cr_assert_eq(callers("main;f;g;f;leaf 2\nmain;f 1\nmain;x;f 1\n", "f", 0, &out), 0);
 	cr_assert(strstr(out, "callers of f: 4 samples, 100.00% of all, self 50.00%\n") == out, "%s", out);
-	cr_assert_str_eq(body(out), "100.00%  100.00%  f\n"
+	cr_assert_str_eq(tree_body(out), "100.00%  100.00%  f\n"
 				    " 50.00%   50.00%  |- g\n"
 				    " 50.00%   50.00%  |  f\n"
 				    " 50.00%   50.00%  |  main\n"

@@ -24,22 +24,11 @@ static char *tree(const char *text, double limit)
 	return buf;
 }
 
-/* The tree's lines after its two heading lines. */
-static const char *body(const char *out)
-{
-	const char *s = strchr(out, '\n');
-
-	cr_assert_not_null(s);
-	s = strchr(s + 1, '\n');
-	cr_assert_not_null(s);
-	return s + 1;
-}
-
 Test(render_tree, chains_stay_in_their_column_and_siblings_are_marked)
 {
 	char *out = tree("main;a;b;c 6\nmain;a;d 2\nmain;e 2\n", 0);
 
-	cr_assert_str_eq(body(out), "100.00%    0.00%  main\n"
+	cr_assert_str_eq(tree_body(out), "100.00%    0.00%  main\n"
 				    " 80.00%    0.00%  |- a\n"
 				    " 60.00%    0.00%  |  |- b\n"
 				    " 60.00%   60.00%  |  |  c\n"
@@ -54,7 +43,7 @@ Test(render_tree, the_heading_says_what_is_hidden)
 
 	cr_assert(strstr(out, "call tree of 200 samples; frames under 1% of them hidden (--percent-limit)\n") == out,
 		  "%s", out);
-	cr_assert_str_eq(body(out), "100.00%    0.00%  main\n"
+	cr_assert_str_eq(tree_body(out), "100.00%    0.00%  main\n"
 				    " 99.50%   99.50%  a\n");
 	free(out);
 	out = tree("main;a 199\nmain;b 1\n", 0);
@@ -79,7 +68,7 @@ Test(render_tree, heaviest_child_first_then_by_name)
 {
 	char *out = tree("r;z 5\nr;y 5\nr;a 1\nr;x 9\n", 0);
 
-	cr_assert_str_eq(body(out), "100.00%    0.00%  r\n"
+	cr_assert_str_eq(tree_body(out), "100.00%    0.00%  r\n"
 				    " 45.00%   45.00%  |- x\n"
 				    " 25.00%   25.00%  |- y\n"
 				    " 25.00%   25.00%  |- z\n"
@@ -92,7 +81,7 @@ Test(render_tree, a_recursion_tower_is_one_line)
 	/* the towers' levels have nothing else to show: one line with the self of all levels */
 	char *out = tree("main;walk;walk;walk;visit 6\nmain;walk;walk 2\nmain;walk.constprop.0;walk_[i] 2\n", 0);
 
-	cr_assert_str_eq(body(out), "100.00%    0.00%  main\n"
+	cr_assert_str_eq(tree_body(out), "100.00%    0.00%  main\n"
 				    " 80.00%   20.00%  |- walk  [recursion: 3 levels]\n"
 				    " 60.00%   60.00%  |  visit\n"
 				    " 20.00%   20.00%  `- walk.constprop.0  [recursion: 2 levels]\n");
@@ -104,7 +93,7 @@ Test(render_tree, recursion_among_other_calls_is_split_with_a_note)
 {
 	char *out = tree("main;f;f;g 3\nmain;f;h 2\n", 0);
 
-	cr_assert_str_eq(body(out), "100.00%    0.00%  main\n"
+	cr_assert_str_eq(tree_body(out), "100.00%    0.00%  main\n"
 				    "100.00%    0.00%  f\n"
 				    " 60.00%    0.00%  |- f\n"
 				    " 60.00%   60.00%  |  g\n"
@@ -118,7 +107,7 @@ Test(render_tree, unnamed_frames_are_no_recursion)
 {
 	char *out = tree("main;[unknown];[unknown] 4\n", 0);
 
-	cr_assert_str_eq(body(out), "100.00%    0.00%  main\n"
+	cr_assert_str_eq(tree_body(out), "100.00%    0.00%  main\n"
 				    "100.00%    0.00%  [unknown]\n"
 				    "100.00%  100.00%  [unknown]\n");
 	free(out);
@@ -145,7 +134,7 @@ Test(render_tree, an_empty_profile_has_only_the_heading)
 
 	cr_assert_eq(render_tree__write(p, NULL, f), 0);
 	fclose(f);
-	cr_assert_str_eq(body(buf), "");
+	cr_assert_str_eq(tree_body(buf), "");
 	free(buf);
 	frec_profile__free(p);
 }
