@@ -34,6 +34,7 @@
 #include "frec/trace.h"
 #include "recorder_internal.h"
 #include "ring.h"
+#include "ustack.h"
 
 #define STAGE_BYTES (256u << 10)
 #define POLL_MS 100
@@ -157,62 +158,11 @@ static void forget_process(struct recorder *rec, uint32_t pid)
 	char path[48];
 	struct stat st;
 
-	frec_hashmap__del(&rec->stack_starts, pid);
 	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
 	if (lstat(path, &st))
 		frec_hashmap__del(&rec->pids, pid);
 	if (rec->last_pid == pid)
 		rec->last_pid = 0;
-}
-
-/* Values of the stack_starts map besides addresses. */
-#define STACK_START_UNKNOWN 0          /* /proc did not say (gone, or not ours to see) */
-#define STACK_START_STALE UINT64_MAX   /* the process exec'ed: read it again */
-
-/* Where process @pid's main thread stack starts (/proc/PID/stat), read once per process image. */
-static uint64_t stack_start(struct recorder *rec, uint32_t pid)
-{
-	uint64_t v, *slot;
-	char path[48], buf[1024];
-	bool added;
-	ssize_t n;
-
-	slot = frec_hashmap__slot(&rec->stack_starts, pid, &added);
-	if (!slot)
-		return STACK_START_UNKNOWN;
-	if (!added && *slot != STACK_START_STALE)
-		return *slot;
-	*slot = STACK_START_UNKNOWN;
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	n = rec_read_small(path, buf, sizeof(buf));
-	if (n > 0 && !rec_stat__start_stack(buf, (size_t)n, &v))
-		*slot = v;
-	return *slot;
-}
-
-/*
- * A main thread's stack copy ends where its stack started: above argc lie argv, the environment
- * and the auxiliary vector, 6-10 KiB that no unwinder reads and that may hold secrets.  Lowers
- * @s->stack_dyn_size to keep argc and argv[0], when the copy holds them and they look like argc
- * and argv (the address came from /proc at drain time: the process may have exec'ed since).
- */
-static void cut_at_stack_start(struct recorder *rec, struct trace_sample *s)
-{
-	const unsigned int sp_reg = 7; /* PERF_REG_X86_SP */
-	uint64_t top, sp, off, argc, argv0;
-
-	if (s->regs_abi != PERF_SAMPLE_REGS_ABI_64 || !trace_regs__get(s->regs_mask, s->regs, sp_reg, &sp))
-		return;
-	top = stack_start(rec, s->pid);
-	if (top == STACK_START_UNKNOWN || top < sp || top - sp > s->stack_dyn_size ||
-	    s->stack_dyn_size - (top - sp) < 16)
-		return;
-	off = top - sp;
-	memcpy(&argc, s->stack + off, 8);
-	memcpy(&argv0, s->stack + off + 8, 8);
-	if (argc > (1u << 20) || (argc && (argv0 <= top || argv0 - top > (16u << 20))))
-		return;
-	s->stack_dyn_size = off + 16;
 }
 
 static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
@@ -244,8 +194,7 @@ static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
 		if (kernel)
 			frec_hashmap__set(&rec->kips, ip, 1);
 	}
-	if (s.stack && s.stack_dyn_size && s.pid == s.tid)
-		cut_at_stack_start(rec, &s);
+	rec_ustack__cut(&rec->ustack, &s);
 	if (s.stack && s.stack_size != FREC_ALIGN(s.stack_dyn_size, 8)) {
 		size_t n = trace_sample__cut_stack(&s, h, rec->cut);
 
@@ -274,20 +223,13 @@ static int emit_record(struct recorder *rec, const struct perf_event_header *h)
 		/* pid, ppid, tid, ptid: a process ends when its main thread does */
 		if (h->size >= sizeof(*h) + 16 && ((const uint32_t *)(h + 1))[0] == ((const uint32_t *)(h + 1))[2])
 			forget_process(rec, ((const uint32_t *)(h + 1))[0]);
+		rec_ustack__note(&rec->ustack, h);
 		break;
 	case PERF_RECORD_COMM:
 	case PERF_RECORD_FORK:
-		if (h->size >= sizeof(*h) + 8) {
-			uint32_t pid = ((const uint32_t *)(h + 1))[0];
-			uint64_t known;
-
-			rec__note_pid(rec, pid);
-			/* a new image has a new stack, and so may a new process of a reused pid */
-			if (frec_hashmap__find(&rec->stack_starts, pid, &known) &&
-			    (h->type == PERF_RECORD_FORK ? pid != ((const uint32_t *)(h + 1))[1]
-							 : (h->misc & PERF_RECORD_MISC_COMM_EXEC)))
-				frec_hashmap__set(&rec->stack_starts, pid, STACK_START_STALE);
-		}
+		if (h->size >= sizeof(*h) + 8)
+			rec__note_pid(rec, ((const uint32_t *)(h + 1))[0]);
+		rec_ustack__note(&rec->ustack, h);
 		break;
 	default:
 		break;
@@ -1038,7 +980,7 @@ static void recorder_exit(struct recorder *rec)
 	free(rec->stage);
 	free(rec->cut);
 	frec_hashmap__exit(&rec->pids);
-	frec_hashmap__exit(&rec->stack_starts);
+	rec_ustack__exit(&rec->ustack);
 	frec_hashmap__exit(&rec->kips);
 }
 
@@ -1087,7 +1029,7 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	memset(e, 0, sizeof(*e));
 	rec.page_size = (size_t)sysconf(_SC_PAGESIZE);
 	frec_hashmap__init(&rec.pids);
-	frec_hashmap__init(&rec.stack_starts);
+	rec_ustack__init(&rec.ustack);
 	frec_hashmap__init(&rec.kips);
 	rec.stage = malloc(STAGE_BYTES);
 	rec.cut = malloc(UINT16_MAX + 1);

@@ -15,6 +15,7 @@
 #include "frec/recorder.h"
 #include "frec/trace.h"
 #include "ring.h"
+#include "ustack.h"
 
 struct frec_fd {
 	int fd;
@@ -46,7 +47,7 @@ struct recorder {
 	uint8_t *cut;   /* a sample with its stack copy cut */
 
 	struct frec_hashmap pids; /* processes seen -> rec_proc__owner(), for their perf maps */
-	struct frec_hashmap stack_starts; /* pid -> its main thread's start of stack (emit_sample()) */
+	struct rec_ustack ustack; /* where stack copies may end (emit_sample()) */
 	struct frec_hashmap kips; /* kernel addresses the samples hit */
 	uint32_t last_pid;
 	uint64_t start_ns, stop_ns, first_ns, last_ns;

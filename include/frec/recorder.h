@@ -144,6 +144,18 @@ int rec_maps__parse_line(const char *line, size_t len, struct rec_map *m);
 int rec_stat__start_stack(const char *buf, size_t len, uint64_t *out);
 
 /**
+ * rec_tcb__find() - where a glibc thread's descriptor begins in a copy of its stack: @stack holds
+ * the @len bytes from address @sp up, @head is the thread's robust futex list head
+ * (get_robust_list(2)), which glibc keeps inside the descriptor.  On x86-64 the descriptor begins
+ * with the TCB, 64-byte aligned, whose first and third words (tcbhead_t.tcb and .self) hold its
+ * own address; the thread's frames and static TLS all lie below it.  Returns the TCB's address
+ * when the copy holds everything up to the head's three words and the first 64-byte aligned word
+ * below the head, within 1 KiB, that holds its own address is a TCB (its third word the same,
+ * its second not 0); else 0: nothing to trust, keep the whole copy.
+ */
+uint64_t rec_tcb__find(const uint8_t *stack, size_t len, uint64_t sp, uint64_t head);
+
+/**
  * rec_build_id__from_elf() - the GNU build-id note of the ELF image of @len bytes at @buf.
  * Returns its size (1..20), 0 if there is none, or -FREC_E_PARSE for a malformed image.
  */

@@ -22,29 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* gcc's noipa keeps a call a call (no inlining, cloning or interprocedural shortcuts); clang
- * lacks it, noinline is the nearest. */
-#if defined(__has_attribute)
-#if __has_attribute(noipa)
-#define NOFP_NOIPA __attribute__((noipa))
-#endif
-#endif
-#ifndef NOFP_NOIPA
-#define NOFP_NOIPA __attribute__((noinline))
-#endif
+#include "nofp.h"
 
 #define NOFP_DEPTH 250
 #define NOFP_QSORT_LEN 4096
 
 static volatile uint64_t nofp_sink;
-
-static double nofp_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The work at the bottom of the recursion: enough arithmetic that samples land here. */
 NOFP_NOIPA static uint64_t nofp_leaf_work(uint64_t seed)

@@ -5,16 +5,7 @@
  */
 #include <stdint.h>
 
-/* gcc's noipa keeps a call a call (no inlining, cloning or interprocedural shortcuts); clang
- * lacks it, noinline is the nearest. */
-#if defined(__has_attribute)
-#if __has_attribute(noipa)
-#define NOFP_NOIPA __attribute__((noipa))
-#endif
-#endif
-#ifndef NOFP_NOIPA
-#define NOFP_NOIPA __attribute__((noinline))
-#endif
+#include "nofp.h"
 
 uint64_t nofp_late_work(uint64_t seed);
 

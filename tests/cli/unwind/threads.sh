@@ -1,0 +1,33 @@
+#!/bin/sh
+# A threaded service without frame pointers (nofp-threads: 4 glibc threads, shallow stacks), in
+# the dwarf and auto modes.  The workers' stack copies end below their thread descriptors: the
+# value each worker stored with pthread_setspecific(), which glibc keeps there, is not in the
+# trace.  And the cut loses no frame: every worker stack still starts at start_thread and goes
+# through the workload's functions, down to the leaf and into libc's qsort and back.
+. "$FREC_TEST_SRCDIR/cli/lib.sh"
+require_perf
+
+threads="$FREC_TEST_BUILDDIR/workloads/nofp/nofp-threads"
+[ -x "$threads" ] || fail "the nofp-threads workload is not built: $threads"
+command -v zstd >/dev/null || fail "the zstd command is needed to read the trace (apt-get install zstd)"
+
+for mode in dwarf auto; do
+	expect 0 "$FREC" record -q -F 999 --call-graph "$mode" -o "$T/$mode.zst" -- "$threads" 2
+	# "frecTCB!", NOFP_TCB_MARKER as stored in memory
+	n=$(zstd -dc "$T/$mode.zst" | grep -ac 'frecTCB!' || true)
+	[ "$n" = 0 ] || fail "$mode: $n worker stack copies hold their thread descriptor"
+
+	expect 0 "$FREC" report -i "$T/$mode.zst" --folded --comm nofp-worker
+	total=$(awk '{ n += $NF } END { print n + 0 }' "$T/out")
+	complete=$(awk '/^start_thread;nofp_thread_main(;| )/ { n += $NF } END { print n + 0 }' "$T/out")
+	[ "$total" -ge 200 ] || fail "$mode: only $total worker samples"
+	[ $((complete * 100)) -ge $((total * 99)) ] || {
+		grep -v '^start_thread;nofp_thread_main' "$T/out" | sort -t' ' -k2 -nr | head -5 >&2
+		fail "$mode: $complete of $total worker samples start at start_thread;nofp_thread_main (< 99%)"
+	}
+	grep -q '^start_thread;nofp_thread_main;nofp_thread_serve;nofp_thread_hash ' "$T/out" ||
+		fail "$mode: no stack down to nofp_thread_hash"
+	grep -Eq '^start_thread;nofp_thread_main;nofp_thread_serve;.*qsort.*;nofp_thread_cmp ' "$T/out" ||
+		fail "$mode: no stack through qsort to nofp_thread_cmp"
+done
+exit 0
