@@ -13,7 +13,9 @@
 static const struct frec_cmd cmds[] = {
 	{ "record", cmd_record, "[record] [-p PID[,PID...] | -t TID | -a] [-F HZ | -c PERIOD] [-e EVENT] [-g] [--call-graph MODE] [-d SECONDS] [-m PAGES] [-o FILE] [-q] [-v] [-- CMD [ARGS...]]",
 	  "sample a command, processes or the whole system into a trace" },
-	{ "report", cmd_report, "report [-i FILE] [--folded | --svg [FILE] | --analyze | --tree | --callers FUNC] [-o FILE] [options]",
+	{ "report", cmd_report,
+	  "report [-i FILE] [--folded | --svg [FILE] | --analyze | --tree | --callers FUNC] [--format FORMAT] "
+	  "[--context TEXT] [--rules FILE] [-o FILE] [options]",
 	  "symbolize a trace or folded stacks into a report, call trees or a flame graph" },
 	{ "diff", cmd_diff, "diff BEFORE AFTER [--svg [FILE]] [-o FILE] [options]",
 	  "compare two profiles: differential flame graph or table of changes" },

@@ -63,7 +63,7 @@ static char *text(const struct frec_profile *p, const struct render_text_opts *o
 	return buf;
 }
 
-Test(render_text, modules_by_self_with_their_total)
+Test(render_text_breakdowns, modules_by_self_with_their_total)
 {
 	struct frec_profile *p = frec_profile__new();
 	char *out;
@@ -85,7 +85,7 @@ Test(render_text, modules_by_self_with_their_total)
 	frec_profile__free(p);
 }
 
-Test(render_text, process_and_thread_tables_name_each_with_its_pid)
+Test(render_text_breakdowns, process_and_thread_tables_name_each_with_its_pid)
 {
 	struct frec_profile *p = frec_profile__new();
 	char *out;
@@ -114,7 +114,7 @@ Test(render_text, process_and_thread_tables_name_each_with_its_pid)
 	frec_profile__free(p);
 }
 
-Test(render_text, tables_only_when_there_is_more_than_one)
+Test(render_text_breakdowns, tables_only_when_there_is_more_than_one)
 {
 	struct frec_profile *p = frec_profile__new();
 	char *out;
@@ -144,7 +144,7 @@ Test(render_text, tables_only_when_there_is_more_than_one)
 	frec_profile__free(p);
 }
 
-Test(render_text, a_grouped_profile_has_tables_per_group)
+Test(render_text_breakdowns, a_grouped_profile_has_tables_per_group)
 {
 	struct frec_profile *p = frec_profile__new();
 	char *out, *second;
