@@ -57,6 +57,27 @@ tail -n 1 "$T/out" | grep -Eq "frec-demo \\[$child\\]\$" || fail "the callers do
 expect 0 $R --per-process --svg "$T/p.svg"
 grep -q "frec-demo \\[$child\\]" "$T/p.svg" || fail "no process root in the flame graph"
 
+# The tree and the callers of every function agree with the recording's folded stacks, recomputed
+# by view_check.awk (views_check.sh): shares, markers, order, recursion towers, nothing missing.
+CHECK="$FREC_TEST_SRCDIR/cli/report/view_check.awk"
+expect 0 $R --folded
+cp "$T/out" "$T/t.folded"
+for pct in 0 0.5; do
+	expect 0 $R --tree --percent-limit $pct
+	awk -v view=tree -v pct=$pct -f "$CHECK" "$T/t.folded" "$T/out" > "$T/check" ||
+		fail "--tree --percent-limit $pct: $(cat "$T/check")"
+done
+sed 's/ [0-9]*$//' "$T/t.folded" | tr ';' '\n' | sed 's/_\[[kij]\]$//' | sort -u > "$T/funcs"
+grep -qx 'msort_with_tmp' "$T/funcs" && grep -qx 'child_crunch' "$T/funcs" || fail "not the demo's functions: $(cat "$T/funcs")"
+while IFS= read -r f; do
+	expect 0 $R --callers "$f" --percent-limit 0
+	awk -v view=callers -v func="$f" -f "$CHECK" "$T/t.folded" "$T/out" > "$T/check" ||
+		fail "--callers $f: $(cat "$T/check")"
+done < "$T/funcs"
+expect 0 $R --callers msort_with_tmp
+awk -v view=callers -v func=msort_with_tmp -v pct=0.5 -f "$CHECK" "$T/t.folded" "$T/out" > "$T/check" ||
+	fail "--callers msort_with_tmp: $(cat "$T/check")"
+
 # --collapse-recursion: qsort's merge sort calls itself (through an inlined copy); not once merged.
 expect 0 $R --folded
 grep -q 'msort_with_tmp[^;]*;msort_with_tmp' "$T/out" || fail "no recursion in the demo's sort: $(grep msort "$T/out" | head -n 3)"
@@ -64,7 +85,11 @@ total=$(awk '{ s += $NF } END { print s }' "$T/out")
 expect 0 $R --folded --collapse-recursion
 grep -q 'msort_with_tmp[^;]*;msort_with_tmp' "$T/out" && fail "recursion left after --collapse-recursion: $(grep msort "$T/out" | head -n 3)"
 [ "$(awk '{ s += $NF } END { print s }' "$T/out")" = "$total" ] || fail "--collapse-recursion changed the total"
+cp "$T/out" "$T/collapsed.folded"
 expect 0 $R --tree --collapse-recursion --percent-limit 0
 grep -q 'recursion: ' "$T/out" && fail "a recursion tower after --collapse-recursion"
 grep_out 'msort_with_tmp'
+awk -v view=tree -f "$CHECK" "$T/collapsed.folded" "$T/out" > "$T/check" ||
+	fail "--tree --collapse-recursion: $(cat "$T/check")"
+echo "tree and callers of $(wc -l < "$T/funcs") functions checked; collapsed: $(cat "$T/check")"
 exit 0
