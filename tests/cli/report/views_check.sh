@@ -67,7 +67,7 @@ for input in "$V" "$FREC_TEST_DATA/report/towers.folded"; do
 	expect 0 "$FREC" report -i "$input" --folded --collapse-recursion
 	sort "$T/out" > "$T/frec-collapsed"
 	cmp -s "$T/collapsed.folded" "$T/frec-collapsed" ||
-		{ diff -u "$T/collapsed.folded" "$T/frec-collapsed" >&2; fail "--collapse-recursion differs from the collapse"; }
+		{ diff -u "$T/collapsed.folded" "$T/frec-collapsed" >&2 || :; fail "--collapse-recursion differs from the collapse"; }
 	check_views "$T/collapsed.folded" -i "$input" --collapse-recursion
 done
 
