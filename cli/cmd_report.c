@@ -509,13 +509,13 @@ void report_opts__free(struct report_opts *o)
 }
 
 /*
- * Folded stacks carry no processes, threads or times: options that need them do nothing there, and
- * say so rather than be ignored.
+ * Folded stacks carry no processes, threads or times, and are symbolized already: options that need
+ * a trace do nothing there, and say so rather than be ignored.
  */
 static void warn_not_a_trace(const struct report_opts *o, const struct frec_profile *p)
 {
 	const struct sym_opts *s = &o->sym;
-	const char *opt = NULL;
+	const char *opt = NULL, *sym = NULL;
 	size_t nr_tasks;
 
 	if (s->per_process)
@@ -530,10 +530,24 @@ static void warn_not_a_trace(const struct report_opts *o, const struct frec_prof
 		opt = "--comm";
 	else if (s->time_start || s->time_end)
 		opt = "--time";
+	if (s->no_kernel)
+		sym = "--no-kernel";
+	else if (s->no_inline)
+		sym = "--no-inline";
+	else if (s->lines)
+		sym = "--lines";
+	else if (s->mangled)
+		sym = "--mangled";
+	else if (s->debug_path)
+		sym = "--debug-dir";
 	frec_profile__tasks(p, &nr_tasks);
-	if (opt && !nr_tasks && frec_profile__total(p) && !frec_profile__meta_const(p)->health.samples)
+	if (nr_tasks || !frec_profile__total(p) || frec_profile__meta_const(p)->health.samples)
+		return;
+	if (opt)
 		cli_warn("report", "%s does nothing on %s: folded stacks hold no processes, threads or times", opt,
 			 o->input);
+	if (sym)
+		cli_warn("report", "%s does nothing on %s: folded stacks are symbolized already", sym, o->input);
 }
 
 /* --collapse-recursion: *@p becomes its copy with direct recursion merged.  0 or CLI_FAIL. */

@@ -76,6 +76,14 @@ expect 0 "$FREC" report -i "$V" --per-process --tree
 grep_err '^frec report: warning: --per-process does nothing on .*views.folded: folded stacks hold no processes, threads or times$'
 expect 0 "$FREC" report -i "$V" --pid 12 --folded
 grep_err 'warning: --pid does nothing on'
+# nor are there frames to symbolize: --no-kernel keeps the _[k] frames of folded stacks, and says so
+for opt in --no-kernel --no-inline --lines --mangled "--debug-dir /nonexistent"; do
+	# shellcheck disable=SC2086
+	expect 0 "$FREC" report -i "$V" --tree $opt
+	grep_err "^frec report: warning: ${opt%% *} does nothing on .*views.folded: folded stacks are symbolized already\$"
+done
+expect 0 "$FREC" report -i "$V" --tree
+[ ! -s "$T/err" ] || fail "a warning without options: $(cat "$T/err")"
 
 # The process and thread tables of a stored trace of frec-demo (a worker thread, a forked child):
 # they come from the trace's records alone, whatever the symbols on this machine.
