@@ -85,6 +85,26 @@ done
 expect 0 "$FREC" report -i "$V" --tree
 [ ! -s "$T/err" ] || fail "a warning without options: $(cat "$T/err")"
 
+# Stacks as deep as folded input goes (65,536 frames): a recursion tower, a chain of distinct
+# calls and mutual recursion, in every view, each line in its column (the chain reads down).
+awk 'BEGIN {
+	n = 65536
+	for (i = 1; i <= n; i++) printf "%s", (i > 1 ? ";" : "") "f"; print " 3"
+	for (i = 0; i < n; i++) printf "%s", (i ? ";" : "") "g" i; print " 2"
+	for (i = 0; i < n; i++) printf "%s", (i ? ";" : "") (i % 2 ? "b" : "a"); print " 1"
+}' > "$T/deep.folded"
+expect 0 "$FREC" report -i "$T/deep.folded" --tree --percent-limit 0
+grep_out '^ 50\.00%   50\.00%  \|- f  \[recursion: 65536 levels\]$'
+[ "$(grep -c '^ 33\.33%    0\.00%  |  g[0-9]*$' "$T/out")" = 65534 ] || fail "the chain of g drifts: $(sed -n 5,6p "$T/out")"
+[ "$(wc -l < "$T/out")" = $((2 + 1 + 2 * 65536)) ] || fail "$(wc -l < "$T/out") lines in the deep tree"
+expect 0 "$FREC" report -i "$T/deep.folded" --callers g65535
+[ "$(wc -l < "$T/out")" = $((2 + 65536)) ] || fail "$(wc -l < "$T/out") lines in the deep callers"
+tail -n 1 "$T/out" | grep -qx ' 33\.33%  100\.00%  g0' || fail "the callers do not end at g0: $(tail -n 1 "$T/out")"
+expect 0 "$FREC" report -i "$T/deep.folded" --callers b --percent-limit 0
+[ "$(wc -l < "$T/out")" = $((2 + 65536)) ] || fail "$(wc -l < "$T/out") lines in the callers of b"
+expect 0 "$FREC" report -i "$T/deep.folded" --folded --collapse-recursion
+grep -qx 'f 3' "$T/out" || fail "the tower of f is not one frame: $(cut -c1-40 "$T/out")"
+
 # The process and thread tables of a stored trace of frec-demo (a worker thread, a forked child):
 # they come from the trace's records alone, whatever the symbols on this machine.
 expect 0 "$FREC" report -i "$FREC_TEST_DATA/corpus/trace/demo-fp.zst"
