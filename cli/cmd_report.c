@@ -572,6 +572,16 @@ static void no_such_function(const struct report_opts *o, const struct frec_prof
 	int n = render_callers__suggest(p, o->callers, names, FREC_ARRAY_SIZE(names));
 	size_t len = 0;
 
+	if (!frec_profile__total(p)) {
+		/* the warning above said why: nothing is left to find a function in */
+		cli_error("report", "--callers: no samples of %s are left to find '%s' in", o->input, o->callers);
+		if (o->sym.nr_pids || o->sym.nr_tids || o->sym.comm || o->sym.time_start || o->sym.time_end)
+			cli_hint("keep more of them: check --pid, --tid, --comm and --time against `frec report -i %s`",
+				 o->input);
+		else
+			cli_hint("--callers looks for FUNC in the samples: give it a trace or folded stacks that have some");
+		return;
+	}
 	cli_error("report", "--callers: no function named '%s' in %s", o->callers, o->input);
 	for (int i = 0; i < n; i++) {
 		if (len < sizeof(list))

@@ -239,7 +239,13 @@ static void health(const struct frec_profile *p, FILE *f)
 	struct frec_health_causes why;
 
 	if (!h->samples) {
-		fputs("stack health: unknown (no trace: the profile was imported)\n", f);
+		const struct frec_profile_meta *m = frec_profile__meta_const(p);
+
+		/* a trace (it names its event) whose samples the filters all left out was not imported */
+		fprintf(f, "stack health: unknown (%s)\n",
+			!m->event     ? "no trace: the profile was imported"
+			: m->samples ? "no samples after the filters"
+				     : "no samples");
 		return;
 	}
 	frec_profile__health_causes(p, &why);

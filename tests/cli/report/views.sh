@@ -71,6 +71,25 @@ expect 1 "$FREC" report -i "$V" --callers nothere -o "$T/callers.txt"
 expect 1 "$FREC" report -i "$V" --callers "$(printf 'x\033[2J')"
 grep -q "$(printf '\033')" "$T/err" && fail "an escape sequence reached the terminal"
 
+# Filters that leave none of a trace's samples: the views are empty, and say why.
+D="$FREC_TEST_DATA/corpus/trace/demo-fp.zst"
+expect 0 "$FREC" report -i "$D" --pid 1 --tree
+grep_err '^frec report: warning: none of the 270 samples of .*demo-fp.zst matches the filters$'
+[ "$(wc -l < "$T/out")" = 2 ] || fail "an empty tree of $(wc -l < "$T/out") lines: $(cat "$T/out")"
+grep_out '^call tree of 0 samples'
+expect 0 "$FREC" report -i "$D" --pid 1
+grep_out '^stack health: unknown \(no samples after the filters\)$'
+expect 1 "$FREC" report -i "$D" --pid 1 --callers main
+grep_err "^frec report: --callers: no samples of .*demo-fp.zst are left to find 'main' in$"
+grep_err '^hint: keep more of them: check --pid'
+[ ! -s "$T/out" ] || fail "--callers wrote output with no samples"
+printf 'main;f 0\n' > "$T/zero.folded"
+expect 1 "$FREC" report -i "$T/zero.folded" --callers f
+grep_err "^frec report: --callers: no samples of .*zero.folded are left to find 'f' in$"
+grep_err '^hint: --callers looks for FUNC in the samples'
+expect 0 "$FREC" report -i "$T/zero.folded"
+grep_out '^stack health: unknown \(no trace: the profile was imported\)$'
+
 # Folded stacks hold no processes or threads: --per-process says so instead of being ignored.
 expect 0 "$FREC" report -i "$V" --per-process --tree
 grep_err '^frec report: warning: --per-process does nothing on .*views.folded: folded stacks hold no processes, threads or times$'
