@@ -28,11 +28,21 @@ chown 1:1 "$other" # daemon's; writable by all, so that fs.protected_hardlinks l
 chmod 666 "$other"
 
 # record MAKE: as nobody, a shell makes its own /tmp/perf-$$.map with the command MAKE and then
-# spins; frec -p records it for half a second.  Nothing may block: a hang is a failure.
+# spins; frec -p records it for half a second.  Nothing may block: a hang is a failure.  The shell
+# stops itself first, so that a stale map an earlier process of the same pid left in /tmp (node
+# and python leave theirs) is removed before the shell makes its own.
 record() {
 	cleanup
-	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "$1"' && while :; do :; done' sh &
+	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'kill -STOP $$; '"$1"' && while :; do :; done' sh &
 	pid=$!
+	i=0
+	until [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ]; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "the target did not stop itself: $1"
+		sleep 0.05
+	done
+	rm -f "/tmp/perf-$pid.map"
+	kill -CONT "$pid"
 	i=0
 	until [ -e "/tmp/perf-$pid.map" ] || [ -L "/tmp/perf-$pid.map" ]; do
 		i=$((i + 1))
