@@ -1999,6 +1999,8 @@ static int module_stats(struct sym_ctx *c)
 
 		if (!d->samples || d->kind == DSO_KERNEL)
 			continue;
+		memcpy(st.build_id, d->bid, d->bid_size);
+		st.build_id_size = d->bid_size;
 		if (d->elf)
 			st.flags |= sym_elf__flags(d->elf);
 		if (frec_profile__add_module_stat(c->p, &st))

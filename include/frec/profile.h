@@ -86,6 +86,8 @@ struct frec_module_stat {
 	uint64_t samples;         /* samples with at least one frame in this module */
 	uint64_t unknown_samples; /* samples with an unnamed frame in this module */
 	uint64_t broken_samples;  /* samples whose stack broke off in this module */
+	uint8_t build_id[20];     /* the module's recorded build-id (pprof's mappings carry it)... */
+	uint8_t build_id_size;    /* ...of this many bytes; 0 if none was recorded */
 };
 
 struct frec_profile_meta {
