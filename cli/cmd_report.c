@@ -29,6 +29,9 @@ static const char report_help[] =
 	"  -o, --output FILE     write the output to FILE (default: stdout; flame.svg for --svg)\n"
 	"      --folded          write folded stacks (root first, one line per stack)\n"
 	"      --svg [FILE]      write an interactive SVG flame graph (default flame.svg; - for stdout)\n"
+	"      --pprof FILE      write a pprof profile (gzip'ed profile.proto) for go tool pprof,\n"
+	"                        Pyroscope, Parca; with file:line, as --lines\n"
+	"      --speedscope FILE write a speedscope JSON file, a profile per thread; as --lines\n"
 	"      --top N           rows in each table of the text report (default 20), or findings\n"
 	"                        with --analyze (default 10)\n"
 	"findings:\n"
@@ -61,7 +64,7 @@ static const char report_help[] =
 	"      --icicle          root at the top\n"
 	"  -h, --help            show this help\n";
 
-enum report_format { REPORT_TEXT, REPORT_FOLDED, REPORT_SVG, REPORT_ANALYZE };
+enum report_format { REPORT_TEXT, REPORT_FOLDED, REPORT_SVG, REPORT_ANALYZE, REPORT_PPROF, REPORT_SPEEDSCOPE };
 
 struct report_opts {
 	const char *input;
@@ -103,6 +106,8 @@ enum {
 	OPT_FORMAT,
 	OPT_CONTEXT,
 	OPT_RULES,
+	OPT_PPROF,
+	OPT_SPEEDSCOPE,
 };
 
 /* "1,2,3" -> a malloc'ed array of ids. */
@@ -202,6 +207,8 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "context", required_argument, NULL, OPT_CONTEXT },
 		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "pprof", required_argument, NULL, OPT_PPROF },
+		{ "speedscope", required_argument, NULL, OPT_SPEEDSCOPE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -328,6 +335,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			if (cli_add_rules(&o->rules, &o->nr_rules, optarg))
 				return CLI_FAIL;
 			break;
+		case OPT_PPROF:
+		case OPT_SPEEDSCOPE:
+			o->format = c == OPT_PPROF ? REPORT_PPROF : REPORT_SPEEDSCOPE;
+			o->output = optarg;
+			break;
 		case 'h':
 			return cli_usage("report", report_help, CLI_OK);
 		default:
@@ -356,6 +368,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_error("report", "--rules is for findings (--analyze or --svg), not for --folded");
 		return CLI_USAGE;
 	}
+	/* Both formats hold file:line; speedscope shows a profile per thread. */
+	if (o->format == REPORT_PPROF || o->format == REPORT_SPEEDSCOPE)
+		o->sym.lines = true;
+	if (o->format == REPORT_SPEEDSCOPE && !o->sym.per_process)
+		o->sym.per_thread = true;
 	o->analyze.max_findings = o->text.top;
 	/* Like flamegraph.pl, read a pipe when no input is named: `collapse | frec report --svg -`. */
 	if (!o->input)
@@ -364,6 +381,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		o->output = "flame.svg";
 	if (o->output && !strcmp(o->output, "-"))
 		o->output = NULL;
+	if (o->format == REPORT_PPROF && !o->output && isatty(STDOUT_FILENO)) {
+		cli_error("report", "refusing to write a pprof profile (binary) to the terminal");
+		cli_hint("name a file: frec report --pprof profile.pb.gz, or redirect standard output");
+		return CLI_USAGE;
+	}
 	o->sym.progress = cli_isatty_stderr();
 	return CLI_CONTINUE;
 }
@@ -399,6 +421,10 @@ static int write_output(const struct report_opts *o, const struct frec_profile *
 		return cli_flame_with_findings(p, findings, &o->flame, f);
 	case REPORT_ANALYZE:
 		return analyze_report__write(findings, &o->analyze, f);
+	case REPORT_PPROF:
+		return render_pprof__write(p, NULL, f);
+	case REPORT_SPEEDSCOPE:
+		return render_speedscope__write(p, NULL, f);
 	case REPORT_TEXT:
 	default:
 		return render_text__write(p, &o->text, f);
@@ -460,7 +486,7 @@ int cmd_report(int argc, char **argv)
 		ret = CLI_FAIL;
 		goto out;
 	}
-	if (o.output && o.format == REPORT_SVG)
+	if (o.output && (o.format == REPORT_SVG || o.format == REPORT_PPROF || o.format == REPORT_SPEEDSCOPE))
 		fprintf(stderr, "frec report: wrote %s\n", o.output);
 	ret = CLI_OK;
 out:
