@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Loading a profile for report and diff: a frec trace (symbolized) or folded stacks from any tool,
- * told apart by their first bytes.  "-" is standard input.  Any path may name something endless or
+ * Loading a profile for report and diff: a frec trace (symbolized), `perf script` text or folded
+ * stacks from any tool, told apart by their first bytes (a trace) or lines (perf script).  "-" is standard input.  Any path may name something endless or
  * hostile (/dev/zero, a FIFO, a huge log): files are mapped, everything else is read with a bound,
  * and binary input is refused from its first bytes (frec-report(1), Input, says the limits).
  */
@@ -80,8 +80,9 @@ static bool is_binary(const struct input *in)
 
 static void not_a_profile(const char *cmd, const struct input *in)
 {
-	cli_error(cmd, "%s: not a frec trace or folded stacks", in->name);
-	cli_hint("frec reads traces written by `frec record` and folded stacks, one \"frame;frame;leaf COUNT\" per line");
+	cli_error(cmd, "%s: not a frec trace, perf script output or folded stacks", in->name);
+	cli_hint("frec reads traces written by `frec record`, the text of `perf script`, and folded stacks, one "
+		 "\"frame;frame;leaf COUNT\" per line");
 }
 
 /*
@@ -194,6 +195,52 @@ static int load_folded(const char *cmd, const struct input *in, struct frec_prof
 	return 0;
 }
 
+static int load_perf_script(const char *cmd, const struct input *in, const struct sym_opts *o,
+			    struct frec_profile **out)
+{
+	const struct frec_perf_script_opts po = {
+		.per_process = o->per_process,
+		.per_thread = o->per_thread,
+		.no_kernel = o->no_kernel,
+	};
+	struct frec_perf_script_stats st;
+	struct frec_profile *p = frec_profile__new();
+	int n;
+
+	if (!p)
+		return -ENOMEM;
+	n = frec_profile__import_perf_script(p, in->data, in->len, &po, &st);
+	if (n == -FREC_E_PARSE) {
+		cli_error(cmd, "%s: no sample of perf script output could be read", in->name);
+		cli_hint("give it the text of `perf script` as perf prints it: a header line per sample, then its frames");
+	} else if (n == -E2BIG) {
+		cli_error(cmd, "%s: line %" PRIu64 ": a sample of more than 65,536 frames", in->name, st.error_line);
+		cli_hint("no real stack is that deep: the file is damaged");
+	} else if (n == -ERANGE) {
+		cli_error(cmd, "%s: line %" PRIu64 ": more samples than 64 bits count", in->name, st.error_line);
+		cli_hint("the file is damaged");
+	} else if (n >= 0 && (n = frec_profile__sort(p)) < 0) {
+		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(n));
+	} else if (n < 0) {
+		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(n));
+	}
+	if (n < 0) {
+		frec_profile__free(p);
+		return CLI_FAIL;
+	}
+	if (st.bad_lines)
+		cli_warn(cmd, "%s: skipped %" PRIu64 " lines that are not perf script samples or frames (first: line %" PRIu64 ")",
+			 in->name, st.bad_lines, st.first_bad);
+	if (st.other_events)
+		cli_warn(cmd, "%s: kept the %" PRIu64 " samples of the first event (%s), skipped %" PRIu64
+			 " of others (first: %s)", in->name, st.samples,
+			 frec_profile__str(p, frec_profile__meta_const(p)->event), st.other_events,
+			 frec_profile__str(p, st.other_event));
+	frec_profile__meta(p)->source = (uint32_t)frec_profile__intern_str(p, in->name);
+	*out = p;
+	return 0;
+}
+
 /*
  * Where uncompressed copies of compressed debug files are kept: $FREC_CACHE_DIR (empty: nowhere),
  * else $XDG_CACHE_HOME/frec, else ~/.cache/frec.  Returns a malloc'ed path or NULL.
@@ -234,7 +281,10 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 		goto out;
 	}
 	if (!is_trace(&in)) {
-		err = load_folded(cmd, &in, out);
+		if (frec_profile__looks_perf_script(in.data, in.len))
+			err = load_perf_script(cmd, &in, &o, out);
+		else
+			err = load_folded(cmd, &in, out);
 		goto out;
 	}
 

@@ -355,4 +355,43 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 /** frec_profile__looks_folded() - whether @buf's first line has the shape of a folded stack. */
 bool frec_profile__looks_folded(const char *buf, size_t len);
 
+/* ---- perf script text ------------------------------------------------------------------------ */
+
+struct frec_perf_script_opts {
+	bool per_process; /* a root frame per process ("comm [pid]") */
+	bool per_thread;  /* a root frame per thread ("comm [tid]") */
+	bool no_kernel;   /* drop kernel frames */
+};
+
+struct frec_perf_script_stats {
+	uint64_t samples;      /* samples added (of the first event seen) */
+	uint64_t other_events; /* samples of other events, skipped */
+	uint32_t other_event;  /* string id of the first other event, 0 if none */
+	uint64_t bad_lines;    /* lines that are neither a sample header, a frame nor a comment */
+	uint64_t first_bad;    /* line number (1-based) of the first, 0 if none */
+	uint64_t error_line;   /* with -E2BIG or -ERANGE: the line where the import stopped */
+};
+
+/**
+ * frec_profile__import_perf_script() - add the samples of `perf script` text (@len bytes at @buf):
+ * with or without call graphs, in any of perf's default field layouts (CPU, time, period, pid/tid,
+ * event, tracepoint data; comm names with blanks), kernel and user frames, "[unknown]" symbols,
+ * `--inline` frames and `-F +srcline` lines.  Each sample weighs 1; only samples of the first event
+ * seen are added (@st counts the others).  Sets the metadata's event, duration (first to last
+ * sample), sample count, period_total (when every sample shows its period), stack health, and the
+ * command, host and release from `perf script --header` comments.  @opts and @st may be NULL.
+ * Returns the number of samples added, -FREC_E_PARSE when no sample could be read (the first 1,000
+ * lines held none: the input is something else), -E2BIG for a sample of more than 65,536 frames,
+ * -ERANGE when the total no longer fits in 64 bits (@st->error_line says where), or -ENOMEM.
+ */
+int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, size_t len,
+				     const struct frec_perf_script_opts *opts, struct frec_perf_script_stats *st);
+
+/**
+ * frec_profile__looks_perf_script() - whether @buf is `perf script` text: among its first 200 lines
+ * that are not blank or comments, a sample header followed by a frame, or a header that holds its
+ * one frame.  Folded stacks never look so (their lines end in a count).
+ */
+bool frec_profile__looks_perf_script(const char *buf, size_t len);
+
 #endif /* FREC_PROFILE_H */
