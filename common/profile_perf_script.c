@@ -588,8 +588,8 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 	struct frec_profile_meta *m = frec_profile__meta(p);
 	const char *end = buf + len;
 	struct ps_header h;
-	bool in_sample = false, keep = false;
-	uint64_t lineno = 0;
+	bool in_sample = false;
+	uint64_t lineno = 0, header_line = 0;
 	int err = 0;
 
 	*c.st = (struct frec_perf_script_stats){ 0 };
@@ -610,8 +610,13 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 			blank = true; /* binary: ends a sample, like any line that is not one of its frames */
 		}
 		if (in_sample && (blank || !is_blank(line[0]))) {
-			/* the sample ends: a blank line, a new header, or the end */
-			if (keep && (err = add_sample(&c, &h, lineno)))
+			/*
+			 * The sample ends: a blank line, a new header, or the end.  "WORD NUMBER" alone is
+			 * a header only when frames follow.
+			 */
+			if (!h.event && !h.has_time && !c.nr_frames)
+				bad_line(&c, header_line);
+			else if (keep_event(&c, &h) && (err = add_sample(&c, &h, lineno)))
 				goto out;
 			in_sample = false;
 			c.nr_frames = 0;
@@ -631,7 +636,7 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 				}
 			} else {
 				in_sample = true;
-				keep = keep_event(&c, &h);
+				header_line = lineno;
 				/* without call graphs, the one frame is on the header line */
 				if (h.rest_len && parse_frame(h.rest, h.rest_len, &fr) && (err = push_frame(&c, &fr)))
 					goto out;
@@ -699,7 +704,8 @@ bool frec_profile__looks_perf_script(const char *buf, size_t len)
 			if (after_header && is_blank(line[0]) && parse_frame(line, line_len, &fr))
 				return true;
 			after_header = parse_header(line, line_len, &h);
-			if (after_header && h.event && h.rest_len && parse_frame(h.rest, h.rest_len, &fr))
+			/* without call graphs: the frame, if any, is on the header line */
+			if (after_header && h.event && (h.has_time || (h.rest_len && parse_frame(h.rest, h.rest_len, &fr))))
 				return true;
 		}
 		line = nl ? nl + 1 : end;
