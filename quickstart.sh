@@ -9,8 +9,9 @@ set -eu
 cd "$(dirname "$0")"
 
 BUILD_DEPS="build-essential autoconf automake pkg-config libelf-dev libdw-dev libcapstone-dev
-	libzstd-dev zlib1g-dev libiberty-dev zstd"
-TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium lld libjson-c-dev libcrypt-dev"
+	libzstd-dev zlib1g-dev libiberty-dev zstd libprotobuf-c-dev protobuf-c-compiler"
+TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium lld libjson-c-dev libcrypt-dev
+	golang-go protobuf-compiler golang-github-google-pprof-dev python3-jsonschema linux-perf"
 
 say() { printf '\n==> %s\n' "$*"; }
 

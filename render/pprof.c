@@ -56,7 +56,7 @@ struct loc {
 struct mapping {
 	uint32_t file, build_id;
 	bool files, lines, inlines;
-	uint64_t roots; /* weight of the stacks whose outermost frame is here */
+	uint64_t entered; /* weight of the stacks that enter it (from another mapping or none) */
 };
 
 /* A sample before it is packed: its stack is nr_locs location ids at loc_off in loc_ids. */
@@ -258,10 +258,10 @@ static int add_profile(struct pprof *pp, const struct frec_profile *p, bool base
 {
 	uint32_t nr = frec_profile__nr_nodes(p);
 	uint32_t *loc = calloc(nr, sizeof(*loc)), *outer = calloc(nr, sizeof(*outer));
-	uint32_t *group = calloc(nr, sizeof(*group));
+	uint32_t *group = calloc(nr, sizeof(*group)), *map = calloc(nr, sizeof(*map));
 	int err = -ENOMEM;
 
-	if (!loc || !outer || !group)
+	if (!loc || !outer || !group || !map)
 		goto out;
 	for (uint32_t id = 1; id < nr; id++) {
 		const struct frec_node *n = frec_profile__node(p, id);
@@ -280,8 +280,9 @@ static int add_profile(struct pprof *pp, const struct frec_profile *p, bool base
 		m = f < 0 ? f : mapping_id(pp, p, fr, (uint32_t)module);
 		if (m < 0)
 			goto out;
-		if (!loc[n->parent])
-			pp->maps[m].roots += n->total;
+		if (!loc[n->parent] || map[n->parent] != (uint32_t)m)
+			pp->maps[m].entered += n->total;
+		map[id] = (uint32_t)m;
 		/* An inlined frame shares its caller's location, unless the stack was cut below it. */
 		if ((fr->flags & FREC_FRAME_INLINED) && loc[n->parent]) {
 			l = loc_id(pp, (uint32_t)f, fr->line, loc[n->parent]);
@@ -301,6 +302,7 @@ out:
 	free(loc);
 	free(outer);
 	free(group);
+	free(map);
 	return err;
 }
 
@@ -412,8 +414,8 @@ static int add_comments(struct pprof *pp, const struct frec_profile *p, const st
 }
 
 /*
- * The mapping readers take for the main binary is the first: the one most stacks start in, among
- * files that are no shared library or pseudo-file ("[vdso]"), as pprof's own heuristic.
+ * The mapping readers take for the main binary is the first: the one most stacks pass through,
+ * among files that are no shared library or pseudo-file ("[vdso]"), as pprof's own heuristic.
  */
 static uint32_t main_mapping(const struct pprof *pp)
 {
@@ -427,8 +429,8 @@ static uint32_t main_mapping(const struct pprof *pp)
 		base = base ? base + 1 : file;
 		if (*base == '[' || strstr(base, ".so.") || (strlen(base) > 3 && !strcmp(base + strlen(base) - 3, ".so")))
 			continue;
-		if (pp->maps[i].roots > most) {
-			most = pp->maps[i].roots;
+		if (pp->maps[i].entered > most) {
+			most = pp->maps[i].entered;
 			best = i;
 		}
 	}
