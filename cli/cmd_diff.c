@@ -33,6 +33,9 @@ static const char diff_help[] =
 	"      --svg [FILE]      write a differential flame graph (default diff.svg; - for stdout):\n"
 	"                        widths from AFTER, red grew, blue shrank, amber new, hatched gone\n"
 	"      --negate          draw BEFORE's shape instead, with AFTER's new frames beside it\n"
+	"      --pprof FILE      write both as one pprof profile, BEFORE's samples negative and\n"
+	"                        labelled pprof::base=true (as go tool pprof -diff_base)\n"
+	"      --speedscope FILE write both to one speedscope file, BEFORE's profiles named baseline\n"
 	"      --top N           rows in each table of the text diff (default 20), or findings of\n"
 	"                        each kind with --analyze (default 10)\n"
 	"findings and CI:\n"
@@ -56,6 +59,7 @@ struct diff_cli_opts {
 	const char *before, *after;
 	const char *output;
 	bool svg;
+	bool pprof, speedscope; /* --pprof, --speedscope: both profiles exported, the output named */
 	struct render_flame_opts flame;
 	struct render_diff_opts text;
 	bool analyze;
@@ -80,6 +84,8 @@ enum {
 	OPT_CONTEXT,
 	OPT_RULES,
 	OPT_FAIL,
+	OPT_PPROF,
+	OPT_SPEEDSCOPE,
 };
 
 static bool names_svg(const char *arg)
@@ -107,6 +113,8 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ "context", required_argument, NULL, OPT_CONTEXT },
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "fail-on-regression", required_argument, NULL, OPT_FAIL },
+		{ "pprof", required_argument, NULL, OPT_PPROF },
+		{ "speedscope", required_argument, NULL, OPT_SPEEDSCOPE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -207,6 +215,12 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 				return CLI_USAGE;
 			}
 			break;
+		case OPT_PPROF:
+		case OPT_SPEEDSCOPE:
+			o->pprof = c == OPT_PPROF;
+			o->speedscope = c == OPT_SPEEDSCOPE;
+			o->output = optarg;
+			break;
 		case 'h':
 			return cli_usage("diff", diff_help, CLI_OK);
 		default:
@@ -222,6 +236,11 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 	o->after = operands[1];
 	if (o->flame.negate && !o->svg) {
 		cli_error("diff", "--negate changes the flame graph: use it with --svg");
+		return CLI_USAGE;
+	}
+	if ((o->pprof || o->speedscope) && (o->svg || o->analyze)) {
+		cli_error("diff", "--%s exports both profiles: use it without --svg or --analyze",
+			  o->pprof ? "pprof" : "speedscope");
 		return CLI_USAGE;
 	}
 	if (o->analyze && o->svg) {
@@ -348,7 +367,9 @@ int cmd_diff(int argc, char **argv)
 			     "the output is named with -o or --svg FILE, after the two inputs: "
 			     "frec diff old.zst new.zst --svg diff.svg"))
 		goto out;
-	if (cli_load_profile(cmd, o.before, NULL, &before) || cli_load_profile(cmd, o.after, NULL, &after))
+	/* the export formats carry file:line */
+	if (cli_load_profile(cmd, o.before, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &before) ||
+	    cli_load_profile(cmd, o.after, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &after))
 		goto out;
 	if (!frec_profile__total(before) || !frec_profile__total(after)) {
 		cli_error(cmd, "%s has no samples", frec_profile__total(before) ? o.after : o.before);
@@ -362,7 +383,11 @@ int cmd_diff(int argc, char **argv)
 	f = cli_output__stream(&out);
 	if (!f)
 		goto out;
-	if (o.svg)
+	if (o.pprof)
+		ret = render_pprof__write(after, before, f);
+	else if (o.speedscope)
+		ret = render_speedscope__write(after, before, f);
+	else if (o.svg)
 		ret = render_flame__write_diff(before, after, &o.flame, f);
 	else if (o.analyze)
 		ret = analyze_diff__write(findings, &o.findings, f);

@@ -66,6 +66,15 @@ expect 0 go tool pprof -top "$T/f.pb.gz"
 grep_out '^Type: samples'
 grep_out ' 3 +75\.00% +75\.00% +3 +75\.00% +a$'
 
+# A diff as go tool pprof -diff_base builds it: the change, relative to the baseline's total.
+printf 'main;a 3\nmain;c 2\n' > "$T/after.folded"
+expect 0 "$FREC" diff "$T/in.folded" "$T/after.folded" --pprof "$T/d.pb.gz"
+expect 0 go tool pprof -top "$T/d.pb.gz"
+grep_out ' 2 +50\.00% .* c$'
+grep_out ' -1 +-?25\.00% .* b$'
+expect 0 go tool pprof -tags "$T/d.pb.gz"
+grep_out 'pprof::base'
+
 # Binary output never goes to a terminal; the output is never an input.
 expect 2 script -qec "'$FREC' report -i '$T/in.folded' --pprof -" /dev/null
 expect 1 "$FREC" report -i "$T/in.folded" --pprof "$T/in.folded"

@@ -23,6 +23,13 @@ grep -q '"name": "inl \[inlined\]"' "$T/f.json" || fail "the inlined frame is no
 # a file that is not the format fails the check: the check can fail
 sed 's/"sampled"/"sample"/' "$T/f.json" > "$T/bad.json"
 ! check "$T/bad.json" >/dev/null 2>&1 || fail "the schema accepts a profile of type \"sample\""
+# A diff: the baseline's profile first, named so, the new one shown first.
+printf 'main;work 1\n' > "$T/after.folded"
+expect 0 "$FREC" diff "$T/in.folded" "$T/after.folded" --speedscope "$T/d.json"
+check "$T/d.json" > "$T/check" || fail "not a speedscope file: $(cat "$T/check")"
+grep -q "^baseline: $T/in.folded	none	3	6$" "$T/check" || fail "$(cat "$T/check")"
+grep -q "^new: $T/after.folded	none	1	1$" "$T/check" || fail "$(cat "$T/check")"
+grep -q '"activeProfileIndex": 1' "$T/d.json" || fail "the new profile is not the one shown"
 
 require_perf
 demo="$FREC_TEST_BUILDDIR/workloads/frec-demo"
