@@ -389,8 +389,8 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 
 /**
  * frec_profile__looks_perf_script() - whether @buf is `perf script` text: among its first 200 lines
- * that are not blank or comments, a sample header followed by a frame, or a header that holds its
- * one frame.  Folded stacks never look so (their lines end in a count).
+ * that are not blank or comments, a sample header followed by a frame, or a header that names an
+ * event and holds a time or its one frame.  Folded stacks never look so (their lines end in a count).
  */
 bool frec_profile__looks_perf_script(const char *buf, size_t len);
 
