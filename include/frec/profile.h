@@ -44,6 +44,8 @@ enum frec_frame_kind {
 #define FREC_FOLDED_KERNEL "_[k]"
 #define FREC_FOLDED_JIT "_[j]"
 #define FREC_FOLDED_INLINED "_[i]"
+/* The weight unit of folded stacks whose counts had fractions: each is kept in thousandths. */
+#define FREC_UNIT_THOUSANDTHS "thousandths"
 
 struct frec_frame {
 	uint32_t name;   /* string id: demangled function name, or module+0xoffset, or [unknown] */
@@ -335,25 +337,44 @@ struct frec_folded_stats {
 	uint64_t lines;      /* non-empty, non-comment lines read */
 	uint64_t bad_lines;  /* lines without a "STACK COUNT" shape, skipped */
 	uint64_t first_bad;  /* line number (1-based, in the input) of the first bad line, 0 if none */
+	const char *first_bad_text; /* ...and that line, in the input (not NUL-terminated)... */
+	size_t first_bad_len;       /* ...of this many bytes, without its newline */
 	uint64_t error_line; /* with -ERANGE or -E2BIG: the line number of the refused stack */
 };
 
 /**
  * frec_profile__import_folded() - add folded stacks ("root;...;leaf COUNT" per line, as written by
- * flamegraph.pl's stackcollapse scripts, inferno, py-spy --format raw, async-profiler collapsed and
- * frec) from @len bytes at @buf.  The count is the last blank-separated field; frame names may hold
- * spaces.  FREC_FOLDED_* suffixes set the frame kind.  Malformed lines are counted in @st (may be
- * NULL) and skipped; lines starting with '#' are comments.  Returns the number of stacks added (0
- * for an input of blank and comment lines only), -FREC_E_FOLDED_EMPTY if there were lines and none
- * was valid (or the first 1,000 were not: the input is something else), -ERANGE if a count, or the
- * sum of the counts, does not fit in 64 bits, -E2BIG for a stack of more than 65,536 frames
- * (@st->error_line says where, for both), or -ENOMEM.
+ * flamegraph.pl's stackcollapse scripts, inferno, py-spy --format raw, async-profiler collapsed,
+ * austin and frec) from @len bytes at @buf.  The count is the last blank-separated field; frame
+ * names may hold spaces; empty frames (a trailing ';') are skipped.  FREC_FOLDED_* suffixes set the
+ * frame kind.  If a count has a fraction, every count is kept in thousandths and the profile's unit
+ * is FREC_UNIT_THOUSANDTHS.  Malformed lines, and lines with two counts (a diff), are counted in @st
+ * (may be NULL) and skipped; lines starting with '#' are comments.  Returns the number of stacks
+ * added (0 for an input of blank and comment lines only), -FREC_E_FOLDED_EMPTY if there were lines
+ * and none was valid (or the first 1,000 were not: the input is something else), -ERANGE if a
+ * count, or the sum of the counts, does not fit in 64 bits, -E2BIG for a stack of more than 65,536
+ * frames (@st->error_line says where, for both), or -ENOMEM.
  */
 int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
 				struct frec_folded_stats *st);
 
-/** frec_profile__looks_folded() - whether @buf's first line has the shape of a folded stack. */
+/**
+ * frec_profile__import_folded_diff() - difffolded.pl's two-count lines ("root;...;leaf BEFORE
+ * AFTER"): the first counts into @before, the second into @after.  A stack absent from one side
+ * has a count of 0 there.  Otherwise as frec_profile__import_folded() (lines with one count are bad
+ * lines; both profiles have the same unit); the return value and @st are the second column's.
+ */
+int frec_profile__import_folded_diff(struct frec_profile *before, struct frec_profile *after, const char *buf,
+				     size_t len, struct frec_folded_stats *st);
+
+/**
+ * frec_profile__looks_folded() - whether the first line of @buf that is not blank or a comment has
+ * the shape of a folded stack with one count.
+ */
 bool frec_profile__looks_folded(const char *buf, size_t len);
+
+/** frec_profile__looks_folded_diff() - the same, for a stack with two counts (difffolded.pl). */
+bool frec_profile__looks_folded_diff(const char *buf, size_t len);
 
 /* ---- perf script text ------------------------------------------------------------------------ */
 
