@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * frec diff: compare two profiles (traces or folded stacks): a differential flame graph with --svg,
+ * frec diff: compare two profiles (traces, perf script text or folded stacks, or both sides of one
+ * difffolded.pl file): a differential flame graph with --svg,
  * findings (what regressed and what improved, per function responsible) with --analyze, else
  * tables of the functions that grew or shrank most, all on the scale --normalize chooses.  With
  * --fail-on-regression, a regression beyond the gate ends with its own exit status (CI).
@@ -22,7 +23,8 @@
 #include "output.h"
 
 static const char diff_help[] =
-	"BEFORE is the baseline, AFTER the new profile; each is a frec trace or folded stacks.\n"
+	"BEFORE is the baseline, AFTER the new profile; each is a frec trace, perf script text or\n"
+	"folded stacks.  A single DIFF input holds both: difffolded.pl's \"STACK BEFORE AFTER\" lines.\n"
 	"comparison:\n"
 	"      --normalize HOW   put both on one scale before comparing: time (CPU time, samples x\n"
 	"                        period; the default for traces), count (samples; the default for\n"
@@ -67,6 +69,7 @@ struct diff_cli_opts {
 	char **rules;
 	size_t nr_rules;
 	double fail_pct; /* --fail-on-regression, < 0 if not given */
+	bool diff_file;  /* one input, difffolded.pl's: before and after name it both */
 };
 
 enum {
@@ -227,8 +230,12 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 			return cli_usage("diff", NULL, CLI_USAGE);
 		}
 	}
-	if (nr_operands != 2) {
-		cli_error("diff", "%s", nr_operands ? "missing AFTER" : "missing BEFORE and AFTER");
+	if (nr_operands == 1) {
+		/* one input: a difffolded file holding both sides (said otherwise when it is loaded) */
+		operands[1] = operands[0];
+		o->diff_file = true;
+	} else if (nr_operands != 2) {
+		cli_error("diff", "%s", "missing BEFORE and AFTER");
 		cli_hint("frec diff BEFORE AFTER compares two traces or folded files: frec diff old.zst new.zst");
 		return cli_usage("diff", NULL, CLI_USAGE);
 	}
@@ -253,7 +260,7 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		o->output = "diff.svg";
 	if (o->output && !strcmp(o->output, "-"))
 		o->output = NULL;
-	if (!strcmp(o->before, "-") && !strcmp(o->after, "-")) {
+	if (!o->diff_file && !strcmp(o->before, "-") && !strcmp(o->after, "-")) {
 		cli_error("diff", "BEFORE and AFTER cannot both be standard input");
 		return CLI_USAGE;
 	}
@@ -368,9 +375,17 @@ int cmd_diff(int argc, char **argv)
 			     "frec diff old.zst new.zst --svg diff.svg"))
 		goto out;
 	/* the export formats carry file:line */
-	if (cli_load_profile(cmd, o.before, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &before) ||
-	    cli_load_profile(cmd, o.after, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &after))
+	if (o.diff_file) {
+		ret = cli_load_folded_diff(cmd, o.before, &before, &after);
+		if (ret == CLI_USAGE)
+			cli_usage(cmd, NULL, CLI_USAGE);
+		if (ret)
+			goto out;
+		ret = CLI_FAIL;
+	} else if (cli_load_profile(cmd, o.before, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &before) ||
+		   cli_load_profile(cmd, o.after, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &after)) {
 		goto out;
+	}
 	if (!frec_profile__total(before) || !frec_profile__total(after)) {
 		cli_error(cmd, "%s has no samples", frec_profile__total(before) ? o.after : o.before);
 		cli_hint("a diff needs samples on both sides; check the input with frec report -i FILE");

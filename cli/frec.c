@@ -15,7 +15,7 @@ static const struct frec_cmd cmds[] = {
 	  "sample a command, processes or the whole system into a trace" },
 	{ "report", cmd_report, "report [-i FILE] [--folded | --svg [FILE]] [-o FILE] [options]",
 	  "symbolize a trace (or folded stacks) into a report, folded stacks or a flame graph" },
-	{ "diff", cmd_diff, "diff BEFORE AFTER [--svg [FILE]] [-o FILE] [options]",
+	{ "diff", cmd_diff, "diff BEFORE AFTER|DIFF [--svg [FILE]] [-o FILE] [options]",
 	  "compare two profiles: differential flame graph or table of changes" },
 	{ "dump", cmd_dump, "dump [-i FILE] [--summary]", "print a trace's records in readable form" },
 };

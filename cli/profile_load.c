@@ -29,6 +29,8 @@ static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 #define LOAD_STREAM_MAX (1u << 30)
 /* An input that is not a trace and has a NUL byte in this much of its start is not text. */
 #define LOAD_SNIFF (64u << 10)
+/* A skipped line is quoted in the warning up to this many bytes. */
+#define LOAD_QUOTE 60u
 
 struct input {
 	const char *name; /* for messages: the path, or "standard input" */
@@ -149,15 +151,42 @@ static void input_close(struct input *in)
 	free(in->buf);
 }
 
-static int load_folded(const char *cmd, const struct input *in, struct frec_profile **out)
+/* A folded profile's source ("FILE", or "FILE (before)" for a side of a diff) and sample count. */
+static void folded_meta(struct frec_profile *p, const char *name, const char *side)
+{
+	struct frec_profile_meta *m = frec_profile__meta(p);
+	char *label = NULL;
+	int id;
+
+	if (side && asprintf(&label, "%s (%s)", name, side) < 0)
+		label = NULL;
+	id = frec_profile__intern_str(p, label ? label : name);
+	if (id >= 0)
+		m->source = (uint32_t)id;
+	free(label);
+	/* In thousandths, the weights are not a sample count. */
+	m->samples = strcmp(frec_profile__str(p, m->unit), FREC_UNIT_THOUSANDTHS) ? frec_profile__total(p) : 0;
+}
+
+/*
+ * Folded stacks into *@out, or, when @pair is not NULL, difffolded.pl's two counts: the first into
+ * *@pair, the second into *@out.
+ */
+static int load_folded(const char *cmd, const struct input *in, struct frec_profile **out,
+		       struct frec_profile **pair)
 {
 	struct frec_folded_stats st;
-	struct frec_profile *p = frec_profile__new();
+	struct frec_profile *p = frec_profile__new(), *before = NULL;
 	int n;
 
 	if (!p)
 		return -ENOMEM;
-	n = frec_profile__import_folded(p, in->data, in->len, &st);
+	if (pair) {
+		before = frec_profile__new();
+		n = before ? frec_profile__import_folded_diff(before, p, in->data, in->len, &st) : -ENOMEM;
+	} else {
+		n = frec_profile__import_folded(p, in->data, in->len, &st);
+	}
 	if (n == -FREC_E_FOLDED_EMPTY) {
 		not_a_profile(cmd, in);
 	} else if (n == -ERANGE) {
@@ -177,20 +206,32 @@ static int load_folded(const char *cmd, const struct input *in, struct frec_prof
 	}
 	if (n < 0) {
 		frec_profile__free(p);
+		frec_profile__free(before);
 		return CLI_FAIL;
 	}
-	if (st.bad_lines)
-		cli_warn(cmd, "%s: skipped %" PRIu64 " of %" PRIu64 " lines that are not \"STACK COUNT\" (first: line %" PRIu64 ")",
-			 in->name, st.bad_lines, st.lines, st.first_bad);
+	if (st.bad_lines) {
+		/* the first is quoted, cut short: it may be a whole log line */
+		int quoted = (int)FREC_MIN(st.first_bad_len, (size_t)LOAD_QUOTE);
+
+		cli_warn(cmd, "%s: skipped %" PRIu64 " of %" PRIu64 " lines that are not \"STACK COUNT\" (first: line %" PRIu64
+			 ", \"%.*s%s\")", in->name, st.bad_lines, st.lines, st.first_bad, quoted, st.first_bad_text,
+			 st.first_bad_len > LOAD_QUOTE ? "..." : "");
+	}
 	/* Sorted children make every view independent of the order of the input lines. */
 	n = frec_profile__sort(p);
+	if (n >= 0 && before)
+		n = frec_profile__sort(before);
 	if (n < 0) {
 		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(n));
 		frec_profile__free(p);
+		frec_profile__free(before);
 		return CLI_FAIL;
 	}
-	frec_profile__meta(p)->source = (uint32_t)frec_profile__intern_str(p, in->name);
-	frec_profile__meta(p)->samples = frec_profile__total(p);
+	folded_meta(p, in->name, before ? "after" : NULL);
+	if (before) {
+		folded_meta(before, in->name, "before");
+		*pair = before;
+	}
 	*out = p;
 	return 0;
 }
@@ -272,7 +313,7 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 	if (input_open(cmd, path, &in))
 		return CLI_FAIL;
 	if (!in.len) {
-		err = load_folded(cmd, &in, out); /* says that it is empty */
+		err = load_folded(cmd, &in, out, NULL); /* says that it is empty */
 		goto out;
 	}
 	if (is_binary(&in)) {
@@ -281,10 +322,15 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 		goto out;
 	}
 	if (!is_trace(&in)) {
-		if (frec_profile__looks_perf_script(in.data, in.len))
+		if (frec_profile__looks_perf_script(in.data, in.len)) {
 			err = load_perf_script(cmd, &in, &o, out);
-		else
-			err = load_folded(cmd, &in, out);
+		} else if (frec_profile__looks_folded_diff(in.data, in.len)) {
+			cli_error(cmd, "%s: two counts per line (difffolded.pl output): a diff, not one profile", in.name);
+			cli_hint("compare its two sides with frec diff %s", path);
+			err = CLI_FAIL;
+		} else {
+			err = load_folded(cmd, &in, out, NULL);
+		}
 		goto out;
 	}
 
@@ -309,4 +355,24 @@ out:
 	trace_reader__close(r);
 	input_close(&in);
 	return err;
+}
+
+int cli_load_folded_diff(const char *cmd, const char *path, struct frec_profile **before, struct frec_profile **after)
+{
+	struct input in;
+	int err;
+
+	*before = *after = NULL;
+	if (input_open(cmd, path, &in))
+		return CLI_FAIL;
+	if (is_binary(&in) || is_trace(&in) || !frec_profile__looks_folded_diff(in.data, in.len)) {
+		/* the usual mistake: a second input forgotten */
+		cli_error(cmd, "missing AFTER: %s is not a diff (difffolded.pl's two counts per line)", in.name);
+		cli_hint("frec diff BEFORE AFTER compares two inputs; a single one must hold \"STACK BEFORE AFTER\" lines");
+		err = CLI_USAGE;
+	} else {
+		err = load_folded(cmd, &in, after, before);
+	}
+	input_close(&in);
+	return err < 0 ? CLI_FAIL : err;
 }
