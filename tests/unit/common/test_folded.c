@@ -226,12 +226,15 @@ Test(folded, fractional_counts_are_kept_as_weights_in_thousandths)
 	cr_assert_eq(frec_profile__node(p, find(p, "a;e"))->self, 1235);
 	cr_assert_eq(frec_profile__node(p, find(p, "a;f"))->self, 2000);
 	cr_assert_eq(frec_profile__total(p), 4635);
+	/* compared with whole counts, thousandths count as what they are */
+	cr_assert_float_eq(frec_profile__norm_scale(p, FREC_NORM_COUNT), 0.001, 1e-12);
 	frec_profile__free(p);
 
 	/* a zero fraction is a whole count: the file keeps counting samples */
 	p = import("a;b 3.0\na;c 1\n", 2);
 	cr_assert_str_eq(unit(p), "samples");
 	cr_assert_eq(frec_profile__node(p, find(p, "a;b"))->self, 3);
+	cr_assert_float_eq(frec_profile__norm_scale(p, FREC_NORM_COUNT), 1, 1e-12);
 	frec_profile__free(p);
 }
 
