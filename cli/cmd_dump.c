@@ -68,87 +68,71 @@ static void dump_sample(struct dump_ctx *d, const struct perf_event_header *h)
 
 static void dump_kernel(struct dump_ctx *d, const struct perf_event_header *h)
 {
+	const struct trace_event *ev = trace_reader__event(d->r, 0);
 	struct trace_sample_id id;
-	const uint8_t *body = (const uint8_t *)(h + 1);
-	size_t len = h->size - sizeof(*h);
-	uint32_t pid, tid;
-	uint64_t v[4];
 
 	if (trace_reader__parse_id(d->r, h, &id) || !id.valid)
 		id.time = 0;
 	print_time(d, id.time);
 	fprintf(d->out, "%s", trace_rec__name(h->type));
 	switch (h->type) {
-	case PERF_RECORD_MMAP2:
-		if (len < 64) /* pid, tid, addr, len, pgoff, maj/min or build-id, prot, flags */
-			break;
-		memcpy(&pid, body, 4);
-		memcpy(&tid, body + 4, 4);
-		memcpy(v, body + 8, 24);
-		fprintf(d->out, " pid %u tid %u %#" PRIx64 "-%#" PRIx64 " pgoff %#" PRIx64, pid, tid, v[0],
-			v[0] + v[1], v[2]);
-		if (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) {
-			uint8_t n = body[32];
-
-			fprintf(d->out, " build-id ");
-			for (uint8_t i = 0; i < n && i < 20; i++)
-				fprintf(d->out, "%02x", body[36 + i]);
-		} else {
-			uint32_t maj, min;
-			uint64_t ino;
-
-			memcpy(&maj, body + 32, 4);
-			memcpy(&min, body + 36, 4);
-			memcpy(&ino, body + 40, 8);
-			fprintf(d->out, " dev %u:%u ino %" PRIu64, maj, min, ino);
-		}
-		memcpy(&pid, body + 56, 4); /* prot */
-		memcpy(&tid, body + 60, 4); /* flags */
-		fprintf(d->out, " prot %#x flags %#x%s ", pid, tid,
-			h->misc & PERF_RECORD_MISC_MMAP_DATA ? " data" : "");
-		frec_term__write(d->out, (const char *)body + 64, len - 64);
-		break;
 	case PERF_RECORD_MMAP:
-		if (len < 32)
-			break;
-		memcpy(&pid, body, 4);
-		memcpy(&tid, body + 4, 4);
-		memcpy(v, body + 8, 24);
-		fprintf(d->out, " pid %u tid %u %#" PRIx64 "-%#" PRIx64 " pgoff %#" PRIx64 " ", pid, tid, v[0],
-			v[0] + v[1], v[2]);
-		frec_term__write(d->out, (const char *)body + 32, len - 32);
-		break;
-	case PERF_RECORD_COMM:
-		if (len < 8)
-			break;
-		memcpy(&pid, body, 4);
-		memcpy(&tid, body + 4, 4);
-		fprintf(d->out, " pid %u tid %u%s ", pid, tid, h->misc & PERF_RECORD_MISC_COMM_EXEC ? " exec" : "");
-		frec_term__write(d->out, (const char *)body + 8, len - 8);
-		break;
-	case PERF_RECORD_FORK:
-	case PERF_RECORD_EXIT: {
-		uint32_t f[4];
+	case PERF_RECORD_MMAP2: {
+		struct trace_mmap m;
 
-		if (len < 16)
+		if (trace_event__parse_mmap(ev, h, &m))
 			break;
-		memcpy(f, body, 16);
-		fprintf(d->out, " pid %u ppid %u tid %u ptid %u", f[0], f[1], f[2], f[3]);
+		fprintf(d->out, " pid %u tid %u %#" PRIx64 "-%#" PRIx64 " pgoff %#" PRIx64, m.pid, m.tid, m.addr,
+			m.addr + m.len, m.pgoff);
+		if (m.has_build_id) {
+			fprintf(d->out, " build-id ");
+			for (uint8_t i = 0; i < m.build_id_size; i++)
+				fprintf(d->out, "%02x", m.build_id[i]);
+		} else if (m.is_mmap2) {
+			fprintf(d->out, " dev %u:%u ino %" PRIu64, m.maj, m.min, m.ino);
+		}
+		if (m.is_mmap2)
+			fprintf(d->out, " prot %#x flags %#x%s", m.prot, m.flags,
+				h->misc & PERF_RECORD_MISC_MMAP_DATA ? " data" : "");
+		fputc(' ', d->out);
+		frec_term__write(d->out, m.filename, m.filename_len);
 		break;
 	}
-	case PERF_RECORD_LOST:
-		if (len < 16)
+	case PERF_RECORD_COMM: {
+		struct trace_comm c;
+
+		if (trace_event__parse_comm(ev, h, &c))
 			break;
-		memcpy(v, body, 16);
-		fprintf(d->out, " id %" PRIu64 " lost %" PRIu64, v[0], v[1]);
+		fprintf(d->out, " pid %u tid %u%s ", c.pid, c.tid, c.exec ? " exec" : "");
+		frec_term__write(d->out, c.comm, c.comm_len);
 		break;
+	}
+	case PERF_RECORD_FORK:
+	case PERF_RECORD_EXIT: {
+		struct trace_task t;
+
+		if (trace_event__parse_task(ev, h, &t))
+			break;
+		fprintf(d->out, " pid %u ppid %u tid %u ptid %u", t.pid, t.ppid, t.tid, t.ptid);
+		break;
+	}
+	case PERF_RECORD_LOST: {
+		struct trace_lost l;
+
+		if (trace_event__parse_lost(ev, h, &l))
+			break;
+		fprintf(d->out, " id %" PRIu64 " lost %" PRIu64, l.id, l.lost);
+		break;
+	}
 	case PERF_RECORD_THROTTLE:
-	case PERF_RECORD_UNTHROTTLE:
-		if (len < 24)
+	case PERF_RECORD_UNTHROTTLE: {
+		struct trace_throttle t;
+
+		if (trace_event__parse_throttle(ev, h, &t))
 			break;
-		memcpy(v, body, 24);
-		fprintf(d->out, " time %" PRIu64 " id %" PRIu64, v[0], v[1]);
+		fprintf(d->out, " time %" PRIu64 " id %" PRIu64, t.time, t.id);
 		break;
+	}
 	default:
 		fprintf(d->out, " type %u size %u", h->type, h->size);
 		break;

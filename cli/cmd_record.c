@@ -387,8 +387,17 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 	}
 }
 
+/* The stop flag of STYLE.md 2.4: the one a signal handler may write. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
 int cmd_record(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	struct record_cli c = { 0 };
 	struct rec_stats st;
 	struct rec_error e;
@@ -411,7 +420,15 @@ int cmd_record(int argc, char **argv)
 		c.rec.progress = draw_status;
 		c.rec.progress_ctx = &c;
 	}
+	/* Ctrl-C (or a SIGTERM) ends the recording, which is then written out whole. */
+	stop_signal = 0;
+	c.rec.stop = &stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
 	err = recorder__run(&c.rec, &st, &e);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	if (c.status_drawn)
 		fputs("\r\033[K", stderr);
 	if (err) {

@@ -22,6 +22,7 @@
 #include "frec/render.h"
 #include "frec/symbolizer.h"
 #include "output.h"
+#include "progress.h"
 
 static const char report_help[] =
 	"input and output:\n"
@@ -79,6 +80,7 @@ struct report_opts {
 	char **rules; /* --rules files, in order */
 	size_t nr_rules;
 	bool format_given;
+	bool progress; /* stderr is a terminal: draw how far symbolizing is */
 };
 
 enum {
@@ -386,7 +388,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_hint("name a file: frec report --pprof profile.pb.gz, or redirect standard output");
 		return CLI_USAGE;
 	}
-	o->sym.progress = cli_isatty_stderr();
+	o->progress = cli_isatty_stderr();
 	return CLI_CONTINUE;
 }
 
@@ -416,7 +418,7 @@ static int write_output(const struct report_opts *o, const struct frec_profile *
 {
 	switch (o->format) {
 	case REPORT_FOLDED:
-		return render_folded__write(p, f);
+		return frec_profile__write_folded(p, f);
 	case REPORT_SVG:
 		return cli_flame_with_findings(p, findings, &o->flame, f);
 	case REPORT_ANALYZE:
@@ -438,6 +440,7 @@ int cmd_report(int argc, char **argv)
 	struct analyze_rules *rules = NULL;
 	struct analyze_report *findings = NULL;
 	struct cli_output out = { .fd = -1 };
+	struct cli_progress prog;
 	struct report_opts o;
 	FILE *f;
 	int ret;
@@ -454,8 +457,17 @@ int cmd_report(int argc, char **argv)
 			     "the input is named with -i, the output with -o or right after --svg: "
 			     "frec report -i trace.zst --svg flame.svg"))
 		goto out;
-	if (cli_load_profile(cmd, o.input, &o.sym, &p))
+	if (o.progress) {
+		cli_progress__begin(&prog, cmd);
+		o.sym.progress = cli_progress__symbolizer;
+		o.sym.progress_ctx = &prog;
+	}
+	ret = cli_load_profile(cmd, o.input, &o.sym, &p);
+	if (o.progress)
+		cli_progress__end(&prog);
+	if (ret)
 		goto out;
+	ret = CLI_FAIL;
 	if (!frec_profile__total(p)) {
 		uint64_t n = frec_profile__meta_const(p)->samples;
 

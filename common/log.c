@@ -9,8 +9,16 @@
 
 #include "frec/log.h"
 
-/* The one intended mutable global besides the CLI's stop flag (STYLE.md 2.4). */
+/* The sink: the intended mutable globals besides the CLI's stop flag (STYLE.md 2.4). */
 static enum frec_log_level log_level = FREC_LOG_WARN;
+static frec_log_hook_fn log_hook;
+static void *log_hook_ctx;
+
+void frec_log__set_hook(frec_log_hook_fn fn, void *ctx)
+{
+	log_hook = fn;
+	log_hook_ctx = ctx;
+}
 
 void frec_log__set_level(enum frec_log_level level)
 {
@@ -57,6 +65,8 @@ void frec_vlog(enum frec_log_level level, const char *fmt, va_list ap)
 		n--;
 	/* Messages quote paths and names from traces: a terminal must not act on them. */
 	frec_term__escape(safe, sizeof(safe), line, (size_t)n);
+	if (log_hook)
+		log_hook(log_hook_ctx);
 	fprintf(stderr, "frec: %s%s\n", prefix[level], safe);
 }
 

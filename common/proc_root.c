@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
@@ -148,6 +149,19 @@ int frec_proc_root__open_file(int root, const char *path, int flags, struct stat
 		return -FREC_E_NOT_REGULAR;
 	}
 	return fd;
+}
+
+int frec_proc_root__open_mapped(pid_t pid, uint64_t start, uint64_t end, struct stat *sb)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, start, end);
+	/* stat() follows the link: a device is refused before anything opens it */
+	if (stat(path, sb))
+		return -errno;
+	if (!S_ISREG(sb->st_mode))
+		return -FREC_E_NOT_REGULAR;
+	return frec_proc_root__open_file(AT_FDCWD, path, O_RDONLY, sb);
 }
 
 const char *frec_proc_root__file_kind(mode_t mode)

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Folded stacks importer: "root;frame;...;leaf COUNT" per line, the lingua franca of flame-graph
- * tools.  The count is the last blank-separated field, so frame names may contain spaces (py-spy's
- * "func (file.py:12)").  A kind suffix (_[k], _[j], _[i]) becomes the frame's kind or flag.  Lines
- * starting with '#' are comments.  Empty frames are skipped, so a trailing ';' adds no frame (as
- * flamegraph.pl, whose split drops it).  Counts are summed exactly: a file whose counts do not fit
- * in 64 bits is refused with the line where they stop fitting, never wrapped.
+ * Folded stacks, "root;frame;...;leaf COUNT" per line, the lingua franca of flame-graph tools, in
+ * and out of a profile: folded text round-trips through it.  The count is the last blank-separated
+ * field, so frame names may contain spaces (py-spy's "func (file.py:12)").  A kind suffix (_[k],
+ * _[j], _[i]) is the frame's kind or flag.  Read: lines starting with '#' are comments, empty
+ * frames are skipped (a trailing ';' adds no frame, as flamegraph.pl's split drops it), and counts
+ * are summed exactly (a file whose counts do not fit in 64 bits is refused with the line where
+ * they stop fitting, never wrapped).  Written: one line per call-tree node with self weight, root
+ * first, in the children's order (sorted profiles give sorted, deterministic output); a name
+ * cannot hold the separators: ';' becomes ':' and line breaks become spaces.
  *
  * Two dialects change the counts.  Fractional counts ("a;b 0.4", from tools that weigh stacks by
  * time) are weights: if any line has one, every count is kept in thousandths (the profile's unit
@@ -14,6 +17,7 @@
  * columns; a single-count import refuses such a line rather than take "f 6" for a frame name.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -419,4 +423,82 @@ bool frec_profile__looks_folded(const char *buf, size_t len)
 bool frec_profile__looks_folded_diff(const char *buf, size_t len)
 {
 	return first_line_is(buf, len, &(struct fold_read){ .columns = 2, .scale = 1 });
+}
+
+static void put_name(const char *s, FILE *f)
+{
+	for (; *s; s++) {
+		char ch = *s;
+
+		if (ch == ';')
+			ch = ':';
+		else if (ch == '\n' || ch == '\r')
+			ch = ' ';
+		putc(ch, f);
+	}
+}
+
+static void put_frame(const struct frec_profile *p, uint32_t id, FILE *f)
+{
+	const struct frec_frame *fr = frec_profile__frame(p, id);
+
+	put_name(frec_profile__str(p, fr->name), f);
+	if (fr->file) {
+		const char *file = frec_profile__str(p, fr->file);
+		const char *base = strrchr(file, '/');
+
+		fputs(" (", f);
+		put_name(base ? base + 1 : file, f);
+		if (fr->line)
+			fprintf(f, ":%" PRIu32, fr->line);
+		putc(')', f);
+	}
+	if (fr->kind == FREC_FRAME_KERNEL)
+		fputs(FREC_FOLDED_KERNEL, f);
+	else if (fr->kind == FREC_FRAME_JIT)
+		fputs(FREC_FOLDED_JIT, f);
+	else if (fr->flags & FREC_FRAME_INLINED)
+		fputs(FREC_FOLDED_INLINED, f);
+}
+
+int frec_profile__write_folded(const struct frec_profile *p, FILE *f)
+{
+	uint32_t nr = frec_profile__nr_nodes(p);
+	uint32_t *path = malloc((nr ? nr : 1) * sizeof(*path));
+	size_t depth = 0;
+	uint32_t n;
+
+	if (!path)
+		return -ENOMEM;
+	/* Iterative pre-order walk; path[] holds the nodes from the root's first child down to n. */
+	n = frec_profile__node(p, FREC_NODE_ROOT)->first_child;
+	while (n != FREC_NONE) {
+		const struct frec_node *node = frec_profile__node(p, n);
+
+		path[depth++] = n;
+		if (node->self) {
+			for (size_t i = 0; i < depth; i++) {
+				if (i)
+					putc(';', f);
+				put_frame(p, frec_profile__node(p, path[i])->frame, f);
+			}
+			fprintf(f, " %" PRIu64 "\n", node->self);
+		}
+		if (node->first_child != FREC_NONE) {
+			n = node->first_child;
+			continue;
+		}
+		/* climb until a node has a next sibling */
+		while (depth) {
+			uint32_t sib = frec_profile__node(p, path[--depth])->next_sibling;
+
+			if (sib != FREC_NONE) {
+				n = sib;
+				break;
+			}
+			n = FREC_NONE;
+		}
+	}
+	free(path);
+	return ferror(f) ? -EIO : 0;
 }

@@ -194,23 +194,36 @@ size_t trace_sample__cut_stack(const struct trace_sample *s, const struct perf_e
  * The sample_id trailer sits at the end of a non-sample record, fields in this order:
  * { u32 pid, tid } { u64 time } { u64 id } { u64 stream_id } { u32 cpu, res } { u64 id (IDENTIFIER) }
  */
-int trace_event__parse_id(const struct trace_event *ev, const struct perf_event_header *h,
-			  struct trace_sample_id *id)
+/* Bytes of the sample_id trailer that event @ev appends to its non-sample records (NULL: none). */
+static size_t id_trailer_size(const struct trace_event *ev)
 {
-	uint64_t type = ev->attr.sample_type;
+	uint64_t type;
 	size_t n = 0;
-	struct cursor c;
-	uint32_t unused;
 
-	memset(id, 0, sizeof(*id));
-	if (!ev->attr.sample_id_all || h->type == PERF_RECORD_SAMPLE || h->type >= TRACE_REC_BASE)
+	if (!ev || !ev->attr.sample_id_all)
 		return 0;
+	type = ev->attr.sample_type;
 	n += type & PERF_SAMPLE_TID ? 8 : 0;
 	n += type & PERF_SAMPLE_TIME ? 8 : 0;
 	n += type & PERF_SAMPLE_ID ? 8 : 0;
 	n += type & PERF_SAMPLE_STREAM_ID ? 8 : 0;
 	n += type & PERF_SAMPLE_CPU ? 8 : 0;
 	n += type & PERF_SAMPLE_IDENTIFIER ? 8 : 0;
+	return n;
+}
+
+int trace_event__parse_id(const struct trace_event *ev, const struct perf_event_header *h,
+			  struct trace_sample_id *id)
+{
+	uint64_t type = ev->attr.sample_type;
+	size_t n;
+	struct cursor c;
+	uint32_t unused;
+
+	memset(id, 0, sizeof(*id));
+	if (!ev->attr.sample_id_all || h->type == PERF_RECORD_SAMPLE || h->type >= TRACE_REC_BASE)
+		return 0;
+	n = id_trailer_size(ev);
 	if (h->size < sizeof(*h) + n)
 		return -FREC_E_PARSE;
 	c = (struct cursor){ (const uint8_t *)h + h->size - n, (const uint8_t *)h + h->size, false };
@@ -228,6 +241,118 @@ int trace_event__parse_id(const struct trace_event *ev, const struct perf_event_
 		id->id = take_u64(&c);
 	id->valid = true;
 	return 0;
+}
+
+/*
+ * A cursor over the fields of a non-sample kernel record: from its header to its sample_id
+ * trailer, which the decoders below leave to trace_event__parse_id().
+ */
+static struct cursor body_cursor(const struct trace_event *ev, const struct perf_event_header *h)
+{
+	size_t trailer = id_trailer_size(ev);
+	const uint8_t *b = (const uint8_t *)(h + 1), *end = (const uint8_t *)h + h->size;
+
+	if (h->size < sizeof(*h) + trailer)
+		return (struct cursor){ b, b, true };
+	return (struct cursor){ b, end - trailer, false };
+}
+
+/* A NUL-terminated string that ends the record's fields: at least its NUL must be there. */
+static const char *take_string(struct cursor *c, size_t *len)
+{
+	const char *s = (const char *)c->p;
+
+	if (c->bad || c->p == c->end) {
+		c->bad = true;
+		return NULL;
+	}
+	*len = strnlen(s, (size_t)(c->end - c->p));
+	c->p = c->end;
+	return s;
+}
+
+int trace_event__parse_mmap(const struct trace_event *ev, const struct perf_event_header *h, struct trace_mmap *m)
+{
+	struct cursor c = body_cursor(ev, h);
+
+	memset(m, 0, sizeof(*m));
+	if (h->type != PERF_RECORD_MMAP && h->type != PERF_RECORD_MMAP2)
+		return -FREC_E_PARSE;
+	m->is_mmap2 = h->type == PERF_RECORD_MMAP2;
+	take_u32x2(&c, &m->pid, &m->tid);
+	m->addr = take_u64(&c);
+	m->len = take_u64(&c);
+	m->pgoff = take_u64(&c);
+	if (m->is_mmap2) {
+		const uint8_t *u = take(&c, 24);
+
+		/* { u32 maj, min; u64 ino, ino_generation } or { u8 size, u8, u16; u8 build_id[20] } */
+		if (u && (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)) {
+			m->has_build_id = true;
+			m->build_id_size = u[0] > sizeof(m->build_id) ? sizeof(m->build_id) : u[0];
+			memcpy(m->build_id, u + 4, m->build_id_size);
+		} else if (u) {
+			memcpy(&m->maj, u, 4);
+			memcpy(&m->min, u + 4, 4);
+			memcpy(&m->ino, u + 8, 8);
+			memcpy(&m->ino_generation, u + 16, 8);
+		}
+		take_u32x2(&c, &m->prot, &m->flags);
+	}
+	m->filename = take_string(&c, &m->filename_len);
+	return c.bad ? -FREC_E_PARSE : 0;
+}
+
+int trace_event__parse_comm(const struct trace_event *ev, const struct perf_event_header *h, struct trace_comm *cm)
+{
+	struct cursor c = body_cursor(ev, h);
+
+	memset(cm, 0, sizeof(*cm));
+	if (h->type != PERF_RECORD_COMM)
+		return -FREC_E_PARSE;
+	take_u32x2(&c, &cm->pid, &cm->tid);
+	cm->exec = h->misc & PERF_RECORD_MISC_COMM_EXEC;
+	cm->comm = take_string(&c, &cm->comm_len);
+	return c.bad ? -FREC_E_PARSE : 0;
+}
+
+int trace_event__parse_task(const struct trace_event *ev, const struct perf_event_header *h, struct trace_task *t)
+{
+	struct cursor c = body_cursor(ev, h);
+
+	memset(t, 0, sizeof(*t));
+	if (h->type != PERF_RECORD_FORK && h->type != PERF_RECORD_EXIT)
+		return -FREC_E_PARSE;
+	take_u32x2(&c, &t->pid, &t->ppid);
+	take_u32x2(&c, &t->tid, &t->ptid);
+	t->time = take_u64(&c);
+	return c.bad ? -FREC_E_PARSE : 0;
+}
+
+int trace_event__parse_lost(const struct trace_event *ev, const struct perf_event_header *h, struct trace_lost *l)
+{
+	struct cursor c = body_cursor(ev, h);
+
+	memset(l, 0, sizeof(*l));
+	if (h->type != PERF_RECORD_LOST)
+		return -FREC_E_PARSE;
+	l->id = take_u64(&c);
+	l->lost = take_u64(&c);
+	return c.bad ? -FREC_E_PARSE : 0;
+}
+
+int trace_event__parse_throttle(const struct trace_event *ev, const struct perf_event_header *h,
+				struct trace_throttle *t)
+{
+	struct cursor c = body_cursor(ev, h);
+
+	memset(t, 0, sizeof(*t));
+	if (h->type != PERF_RECORD_THROTTLE && h->type != PERF_RECORD_UNTHROTTLE)
+		return -FREC_E_PARSE;
+	t->time = take_u64(&c);
+	t->id = take_u64(&c);
+	t->stream_id = take_u64(&c);
+	return c.bad ? -FREC_E_PARSE : 0;
 }
 
 const char *trace_rec__name(uint32_t type)

@@ -40,13 +40,6 @@
 #define POLL_MS 100
 #define NS_PER_SEC 1000000000ull
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -63,13 +56,7 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group, unsigned long flags)
-{
-	return (int)syscall(SYS_perf_event_open, attr, pid, cpu, group, flags);
-}
-
-static void set_error(struct recorder *rec, int err, int kind, const char *fmt, ...) frec_printf(4, 5);
-static void set_error(struct recorder *rec, int err, int kind, const char *fmt, ...)
+void rec__set_error(struct recorder *rec, int err, int kind, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -118,7 +105,7 @@ static uint64_t record_time(const struct perf_event_header *h)
 	uint64_t t;
 
 	/* IDENTIFIER, IP, TID, TIME lead every sample; the sample_id trailer ends in TID, TIME, CPU,
-	 * IDENTIFIER (see event_attr()). */
+	 * IDENTIFIER (see rec_events__attr()). */
 	if (h->type == PERF_RECORD_SAMPLE) {
 		if (h->size < 40)
 			return 0;
@@ -205,14 +192,14 @@ static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
 
 static int emit_record(struct recorder *rec, const struct perf_event_header *h)
 {
-	const uint64_t *u = (const uint64_t *)(h + 1);
+	struct trace_lost lost;
 
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
 		return emit_sample(rec, h);
 	case PERF_RECORD_LOST:
-		if (h->size >= sizeof(*h) + 16) {
-			rec->st->lost += u[1];
+		if (!trace_event__parse_lost(&rec->event, h, &lost)) {
+			rec->st->lost += lost.lost;
 			rec->st->lost_records++;
 		}
 		break;
@@ -280,245 +267,6 @@ static int drain(struct recorder *rec)
 	if (!err)
 		err = trace_writer__write_rec(rec->w, TRACE_REC_ROUND, NULL, 0);
 	return err;
-}
-
-/* ---- Events ------------------------------------------------------------------------------------ */
-
-static unsigned int read_sysctl_uint(const char *path, unsigned int dflt)
-{
-	char buf[32];
-
-	if (rec_read_small(path, buf, sizeof(buf)) < 0)
-		return dflt;
-	return (unsigned int)strtoul(buf, NULL, 10);
-}
-
-#if defined(__x86_64__)
-#include <asm/perf_regs.h>
-/* General-purpose registers; the segment registers are always 0 in user mode. */
-#define USER_REGS_MASK (((1ull << PERF_REG_X86_64_MAX) - 1) & \
-	~((1ull << PERF_REG_X86_DS) | (1ull << PERF_REG_X86_ES) | (1ull << PERF_REG_X86_FS) | \
-	  (1ull << PERF_REG_X86_GS)))
-#elif defined(__aarch64__)
-#include <asm/perf_regs.h>
-#define USER_REGS_MASK ((1ull << PERF_REG_ARM64_MAX) - 1)
-#else
-#define USER_REGS_MASK 0ull
-#endif
-
-static int event_attr(struct recorder *rec)
-{
-	const struct rec_opts *o = rec->o;
-	struct perf_event_attr *a = &rec->attr;
-	const char *name = o->event ? o->event : "cycles";
-	int err;
-
-	memset(a, 0, sizeof(*a));
-	a->size = sizeof(*a);
-	err = rec_event__parse(name, a);
-	if (err) {
-		set_error(rec, err, REC_ERR_EVENT, "%s", name);
-		return err;
-	}
-	snprintf(rec->st->event, sizeof(rec->st->event), "%s", name);
-	if (o->period) {
-		a->sample_period = o->period;
-	} else if (a->type == PERF_TYPE_TRACEPOINT && !o->freq) {
-		a->sample_period = 1;
-	} else {
-		a->freq = 1;
-		a->sample_freq = o->freq ? o->freq : 99;
-	}
-	a->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
-			 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
-	if (a->type == PERF_TYPE_TRACEPOINT)
-		a->sample_type |= PERF_SAMPLE_RAW;
-	if (o->call_graph != REC_CG_NONE) {
-		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
-		a->sample_max_stack = (uint16_t)FREC_MIN(
-			read_sysctl_uint("/proc/sys/kernel/perf_event_max_stack", 127), UINT16_MAX);
-	}
-	if (o->call_graph == REC_CG_DWARF || o->call_graph == REC_CG_AUTO) {
-		if (!USER_REGS_MASK) {
-			set_error(rec, -FREC_E_EVENT_UNSUPPORTED, REC_ERR_EVENT,
-				  "--call-graph dwarf on this architecture");
-			return -FREC_E_EVENT_UNSUPPORTED;
-		}
-		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
-		a->sample_regs_user = USER_REGS_MASK;
-		a->sample_stack_user = FREC_ALIGN(o->stack_size ? o->stack_size : REC_STACK_DEFAULT, 8);
-		/* DWARF mode unwinds user space itself: the kernel walks only its own frames. */
-		a->exclude_callchain_user = o->call_graph == REC_CG_DWARF;
-	}
-	a->mmap = 1;
-	a->mmap2 = 1;
-	a->comm = 1;
-	a->comm_exec = 1;
-	a->task = 1;
-	a->sample_id_all = 1;
-	a->build_id = 1;
-	a->use_clockid = 1;
-	a->clockid = CLOCK_MONOTONIC;
-	a->disabled = 1;
-	a->inherit = !o->system_wide;
-	a->enable_on_exec = o->argv != NULL;
-	a->exclude_guest = 1;
-	a->watermark = 1;
-	return 0;
-}
-
-static const char *attr_event_name(struct recorder *rec)
-{
-	return rec->st->event;
-}
-
-/*
- * Open the event for (@pid, @cpu), adapting the attr on the first success-or-failure: a hardware
- * event the machine lacks becomes cpu-clock, a kernel that refuses kernel samples gets user-only
- * ones, an old kernel without build-ids in MMAP2 goes without.  Returns an fd or -errno.
- */
-static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
-{
-	struct perf_event_attr *a = &rec->attr;
-
-	for (;;) {
-		int fd = sys_perf_event_open(a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-		int err = -errno;
-
-		if (fd >= 0) {
-			/* Say so once the reduced recording is known to work. */
-			if (!rec->nr_fds && rec->st->no_kernel)
-				pr_warn("kernel samples are not permitted (kernel.perf_event_paranoid is %u): "
-					"recording user space only; run as root, with CAP_PERFMON, or after "
-					"sysctl kernel.perf_event_paranoid=1",
-					read_sysctl_uint("/proc/sys/kernel/perf_event_paranoid", 2));
-			return fd;
-		}
-		if (rec->nr_fds) /* the attr was settled by the first open */
-			return err;
-		if ((err == -ENOENT || err == -EOPNOTSUPP || err == -ENODEV) && a->type == PERF_TYPE_HARDWARE) {
-			a->type = PERF_TYPE_SOFTWARE;
-			a->config = PERF_COUNT_SW_CPU_CLOCK;
-			rec->st->event_fallback = rec->o->event != NULL;
-			snprintf(rec->st->event, sizeof(rec->st->event), "cpu-clock");
-			if (rec->o->event)
-				pr_warn("%s is not supported on this machine (no hardware PMU?): sampling cpu-clock",
-					rec->o->event);
-			continue;
-		}
-		if (err == -EINVAL && a->build_id) {
-			a->build_id = 0;
-			continue;
-		}
-		if ((err == -EACCES || err == -EPERM) && !a->exclude_kernel) {
-			a->exclude_kernel = 1;
-			a->exclude_hv = 1;
-			rec->st->no_kernel = true;
-			continue;
-		}
-		return err;
-	}
-}
-
-static int add_fd(struct recorder *rec, int fd, int cpu_index)
-{
-	struct frec_fd *f;
-
-	if (rec->nr_fds == rec->cap_fds) {
-		size_t cap = rec->cap_fds ? rec->cap_fds * 2 : 16;
-		struct frec_fd *nf = realloc(rec->fds, cap * sizeof(*nf));
-
-		if (!nf)
-			return -ENOMEM;
-		rec->fds = nf;
-		rec->cap_fds = cap;
-	}
-	f = &rec->fds[rec->nr_fds++];
-	f->fd = fd;
-	f->cpu_index = cpu_index;
-	if (ioctl(fd, PERF_EVENT_IOC_ID, &f->id) < 0)
-		f->id = 0;
-	return 0;
-}
-
-/* Open the event for @pid (-1: every task) on every CPU. */
-static int open_task(struct recorder *rec, pid_t pid)
-{
-	for (size_t c = 0; c < rec->nr_cpus; c++) {
-		int fd = open_adapting(rec, pid, rec->cpus[c]);
-		int err;
-
-		if (fd < 0)
-			return fd;
-		err = add_fd(rec, fd, (int)c);
-		if (err) {
-			close(fd);
-			return err;
-		}
-	}
-	return 0;
-}
-
-/* Every thread of process @pid.  Threads that exit meanwhile are skipped. */
-static int open_process(struct recorder *rec, pid_t pid)
-{
-	char path[64];
-	struct dirent *d;
-	size_t opened = 0;
-	int err = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while ((d = readdir(dir))) {
-		pid_t tid = (pid_t)atoi(d->d_name);
-
-		if (tid <= 0)
-			continue;
-		err = open_task(rec, tid);
-		if (err == -ESRCH) {
-			err = 0;
-			continue;
-		}
-		if (err)
-			break;
-		opened++;
-	}
-	closedir(dir);
-	if (!err && !opened)
-		err = -ESRCH;
-	return err;
-}
-
-static int online_cpus(struct recorder *rec)
-{
-	char buf[1024];
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-
-	rec->cpus = calloc((size_t)(ncpu > 0 ? ncpu : 1) + 1024, sizeof(*rec->cpus));
-	if (!rec->cpus)
-		return -ENOMEM;
-	if (rec_read_small("/sys/devices/system/cpu/online", buf, sizeof(buf)) < 0) {
-		for (long i = 0; i < (ncpu > 0 ? ncpu : 1); i++)
-			rec->cpus[rec->nr_cpus++] = (int)i;
-		return 0;
-	}
-	/* "0-3,5,7-8" */
-	for (char *s = buf; *s && *s != '\n';) {
-		char *end;
-		long a = strtol(s, &end, 10), b = a;
-
-		if (end == s)
-			break;
-		if (*end == '-')
-			b = strtol(end + 1, &end, 10);
-		for (long i = a; i <= b && rec->nr_cpus < (size_t)ncpu + 1024; i++)
-			rec->cpus[rec->nr_cpus++] = (int)i;
-		s = *end == ',' ? end + 1 : end;
-	}
-	return rec->nr_cpus ? 0 : -ENODEV;
 }
 
 /* ---- Rings ------------------------------------------------------------------------------------- */
@@ -595,103 +343,6 @@ retry:
 	return 0;
 }
 
-/* ---- The launched command ---------------------------------------------------------------------- */
-
-static int fork_command(struct recorder *rec)
-{
-	pid_t self = getpid();
-	int go[2], status[2];
-
-	if (pipe2(go, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
-		return -errno;
-	rec->child = fork();
-	if (rec->child < 0)
-		return -errno;
-	if (rec->child == 0) {
-		char c;
-		int err;
-
-		/*
-		 * Die with frec, even by SIGKILL, rather than run on unobserved.  (The kernel sends the
-		 * signal when the thread that forked exits: frec records from one thread.)  If frec died
-		 * before prctl(), no signal will come: the child has been re-parented already.
-		 */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != self)
-			_exit(127);
-		/* The trace is frec's standard output: the command's output must not mix into it. */
-		if (rec->o->output_fd == STDOUT_FILENO && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127);
-		close(go[1]);
-		close(status[0]);
-		/* Wait until the events exist; EOF means the recorder gave up. */
-		if (read(go[0], &c, 1) != 1)
-			_exit(127);
-		execvp(rec->o->argv[0], rec->o->argv);
-		err = errno;
-		if (write(status[1], &err, sizeof(err)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(go[0]);
-	close(status[1]);
-	rec->go_fd = go[1];
-	rec->status_fd = status[0];
-	return 0;
-}
-
-/* Whether @cmd names an executable, directly or through $PATH, as execvp() will look it up. */
-int rec_command__check(const char *cmd)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-	int err = -ENOENT;
-
-	if (!*cmd)
-		return -ENOENT;
-	if (strchr(cmd, '/'))
-		return access(cmd, X_OK) ? -errno : 0;
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path;; p++) {
-		const char *end = strchrnul(p, ':');
-		int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", cmd);
-
-		if (n > 0 && (size_t)n < sizeof(buf)) {
-			if (!access(buf, X_OK))
-				return 0;
-			if (errno == EACCES)
-				err = -EACCES;
-		}
-		if (!*end)
-			break;
-		p = end;
-	}
-	return err;
-}
-
-/* Let the command exec; returns 0 once it did, or -errno of the failed exec. */
-static int start_command(struct recorder *rec)
-{
-	ssize_t n;
-	int err;
-
-	if (write(rec->go_fd, "g", 1) != 1)
-		return -errno;
-	close(rec->go_fd);
-	rec->go_fd = -1;
-	do
-		n = read(rec->status_fd, &err, sizeof(err));
-	while (n < 0 && errno == EINTR);
-	close(rec->status_fd);
-	rec->status_fd = -1;
-	if (n == sizeof(err)) {
-		waitpid(rec->child, NULL, 0);
-		rec->child = 0;
-		return -err;
-	}
-	return 0;
-}
-
 /* ---- Header ------------------------------------------------------------------------------------ */
 
 static char *join_argv(char *const *argv)
@@ -739,7 +390,7 @@ static int write_header(struct recorder *rec)
 	snprintf(kv[n++], sizeof(kv[0]), "frec_command=frec %.480s", self ? self : "");
 	snprintf(kv[n++], sizeof(kv[0]), "target=%s",
 		 o->argv ? "command" : o->system_wide ? "system-wide" : o->nr_pids ? "pid" : "tid");
-	snprintf(kv[n++], sizeof(kv[0]), "event=%s", attr_event_name(rec));
+	snprintf(kv[n++], sizeof(kv[0]), "event=%s", rec_events__name(rec));
 	if (rec->attr.freq)
 		snprintf(kv[n++], sizeof(kv[0]), "freq=%" PRIu64, (uint64_t)rec->attr.sample_freq);
 	else
@@ -780,7 +431,7 @@ static int write_header(struct recorder *rec)
 		for (size_t i = 0; i < rec->nr_fds; i++)
 			ids[i] = rec->fds[i].id;
 		err = trace_writer__write_attr(rec->w, &rec->attr, ids, (uint32_t)rec->nr_fds,
-					       attr_event_name(rec));
+					       rec_events__name(rec));
 		free(ids);
 	}
 	return err;
@@ -908,7 +559,7 @@ static int record_loop(struct recorder *rec)
 			o->progress(o->progress_ctx, rec->st);
 			next_progress = now + NS_PER_SEC;
 		}
-		if (stop_signal) {
+		if (o->stop && *o->stop) {
 			rec->st->stop_flags |= TRACE_FOOTER_INTERRUPTED;
 			break;
 		}
@@ -990,29 +641,29 @@ static int open_targets(struct recorder *rec)
 	int err = 0;
 
 	if (o->system_wide) {
-		err = open_task(rec, -1);
+		err = rec_events__open_task(rec, -1);
 		if (err)
-			set_error(rec, err, REC_ERR_EVENT, "%s", attr_event_name(rec));
+			rec__set_error(rec, err, REC_ERR_EVENT, "%s", rec_events__name(rec));
 		return err;
 	}
 	if (o->argv) {
-		err = open_task(rec, rec->child);
+		err = rec_events__open_task(rec, rec->child);
 		if (err)
-			set_error(rec, err, REC_ERR_EVENT, "%s", attr_event_name(rec));
+			rec__set_error(rec, err, REC_ERR_EVENT, "%s", rec_events__name(rec));
 		return err;
 	}
 	for (size_t i = 0; i < o->nr_pids && !err; i++) {
-		err = open_process(rec, o->pids[i]);
+		err = rec_events__open_process(rec, o->pids[i]);
 		if (err)
-			set_error(rec, err, err == -ESRCH ? REC_ERR_TARGET : REC_ERR_EVENT, "%d", (int)o->pids[i]);
+			rec__set_error(rec, err, err == -ESRCH ? REC_ERR_TARGET : REC_ERR_EVENT, "%d", (int)o->pids[i]);
 	}
 	for (size_t i = 0; i < o->nr_tids && !err; i++) {
-		err = open_task(rec, o->tids[i]);
+		err = rec_events__open_task(rec, o->tids[i]);
 		if (err)
-			set_error(rec, err, err == -ESRCH ? REC_ERR_TARGET : REC_ERR_EVENT, "%d", (int)o->tids[i]);
+			rec__set_error(rec, err, err == -ESRCH ? REC_ERR_TARGET : REC_ERR_EVENT, "%d", (int)o->tids[i]);
 	}
 	if (err && rec->e->kind == REC_ERR_EVENT)
-		snprintf(rec->e->what, sizeof(rec->e->what), "%s", attr_event_name(rec));
+		snprintf(rec->e->what, sizeof(rec->e->what), "%s", rec_events__name(rec));
 	return err;
 }
 
@@ -1021,7 +672,6 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	struct recorder rec = { .o = o, .st = st, .e = e, .go_fd = -1, .status_fd = -1 };
 	const char *output = o->output ? o->output : "the trace";
 	int out_fd = o->output_fd;
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	struct trace_writer_opts wopts = { 0 };
 	int err;
 
@@ -1035,26 +685,26 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	rec.cut = malloc(UINT16_MAX + 1);
 	if (!rec.stage || !rec.cut) {
 		err = -ENOMEM;
-		set_error(&rec, err, REC_ERR_OTHER, "memory");
+		rec__set_error(&rec, err, REC_ERR_OTHER, "memory");
 		goto out;
 	}
-	err = event_attr(&rec);
+	err = rec_events__attr(&rec);
 	if (err)
 		goto out;
-	err = online_cpus(&rec);
+	err = rec_events__online_cpus(&rec);
 	if (err) {
-		set_error(&rec, err, REC_ERR_OTHER, "online CPUs");
+		rec__set_error(&rec, err, REC_ERR_OTHER, "online CPUs");
 		goto out;
 	}
 	if (o->argv) {
 		err = rec_command__check(o->argv[0]);
 		if (err) {
-			set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
+			rec__set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
 			goto out;
 		}
-		err = fork_command(&rec);
+		err = rec_command__fork(&rec);
 		if (err) {
-			set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
+			rec__set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
 			goto out;
 		}
 	}
@@ -1064,7 +714,7 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	rec.event = (struct trace_event){ .attr = rec.attr, .name = st->event };
 	err = map_rings(&rec);
 	if (err) {
-		set_error(&rec, err, REC_ERR_MMAP, "ring buffers");
+		rec__set_error(&rec, err, REC_ERR_MMAP, "ring buffers");
 		goto out;
 	}
 	/* Only now, with the target and the events known good, may an existing file be replaced. */
@@ -1080,13 +730,9 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 		out_fd = -1; /* the writer's, also when it failed */
 	}
 	if (err) {
-		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
+		rec__set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		goto out;
 	}
-	stop_signal = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	rec.start_ns = now_ns();
 	err = write_header(&rec);
 	if (!err && !o->argv)
@@ -1098,14 +744,14 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	if (!err)
 		err = trace_writer__flush(rec.w);
 	if (err) {
-		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
-		goto restore;
+		rec__set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
+		goto out;
 	}
 	if (o->argv) {
-		err = start_command(&rec);
+		err = rec_command__start(&rec);
 		if (err) {
-			set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
-			goto restore;
+			rec__set_error(&rec, err, REC_ERR_COMMAND, "%s", o->argv[0]);
+			goto out;
 		}
 	} else {
 		for (size_t i = 0; i < rec.nr_fds; i++)
@@ -1117,10 +763,7 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	if (!err)
 		err = finish_trace(&rec);
 	if (err)
-		set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
-restore:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+		rec__set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 out:
 	if (out_fd >= 0)
 		close(out_fd);
@@ -1134,7 +777,7 @@ out:
 		cerr = cerr ? cerr : cerr2;
 		if (!err && cerr) {
 			err = cerr;
-			set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
+			rec__set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		}
 	}
 	st->elapsed_ns = rec.stop_ns ? rec.stop_ns - rec.start_ns : 0;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "frec/compiler.h"
 #include "frec/hashmap.h"
 #include "frec/recorder.h"
 #include "frec/trace.h"
@@ -80,8 +81,26 @@ void rec__note_pid(struct recorder *rec, uint32_t pid);
 /** rec__emit() - append a whole record to the trace.  0 or a write error. */
 int rec__emit(struct recorder *rec, const void *r, size_t size);
 
+/** rec__set_error() - describe the error @err of kind REC_ERR_* in rec->e, naming its object. */
+void rec__set_error(struct recorder *rec, int err, int kind, const char *fmt, ...) frec_printf(4, 5);
+
+/** rec_events__attr() - the perf_event_attr of the recording (rec->attr) from the options. */
+int rec_events__attr(struct recorder *rec);
+/** rec_events__name() - the name of the event rec->attr describes. */
+const char *rec_events__name(struct recorder *rec);
+/** rec_events__online_cpus() - the online CPUs (rec->cpus). */
+int rec_events__online_cpus(struct recorder *rec);
+/** rec_events__open_task() - the event on every online CPU for task @pid (-1: every task). */
+int rec_events__open_task(struct recorder *rec, pid_t pid);
+/** rec_events__open_process() - rec_events__open_task() for each thread of process @pid. */
+int rec_events__open_process(struct recorder *rec, pid_t pid);
+
 /** rec_command__check() - 0 if execvp() would find @cmd, else -ENOENT or -EACCES. */
 int rec_command__check(const char *cmd);
+/** rec_command__fork() - fork the command (rec->child), waiting to be started. */
+int rec_command__fork(struct recorder *rec);
+/** rec_command__start() - let the forked command run; its exec's failure is returned. */
+int rec_command__start(struct recorder *rec);
 
 /** rec_synth__processes() - COMM and MMAP2 records for the targets that already run. */
 int rec_synth__processes(struct recorder *rec);

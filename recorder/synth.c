@@ -125,8 +125,11 @@ struct bid_cache {
 	size_t nr, cap;
 };
 
-/* The build-id of @m's file, read in the process's root @root (frec_proc_root__open()). */
-static int file_build_id(struct bid_cache *c, int root, const struct rec_map *m, uint8_t id[20])
+/*
+ * The build-id of @m's file, read in the root @root (frec_proc_root__open()) of process @pid, or
+ * through the process's mapping itself when the file was replaced or removed since it was mapped.
+ */
+static int file_build_id(struct bid_cache *c, uint32_t pid, int root, const struct rec_map *m, uint8_t id[20])
 {
 	uint64_t key = frec_hash64(((uint64_t)m->maj << 44) ^ ((uint64_t)m->min << 24) ^ m->ino ^
 				   frec_hash_bytes(m->path, m->path_len));
@@ -147,7 +150,10 @@ static int file_build_id(struct bid_cache *c, int root, const struct rec_map *m,
 	 * controls what is there, so no link may lead out of it and nothing but a regular file is read.
 	 */
 	snprintf(path, sizeof(path), "%.*s", (int)m->path_len, m->path);
-	if (root >= 0)
+	/* "PATH (deleted)": PATH is another file now, or none; the mapping is still the old one */
+	if (m->path_len > 10 && !memcmp(m->path + m->path_len - 10, " (deleted)", 10))
+		fd = frec_proc_root__open_mapped((pid_t)pid, m->start, m->end, &sb);
+	else if (root >= 0)
 		fd = frec_proc_root__open_file(root, path, O_RDONLY, &sb);
 	if (fd >= 0 && sb.st_size > 0) {
 		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -184,7 +190,7 @@ static int synth_mmap2(struct recorder *rec, struct bid_cache *c, uint32_t pid, 
 	uint64_t v[3] = { m->start, m->end - m->start, m->pgoff };
 	uint8_t id[20] = { 0 };
 	size_t plen = FREC_MIN(m->path_len, (size_t)4095), off;
-	int n = file_build_id(c, root, m, id);
+	int n = file_build_id(c, pid, root, m, id);
 
 	h->type = PERF_RECORD_MMAP2;
 	h->misc = PERF_RECORD_MISC_USER;

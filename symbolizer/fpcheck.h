@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Frame-pointer analysis of x86_64 machine code with capstone (issue 4).
+ * Frame-pointer analysis of x86_64 machine code with capstone.
  *
  * A frame-pointer callchain is only as good as the code it walks: it is sound for a frame whose
  * function made %rbp its frame pointer (push %rbp; mov %rsp,%rbp) and is past that setup.  Three

@@ -1,29 +1,55 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to symbolizer/: the pieces sym_profile__from_trace() is built from, each testable on its
- * own (tests/unit/symbolizer/ includes this header).
+ * Private to symbolizer/: the pieces an ELF file is read with, each testable on its own
+ * (tests/unit/symbolizer/ includes this header).  The symbolizer's other objects have their own
+ * headers (sym_modules.h, sym_space.h, sym_namer.h, ...).
  *
  *   sym_table   sorted address ranges with names: kallsyms snapshots and JIT perf maps
  *   sym_layout  where an ELF file's code is mapped: the PT_LOAD layout
  *   sym_plt     the stubs of an ELF file's PLT, named FUNC@plt
- *   sym_elf     one ELF file (plus its separate debug info): symbols, PT_LOAD layout, inline chains
+ *   sym_elf     one ELF file (plus its separate debug info): symbols, layout, PLT, CFI, and
+ *               through sym_dwarf its inline chains and lines
  *   sym_demangle  C++ and Rust names through libiberty
- *   sym_space   per-process address spaces with their history, so a sample is resolved against
- *               the mappings that were in place at its time
  */
 #ifndef FREC_SYM_INTERNAL_H
 #define FREC_SYM_INTERNAL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <elfutils/libdwfl.h>
+
+#include "sym_range.h"
+
+/**
+ * sym_grow() - make room for @need elements of @elem bytes in *@arr (*@cap of them now), doubling
+ * from 16.  Returns 0, or -ENOMEM with *@arr as it was.
+ */
+static inline int sym_grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t n;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	p = realloc(*arr, n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
 
 /* ---- sym_table: kallsyms and perf maps --------------------------------------------------------- */
 
 struct sym_table_entry {
-	uint64_t start, end; /* [start, end) */
+	struct sym_range range;
 	uint32_t name;       /* offset of the NUL-terminated name in the table's text */
 	uint32_t module;     /* offset of the module name ("" for none) */
 	uint32_t seq;        /* input order: among overlapping entries the later one wins */
@@ -32,7 +58,7 @@ struct sym_table_entry {
 struct sym_table {
 	struct sym_table_entry *entries;
 	size_t nr, cap;
-	uint64_t *max_end; /* max_end[i]: largest end among entries[0..i] (bounds the overlap scan) */
+	struct sym_ranges index;
 	char *text;        /* names, NUL-separated; offset 0 is "" */
 	size_t text_len, text_cap;
 	uint64_t bad_lines;
@@ -114,7 +140,7 @@ struct sym_plt_sec {
 };
 
 struct sym_plt_stub {
-	uint64_t start, end;
+	struct sym_range range; /* link-time addresses */
 	char *name; /* "memcpy@plt" (mangled as its symbol is), or the section's name */
 };
 
@@ -125,6 +151,7 @@ struct sym_plt {
 	bool loaded;
 	struct sym_plt_stub *stubs; /* sorted by start */
 	size_t nr;
+	struct sym_ranges index;
 };
 
 /** The name of the function whose code starts at link-time address @vaddr, or NULL. */
@@ -158,8 +185,9 @@ struct sym_elf_frame {
 };
 
 /**
- * sym_elf__open() - open the ELF file at @path and index its symbols (.symtab, else separate debug
- * info found by build-id or .gnu_debuglink under @debug_path, else .dynsym).  @debug_path is
+ * sym_elf__open() - open the ELF file at @path; its symbols are indexed at the first lookup
+ * (.symtab, else separate debug info found by build-id or .gnu_debuglink under @debug_path, else
+ * .dynsym).  @debug_path is
  * libdwfl's search path (NULL: ":.debug:/usr/lib/debug").  Returns 0 and sets *@out, -errno when the
  * file cannot be opened, -FREC_E_ELF when it is not ELF.  Release with sym_elf__close().
  */
@@ -189,8 +217,8 @@ uint32_t sym_elf__flags(struct sym_elf *e);
  */
 int sym_elf__vaddr(const struct sym_elf *e, uint64_t start, uint64_t pgoff, uint64_t pc, uint64_t *vaddr);
 
-/** sym_elf__nr_symbols() - function symbols indexed. */
-size_t sym_elf__nr_symbols(const struct sym_elf *e);
+/** sym_elf__nr_symbols() - function symbols indexed (they are read at the first lookup). */
+size_t sym_elf__nr_symbols(struct sym_elf *e);
 
 /**
  * sym_elf__lookup() - name link-time address @vaddr: up to @max frames, innermost first, in @out.
@@ -228,24 +256,79 @@ const char *sym_elf__debug_file(const struct sym_elf *e);
  */
 int sym_elf__save_debug(struct sym_elf *e, const char *cache_dir);
 
+/** sym_elf__id() - the file's number in the registry (sym_modules; 0 outside one), for per-file caches. */
+uint32_t sym_elf__id(const struct sym_elf *e);
+
+/** sym_elf__set_id() - the registry numbers the files it opens. */
+void sym_elf__set_id(struct sym_elf *e, uint32_t id);
+
+/*
+ * The unwinder is a client of the files too: each process's Dwfl (for libdw's frame unwinder)
+ * reports the files mapped there with sym_elf__report(), and its callbacks share the file's Elf
+ * and find its separate debug info as the file's own Dwfl does (sym_modules__callbacks()).
+ */
+
+/**
+ * sym_elf__bias() - the load bias (run-time - link-time address) of @e mapped with file offset
+ * @pgoff at @start (sym_layout__bias()).  Returns 0, or -ENOENT when no segment maps @pgoff: not
+ * the file that was mapped.
+ */
+int sym_elf__bias(const struct sym_elf *e, uint64_t start, uint64_t pgoff, uint64_t *bias);
+
+/**
+ * sym_elf__report() - report @e as a module of @dwfl, loaded with bias @bias, spanning what
+ * libdwfl gives a file it reports itself; the module's user data is @e.  @dwfl must use
+ * sym_elf__find_elf() and sym_elf__find_debuginfo().  Returns the module, or NULL (dwfl_errmsg()).
+ */
+Dwfl_Module *sym_elf__report(struct sym_elf *e, Dwfl *dwfl, uint64_t bias);
+
+/** sym_elf__of_module() - the sym_elf of a module of a sym_elf's own Dwfl or of sym_elf__report(). */
+struct sym_elf *sym_elf__of_module(Dwfl_Module *mod);
+
+/** A find_elf callback: another reference to the Elf of the module's sym_elf (its user data). */
+int sym_elf__find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base, char **file_name,
+		      Elf **elfp);
+
+/** A find_debuginfo callback: sym_find_debuginfo() along the debug path of the module's sym_elf. */
+int sym_elf__find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			    const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name);
+
+/**
+ * sym_elf__eh_cfi() - the CFI of @e's .eh_frame with the architecture's default rules, as libdw's
+ * unwinder sees it (addresses are link-time addresses), parsed once per file; NULL if none.
+ */
+Dwarf_CFI *sym_elf__eh_cfi(struct sym_elf *e);
+
+/** sym_elf__in_plt() - whether link-time address @vaddr is in a PLT section (.plt, .plt.sec, .plt.got). */
+bool sym_elf__in_plt(const struct sym_elf *e, uint64_t vaddr);
+
+/** A function whose extent is known: a sized symbol. */
+struct sym_elf_func {
+	uint64_t start, end; /* link-time addresses */
+	bool root;           /* sym_is_stack_root() */
+};
+
+/**
+ * sym_elf__func() - the innermost sized function symbol holding link-time address @vaddr (what a
+ * frame-pointer check disassembles).  Returns 0, or -ENOENT.
+ */
+int sym_elf__func(struct sym_elf *e, uint64_t vaddr, struct sym_elf_func *out);
+
+/**
+ * sym_elf__code() - the bytes of @e's executable section at link-time address @vaddr, and how many
+ * follow in the section (*@avail); NULL outside one (or in a debug file, whose sections are empty).
+ */
+const uint8_t *sym_elf__code(const struct sym_elf *e, uint64_t vaddr, size_t *avail);
+
+/** sym_elf__read() - the 8 bytes of @e's loaded image at link-time address @vaddr (from its PT_LOAD contents). */
+bool sym_elf__read(const struct sym_elf *e, uint64_t vaddr, uint64_t *val);
+
 /**
  * sym_is_stack_root() - whether a function named @name (mangled or not) is where a thread's stack
  * begins (_start, __libc_start_call_main, start_thread, clone3, the sanitizers' internal_clone,
  * ...): stacks end there.
  */
 bool sym_is_stack_root(const char *name);
-
-/**
- * sym_find_debuginfo() - what the find_debuginfo callbacks of frec's Dwfls do: libdwfl's standard
- * search (build-id, then .gnu_debuglink or FILE.debug along @search_path, the Dwfl's
- * debuginfo_path; NULL for the default), with a debuginfod server asked only when DEBUGINFOD_URLS
- * names one.  (elfutils 0.188 loads libdebuginfod, and with it curl, gnutls and kerberos, for any
- * file without separate debug info even when no server is configured: 4-5 ms of every report.)
- * The other arguments and the result are the callback's.
- */
-int sym_find_debuginfo(const char *search_path, Dwfl_Module *mod, void **userdata, const char *modname,
-		       Dwarf_Addr base, const char *file, const char *debuglink, GElf_Word crc,
-		       char **debuginfo_file_name);
 
 /* ---- demangling -------------------------------------------------------------------------------- */
 

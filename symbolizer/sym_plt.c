@@ -69,6 +69,7 @@ void sym_plt__exit(struct sym_plt *t)
 	for (size_t i = 0; i < t->nr; i++)
 		free(t->stubs[i].name);
 	free(t->stubs);
+	sym_ranges__exit(&t->index);
 	*t = (struct sym_plt){ 0 };
 }
 
@@ -194,7 +195,7 @@ static int cmp_stub(const void *a, const void *b)
 {
 	const struct sym_plt_stub *x = a, *y = b;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	return x->range.start < y->range.start ? -1 : x->range.start > y->range.start;
 }
 
 static int add_stub(struct sym_plt *t, size_t *cap, uint64_t start, uint64_t end, char *name)
@@ -212,7 +213,7 @@ static int add_stub(struct sym_plt *t, size_t *cap, uint64_t start, uint64_t end
 		t->stubs = p;
 		*cap = c;
 	}
-	t->stubs[t->nr++] = (struct sym_plt_stub){ .start = start, .end = end, .name = name };
+	t->stubs[t->nr++] = (struct sym_plt_stub){ .range = { start, end }, .name = name };
 	return 0;
 }
 
@@ -269,6 +270,8 @@ static int load(struct sym_plt *t, Elf *elf, sym_plt_name_fn name_at, void *ctx)
 	}
 	if (t->nr)
 		qsort(t->stubs, t->nr, sizeof(*t->stubs), cmp_stub);
+	if (!err)
+		err = sym_ranges__index(&t->index, t->stubs, t->nr, sizeof(*t->stubs));
 out:
 	if (insn)
 		cs_free(insn, 1);
@@ -281,8 +284,8 @@ out:
 
 const char *sym_plt__name(struct sym_plt *t, Elf *elf, uint64_t vaddr, sym_plt_name_fn name_at, void *ctx)
 {
-	size_t lo = 0, hi;
 	bool in_plt = false;
+	long idx;
 
 	for (size_t i = 0; i < t->nr_secs && !in_plt; i++)
 		in_plt = vaddr >= t->secs[i].start && vaddr < t->secs[i].end;
@@ -297,14 +300,6 @@ const char *sym_plt__name(struct sym_plt *t, Elf *elf, uint64_t vaddr, sym_plt_n
 			t->nr = 0;
 		}
 	}
-	hi = t->nr;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->stubs[mid].start <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo && vaddr < t->stubs[lo - 1].end ? t->stubs[lo - 1].name : NULL;
+	idx = sym_ranges__find(&t->index, vaddr);
+	return idx >= 0 ? t->stubs[idx].name : NULL;
 }

@@ -3,10 +3,8 @@
  * Address-range tables from text: the kallsyms snapshot stored in a trace and JIT perf maps
  * (/tmp/perf-PID.map as node --perf-basic-prof, python -X perf and perf-map-agent write them).
  *
- * Entries are sorted by start; max_end[] holds the running maximum of ends so a lookup finds the
- * last entry starting at or below the address by binary search and walks back only while an
- * earlier entry could still cover it.  JITs rewrite code in place and append a new line for the
- * same range, so among covering entries the one added last wins.
+ * Entries are sorted by start and found by sym_ranges.  JITs rewrite code in place and append a
+ * new line for the same range, so among covering entries the one added last wins.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,7 +20,7 @@ void sym_table__init(struct sym_table *t)
 void sym_table__exit(struct sym_table *t)
 {
 	free(t->entries);
-	free(t->max_end);
+	sym_ranges__exit(&t->index);
 	free(t->text);
 	memset(t, 0, sizeof(*t));
 }
@@ -74,8 +72,7 @@ static int add_entry(struct sym_table *t, uint64_t start, uint64_t end, const ch
 		t->cap = cap;
 	}
 	e = &t->entries[t->nr];
-	e->start = start;
-	e->end = end;
+	e->range = (struct sym_range){ start, end };
 	e->seq = (uint32_t)t->nr;
 	err = add_text(t, name, name_len, &e->name);
 	if (!err)
@@ -234,14 +231,14 @@ static int cmp_entry(const void *a, const void *b)
 {
 	const struct sym_table_entry *x = a, *y = b;
 
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
+	if (x->range.start != y->range.start)
+		return x->range.start < y->range.start ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 int sym_table__finish(struct sym_table *t)
 {
-	uint64_t *me;
+	int err;
 
 	if (t->sorted)
 		return 0;
@@ -249,24 +246,23 @@ int sym_table__finish(struct sym_table *t)
 		qsort(t->entries, t->nr, sizeof(*t->entries), cmp_entry);
 	/* Sizeless kallsyms entries end where the next symbol starts (or one page on). */
 	for (size_t i = 0; i < t->nr; i++) {
-		if (t->entries[i].end != KSYM_OPEN_END)
+		struct sym_range *r = &t->entries[i].range;
+
+		if (r->end != KSYM_OPEN_END)
 			continue;
-		t->entries[i].end = t->entries[i].start + 4096;
+		r->end = r->start + 4096;
 		for (size_t j = i + 1; j < t->nr; j++) {
-			if (t->entries[j].start > t->entries[i].start) {
-				t->entries[i].end = t->entries[j].start;
+			if (t->entries[j].range.start > r->start) {
+				r->end = t->entries[j].range.start;
 				break;
 			}
 		}
-		if (t->entries[i].end < t->entries[i].start)
-			t->entries[i].end = UINT64_MAX;
+		if (r->end < r->start)
+			r->end = UINT64_MAX;
 	}
-	me = realloc(t->max_end, (t->nr ? t->nr : 1) * sizeof(*me));
-	if (!me)
-		return -ENOMEM;
-	t->max_end = me;
-	for (size_t i = 0; i < t->nr; i++)
-		me[i] = i && me[i - 1] > t->entries[i].end ? me[i - 1] : t->entries[i].end;
+	err = sym_ranges__index(&t->index, t->entries, t->nr, sizeof(*t->entries));
+	if (err)
+		return err;
 	t->sorted = true;
 	return 0;
 }
@@ -274,25 +270,15 @@ int sym_table__finish(struct sym_table *t)
 const struct sym_table_entry *sym_table__find(const struct sym_table *t, uint64_t addr)
 {
 	const struct sym_table_entry *best = NULL;
-	size_t lo = 0, hi = t->nr;
+	size_t pos;
 
-	if (!t->sorted || !t->nr)
+	if (!t->sorted)
 		return NULL;
-	/* lo = number of entries with start <= addr */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	pos = sym_ranges__upper(&t->index, addr);
+	while (sym_ranges__next(&t->index, addr, &pos)) {
+		const struct sym_table_entry *e = &t->entries[pos];
 
-		if (t->entries[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i-- > 0;) {
-		const struct sym_table_entry *e = &t->entries[i];
-
-		if (t->max_end[i] <= addr)
-			break;
-		if (addr < e->end && (!best || e->seq > best->seq))
+		if (!best || e->seq > best->seq)
 			best = e;
 	}
 	return best;

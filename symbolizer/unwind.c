@@ -23,219 +23,35 @@
  * one (its trail) with the same registers, on a stack that still holds what that walk read, ends
  * on it without walking the rest.
  *
- * The same file also checks the kernel's frame-pointer chains (fp and auto modes) with fpcheck's
- * capstone analysis, and chooses between the chain and DWARF per sample.  Its caches of CFI rules
- * and frame-pointer verdicts are per file (build-id) and pc, shared by all processes.
+ * The fast path is unwind_fast.c; the checks of the kernel's frame-pointer chains (fp and auto
+ * modes) are unwind_fp.c.  The files are the registry's (sym_modules): a process's Dwfl shares
+ * their Elf handles.
  */
 #define pr_fmt(fmt) "unwind: " fmt
 
 #include <dwarf.h>
-#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <gelf.h>
 #include <linux/perf_event.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "frec/hashmap.h"
 #include "frec/log.h"
 #include "frec/trace.h"
 #include "fpcheck.h"
 #include "sym_internal.h"
-#include "unwind.h"
+#include "sym_modules.h"
+#include "unwind_internal.h"
 
-/* perf's x86_64 user register numbers (asm/perf_regs.h), used in regs_mask. */
-enum {
-	UNW_PERF_AX = 0, UNW_PERF_BX, UNW_PERF_CX, UNW_PERF_DX, UNW_PERF_SI, UNW_PERF_DI,
-	UNW_PERF_BP, UNW_PERF_SP, UNW_PERF_IP, UNW_PERF_FLAGS, UNW_PERF_CS, UNW_PERF_SS,
-	UNW_PERF_DS, UNW_PERF_ES, UNW_PERF_FS, UNW_PERF_GS, UNW_PERF_R8, /* ... R15 = 23 */
-	UNW_PERF_NR = 24,
-};
-
-/* The x86_64 DWARF register numbers are rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip. */
-#define UNW_DWARF_BP 6
-#define UNW_DWARF_SP 7
-#define UNW_DWARF_NR 17
+/* perf's number of each DWARF register */
 static const uint8_t unw_dwarf_to_perf[UNW_DWARF_NR] = {
 	UNW_PERF_AX, UNW_PERF_DX, UNW_PERF_CX, UNW_PERF_BX, UNW_PERF_SI, UNW_PERF_DI,
 	UNW_PERF_BP, UNW_PERF_SP, UNW_PERF_R8, UNW_PERF_R8 + 1, UNW_PERF_R8 + 2, UNW_PERF_R8 + 3,
 	UNW_PERF_R8 + 4, UNW_PERF_R8 + 5, UNW_PERF_R8 + 6, UNW_PERF_R8 + 7, UNW_PERF_IP,
-};
-
-/*
- * A read this far above SP that misses the copy is taken to be a read of the stack the copy did
- * not cover.  Real stacks are contiguous above SP and at most a few MiB; the mapped files that the
- * fallback serves are checked first, so a library mapped just above a thread stack still reads.
- */
-#define UNW_STACK_WINDOW (64ull << 20)
-
-struct unw_map {
-	uint64_t start, end, pgoff;
-	char *path;
-	char *open_path;
-	uint8_t build_id[20];
-	uint8_t build_id_size;
-	bool reported; /* a module of the Dwfl: later mappings of the same file are not reported */
-};
-
-struct unw_proc {
-	struct sym_unwinder *u;
-	int32_t pid;
-	bool has_generation;
-	uint64_t generation;
-	struct unw_map *maps; /* owned copies */
-	size_t nr_maps;
-	Dwfl *dwfl;           /* NULL until needed, after the mappings changed, and when evicted */
-	uint64_t last_use;    /* sym_unwinder's clock at the last unwind: evict the oldest Dwfl */
-	uint64_t serial;      /* tells this Dwfl from any other, even one at the same address */
-	bool attached;        /* dwfl_attach_state() succeeded */
-	bool dwfl_failed;     /* building it failed for this generation: do not retry per sample */
-
-	/* The sample being unwound, for the thread callbacks. */
-	const struct sym_unwind_sample *cur;
-	uint64_t sp;
-	uint64_t valid;      /* readable bytes of the copy */
-	bool read_past_copy; /* a stack read fell past the copy's end */
-	/* Save slots of the sampled frame that lie below SP (unw_popped_slots()) and what they read as. */
-	uint64_t popped_addr[UNW_DWARF_NR], popped_val[UNW_DWARF_NR];
-	size_t nr_popped;
-};
-
-/*
- * Live Dwfl sessions at most: each holds its process's ELF files open and their parsed CFI.  A
- * system-wide trace sees thousands of processes; the oldest-used session is dropped beyond this
- * (its process's mappings are kept, and the per-pc caches below survive, keyed by file).
- */
-#define UNW_MAX_DWFLS 64
-
-/*
- * A direct-mapped cache of the last rules (or frame-pointer verdicts) looked up, by absolute
- * address in the Dwfl of one serial number.  The per-file hash maps behind it need the address's
- * module first; deep stacks ask for the same few return addresses over and over.
- */
-#define UNW_MEMO_BITS 10
-
-struct unw_memo {
-	uint64_t serial; /* 0: empty */
-	uint64_t look;
-	uint64_t val;
-};
-
-static struct unw_memo *unw_memo__at(struct unw_memo *memo, uint64_t serial, uint64_t look, bool *hit)
-{
-	struct unw_memo *m = &memo[(look * 0x9e3779b97f4a7c15ull) >> (64 - UNW_MEMO_BITS)];
-
-	*hit = m->serial == serial && m->look == look;
-	return m;
-}
-
-/*
- * Trails.  A thread sampled in a hot loop shows the same outer frames in sample after sample, and
- * deep stacks have hundreds of them.  The unwinder keeps each thread's last walk done from cached
- * rules, frame by frame: the registers it had there and the stack slots it read to leave it.  A new
- * walk of the thread that reaches one of those frames with the same registers would read the same
- * slots, and what it reads decides the rest: when the slots still hold what the trail read, the
- * rest of the walk is the trail's.  Checking that is a comparison per frame instead of a rule
- * lookup and a step.  %rbp counts among the registers only where the rest of the trail used it (a
- * CFA based on %rbp before %rbp was reloaded from the stack).
- */
-#define UNW_TRAILS 16 /* threads remembered, by tid */
-
-#define UNW_TF_HAS_RBP 1u   /* rbp is known */
-#define UNW_TF_CFA_RBP 2u   /* the frame's CFA was %rbp-based */
-#define UNW_TF_SAME_RBP 4u  /* its caller's %rbp is its own */
-#define UNW_TF_NEEDS_RBP 8u /* the walk from this frame on used the %rbp it had */
-
-struct unw_trail_frame {
-	uint64_t sp, rbp;
-	uint32_t flags; /* UNW_TF_* */
-	uint32_t check; /* its first read in the trail's checks: the frame's are up to the next one's */
-};
-
-/* A stack read of a trail: 8 bytes at @at were @val, which the rest of the walk depended on if @exact. */
-struct unw_trail_check {
-	uint64_t at, val;
-	bool exact; /* else only the read mattered: a saved %rbp that no later frame used */
-};
-
-/* A walk: frames, what it knew at each, and every stack read it made, in order. */
-struct unw_trail {
-	int32_t tid;
-	uint64_t serial;  /* the Dwfl whose rules made it; 0: empty */
-	size_t n, nr_checks, cap; /* frames; the last one ended the walk (SYM_UNWIND_END) */
-	struct sym_unwind_frame *frames;
-	struct unw_trail_frame *f;
-	struct unw_trail_check *checks; /* at most 2 per frame */
-};
-
-/*
- * The function symbols of one file, sorted by file address.  dwfl_module_addrinfo() scans the
- * whole symbol table on every call: 1.8M instructions a pc for libc's, most of an auto report.
- */
-struct unw_func {
-	uint64_t start, size; /* file addresses */
-	bool root;            /* sym_is_stack_root() */
-};
-
-struct unw_functab {
-	struct unw_func *f;
-	size_t n;
-};
-
-/* The module of the last frame unwound, valid for the Dwfl of that serial number. */
-struct unw_mod_cache {
-	uint64_t serial; /* 0: empty */
-	uint64_t start, end;
-	Dwarf_Addr bias;
-	uint64_t file_id;
-	Dwfl_Module *mod;
-};
-
-struct sym_unwinder {
-	struct frec_hashmap procs; /* pid -> struct unw_proc * */
-	struct unw_mod_cache last_mod;
-	uint64_t serials;
-	struct sym_unwind_stats stats;
-	size_t nr_dwfls;
-	uint64_t clock;
-	/* Per-file caches, shared by all processes: files are told apart by a small id (top 16 bits
-	 * of the keys; from the build-id, else the path), functions and pcs by their file address. */
-	struct sym_fpcheck *fpcheck;
-	bool fpcheck_failed;
-	struct frec_hashmap file_ids;  /* hash of a build-id (or path) -> id */
-	struct frec_hashmap pc_states; /* file id << 48 | file address -> enum sym_fp_state + 1 */
-	struct frec_hashmap functabs;  /* file id -> index in functab + 1 */
-	struct unw_functab *functab;   /* each file's functions, sorted (unw_func_at()) */
-	size_t nr_functabs;
-	struct frec_hashmap rules;     /* file id << 48 | file address -> packed struct unw_rule */
-	struct unw_memo rule_memo[1u << UNW_MEMO_BITS]; /* in front of rules */
-	struct unw_memo fp_memo[1u << UNW_MEMO_BITS];   /* in front of pc_states */
-	int vdso_fd;                   /* a memfd holding this machine's vDSO image; -1 until made */
-	bool vdso_tried;
-	Dwfl_Callbacks cb;   /* of every process's Dwfl */
-	char *debug_path;    /* its debuginfo_path; NULL: libdwfl's default */
-	struct unw_trail trails[UNW_TRAILS]; /* by tid */
-	struct unw_trail scratch;            /* the walk in progress, which may become a trail */
-};
-
-/* Per-call state of the frame callback. */
-struct unw_walk {
-	struct unw_proc *p;
-	struct sym_unwind_frame *frames;
-	size_t max;
-	size_t n;
-	uint64_t last_sp;
-	bool full;
-	bool looped;
-	bool no_pc;
 };
 
 static const char *const unw_stop_names[SYM_UNWIND_STOP_MAX] = {
@@ -255,8 +71,6 @@ const char *sym_unwind_stop__name(enum sym_unwind_stop stop)
 	return unw_stop_names[stop];
 }
 
-#define FREC_UNW_MIN(a, b) ((a) < (b) ? (a) : (b))
-
 /* ---- Process lifecycle ---------------------------------------------------------------------- */
 
 static void unw_proc__drop_dwfl(struct unw_proc *p)
@@ -272,10 +86,6 @@ static void unw_proc__drop_dwfl(struct unw_proc *p)
 
 static void unw_proc__drop_maps(struct unw_proc *p)
 {
-	for (size_t i = 0; i < p->nr_maps; i++) {
-		free(p->maps[i].path);
-		free(p->maps[i].open_path);
-	}
 	free(p->maps);
 	p->maps = NULL;
 	p->nr_maps = 0;
@@ -290,28 +100,16 @@ static void unw_proc__free(struct unw_proc *p)
 	free(p);
 }
 
-static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-			      const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name);
-
-struct sym_unwinder *sym_unwinder__new(void)
+struct sym_unwinder *sym_unwinder__new(const struct sym_modules *mods)
 {
 	struct sym_unwinder *u = calloc(1, sizeof(*u));
 
 	if (!u)
 		return NULL;
 	frec_hashmap__init(&u->procs);
-	frec_hashmap__init(&u->file_ids);
 	frec_hashmap__init(&u->pc_states);
-	frec_hashmap__init(&u->functabs);
 	frec_hashmap__init(&u->rules);
-	u->vdso_fd = -1;
-	u->cb = (Dwfl_Callbacks){
-		/* Modules are reported with their ELF already open (dwfl_report_elf); find_elf only
-		 * runs for modules reported without one, which we never do. */
-		.find_elf = dwfl_build_id_find_elf,
-		.find_debuginfo = unw_find_debuginfo,
-		.debuginfo_path = &u->debug_path,
-	};
+	u->cb = sym_modules__callbacks(mods);
 	return u;
 }
 
@@ -326,17 +124,9 @@ void sym_unwinder__free(struct sym_unwinder *u)
 	if (u->procs.has_empty_key)
 		unw_proc__free((struct unw_proc *)(uintptr_t)u->procs.empty_key_val);
 	frec_hashmap__exit(&u->procs);
-	frec_hashmap__exit(&u->file_ids);
 	frec_hashmap__exit(&u->pc_states);
-	frec_hashmap__exit(&u->functabs);
-	for (size_t i = 0; i < u->nr_functabs; i++)
-		free(u->functab[i].f);
-	free(u->functab);
 	frec_hashmap__exit(&u->rules);
 	sym_fpcheck__free(u->fpcheck);
-	if (u->vdso_fd >= 0)
-		close(u->vdso_fd);
-	free(u->debug_path);
 	for (size_t i = 0; i <= UNW_TRAILS; i++) {
 		struct unw_trail *t = i < UNW_TRAILS ? &u->trails[i] : &u->scratch;
 
@@ -345,17 +135,6 @@ void sym_unwinder__free(struct sym_unwinder *u)
 		free(t->checks);
 	}
 	free(u);
-}
-
-int sym_unwinder__set_debug_path(struct sym_unwinder *u, const char *path)
-{
-	char *copy = path ? strdup(path) : NULL;
-
-	if (path && !copy)
-		return -ENOMEM;
-	free(u->debug_path);
-	u->debug_path = copy;
-	return 0;
 }
 
 const struct sym_unwind_stats *sym_unwinder__stats(const struct sym_unwinder *u)
@@ -382,7 +161,7 @@ void sym_unwinder__log_stats(const struct sym_unwinder *u)
 		st->stops[SYM_UNWIND_DEPTH_LIMIT], st->stops[SYM_UNWIND_ERROR]);
 }
 
-static struct unw_proc *unw_proc__find(const struct sym_unwinder *u, int32_t pid)
+struct unw_proc *unw_proc__find(const struct sym_unwinder *u, int32_t pid)
 {
 	uint64_t val;
 
@@ -426,14 +205,7 @@ int sym_unwinder__set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generat
 		c->start = m->start;
 		c->end = m->end;
 		c->pgoff = m->pgoff;
-		c->path = strdup(m->path ? m->path : "");
-		c->open_path = m->open_path ? strdup(m->open_path) : NULL;
-		if (!c->path || (m->open_path && !c->open_path))
-			return -ENOMEM;
-		if (m->build_id && m->build_id_size <= sizeof(c->build_id)) {
-			memcpy(c->build_id, m->build_id, m->build_id_size);
-			c->build_id_size = m->build_id_size;
-		}
+		c->elf = m->elf;
 	}
 	p->generation = generation;
 	p->has_generation = true;
@@ -462,135 +234,28 @@ void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid)
 /* ---- Building a process's Dwfl -------------------------------------------------------------- */
 
 /*
- * Only consulted when .eh_frame has no entry for a pc: .debug_frame in a separate debug file.  The
- * search by build-id goes along the unwinder's debug path (the callbacks' debuginfo_path), so a
- * debug file the symbolizer keeps uncompressed in its cache is mapped, not inflated again for each
- * process; the search by name, which this callback cannot tell the path to, checks the default
- * directories before it is tried.
+ * Report mapping @m of @p as a module of its Dwfl: the registry's file, once per file.  A mapping
+ * whose file offset lies in no segment of the file is not the file the registry found.
  */
-static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-			      const char *file, const char *debuglink, GElf_Word crc, char **debuginfo_file_name)
-{
-	return sym_find_debuginfo(NULL, mod, userdata, modname, base, file, debuglink, crc, debuginfo_file_name);
-}
-
-/*
- * The load bias of an ELF file whose bytes at @pgoff are mapped at @start: the difference between
- * run-time addresses and the file's virtual addresses.  Returns false when no segment maps
- * @pgoff (not the file that was mapped).
- */
-static bool unw_elf_bias(Elf *elf, uint64_t start, uint64_t pgoff, uint64_t *bias)
-{
-	struct sym_layout l;
-	bool ok;
-
-	if (sym_layout__init(&l, elf))
-		return false;
-	ok = sym_layout__bias(&l, start, pgoff, bias) == 0;
-	sym_layout__exit(&l);
-	return ok;
-}
-
-/* Whether @elf's GNU build-id is @m's, when @m has one. */
-static bool unw_build_id_matches(Elf *elf, const struct unw_map *m)
-{
-	const void *id;
-	ssize_t len;
-
-	if (!m->build_id_size)
-		return true;
-	len = dwelf_elf_gnu_build_id(elf, &id);
-	if (len <= 0)
-		return true; /* nothing to compare with */
-	return (size_t)len == m->build_id_size && !memcmp(id, m->build_id, m->build_id_size);
-}
-
-/*
- * A file descriptor holding this machine's vDSO, for dwfl_report_elf(): the vDSO is in no file,
- * and samples in clock_gettime() are common.  It is the recorded one only on the same kernel,
- * which the caller checks (it passes "[vdso]" mappings only then) and the build-id confirms.
- */
-static int unw_vdso_fd(struct sym_unwinder *u)
-{
-	const unsigned char *img = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
-	uint64_t shoff;
-	uint16_t shentsize, shnum;
-	size_t len;
-	int fd;
-
-	if (u->vdso_tried)
-		return u->vdso_fd;
-	u->vdso_tried = true;
-	if (!img || memcmp(img, ELFMAG, SELFMAG) || img[EI_CLASS] != ELFCLASS64)
-		return -1;
-	/* The image ends with its section headers. */
-	memcpy(&shoff, img + offsetof(Elf64_Ehdr, e_shoff), sizeof(shoff));
-	memcpy(&shentsize, img + offsetof(Elf64_Ehdr, e_shentsize), sizeof(shentsize));
-	memcpy(&shnum, img + offsetof(Elf64_Ehdr, e_shnum), sizeof(shnum));
-	len = shoff + (size_t)shentsize * shnum;
-	if (len > (1u << 20))
-		return -1;
-	fd = memfd_create("frec-vdso", MFD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (write(fd, img, len) != (ssize_t)len) {
-		close(fd);
-		return -1;
-	}
-	u->vdso_fd = fd;
-	return fd;
-}
-
-/* Report mapping @m of @p as a module of its Dwfl (once per file).  Failures are warned once. */
 static void unw_proc__report(struct unw_proc *p, struct unw_map *m)
 {
-	const char *file = m->open_path ? m->open_path : m->path;
-	uint64_t bias = 0;
-	Elf *elf;
-	int fd;
+	uint64_t bias;
 
+	if (!m->elf)
+		return; /* nothing found for it ([anon:...], memfd, a file not on this machine) */
 	for (const struct unw_map *o = p->maps; o < m; o++) {
-		if (o->reported && !strcmp(o->path, m->path))
+		if (o->reported && o->elf == m->elf)
 			return; /* another mapping of a file already reported */
 	}
-	if (!strcmp(m->path, "[vdso]")) {
-		fd = unw_vdso_fd(p->u);
-		fd = fd < 0 ? -1 : dup(fd); /* the module will own it */
-	} else if (file[0] != '/') {
-		return; /* [anon:...], memfd and deleted files have nothing to open here */
-	} else {
-		fd = open(file, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0 && m->open_path && m->path[0] == '/') {
-		file = m->path;
-		fd = open(file, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		pr_debug("pid %d: cannot open %s: %s", p->pid, file, strerror(errno));
+	if (sym_elf__bias(m->elf, m->start, m->pgoff, &bias)) {
+		pr_debug("pid %d: not the ELF file mapped at 0x%" PRIx64, p->pid, m->start);
 		return;
 	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !unw_elf_bias(elf, m->start, m->pgoff, &bias)) {
-		pr_debug("pid %d: %s: not the ELF file mapped at 0x%" PRIx64, p->pid, file, m->start);
-		goto err;
-	}
-	if (!unw_build_id_matches(elf, m)) {
-		/* the symbolizer warns about it, once per file */
-		pr_debug("%s: build-id differs from the recorded one; its frames are not unwound", file);
-		goto err;
-	}
-	elf_end(elf);
-	/* add_p_vaddr: module addresses are the file's vaddrs plus @bias.  The module owns @fd. */
-	if (!dwfl_report_elf(p->dwfl, m->path, file, fd, bias, true)) {
-		pr_debug("pid %d: %s: %s", p->pid, file, dwfl_errmsg(-1));
-		close(fd);
+	if (!sym_elf__report(m->elf, p->dwfl, bias)) {
+		pr_debug("pid %d: module at 0x%" PRIx64 ": %s", p->pid, m->start, dwfl_errmsg(-1));
 		return;
 	}
 	m->reported = true;
-	return;
-err:
-	elf_end(elf);
-	close(fd);
 }
 
 static pid_t unw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp);
@@ -635,7 +300,7 @@ static int unw_proc__build(struct unw_proc *p)
 {
 	if (p->u->nr_dwfls >= UNW_MAX_DWFLS)
 		unw_evict(p->u);
-	p->dwfl = dwfl_begin(&p->u->cb);
+	p->dwfl = dwfl_begin(p->u->cb);
 	if (!p->dwfl)
 		return -ENOMEM;
 	p->u->nr_dwfls++;
@@ -658,7 +323,7 @@ static int unw_proc__build(struct unw_proc *p)
 }
 
 /* The process's Dwfl, built at its first use in a generation.  Returns 0 (check p->attached) or -ENOMEM. */
-static int unw_proc__ensure(struct unw_proc *p)
+int unw_proc__ensure(struct unw_proc *p)
 {
 	int ret;
 
@@ -693,38 +358,16 @@ static bool unw_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
 	return true;
 }
 
-/* Read 8 bytes at @addr from the file mapped there, through the module's PT_LOAD segments. */
+/* Read 8 bytes at @addr from the file mapped there, through its PT_LOAD segments. */
 static bool unw_read_file(struct unw_proc *p, uint64_t addr, uint64_t *result)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, addr);
 	Dwarf_Addr bias;
-	size_t n, raw_size;
-	const char *raw;
-	Elf *elf;
 
-	if (!mod)
+	if (!mod || !dwfl_module_getelf(mod, &bias) || !sym_elf__read(sym_elf__of_module(mod), addr - bias, result))
 		return false;
-	elf = dwfl_module_getelf(mod, &bias);
-	if (!elf || elf_getphdrnum(elf, &n) != 0)
-		return false;
-	raw = elf_rawfile(elf, &raw_size);
-	if (!raw)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
-		uint64_t vaddr = addr - bias;
-
-		if (!ph || ph->p_type != PT_LOAD)
-			continue;
-		if (vaddr < ph->p_vaddr || vaddr + 8 > ph->p_vaddr + ph->p_filesz)
-			continue;
-		if (ph->p_offset + (vaddr - ph->p_vaddr) + 8 > raw_size)
-			return false;
-		memcpy(result, raw + ph->p_offset + (vaddr - ph->p_vaddr), 8);
-		p->u->stats.file_reads++;
-		return true;
-	}
-	return false;
+	p->u->stats.file_reads++;
+	return true;
 }
 
 static bool unw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
@@ -817,442 +460,16 @@ static int unw_frame_cb(Dwfl_Frame *state, void *arg)
 }
 
 
-/* Per-file caches are keyed by a small file id in the top 16 bits and the file address below. */
-#define UNW_FILE_ADDR_MASK ((1ull << 48) - 1)
 
-/* A small id for the file @mod was loaded from, the same in every process. */
-static int unw_file_id(struct sym_unwinder *u, Dwfl_Module *mod, uint64_t *id)
+/* The number of the file @mod was loaded from, the same in every process. */
+int unw_module__file_id(Dwfl_Module *mod, uint64_t *id)
 {
-	const char *file = NULL, *name;
-	const unsigned char *bits;
-	GElf_Addr bid_vaddr;
-	void **userdata;
-	uint64_t *slot, hash;
-	bool added;
-	int len;
+	const struct sym_elf *e = sym_elf__of_module(mod);
 
-	/* Remembered in the module's user data slot: this runs for every frame checked. */
-	name = dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, &file, NULL);
-	if (*userdata) {
-		*id = (uintptr_t)*userdata;
-		return 0;
-	}
-	/* By build-id when there is one: a path may name another build in another process. */
-	len = dwfl_module_build_id(mod, &bits, &bid_vaddr);
-	if (len > 0) {
-		hash = frec_hash_bytes(bits, (size_t)len);
-	} else {
-		const char *key = file ? file : name;
-
-		if (!key)
-			return -ENOENT;
-		hash = frec_hash_bytes(key, strlen(key));
-	}
-	slot = frec_hashmap__slot(&u->file_ids, hash, &added);
-	if (!slot)
-		return -ENOMEM;
-	if (added)
-		*slot = frec_hashmap__count(&u->file_ids);
-	*id = *slot;
-	*userdata = (void *)(uintptr_t)*slot;
+	if (!e)
+		return -ENOENT;
+	*id = sym_elf__id(e);
 	return 0;
-}
-
-/* ---- The fast path: cached CFI rules of the common shape ------------------------------------- */
-
-/*
- * libdw evaluates the CFI of every frame from scratch: find the FDE, run its instructions up to
- * the pc, build a Dwarf_Frame (malloc), then compute all 17 registers of the caller.  Nearly all
- * x86_64 code has frames of one shape: CFA = %rsp or %rbp + offset, return address at CFA - 8,
- * %rbp either unchanged or saved at CFA + offset.  Those rules are extracted once per pc and
- * cached; a walk that meets anything else (expressions, signal frames, a CFA based on another
- * register, a pc without CFI) is redone from the start by libdw, so both paths give the same
- * frames.
- */
-enum unw_rule_kind {
-	UNW_RULE_NONE,   /* not computed (never stored) */
-	UNW_RULE_SLOW,   /* not of the common shape: libdw */
-	UNW_RULE_END,    /* the return address is undefined: the outermost frame */
-	UNW_RULE_SIMPLE,
-	UNW_RULE_PLT,    /* a PLT stub without CFI (lld writes none): a jump, see unw_plt_leaf() */
-};
-
-enum unw_rbp_rule {
-	UNW_RBP_SAME,      /* the caller's %rbp is this frame's */
-	UNW_RBP_SAVED,     /* at CFA + rbp_off */
-	UNW_RBP_UNDEFINED, /* lost */
-};
-
-struct unw_rule {
-	enum unw_rule_kind kind;
-	bool cfa_rbp;        /* CFA is %rbp + cfa_off, else %rsp + cfa_off */
-	enum unw_rbp_rule rbp;
-	int32_t cfa_off;
-	int16_t rbp_off;
-};
-
-static uint64_t unw_rule__pack(const struct unw_rule *r)
-{
-	return (uint64_t)r->kind | (uint64_t)r->cfa_rbp << 3 | (uint64_t)r->rbp << 4 |
-	       (uint64_t)(uint32_t)r->cfa_off << 8 | (uint64_t)(uint16_t)r->rbp_off << 40;
-}
-
-static struct unw_rule unw_rule__unpack(uint64_t v)
-{
-	return (struct unw_rule){
-		.kind = (enum unw_rule_kind)(v & 7),
-		.cfa_rbp = v >> 3 & 1,
-		.rbp = (enum unw_rbp_rule)(v >> 4 & 3),
-		.cfa_off = (int32_t)(uint32_t)(v >> 8),
-		.rbp_off = (int16_t)(uint16_t)(v >> 40),
-	};
-}
-
-/* A location CFA + *off: [DW_OP_call_frame_cfa] or [DW_OP_call_frame_cfa, DW_OP_plus_uconst N]. */
-static bool unw_cfa_location(const Dwarf_Op *ops, size_t nops, int64_t *off)
-{
-	if (nops < 1 || ops[0].atom != DW_OP_call_frame_cfa)
-		return false;
-	if (nops == 1) {
-		*off = 0;
-		return true;
-	}
-	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst) {
-		*off = (int64_t)ops[1].number;
-		return true;
-	}
-	return false;
-}
-
-/* Whether run-time address @pc of @mod lies in a PLT section (.plt, .plt.sec, .plt.got). */
-static bool unw_in_plt(Dwfl_Module *mod, uint64_t pc)
-{
-	Dwarf_Addr bias;
-	Elf *elf = dwfl_module_getelf(mod, &bias);
-	struct sym_plt t;
-	bool in = false;
-
-	if (!elf || sym_plt__init(&t, elf))
-		return false;
-	for (size_t i = 0; i < t.nr_secs && !in; i++)
-		in = pc - bias >= t.secs[i].start && pc - bias < t.secs[i].end;
-	sym_plt__exit(&t);
-	return in;
-}
-
-static struct unw_rule unw_rule__from_cfi(Dwfl_Module *mod, uint64_t look)
-{
-	struct unw_rule r = { .kind = UNW_RULE_SLOW };
-	Dwarf_Op mem[3], *ops;
-	Dwarf_Addr bias;
-	Dwarf_Frame *frame;
-	Dwarf_CFI *cfi = dwfl_module_eh_cfi(mod, &bias);
-	size_t nops;
-	int64_t off;
-	bool signal = false;
-	int ra;
-
-	if (!cfi || dwarf_cfi_addrframe(cfi, look - bias, &frame) != 0) {
-		if (unw_in_plt(mod, look))
-			r.kind = UNW_RULE_PLT;
-		return r; /* else maybe .debug_frame, or the backend's fallback: libdw's business */
-	}
-	ra = dwarf_frame_info(frame, NULL, NULL, &signal);
-	if (ra != UNW_DWARF_NR - 1 || signal)
-		goto out;
-	if (dwarf_frame_register(frame, ra, mem, &ops, &nops) != 0)
-		goto out;
-	if (nops == 0 && ops == mem) {
-		r.kind = UNW_RULE_END;
-		goto out;
-	}
-	if (!unw_cfa_location(ops, nops, &off) || off != -8)
-		goto out;
-	/* DW_CFA_def_cfa comes back as DW_OP_bregx register, offset */
-	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops != 1 || ops[0].atom != DW_OP_bregx ||
-	    (ops[0].number != UNW_DWARF_SP && ops[0].number != UNW_DWARF_BP) ||
-	    (int64_t)ops[0].number2 != (int32_t)ops[0].number2)
-		goto out;
-	r.cfa_rbp = ops[0].number == UNW_DWARF_BP;
-	r.cfa_off = (int32_t)ops[0].number2;
-	if (dwarf_frame_register(frame, UNW_DWARF_BP, mem, &ops, &nops) != 0)
-		goto out;
-	if (nops == 0) {
-		r.rbp = ops == mem ? UNW_RBP_UNDEFINED : UNW_RBP_SAME;
-	} else {
-		if (!unw_cfa_location(ops, nops, &off) || off != (int16_t)off)
-			goto out;
-		r.rbp = UNW_RBP_SAVED;
-		r.rbp_off = (int16_t)off;
-	}
-	r.kind = UNW_RULE_SIMPLE;
-out:
-	free(frame);
-	return r;
-}
-
-/* The rule at @look (a pc, or a return address - 1), cached per file address. */
-static struct unw_rule unw_rule__get(struct sym_unwinder *u, struct unw_proc *p, uint64_t look)
-{
-	struct unw_rule slow = { .kind = UNW_RULE_SLOW }, r;
-	struct unw_mod_cache *mc = &u->last_mod;
-	struct unw_memo *memo;
-	uint64_t *slot;
-	bool added, hit;
-
-	memo = unw_memo__at(u->rule_memo, p->serial, look, &hit);
-	if (hit)
-		return unw_rule__unpack(memo->val);
-	/* Consecutive frames are mostly in one module: skip its lookup then. */
-	if (mc->serial != p->serial || look < mc->start || look >= mc->end) {
-		Dwarf_Addr start, end;
-		Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, look);
-
-		if (!mod || !dwfl_module_getelf(mod, &mc->bias) || unw_file_id(u, mod, &mc->file_id) < 0)
-			return slow;
-		dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL, NULL);
-		mc->mod = mod;
-		mc->start = start;
-		mc->end = end;
-		mc->serial = p->serial;
-	}
-	slot = frec_hashmap__slot(&u->rules, mc->file_id << 48 | ((look - mc->bias) & UNW_FILE_ADDR_MASK), &added);
-	if (!slot)
-		return slow;
-	if (added) {
-		r = unw_rule__from_cfi(mc->mod, look);
-		*slot = unw_rule__pack(&r);
-	}
-	*memo = (struct unw_memo){ .serial = p->serial, .look = look, .val = *slot };
-	return unw_rule__unpack(*slot);
-}
-
-/* The stack copy of the sample being walked: 8-byte reads at sp + [0, last] are inside it. */
-struct unw_copy {
-	const uint8_t *bytes;
-	uint64_t sp;
-	uint64_t last; /* UINT64_MAX: no 8 bytes at all (then every offset fails the test below) */
-};
-
-/* Read 8 bytes of the stack copy at @addr; false (and *past set) outside the copy. */
-static inline bool unw_fast_read(struct unw_copy c, uint64_t addr, uint64_t *val, bool *past)
-{
-	uint64_t off = addr - c.sp; /* below sp wraps around to a huge offset */
-
-	if (off <= c.last && c.last != UINT64_MAX) {
-		memcpy(val, c.bytes + off, 8);
-		return true;
-	}
-	*past = off < UNW_STACK_WINDOW;
-	return false;
-}
-
-/* Whether trail frame @f, reached with @has_rbp and @rbp, goes on as it did. */
-static bool unw_trail_matches(const struct unw_trail_frame *f, bool has_rbp, uint64_t rbp)
-{
-	if (!(f->flags & UNW_TF_NEEDS_RBP))
-		return true;
-	return has_rbp && (f->flags & UNW_TF_HAS_RBP) && f->rbp == rbp;
-}
-
-/*
- * The walk is at frame @j of trail @t with the same registers, @n frames in: if the stack still
- * holds what the trail read from there on, append the trail's frames from @j to @frames and
- * return the new frame count; 0 if anything differs.
- */
-static size_t unw_trail_follow(const struct unw_trail *t, size_t j, struct unw_copy copy,
-			       struct sym_unwind_frame *frames, size_t n, size_t max)
-{
-	if (n + (t->n - j) > max)
-		return 0;
-	for (size_t k = t->f[j].check; k < t->nr_checks; k++) {
-		uint64_t off = t->checks[k].at - copy.sp, v;
-
-		if (off > copy.last || copy.last == UINT64_MAX)
-			return 0;
-		memcpy(&v, copy.bytes + off, 8);
-		if (v != t->checks[k].val && t->checks[k].exact)
-			return 0;
-	}
-	memcpy(frames + n, t->frames + j, (t->n - j) * sizeof(*frames));
-	return n + (t->n - j);
-}
-
-/* Make room in @t for walks of @max frames.  Returns false without memory. */
-static bool unw_trail_reserve(struct unw_trail *t, size_t max)
-{
-	void *a, *b, *c;
-
-	if (t->cap >= max)
-		return true;
-	a = realloc(t->frames, max * sizeof(*t->frames));
-	if (a)
-		t->frames = a;
-	b = realloc(t->f, max * sizeof(*t->f));
-	if (b)
-		t->f = b;
-	c = realloc(t->checks, 2 * max * sizeof(*t->checks));
-	if (c)
-		t->checks = c;
-	if (!a || !b || !c)
-		return false;
-	t->cap = max;
-	return true;
-}
-
-/* The walk in u->scratch (its frames in @frames) becomes the trail of its thread. */
-static void unw_trail_keep(struct sym_unwinder *u, struct unw_trail *slot, const struct sym_unwind_frame *frames,
-			   int32_t tid, uint64_t serial)
-{
-	struct unw_trail *t = &u->scratch, old = *slot;
-	bool needs = false;
-
-	memcpy(t->frames, frames, t->n * sizeof(*frames));
-	/*
-	 * From the outermost frame in: which of them had their rest depend on their %rbp, and so
-	 * which saved %rbp read had its value used (a frame's reads are its return address, then
-	 * maybe its caller's %rbp).
-	 */
-	for (size_t k = t->n; k-- > 0;) {
-		uint32_t fl = t->f[k].flags, end = k + 1 < t->n ? t->f[k + 1].check : (uint32_t)t->nr_checks;
-
-		if (end - t->f[k].check == 2)
-			t->checks[end - 1].exact = needs;
-		needs = (fl & UNW_TF_CFA_RBP) || ((fl & UNW_TF_SAME_RBP) && needs);
-		t->f[k].flags = needs ? fl | UNW_TF_NEEDS_RBP : fl;
-	}
-	t->tid = tid;
-	t->serial = serial;
-	*slot = *t;
-	*t = old; /* its arrays, for the next walk */
-	t->serial = 0;
-}
-
-/*
- * Walk @p's current sample with cached rules.  Returns true when the walk is complete (@w and
- * @res->stop filled in), false when it met a frame of another shape: then start over with libdw.
- * The loop keeps its state in locals: it runs for every frame of every sample.  It ends early on
- * its thread's trail when it can, and a walk that reached the end otherwise becomes the trail.
- */
-static bool unw_fast_walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t ip, uint64_t rbp, bool has_rbp,
-			  struct unw_walk *w, struct sym_unwind_result *res)
-{
-	const struct unw_copy copy = {
-		.bytes = p->cur->stack,
-		.sp = p->sp,
-		.last = p->valid >= 8 ? p->valid - 8 : UINT64_MAX,
-	};
-	const int32_t tid = p->cur->tid;
-	struct unw_trail *slot = &u->trails[(uint32_t)tid % UNW_TRAILS];
-	const struct unw_trail *old = slot->serial == p->serial && slot->tid == tid ? slot : NULL;
-	struct unw_trail *rec = unw_trail_reserve(&u->scratch, w->max) ? &u->scratch : NULL;
-	struct sym_unwind_frame *frames = w->frames;
-	uint64_t rip = ip, rsp = p->sp, last_sp = 0, look = 0;
-	struct unw_rule r = { .kind = UNW_RULE_NONE };
-	size_t n = 0, j = 0, nc = 0;
-	bool done = false;
-
-	for (;;) {
-		bool past = false;
-		uint64_t cfa, ra, saved;
-
-		if (n == w->max) {
-			w->full = true;
-			res->stop = SYM_UNWIND_DEPTH_LIMIT;
-			done = true;
-			break;
-		}
-		if (n && last_sp == rsp && frames[n - 1].pc == rip)
-			break; /* no progress: let libdw report it */
-		/* A frame of the thread's trail, reached with the same registers: the rest may be known. */
-		if (old) {
-			while (j < old->n && old->f[j].sp < rsp)
-				j++;
-			if (j < old->n && old->f[j].sp == rsp && old->frames[j].pc == rip && (j == 0) == (n == 0) &&
-			    unw_trail_matches(&old->f[j], has_rbp, rbp)) {
-				size_t m = unw_trail_follow(old, j, copy, frames, n, w->max);
-
-				if (m) {
-					w->n = m;
-					w->last_sp = old->f[old->n - 1].sp;
-					res->stop = SYM_UNWIND_END;
-					u->stats.retraced++;
-					return true; /* the trail stays as it is */
-				}
-				old = NULL; /* it went another way: no second try */
-			}
-		}
-		/* A recursion returns to one address many times over: its rule is still in r. */
-		if (!n || rip - 1 != look || r.kind == UNW_RULE_NONE) {
-			look = n ? rip - 1 : rip;
-			r = unw_rule__get(u, p, look);
-		}
-		if (r.kind != UNW_RULE_SIMPLE && r.kind != UNW_RULE_END)
-			break;
-		frames[n].pc = rip;
-		frames[n].is_activation = n == 0;
-		if (rec)
-			rec->f[n] = (struct unw_trail_frame){
-				.sp = rsp,
-				.rbp = rbp,
-				.flags = (has_rbp ? UNW_TF_HAS_RBP : 0) |
-					 (r.kind == UNW_RULE_SIMPLE && r.cfa_rbp ? UNW_TF_CFA_RBP : 0) |
-					 (r.kind == UNW_RULE_SIMPLE && r.rbp == UNW_RBP_SAME ? UNW_TF_SAME_RBP : 0),
-				.check = (uint32_t)nc,
-			};
-		n++;
-		last_sp = rsp;
-		if (r.kind == UNW_RULE_END) {
-			res->stop = SYM_UNWIND_END;
-			done = true;
-			break;
-		}
-		if (r.cfa_rbp && !has_rbp)
-			break;
-		cfa = (r.cfa_rbp ? rbp : rsp) + (uint64_t)(int64_t)r.cfa_off;
-		if (!unw_fast_read(copy, cfa - 8, &ra, &past)) {
-			if (past) {
-				res->stop = SYM_UNWIND_STACK_EXHAUSTED;
-				done = true;
-			}
-			break;
-		}
-		if (rec)
-			rec->checks[nc++] = (struct unw_trail_check){ cfa - 8, ra, true };
-		if (r.rbp == UNW_RBP_SAVED && n == 1 && cfa + (uint64_t)(int64_t)r.rbp_off < rsp) {
-			/* saved below the sampled SP: popped already, %rbp holds it (unw_popped_slots()) */
-			if (rec)
-				rec->f[0].flags |= UNW_TF_SAME_RBP;
-		} else if (r.rbp == UNW_RBP_SAVED) {
-			uint64_t at = cfa + (uint64_t)(int64_t)r.rbp_off;
-
-			if (!unw_fast_read(copy, at, &saved, &past))
-				break; /* libdw carries on without %rbp: so must the result */
-			if (rec)
-				rec->checks[nc++] = (struct unw_trail_check){ at, saved, true };
-			rbp = saved;
-		} else if (r.rbp == UNW_RBP_UNDEFINED) {
-			has_rbp = false;
-		}
-		if (!ra) {
-			/* libdw ends the walk there too, but only an undefined return address (the rule
-			 * UNW_RULE_END) marks the outermost frame: a zero one is a stack gone wrong */
-			res->stop = SYM_UNWIND_ERROR;
-			snprintf(res->errmsg, sizeof(res->errmsg), "zero return address for 0x%" PRIx64, rip);
-			done = true;
-			break;
-		}
-		rip = ra;
-		rsp = cfa;
-	}
-	w->n = n;
-	w->last_sp = last_sp;
-	if (done && res->stop == SYM_UNWIND_END && n && rec) {
-		rec->n = n;
-		rec->nr_checks = nc;
-		unw_trail_keep(u, slot, frames, tid, p->serial);
-	}
-	return done;
 }
 
 /* The CFI row at @pc, from .eh_frame, else .debug_frame (as libdw looks); NULL if none.  free() it. */
@@ -1302,7 +519,7 @@ static void unw_popped_slots(struct unw_proc *p, uint64_t ip)
 			uint64_t val;
 
 			if (dwarf_frame_register(frame, (int)r, mem, &ops, &nops) == 0 &&
-			    unw_cfa_location(ops, nops, &off) && cfa + (uint64_t)off < p->sp &&
+			    unw_op__cfa_offset(ops, nops, &off) && cfa + (uint64_t)off < p->sp &&
 			    trace_regs__get(s->regs_mask, s->regs, unw_dwarf_to_perf[r], &val)) {
 				p->popped_addr[p->nr_popped] = cfa + (uint64_t)off;
 				p->popped_val[p->nr_popped++] = val;
@@ -1440,7 +657,7 @@ static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const str
 		uint64_t rbp = 0;
 		bool has_rbp = trace_regs__get(s->regs_mask, s->regs, UNW_PERF_BP, &rbp);
 
-		if (unw_fast_walk(u, p, ip, rbp, has_rbp, &w, res)) {
+		if (unw_fast__walk(u, p, ip, rbp, has_rbp, &w, res)) {
 			res->nr_frames = w.n;
 			res->last_sp = w.last_sp;
 			p->cur = NULL;
@@ -1489,332 +706,3 @@ static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const str
 	return (int)res->nr_frames;
 }
 
-/* ---- Frame-pointer chains (fp and auto modes) ----------------------------------------------- */
-
-
-
-/*
- * The bytes of @mod's main file at run-time address @addr, and how many follow in its section.
- * Not dwfl_module_address_section(): it loads the module's DWARF (decompressing its sections) to
- * answer, where only the section headers are needed.
- */
-static const uint8_t *unw_code(Dwfl_Module *mod, uint64_t addr, size_t *avail)
-{
-	Dwarf_Addr bias;
-	Elf *elf = dwfl_module_getelf(mod, &bias);
-	Elf_Scn *scn = NULL;
-	uint64_t vaddr = addr - bias;
-
-	while (elf && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
-		Elf_Data *data;
-
-		if (!sh || sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_EXECINSTR) || vaddr < sh->sh_addr ||
-		    vaddr - sh->sh_addr >= sh->sh_size)
-			continue;
-		data = elf_rawdata(scn, NULL);
-		if (!data || !data->d_buf || vaddr - sh->sh_addr >= data->d_size)
-			return NULL;
-		*avail = data->d_size - (vaddr - sh->sh_addr);
-		return (const uint8_t *)data->d_buf + (vaddr - sh->sh_addr);
-	}
-	return NULL;
-}
-
-/* What unw_fp_info() knows of a pc: an enum sym_fp_state, and whether it is in a root function. */
-#define UNW_FP_STATE_MASK 0xffu
-#define UNW_FP_ROOT 0x100u
-
-static int unw_func__cmp(const void *a, const void *b)
-{
-	const struct unw_func *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->size < y->size ? -1 : x->size > y->size; /* the smaller first: see unw_func_at() */
-}
-
-/* The function symbols of @mod (bias @bias), file @file_id, read and sorted once per file. */
-static const struct unw_functab *unw_functab(struct sym_unwinder *u, Dwfl_Module *mod, Dwarf_Addr bias,
-					     uint64_t file_id)
-{
-	struct unw_functab *t, *tabs;
-	uint64_t *slot;
-	size_t cap = 0;
-	bool added;
-	int nsyms;
-
-	slot = frec_hashmap__slot(&u->functabs, file_id, &added);
-	if (!slot)
-		return NULL;
-	if (!added)
-		return *slot ? &u->functab[*slot - 1] : NULL;
-	tabs = realloc(u->functab, (u->nr_functabs + 1) * sizeof(*tabs));
-	if (!tabs)
-		return NULL; /* *slot stays 0: no table for this file */
-	u->functab = tabs;
-	t = &u->functab[u->nr_functabs];
-	*t = (struct unw_functab){ 0 };
-	nsyms = dwfl_module_getsymtab(mod);
-	for (int i = 1; i < nsyms; i++) {
-		GElf_Sym sym;
-		GElf_Addr addr;
-		const char *name = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
-
-		if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_size || sym.st_shndx == SHN_UNDEF)
-			continue;
-		if (t->n == cap) {
-			struct unw_func *f = realloc(t->f, (cap ? cap * 2 : 256) * sizeof(*f));
-
-			if (!f)
-				break; /* what was read is still right */
-			t->f = f;
-			cap = cap ? cap * 2 : 256;
-		}
-		t->f[t->n++] = (struct unw_func){ addr - bias, sym.st_size, sym_is_stack_root(name) };
-	}
-	if (t->n)
-		qsort(t->f, t->n, sizeof(*t->f), unw_func__cmp);
-	*slot = ++u->nr_functabs;
-	return t;
-}
-
-/* The function holding file address @a: the last to start at or before it that still covers it. */
-static const struct unw_func *unw_func_at(const struct unw_functab *t, uint64_t a)
-{
-	size_t lo = 0, hi = t->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->f[mid].start <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* a few steps back: a large symbol may enclose smaller ones */
-	for (size_t i = lo, steps = 0; i-- > 0 && steps < 4; steps++) {
-		if (a - t->f[i].start < t->f[i].size)
-			return &t->f[i];
-	}
-	return NULL;
-}
-
-/*
- * What a frame-pointer walk sees at @pc (an activation, or a return address looked up at pc - 1).
- * The function around it comes from the symbol table; its bytes from the module's file.  A pc in
- * no module or no sized symbol (stripped internals) is UNKNOWN, which callers treat as unsound.
- * Cached per file address: the same pcs come back in sample after sample.
- */
-static unsigned int unw_fp_info(struct sym_unwinder *u, struct unw_proc *p, uint64_t pc, bool activation)
-{
-	uint64_t look = activation ? pc : pc - 1, file_id, key, *slot;
-	Dwfl_Module *mod;
-	Dwarf_Addr bias;
-	struct sym_fp_func f;
-	unsigned int info = SYM_FP_UNKNOWN;
-	const uint8_t *code;
-	const struct unw_functab *tab;
-	const struct unw_func *fn;
-	struct unw_memo *memo;
-	uint64_t off;
-	size_t size, avail;
-	bool added, hit;
-
-	if (!p->dwfl)
-		return SYM_FP_UNKNOWN;
-	memo = unw_memo__at(u->fp_memo, p->serial, look, &hit);
-	if (hit)
-		return (unsigned int)memo->val;
-	mod = dwfl_addrmodule(p->dwfl, look);
-	if (!mod || !dwfl_module_getelf(mod, &bias) || unw_file_id(u, mod, &file_id) < 0)
-		return SYM_FP_UNKNOWN;
-	key = file_id << 48 | ((look - bias) & UNW_FILE_ADDR_MASK);
-	slot = frec_hashmap__slot(&u->pc_states, key, &added);
-	if (!slot)
-		return SYM_FP_UNKNOWN;
-	if (!added)
-		goto memo;
-
-	if (!u->fpcheck && !u->fpcheck_failed && sym_fpcheck__new(&u->fpcheck) < 0)
-		u->fpcheck_failed = true;
-	tab = unw_functab(u, mod, bias, file_id);
-	fn = tab ? unw_func_at(tab, look - bias) : NULL;
-	if (!fn)
-		goto out;
-	off = look - bias - fn->start;
-	if (fn->root)
-		info |= UNW_FP_ROOT;
-	if (!u->fpcheck)
-		goto out;
-	code = unw_code(mod, look - off, &avail);
-	if (!code)
-		goto out;
-	size = avail < fn->size ? avail : fn->size;
-	if (sym_fpcheck__func(u->fpcheck, file_id << 48 | ((look - off - bias) & UNW_FILE_ADDR_MASK), code, size,
-			      &f) < 0 && !f.decoded)
-		goto out;
-	info = (info & ~UNW_FP_STATE_MASK) | sym_fp_func__state(&f, code, size, off);
-out:
-	*slot = (uint64_t)info + 1;
-memo:
-	*memo = (struct unw_memo){ .serial = p->serial, .look = look, .val = *slot - 1 };
-	return (unsigned int)(*slot - 1);
-}
-
-/*
- * Copy the kernel's chain to @frames and check it.  The leaf, if sampled before its frame exists
- * or in a function that never makes one, gets its caller back from the stack copy.  Then every
- * frame but the outermost must have its frame set up for the next one to be its caller.  A walk
- * that reaches a root function (_start, clone3, ...) ends there, whatever the kernel read after
- * it; one that ends elsewhere, in a function without a frame pointer, lost that function's callers.
- * Returns the frame count; sets res->fp_broken_at (an index into @frames), res->fp_repaired, and
- * *@unsure (a frame whose code could not be checked).
- */
-static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
-			    struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res,
-			    bool *unsure)
-{
-	uint64_t valid = s->stack ? FREC_UNW_MIN(s->stack_size, s->stack_dyn_size) : 0, ra;
-	bool at_root = false, full = false;
-	size_t n = 0;
-
-	*unsure = false;
-	res->fp_broken_at = -1;
-	for (size_t i = 0; i < s->nr_fp_chain; i++) {
-		if (n == max) {
-			full = true;
-			break;
-		}
-		frames[n].pc = s->fp_chain[i];
-		frames[n].is_activation = i == 0;
-		n++;
-		if (i == 0) {
-			enum sym_fp_state st = unw_fp_info(u, p, s->fp_chain[0], true) & UNW_FP_STATE_MASK;
-
-			/* The kernel's next entry is the caller's caller: put the caller between. */
-			if (sym_fp_state__return_address(st, s->stack, valid, &ra) &&
-			    (s->nr_fp_chain == 1 || s->fp_chain[1] != ra) && n < max) {
-				frames[n].pc = ra;
-				frames[n].is_activation = false;
-				n++;
-				res->fp_repaired = true;
-			}
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		bool last = i + 1 == n;
-		unsigned int info = unw_fp_info(u, p, frames[i].pc, frames[i].is_activation);
-		enum sym_fp_state st = (enum sym_fp_state)(info & UNW_FP_STATE_MASK);
-
-		if ((info & UNW_FP_ROOT) && i) {
-			n = i + 1; /* what the kernel read past a root is not a frame */
-			at_root = true;
-			break;
-		}
-		if (st == SYM_FP_FRAME || (i == 0 && res->fp_repaired) || (last && (s->fp_chain_cut || full)))
-			continue;
-		if (st == SYM_FP_UNKNOWN) {
-			*unsure = true;
-			continue;
-		}
-		res->fp_broken_at = (int)i;
-		break;
-	}
-	res->stop = res->fp_broken_at >= 0		? SYM_UNWIND_FP_BROKEN :
-		    (s->fp_chain_cut || full) && !at_root ? SYM_UNWIND_DEPTH_LIMIT :
-							  SYM_UNWIND_END;
-	return n;
-}
-
-int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sample *s,
-			     enum sym_unwind_mode mode, struct sym_unwind_frame *frames, size_t max,
-			     struct sym_unwind_result *res)
-{
-	struct unw_proc *p = unw_proc__find(u, s->pid);
-	struct sym_unwind_result fp_res;
-	bool unsure = false;
-	size_t n_fp;
-	int ret;
-
-	if (mode == SYM_UNWIND_MODE_DWARF) {
-		ret = sym_unwinder__unwind(u, s, frames, max, res);
-		res->source = SYM_UNWIND_FROM_DWARF;
-		res->fp_broken_at = -1;
-		if (ret < 0)
-			return ret;
-		u->stats.from[SYM_UNWIND_FROM_DWARF]++;
-		return (int)res->nr_frames;
-	}
-	memset(res, 0, sizeof(*res));
-	if (!p || !p->has_generation) {
-		res->stop = SYM_UNWIND_ERROR;
-		res->fp_broken_at = -1;
-		snprintf(res->errmsg, sizeof(res->errmsg), "no mappings for pid %d", s->pid);
-		return -ENOENT;
-	}
-	ret = unw_proc__ensure(p);
-	if (ret < 0)
-		return ret;
-
-	memset(&fp_res, 0, sizeof(fp_res));
-	n_fp = unw_fp_frames(u, p, s, frames, max, &fp_res, &unsure);
-	if (mode == SYM_UNWIND_MODE_FP || (fp_res.fp_broken_at < 0 && !unsure && !s->fp_chain_cut) || !s->stack ||
-	    s->regs_abi == PERF_SAMPLE_REGS_ABI_NONE) {
-		*res = fp_res;
-		res->nr_frames = n_fp;
-		res->source = SYM_UNWIND_FROM_FP;
-		u->stats.from[SYM_UNWIND_FROM_FP]++;
-		u->stats.fp_repaired += res->fp_repaired;
-		u->stats.fp_broken += res->fp_broken_at >= 0;
-		return (int)n_fp;
-	}
-
-	/* The fp chain cannot be trusted: DWARF, over the same array. */
-	ret = sym_unwinder__unwind(u, s, frames, max, res);
-	if (ret < 0)
-		return ret;
-	res->source = SYM_UNWIND_FROM_DWARF;
-	res->fp_broken_at = -1;
-	/*
-	 * Out of stack copy: the kernel's walk may still know the outer frames.  Join at the DWARF
-	 * walk's last return address if the chain holds it and is sound from there on.
-	 */
-	if (res->stop == SYM_UNWIND_STACK_EXHAUSTED && res->nr_frames > 1) {
-		uint64_t last = frames[res->nr_frames - 1].pc;
-
-		for (size_t j = 1; j < s->nr_fp_chain; j++) {
-			bool sound = true;
-
-			if (s->fp_chain[j] != last)
-				continue;
-			for (size_t k = j; k + 1 < s->nr_fp_chain && sound; k++)
-				sound = (unw_fp_info(u, p, s->fp_chain[k], false) & UNW_FP_STATE_MASK) == SYM_FP_FRAME;
-			if (!sound)
-				break;
-			for (size_t k = j + 1; k < s->nr_fp_chain && res->nr_frames < max; k++) {
-				frames[res->nr_frames].pc = s->fp_chain[k];
-				frames[res->nr_frames].is_activation = false;
-				res->nr_frames++;
-			}
-			res->source = SYM_UNWIND_FROM_SPLICE;
-			res->stop = SYM_UNWIND_END;
-			break;
-		}
-	}
-	/*
-	 * DWARF fell short of the end too: keep it only if it found more than the part of the fp
-	 * chain before its break (the prefix a frame-pointer walk gets right).
-	 */
-	if (res->source == SYM_UNWIND_FROM_DWARF && res->stop != SYM_UNWIND_END &&
-	    res->nr_frames < (fp_res.fp_broken_at >= 0 ? (size_t)fp_res.fp_broken_at + 1 : n_fp)) {
-		n_fp = unw_fp_frames(u, p, s, frames, max, &fp_res, &unsure);
-		*res = fp_res;
-		res->nr_frames = n_fp;
-		res->source = SYM_UNWIND_FROM_FP;
-		u->stats.fp_repaired += res->fp_repaired;
-		u->stats.fp_broken += res->fp_broken_at >= 0;
-	}
-	u->stats.from[res->source]++;
-	return (int)res->nr_frames;
-}

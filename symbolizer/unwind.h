@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * DWARF unwinding of sampled user stacks (issue 4).
+ * DWARF unwinding of sampled user stacks.
  *
  * A sample taken with PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER carries the user registers at
  * the moment of the sample and a copy of the user stack starting at the sampled SP.  sym_unwinder
@@ -9,8 +9,10 @@
  * PCs.  It keeps one Dwfl per process across samples and rebuilds it only when the caller says the
  * process's mappings changed (a new generation number), so the cost of opening ELF files and
  * parsing CFI is paid once per process and module, not per sample.  At most 64 processes keep a
- * Dwfl at a time (the least recently used one is dropped); the CFI rules and frame-pointer
- * verdicts are cached per file (by build-id) and pc, across processes.
+ * Dwfl at a time (the least recently used one is dropped).  The files are the registry's
+ * (sym_modules): a process's Dwfl shares their Elf handles, and the fast path reads their
+ * symbols, code and .eh_frame; the CFI rules and frame-pointer verdicts are cached per file and
+ * pc, across processes.
  *
  * Private to the symbolizer: include/frec/ holds only contracts between modules.
  */
@@ -21,14 +23,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct sym_elf;
+struct sym_modules;
+
 /** One executable mapping of the process, as the trace recorded it. */
 struct sym_unwind_map {
 	uint64_t start, end; /* [start, end) in the process */
 	uint64_t pgoff;      /* file offset mapped at @start */
-	const char *path;    /* as the process saw it; also the module's name */
-	const char *open_path; /* where to open it on this machine; NULL: @path */
-	const uint8_t *build_id; /* NULL when unknown */
-	uint8_t build_id_size;
+	struct sym_elf *elf; /* the file mapped there, from the registry; NULL: none (no CFI) */
 };
 
 /** A sample's user state: perf's x86_64 register numbering (asm/perf_regs.h), stack copy at SP. */
@@ -92,15 +94,13 @@ struct sym_unwind_result {
 
 struct sym_unwinder;
 
-/** sym_unwinder__new() - an unwinder with no processes.  NULL means -ENOMEM.  Not thread-safe. */
-struct sym_unwinder *sym_unwinder__new(void);
-
 /**
- * sym_unwinder__set_debug_path() - where separate debug files are looked for by build-id, for the
- * .debug_frame of code that .eh_frame does not cover (libdwfl's debuginfo_path syntax; NULL: its
- * default).  For the processes whose Dwfl is built after the call.  Returns 0 or -ENOMEM.
+ * sym_unwinder__new() - an unwinder with no processes, whose files come from the registry @mods
+ * (which must outlive it): the Elf handles, symbols and CFI are the registry's, and the separate
+ * debug info (for the .debug_frame of code that .eh_frame does not cover) is found along its
+ * debug path.  NULL means -ENOMEM.  Not thread-safe.
  */
-int sym_unwinder__set_debug_path(struct sym_unwinder *u, const char *path);
+struct sym_unwinder *sym_unwinder__new(const struct sym_modules *mods);
 
 /** sym_unwinder__free() - release every process's Dwfl and @u; accepts NULL. */
 void sym_unwinder__free(struct sym_unwinder *u);
@@ -109,9 +109,10 @@ void sym_unwinder__free(struct sym_unwinder *u);
  * sym_unwinder__set_maps() - give process @pid's executable mappings, for generation @generation.
  *
  * Cheap when @generation is the one already known for @pid (nothing happens); otherwise the
- * process's Dwfl is dropped and rebuilt lazily at the next unwind.  @maps is copied.  They are
- * executable mappings: the first one of each file that matches its ELF image gives the module's
- * load bias (sym_layout__bias()).  Returns 0 or -ENOMEM.
+ * process's Dwfl is dropped and rebuilt lazily at the next unwind.  @maps is copied (their
+ * files are borrowed).  They are executable mappings: the first one of each file whose offset
+ * lies in one of its segments gives the module's load bias (sym_elf__bias()).  Returns 0 or
+ * -ENOMEM.
  */
 int sym_unwinder__set_maps(struct sym_unwinder *u, int32_t pid, uint64_t generation,
 			   const struct sym_unwind_map *maps, size_t nr_maps);
@@ -128,7 +129,7 @@ void sym_unwinder__forget(struct sym_unwinder *u, int32_t pid);
  *
  * Always fills @res.  Returns the number of frames (>= 0; a short or empty unwind is not an
  * error: @res->stop says why), or -ENOMEM, or -ENOENT when no mappings were given for the pid.
- * Files that cannot be opened are warned about once and then leave their pcs without CFI.
+ * Mappings without a file leave their pcs without CFI.
  */
 int sym_unwinder__unwind(struct sym_unwinder *u, const struct sym_unwind_sample *s,
 			 struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res);

@@ -22,9 +22,6 @@
 	X(EVENT_UNKNOWN, "unknown event")                                               \
 	X(PARSE, "malformed input")                                                     \
 	X(FOLDED_EMPTY, "no folded stack lines found")                                  \
-	X(BUILD_ID_MISMATCH, "build-id does not match the recorded one")                \
-	X(NO_SAMPLES, "no samples")                                                     \
-	X(TOO_BIG, "input too large")                                                   \
 	X(NORM_NO_TIME, "the profiles carry no CPU time to compare")                    \
 	X(NOT_REGULAR, "not a regular file")                                            \
 	X(EMPTY, "the input is empty")

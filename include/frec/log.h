@@ -36,6 +36,15 @@ enum frec_log_level frec_log__level(void);
 /** frec_log__enabled() - whether messages of @level are printed (to skip costly formatting). */
 bool frec_log__enabled(enum frec_log_level level);
 
+/** A function called before each message is printed, e.g. to erase a progress line on stderr. */
+typedef void (*frec_log_hook_fn)(void *ctx);
+
+/**
+ * frec_log__set_hook() - call @fn(@ctx) before each message from now on (NULL: none).  Part of
+ * the process-wide sink, set by the CLI only.
+ */
+void frec_log__set_hook(frec_log_hook_fn fn, void *ctx);
+
 /**
  * frec_log__init_env() - apply FREC_LOG_LEVEL=error|warn|info|debug from the environment.
  * Called once by the CLI before options (-v/-q) adjust the level.

@@ -9,6 +9,7 @@
 #ifndef FREC_PROC_ROOT_H
 #define FREC_PROC_ROOT_H
 
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -44,6 +45,16 @@ int frec_proc_root__open_file(int root, const char *path, int flags, struct stat
  * fd of any type, or -errno.
  */
 int frec_proc_root__walk(int root, const char *path, int flags);
+
+/**
+ * frec_proc_root__open_mapped() - open the regular file that process @pid maps at [@start, @end),
+ * through the kernel's link to it (/proc/PID/map_files/START-END): the file itself, also when its
+ * name now leads to another file or to none (replaced or removed since it was mapped), as long as
+ * the process runs.  What the link leads to is checked before it is opened.  Needs the right to
+ * see the process's mappings (root, or CAP_CHECKPOINT_RESTORE).  Returns an fd and fills @sb, or
+ * -errno (-ENOENT: no such mapping, -EPERM: not allowed), or -FREC_E_NOT_REGULAR.
+ */
+int frec_proc_root__open_mapped(pid_t pid, uint64_t start, uint64_t end, struct stat *sb);
 
 /** frec_proc_root__file_kind() - "a FIFO", "a directory"...: what @mode is, for messages. */
 const char *frec_proc_root__file_kind(mode_t mode);

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define FREC_NODE_ROOT 0u
 #define FREC_NONE UINT32_MAX
@@ -375,6 +376,13 @@ bool frec_profile__looks_folded(const char *buf, size_t len);
 
 /** frec_profile__looks_folded_diff() - the same, for a stack with two counts (difffolded.pl). */
 bool frec_profile__looks_folded_diff(const char *buf, size_t len);
+
+/**
+ * frec_profile__write_folded() - one "root;...;leaf COUNT" line per call-tree node with self
+ * weight, in the children's order, kinds as FREC_FOLDED_* suffixes, file:line as " (file:line)".
+ * Returns 0 or -EIO when writing to @f failed.
+ */
+int frec_profile__write_folded(const struct frec_profile *p, FILE *f);
 
 /* ---- perf script text ------------------------------------------------------------------------ */
 

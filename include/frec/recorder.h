@@ -11,6 +11,7 @@
 #define FREC_RECORDER_H
 
 #include <linux/perf_event.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +61,10 @@ struct rec_opts {
 	/* called about once a second while recording (NULL: never) */
 	void (*progress)(void *ctx, const struct rec_stats *st);
 	void *progress_ctx;
+	/* Set (by the caller's SIGINT/SIGTERM handler) to stop: the recording ends at the next pass
+	 * over the rings, with TRACE_FOOTER_INTERRUPTED.  NULL: only the target, the duration or an
+	 * error end it. */
+	const volatile sig_atomic_t *stop;
 };
 
 /** What happened; complete once recorder__run() returned. */
@@ -103,7 +108,7 @@ struct rec_error {
 
 /**
  * recorder__run() - record according to @o until the target exits, the duration passes or
- * SIGINT/SIGTERM arrives (the caller installs no handler: the recorder does, for the run).
+ * *@o->stop is set (the caller's signal handler does: the recorder installs none).
  * Returns 0 with @st filled, or a negative error described in @e.  A trace is left in
  * @o->output_fd (closed in every case) wherever recording began, readable up to its last
  * complete frame.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Renderers: a profile (contract 2) in, text or SVG out to a FILE *.  They read the profile only,
+ * Renderers: a profile (contract 2) in, text or SVG out to a FILE *.  (Folded stacks, the
+ * profile's own text form, are written by frec_profile__write_folded().)  They read the profile only,
  * so they work the same on a trace, on folded stacks from another tool, or on a hand-written
  * fixture.  Output is deterministic: the same profile gives the same bytes.  Every function returns
  * 0 or a negative errno (-EIO when writing to @f failed).
@@ -15,12 +16,7 @@
 
 #include "frec/profile.h"
 
-/* ---- Folded stacks (symbolizer issue) --------------------------------------------------------- */
-
-/** render_folded__write() - one "root;...;leaf COUNT" line per call-tree leaf path with self weight. */
-int render_folded__write(const struct frec_profile *p, FILE *f);
-
-/* ---- Text report (symbolizer issue) ----------------------------------------------------------- */
+/* ---- Text report ------------------------------------------------------------------------------ */
 
 struct render_text_opts {
 	unsigned int top; /* rows per table; 0 = default (20) */
@@ -32,7 +28,7 @@ struct render_text_opts {
  */
 int render_text__write(const struct frec_profile *p, const struct render_text_opts *opts, FILE *f);
 
-/* ---- Flame graphs (flame-graph issue) --------------------------------------------------------- */
+/* ---- Flame graphs ----------------------------------------------------------------------------- */
 
 /*
  * A finding shown in the flame graph's panel (frec report --svg), handed over as plain data by the

@@ -20,7 +20,6 @@ struct sym_opts {
 	bool mangled;     /* keep mangled names */
 	bool per_process; /* a root frame per process */
 	bool per_thread;  /* a root frame per thread */
-	bool progress;    /* draw progress on stderr (the caller checked it is a terminal) */
 	/* Filters: a sample is kept when it matches every filter given. */
 	const int32_t *pids; /* keep these processes (nr_pids entries) */
 	size_t nr_pids;
@@ -37,6 +36,10 @@ struct sym_opts {
 	 * CACHE/.build-id/xx/rest.debug), and searched first, so that a later report maps them
 	 * instead of inflating them again; NULL: no cache. */
 	const char *cache_dir;
+	/* Called every 1024 records (NULL: never): in @pass 0 the trace's state is read, in pass 1
+	 * its samples are symbolized; @done of the trace's @total compressed bytes are behind. */
+	void (*progress)(void *ctx, int pass, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 /**

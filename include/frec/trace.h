@@ -411,6 +411,72 @@ int trace_event__parse_sample(const struct trace_event *ev, const struct perf_ev
 int trace_event__parse_id(const struct trace_event *ev, const struct perf_event_header *h,
 			  struct trace_sample_id *id);
 
+/*
+ * The other kernel records, decoded by type.  Each decoder takes the record and the event that
+ * gives the sample layout (@ev: its sample_id trailer, when attr.sample_id_all, is not part of
+ * the record's own fields; NULL: no trailer), checks every length against the record, and returns
+ * 0 or -FREC_E_PARSE for a record shorter than its fields.  Pointers borrow from the record.
+ */
+
+/** PERF_RECORD_MMAP and PERF_RECORD_MMAP2 (an MMAP has no device, build-id or protection). */
+struct trace_mmap {
+	uint32_t pid, tid;
+	uint64_t addr, len, pgoff;
+	bool is_mmap2;
+	bool has_build_id;       /* PERF_RECORD_MISC_MMAP_BUILD_ID: @build_id instead of the inode */
+	uint8_t build_id_size;   /* <= 20 */
+	uint8_t build_id[20];
+	uint32_t maj, min;
+	uint64_t ino, ino_generation;
+	uint32_t prot, flags;    /* PROT_*, MAP_*; 0 in an MMAP */
+	const char *filename;    /* not NUL-terminated: @filename_len bytes */
+	size_t filename_len;
+};
+
+/** trace_event__parse_mmap() - MMAP or MMAP2 (at least one byte of file name, its NUL). */
+int trace_event__parse_mmap(const struct trace_event *ev, const struct perf_event_header *h, struct trace_mmap *m);
+
+/** PERF_RECORD_COMM. */
+struct trace_comm {
+	uint32_t pid, tid;
+	bool exec;           /* PERF_RECORD_MISC_COMM_EXEC: the name comes with a new image */
+	const char *comm;    /* not NUL-terminated: @comm_len bytes */
+	size_t comm_len;
+};
+
+/** trace_event__parse_comm() - COMM (at least one byte of name, its NUL). */
+int trace_event__parse_comm(const struct trace_event *ev, const struct perf_event_header *h, struct trace_comm *c);
+
+/** PERF_RECORD_FORK and PERF_RECORD_EXIT. */
+struct trace_task {
+	uint32_t pid, ppid;
+	uint32_t tid, ptid;
+	uint64_t time;
+};
+
+/** trace_event__parse_task() - FORK or EXIT. */
+int trace_event__parse_task(const struct trace_event *ev, const struct perf_event_header *h, struct trace_task *t);
+
+/** PERF_RECORD_LOST. */
+struct trace_lost {
+	uint64_t id;
+	uint64_t lost; /* samples the kernel dropped */
+};
+
+/** trace_event__parse_lost() - LOST. */
+int trace_event__parse_lost(const struct trace_event *ev, const struct perf_event_header *h, struct trace_lost *l);
+
+/** PERF_RECORD_THROTTLE and PERF_RECORD_UNTHROTTLE. */
+struct trace_throttle {
+	uint64_t time;
+	uint64_t id;
+	uint64_t stream_id;
+};
+
+/** trace_event__parse_throttle() - THROTTLE or UNTHROTTLE. */
+int trace_event__parse_throttle(const struct trace_event *ev, const struct perf_event_header *h,
+				struct trace_throttle *t);
+
 /** trace_reader__parse_sample() - trace_event__parse_sample() with the event found by sample id. */
 int trace_reader__parse_sample(const struct trace_reader *r, const struct perf_event_header *h,
 			       struct trace_sample *s);

@@ -22,7 +22,7 @@ static const struct sym_table_entry *latest(const struct sym_table *t, uint64_t 
 	for (size_t i = 0; i < t->nr; i++) {
 		const struct sym_table_entry *e = &t->entries[i];
 
-		if (e->start <= addr && addr < e->end && (!best || e->seq > best->seq))
+		if (e->range.start <= addr && addr < e->range.end && (!best || e->seq > best->seq))
 			best = e;
 	}
 	return best;
@@ -48,14 +48,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	/* Keep the quadratic reference scan cheap. */
 	for (size_t i = 0; i < t.nr && i < 256; i++) {
-		check(&t, t.entries[i].start);
-		check(&t, t.entries[i].end - 1);
-		check(&t, t.entries[i].end);
-		check(&t, t.entries[i].start - 1);
+		check(&t, t.entries[i].range.start);
+		check(&t, t.entries[i].range.end - 1);
+		check(&t, t.entries[i].range.end);
+		check(&t, t.entries[i].range.start - 1);
 	}
 	if (!sym_table__parse_perf_map(&t, text, size) && !sym_table__finish(&t))
 		for (size_t i = 0; i < t.nr && i < 256; i++)
-			check(&t, t.entries[i].start);
+			check(&t, t.entries[i].range.start);
 out:
 	sym_table__exit(&t);
 	return 0;

@@ -24,12 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sym_table__parse_perf_map(&t, text, size - 1);
 	if (!sym_table__finish(&t)) {
 		for (size_t i = 0; i < t.nr; i++) {
-			const struct sym_table_entry *e = sym_table__find(&t, t.entries[i].start);
+			const struct sym_table_entry *e = sym_table__find(&t, t.entries[i].range.start);
 
 			if (e)
 				(void)sym_table__str(&t, e->name)[0];
-			sym_table__find(&t, t.entries[i].end);
-			sym_table__find(&t, t.entries[i].start - 1);
+			sym_table__find(&t, t.entries[i].range.end);
+			sym_table__find(&t, t.entries[i].range.start - 1);
 		}
 	}
 	sym_table__exit(&t);

@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!sym_profile__from_trace(r, &opts, &p)) {
 		f = fopen("/dev/null", "w");
 		if (f) {
-			render_folded__write(p, f);
+			frec_profile__write_folded(p, f);
 			render_text__write(p, NULL, f);
 			fclose(f);
 		}

@@ -104,3 +104,15 @@ expect_same_shares() {
 		exit !(checked >= 3 && !bad)
 	}' "$1" "$2" || fail "$3: function shares differ"
 }
+
+# expect_late_named FOLDED WHAT: at least 99% of the samples of FOLDED (the nofp workload in its
+# dlopen phase, --call-graph dwarf) are in its library, named, under main: its files were found
+# and unwound through.
+expect_late_named() {
+	awk -v what="$2" '
+	{ n = $NF; total += n; if ($0 ~ /(^|;)main;nofp_phase_dlopen;nofp_late_work(;|_\[| )/) named += n }
+	END {
+		printf "%s: %d of %d samples named in the library under main\n", what, named, total > "/dev/stderr"
+		exit !(total >= 100 && named * 100 >= total * 99)
+	}' "$1" || { head -n 5 "$1" >&2; fail "$2: fewer than 99% of the samples named and unwound to main"; }
+}

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Opening files in a process's root: links and ".." stay inside it, /proc magic links are not
- * followed, only regular files open, and nothing blocks.  A directory stands for the root here, as
+ * followed, only regular files open, and nothing blocks.  And the file a process maps, through
+ * its mapping, whatever its name leads to now.  A directory stands for the root here, as
  * /proc/PID/root does for a process in a container.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,4 +174,41 @@ Test(common_proc_root, the_fallback_walk_follows_no_link)
 	cr_assert_eq(frec_proc_root__walk(root, "/lib/../lib/real", O_RDONLY), -EXDEV);
 	cr_assert_eq(frec_proc_root__walk(root, "/lib/real/x", O_RDONLY), -ENOTDIR);
 	cr_assert_eq(frec_proc_root__walk(root, "/nothing/real", O_RDONLY), -ENOENT);
+}
+
+/* A file mapped, then replaced on disk by another one of the same name, as a package upgrade does. */
+Test(common_proc_mapped, opens_the_mapped_file_after_its_name_went_to_another)
+{
+	char dir[256], path[300], other[300], buf[8] = { 0 };
+	struct stat sb;
+	void *map;
+	FILE *f;
+	int fd;
+
+	test_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/lib.so", dir);
+	snprintf(other, sizeof(other), "%s/new.so", dir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs("OLD", f);
+	fclose(f);
+	cr_assert_not_null(f = fopen(other, "w"));
+	fputs("NEW", f);
+	fclose(f);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	cr_assert_neq(map, MAP_FAILED);
+	close(fd);
+	cr_assert_eq(rename(other, path), 0);
+
+	fd = frec_proc_root__open_mapped(getpid(), (uint64_t)(uintptr_t)map, (uint64_t)(uintptr_t)map + 4096, &sb);
+	if (fd == -EPERM)
+		cr_skip_test("/proc/self/map_files needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN");
+	cr_assert_geq(fd, 0, "%s", frec_strerror(fd));
+	cr_assert(S_ISREG(sb.st_mode));
+	cr_assert_eq(read(fd, buf, 3), 3);
+	cr_assert_str_eq(buf, "OLD", "the file at the name was opened, not the mapped one");
+	close(fd);
+	cr_assert_eq(frec_proc_root__open_mapped(getpid(), 4096, 8192, &sb), -ENOENT, "no such mapping");
+	munmap(map, 4096);
 }

@@ -17,7 +17,6 @@
 
 #include "common/trace_fixture.h"
 #include "frec/profile.h"
-#include "frec/render.h"
 #include "frec/symbolizer.h"
 #include "frec/trace.h"
 #include "helpers.h"
@@ -273,19 +272,7 @@ static inline char *symfix_folded(const struct frec_profile *p)
 	FILE *f = open_memstream(&out, &len);
 
 	cr_assert_not_null(f);
-	cr_assert_eq(render_folded__write(p, f), 0);
-	fclose(f);
-	return out;
-}
-
-static inline char *symfix_text_report(const struct frec_profile *p)
-{
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-
-	cr_assert_not_null(f);
-	cr_assert_eq(render_text__write(p, NULL, f), 0);
+	cr_assert_eq(frec_profile__write_folded(p, f), 0);
 	fclose(f);
 	return out;
 }

@@ -400,24 +400,27 @@ Test(symbolizer, inline_frames_and_lines)
 	assert_has(out, ")_[i] 1\n");
 }
 
-Test(symbolizer, text_report)
+Test(symbolizer, fills_the_metadata_and_counts_each_stack)
 {
 	uint64_t chain[] = { PERF_CONTEXT_USER, pc_of("fix_nodebug", "fix_leaf", 0), pc_of("fix_nodebug", "main", 8) };
 	uint64_t chain2[] = { PERF_CONTEXT_USER, pc_of("fix_nodebug", "fix_outer", 0), pc_of("fix_nodebug", "main", 8) };
+	const struct frec_profile_meta *m;
 
-	begin("text");
+	begin("meta");
 	map_fixture("fix_nodebug", PID, T(0));
 	for (int i = 0; i < 3; i++)
 		sample(PID, PID, T(1 + i), chain, 3);
 	sample(PID, PID, T(9), chain2, 3);
-	prof = symfix_profile(&tr, NULL);
-	out = symfix_text_report(prof);
-	assert_has(out, "command:  fixture --run\n");
-	assert_has(out, "event:    cpu-clock, 99 Hz\n");
-	assert_has(out, "samples:  4, lost 0 (0.0%)\n");
-	assert_has(out, "   75.00%          3   75.00%  fix_leaf  (fix_nodebug)\n");
-	assert_has(out, "  100.00%          4    0.00%  main  (fix_nodebug)\n");
-	assert_has(out, "stack health: 100.0% of samples have a truncated stack");
+	folded(NULL);
+	m = frec_profile__meta_const(prof);
+	cr_assert_str_eq(frec_profile__str(prof, m->command), "fixture --run");
+	cr_assert_str_eq(frec_profile__str(prof, m->event), "cpu-clock");
+	cr_assert_eq(m->freq, 99);
+	cr_assert_eq(m->samples, 4);
+	cr_assert_eq(m->lost, 0);
+	cr_assert_str_eq(out, "main;fix_leaf 3\nmain;fix_outer 1\n");
+	cr_assert_eq(m->health.samples, 4);
+	cr_assert_eq(m->health.truncated, 4, "main is where these stacks end, not where stacks begin");
 }
 
 Test(symbolizer, null_return_address_ends_the_stack)

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * render_folded and render_text on hand-written folded profiles: round trip, kinds, recursion.
+ * render_text on hand-written folded profiles: recursion counted once, the row limit, and the
+ * stack-health line with its causes.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "sym_fixture.h"
+#include "render_fixture.h"
 
 static struct frec_profile *prof;
 static char *out;
@@ -18,50 +19,28 @@ static void teardown(void)
 
 TestSuite(render, .fini = teardown);
 
-static void load(const char *folded)
+static void load(const char *text)
 {
-	prof = frec_profile__new();
-	cr_assert_not_null(prof);
-	cr_assert_gt(frec_profile__import_folded(prof, folded, strlen(folded), NULL), 0);
+	prof = folded(text);
 	cr_assert_eq(frec_profile__sort(prof), 0);
 }
 
-Test(render, folded_round_trip)
+static char *text_report(const struct frec_profile *p)
 {
-	static const char in[] = "main;work;leaf 5\n"
-				 "main;syscall_[k];do_read_[k] 2\n"
-				 "main;jit_fn_[j] 1\n"
-				 "main;outer;helper_[i] 3\n"
-				 "main 4\n"
-				 "[unknown] 1\n";
-	static const char sorted[] = "[unknown] 1\n"
-				     "main 4\n"
-				     "main;jit_fn_[j] 1\n"
-				     "main;outer;helper_[i] 3\n"
-				     "main;syscall_[k];do_read_[k] 2\n"
-				     "main;work;leaf 5\n";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
-	load(in);
-	out = symfix_folded(prof);
-	cr_assert_str_eq(out, sorted);
-	frec_profile__free(prof);
-	load(out);
-	free(out);
-	out = symfix_folded(prof);
-	cr_assert_str_eq(out, sorted, "a second round trip changes nothing");
-}
-
-Test(render, folded_merges_identical_stacks)
-{
-	load("a;b 1\na;b 2\na;c 1\n");
-	out = symfix_folded(prof);
-	cr_assert_str_eq(out, "a;b 3\na;c 1\n");
+	cr_assert_not_null(f);
+	cr_assert_eq(render_text__write(p, NULL, f), 0);
+	cr_assert_eq(fclose(f), 0);
+	return buf;
 }
 
 Test(render, text_counts_recursion_once)
 {
 	load("main;rec;rec;rec 4\nmain;other 4\n");
-	out = symfix_text_report(prof);
+	out = text_report(prof);
 	cr_assert(strstr(out, "   50.00%          4   50.00%  rec\n"), "%s", out);
 	cr_assert(strstr(out, "  100.00%          8    0.00%  main\n"), "%s", out);
 	cr_assert(strstr(out, "stack health: unknown"), "%s", out);
@@ -86,7 +65,7 @@ static char *health_line(void)
 	char *nl, *line;
 
 	free(out);
-	out = symfix_text_report(prof);
+	out = text_report(prof);
 	line = strstr(out, "stack health: ");
 	cr_assert_not_null(line, "%s", out);
 	nl = strchr(line, '\n');
