@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,14 @@
 #include "frec/profile.h"
 #include "frec/render.h"
 #include "frec/symbolizer.h"
+#include "opt_seen.h"
 #include "output.h"
 #include "progress.h"
 
 static const char report_help[] =
 	"input and output:\n"
-	"  -i, --input FILE      trace or folded stacks to read (default trace.zst, or stdin if a pipe)\n"
+	"  -i, --input FILE      trace or folded stacks to read (default: standard input if it is a\n"
+	"                        pipe with data, else trace.zst)\n"
 	"  -o, --output FILE     write the output to FILE (default: stdout; flame.svg for --svg)\n"
 	"      --folded          write folded stacks (root first, one line per stack)\n"
 	"      --svg [FILE]      write an interactive SVG flame graph (default flame.svg; - for stdout)\n"
@@ -35,6 +38,14 @@ static const char report_help[] =
 	"      --speedscope FILE write a speedscope JSON file, a profile per thread; as --lines\n"
 	"      --top N           rows in each table of the text report (default 20), or findings\n"
 	"                        with --analyze (default 10)\n"
+	"text views:\n"
+	"      --tree            the call tree from the roots, with total and self shares\n"
+	"      --callers FUNC    the paths that lead to function FUNC, callers under their callee\n"
+	"      --percent-limit PCT\n"
+	"                        hide what is under PCT% of the samples in --tree, of FUNC's\n"
+	"                        in --callers (default 0.5)\n"
+	"      --sort KEY        function (default) or module: the text report's tables by\n"
+	"                        function, or self time by module (library)\n"
 	"findings:\n"
 	"      --analyze         say what stands out and how to fix it: hot functions, known\n"
 	"                        expensive operations, library blocks, recursion, repeated work\n"
@@ -49,12 +60,16 @@ static const char report_help[] =
 	"      --comm NAME       keep threads named NAME\n"
 	"      --time START,END  keep samples between START and END seconds after the start\n"
 	"frames:\n"
-	"      --per-process     a root frame per process\n"
-	"      --per-thread      a root frame per thread\n"
+	"      --per-process     a root frame per process (text report: tables per process)\n"
+	"      --per-thread      a root frame per thread (text report: tables per thread)\n"
+	"      --collapse-recursion\n"
+	"                        merge a function calling itself into one frame: f;f;f -> f\n"
 	"      --no-kernel       drop kernel frames\n"
 	"      --no-inline       no inlined frames\n"
 	"      --lines           add file:line to frames\n"
 	"      --mangled         keep mangled C++ and Rust names\n"
+	"      --merge-jit-tiers one frame per JIT function whatever tier its code ran at\n"
+	"                        (V8 marks optimised code * and interpreted code ~)\n"
 	"      --debug-dir DIR   also look for separate debug info under DIR (DIR/.build-id/xx/rest.debug)\n"
 	"flame graph:\n"
 	"      --title TEXT      title (default: from the recording)\n"
@@ -65,7 +80,28 @@ static const char report_help[] =
 	"      --icicle          root at the top\n"
 	"  -h, --help            show this help\n";
 
-enum report_format { REPORT_TEXT, REPORT_FOLDED, REPORT_SVG, REPORT_ANALYZE, REPORT_PPROF, REPORT_SPEEDSCOPE };
+/* The output, picked by one option each (report_format__opt()); REPORT_TEXT when none is given. */
+enum report_format {
+	REPORT_TEXT,
+	REPORT_FOLDED,
+	REPORT_SVG,
+	REPORT_ANALYZE,
+	REPORT_TREE,
+	REPORT_CALLERS,
+	REPORT_PPROF,
+	REPORT_SPEEDSCOPE,
+};
+
+static const char *report_format__opt(enum report_format fmt)
+{
+	static const char *const opts[] = {
+		[REPORT_TEXT] = "the text report", [REPORT_FOLDED] = "--folded", [REPORT_SVG] = "--svg",
+		[REPORT_ANALYZE] = "--analyze",    [REPORT_TREE] = "--tree",     [REPORT_CALLERS] = "--callers",
+		[REPORT_PPROF] = "--pprof",        [REPORT_SPEEDSCOPE] = "--speedscope",
+	};
+
+	return opts[fmt];
+}
 
 struct report_opts {
 	const char *input;
@@ -73,6 +109,10 @@ struct report_opts {
 	enum report_format format;
 	struct sym_opts sym;
 	struct render_text_opts text;
+	struct render_tree_opts tree;
+	const char *callers; /* --callers FUNC */
+	bool collapse;       /* --collapse-recursion */
+	bool sort_given;
 	struct render_flame_opts flame;
 	int32_t *pids, *tids;
 	char *debug_path;
@@ -81,6 +121,7 @@ struct report_opts {
 	size_t nr_rules;
 	bool format_given;
 	bool progress; /* stderr is a terminal: draw how far symbolizing is */
+	bool merge_jit_tiers;
 };
 
 enum {
@@ -104,15 +145,21 @@ enum {
 	OPT_WIDTH,
 	OPT_MINWIDTH,
 	OPT_ICICLE,
+	OPT_MERGE_JIT_TIERS,
 	OPT_ANALYZE,
 	OPT_FORMAT,
 	OPT_CONTEXT,
 	OPT_RULES,
+	OPT_TREE,
+	OPT_CALLERS,
+	OPT_PERCENT_LIMIT,
+	OPT_SORT,
+	OPT_COLLAPSE_RECURSION,
 	OPT_PPROF,
 	OPT_SPEEDSCOPE,
 };
 
-/* "1,2,3" -> a malloc'ed array of ids. */
+/* "1,2,3" appended to the malloc'ed array *@out of *@n ids: --pid 1 --pid 2 is --pid 1,2. */
 static bool parse_id_list(const char *what, const char *arg, int32_t **out, size_t *n)
 {
 	size_t cap = 1;
@@ -120,10 +167,10 @@ static bool parse_id_list(const char *what, const char *arg, int32_t **out, size
 
 	for (const char *s = arg; *s; s++)
 		cap += *s == ',';
-	ids = calloc(cap, sizeof(*ids));
+	ids = realloc(*out, (*n + cap) * sizeof(*ids));
 	if (!ids)
 		return false;
-	*n = 0;
+	*out = ids;
 	for (const char *s = arg;;) {
 		char *end;
 		long v;
@@ -132,16 +179,13 @@ static bool parse_id_list(const char *what, const char *arg, int32_t **out, size
 		v = strtol(s, &end, 10);
 		if (errno || end == s || v < 0 || v > INT32_MAX || (*end && *end != ',')) {
 			cli_error("report", "%s: '%s' is not a list of ids (like 1234,5678)", what, arg);
-			free(ids);
 			return false;
 		}
 		ids[(*n)++] = (int32_t)v;
 		if (!*end)
-			break;
+			return true;
 		s = end + 1;
 	}
-	*out = ids;
-	return true;
 }
 
 /* "START,END" in seconds (fractions allowed, either side may be empty). */
@@ -173,11 +217,20 @@ bad:
 	return false;
 }
 
-static bool stdin_is_pipe(void)
+/* --sort KEY: function or module (and perf's names for them, sym and dso). */
+static bool parse_sort(const char *arg, struct render_text_opts *text)
 {
-	struct stat sb;
-
-	return !fstat(STDIN_FILENO, &sb) && S_ISFIFO(sb.st_mode);
+	if (!strcmp(arg, "function") || !strcmp(arg, "sym")) {
+		text->by_module = false;
+		return true;
+	}
+	if (!strcmp(arg, "module") || !strcmp(arg, "dso")) {
+		text->by_module = true;
+		return true;
+	}
+	cli_error("report", "--sort: unknown key '%s'", arg);
+	cli_hint("the keys are function and module (perf's sym and dso also work)");
+	return false;
 }
 
 static int parse_opts(int argc, char **argv, struct report_opts *o)
@@ -205,22 +258,32 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "icicle", no_argument, NULL, OPT_ICICLE },
+		{ "merge-jit-tiers", no_argument, NULL, OPT_MERGE_JIT_TIERS },
 		{ "analyze", no_argument, NULL, OPT_ANALYZE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "context", required_argument, NULL, OPT_CONTEXT },
 		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "tree", no_argument, NULL, OPT_TREE },
+		{ "callers", required_argument, NULL, OPT_CALLERS },
+		{ "percent-limit", required_argument, NULL, OPT_PERCENT_LIMIT },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "collapse-recursion", no_argument, NULL, OPT_COLLAPSE_RECURSION },
 		{ "pprof", required_argument, NULL, OPT_PPROF },
 		{ "speedscope", required_argument, NULL, OPT_SPEEDSCOPE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_opt_seen seen;
 	uint64_t v;
 	char *end;
 	int c;
 
-	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1 };
+	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1, .tree.percent_limit = -1 };
+	cli_opt_seen__init(&seen, "report", longopts, (const int[]){ OPT_PID, OPT_TID, OPT_DEBUG_DIR, OPT_RULES, 0 });
 	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:o:h", longopts, NULL)) != -1) {
+		if (!cli_opt_seen__add(&seen, c, optarg))
+			return CLI_USAGE;
 		switch (c) {
 		case 'i':
 			o->input = optarg;
@@ -234,8 +297,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_SVG:
 			o->format = REPORT_SVG;
 			/* --svg FILE: an operand right after --svg names the output. */
-			if (optind < argc && argv[optind][0] && (argv[optind][0] != '-' || !argv[optind][1]))
+			if (optind < argc && argv[optind][0] && (argv[optind][0] != '-' || !argv[optind][1])) {
+				if (!cli_opt_seen__add_as(&seen, 'o', "--svg", argv[optind]))
+					return CLI_USAGE;
 				o->output = argv[optind++];
+			}
 			break;
 		case OPT_TOP:
 			if (!cli_parse_u64("report", "--top", optarg, 1, 100000, &v))
@@ -243,15 +309,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->text.top = (unsigned int)v;
 			break;
 		case OPT_PID:
-			free(o->pids); /* the last --pid counts; a bad one leaves none to free twice */
-			o->sym.pids = o->pids = NULL;
 			if (!parse_id_list("--pid", optarg, &o->pids, &o->sym.nr_pids))
 				return CLI_USAGE;
 			o->sym.pids = o->pids;
 			break;
 		case OPT_TID:
-			free(o->tids);
-			o->sym.tids = o->tids = NULL;
 			if (!parse_id_list("--tid", optarg, &o->tids, &o->sym.nr_tids))
 				return CLI_USAGE;
 			o->sym.tids = o->tids;
@@ -322,8 +384,40 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_ICICLE:
 			o->flame.icicle = true;
 			break;
+		case OPT_MERGE_JIT_TIERS:
+			o->merge_jit_tiers = true;
+			break;
 		case OPT_ANALYZE:
 			o->format = REPORT_ANALYZE;
+			break;
+		case OPT_TREE:
+			o->format = REPORT_TREE;
+			break;
+		case OPT_CALLERS:
+			if (!*optarg) {
+				cli_error("report", "--callers: the function's name is empty");
+				return CLI_USAGE;
+			}
+			o->format = REPORT_CALLERS;
+			o->callers = optarg;
+			break;
+		case OPT_PERCENT_LIMIT:
+			o->tree.percent_limit = strtod(optarg, &end);
+			if (*end == '%')
+				end++;
+			if (*end || end == optarg || !(o->tree.percent_limit >= 0 && o->tree.percent_limit <= 100)) {
+				cli_error("report", "--percent-limit: '%s' is not a percentage from 0 to 100 (like 0.5)",
+					  optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_SORT:
+			if (!parse_sort(optarg, &o->text))
+				return CLI_USAGE;
+			o->sort_given = true;
+			break;
+		case OPT_COLLAPSE_RECURSION:
+			o->collapse = true;
 			break;
 		case OPT_FORMAT:
 			if (cli_parse_format("report", optarg, &o->analyze.format))
@@ -339,6 +433,9 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_PPROF:
 		case OPT_SPEEDSCOPE:
+			/* --pprof FILE names the output as -o FILE would: both are refused */
+			if (!cli_opt_seen__add_as(&seen, 'o', c == OPT_PPROF ? "--pprof" : "--speedscope", optarg))
+				return CLI_USAGE;
 			o->format = c == OPT_PPROF ? REPORT_PPROF : REPORT_SPEEDSCOPE;
 			o->output = optarg;
 			break;
@@ -353,21 +450,33 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_hint("the input is given with -i FILE");
 		return cli_usage("report", NULL, CLI_USAGE);
 	}
-	if (o->sym.per_process && o->sym.per_thread) {
-		cli_error("report", "--per-process and --per-thread exclude each other");
+	if (!cli_opt_seen__exclusive(&seen, (const int[]){ OPT_FOLDED, OPT_SVG, OPT_ANALYZE, OPT_TREE, OPT_CALLERS,
+							      OPT_PPROF, OPT_SPEEDSCOPE, 0 },
+				     "each report writes one output: run frec report once for each") ||
+	    !cli_opt_seen__exclusive(&seen, (const int[]){ OPT_PER_PROCESS, OPT_PER_THREAD, 0 },
+				     "a root frame per process or one per thread: choose one"))
 		return CLI_USAGE;
-	}
 	if (o->format_given || o->analyze.context) {
-		if (o->format == REPORT_FOLDED || o->format == REPORT_SVG) {
-			cli_error("report", "%s is for findings: use it without --%s", o->format_given ? "--format" : "--context",
-				  o->format == REPORT_SVG ? "svg" : "folded");
-			cli_hint("the flame graph shows the top findings by itself");
+		if (o->format != REPORT_TEXT && o->format != REPORT_ANALYZE) {
+			cli_error("report", "%s is for findings: use it without %s", o->format_given ? "--format" : "--context",
+				  report_format__opt(o->format));
+			if (o->format == REPORT_SVG)
+				cli_hint("the flame graph shows the top findings by itself");
 			return CLI_USAGE;
 		}
 		o->format = REPORT_ANALYZE;
 	}
-	if (o->nr_rules && o->format == REPORT_FOLDED) {
-		cli_error("report", "--rules is for findings (--analyze or --svg), not for --folded");
+	if (o->nr_rules && o->format != REPORT_TEXT && o->format != REPORT_ANALYZE && o->format != REPORT_SVG) {
+		cli_error("report", "--rules is for findings (--analyze or --svg), not for %s", report_format__opt(o->format));
+		return CLI_USAGE;
+	}
+	if (o->tree.percent_limit >= 0 && o->format != REPORT_TREE && o->format != REPORT_CALLERS) {
+		cli_error("report", "--percent-limit is for --tree and --callers, not for %s", report_format__opt(o->format));
+		return CLI_USAGE;
+	}
+	if (o->sort_given && o->format != REPORT_TEXT) {
+		cli_error("report", "--sort is for the text report, not for %s", report_format__opt(o->format));
+		cli_hint("--tree and --callers sort by weight; flame graphs and folded stacks by name");
 		return CLI_USAGE;
 	}
 	/* Both formats hold file:line; speedscope shows a profile per thread. */
@@ -376,9 +485,6 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	if (o->format == REPORT_SPEEDSCOPE && !o->sym.per_process)
 		o->sym.per_thread = true;
 	o->analyze.max_findings = o->text.top;
-	/* Like flamegraph.pl, read a pipe when no input is named: `collapse | frec report --svg -`. */
-	if (!o->input)
-		o->input = stdin_is_pipe() ? "-" : "trace.zst";
 	if (o->format == REPORT_SVG && !o->output)
 		o->output = "flame.svg";
 	if (o->output && !strcmp(o->output, "-"))
@@ -398,6 +504,39 @@ int report_opts__parse(int argc, char **argv, struct report_opts **out)
 	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
 }
 
+/*
+ * The input when -i is not given: standard input when it is a pipe that carries data, as
+ * flamegraph.pl reads it (`stackcollapse-perf.pl out.perf | frec report --svg -`), else trace.zst.
+ * A pipe closed with nothing in it (`true | frec report`, a CI step whose standard input is an
+ * empty pipe) is no input: trace.zst is read instead.  Deciding needs the first byte or the end of
+ * the pipe, so a slow writer is waited for, with a line saying so after a second.
+ */
+static const char *default_input(const char *cmd)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct stat sb;
+	int n;
+
+	if (fstat(STDIN_FILENO, &sb) || !S_ISFIFO(sb.st_mode))
+		return "trace.zst";
+	do
+		n = poll(&pfd, 1, 1000);
+	while (n < 0 && errno == EINTR);
+	if (!n) {
+		fprintf(stderr, "frec %s: waiting for folded stacks or a trace on standard input "
+				"(-i FILE reads a file instead)\n", cmd);
+		do
+			n = poll(&pfd, 1, -1);
+		while (n < 0 && errno == EINTR);
+	}
+	/* POLLIN: bytes to read; POLLHUP alone: every writer is gone and nothing was written. */
+	if (n > 0 && (pfd.revents & POLLIN))
+		return "-";
+	if (access("trace.zst", F_OK))
+		fprintf(stderr, "frec %s: standard input is an empty pipe: reading trace.zst\n", cmd);
+	return "trace.zst";
+}
+
 static void report_opts__exit(struct report_opts *o)
 {
 	free(o->rules);
@@ -413,6 +552,95 @@ void report_opts__free(struct report_opts *o)
 	free(o);
 }
 
+/*
+ * Folded stacks carry no processes, threads or times, and are symbolized already: options that need
+ * a trace do nothing there, and say so rather than be ignored.
+ */
+static void warn_not_a_trace(const struct report_opts *o, const struct frec_profile *p)
+{
+	const struct sym_opts *s = &o->sym;
+	const char *opt = NULL, *sym = NULL;
+	size_t nr_tasks;
+
+	if (s->per_process)
+		opt = "--per-process";
+	else if (s->per_thread)
+		opt = "--per-thread";
+	else if (s->nr_pids)
+		opt = "--pid";
+	else if (s->nr_tids)
+		opt = "--tid";
+	else if (s->comm)
+		opt = "--comm";
+	else if (s->time_start || s->time_end)
+		opt = "--time";
+	if (s->no_kernel)
+		sym = "--no-kernel";
+	else if (s->no_inline)
+		sym = "--no-inline";
+	else if (s->lines)
+		sym = "--lines";
+	else if (s->mangled)
+		sym = "--mangled";
+	else if (s->debug_path)
+		sym = "--debug-dir";
+	frec_profile__tasks(p, &nr_tasks);
+	if (nr_tasks || !frec_profile__total(p) || frec_profile__meta_const(p)->health.samples)
+		return;
+	if (opt)
+		cli_warn("report", "%s does nothing on %s: folded stacks hold no processes, threads or times", opt,
+			 o->input);
+	if (sym)
+		cli_warn("report", "%s does nothing on %s: folded stacks are symbolized already", sym, o->input);
+}
+
+/* --collapse-recursion: *@p becomes its copy with direct recursion merged.  0 or CLI_FAIL. */
+static int collapse(const struct report_opts *o, struct frec_profile **p)
+{
+	struct frec_profile *q;
+	int err = frec_profile__collapse_recursion(*p, &q);
+
+	if (err) {
+		cli_error("report", "cannot collapse the recursion of %s: %s", o->input, frec_strerror(err));
+		return CLI_FAIL;
+	}
+	frec_profile__free(*p);
+	*p = q;
+	return 0;
+}
+
+/* --callers FUNC matched nothing: say so, with the names closest to it. */
+static void no_such_function(const struct report_opts *o, const struct frec_profile *p)
+{
+	char *names[5], list[512] = "";
+	int n = render_callers__suggest(p, o->callers, names, FREC_ARRAY_SIZE(names));
+	size_t len = 0;
+
+	if (!frec_profile__total(p)) {
+		/* the warning above said why: nothing is left to find a function in */
+		cli_error("report", "--callers: no samples of %s are left to find '%s' in", o->input, o->callers);
+		if (o->sym.nr_pids || o->sym.nr_tids || o->sym.comm || o->sym.time_start || o->sym.time_end)
+			cli_hint("keep more of them: check --pid, --tid, --comm and --time against `frec report -i %s`",
+				 o->input);
+		else
+			cli_hint("--callers looks for FUNC in the samples: give it a trace or folded stacks that have some");
+		return;
+	}
+	cli_error("report", "--callers: no function named '%s' in %s", o->callers, o->input);
+	for (int i = 0; i < n; i++) {
+		if (len < sizeof(list))
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", names[i]);
+		free(names[i]);
+	}
+	if (n > 0) {
+		cli_hint("close matches: %s (FUNC is matched exactly, compiler suffixes such as .constprop.0 and "
+			 "C++ parameter lists aside)", list);
+	} else {
+		cli_hint("FUNC is a function's exact name, as in the tables of `frec report` (compiler suffixes such "
+			 "as .constprop.0 and C++ parameter lists may be left out)");
+	}
+}
+
 static int write_output(const struct report_opts *o, const struct frec_profile *p,
 			const struct analyze_report *findings, FILE *f)
 {
@@ -423,6 +651,10 @@ static int write_output(const struct report_opts *o, const struct frec_profile *
 		return cli_flame_with_findings(p, findings, &o->flame, f);
 	case REPORT_ANALYZE:
 		return analyze_report__write(findings, &o->analyze, f);
+	case REPORT_TREE:
+		return render_tree__write(p, &o->tree, f);
+	case REPORT_CALLERS:
+		return render_callers__write(p, o->callers, &o->tree, f);
 	case REPORT_PPROF:
 		return render_pprof__write(p, NULL, f);
 	case REPORT_SPEEDSCOPE:
@@ -449,6 +681,8 @@ int cmd_report(int argc, char **argv)
 	if (ret != CLI_CONTINUE)
 		goto out;
 	ret = CLI_FAIL;
+	if (!o.input)
+		o.input = default_input(cmd);
 	/* Rules first: a mistake in one is found before a long symbolization. */
 	if ((o.format == REPORT_ANALYZE || o.format == REPORT_SVG) && cli_load_rules(cmd, o.rules, o.nr_rules, &rules))
 		goto out;
@@ -465,9 +699,12 @@ int cmd_report(int argc, char **argv)
 	ret = cli_load_profile(cmd, o.input, &o.sym, &p);
 	if (o.progress)
 		cli_progress__end(&prog);
-	if (ret)
+	if (ret || (o.merge_jit_tiers && (ret = cli_merge_jit_tiers(cmd, &p))))
 		goto out;
 	ret = CLI_FAIL;
+	warn_not_a_trace(&o, p);
+	if (o.collapse && collapse(&o, &p))
+		goto out;
 	if (!frec_profile__total(p)) {
 		uint64_t n = frec_profile__meta_const(p)->samples;
 
@@ -489,6 +726,11 @@ int cmd_report(int argc, char **argv)
 	if (!f)
 		goto out;
 	ret = write_output(&o, p, findings, f);
+	if (ret == -ENOENT && o.format == REPORT_CALLERS) {
+		no_such_function(&o, p);
+		ret = CLI_FAIL;
+		goto out;
+	}
 	if (!ret)
 		ret = cli_output__close(&out);
 	if (ret) {

@@ -222,6 +222,8 @@ static int fill_meta(struct sym_ctx *c)
 		m->hostname = (uint32_t)id;
 	if ((s = trace_reader__meta(c->r, "release")) && (id = frec_profile__intern_str(c->p, s)) >= 0)
 		m->release = (uint32_t)id;
+	if ((s = trace_reader__meta(c->r, "call_graph")) && (id = frec_profile__intern_str(c->p, s)) >= 0)
+		m->call_graph = (uint32_t)id;
 	if (ev) {
 		if (ev->attr.freq)
 			m->freq = ev->attr.sample_freq;

@@ -100,10 +100,14 @@ struct frec_profile_meta {
 	uint32_t hostname; /* string id */
 	uint32_t release;  /* string id: kernel release of the recording machine */
 	uint32_t source;   /* string id: the file the profile came from */
+	uint32_t call_graph; /* string id: how stacks were recorded, as the trace's header says ("fp",
+			      * "auto,8192", "dwarf,16384", "none"); 0 when unknown (folded stacks) */
 	uint64_t freq;     /* sampling frequency in Hz, 0 when sampling by period */
 	uint64_t period;   /* sampling period, 0 when sampling by frequency */
 	uint64_t start_realtime_ns;
-	uint64_t duration_ns;
+	uint64_t duration_ns; /* how long it recorded: from its start to its stop (the target exited, the
+			       * duration passed, a signal), without the time frec then took to finish
+			       * the trace; shown everywhere with frec_duration__str() */
 	uint64_t samples;  /* samples in the source, before filters */
 	uint64_t lost;     /* samples the kernel dropped */
 	uint64_t period_total; /* sum of the periods of the samples counted in health.samples, in the
@@ -171,6 +175,34 @@ int frec_profile__sort(struct frec_profile *p);
 
 /** frec_profile__frame_cmp() - the total order on frames used by frec_profile__sort(). */
 int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b);
+
+/**
+ * frec_profile__frame_rank() - per frame, its place in that order, as the last frec_profile__sort()
+ * computed it; NULL when frames were added since (or it never ran).  Borrowed, like the frames.
+ */
+const uint32_t *frec_profile__frame_rank(const struct frec_profile *p);
+
+/**
+ * frec_frame_rename_fn - the new name of frame @frame of @p, written to @buf (@size bytes, no NUL
+ * needed); returns its length, or 0 to keep the name.
+ */
+typedef int (*frec_frame_rename_fn)(const struct frec_profile *p, uint32_t frame, char *buf, size_t size, void *arg);
+
+/**
+ * frec_profile__copy_renamed() - a copy of @p (strings, metadata, module statistics, frames, call
+ * tree, sorted) in which @rename (may be NULL) renames frames.  Frames that become equal merge,
+ * and so do the subtrees of children of one node that become the same frame: their weights add
+ * up.  Returns 0 with *@out owned by the caller, or -ENOMEM.
+ */
+int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_fn rename, void *arg,
+			       struct frec_profile **out);
+
+/**
+ * frec_duration__str() - @ns as every output shows a recording's duration, so that the recorder's
+ * summary, the text report, the findings and the flame graphs give the same figure: three
+ * significant digits ("0.52 s", "5.17 s", "42.3 s", "612 s").  Returns @buf.
+ */
+const char *frec_duration__str(uint64_t ns, char *buf, size_t size);
 
 /** frec_profile__meta() - the metadata, writable by whoever builds the profile. */
 struct frec_profile_meta *frec_profile__meta(struct frec_profile *p);
@@ -331,6 +363,80 @@ int frec_health_cause__describe(const struct frec_profile *p, enum frec_health_c
 
 /** frec_profile__module_basename() - the last component of @module's path ("" for 0). */
 const char *frec_profile__module_basename(const struct frec_profile *p, uint32_t module);
+
+/* ---- Processes and threads ------------------------------------------------------------------- */
+
+/*
+ * The weight of each thread, whatever the grouping of the call tree: the report's process and
+ * thread tables.  Filled by the symbolizer (after filters); folded stacks have none.
+ */
+struct frec_task {
+	int32_t pid;
+	int32_t tid;
+	uint32_t comm;      /* string id: the thread's name when sampled ("?" if unknown) */
+	uint32_t proc_comm; /* string id: its process's name when sampled */
+	uint64_t weight;
+};
+
+/**
+ * frec_profile__add_task() - add @t->weight to the task with @t's pid, tid, comm and proc_comm (a
+ * thread that calls exec is two tasks, as it is two roots with --per-thread), added if new.
+ * Returns 0 or -ENOMEM.
+ */
+int frec_profile__add_task(struct frec_profile *p, const struct frec_task *t);
+/** frec_profile__tasks() - the tasks, in the order first added (none for folded stacks). */
+const struct frec_task *frec_profile__tasks(const struct frec_profile *p, size_t *n);
+
+/* ---- Functions and transformations ---------------------------------------------------------- */
+
+/**
+ * frec_profile__new_like() - a profile with @src's strings, frames (same ids), metadata, module
+ * statistics and tasks, and an empty call tree: what a transformation of @src fills.  Returns 0
+ * and sets *@out (free with frec_profile__free()), or -ENOMEM.
+ */
+int frec_profile__new_like(const struct frec_profile *src, struct frec_profile **out);
+
+/**
+ * frec_name__base_len() - the length of the first @len bytes of @name without the suffixes
+ * compilers give to the copies they make of a function (".constprop.0", ".part.1", ".isra.0",
+ * ".cold", ".lto_priv.0", ".localalias", ".clone.3", in any number).
+ */
+size_t frec_name__base_len(const char *name, size_t len);
+
+/**
+ * frec_name__js_prefix() - the length of V8's perf-map prefix of @name ("JS:", "LazyCompile:",
+ * "Function:", "Script:"), 0 if it has none; *@tier is set to 1 when a tier marker follows it
+ * ('*' optimised, '~' interpreted, '^' baseline, '+' Maglev), else 0.
+ */
+size_t frec_name__js_prefix(const char *name, size_t *tier);
+
+/**
+ * frec_name__key() - the name of @name's source function: compiler clone suffixes, glibc's
+ * "__GI_" prefix and V8's tier marker ("JS:*f", "JS:~f" -> "JS:f") dropped.  Written to @buf of
+ * @size bytes (NUL-terminated when @size > 0); returns the length the whole key needs, as
+ * snprintf() does.
+ */
+size_t frec_name__key(const char *name, char *buf, size_t size);
+
+/**
+ * frec_profile__func_ids() - one number per frame, equal for frames of the same function: the
+ * same frec_name__key(), module and kind (an inlined copy and a clone of f are f; file and line
+ * do not count).  Unnamed frames ("[unknown]", "lib.so+0x12") and grouping roots are no function:
+ * FREC_NONE, which is never recursion.  Returns 0 and sets *@out to a malloc'ed array of
+ * frec_profile__nr_frames() ids, or -ENOMEM.
+ */
+int frec_profile__func_ids(const struct frec_profile *p, uint32_t **out);
+
+/**
+ * frec_profile__collapse_recursion() - a copy of @p where direct recursion is one frame: a node of
+ * the same function as its parent (frec_profile__func_ids()) is merged into the parent, its self
+ * weight and its callees with it, so that f;f;f;g becomes f;g.  The outer frame stays.  Every
+ * function keeps its self weight and its total counted once per sample; only the depth of the
+ * recursion is lost.  Mutual recursion (f;g;f) stays as it is: merging the inner f into the outer
+ * one would take g off the stacks that went through it, and g's total would shrink.  Returns 0 and
+ * sets *@out (children sorted as frec_profile__sort()), or -ENOMEM.
+ */
+int frec_profile__collapse_recursion(const struct frec_profile *p, struct frec_profile **out);
 
 /* ---- Folded stacks -------------------------------------------------------------------------- */
 

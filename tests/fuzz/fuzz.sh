@@ -32,6 +32,7 @@ corpus_dirs() {
 	case $1 in
 	trace_reader) echo "$c/trace" ;;
 	flame) echo "$c/flame $srcdir/tests/data/flame" ;;
+	views) echo "$c/views $srcdir/tests/data/report $srcdir/tests/data/flame" ;;
 	perf_script) echo "$c/perfscript $srcdir/tests/data/perf_script" ;;
 	sym_text) echo "$c/symtext $c/perfmap" ;;
 	perf_map) echo "$c/perfmap $c/symtext" ;;
