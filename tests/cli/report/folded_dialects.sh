@@ -12,6 +12,8 @@ grep_out '^P1;T1;main;a 400$'
 grep_out '^P1;T1;main;b 1600$'
 [ "$(wc -l < "$T/out")" -eq 2 ] || fail "comments or an empty frame read as stacks: $(cat "$T/out")"
 [ ! -s "$T/err" ] || fail "warned about a valid file: $(cat "$T/err")"
+expect 0 "$FREC" report -i "$T/frac.folded"
+grep_out '^samples: +2,000 thousandths$'
 expect 0 "$FREC" report -i "$T/frac.folded" --svg "$T/frac.svg"
 grep -q 'thousandths' "$T/frac.svg" || fail "the flame graph does not say its unit"
 
