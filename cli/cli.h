@@ -71,7 +71,8 @@ void cli_trace_damage(const char *cmd, const char *path, const struct trace_read
 
 /**
  * cli_load_profile() - a profile from @path: a frec trace (symbolized with @opts, NULL for the
- * defaults) or folded stacks; "-" reads folded stacks from standard input.  Prints a one-line error
+ * defaults), perf script text or folded stacks ("-": standard input); a two-count (difffolded.pl)
+ * file is refused, naming cli_load_folded_diff()'s command.  Prints a one-line error
  * and a hint on failure, warnings about damaged input, and returns 0 or CLI_FAIL.
  */
 /**
@@ -81,6 +82,13 @@ void cli_trace_damage(const char *cmd, const char *path, const struct trace_read
 int cli_merge_jit_tiers(const char *cmd, struct frec_profile **p);
 
 int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *opts, struct frec_profile **out);
+
+/**
+ * cli_load_folded_diff() - the two sides of difffolded.pl's output at @path ("STACK BEFORE AFTER"
+ * per line).  Prints a one-line error and a hint on failure; returns 0, CLI_USAGE when @path is
+ * anything else (a second input was forgotten), or CLI_FAIL.
+ */
+int cli_load_folded_diff(const char *cmd, const char *path, struct frec_profile **before, struct frec_profile **after);
 
 /**
  * cli_load_rules() - the rules of the findings: @files (--rules) first, then the installed

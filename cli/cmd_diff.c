@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * frec diff: compare two profiles (traces or folded stacks): a differential flame graph with --svg,
+ * frec diff: compare two profiles (traces, perf script text or folded stacks, or both sides of one
+ * difffolded.pl file): a differential flame graph with --svg,
  * findings (what regressed and what improved, per function responsible) with --analyze, else
  * tables of the functions that grew or shrank most, all on the scale --normalize chooses.  With
  * --fail-on-regression, a regression beyond the gate ends with its own exit status (CI).
@@ -23,7 +24,8 @@
 #include "output.h"
 
 static const char diff_help[] =
-	"BEFORE is the baseline, AFTER the new profile; each is a frec trace or folded stacks.\n"
+	"BEFORE is the baseline, AFTER the new profile; each is a frec trace, perf script text or\n"
+	"folded stacks.  A single DIFF input holds both: difffolded.pl's \"STACK BEFORE AFTER\" lines.\n"
 	"comparison:\n"
 	"      --normalize HOW   put both on one scale before comparing: time (CPU time, samples x\n"
 	"                        period; the default for traces), count (samples; the default for\n"
@@ -37,6 +39,9 @@ static const char diff_help[] =
 	"      --svg [FILE]      write a differential flame graph (default diff.svg; - for stdout):\n"
 	"                        widths from AFTER, red grew, blue shrank, amber new, hatched gone\n"
 	"      --negate          draw BEFORE's shape instead, with AFTER's new frames beside it\n"
+	"      --pprof FILE      write both as one pprof profile, BEFORE's samples negative and\n"
+	"                        labelled pprof::base=true (as go tool pprof -diff_base)\n"
+	"      --speedscope FILE write both to one speedscope file, BEFORE's profiles named baseline\n"
 	"      --top N           rows in each table of the text diff (default 20), or findings of\n"
 	"                        each kind with --analyze (default 10)\n"
 	"findings and CI:\n"
@@ -60,6 +65,7 @@ struct diff_cli_opts {
 	const char *before, *after;
 	const char *output;
 	bool svg;
+	bool pprof, speedscope; /* --pprof, --speedscope: both profiles exported, the output named */
 	struct render_flame_opts flame;
 	struct render_diff_opts text;
 	bool analyze;
@@ -67,6 +73,7 @@ struct diff_cli_opts {
 	char **rules;
 	size_t nr_rules;
 	double fail_pct; /* --fail-on-regression, < 0 if not given */
+	bool diff_file;  /* one input, difffolded.pl's: before and after name it both */
 	bool merge_jit_tiers;
 };
 
@@ -86,6 +93,8 @@ enum {
 	OPT_CONTEXT,
 	OPT_RULES,
 	OPT_FAIL,
+	OPT_PPROF,
+	OPT_SPEEDSCOPE,
 };
 
 static bool names_svg(const char *arg)
@@ -114,6 +123,8 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ "context", required_argument, NULL, OPT_CONTEXT },
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "fail-on-regression", required_argument, NULL, OPT_FAIL },
+		{ "pprof", required_argument, NULL, OPT_PPROF },
+		{ "speedscope", required_argument, NULL, OPT_SPEEDSCOPE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -226,14 +237,27 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 				return CLI_USAGE;
 			}
 			break;
+		case OPT_PPROF:
+		case OPT_SPEEDSCOPE:
+			/* --pprof FILE names the output as -o FILE would: both are refused */
+			if (!cli_opt_seen__add_as(&seen, 'o', c == OPT_PPROF ? "--pprof" : "--speedscope", optarg))
+				return CLI_USAGE;
+			o->pprof = c == OPT_PPROF;
+			o->speedscope = c == OPT_SPEEDSCOPE;
+			o->output = optarg;
+			break;
 		case 'h':
 			return cli_usage("diff", diff_help, CLI_OK);
 		default:
 			return cli_usage("diff", NULL, CLI_USAGE);
 		}
 	}
-	if (nr_operands != 2) {
-		cli_error("diff", "%s", nr_operands ? "missing AFTER" : "missing BEFORE and AFTER");
+	if (nr_operands == 1) {
+		/* one input: a difffolded file holding both sides (said otherwise when it is loaded) */
+		operands[1] = operands[0];
+		o->diff_file = true;
+	} else if (nr_operands != 2) {
+		cli_error("diff", "%s", "missing BEFORE and AFTER");
 		cli_hint("frec diff BEFORE AFTER compares two traces or folded files: frec diff old.zst new.zst");
 		return cli_usage("diff", NULL, CLI_USAGE);
 	}
@@ -243,17 +267,23 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		cli_error("diff", "--negate changes the flame graph: use it with --svg");
 		return CLI_USAGE;
 	}
-	/* --format and --context imply --analyze */
+	/* one output: findings (--format and --context imply --analyze), a flame graph or an export */
 	for (const int *k = (const int[]){ OPT_ANALYZE, OPT_FORMAT, OPT_CONTEXT, 0 }; *k; k++)
-		if (!cli_opt_seen__exclusive(&seen, (const int[]){ *k, OPT_SVG, 0 },
-					     "findings or a flame graph: choose one (--fail-on-regression works with either)"))
-			return CLI_USAGE;
+		for (const int *x = (const int[]){ OPT_SVG, OPT_PPROF, OPT_SPEEDSCOPE, 0 }; *x; x++)
+			if (!cli_opt_seen__exclusive(&seen, (const int[]){ *k, *x, 0 },
+						     *x == OPT_SVG ? "findings or a flame graph: choose one "
+								     "(--fail-on-regression works with either)"
+								   : "findings or an export of both profiles: choose one"))
+				return CLI_USAGE;
+	if (!cli_opt_seen__exclusive(&seen, (const int[]){ OPT_SVG, OPT_PPROF, OPT_SPEEDSCOPE, 0 },
+				     "each diff writes one output: run frec diff once for each"))
+		return CLI_USAGE;
 	o->findings.max_findings = o->text.top;
 	if (o->svg && !o->output)
 		o->output = "diff.svg";
 	if (o->output && !strcmp(o->output, "-"))
 		o->output = NULL;
-	if (!strcmp(o->before, "-") && !strcmp(o->after, "-")) {
+	if (!o->diff_file && !strcmp(o->before, "-") && !strcmp(o->after, "-")) {
 		cli_error("diff", "BEFORE and AFTER cannot both be standard input");
 		return CLI_USAGE;
 	}
@@ -367,8 +397,18 @@ int cmd_diff(int argc, char **argv)
 			     "the output is named with -o or --svg FILE, after the two inputs: "
 			     "frec diff old.zst new.zst --svg diff.svg"))
 		goto out;
-	if (cli_load_profile(cmd, o.before, NULL, &before) || cli_load_profile(cmd, o.after, NULL, &after))
+	/* the export formats carry file:line */
+	if (o.diff_file) {
+		ret = cli_load_folded_diff(cmd, o.before, &before, &after);
+		if (ret == CLI_USAGE)
+			cli_usage(cmd, NULL, CLI_USAGE);
+		if (ret)
+			goto out;
+		ret = CLI_FAIL;
+	} else if (cli_load_profile(cmd, o.before, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &before) ||
+		   cli_load_profile(cmd, o.after, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &after)) {
 		goto out;
+	}
 	if (o.merge_jit_tiers && (cli_merge_jit_tiers(cmd, &before) || cli_merge_jit_tiers(cmd, &after)))
 		goto out;
 	if (!frec_profile__total(before) || !frec_profile__total(after)) {
@@ -383,7 +423,11 @@ int cmd_diff(int argc, char **argv)
 	f = cli_output__stream(&out);
 	if (!f)
 		goto out;
-	if (o.svg)
+	if (o.pprof)
+		ret = render_pprof__write(after, before, f);
+	else if (o.speedscope)
+		ret = render_speedscope__write(after, before, f);
+	else if (o.svg)
 		ret = render_flame__write_diff(before, after, &o.flame, f);
 	else if (o.analyze)
 		ret = analyze_diff__write(findings, &o.findings, f);

@@ -33,6 +33,9 @@ static const char report_help[] =
 	"  -o, --output FILE     write the output to FILE (default: stdout; flame.svg for --svg)\n"
 	"      --folded          write folded stacks (root first, one line per stack)\n"
 	"      --svg [FILE]      write an interactive SVG flame graph (default flame.svg; - for stdout)\n"
+	"      --pprof FILE      write a pprof profile (gzip'ed profile.proto) for go tool pprof,\n"
+	"                        Pyroscope, Parca; with file:line, as --lines\n"
+	"      --speedscope FILE write a speedscope JSON file, a profile per thread; as --lines\n"
 	"      --top N           rows in each table of the text report (default 20), or findings\n"
 	"                        with --analyze (default 10)\n"
 	"text views:\n"
@@ -78,13 +81,23 @@ static const char report_help[] =
 	"  -h, --help            show this help\n";
 
 /* The output, picked by one option each (report_format__opt()); REPORT_TEXT when none is given. */
-enum report_format { REPORT_TEXT, REPORT_FOLDED, REPORT_SVG, REPORT_ANALYZE, REPORT_TREE, REPORT_CALLERS };
+enum report_format {
+	REPORT_TEXT,
+	REPORT_FOLDED,
+	REPORT_SVG,
+	REPORT_ANALYZE,
+	REPORT_TREE,
+	REPORT_CALLERS,
+	REPORT_PPROF,
+	REPORT_SPEEDSCOPE,
+};
 
 static const char *report_format__opt(enum report_format fmt)
 {
 	static const char *const opts[] = {
 		[REPORT_TEXT] = "the text report", [REPORT_FOLDED] = "--folded", [REPORT_SVG] = "--svg",
 		[REPORT_ANALYZE] = "--analyze",    [REPORT_TREE] = "--tree",     [REPORT_CALLERS] = "--callers",
+		[REPORT_PPROF] = "--pprof",        [REPORT_SPEEDSCOPE] = "--speedscope",
 	};
 
 	return opts[fmt];
@@ -142,6 +155,8 @@ enum {
 	OPT_PERCENT_LIMIT,
 	OPT_SORT,
 	OPT_COLLAPSE_RECURSION,
+	OPT_PPROF,
+	OPT_SPEEDSCOPE,
 };
 
 /* "1,2,3" appended to the malloc'ed array *@out of *@n ids: --pid 1 --pid 2 is --pid 1,2. */
@@ -253,6 +268,8 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "percent-limit", required_argument, NULL, OPT_PERCENT_LIMIT },
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "collapse-recursion", no_argument, NULL, OPT_COLLAPSE_RECURSION },
+		{ "pprof", required_argument, NULL, OPT_PPROF },
+		{ "speedscope", required_argument, NULL, OPT_SPEEDSCOPE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -414,6 +431,14 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			if (cli_add_rules(&o->rules, &o->nr_rules, optarg))
 				return CLI_FAIL;
 			break;
+		case OPT_PPROF:
+		case OPT_SPEEDSCOPE:
+			/* --pprof FILE names the output as -o FILE would: both are refused */
+			if (!cli_opt_seen__add_as(&seen, 'o', c == OPT_PPROF ? "--pprof" : "--speedscope", optarg))
+				return CLI_USAGE;
+			o->format = c == OPT_PPROF ? REPORT_PPROF : REPORT_SPEEDSCOPE;
+			o->output = optarg;
+			break;
 		case 'h':
 			return cli_usage("report", report_help, CLI_OK);
 		default:
@@ -425,7 +450,8 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_hint("the input is given with -i FILE");
 		return cli_usage("report", NULL, CLI_USAGE);
 	}
-	if (!cli_opt_seen__exclusive(&seen, (const int[]){ OPT_FOLDED, OPT_SVG, OPT_ANALYZE, OPT_TREE, OPT_CALLERS, 0 },
+	if (!cli_opt_seen__exclusive(&seen, (const int[]){ OPT_FOLDED, OPT_SVG, OPT_ANALYZE, OPT_TREE, OPT_CALLERS,
+							      OPT_PPROF, OPT_SPEEDSCOPE, 0 },
 				     "each report writes one output: run frec report once for each") ||
 	    !cli_opt_seen__exclusive(&seen, (const int[]){ OPT_PER_PROCESS, OPT_PER_THREAD, 0 },
 				     "a root frame per process or one per thread: choose one"))
@@ -453,11 +479,21 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_hint("--tree and --callers sort by weight; flame graphs and folded stacks by name");
 		return CLI_USAGE;
 	}
+	/* Both formats hold file:line; speedscope shows a profile per thread. */
+	if (o->format == REPORT_PPROF || o->format == REPORT_SPEEDSCOPE)
+		o->sym.lines = true;
+	if (o->format == REPORT_SPEEDSCOPE && !o->sym.per_process)
+		o->sym.per_thread = true;
 	o->analyze.max_findings = o->text.top;
 	if (o->format == REPORT_SVG && !o->output)
 		o->output = "flame.svg";
 	if (o->output && !strcmp(o->output, "-"))
 		o->output = NULL;
+	if (o->format == REPORT_PPROF && !o->output && isatty(STDOUT_FILENO)) {
+		cli_error("report", "refusing to write a pprof profile (binary) to the terminal");
+		cli_hint("name a file: frec report --pprof profile.pb.gz, or redirect standard output");
+		return CLI_USAGE;
+	}
 	o->progress = cli_isatty_stderr();
 	return CLI_CONTINUE;
 }
@@ -619,6 +655,10 @@ static int write_output(const struct report_opts *o, const struct frec_profile *
 		return render_tree__write(p, &o->tree, f);
 	case REPORT_CALLERS:
 		return render_callers__write(p, o->callers, &o->tree, f);
+	case REPORT_PPROF:
+		return render_pprof__write(p, NULL, f);
+	case REPORT_SPEEDSCOPE:
+		return render_speedscope__write(p, NULL, f);
 	case REPORT_TEXT:
 	default:
 		return render_text__write(p, &o->text, f);
@@ -700,7 +740,7 @@ int cmd_report(int argc, char **argv)
 		ret = CLI_FAIL;
 		goto out;
 	}
-	if (o.output && o.format == REPORT_SVG)
+	if (o.output && (o.format == REPORT_SVG || o.format == REPORT_PPROF || o.format == REPORT_SPEEDSCOPE))
 		fprintf(stderr, "frec report: wrote %s\n", o.output);
 	ret = CLI_OK;
 out:

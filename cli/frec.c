@@ -14,12 +14,13 @@ static const struct frec_cmd cmds[] = {
 	{ "record", cmd_record, "[record] [-p PID[,PID...] | -t TID[,TID...] | -a] [-F HZ | -c PERIOD] [-e EVENT] [-g] [--call-graph MODE] [-d SECONDS] [-m PAGES] [-o FILE] [--no-jit-env] [-q] [-v] [-- CMD [ARGS...]]",
 	  "sample a command, processes or the whole system into a trace" },
 	{ "report", cmd_report,
-	  "report [-i FILE] [--folded | --svg [FILE] | --analyze | --tree | --callers FUNC] [--format FORMAT] "
-	  "[--context TEXT] [--rules FILE] [-o FILE] [options]",
-	  "symbolize a trace or folded stacks into a report, call trees or a flame graph" },
+	  "report [-i FILE] [--folded | --svg [FILE] | --pprof FILE | --speedscope FILE | --analyze | --tree | "
+	  "--callers FUNC] [--format FORMAT] [--context TEXT] [--rules FILE] [-o FILE] [options]",
+	  "symbolize a trace, perf script text or folded stacks into a report, call trees, a flame graph or an "
+	  "export" },
 	{ "diff", cmd_diff,
-	  "diff BEFORE AFTER [--svg [FILE] | --analyze] [-o FILE] [--normalize HOW] [--fail-on-regression PCT] "
-	  "[options]",
+	  "diff {BEFORE AFTER | DIFF} [--svg [FILE] | --pprof FILE | --speedscope FILE | --analyze] [-o FILE] "
+	  "[--normalize HOW] [--fail-on-regression PCT] [options]",
 	  "compare two profiles: differential flame graph or table of changes" },
 	{ "dump", cmd_dump, "dump [-i FILE] [--summary]", "print a trace's records in readable form" },
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Loading a profile for report and diff: a frec trace (symbolized) or folded stacks from any tool,
- * told apart by their first bytes.  "-" is standard input.  Any path may name something endless or
+ * Loading a profile for report and diff: a frec trace (symbolized), `perf script` text or folded
+ * stacks from any tool, told apart by their first bytes (a trace) or lines (perf script).  "-" is standard input.  Any path may name something endless or
  * hostile (/dev/zero, a FIFO, a huge log): files are mapped, everything else is read with a bound,
  * and binary input is refused from its first bytes (frec-report(1), Input, says the limits).
  */
@@ -30,6 +30,8 @@ static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 #define LOAD_STREAM_MAX (1u << 30)
 /* An input that is not a trace and has a NUL byte in this much of its start is not text. */
 #define LOAD_SNIFF (64u << 10)
+/* A skipped line is quoted in the warning up to this many bytes. */
+#define LOAD_QUOTE 60u
 
 struct input {
 	const char *name; /* for messages: the path, or "standard input" */
@@ -81,8 +83,9 @@ static bool is_binary(const struct input *in)
 
 static void not_a_profile(const char *cmd, const struct input *in)
 {
-	cli_error(cmd, "%s: not a frec trace or folded stacks", in->name);
-	cli_hint("frec reads traces written by `frec record` and folded stacks, one \"frame;frame;leaf COUNT\" per line");
+	cli_error(cmd, "%s: not a frec trace, perf script output or folded stacks", in->name);
+	cli_hint("frec reads traces written by `frec record`, the text of `perf script`, and folded stacks, one "
+		 "\"frame;frame;leaf COUNT\" per line");
 }
 
 /*
@@ -149,15 +152,42 @@ static void input_close(struct input *in)
 	free(in->buf);
 }
 
-static int load_folded(const char *cmd, const struct input *in, struct frec_profile **out)
+/* A folded profile's source ("FILE", or "FILE (before)" for a side of a diff) and sample count. */
+static void folded_meta(struct frec_profile *p, const char *name, const char *side)
+{
+	struct frec_profile_meta *m = frec_profile__meta(p);
+	char *label = NULL;
+	int id;
+
+	if (side && asprintf(&label, "%s (%s)", name, side) < 0)
+		label = NULL;
+	id = frec_profile__intern_str(p, label ? label : name);
+	if (id >= 0)
+		m->source = (uint32_t)id;
+	free(label);
+	/* In thousandths, the weights are not a sample count. */
+	m->samples = strcmp(frec_profile__str(p, m->unit), FREC_UNIT_THOUSANDTHS) ? frec_profile__total(p) : 0;
+}
+
+/*
+ * Folded stacks into *@out, or, when @pair is not NULL, difffolded.pl's two counts: the first into
+ * *@pair, the second into *@out.
+ */
+static int load_folded(const char *cmd, const struct input *in, struct frec_profile **out,
+		       struct frec_profile **pair)
 {
 	struct frec_folded_stats st;
-	struct frec_profile *p = frec_profile__new();
+	struct frec_profile *p = frec_profile__new(), *before = NULL;
 	int n;
 
 	if (!p)
 		return -ENOMEM;
-	n = frec_profile__import_folded(p, in->data, in->len, &st);
+	if (pair) {
+		before = frec_profile__new();
+		n = before ? frec_profile__import_folded_diff(before, p, in->data, in->len, &st) : -ENOMEM;
+	} else {
+		n = frec_profile__import_folded(p, in->data, in->len, &st);
+	}
 	if (n == -FREC_E_FOLDED_EMPTY) {
 		not_a_profile(cmd, in);
 	} else if (n == -ERANGE) {
@@ -177,20 +207,78 @@ static int load_folded(const char *cmd, const struct input *in, struct frec_prof
 	}
 	if (n < 0) {
 		frec_profile__free(p);
+		frec_profile__free(before);
 		return CLI_FAIL;
 	}
-	if (st.bad_lines)
-		cli_warn(cmd, "%s: skipped %" PRIu64 " of %" PRIu64 " lines that are not \"STACK COUNT\" (first: line %" PRIu64 ")",
-			 in->name, st.bad_lines, st.lines, st.first_bad);
+	if (st.bad_lines) {
+		/* the first is quoted, cut short: it may be a whole log line */
+		int quoted = (int)FREC_MIN(st.first_bad_len, (size_t)LOAD_QUOTE);
+
+		cli_warn(cmd, "%s: skipped %" PRIu64 " of %" PRIu64 " lines that are not \"STACK COUNT\" (first: line %" PRIu64
+			 ", \"%.*s%s\")", in->name, st.bad_lines, st.lines, st.first_bad, quoted, st.first_bad_text,
+			 st.first_bad_len > LOAD_QUOTE ? "..." : "");
+	}
 	/* Sorted children make every view independent of the order of the input lines. */
 	n = frec_profile__sort(p);
+	if (n >= 0 && before)
+		n = frec_profile__sort(before);
 	if (n < 0) {
 		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(n));
 		frec_profile__free(p);
+		frec_profile__free(before);
 		return CLI_FAIL;
 	}
+	folded_meta(p, in->name, before ? "after" : NULL);
+	if (before) {
+		folded_meta(before, in->name, "before");
+		*pair = before;
+	}
+	*out = p;
+	return 0;
+}
+
+static int load_perf_script(const char *cmd, const struct input *in, const struct sym_opts *o,
+			    struct frec_profile **out)
+{
+	const struct frec_perf_script_opts po = {
+		.per_process = o->per_process,
+		.per_thread = o->per_thread,
+		.no_kernel = o->no_kernel,
+	};
+	struct frec_perf_script_stats st;
+	struct frec_profile *p = frec_profile__new();
+	int n;
+
+	if (!p)
+		return -ENOMEM;
+	n = frec_profile__import_perf_script(p, in->data, in->len, &po, &st);
+	if (n == -FREC_E_PARSE) {
+		cli_error(cmd, "%s: no sample of perf script output could be read", in->name);
+		cli_hint("give it the text of `perf script` as perf prints it: a header line per sample, then its frames");
+	} else if (n == -E2BIG) {
+		cli_error(cmd, "%s: line %" PRIu64 ": a sample of more than 65,536 frames", in->name, st.error_line);
+		cli_hint("no real stack is that deep: the file is damaged");
+	} else if (n == -ERANGE) {
+		cli_error(cmd, "%s: line %" PRIu64 ": more samples than 64 bits count", in->name, st.error_line);
+		cli_hint("the file is damaged");
+	} else if (n >= 0 && (n = frec_profile__sort(p)) < 0) {
+		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(n));
+	} else if (n < 0) {
+		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(n));
+	}
+	if (n < 0) {
+		frec_profile__free(p);
+		return CLI_FAIL;
+	}
+	if (st.bad_lines)
+		cli_warn(cmd, "%s: skipped %" PRIu64 " lines that are not perf script samples or frames (first: line %" PRIu64 ")",
+			 in->name, st.bad_lines, st.first_bad);
+	if (st.other_events)
+		cli_warn(cmd, "%s: kept the %" PRIu64 " samples of the first event (%s), skipped %" PRIu64
+			 " of others (first: %s)", in->name, st.samples,
+			 frec_profile__str(p, frec_profile__meta_const(p)->event), st.other_events,
+			 frec_profile__str(p, st.other_event));
 	frec_profile__meta(p)->source = (uint32_t)frec_profile__intern_str(p, in->name);
-	frec_profile__meta(p)->samples = frec_profile__total(p);
 	*out = p;
 	return 0;
 }
@@ -226,7 +314,7 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 	if (input_open(cmd, path, &in))
 		return CLI_FAIL;
 	if (!in.len) {
-		err = load_folded(cmd, &in, out); /* says that it is empty */
+		err = load_folded(cmd, &in, out, NULL); /* says that it is empty */
 		goto out;
 	}
 	if (is_binary(&in)) {
@@ -235,7 +323,15 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 		goto out;
 	}
 	if (!is_trace(&in)) {
-		err = load_folded(cmd, &in, out);
+		if (frec_profile__looks_perf_script(in.data, in.len)) {
+			err = load_perf_script(cmd, &in, &o, out);
+		} else if (frec_profile__looks_folded_diff(in.data, in.len)) {
+			cli_error(cmd, "%s: two counts per line (difffolded.pl output): a diff, not one profile", in.name);
+			cli_hint("compare its two sides with frec diff %s", path);
+			err = CLI_FAIL;
+		} else {
+			err = load_folded(cmd, &in, out, NULL);
+		}
 		goto out;
 	}
 
@@ -260,6 +356,26 @@ out:
 	trace_reader__close(r);
 	input_close(&in);
 	return err;
+}
+
+int cli_load_folded_diff(const char *cmd, const char *path, struct frec_profile **before, struct frec_profile **after)
+{
+	struct input in;
+	int err;
+
+	*before = *after = NULL;
+	if (input_open(cmd, path, &in))
+		return CLI_FAIL;
+	if (is_binary(&in) || is_trace(&in) || !frec_profile__looks_folded_diff(in.data, in.len)) {
+		/* the usual mistake: a second input forgotten */
+		cli_error(cmd, "missing AFTER: %s is not a diff (difffolded.pl's two counts per line)", in.name);
+		cli_hint("frec diff BEFORE AFTER compares two inputs; a single one must hold \"STACK BEFORE AFTER\" lines");
+		err = CLI_USAGE;
+	} else {
+		err = load_folded(cmd, &in, after, before);
+	}
+	input_close(&in);
+	return err < 0 ? CLI_FAIL : err;
 }
 
 int cli_merge_jit_tiers(const char *cmd, struct frec_profile **p)

@@ -370,7 +370,8 @@ double frec_profile__norm_scale(const struct frec_profile *p, enum frec_norm nor
 	case FREC_NORM_COUNT:
 	case FREC_NORM_DEFAULT:
 	default:
-		return 1;
+		/* folded stacks with fractional counts weigh in thousandths: compare whole counts */
+		return strcmp(frec_profile__str(p, p->meta.unit), FREC_UNIT_THOUSANDTHS) ? 1 : 1.0 / 1000;
 	}
 }
 

@@ -3,11 +3,18 @@
  * Folded stacks, "root;frame;...;leaf COUNT" per line, the lingua franca of flame-graph tools, in
  * and out of a profile: folded text round-trips through it.  The count is the last blank-separated
  * field, so frame names may contain spaces (py-spy's "func (file.py:12)").  A kind suffix (_[k],
- * _[j], _[i]) is the frame's kind or flag.  Read: lines starting with '#' are comments, and counts
+ * _[j], _[i]) is the frame's kind or flag.  Read: lines starting with '#' are comments, empty
+ * frames are skipped (a trailing ';' adds no frame, as flamegraph.pl's split drops it), and counts
  * are summed exactly (a file whose counts do not fit in 64 bits is refused with the line where
  * they stop fitting, never wrapped).  Written: one line per call-tree node with self weight, root
  * first, in the children's order (sorted profiles give sorted, deterministic output); a name
  * cannot hold the separators: ';' becomes ':' and line breaks become spaces.
+ *
+ * Two dialects change the counts.  Fractional counts ("a;b 0.4", from tools that weigh stacks by
+ * time) are weights: if any line has one, every count is kept in thousandths (the profile's unit
+ * says so) rather than rounded to whole samples, which would drop the small ones.  difffolded.pl
+ * writes two counts per line, BEFORE then AFTER: frec_profile__import_folded_diff() reads both
+ * columns; a single-count import refuses such a line rather than take "f 6" for a frame name.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,15 +36,21 @@ static bool has_suffix(const char *s, size_t len, const char *suffix, size_t sle
 
 enum count_parse { COUNT_NONE, COUNT_OK, COUNT_OVERFLOW };
 
+/* A file with a fractional count keeps every count in thousandths: this many per whole count. */
+#define FOLDED_FRACTION_SCALE 1000
+#define FOLDED_FRACTION_DIGITS 3
+
 /*
- * Parse "123" or "123.4" (rounded) ending at @end.  COUNT_NONE if it is not a count (a bad line),
+ * Parse "123" or "123.4" ending at @end, in units of 1/@scale (1 or FOLDED_FRACTION_SCALE; the
+ * digits beyond its precision are rounded).  COUNT_NONE if it is not a count (a bad line),
  * COUNT_OVERFLOW if it is one that does not fit in 64 bits (the file is refused: skipping the line
  * would silently drop most of its weight).
  */
-static enum count_parse parse_count(const char *s, const char *end, uint64_t *out)
+static enum count_parse parse_count(const char *s, const char *end, uint64_t scale, uint64_t *out)
 {
 	uint64_t v = 0;
 	bool digits = false, overflow = false;
+	int decimals = scale == 1 ? 0 : FOLDED_FRACTION_DIGITS;
 
 	for (; s < end && *s >= '0' && *s <= '9'; s++) {
 		unsigned int d = (unsigned int)(*s - '0');
@@ -47,17 +60,41 @@ static enum count_parse parse_count(const char *s, const char *end, uint64_t *ou
 		v = v * 10 + d;
 		digits = true;
 	}
+	if (v > UINT64_MAX / scale)
+		overflow = true;
+	v *= scale;
 	if (s < end && *s == '.') {
-		s++;
-		if (s < end && *s >= '5' && *s <= '9' && v++ == UINT64_MAX)
-			overflow = true;
-		while (s < end && *s >= '0' && *s <= '9')
-			s++;
+		uint64_t unit = scale;
+
+		for (s++; s < end && *s >= '0' && *s <= '9'; s++) {
+			if (decimals-- > 0) {
+				unit /= 10;
+				v += unit * (uint64_t)(*s - '0');
+			} else if (decimals == -1 && *s >= '5' && v++ == UINT64_MAX) {
+				overflow = true;
+			}
+		}
 	}
 	if (!digits || s != end)
 		return COUNT_NONE;
 	*out = v;
 	return overflow ? COUNT_OVERFLOW : COUNT_OK;
+}
+
+/* Whether [@s, @end) is a count with a fraction that is not zero ("0.4", not "3" or "3.0"). */
+static bool is_fraction(const char *s, const char *end)
+{
+	const char *dot = memchr(s, '.', (size_t)(end - s));
+
+	if (!dot || dot == s)
+		return false;
+	for (const char *c = s; c < end; c++)
+		if ((*c < '0' || *c > '9') && c != dot)
+			return false;
+	for (const char *c = dot + 1; c < end; c++)
+		if (*c != '0')
+			return true;
+	return false;
 }
 
 static int frame_id(struct frec_profile *p, const char *name, size_t len)
@@ -83,6 +120,31 @@ static int frame_id(struct frec_profile *p, const char *name, size_t len)
 	f.name = (uint32_t)id;
 	return frec_profile__add_frame(p, &f);
 }
+
+/* Blanks end a line's fields; a CR before its newline is not part of them. */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The last blank-separated field of [@line, @end): *@start, and the end without trailing blanks. */
+static const char *last_field(const char *line, const char *end, const char **start)
+{
+	const char *sp;
+
+	while (end > line && is_blank(end[-1]))
+		end--;
+	for (sp = end; sp > line && !is_blank(sp[-1]); sp--)
+		;
+	*start = sp;
+	return end;
+}
+
+/* How a line's counts are read: @columns of them (1, or 2 for difffolded), @column kept, 1/@scale. */
+struct fold_read {
+	unsigned int columns, column;
+	uint64_t scale;
+};
 
 /*
  * Frames by the bytes that name them in the input ("name_[k]"): a direct-mapped cache in front of
@@ -148,30 +210,63 @@ static int cached_frame_id(struct frame_cache_entry *cache, struct frec_profile 
 
 /*
  * Split one line (without its newline) into stack and count.  Returns 1 for a stack, 0 for a line
- * that is not one, -ERANGE for a stack whose count does not fit in 64 bits.
+ * that is not one (with one column: also a line with two counts, a diff), -ERANGE for a stack whose
+ * count does not fit in 64 bits.
  */
-static int split_line(const char *line, size_t len, size_t *stack_len, uint64_t *count)
+static int split_line(const char *line, size_t len, const struct fold_read *rd, size_t *stack_len, uint64_t *count)
 {
-	const char *end = line + len;
-	const char *sp;
-	enum count_parse c;
+	const char *end = line + len, *sp, *sp2, *end2;
+	enum count_parse c = COUNT_OK, c2;
+	uint64_t other;
 
-	while (end > line && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	for (sp = end; sp > line && sp[-1] != ' ' && sp[-1] != '\t'; sp--)
-		;
-	if (sp == line || (c = parse_count(sp, end, count)) == COUNT_NONE)
+	end = last_field(line, end, &sp);
+	if (sp == line || (c2 = parse_count(sp, end, rd->scale, count)) == COUNT_NONE)
 		return 0;
-	while (sp > line && (sp[-1] == ' ' || sp[-1] == '\t'))
+	end2 = last_field(line, sp, &sp2);
+	if (rd->columns == 2) {
+		/* BEFORE AFTER: the field before the last is the first count */
+		if (sp2 == line || (c = parse_count(sp2, end2, rd->scale, &other)) == COUNT_NONE)
+			return 0;
+		if (rd->column == 0)
+			*count = other;
+		sp = sp2;
+	} else if (sp2 > line && parse_count(sp2, end2, rd->scale, &other) != COUNT_NONE) {
+		return 0;
+	}
+	while (sp > line && is_blank(sp[-1]))
 		sp--;
 	if (sp == line || memchr(line, '\0', (size_t)(sp - line)))
 		return 0;
 	*stack_len = (size_t)(sp - line);
-	return c == COUNT_OVERFLOW ? -ERANGE : 1;
+	return c == COUNT_OVERFLOW || c2 == COUNT_OVERFLOW ? -ERANGE : 1;
 }
 
-int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
-				struct frec_folded_stats *st)
+/* Whether any stack line of @buf has a count with a fraction: the file is then read in thousandths. */
+static bool has_fractions(const char *buf, size_t len, unsigned int columns)
+{
+	const char *end = buf + len;
+
+	for (const char *line = buf; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *lend = nl ? nl : end, *f;
+
+		if (line < lend && line[0] != '#') {
+			lend = last_field(line, lend, &f);
+			if (is_fraction(f, lend))
+				return true;
+			if (columns == 2) {
+				lend = last_field(line, f, &f);
+				if (is_fraction(f, lend))
+					return true;
+			}
+		}
+		line = nl ? nl + 1 : end;
+	}
+	return false;
+}
+
+static int import(struct frec_profile *p, const char *buf, size_t len, const struct fold_read *rd,
+		  struct frec_folded_stats *st)
 {
 	struct frec_folded_stats dummy;
 	/*
@@ -207,15 +302,18 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 			continue;
 		}
 		st->lines++;
-		ret = split_line(line, line_len, &stack_len, &count);
+		ret = split_line(line, line_len, rd, &stack_len, &count);
 		if (ret < 0 || (ret > 0 && count > UINT64_MAX - frec_profile__total(p))) {
 			st->error_line = lineno;
 			err = -ERANGE;
 			goto out;
 		}
 		if (!ret) {
-			if (!st->bad_lines++)
+			if (!st->bad_lines++) {
 				st->first_bad = lineno;
+				st->first_bad_text = line;
+				st->first_bad_len = line_len;
+			}
 			/* Text that is not folded stacks (a log, a listing) is refused without reading it all. */
 			if (!added && st->bad_lines >= FOLDED_GIVE_UP) {
 				err = -FREC_E_FOLDED_EMPTY;
@@ -226,8 +324,11 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 		}
 		if (!count) {
 			/* Nothing to add, but a stack without a frame is still a bad line. */
-			if (strspn(line, ";") >= stack_len && !st->bad_lines++)
+			if (strspn(line, ";") >= stack_len && !st->bad_lines++) {
 				st->first_bad = lineno;
+				st->first_bad_text = line;
+				st->first_bad_len = line_len;
+			}
 			line = next;
 			continue;
 		}
@@ -286,8 +387,11 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
 			f += flen + 1;
 		}
 		if (!n) {
-			if (!st->bad_lines++)
+			if (!st->bad_lines++) {
 				st->first_bad = lineno;
+				st->first_bad_text = line;
+				st->first_bad_len = line_len;
+			}
 			prev = NULL;
 		} else {
 			err = frec_profile__add_weight(p, nodes[n - 1], count);
@@ -312,21 +416,79 @@ out:
 	return err ? err : added;
 }
 
-bool frec_profile__looks_folded(const char *buf, size_t len)
+/* The unit of a profile read in thousandths (its counts had fractions). */
+static int set_unit(struct frec_profile *p, const struct fold_read *rd)
 {
-	const char *nl;
+	int id;
+
+	if (rd->scale == 1)
+		return 0;
+	id = frec_profile__intern_str(p, FREC_UNIT_THOUSANDTHS);
+	if (id < 0)
+		return id;
+	frec_profile__meta(p)->unit = (uint32_t)id;
+	return 0;
+}
+
+int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
+				struct frec_folded_stats *st)
+{
+	struct fold_read rd = { .columns = 1, .scale = 1 };
+	int n, err;
+
+	if (has_fractions(buf, len, 1))
+		rd.scale = FOLDED_FRACTION_SCALE;
+	n = import(p, buf, len, &rd, st);
+	if (n >= 0 && (err = set_unit(p, &rd)) < 0)
+		return err;
+	return n;
+}
+
+int frec_profile__import_folded_diff(struct frec_profile *before, struct frec_profile *after, const char *buf,
+				     size_t len, struct frec_folded_stats *st)
+{
+	struct fold_read rd = { .columns = 2, .scale = 1 };
+	int n, err;
+
+	if (has_fractions(buf, len, 2))
+		rd.scale = FOLDED_FRACTION_SCALE;
+	/* Both columns have the same lines: the second pass's stats are the first's. */
+	n = import(before, buf, len, &rd, st);
+	if (n < 0)
+		return n;
+	rd.column = 1;
+	n = import(after, buf, len, &rd, st);
+	if (n >= 0 && ((err = set_unit(before, &rd)) < 0 || (err = set_unit(after, &rd)) < 0))
+		return err;
+	return n;
+}
+
+/* The first line of @buf that is not blank or a comment, split as @rd says: whether it is a stack. */
+static bool first_line_is(const char *buf, size_t len, const struct fold_read *rd)
+{
+	const char *end = buf + len;
 	size_t stack_len;
 	uint64_t count;
 
-	/* Skip blank lines, then judge the first real line. */
-	while (len && (*buf == '\n' || *buf == '\r')) {
-		buf++;
-		len--;
+	for (const char *line = buf; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
+		if (line_len && !(line_len == 1 && line[0] == '\r') && line[0] != '#')
+			return split_line(line, line_len, rd, &stack_len, &count) != 0;
+		line = nl ? nl + 1 : end;
 	}
-	nl = memchr(buf, '\n', len);
-	if (nl)
-		len = (size_t)(nl - buf);
-	return len && split_line(buf, len, &stack_len, &count) != 0;
+	return false;
+}
+
+bool frec_profile__looks_folded(const char *buf, size_t len)
+{
+	return first_line_is(buf, len, &(struct fold_read){ .columns = 1, .scale = 1 });
+}
+
+bool frec_profile__looks_folded_diff(const char *buf, size_t len)
+{
+	return first_line_is(buf, len, &(struct fold_read){ .columns = 2, .scale = 1 });
 }
 
 static void put_name(const char *s, FILE *f)

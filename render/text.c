@@ -196,6 +196,11 @@ static void header(const struct frec_profile *p, FILE *f)
 	if (m->duration_ns)
 		fprintf(f, "duration: %s\n", frec_duration__str(m->duration_ns, a, sizeof(a)));
 	fprintf(f, "samples:  %s", text_count(m->samples ? m->samples : total, a, sizeof(a)));
+	/* folded stacks with fractional counts weigh thousandths, not samples: say so */
+	if (!m->samples && strcmp(frec_profile__str(p, m->unit), "samples")) {
+		putc(' ', f);
+		frec_term__puts(f, frec_profile__str(p, m->unit));
+	}
 	if (m->samples && total != m->samples)
 		fprintf(f, " (%s shown after filters)", text_count(total, b, sizeof(b)));
 	if (m->lost || m->samples)

@@ -138,6 +138,9 @@ int sym_dsos__add_stats(const struct sym_dsos *d, struct frec_profile *p)
 
 		if (!o->samples || o->kind == SYM_DSO_KERNEL)
 			continue;
+		/* the recorded build-id, for pprof's mappings */
+		memcpy(st.build_id, o->build_id, o->build_id_size);
+		st.build_id_size = o->build_id_size;
 		if (o->elf)
 			st.flags |= sym_elf__flags(o->elf);
 		if (frec_profile__add_module_stat(p, &st))

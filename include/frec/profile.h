@@ -45,6 +45,8 @@ enum frec_frame_kind {
 #define FREC_FOLDED_KERNEL "_[k]"
 #define FREC_FOLDED_JIT "_[j]"
 #define FREC_FOLDED_INLINED "_[i]"
+/* The weight unit of folded stacks whose counts had fractions: each is kept in thousandths. */
+#define FREC_UNIT_THOUSANDTHS "thousandths"
 
 struct frec_frame {
 	uint32_t name;   /* string id: demangled function name, or module+0xoffset, or [unknown] */
@@ -87,6 +89,8 @@ struct frec_module_stat {
 	uint64_t samples;         /* samples with at least one frame in this module */
 	uint64_t unknown_samples; /* samples with an unnamed frame in this module */
 	uint64_t broken_samples;  /* samples whose stack broke off in this module */
+	uint8_t build_id[20];     /* the module's recorded build-id (pprof's mappings carry it)... */
+	uint8_t build_id_size;    /* ...of this many bytes; 0 if none was recorded */
 };
 
 struct frec_profile_meta {
@@ -440,25 +444,44 @@ struct frec_folded_stats {
 	uint64_t lines;      /* non-empty, non-comment lines read */
 	uint64_t bad_lines;  /* lines without a "STACK COUNT" shape, skipped */
 	uint64_t first_bad;  /* line number (1-based, in the input) of the first bad line, 0 if none */
+	const char *first_bad_text; /* ...and that line, in the input (not NUL-terminated)... */
+	size_t first_bad_len;       /* ...of this many bytes, without its newline */
 	uint64_t error_line; /* with -ERANGE or -E2BIG: the line number of the refused stack */
 };
 
 /**
  * frec_profile__import_folded() - add folded stacks ("root;...;leaf COUNT" per line, as written by
- * flamegraph.pl's stackcollapse scripts, inferno, py-spy --format raw, async-profiler collapsed and
- * frec) from @len bytes at @buf.  The count is the last blank-separated field; frame names may hold
- * spaces.  FREC_FOLDED_* suffixes set the frame kind.  Malformed lines are counted in @st (may be
- * NULL) and skipped; lines starting with '#' are comments.  Returns the number of stacks added (0
- * for an input of blank and comment lines only), -FREC_E_FOLDED_EMPTY if there were lines and none
- * was valid (or the first 1,000 were not: the input is something else), -ERANGE if a count, or the
- * sum of the counts, does not fit in 64 bits, -E2BIG for a stack of more than 65,536 frames
- * (@st->error_line says where, for both), or -ENOMEM.
+ * flamegraph.pl's stackcollapse scripts, inferno, py-spy --format raw, async-profiler collapsed,
+ * austin and frec) from @len bytes at @buf.  The count is the last blank-separated field; frame
+ * names may hold spaces; empty frames (a trailing ';') are skipped.  FREC_FOLDED_* suffixes set the
+ * frame kind.  If a count has a fraction, every count is kept in thousandths and the profile's unit
+ * is FREC_UNIT_THOUSANDTHS.  Malformed lines, and lines with two counts (a diff), are counted in @st
+ * (may be NULL) and skipped; lines starting with '#' are comments.  Returns the number of stacks
+ * added (0 for an input of blank and comment lines only), -FREC_E_FOLDED_EMPTY if there were lines
+ * and none was valid (or the first 1,000 were not: the input is something else), -ERANGE if a
+ * count, or the sum of the counts, does not fit in 64 bits, -E2BIG for a stack of more than 65,536
+ * frames (@st->error_line says where, for both), or -ENOMEM.
  */
 int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
 				struct frec_folded_stats *st);
 
-/** frec_profile__looks_folded() - whether @buf's first line has the shape of a folded stack. */
+/**
+ * frec_profile__import_folded_diff() - difffolded.pl's two-count lines ("root;...;leaf BEFORE
+ * AFTER"): the first counts into @before, the second into @after.  A stack absent from one side
+ * has a count of 0 there.  Otherwise as frec_profile__import_folded() (lines with one count are bad
+ * lines; both profiles have the same unit); the return value and @st are the second column's.
+ */
+int frec_profile__import_folded_diff(struct frec_profile *before, struct frec_profile *after, const char *buf,
+				     size_t len, struct frec_folded_stats *st);
+
+/**
+ * frec_profile__looks_folded() - whether the first line of @buf that is not blank or a comment has
+ * the shape of a folded stack with one count.
+ */
 bool frec_profile__looks_folded(const char *buf, size_t len);
+
+/** frec_profile__looks_folded_diff() - the same, for a stack with two counts (difffolded.pl). */
+bool frec_profile__looks_folded_diff(const char *buf, size_t len);
 
 /**
  * frec_profile__write_folded() - one "root;...;leaf COUNT" line per call-tree node with self
@@ -466,5 +489,44 @@ bool frec_profile__looks_folded(const char *buf, size_t len);
  * Returns 0 or -EIO when writing to @f failed.
  */
 int frec_profile__write_folded(const struct frec_profile *p, FILE *f);
+
+/* ---- perf script text ------------------------------------------------------------------------ */
+
+struct frec_perf_script_opts {
+	bool per_process; /* a root frame per process ("comm [pid]") */
+	bool per_thread;  /* a root frame per thread ("comm [tid]") */
+	bool no_kernel;   /* drop kernel frames */
+};
+
+struct frec_perf_script_stats {
+	uint64_t samples;      /* samples added (of the first event seen) */
+	uint64_t other_events; /* samples of other events, skipped */
+	uint32_t other_event;  /* string id of the first other event, 0 if none */
+	uint64_t bad_lines;    /* lines that are neither a sample header, a frame nor a comment */
+	uint64_t first_bad;    /* line number (1-based) of the first, 0 if none */
+	uint64_t error_line;   /* with -E2BIG or -ERANGE: the line where the import stopped */
+};
+
+/**
+ * frec_profile__import_perf_script() - add the samples of `perf script` text (@len bytes at @buf):
+ * with or without call graphs, in any of perf's default field layouts (CPU, time, period, pid/tid,
+ * event, tracepoint data; comm names with blanks), kernel and user frames, "[unknown]" symbols,
+ * `--inline` frames and `-F +srcline` lines.  Each sample weighs 1; only samples of the first event
+ * seen are added (@st counts the others).  Sets the metadata's event, duration (first to last
+ * sample), sample count, period_total (when every sample shows its period), stack health, and the
+ * command, host and release from `perf script --header` comments.  @opts and @st may be NULL.
+ * Returns the number of samples added, -FREC_E_PARSE when no sample could be read (the first 1,000
+ * lines held none: the input is something else), -E2BIG for a sample of more than 65,536 frames,
+ * -ERANGE when the total no longer fits in 64 bits (@st->error_line says where), or -ENOMEM.
+ */
+int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, size_t len,
+				     const struct frec_perf_script_opts *opts, struct frec_perf_script_stats *st);
+
+/**
+ * frec_profile__looks_perf_script() - whether @buf is `perf script` text: among its first 200 lines
+ * that are not blank or comments, a sample header followed by a frame, or a header that names an
+ * event and holds a time or its one frame.  Folded stacks never look so (their lines end in a count).
+ */
+bool frec_profile__looks_perf_script(const char *buf, size_t len);
 
 #endif /* FREC_PROFILE_H */

@@ -165,4 +165,30 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 int render_diff__write_summary(const struct frec_profile *before, const struct frec_profile *after,
 			       enum frec_norm norm, FILE *f);
 
+/* ---- Interchange formats (issue 20) ----------------------------------------------------------- */
+
+/**
+ * render_pprof__write() - @p as a gzip-compressed pprof profile (profile.proto: what `go tool
+ * pprof`, Grafana Pyroscope and Parca read).  Sample types: samples/count, and cpu/nanoseconds when
+ * @p carries time (frec_profile__ns_per_weight()), which is then the default; the period, the start
+ * time and the duration from the metadata.  A location per frame and its inlined callees (pprof's
+ * inline chain, innermost line first), a function per (name, source file, module), a mapping per
+ * module with its build-id (struct frec_module_stat) but no address range: frec aggregates by
+ * symbol, so locations carry no address.  Grouping roots (--per-thread, --per-process) become
+ * "thread" or "process" labels.  With @base (NULL for none), a diff as `go tool pprof -diff_base`
+ * builds one: @base's samples negated and labelled pprof::base=true, so readers show the change
+ * (CPU time when both carry time, else samples).  Returns 0, -ENOMEM or -EIO.
+ */
+int render_pprof__write(const struct frec_profile *p, const struct frec_profile *base, FILE *f);
+
+/**
+ * render_speedscope__write() - @p as a speedscope JSON file (https://www.speedscope.app file
+ * format): frames shared by every profile of the file, one sampled profile per grouping root (per
+ * thread with --per-thread, per process with --per-process, else one), weights in nanoseconds of
+ * CPU time when @p carries time, else in samples (unit "none").  With @base, the file holds
+ * @base's profiles first, their names marked "baseline", then @p's, which is shown first.
+ * Returns 0, -ENOMEM or -EIO.
+ */
+int render_speedscope__write(const struct frec_profile *p, const struct frec_profile *base, FILE *f);
+
 #endif /* FREC_RENDER_H */

@@ -23,7 +23,7 @@ fi
 out="$builddir/tests/fuzz/libfuzzer"
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer -fno-strict-aliasing -include $builddir/config.h \
-	-I$srcdir/include -I$srcdir/symbolizer -I$srcdir/cli -I$srcdir/render $FUZZ_CFLAGS"
+	-I$srcdir/include -I$srcdir/symbolizer -I$srcdir/cli -I$srcdir/render -I$builddir/render $FUZZ_CFLAGS"
 mkdir -p "$out/obj"
 
 # The corpus directory that keeps a harness's crashers (replayed by make check), then its seeds.
@@ -33,6 +33,7 @@ corpus_dirs() {
 	trace_reader) echo "$c/trace" ;;
 	flame) echo "$c/flame $srcdir/tests/data/flame" ;;
 	views) echo "$c/views $srcdir/tests/data/report $srcdir/tests/data/flame" ;;
+	perf_script) echo "$c/perfscript $srcdir/tests/data/perf_script" ;;
 	sym_text) echo "$c/symtext $c/perfmap" ;;
 	perf_map) echo "$c/perfmap $c/symtext" ;;
 	sym_elf) echo "$c/elf $builddir/tests/fixtures/symbolizer" ;;
@@ -47,7 +48,7 @@ corpus_dirs() {
 newest_header=$(ls -t "$srcdir"/include/frec/*.h "$srcdir"/*/*.h "$builddir/config.h" | head -n 1)
 objs=
 for dir in common recorder symbolizer render analyze cli; do
-	for src in "$srcdir/$dir"/*.c "$builddir/$dir"/flame_*.c; do
+	for src in "$srcdir/$dir"/*.c "$builddir/$dir"/flame_*.c "$builddir/$dir"/*.pb-c.c; do
 		[ -f "$src" ] || continue
 		case $src in */cli/frec.c) continue ;; esac
 		obj="$out/obj/$dir-$(basename "$src" .c).o"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzz harness: folded stacks of arbitrary bytes, imported and drawn as a flame graph, as a
- * differential graph (first half of the input against the second) and as a text diff, must never
- * crash, whatever they report.
+ * differential graph (first half of the input against the second) and as a text diff, and read as
+ * difffolded.pl's two counts (both sides of one diff), must never crash, whatever they report.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +42,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opts.norm = (enum frec_norm)(size / 4 % 5);
 		render_flame__write_diff(a, b, &opts, f);
 		render_diff__write_text(a, b, &(struct render_diff_opts){ .norm = opts.norm }, f);
+	}
+	if (f && size & 8) {
+		/* the whole input as one difffolded file */
+		struct frec_profile *before = frec_profile__new(), *after = frec_profile__new();
+
+		if (before && after && frec_profile__import_folded_diff(before, after, (const char *)data, size, NULL) >= 0)
+			render_diff__write_text(before, after, &(struct render_diff_opts){ .norm = FREC_NORM_COUNT }, f);
+		frec_profile__free(before);
+		frec_profile__free(after);
 	}
 	if (f)
 		fclose(f);

@@ -8,7 +8,7 @@ expect 2 "$FREC" diff
 grep_err 'missing BEFORE and AFTER'
 grep_err '^usage: frec diff'
 expect 2 "$FREC" diff "$D/before.folded"
-grep_err 'missing AFTER'
+grep_err 'missing AFTER: .*before.folded is not a diff'
 expect 2 "$FREC" diff "$D/before.folded" "$D/after.folded" extra
 grep_err "unexpected argument 'extra'"
 expect 2 "$FREC" diff "$D/before.folded" "$D/after.folded" --negate

@@ -17,7 +17,7 @@ refused() {
 	grep_err '^hint: '
 	one_line_err
 	[ ! -s "$T/out" ] || fail "'$*' wrote to stdout"
-	for f in a.zst b.zst a.svg b.svg flame.svg diff.svg; do
+	for f in a.zst b.zst a.svg b.svg flame.svg diff.svg p.pb.gz s.json; do
 		[ ! -e "$f" ] || fail "'$*' wrote $f"
 	done
 }
@@ -44,6 +44,13 @@ refused '^frec report: --svg a.svg and --svg b.svg exclude each other$|^frec rep
 refused '^frec report: --top given twice: --top 5, then --top 6$' report -i "$folded" --top 5 --top 6
 refused '^frec report: --title given twice' report -i "$folded" --svg --title x --title y
 refused '^frec report: --per-process and --per-thread exclude each other$' report -i "$folded" --per-process --per-thread
+# the exports are outputs too, and name the output as -o does
+refused '^frec report: --pprof p.pb.gz and --svg exclude each other$' report -i "$folded" --pprof p.pb.gz --svg
+refused '^frec report: --speedscope s.json and --tree exclude each other$' report -i "$folded" --speedscope s.json --tree
+refused '^frec report: --analyze and --pprof p.pb.gz exclude each other$' report -i "$folded" --analyze --pprof p.pb.gz
+refused '^frec report: --pprof p.pb.gz and --speedscope s.json exclude each other$' \
+	report -i "$folded" --pprof p.pb.gz --speedscope s.json
+refused '^frec report: --pprof p.pb.gz and -o b.svg exclude each other$' report -i "$folded" --pprof p.pb.gz -o b.svg
 
 # diff: the same classes.
 refused '^frec diff: --svg a.svg and -o b.svg exclude each other$' diff "$folded" "$folded" --svg a.svg -o b.svg
@@ -52,6 +59,11 @@ refused '^frec diff: --normalize given twice: --normalize share, then --normaliz
 	diff "$folded" "$folded" --normalize share --normalize count
 refused '^frec diff: --svg and --analyze exclude each other$' diff "$folded" "$folded" --svg --analyze
 refused '^frec diff: --format json and --svg exclude each other$' diff "$folded" "$folded" --format json --svg
+refused '^frec diff: --pprof p.pb.gz and --analyze exclude each other$' diff "$folded" "$folded" --pprof p.pb.gz --analyze
+refused '^frec diff: --svg and --speedscope s.json exclude each other$' diff "$folded" "$folded" --svg --speedscope s.json
+refused '^frec diff: --context x and --pprof p.pb.gz exclude each other$' diff "$folded" "$folded" --context x --pprof p.pb.gz
+refused '^frec diff: --pprof p.pb.gz and --speedscope s.json exclude each other$' \
+	diff "$folded" "$folded" --pprof p.pb.gz --speedscope s.json
 
 # dump
 refused '^frec dump: -i given twice: -i a.zst, then -i b.zst$' dump -i a.zst -i b.zst

@@ -8,10 +8,10 @@ man="$FREC_TEST_SRCDIR/../man/frec-report.1"
 expect 0 "$FREC" report --help
 cp "$T/out" "$T/help"
 
-# the SYNOPSIS, its mdoc macros written out as --help writes them
+# the SYNOPSIS, its mdoc macros written out as --help writes them (.Oo and .Oc: a group over lines)
 sed -n '/^\.Sh SYNOPSIS$/,/^\.Sh /p' "$man" | sed '1,2d; $d' |
-	sed -E 's/^\.Op (.*)$/[\1]/; s/Op Ar ([A-Z]+)/[\1]/g; s/Oo Ar ([A-Z]+) Oc/[\1]/g; s/Fl \\-/--/g; s/Fl ([a-z])/-\1/g; s/Ar //g' |
-	tr '\n' ' ' | sed 's/^/usage: frec report /; s/ $//' > "$T/synopsis"
+	sed -E 's/^\.Op (.*)$/[\1]/; s/^\.Oo$/[/; s/^\.Oc$/]/; s/^\.(Fl|Ar) /\1 /; s/Op Ar ([A-Z]+)/[\1]/g; s/Oo Ar ([A-Z]+) Oc/[\1]/g; s/Fl \\-/--/g; s/Fl ([a-z])/-\1/g; s/Ar //g' |
+	tr '\n' ' ' | sed 's/^/usage: frec report /; s/ $//; s/\[ /[/g; s/ \]/]/g' > "$T/synopsis"
 echo >> "$T/synopsis"
 head -n 1 "$T/help" > "$T/usage"
 cmp -s "$T/synopsis" "$T/usage" || { diff -u "$T/synopsis" "$T/usage" >&2 || :; fail "the SYNOPSIS and the usage line differ"; }

@@ -9,7 +9,7 @@ one_line_err
 
 printf '\001\002\003 binary garbage without lines' > "$T/junk"
 expect 1 "$FREC" report -i "$T/junk"
-grep_err "$T/junk: not a frec trace or folded stacks"
+grep_err "$T/junk: not a frec trace, perf script output or folded stacks"
 grep_err '^hint: '
 one_line_err
 

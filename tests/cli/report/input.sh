@@ -9,22 +9,22 @@ src="$FREC_TEST_DATA/corpus/trace/synthetic-dwarf.zst"
 # Endless devices: refused from their first bytes (report, --svg, diff).
 for dev in /dev/zero /dev/urandom; do
 	expect 1 timeout 60 "$FREC" report -i "$dev"
-	grep_err "^frec report: $dev: not a frec trace or folded stacks$"
+	grep_err "^frec report: $dev: not a frec trace, perf script output or folded stacks$"
 	grep_err '^hint: '
 	one_line_err
 done
 expect 1 timeout 60 "$FREC" report -i /dev/zero --svg "$T/zero.svg"
-grep_err '/dev/zero: not a frec trace or folded stacks'
+grep_err '/dev/zero: not a frec trace, perf script output or folded stacks'
 [ ! -e "$T/zero.svg" ] || fail "an SVG was written for /dev/zero"
 printf 'a;b 1\n' > "$T/ok.folded"
 expect 1 timeout 60 "$FREC" diff /dev/zero "$T/ok.folded"
-grep_err '^frec diff: /dev/zero: not a frec trace or folded stacks$'
+grep_err '^frec diff: /dev/zero: not a frec trace, perf script output or folded stacks$'
 one_line_err
 
 # A sparse file of 4 GiB is mapped, not read whole, and refused from its first page.
 truncate -s 4G "$T/sparse" 2>/dev/null || skip "cannot make a sparse file in $T"
 expect 1 timeout 60 "$FREC" report -i "$T/sparse"
-grep_err "$T/sparse: not a frec trace or folded stacks"
+grep_err "$T/sparse: not a frec trace, perf script output or folded stacks"
 
 # Pipes and FIFOs: folded stacks and traces both work.
 expect 0 sh -c "'$FREC' report -i - --folded < '$src'"

@@ -89,13 +89,16 @@ Test(folded, bad_lines_are_counted_not_fatal)
 {
 	struct frec_profile *p = frec_profile__new();
 	struct frec_folded_stats st;
-	const char *text = "main;ok 3\nno count here\nmain;neg -1\n;;; 5\nmain;fine 2.6\n";
+	const char *text = "main;ok 3\nno count here\nmain;neg -1\n;;; 5\nmain;fine 2\n";
 
 	cr_assert_eq(frec_profile__import_folded(p, text, strlen(text), &st), 2);
 	cr_assert_eq(st.lines, 5);
 	cr_assert_eq(st.bad_lines, 3);
 	cr_assert_eq(st.first_bad, 2);
-	cr_assert_eq(frec_profile__node(p, find(p, "main;fine"))->self, 3);
+	/* the first bad line itself, for the message to quote */
+	cr_assert_eq(st.first_bad_len, 13);
+	cr_assert(!memcmp(st.first_bad_text, "no count here", 13));
+	cr_assert_eq(frec_profile__node(p, find(p, "main;fine"))->self, 2);
 	frec_profile__free(p);
 }
 
@@ -206,6 +209,106 @@ Test(folded, a_stack_deeper_than_any_real_one_is_refused_with_its_line)
 	cr_assert_eq(frec_profile__import_folded(p, text + 10 + 2, o - 12, &st), 1);
 	free(text);
 	frec_profile__free(p);
+}
+
+static const char *unit(const struct frec_profile *p)
+{
+	return frec_profile__str(p, frec_profile__meta_const(p)->unit);
+}
+
+Test(folded, fractional_counts_are_kept_as_weights_in_thousandths)
+{
+	/* rounded to whole samples, 0.4 would vanish and 1.2345 weigh as much as 1 */
+	struct frec_profile *p = import("a;b 0.4\na;c 1\na;e 1.2345\na;f 2.\n", 4);
+
+	cr_assert_str_eq(unit(p), FREC_UNIT_THOUSANDTHS);
+	cr_assert_eq(frec_profile__node(p, find(p, "a;b"))->self, 400);
+	cr_assert_eq(frec_profile__node(p, find(p, "a;c"))->self, 1000);
+	cr_assert_eq(frec_profile__node(p, find(p, "a;e"))->self, 1235);
+	cr_assert_eq(frec_profile__node(p, find(p, "a;f"))->self, 2000);
+	cr_assert_eq(frec_profile__total(p), 4635);
+	/* compared with whole counts, thousandths count as what they are */
+	cr_assert_float_eq(frec_profile__norm_scale(p, FREC_NORM_COUNT), 0.001, 1e-12);
+	frec_profile__free(p);
+
+	/* a zero fraction is a whole count: the file keeps counting samples */
+	p = import("a;b 3.0\na;c 1\n", 2);
+	cr_assert_str_eq(unit(p), "samples");
+	cr_assert_eq(frec_profile__node(p, find(p, "a;b"))->self, 3);
+	cr_assert_float_eq(frec_profile__norm_scale(p, FREC_NORM_COUNT), 1, 1e-12);
+	frec_profile__free(p);
+}
+
+Test(folded, a_trailing_semicolon_adds_no_frame)
+{
+	/* flamegraph.pl splits the stack with Perl's split, which drops a trailing empty field */
+	struct frec_profile *p = import("a;b; 2\na;b 3\na; 1\n", 3);
+	uint32_t b = find(p, "a;b");
+
+	cr_assert_neq(b, FREC_NONE);
+	cr_assert_eq(frec_profile__node(p, b)->self, 5);
+	cr_assert_eq(frec_profile__node(p, b)->first_child, FREC_NONE);
+	cr_assert_eq(frec_profile__node(p, find(p, "a"))->self, 1);
+	frec_profile__free(p);
+}
+
+Test(folded, comment_lines_such_as_austins_header_are_skipped)
+{
+	static const char austin[] = "# austin: 3.6.0\n# interval: 100\n# mode: wall\n\n"
+				     "P42;T7;<module> (app.py:1);main (app.py:9) 300\n"
+				     "P42;T7;<module> (app.py:1) 100\n# duration: 1000\n";
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_stats st;
+
+	cr_assert_eq(frec_profile__import_folded(p, austin, strlen(austin), &st), 2);
+	cr_assert_eq(st.bad_lines, 0);
+	cr_assert_eq(frec_profile__total(p), 400);
+	cr_assert_eq(frec_profile__node(p, find(p, "P42;T7;<module> (app.py:1);main (app.py:9)"))->self, 300);
+	cr_assert(frec_profile__looks_folded(austin, strlen(austin)));
+	frec_profile__free(p);
+}
+
+Test(folded, two_count_lines_are_a_diff_not_a_frame_name)
+{
+	static const char diff[] = "main;f 6 4\nmain;g 0 2\nmain;h 3 0\n";
+	static const char mixed[] = "main;f 6 4\nmain;g 1\n";
+	struct frec_profile *before = frec_profile__new(), *after = frec_profile__new();
+	struct frec_folded_stats st;
+
+	cr_assert(frec_profile__looks_folded_diff(diff, strlen(diff)));
+	cr_assert_not(frec_profile__looks_folded(diff, strlen(diff)));
+	cr_assert_not(frec_profile__looks_folded_diff("main;f 6\n", 9));
+	cr_assert_eq(frec_profile__import_folded_diff(before, after, diff, strlen(diff), &st), 2);
+	cr_assert_eq(st.bad_lines, 0);
+	cr_assert_eq(frec_profile__node(before, find(before, "main;f"))->self, 6);
+	cr_assert_eq(frec_profile__node(after, find(after, "main;f"))->self, 4);
+	cr_assert_eq(find(before, "main;g"), FREC_NONE);
+	cr_assert_eq(frec_profile__node(after, find(after, "main;g"))->self, 2);
+	cr_assert_eq(frec_profile__node(before, find(before, "main;h"))->self, 3);
+	cr_assert_eq(find(after, "main;h"), FREC_NONE);
+	cr_assert_eq(find(after, "main;f 6"), FREC_NONE);
+	frec_profile__free(before);
+	frec_profile__free(after);
+
+	/* read as one count, the two-count line is refused, not taken for a frame "f 6" */
+	before = import(mixed, 1);
+	cr_assert_eq(find(before, "main;f 6"), FREC_NONE);
+	cr_assert_eq(frec_profile__node(before, find(before, "main;g"))->self, 1);
+	frec_profile__free(before);
+}
+
+Test(folded, a_diff_with_fractions_has_both_sides_in_thousandths)
+{
+	static const char diff[] = "main;f 1 0.5\n";
+	struct frec_profile *before = frec_profile__new(), *after = frec_profile__new();
+
+	cr_assert_eq(frec_profile__import_folded_diff(before, after, diff, strlen(diff), NULL), 1);
+	cr_assert_str_eq(unit(before), FREC_UNIT_THOUSANDTHS);
+	cr_assert_str_eq(unit(after), FREC_UNIT_THOUSANDTHS);
+	cr_assert_eq(frec_profile__total(before), 1000);
+	cr_assert_eq(frec_profile__total(after), 500);
+	frec_profile__free(before);
+	frec_profile__free(after);
 }
 
 /* A sorted profile of folded stacks @text. */

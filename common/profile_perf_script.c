@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `perf script` importer: the text perf prints for a recording, read into a profile, so that
+ * existing perf.data files get frec's reports, flame graphs, diffs and findings.
+ *
+ * A sample is a header line, then (with call graphs) one line per frame, leaf first, then a blank
+ * line:
+ *
+ *   COMM PID[/TID] [[CPU]] [TIME:] [PERIOD] [EVENT:] [EXTRA]
+ *   <ws>ADDR SYMBOL[+0xOFF] (DSO)
+ *   <ws>ADDR SYMBOL (inlined)          (perf script --inline: no DSO, the caller's follows)
+ *   <ws><ws>FILE:LINE                  (with -F +srcline: the line of the frame above)
+ *
+ * Without call graphs the frame follows the event on the header line.  Which of the bracketed
+ * fields are there depends on the recording (CPU with -a, the period when it varies) and on -F, so
+ * the header is read by shape: COMM may hold blanks and digits ("Web Content 4321/4322"), so the
+ * PID is the first number after it that a CPU, a time, a period or an event follows (or that ends
+ * the line).  An event is the token ending in ':' ("cpu-clock:ppp:" is cpu-clock with modifiers,
+ * "sched:sched_switch:" a tracepoint).  Only samples of the first event seen are kept (a profile
+ * has one weight); the others are counted.  Each sample weighs 1, as stackcollapse-perf.pl counts;
+ * the periods of a cpu-clock or task-clock recording add up to its CPU time (period_total).
+ *
+ * Frames: "[unknown]" symbols are FREC_FRAME_UNKNOWN (in their DSO when perf knew it); DSOs named
+ * like the kernel ([kernel.kallsyms], vmlinux, [module]) or addresses in the kernel's half make
+ * kernel frames; perf maps (/tmp/perf-PID.map) and perf-inject's jitted-*.so make JIT frames.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frec/compiler.h"
+#include "frec/error.h"
+#include "frec/hashmap.h"
+#include "frec/profile.h"
+
+/* Lines before the first sample that are not one: after this many the input is not perf script. */
+#define PS_GIVE_UP 1000
+/* Frames in one sample, as the folded importer: far above any real stack. */
+#define PS_MAX_DEPTH 65536
+/* Lines looked at to recognise the format. */
+#define PS_SNIFF_LINES 200
+
+struct ps_header {
+	const char *comm;
+	size_t comm_len;
+	const char *event; /* without its trailing ':', or NULL */
+	size_t event_len;
+	const char *rest; /* what follows the event: a frame without call graphs, or tracepoint data */
+	size_t rest_len;
+	uint32_t pid, tid;
+	uint64_t time_ns, period;
+	bool has_time, has_period;
+};
+
+struct ps_frame {
+	const char *sym, *dso, *file;
+	size_t sym_len, dso_len, file_len;
+	uint64_t addr;
+	uint32_t line;
+	bool inlined;
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A decimal number of [@s, @e) into *@v; false if it is not one or does not fit. */
+static bool parse_u64(const char *s, const char *e, uint64_t *v)
+{
+	uint64_t n = 0;
+
+	if (s == e)
+		return false;
+	for (; s < e; s++) {
+		if (!is_digit(*s) || n > (UINT64_MAX - 9) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*s - '0');
+	}
+	*v = n;
+	return true;
+}
+
+/* "SECONDS.FRACTION:" (or "SECONDS:") into nanoseconds. */
+static bool parse_time(const char *s, const char *e, uint64_t *ns)
+{
+	const char *dot;
+	uint64_t sec, frac = 0, scale = 1000000000;
+
+	if (e - s < 2 || e[-1] != ':')
+		return false;
+	e--;
+	dot = memchr(s, '.', (size_t)(e - s));
+	if (!parse_u64(s, dot ? dot : e, &sec) || sec > UINT64_MAX / 1000000000 - 1)
+		return false;
+	if (dot) {
+		const char *d = dot + 1;
+
+		if (d == e)
+			return false;
+		for (; d < e; d++) {
+			if (!is_digit(*d))
+				return false;
+			if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(*d - '0') * scale;
+			}
+		}
+	}
+	*ns = sec * 1000000000 + frac;
+	return true;
+}
+
+/* "PID" or "PID/TID". */
+static bool parse_pid(const char *s, const char *e, uint32_t *pid, uint32_t *tid)
+{
+	const char *slash = memchr(s, '/', (size_t)(e - s));
+	uint64_t a, b;
+
+	if (!parse_u64(s, slash ? slash : e, &a) || a > INT32_MAX)
+		return false;
+	if (slash && (!parse_u64(slash + 1, e, &b) || b > INT32_MAX))
+		return false;
+	*pid = (uint32_t)a;
+	*tid = slash ? (uint32_t)b : (uint32_t)a;
+	return true;
+}
+
+static bool is_cpu(const char *s, const char *e)
+{
+	uint64_t v;
+
+	return e - s >= 3 && s[0] == '[' && e[-1] == ']' && parse_u64(s + 1, e - 1, &v);
+}
+
+/* The next blank-separated token at or after @s, before @end: [*ts, *te); false at the end. */
+static bool next_token(const char *s, const char *end, const char **ts, const char **te)
+{
+	while (s < end && is_blank(*s))
+		s++;
+	if (s == end)
+		return false;
+	*ts = s;
+	while (s < end && !is_blank(*s))
+		s++;
+	*te = s;
+	return true;
+}
+
+/* Whether the token [s, e) can follow the PID in a header: a CPU, a time, or an event. */
+static bool follows_pid(const char *s, const char *e)
+{
+	uint64_t ns;
+
+	return is_cpu(s, e) || parse_time(s, e, &ns) || e[-1] == ':';
+}
+
+/* Parse a sample header of @len bytes at @line (it does not start with a blank).  False if it is none. */
+static bool parse_header(const char *line, size_t len, struct ps_header *h)
+{
+	const char *end = line + len, *ts, *te, *s = line;
+	const char *pid_s = NULL, *pid_e = NULL;
+	bool first = true;
+
+	*h = (struct ps_header){ .comm = line };
+	if (!len || is_blank(*line) || *line == '#')
+		return false;
+	/* the PID: the first number after the first token that a known field or the end follows */
+	while (next_token(s, end, &ts, &te)) {
+		const char *ns, *ne;
+
+		s = te;
+		if (first) {
+			first = false;
+			continue;
+		}
+		if (!parse_pid(ts, te, &h->pid, &h->tid))
+			continue;
+		if (!next_token(te, end, &ns, &ne) || follows_pid(ns, ne)) {
+			pid_s = ts;
+			pid_e = te;
+			break;
+		}
+	}
+	if (!pid_s)
+		return false;
+	h->comm_len = (size_t)(pid_s - line);
+	while (h->comm_len && is_blank(line[h->comm_len - 1]))
+		h->comm_len--;
+	s = pid_e;
+	if (next_token(s, end, &ts, &te) && is_cpu(ts, te))
+		s = te;
+	if (next_token(s, end, &ts, &te) && parse_time(ts, te, &h->time_ns)) {
+		h->has_time = true;
+		s = te;
+	}
+	if (next_token(s, end, &ts, &te) && parse_u64(ts, te, &h->period)) {
+		h->has_period = true;
+		s = te;
+	}
+	if (next_token(s, end, &ts, &te) && te[-1] == ':' && te - ts > 1) {
+		h->event = ts;
+		h->event_len = (size_t)(te - ts - 1);
+		s = te;
+	}
+	while (s < end && is_blank(*s))
+		s++;
+	h->rest = s;
+	h->rest_len = (size_t)(end - s);
+	/* Something must have followed the PID, or nothing at all. */
+	return h->event || h->has_time || !h->rest_len;
+}
+
+/*
+ * Parse a frame "ADDR SYMBOL[+0xOFF] [(DSO)]" or "ADDR SYMBOL (inlined)" of @len bytes at @s
+ * (leading blanks allowed).  False if it is none.
+ */
+static bool parse_frame(const char *s, size_t len, struct ps_frame *fr)
+{
+	const char *end = s + len, *p;
+	int d;
+
+	*fr = (struct ps_frame){ 0 };
+	while (s < end && is_blank(*s))
+		s++;
+	while (end > s && is_blank(end[-1]))
+		end--;
+	if (s == end || hex_value(*s) < 0)
+		return false;
+	for (p = s; p < end && (d = hex_value(*p)) >= 0; p++) {
+		if (p - s >= 16)
+			return false;
+		fr->addr = fr->addr << 4 | (uint64_t)d;
+	}
+	if (p == end || !is_blank(*p))
+		return false;
+	while (p < end && is_blank(*p))
+		p++;
+	if (p == end)
+		return false;
+	/* "(DSO)" at the end, its parentheses balanced: "(/path/lib.so (deleted))" */
+	if (end[-1] == ')') {
+		const char *q = end - 1;
+		int depth = 0;
+
+		for (; q >= p; q--) {
+			if (*q == ')')
+				depth++;
+			else if (*q == '(' && !--depth)
+				break;
+		}
+		if (q > p && is_blank(q[-1])) {
+			fr->dso = q + 1;
+			fr->dso_len = (size_t)(end - 1 - fr->dso);
+			end = q;
+			while (end > p && is_blank(end[-1]))
+				end--;
+			if (fr->dso_len == 7 && !memcmp(fr->dso, "inlined", 7)) {
+				fr->inlined = true;
+				fr->dso = NULL;
+				fr->dso_len = 0;
+			}
+		}
+	}
+	/* "+0x1f" after the symbol is the offset into it */
+	for (const char *q = end; q > p + 3; q--) {
+		if (hex_value(q[-1]) >= 0)
+			continue;
+		if (q < end && q[-1] == 'x' && q[-2] == '0' && q[-3] == '+')
+			end = q - 3;
+		break;
+	}
+	fr->sym = p;
+	fr->sym_len = (size_t)(end - p);
+	return fr->sym_len > 0;
+}
+
+/* A -F +srcline line, "<ws>FILE:LINE", into the frame above; false if it is none. */
+static bool parse_srcline(const char *s, size_t len, struct ps_frame *fr)
+{
+	const char *end = s + len, *colon;
+	uint64_t line;
+
+	while (s < end && is_blank(*s))
+		s++;
+	while (end > s && is_blank(end[-1]))
+		end--;
+	for (colon = end; colon > s && colon[-1] != ':'; colon--)
+		;
+	if (colon <= s + 1 || !parse_u64(colon, end, &line) || line > UINT32_MAX)
+		return false;
+	if (line && !(colon - 1 - s == 2 && !memcmp(s, "??", 2))) {
+		fr->file = s;
+		fr->file_len = (size_t)(colon - 1 - s);
+		fr->line = (uint32_t)line;
+	}
+	return true;
+}
+
+static bool has_prefix(const char *s, size_t len, const char *pfx)
+{
+	size_t n = strlen(pfx);
+
+	return len >= n && !memcmp(s, pfx, n);
+}
+
+static bool contains(const char *s, size_t len, const char *what)
+{
+	size_t n = strlen(what);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (!memcmp(s + i, what, n))
+			return true;
+	return false;
+}
+
+static enum frec_frame_kind frame_kind(const struct ps_frame *fr, bool unknown)
+{
+	const char *d = fr->dso;
+	size_t n = fr->dso_len;
+	const char *base = d;
+
+	for (size_t i = 0; i < n; i++)
+		if (d[i] == '/')
+			base = d + i + 1;
+	if (has_prefix(d, n, "[kernel") || contains(d, n, "vmlinux") || has_prefix(d, n, "/lib/modules/") ||
+	    (n > 2 && d[0] == '[' && d[n - 1] == ']' && !has_prefix(d, n, "[unknown]") && !has_prefix(d, n, "[vdso]") &&
+	     !has_prefix(d, n, "[vsyscall]") && !has_prefix(d, n, "[heap]") && !has_prefix(d, n, "[stack") &&
+	     !has_prefix(d, n, "[anon") && !has_prefix(d, n, "[vectors]") && !has_prefix(d, n, "[uprobes]")))
+		return FREC_FRAME_KERNEL;
+	/* an unnamed address in the kernel's half of the address space (x86-64, arm64) */
+	if ((!n || has_prefix(d, n, "[unknown]")) && fr->addr >= 0xffff800000000000ull)
+		return FREC_FRAME_KERNEL;
+	if ((has_prefix(d, n, "/tmp/perf-") && n > 4 && !memcmp(d + n - 4, ".map", 4)) ||
+	    has_prefix(base, (size_t)(d + n - base), "jitted-"))
+		return FREC_FRAME_JIT;
+	return unknown ? FREC_FRAME_UNKNOWN : FREC_FRAME_USER;
+}
+
+struct ps_ctx {
+	struct frec_profile *p;
+	const struct frec_perf_script_opts *opts;
+	struct frec_perf_script_stats *st;
+	struct frec_hashmap cache; /* hash of a frame's text (probed) -> frame id */
+	struct ps_frame *frames;   /* the current sample's, leaf first */
+	size_t nr_frames, frames_cap;
+	uint32_t *ids; /* its frame ids, root first */
+	size_t ids_cap;
+	const char *event; /* the event kept: the first seen (NULL: the samples name none) */
+	size_t event_len;
+	bool have_event;
+	bool periods; /* every sample kept had a period */
+	uint64_t first_ns, last_ns;
+	bool timed;
+	uint32_t unknown_name; /* string id of "[unknown]" */
+};
+
+static bool str_is(const struct frec_profile *p, uint32_t id, const char *s, size_t len)
+{
+	const char *t = frec_profile__str(p, id);
+
+	return len ? !strncmp(t, s, len) && !t[len] : !*t;
+}
+
+/* The frame id of @fr, from the cache or added. */
+static int frame_id(struct ps_ctx *c, const struct ps_frame *fr, const struct ps_frame *caller)
+{
+	bool unknown = fr->sym_len == 9 && !memcmp(fr->sym, "[unknown]", 9);
+	/* an inlined frame lives in its caller's module */
+	const struct ps_frame *mf = fr->inlined && caller ? caller : fr;
+	const char *dso = mf->dso;
+	size_t dso_len = mf->dso_len;
+	struct frec_frame f = {
+		.kind = (uint8_t)frame_kind(mf, unknown),
+		.flags = fr->inlined ? FREC_FRAME_INLINED : 0,
+		.line = fr->line,
+	};
+	uint64_t key;
+	int id;
+
+	if (dso_len == 9 && !memcmp(dso, "[unknown]", 9))
+		dso_len = 0;
+	key = frec_hash_bytes(fr->sym, fr->sym_len) ^ frec_hash64(frec_hash_bytes(dso, dso_len) + f.kind) ^
+	      frec_hash64((uint64_t)f.line << 8 | f.flags) ^ frec_hash_bytes(fr->file, fr->file_len);
+	for (uint64_t v; frec_hashmap__find(&c->cache, key, &v); key++) {
+		const struct frec_frame *have = frec_profile__frame(c->p, (uint32_t)v);
+
+		if (have->kind == f.kind && have->flags == f.flags && have->line == f.line &&
+		    str_is(c->p, have->name, fr->sym, fr->sym_len) && str_is(c->p, have->module, dso, dso_len) &&
+		    str_is(c->p, have->file, fr->file, fr->file_len))
+			return (int)v;
+	}
+	if ((id = frec_profile__intern(c->p, fr->sym, fr->sym_len)) < 0)
+		return id;
+	f.name = (uint32_t)id;
+	if (dso_len && (id = frec_profile__intern(c->p, dso, dso_len)) < 0)
+		return id;
+	f.module = dso_len ? (uint32_t)id : 0;
+	if (fr->file_len && (id = frec_profile__intern(c->p, fr->file, fr->file_len)) < 0)
+		return id;
+	f.file = fr->file_len ? (uint32_t)id : 0;
+	id = frec_profile__add_frame(c->p, &f);
+	if (id >= 0 && frec_hashmap__set(&c->cache, key, (uint64_t)id))
+		return -ENOMEM;
+	return id;
+}
+
+/* The grouping root of a sample (--per-thread, --per-process): "comm [tid]" or "comm [pid]". */
+static int group_node(struct ps_ctx *c, const struct ps_header *h)
+{
+	struct frec_frame f = { .kind = c->opts->per_thread ? FREC_FRAME_THREAD : FREC_FRAME_PROCESS };
+	char buf[256];
+	int n = snprintf(buf, sizeof(buf), "%.*s [%u]", (int)FREC_MIN(h->comm_len, (size_t)200), h->comm,
+			 c->opts->per_thread ? h->tid : h->pid);
+	int id = frec_profile__intern(c->p, buf, (size_t)n);
+
+	if (id < 0)
+		return id;
+	f.name = (uint32_t)id;
+	id = frec_profile__add_frame(c->p, &f);
+	return id < 0 ? id : frec_profile__child(c->p, FREC_NODE_ROOT, (uint32_t)id);
+}
+
+/* Whether the event of @h is the one kept (the first seen); counts the others. */
+static bool keep_event(struct ps_ctx *c, const struct ps_header *h)
+{
+	if (!c->have_event) {
+		c->have_event = true;
+		c->event = h->event;
+		c->event_len = h->event_len;
+		return true;
+	}
+	if (c->event_len == h->event_len && (!h->event_len || !memcmp(c->event, h->event, h->event_len)))
+		return true;
+	if (!c->st->other_events++) {
+		int id = frec_profile__intern(c->p, h->event ? h->event : "", h->event_len);
+
+		c->st->other_event = id < 0 ? 0 : (uint32_t)id;
+	}
+	return false;
+}
+
+/* Add the sample of header @h and the frames gathered for it. */
+static int add_sample(struct ps_ctx *c, const struct ps_header *h, uint64_t lineno)
+{
+	struct frec_stack_health *hl = &frec_profile__meta(c->p)->health;
+	uint32_t node = FREC_NODE_ROOT;
+	bool unknown = false;
+	size_t n = 0;
+	int err;
+
+	if (c->opts->per_thread || c->opts->per_process) {
+		err = group_node(c, h);
+		if (err < 0)
+			return err;
+		node = (uint32_t)err;
+	}
+	if (c->nr_frames > c->ids_cap) {
+		uint32_t *ids = realloc(c->ids, c->nr_frames * sizeof(*ids));
+
+		if (!ids)
+			return -ENOMEM;
+		c->ids = ids;
+		c->ids_cap = c->nr_frames;
+	}
+	for (size_t i = c->nr_frames; i-- > 0;) {
+		const struct ps_frame *fr = &c->frames[i], *caller = NULL;
+		int id;
+
+		/* an inlined frame's caller is the next frame that is not inlined */
+		for (size_t k = i + 1; fr->inlined && k < c->nr_frames && !caller; k++)
+			if (!c->frames[k].inlined)
+				caller = &c->frames[k];
+		id = frame_id(c, fr, caller);
+		if (id < 0)
+			return id;
+		if (c->opts->no_kernel && frec_profile__frame(c->p, (uint32_t)id)->kind == FREC_FRAME_KERNEL)
+			continue;
+		unknown |= frec_profile__frame(c->p, (uint32_t)id)->kind == FREC_FRAME_UNKNOWN;
+		c->ids[n++] = (uint32_t)id;
+	}
+	if (frec_profile__total(c->p) == UINT64_MAX) {
+		c->st->error_line = lineno;
+		return -ERANGE;
+	}
+	err = frec_profile__add_stack_at(c->p, node, c->ids, n, 1);
+	if (err < 0)
+		return err;
+	c->st->samples++;
+	hl->samples++;
+	hl->has_unknown += unknown;
+	c->periods &= h->has_period;
+	frec_profile__meta(c->p)->period_total += h->period;
+	if (h->has_time) {
+		if (!c->timed || h->time_ns < c->first_ns)
+			c->first_ns = h->time_ns;
+		if (!c->timed || h->time_ns > c->last_ns)
+			c->last_ns = h->time_ns;
+		c->timed = true;
+	}
+	return 0;
+}
+
+static int push_frame(struct ps_ctx *c, const struct ps_frame *fr)
+{
+	if (c->nr_frames == c->frames_cap) {
+		size_t cap = c->frames_cap ? 2 * c->frames_cap : 64;
+		struct ps_frame *nf = realloc(c->frames, cap * sizeof(*nf));
+
+		if (!nf)
+			return -ENOMEM;
+		c->frames = nf;
+		c->frames_cap = cap;
+	}
+	c->frames[c->nr_frames++] = *fr;
+	return 0;
+}
+
+static void bad_line(struct ps_ctx *c, uint64_t lineno)
+{
+	if (!c->st->bad_lines++)
+		c->st->first_bad = lineno;
+}
+
+/* "# key : value" of perf script --header: the command line, host and kernel release. */
+static void header_comment(struct ps_ctx *c, const char *line, size_t len)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{ "cmdline", offsetof(struct frec_profile_meta, command) },
+		{ "hostname", offsetof(struct frec_profile_meta, hostname) },
+		{ "os release", offsetof(struct frec_profile_meta, release) },
+	};
+	const char *colon = memchr(line, ':', len), *end = line + len;
+
+	if (!colon)
+		return;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t klen = strlen(keys[i].key);
+		const char *k = line + 1, *v = colon + 1;
+		int id;
+
+		while (k < colon && is_blank(*k))
+			k++;
+		if ((size_t)(colon - k) < klen || memcmp(k, keys[i].key, klen))
+			continue;
+		for (const char *t = k + klen; t < colon; t++)
+			if (!is_blank(*t))
+				goto next;
+		while (v < end && is_blank(*v))
+			v++;
+		while (end > v && is_blank(end[-1]))
+			end--;
+		id = frec_profile__intern(c->p, v, (size_t)(end - v));
+		if (id > 0)
+			*(uint32_t *)((char *)frec_profile__meta(c->p) + keys[i].off) = (uint32_t)id;
+		return;
+next:;
+	}
+}
+
+int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, size_t len,
+				     const struct frec_perf_script_opts *opts, struct frec_perf_script_stats *st)
+{
+	static const struct frec_perf_script_opts no_opts;
+	struct frec_perf_script_stats dummy;
+	struct ps_ctx c = { .p = p, .opts = opts ? opts : &no_opts, .st = st ? st : &dummy, .periods = true };
+	struct frec_profile_meta *m = frec_profile__meta(p);
+	const char *end = buf + len;
+	struct ps_header h;
+	bool in_sample = false;
+	uint64_t lineno = 0, header_line = 0;
+	int err = 0;
+
+	*c.st = (struct frec_perf_script_stats){ 0 };
+	frec_hashmap__init(&c.cache);
+	/* One more round after the last line, as a blank line: it ends the last sample. */
+	for (const char *line = buf, *next; ; line = next) {
+		const char *nl = line < end ? memchr(line, '\n', (size_t)(end - line)) : NULL;
+		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		struct ps_frame fr;
+		bool blank = true;
+
+		next = nl ? nl + 1 : end;
+		lineno++;
+		for (size_t i = 0; i < line_len && blank; i++)
+			blank = is_blank(line[i]);
+		if (line_len && memchr(line, '\0', line_len)) {
+			bad_line(&c, lineno);
+			blank = true; /* binary: ends a sample, like any line that is not one of its frames */
+		}
+		if (in_sample && (blank || !is_blank(line[0]))) {
+			/*
+			 * The sample ends: a blank line, a new header, or the end.  "WORD NUMBER" alone is
+			 * a header only when frames follow.
+			 */
+			if (!h.event && !h.has_time && !c.nr_frames)
+				bad_line(&c, header_line);
+			else if (keep_event(&c, &h) && (err = add_sample(&c, &h, lineno)))
+				goto out;
+			in_sample = false;
+			c.nr_frames = 0;
+		}
+		if (line >= end)
+			break;
+		if (blank)
+			continue;
+		if (!in_sample && line[0] == '#') {
+			header_comment(&c, line, line_len);
+		} else if (!in_sample) {
+			if (!parse_header(line, line_len, &h)) {
+				bad_line(&c, lineno);
+				if (!c.st->samples && !c.st->other_events && c.st->bad_lines >= PS_GIVE_UP) {
+					err = -FREC_E_PARSE;
+					goto out;
+				}
+			} else {
+				in_sample = true;
+				header_line = lineno;
+				/* without call graphs, the one frame is on the header line */
+				if (h.rest_len && parse_frame(h.rest, h.rest_len, &fr) && (err = push_frame(&c, &fr)))
+					goto out;
+			}
+		} else if (parse_frame(line, line_len, &fr)) {
+			if (c.nr_frames == PS_MAX_DEPTH) {
+				c.st->error_line = lineno;
+				err = -E2BIG;
+				goto out;
+			}
+			if ((err = push_frame(&c, &fr)))
+				goto out;
+		} else if (!c.nr_frames || !parse_srcline(line, line_len, &c.frames[c.nr_frames - 1])) {
+			bad_line(&c, lineno);
+		}
+	}
+	if (!c.st->samples && !c.st->other_events) {
+		err = -FREC_E_PARSE;
+		goto out;
+	}
+	if (c.event_len) {
+		/* "cpu-clock:ppp" is cpu-clock: modifiers after the last ':' are no part of the name */
+		size_t n = c.event_len, k = n;
+
+		while (k && strchr("ukhGHIpPSDWe", c.event[k - 1]))
+			k--;
+		if (k && k < n && c.event[k - 1] == ':')
+			n = k - 1;
+		err = frec_profile__intern(p, c.event, n);
+		if (err < 0)
+			goto out;
+		m->event = (uint32_t)err;
+		err = 0;
+	}
+	if (!c.periods)
+		m->period_total = 0;
+	m->samples = c.st->samples + c.st->other_events;
+	if (c.timed)
+		m->duration_ns = c.last_ns - c.first_ns;
+out:
+	frec_hashmap__exit(&c.cache);
+	free(c.frames);
+	free(c.ids);
+	return err ? err : (int)FREC_MIN(c.st->samples, (uint64_t)INT32_MAX);
+}
+
+bool frec_profile__looks_perf_script(const char *buf, size_t len)
+{
+	const char *end = buf + len;
+	struct ps_header h;
+	struct ps_frame fr;
+	bool after_header = false;
+	int seen = 0;
+
+	for (const char *line = buf; line < end && seen < PS_SNIFF_LINES;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		size_t i = 0;
+
+		while (i < line_len && is_blank(line[i]))
+			i++;
+		if (i < line_len && line[0] != '#') {
+			seen++;
+			/* a header and a frame below it, or a header with its one frame */
+			if (after_header && is_blank(line[0]) && parse_frame(line, line_len, &fr))
+				return true;
+			after_header = parse_header(line, line_len, &h);
+			/* without call graphs: the frame, if any, is on the header line */
+			if (after_header && h.event && (h.has_time || (h.rest_len && parse_frame(h.rest, h.rest_len, &fr))))
+				return true;
+		}
+		line = nl ? nl + 1 : end;
+	}
+	return false;
+}
