@@ -28,6 +28,9 @@ static const char diff_help[] =
 	"                        period; the default for traces), count (samples; the default for\n"
 	"                        folded stacks), share (percent of each profile), rate (CPU time per\n"
 	"                        second of recording, for recordings of different durations)\n"
+	"      --off-cpu         compare the time threads waited off CPU (traces of frec record\n"
+	"                        --off-cpu) instead of CPU samples\n"
+	"      --wall            compare wall-clock time, on and off CPU (as frec report --wall)\n"
 	"output:\n"
 	"  -o, --output FILE     write the output to FILE (default: stdout; diff.svg for --svg)\n"
 	"      --svg [FILE]      write a differential flame graph (default diff.svg; - for stdout):\n"
@@ -63,10 +66,13 @@ struct diff_cli_opts {
 	char **rules;
 	size_t nr_rules;
 	double fail_pct; /* --fail-on-regression, < 0 if not given */
+	struct sym_opts sym;
 };
 
 enum {
 	OPT_SVG = 256,
+	OPT_OFF_CPU,
+	OPT_WALL,
 	OPT_NEGATE,
 	OPT_TOP,
 	OPT_TITLE,
@@ -95,6 +101,8 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "svg", no_argument, NULL, OPT_SVG },
 		{ "negate", no_argument, NULL, OPT_NEGATE },
+		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+		{ "wall", no_argument, NULL, OPT_WALL },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
@@ -139,6 +147,12 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case OPT_OFF_CPU:
+			o->sym.weight = SYM_WEIGHT_OFF_CPU;
+			break;
+		case OPT_WALL:
+			o->sym.weight = SYM_WEIGHT_WALL;
 			break;
 		case OPT_SVG:
 			o->svg = true;
@@ -348,7 +362,7 @@ int cmd_diff(int argc, char **argv)
 			     "the output is named with -o or --svg FILE, after the two inputs: "
 			     "frec diff old.zst new.zst --svg diff.svg"))
 		goto out;
-	if (cli_load_profile(cmd, o.before, NULL, &before) || cli_load_profile(cmd, o.after, NULL, &after))
+	if (cli_load_profile(cmd, o.before, &o.sym, &before) || cli_load_profile(cmd, o.after, &o.sym, &after))
 		goto out;
 	if (!frec_profile__total(before) || !frec_profile__total(after)) {
 		cli_error(cmd, "%s has no samples", frec_profile__total(before) ? o.after : o.before);

@@ -376,7 +376,7 @@ static struct sym_walk cmemo_replay(struct sym_stacks *st, const struct sym_cmem
 }
 
 /* One more sample ending at call-tree @leaf (its weight goes to the profile at sym_stacks__flush()). */
-static int count_leaf(struct sym_stacks *st, uint32_t leaf)
+static int count_leaf(struct sym_stacks *st, uint32_t leaf, uint64_t weight)
 {
 	if (leaf >= st->nr_leaves) {
 		size_t n = frec_profile__nr_nodes(st->p);
@@ -386,7 +386,7 @@ static int count_leaf(struct sym_stacks *st, uint32_t leaf)
 		memset(st->leaves + st->nr_leaves, 0, (n - st->nr_leaves) * sizeof(*st->leaves));
 		st->nr_leaves = n;
 	}
-	st->leaves[leaf]++;
+	st->leaves[leaf] += weight;
 	return 0;
 }
 
@@ -399,6 +399,28 @@ void sym_stacks__flush(struct sym_stacks *st)
 	st->nr_leaves = 0;
 }
 
+/*
+ * A switch-out sample's stack (leaf first, @n frames) without the scheduler's own frames at its
+ * leaf: every wait ends in schedule() and __schedule(), which say nothing; the frame below them
+ * says why (do_nanosleep, futex_wait, pipe_read, io_schedule...).  Returns the new length.
+ */
+static size_t drop_scheduler(struct sym_stacks *st, size_t n)
+{
+	size_t k = 0;
+
+	while (k + 1 < n) {
+		const struct frec_frame *f = frec_profile__frame(st->p, st->stack[k]);
+		const char *name = frec_profile__str(st->p, f->name);
+
+		if (f->kind != FREC_FRAME_KERNEL || (strcmp(name, "schedule") && strcmp(name, "__schedule")))
+			break;
+		k++;
+	}
+	if (k)
+		memmove(st->stack, st->stack + k, (n - k) * sizeof(*st->stack));
+	return n - k;
+}
+
 static void reverse(uint32_t *v, size_t n)
 {
 	for (size_t i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
@@ -409,12 +431,13 @@ static void reverse(uint32_t *v, size_t n)
 	}
 }
 
-int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_t nr_sample)
+int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_t nr_sample, uint64_t weight,
+		    uint32_t marker, bool switch_out)
 {
 	struct frec_stack_health *hl = &frec_profile__meta(st->p)->health;
 	const uint64_t *chain = s->callchain;
 	uint64_t single[2], nr = s->nr_callchain, split;
-	struct sym_cmemo_key key = { .pid = (int32_t)s->pid, .group = FREC_NONE };
+	struct sym_cmemo_key key = { .pid = (int32_t)s->pid, .group = FREC_NONE, .marker = marker };
 	struct sym_walk leaf = { .ctx = PERF_CONTEXT_USER, .first_in_ctx = true, .outer_dso = SYM_DSO_NONE };
 	struct sym_walk callers = { .ctx = PERF_CONTEXT_USER, .outer_dso = SYM_DSO_NONE, .record = true };
 	const struct sym_walk *outer;
@@ -455,6 +478,8 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 	err = name_chain(st, s, p, chain, 0, split, &leaf, &n);
 	if (err)
 		return err;
+	if (switch_out)
+		n = drop_scheduler(st, n);
 	n_leaf = n;
 	if (leaf.ended)
 		split = nr;
@@ -492,8 +517,10 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 		/* the memo's node ends the callers' path: only the leaf part goes on it */
 		reverse(st->stack, n);
 		err = frec_profile__add_stack_at(st->p, node, st->stack, n, 0);
-		return err < 0 ? err : count_leaf(st, (uint32_t)err);
+		return err < 0 ? err : count_leaf(st, (uint32_t)err, weight);
 	}
+	if (marker != FREC_NONE && (err = push_stack(st, marker, &n)))
+		return err;
 	if (key.group != FREC_NONE && (err = push_stack(st, key.group, &n)))
 		return err;
 	reverse(st->stack, n);
@@ -501,7 +528,7 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 	if (err < 0)
 		return err;
 	node = (uint32_t)err;
-	err = count_leaf(st, node);
+	err = count_leaf(st, node, weight);
 	if (err || split >= nr)
 		return err;
 	/* The callers' path ends n_leaf frames above the leaf. */
