@@ -312,7 +312,7 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 	if (c->rec.off_cpu)
 		fprintf(stderr, "frec: off-cpu: %" PRIu64 " switches out sampled, %" PRIu64 " switch records%s\n",
 			st->off_cpu_samples, st->switches,
-			st->lost ? " (lost samples and records leave their periods out: see above)" : "");
+			st->lost ? " (the waits that lost ones began or ended will be missing or too long)" : "");
 	if (st->lost)
 		cli_hint("samples were lost: give the rings more room (-m %u) or sample less often (-F)",
 			 st->mmap_pages ? st->mmap_pages * 4 : 512);

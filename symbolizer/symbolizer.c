@@ -49,6 +49,7 @@ struct sym_ctx {
 	const struct trace_event *off_ev; /* the off-CPU event, NULL if the trace has none */
 	struct sym_off_cpu_stats off;
 	uint64_t nr_samples, first_time, last_time, lost;
+	uint64_t nr_of_kind; /* pass 2: samples of the profile's kind (CPU, switches, both) */
 	uint64_t end_ns; /* the recording's end: where periods off CPU still open end */
 	uint32_t on_marker, off_marker; /* SYM_WEIGHT_WALL's root frames, else FREC_NONE */
 	struct frec_hashmap cpu_tids;   /* SYM_WEIGHT_WALL: threads seen on CPU so far (pass 2) */
@@ -316,6 +317,7 @@ static int pass2(struct sym_ctx *c)
 		if ((++c->nr_samples & 1023) == 0)
 			progress(c, 1);
 		off = s.event == c->off_ev;
+		c->nr_of_kind += c->opts->weight == SYM_WEIGHT_WALL || off == (c->opts->weight == SYM_WEIGHT_OFF_CPU);
 		if (!keep_sample(c, &s) || (c->opts->weight == SYM_WEIGHT_CPU && off) ||
 		    (c->opts->weight == SYM_WEIGHT_OFF_CPU && !off))
 			continue;
@@ -499,8 +501,9 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	if (!err)
 		err = frec_profile__sort(c.p);
 	if (!err) {
-		/* the sample count of the metadata is the trace's, before filters */
-		frec_profile__meta(c.p)->samples = c.nr_samples;
+		/* the sample count of the metadata is the trace's, before filters (of the profile's
+		 * kind: an off-CPU trace's CPU profile does not count the switches) */
+		frec_profile__meta(c.p)->samples = c.off_ev ? c.nr_of_kind : c.nr_samples;
 		if (c.opts->weight != SYM_WEIGHT_CPU) {
 			/* one unit of weight is a nanosecond (frec_profile__ns_per_weight()) */
 			frec_profile__meta(c.p)->period_total = c.off.ns + c.off.on_cpu_ns;
