@@ -162,6 +162,12 @@ int an_ctx__measure(struct an_ctx *c);
 int an_ctx__candidates(struct an_ctx *c);
 void an_ctx__exit(struct an_ctx *c);
 
+/**
+ * an_may_repeat() - whether function @f, whose outermost calls weigh @ftotal, may be repeated work
+ * (all the conditions but those the measures decide).
+ */
+bool an_may_repeat(const struct an_ctx *c, uint32_t f, uint64_t ftotal);
+
 /** an_cand__min_share() - the share (percent) of a candidate that no other may explain. */
 double an_cand__min_share(const struct an_ctx *c, const struct an_cand *cand);
 

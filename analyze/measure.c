@@ -30,7 +30,7 @@
 
 #include "analyze_internal.h"
 
-/* Per pre-order index, what the walk carries down (freed after the pass). */
+/* Per depth of the current stack, what the walk carries down (freed after the pass). */
 struct carry {
 	uint32_t resp0, resp1, resp2; /* see the comment at the top */
 	uint32_t caller;              /* caller for repeated work */
@@ -44,8 +44,11 @@ struct carry {
 
 struct walk {
 	struct an_ctx *c;
-	struct carry *cy;
+	struct carry *cy;      /* per depth on the current stack */
+	uint32_t *path;        /* per depth: the pre-order index there */
+	size_t path_cap;
 	uint8_t *flags;
+	uint8_t *may_repeat;   /* per function: it may be repeated work (an_may_repeat()) */
 	uint32_t *active;      /* per function: times on the current stack */
 	uint32_t *rule_active; /* per rule: matches on the current stack */
 	size_t lib_cap, calls_cap;
@@ -75,8 +78,8 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 	struct an_ctx *c = w->c;
 	const struct frec_node *n = frec_profile__node(c->p, c->node[k]);
 	const struct an_frame_info *fi = &c->fi[n->frame];
-	const struct carry *up = &w->cy[pk];
-	struct carry *cy = &w->cy[k];
+	const struct carry *up = &w->cy[c->depth[pk]];
+	struct carry *cy = &w->cy[c->depth[pk] + 1];
 	bool user = fi->cls == AN_CLASS_USER, lib = fi->cls == AN_CLASS_SYSTEM || fi->cls == AN_CLASS_KERNEL;
 	uint32_t f = fi->cls == AN_CLASS_GROUP ? AN_NONE : fi->func;
 	uint32_t block;
@@ -127,7 +130,7 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 			c->maxrep[f] = a;
 		if (a == AN_RECURSION_DEPTH)
 			c->deep[f] += n->total;
-		if (a == 1 && user && !fi->boilerplate && !up->in_op && up->caller != AN_NONE) {
+		if (a == 1 && user && !fi->boilerplate && !up->in_op && up->caller != AN_NONE && w->may_repeat[f]) {
 			int err = record_call(w, k, f, up->caller);
 
 			if (err)
@@ -159,6 +162,15 @@ static void leave(struct walk *w, uint32_t k)
 		w->rule_active[fi->rule]--;
 }
 
+/* The key under which index @k goes in build_lists()'s list, or AN_NONE. */
+static uint32_t list_key(const struct an_ctx *c, const uint8_t *flags, uint8_t flag, uint32_t k)
+{
+	/* the flag first: the rule's key costs a look at the node, far away for most */
+	if (flag ? !(flags[k] & flag) : !c->self[k])
+		return AN_NONE;
+	return flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
+}
+
 /* Compressed lists: for each key, the pre-order indices with @flag (or self weight when flag is 0). */
 static int build_lists(struct an_ctx *c, const uint8_t *flags, uint8_t flag, size_t nr_keys, uint32_t **start,
 		       uint32_t **idx)
@@ -168,9 +180,9 @@ static int build_lists(struct an_ctx *c, const uint8_t *flags, uint8_t flag, siz
 	if (!s)
 		return -ENOMEM;
 	for (uint32_t k = 1; k < c->nr; k++) {
-		uint32_t key = flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
+		uint32_t key = list_key(c, flags, flag, k);
 
-		if (key != AN_NONE && (flag ? flags[k] & flag : c->self[k] > 0))
+		if (key != AN_NONE)
 			s[key + 1]++;
 	}
 	for (size_t i = 0; i < nr_keys; i++)
@@ -182,9 +194,9 @@ static int build_lists(struct an_ctx *c, const uint8_t *flags, uint8_t flag, siz
 	}
 	/* Fill in pre-order, using s[key] as the cursor, then shift the starts back. */
 	for (uint32_t k = 1; k < c->nr; k++) {
-		uint32_t key = flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
+		uint32_t key = list_key(c, flags, flag, k);
 
-		if (key != AN_NONE && (flag ? flags[k] & flag : c->self[k] > 0))
+		if (key != AN_NONE)
 			ix[s[key]++] = k;
 	}
 	for (size_t i = nr_keys; i > 0; i--)
@@ -195,16 +207,90 @@ static int build_lists(struct an_ctx *c, const uint8_t *flags, uint8_t flag, siz
 	return 0;
 }
 
+/* Room in the per-depth arrays for depth @d.  0 or -ENOMEM. */
+static int reach(struct walk *w, uint32_t d)
+{
+	size_t cap = w->path_cap ? w->path_cap : 64;
+	void *np, *nc;
+
+	if (d < w->path_cap)
+		return 0;
+	while (cap <= d)
+		cap *= 2;
+	np = realloc(w->path, cap * sizeof(*w->path));
+	if (!np)
+		return -ENOMEM;
+	w->path = np;
+	nc = realloc(w->cy, cap * sizeof(*w->cy));
+	if (!nc)
+		return -ENOMEM;
+	w->cy = nc;
+	w->path_cap = cap;
+	return 0;
+}
+
+/*
+ * Which functions may be repeated work: their outermost calls (a function's total) must reach
+ * its threshold, so a first walk sums those, and the pass records how the calls split only for
+ * them.  Recording it for every function made a tuple per node of a large profile.
+ */
+static int mark_may_repeat(struct walk *w)
+{
+	struct an_ctx *c = w->c;
+	uint32_t nf = c->nr_funcs, depth = 0, n;
+	uint64_t *outer = calloc((size_t)nf + 1, sizeof(*outer));
+	uint32_t *active = calloc((size_t)nf + 1, sizeof(*active));
+	int err = -ENOMEM;
+
+	w->may_repeat = calloc((size_t)nf + 1, 1);
+	if (!outer || !active || !w->may_repeat)
+		goto out;
+	n = frec_profile__node(c->p, FREC_NODE_ROOT)->first_child;
+	while (n != FREC_NONE) {
+		const struct frec_node *nd = frec_profile__node(c->p, n);
+		const struct an_frame_info *fi = &c->fi[nd->frame];
+		uint32_t f = fi->cls == AN_CLASS_GROUP ? AN_NONE : fi->func;
+
+		if ((err = reach(w, depth)))
+			goto out;
+		w->path[depth++] = n;
+		if (f != AN_NONE && !active[f]++)
+			outer[f] += nd->total;
+		if (nd->first_child != FREC_NONE) {
+			n = nd->first_child;
+			continue;
+		}
+		n = FREC_NONE;
+		while (depth > 0) {
+			const struct frec_node *top = frec_profile__node(c->p, w->path[--depth]);
+			const struct an_frame_info *tfi = &c->fi[top->frame];
+
+			if (tfi->cls != AN_CLASS_GROUP)
+				active[tfi->func]--;
+			if ((n = top->next_sibling) != FREC_NONE)
+				break;
+		}
+	}
+	for (uint32_t f = 0; f < nf; f++)
+		w->may_repeat[f] = an_may_repeat(c, f, outer[f]);
+	err = 0;
+out:
+	free(outer);
+	free(active);
+	return err;
+}
+
 int an_ctx__measure(struct an_ctx *c)
 {
 	uint32_t nn = frec_profile__nr_nodes(c->p), nf = c->nr_funcs, depth = 0;
 	struct walk w = { .c = c };
-	uint32_t *path = malloc(((size_t)nn + 1) * sizeof(*path));
 	uint32_t n;
 	int err = -ENOMEM;
 
 	c->nr_rules = (uint32_t)an_rules__nr(c->rules);
-	w.cy = malloc(((size_t)nn + 1) * sizeof(*w.cy));
+	if ((err = reach(&w, 1)) || (err = mark_may_repeat(&w)))
+		goto out;
+	err = -ENOMEM;
 	w.flags = calloc((size_t)nn + 1, 1);
 	w.active = calloc((size_t)nf + 1, sizeof(*w.active));
 	w.rule_active = calloc((size_t)c->nr_rules + 1, sizeof(*w.rule_active));
@@ -221,7 +307,7 @@ int an_ctx__measure(struct an_ctx *c)
 	c->fentry = calloc((size_t)nf + 1, sizeof(*c->fentry));
 	c->deep = calloc((size_t)nf + 1, sizeof(*c->deep));
 	c->maxrep = calloc((size_t)nf + 1, sizeof(*c->maxrep));
-	if (!path || !w.cy || !w.flags || !w.active || !w.rule_active || !c->node || !c->end || !c->parent || !c->depth ||
+	if (!w.flags || !w.active || !w.rule_active || !c->node || !c->end || !c->parent || !c->depth ||
 	    !c->fn || !c->resp || !c->self || !c->tot || !c->fself || !c->ftotal || !c->fentry || !c->deep ||
 	    !c->maxrep)
 		goto out;
@@ -235,22 +321,22 @@ int an_ctx__measure(struct an_ctx *c)
 	c->tot[0] = frec_profile__total(c->p);
 	w.cy[0] = (struct carry){ AN_NONE, AN_NONE, AN_NONE, AN_NONE, AN_NONE, false, false, false, false };
 	c->nr = 1;
-	path[depth++] = 0;
+	w.path[depth++] = 0;
 	n = frec_profile__node(c->p, FREC_NODE_ROOT)->first_child;
 	while (n != FREC_NONE) {
 		uint32_t k = c->nr++;
 
 		c->node[k] = n;
-		if ((err = enter(&w, k, path[depth - 1])))
+		if ((err = reach(&w, depth + 1)) || (err = enter(&w, k, w.path[depth - 1])))
 			goto out;
-		path[depth++] = k;
+		w.path[depth++] = k;
 		if (frec_profile__node(c->p, n)->first_child != FREC_NONE) {
 			n = frec_profile__node(c->p, n)->first_child;
 			continue;
 		}
 		n = FREC_NONE;
 		while (depth > 1) {
-			uint32_t top = path[--depth];
+			uint32_t top = w.path[--depth];
 
 			leave(&w, top);
 			n = frec_profile__node(c->p, c->node[top])->next_sibling;
@@ -265,7 +351,8 @@ int an_ctx__measure(struct an_ctx *c)
 	if (!err)
 		err = build_lists(c, w.flags, FLAG_OP_OUTER, c->nr_rules, &c->op_start, &c->op_idx);
 out:
-	free(path);
+	free(w.path);
+	free(w.may_repeat);
 	free(w.cy);
 	free(w.flags);
 	free(w.active);

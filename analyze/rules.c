@@ -34,13 +34,27 @@ struct an_match {
 	uint32_t rule;
 	char **names, **modules;
 	size_t nr_names, nr_modules;
+	bool no_module_ok; /* a frame without a module path matches (set by build_index()) */
 };
 
 /* A name pattern and the match line it belongs to, for the index. */
 struct an_pat {
 	const char *pat;
 	uint32_t match;
+	uint32_t lit, lit_len; /* a glob's longest run without wildcards, which a name must hold */
+	uint64_t need;         /* char_mask() of its other bytes, which a name must hold too */
 };
+
+/* The set of bytes of @s, folded to 64 bits: a glob whose bytes are not all there cannot match. */
+static uint64_t char_mask(const char *s)
+{
+	uint64_t m = 0;
+
+	for (; *s; s++)
+		if (*s != '*' && *s != '?')
+			m |= (uint64_t)1 << (*s & 63);
+	return m;
+}
 
 struct analyze_rules {
 	struct an_rule *rules;
@@ -476,9 +490,16 @@ static int build_index(struct analyze_rules *r)
 	free(r->glob_sorted);
 	r->exact = r->glob_sorted = NULL;
 	r->nr_exact = r->nr_glob = 0;
-	for (size_t m = 0; m < r->nr_matches; m++)
-		for (size_t i = 0; i < r->matches[m].nr_names; i++)
-			*(has_wildcard(r->matches[m].names[i]) ? &ng : &ne) += 1;
+	for (size_t m = 0; m < r->nr_matches; m++) {
+		struct an_match *ma = &r->matches[m];
+
+		for (size_t i = 0; i < ma->nr_names; i++)
+			*(has_wildcard(ma->names[i]) ? &ng : &ne) += 1;
+		/* only a module pattern of stars matches no module */
+		ma->no_module_ok = !ma->nr_modules;
+		for (size_t i = 0; i < ma->nr_modules; i++)
+			ma->no_module_ok |= !ma->modules[i][strspn(ma->modules[i], "*")];
+	}
 	r->exact = malloc((ne + 1) * sizeof(*r->exact));
 	r->glob_sorted = malloc((ng + 1) * sizeof(*r->glob_sorted));
 	if (!r->exact || !r->glob_sorted)
@@ -495,6 +516,19 @@ static int build_index(struct analyze_rules *r)
 		}
 	qsort(r->exact, r->nr_exact, sizeof(*r->exact), cmp_pat);
 	qsort(r->glob_sorted, r->nr_glob, sizeof(*r->glob_sorted), cmp_pat_byte);
+	for (size_t i = 0; i < r->nr_glob; i++) {
+		struct an_pat *g = &r->glob_sorted[i];
+
+		g->lit = g->lit_len = 0;
+		g->need = char_mask(g->pat);
+		for (size_t at = 0, run; g->pat[at]; at += run ? run : 1) {
+			run = strcspn(g->pat + at, "*?");
+			if (run > g->lit_len) {
+				g->lit = (uint32_t)at;
+				g->lit_len = (uint32_t)run;
+			}
+		}
+	}
 	/* bucket[b]: the first glob pattern whose key (first byte, 0 for a wildcard) is b or more. */
 	for (size_t b = 0, i = 0; b <= 256; b++) {
 		while (i < r->nr_glob && pat_key(r->glob_sorted[i].pat) < b)
@@ -569,8 +603,8 @@ static bool module_matches(const struct an_match *m, const char *path)
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
 
-	if (!m->nr_modules)
-		return true;
+	if (!m->nr_modules || !*path)
+		return m->no_module_ok;
 	for (size_t i = 0; i < m->nr_modules; i++)
 		if (an_glob(m->modules[i], strchr(m->modules[i], '/') ? path : base))
 			return true;
@@ -588,12 +622,15 @@ static void consider(const struct analyze_rules *r, uint32_t m, enum an_rule_typ
 }
 
 static void try_globs(const struct analyze_rules *r, unsigned int bucket, enum an_rule_type type,
-		      const char *name, const char *path, uint32_t *best)
+		      const char *name, size_t len, uint64_t have, const char *path, uint32_t *best)
 {
 	for (uint32_t i = r->bucket[bucket]; i < r->bucket[bucket + 1]; i++) {
 		const struct an_pat *g = &r->glob_sorted[i];
+		uint32_t rule = r->matches[g->match].rule;
 
-		if (r->matches[g->match].rule < *best && an_glob(g->pat, name))
+		/* the cheap tests first: a profile of many distinct names spent its analysis in globs */
+		if (rule < *best && r->rules[rule].type == type && !(g->need & ~have) &&
+		    (!g->lit_len || memmem(name, len, g->pat + g->lit, g->lit_len)) && an_glob(g->pat, name))
 			consider(r, g->match, type, path, best);
 	}
 }
@@ -601,7 +638,8 @@ static void try_globs(const struct analyze_rules *r, unsigned int bucket, enum a
 uint32_t an_rules__match(const struct analyze_rules *r, enum an_rule_type type, const char *name, const char *path)
 {
 	uint32_t best = AN_NONE;
-	size_t lo = 0, hi;
+	size_t lo = 0, hi, len;
+	uint64_t have;
 
 	if (!r || !r->nr_matches)
 		return AN_NONE;
@@ -617,9 +655,11 @@ uint32_t an_rules__match(const struct analyze_rules *r, enum an_rule_type type, 
 	}
 	for (; lo < r->nr_exact && !strcmp(r->exact[lo].pat, name); lo++)
 		consider(r, r->exact[lo].match, type, path, &best);
-	try_globs(r, 0, type, name, path, &best);
+	len = strlen(name);
+	have = char_mask(name);
+	try_globs(r, 0, type, name, len, have, path, &best);
 	if (*name)
-		try_globs(r, (unsigned char)name[0], type, name, path, &best);
+		try_globs(r, (unsigned char)name[0], type, name, len, have, path, &best);
 	return best;
 }
 

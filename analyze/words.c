@@ -32,6 +32,7 @@ const char *an_share_of(const struct frec_profile *p, char *buf, size_t size)
 struct names {
 	char subject[128], resp[128], mod[128], c1[128], c2[128], in1[128], of[64];
 	char list[512]; /* "a (12.0%), b (8.0%) and c (5.0%)": the inside list */
+	char input[160]; /* " -i demo.zst": the report's input, for commands to run next; "" for trace.zst */
 	char names[512]; /* "a, b and c": the same without the shares */
 	const char *module; /* of the subject, "" if none */
 	double pct;
@@ -45,6 +46,21 @@ static void fn_name(const struct frec_profile *p, const struct analyze_fn *fn, c
 		an_short_name(frec_profile__str(p, fn->name), buf, size);
 	else
 		snprintf(buf, size, "%s", fn->module ? frec_profile__module_basename(p, fn->module) : "?");
+}
+
+/*
+ * " -i SOURCE" when the profile came from another file than frec report's default, so that a
+ * command in a fix runs as printed: `frec report -i demo.zst --lines`.  A name a shell would
+ * split or expand is left out (the command then names the default).
+ */
+static void report_input(const struct frec_profile *p, char *buf, size_t size)
+{
+	const char *src = frec_profile__str(p, frec_profile__meta_const(p)->source);
+
+	buf[0] = '\0';
+	if (*src && strcmp(src, "trace.zst") && strcmp(src, "-") && !src[strspn(src, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/+,@")])
+		snprintf(buf, size, " -i %s", src);
 }
 
 static void get_names(const struct an_ctx *c, const struct analyze_finding *f, struct names *n)
@@ -61,6 +77,7 @@ static void get_names(const struct an_ctx *c, const struct analyze_finding *f, s
 	snprintf(n->mod, sizeof(n->mod), "%s", f->subject.kernel ? "the kernel" : n->module);
 	snprintf(n->of, sizeof(n->of), "%s", an_share_of(p, n->of, sizeof(n->of)));
 	n->pct = an_pct(f->weight, c->total);
+	report_input(p, n->input, sizeof(n->input));
 	n->list[0] = n->names[0] = '\0';
 	for (size_t i = 0, o = 0, q = 0; i < f->nr_inside && o < sizeof(n->list) && q < sizeof(n->names); i++) {
 		const char *sep = !i ? "" : i + 1 == f->nr_inside ? " and " : ", ";
@@ -119,8 +136,8 @@ int an_finding__words(const struct an_ctx *c, struct analyze_finding *f, struct 
 					 f->nr_callers ? ", called from " : "", f->nr_callers ? n.c1 : "");
 			m->why = an_fmt("The time is in %s's own instructions, not in the functions it calls.", n.subject);
 			m->fix = an_fmt("Make %s do less: a better algorithm or data structure, less work per call, or "
-				     "fewer calls%s%s; `frec report --lines` shows its hot lines.", n.subject,
-				     f->nr_callers ? " from " : "", f->nr_callers ? n.c1 : "");
+				     "fewer calls%s%s; `frec report%s --lines` shows its hot lines.", n.subject,
+				     f->nr_callers ? " from " : "", f->nr_callers ? n.c1 : "", n.input);
 		} else {
 			m->summary = an_fmt("%s (%s) takes %.1f%% %s in its own code, called from %s", n.subject, n.module,
 					 n.pct, n.of, n.resp);

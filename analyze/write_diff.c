@@ -26,7 +26,7 @@ static void put_side(FILE *f, const char *label, const struct frec_profile *p)
 	an_put_clean(f, *src ? src : "-", false);
 	fprintf(f, ", %s samples", frec_norm__fmt(FREC_NORM_COUNT, (double)frec_profile__total(p), false, n, sizeof(n)));
 	if (m->duration_ns)
-		fprintf(f, ", %.2f s", (double)m->duration_ns / 1e9);
+		fprintf(f, ", %s", frec_duration__str(m->duration_ns, n, sizeof(n)));
 	putc('\n', f);
 }
 

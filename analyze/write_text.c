@@ -221,7 +221,7 @@ static void put_recording(FILE *f, const struct frec_profile *p)
 		fputs(", ", f);
 	}
 	if (m->duration_ns)
-		fprintf(f, "%.2f s, ", (double)m->duration_ns / 1e9);
+		fprintf(f, "%s, ", frec_duration__str(m->duration_ns, a, sizeof(a)));
 	fprintf(f, "%s %s", commas(total, a, sizeof(a)), frec_profile__str(p, m->unit));
 	if (m->lost)
 		fprintf(f, " (%s lost)", commas(m->lost, a, sizeof(a)));

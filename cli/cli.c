@@ -86,8 +86,9 @@ void cli_trace_error(const char *cmd, const char *path, int err)
 	cli_error(cmd, "cannot read trace %s: %s", path, frec_strerror(err));
 	switch (-err) {
 	case ENOENT:
-		cli_hint("record one first (`frec -o %s -- CMD`, `frec -p PID -o %s`) or name another with -i FILE",
-			 path, path);
+		/* diff takes its inputs as operands: it has no -i */
+		cli_hint("record one first (`frec -o %s -- CMD`, `frec -p PID -o %s`) or name another%s", path, path,
+			 strcmp(cmd, "diff") ? " with -i FILE" : " file");
 		break;
 	case EACCES:
 		cli_hint("the file is not readable by this user; check its permissions");
@@ -161,6 +162,12 @@ bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t 
 	}
 	*out = v;
 	return true;
+}
+
+const char *cli_program(void)
+{
+	/* glibc's copy of argv[0]: main() hands the subcommands their own argv */
+	return strchr(program_invocation_name, '/') ? program_invocation_name : "frec";
 }
 
 bool cli_isatty_stderr(void)

@@ -74,6 +74,12 @@ void cli_trace_damage(const char *cmd, const char *path, const struct trace_read
  * defaults) or folded stacks; "-" reads folded stacks from standard input.  Prints a one-line error
  * and a hint on failure, warnings about damaged input, and returns 0 or CLI_FAIL.
  */
+/**
+ * cli_merge_jit_tiers() - replace *@p by its copy with JIT tiers merged (--merge-jit-tiers).  Prints
+ * the error and returns CLI_FAIL, or 0.
+ */
+int cli_merge_jit_tiers(const char *cmd, struct frec_profile **p);
+
 int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *opts, struct frec_profile **out);
 
 /**
@@ -103,6 +109,12 @@ int cli_flame_with_findings(const struct frec_profile *p, const struct analyze_r
 /** cli_parse_u64() - parse a decimal number in [min, max]; false (with an error printed) otherwise. */
 bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t min, uint64_t max,
 		   uint64_t *out);
+
+/**
+ * cli_program() - frec as the user ran it, for commands printed to be run next: the path typed
+ * ("./frec", "build/frec") when it holds a slash, else "frec" (found in $PATH).
+ */
+const char *cli_program(void);
 
 /** cli_isatty_stderr() - whether live progress may be drawn on stderr. */
 bool cli_isatty_stderr(void);

@@ -19,6 +19,7 @@
 #include "frec/profile.h"
 #include "frec/render.h"
 #include "frec/symbolizer.h"
+#include "opt_seen.h"
 #include "output.h"
 
 static const char diff_help[] =
@@ -31,6 +32,9 @@ static const char diff_help[] =
 	"      --off-cpu         compare the time threads waited off CPU (traces of frec record\n"
 	"                        --off-cpu) instead of CPU samples\n"
 	"      --wall            compare wall-clock time, on and off CPU (as frec report --wall)\n"
+	"      --merge-jit-tiers one frame per JIT function whatever tier its code ran at (V8 marks\n"
+	"                        optimised code * and interpreted code ~): a function optimised in\n"
+	"                        one run and not in the other compares as itself\n"
 	"output:\n"
 	"  -o, --output FILE     write the output to FILE (default: stdout; diff.svg for --svg)\n"
 	"      --svg [FILE]      write a differential flame graph (default diff.svg; - for stdout):\n"
@@ -67,6 +71,7 @@ struct diff_cli_opts {
 	size_t nr_rules;
 	double fail_pct; /* --fail-on-regression, < 0 if not given */
 	struct sym_opts sym;
+	bool merge_jit_tiers;
 };
 
 enum {
@@ -80,6 +85,7 @@ enum {
 	OPT_WIDTH,
 	OPT_MINWIDTH,
 	OPT_ICICLE,
+	OPT_MERGE_JIT_TIERS,
 	OPT_NORMALIZE,
 	OPT_ANALYZE,
 	OPT_FORMAT,
@@ -109,6 +115,7 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "icicle", no_argument, NULL, OPT_ICICLE },
+		{ "merge-jit-tiers", no_argument, NULL, OPT_MERGE_JIT_TIERS },
 		{ "normalize", required_argument, NULL, OPT_NORMALIZE },
 		{ "analyze", no_argument, NULL, OPT_ANALYZE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -119,12 +126,14 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *operands[2];
+	struct cli_opt_seen seen;
 	int nr_operands = 0;
 	uint64_t v;
 	char *end;
 	int c;
 
 	*o = (struct diff_cli_opts){ .flame.minwidth = -1, .fail_pct = -1 };
+	cli_opt_seen__init(&seen, "diff", longopts, (const int[]){ OPT_RULES, 0 });
 	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	/*
 	 * Operands may come before or after options ("frec diff a b --svg"), so parse in order ("-"
@@ -132,10 +141,14 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 	 * is decided after the loop.
 	 */
 	while ((c = getopt_long(argc, argv, "-o:h", longopts, NULL)) != -1) {
+		if (c != 1 && !cli_opt_seen__add(&seen, c, optarg))
+			return CLI_USAGE;
 		switch (c) {
 		case 1:
 			if (nr_operands == 2) {
 				if (o->svg && !o->output) {
+					if (!cli_opt_seen__add_as(&seen, 'o', "--svg", optarg))
+						return CLI_USAGE;
 					o->output = optarg;
 					break;
 				}
@@ -157,8 +170,11 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		case OPT_SVG:
 			o->svg = true;
 			/* Before both inputs are known, only "-" or a name ending in .svg is --svg's FILE. */
-			if (optind < argc && names_svg(argv[optind]))
+			if (optind < argc && names_svg(argv[optind])) {
+				if (!cli_opt_seen__add_as(&seen, 'o', "--svg", argv[optind]))
+					return CLI_USAGE;
 				o->output = argv[optind++];
+			}
 			break;
 		case OPT_NEGATE:
 			o->flame.negate = true;
@@ -188,6 +204,9 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 			break;
 		case OPT_ICICLE:
 			o->flame.icicle = true;
+			break;
+		case OPT_MERGE_JIT_TIERS:
+			o->merge_jit_tiers = true;
 			break;
 		case OPT_NORMALIZE:
 			if (frec_norm__parse(optarg, &o->flame.norm)) {
@@ -238,11 +257,11 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		cli_error("diff", "--negate changes the flame graph: use it with --svg");
 		return CLI_USAGE;
 	}
-	if (o->analyze && o->svg) {
-		cli_error("diff", "--analyze writes findings, --svg a flame graph: choose one");
-		cli_hint("--fail-on-regression works with either");
-		return CLI_USAGE;
-	}
+	/* --format and --context imply --analyze */
+	for (const int *k = (const int[]){ OPT_ANALYZE, OPT_FORMAT, OPT_CONTEXT, 0 }; *k; k++)
+		if (!cli_opt_seen__exclusive(&seen, (const int[]){ *k, OPT_SVG, 0 },
+					     "findings or a flame graph: choose one (--fail-on-regression works with either)"))
+			return CLI_USAGE;
 	o->findings.max_findings = o->text.top;
 	if (o->svg && !o->output)
 		o->output = "diff.svg";
@@ -363,6 +382,8 @@ int cmd_diff(int argc, char **argv)
 			     "frec diff old.zst new.zst --svg diff.svg"))
 		goto out;
 	if (cli_load_profile(cmd, o.before, &o.sym, &before) || cli_load_profile(cmd, o.after, &o.sym, &after))
+		goto out;
+	if (o.merge_jit_tiers && (cli_merge_jit_tiers(cmd, &before) || cli_merge_jit_tiers(cmd, &after)))
 		goto out;
 	if (!frec_profile__total(before) || !frec_profile__total(after)) {
 		cli_error(cmd, "%s has no samples", frec_profile__total(before) ? o.after : o.before);

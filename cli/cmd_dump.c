@@ -14,6 +14,7 @@
 #include "frec/error.h"
 #include "frec/log.h"
 #include "frec/trace.h"
+#include "opt_seen.h"
 
 static const char dump_help[] =
 	"options:\n"
@@ -246,11 +247,15 @@ static int parse_opts(int argc, char **argv, struct dump_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct cli_opt_seen seen;
 	int c;
 
 	*o = (struct dump_opts){ .input = "trace.zst" };
+	cli_opt_seen__init(&seen, "dump", longopts, NULL);
 	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:h", longopts, NULL)) != -1) {
+		if (!cli_opt_seen__add(&seen, c, optarg))
+			return CLI_USAGE;
 		switch (c) {
 		case 'i':
 			o->input = optarg;

@@ -17,9 +17,13 @@
 #include "cmd_opts.h"
 #include "frec/error.h"
 #include "frec/log.h"
+#include "frec/profile.h"
 #include "frec/recorder.h"
 #include "frec/trace.h"
+#include "jit_env.h"
+#include "opt_seen.h"
 #include "output.h"
+#include "perm_hint.h"
 
 static const char record_help[] =
 	"target (one of):\n"
@@ -33,9 +37,9 @@ static const char record_help[] =
 	"  -e, --event EVENT        cycles (default where the CPU has a PMU, else cpu-clock), cpu-clock,\n"
 	"                           task-clock, page-faults, context-switches, instructions,\n"
 	"                           cache-misses, branch-misses, or a tracepoint SYS:NAME\n"
-	"  -g                       frame-pointer call graphs (--call-graph fp)\n"
+	"  -g                       record call graphs: the default mode, as perf's -g asks for\n"
 	"      --call-graph MODE    auto[,SIZE] (default: fp plus a stack copy of SIZE bytes, default\n"
-	"                           8192, max 65528), fp, dwarf[,SIZE] or none\n"
+	"                           8192, max 65528), fp (frame pointers only), dwarf[,SIZE] or none\n"
 	"      --off-cpu            also sample every switch of a target thread off a CPU, with its\n"
 	"                           blocking stack, and when it came back (frec report --off-cpu);\n"
 	"                           needs kernel samples: root, CAP_PERFMON or perf_event_paranoid <= 1\n"
@@ -46,6 +50,9 @@ static const char record_help[] =
 	"  -d, --duration SECONDS   stop after this long (default: when the target exits or on Ctrl-C)\n"
 	"  -m, --mmap-pages PAGES   ring buffer pages per CPU, a power of 2 (default 1024; 128 with fp\n"
 	"                           or none)\n"
+	"      --no-jit-env         leave a started command's environment alone (by default node gets\n"
+	"                           NODE_OPTIONS=--perf-basic-prof and python 3.12+ PYTHONPERFSUPPORT=1,\n"
+	"                           so that their JIT code is named)\n"
 	"  -q, --quiet              no status line and no summary\n"
 	"  -v, --verbose            more diagnostics\n"
 	"  -h, --help               show this help\n";
@@ -55,6 +62,7 @@ struct record_cli {
 	struct cli_output out;
 	pid_t *pids, *tids;
 	bool quiet;
+	bool no_jit_env;
 	bool status_drawn;
 };
 
@@ -130,6 +138,8 @@ static unsigned int read_proc_uint(const char *path, unsigned int dflt)
 	return v;
 }
 
+enum { OPT_CALL_GRAPH = 256, OPT_NO_JIT_ENV };
+
 static int parse_opts(int argc, char **argv, struct record_cli *c)
 {
 	static const struct option longopts[] = {
@@ -139,17 +149,19 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		{ "freq", required_argument, NULL, 'F' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "event", required_argument, NULL, 'e' },
-		{ "call-graph", required_argument, NULL, 'G' },
+		{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "off-cpu", no_argument, NULL, 'O' },
+		{ "no-jit-env", no_argument, NULL, OPT_NO_JIT_ENV },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rec_opts *o = &c->rec;
+	struct cli_opt_seen seen;
 	unsigned int max_rate;
 	size_t targets;
 	uint64_t v;
@@ -157,8 +169,12 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 	char *end;
 	int opt;
 
+	/* -p 1 -p 2 is -p 1,2 */
+	cli_opt_seen__init(&seen, "record", longopts, (const int[]){ 'p', 't', 0 });
 	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((opt = getopt_long(argc, argv, "+p:t:aF:c:e:go:d:m:qvh", longopts, NULL)) != -1) {
+		if (!cli_opt_seen__add(&seen, opt, optarg))
+			return CLI_USAGE;
 		switch (opt) {
 		case 'p':
 			if (!parse_pids("-p", optarg, &c->pids, &o->nr_pids))
@@ -183,9 +199,9 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 			o->event = optarg;
 			break;
 		case 'g':
-			o->call_graph = REC_CG_FP;
+			/* perf's "record call graphs": frec always does, in its default mode */
 			break;
-		case 'G':
+		case OPT_CALL_GRAPH:
 			if (!parse_call_graph(optarg, o))
 				return CLI_USAGE;
 			break;
@@ -213,6 +229,9 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		case 'O':
 			o->off_cpu = true;
 			break;
+		case OPT_NO_JIT_ENV:
+			c->no_jit_env = true;
+			break;
 		case 'q':
 			c->quiet = true;
 			break;
@@ -237,10 +256,13 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		cli_hint("frec -p PID, frec -a, or frec -- CMD ARGS (see frec record --help)");
 		return CLI_USAGE;
 	}
-	if (o->freq && o->period) {
-		cli_error("record", "-F and -c exclude each other");
+	if (!cli_opt_seen__exclusive(&seen, (const int[]){ 'F', 'c', 0 },
+				     "-F samples so many times a second, -c every so many events: choose one"))
 		return CLI_USAGE;
-	}
+	if (o->call_graph == REC_CG_NONE &&
+	    !cli_opt_seen__exclusive(&seen, (const int[]){ 'g', OPT_CALL_GRAPH, 0 },
+				     "-g asks for call graphs, --call-graph none for none"))
+		return CLI_USAGE;
 	max_rate = read_proc_uint("/proc/sys/kernel/perf_event_max_sample_rate", 0);
 	if (o->freq && max_rate && o->freq > max_rate) {
 		cli_error("record", "-F %" PRIu64 " is above the kernel's limit of %u Hz", o->freq, max_rate);
@@ -297,18 +319,26 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 {
 	const char *out = c->out.name;
 	uint64_t all = st->samples + st->lost;
-	double secs = (double)st->elapsed_ns / 1e9;
-	double cpu = (double)(st->cpu_user_ns + st->cpu_sys_ns) / 1e9;
-	char size[32];
+	uint64_t cpu = st->cpu_user_ns + st->cpu_sys_ns;
+	uint64_t fixed = cpu > st->cpu_recording_ns ? cpu - st->cpu_recording_ns : 0;
+	char size[32], secs[32];
 
 	fprintf(stderr,
-		"frec: %.1f s (%s), %" PRIu64 " samples of %s, %" PRIu64 " lost (%.2f%%)\n"
-		"frec: wrote %s: %s, %.0f bytes/sample; frec used %.2f s of CPU (%.2f%% of one CPU)\n",
-		secs, stop_reason(st->stop_flags), st->samples - st->off_cpu_samples, st->event, st->lost,
-		all ? 100.0 * (double)st->lost / (double)all : 0.0, out,
+		"frec: %s (%s), %" PRIu64 " samples of %s, %" PRIu64 " lost (%.2f%%)\n"
+		"frec: wrote %s: %s, %.0f bytes/sample\n",
+		frec_duration__str(st->elapsed_ns, secs, sizeof(secs)), stop_reason(st->stop_flags),
+		st->samples - st->off_cpu_samples,
+		st->event, st->lost, all ? 100.0 * (double)st->lost / (double)all : 0.0, out,
 		cli_human_bytes(st->trace_bytes, size, sizeof(size)),
-		st->samples ? (double)st->trace_bytes / (double)st->samples : 0.0, cpu,
-		secs > 0 ? 100.0 * cpu / secs : 0.0);
+		st->samples ? (double)st->trace_bytes / (double)st->samples : 0.0);
+	/*
+	 * What frec costs the machine while it records, as a share of one CPU (frec records from one
+	 * thread), and apart from it the fixed cost of opening the events and finishing the trace
+	 * (kernel symbols, perf maps), which would make a share of a short recording meaningless.
+	 */
+	fprintf(stderr, "frec: own CPU use: %.1f%% of one CPU while recording, plus %.2f s to start and finish\n",
+		st->elapsed_ns ? 100.0 * (double)st->cpu_recording_ns / (double)st->elapsed_ns : 0.0,
+		(double)fixed / 1e9);
 	if (c->rec.off_cpu)
 		fprintf(stderr, "frec: off-cpu: %" PRIu64 " switches out sampled, %" PRIu64 " switch records%s\n",
 			st->off_cpu_samples, st->switches,
@@ -319,16 +349,24 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 	if (!st->samples)
 		cli_hint("no samples: was the target busy on a CPU? (-e task-clock or a longer -d may help)");
 	if (c->out.path)
-		fprintf(stderr, "frec: next: frec report -i %s   (or --svg for a flame graph)\n", out);
+		fprintf(stderr, "frec: next: %s report -i %s   (or --svg for a flame graph)\n", cli_program(), out);
 }
 
-static void permission_hint(void)
+/* A refusal of the kernel: the object it is about, and what to change for it. */
+static void permission_error(const struct record_cli *c, const struct rec_error *e)
 {
-	unsigned int paranoid = read_proc_uint("/proc/sys/kernel/perf_event_paranoid", 99);
+	struct cli_perm p;
+	char hint[1024];
 
-	cli_hint("kernel.perf_event_paranoid is %u; run frec as root, give it CAP_PERFMON "
-		 "(setcap cap_perfmon,cap_sys_ptrace+ep frec), or lower it: sysctl kernel.perf_event_paranoid=1",
-		 paranoid);
+	cli_perm__probe(&c->rec, c->rec.event, &p);
+	if (p.target == CLI_PERM_OTHER_USER)
+		cli_error("record", "permission denied profiling process %d (of %s)", (int)p.pid, p.owner);
+	else if (e->kind == REC_ERR_TARGET)
+		cli_error("record", "cannot profile %s: %s", e->what, frec_strerror(e->err));
+	else
+		cli_error("record", "permission denied opening %s", e->what);
+	cli_perm__hint(&p, hint, sizeof(hint));
+	cli_hint("%s", hint);
 }
 
 static void report_error(const struct record_cli *c, const struct rec_error *e)
@@ -340,10 +378,10 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 		if (e->err == -ESRCH) {
 			cli_error("record", "no such process: %s", e->what);
 			cli_hint("check the id with `ps -p %s`, or find it with `pgrep NAME`", e->what);
+		} else if (e->err == -EACCES || e->err == -EPERM) {
+			permission_error(c, e);
 		} else {
 			cli_error("record", "cannot profile %s: %s", e->what, err);
-			if (e->err == -EACCES || e->err == -EPERM)
-				permission_hint();
 		}
 		break;
 	case REC_ERR_COMMAND:
@@ -361,8 +399,7 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 				 "instructions, cache-misses, branch-misses, or a tracepoint SYS:NAME "
 				 "(see /sys/kernel/tracing/events)");
 		} else if (e->err == -EACCES || e->err == -EPERM) {
-			cli_error("record", "permission denied opening %s", e->what);
-			permission_hint();
+			permission_error(c, e);
 		} else if (e->err == -ESRCH) {
 			cli_error("record", "the target exited before recording began");
 		} else if (e->err == -EMFILE || e->err == -ENFILE) {
@@ -417,6 +454,41 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/*
+ * A JIT runtime names its code only in a perf map: turn it on for the command frec starts
+ * (jit_env.h), saying so; for a process frec attaches to, say how to restart it.
+ */
+static int jit_env(const struct record_cli *c)
+{
+	struct cli_jit_cmd j;
+	const char *var;
+	char *value;
+	int ret;
+
+	if (!c->rec.argv) {
+		for (size_t i = 0; i < c->rec.nr_pids && i < 16; i++)
+			if (cli_jit__unnamed(c->rec.pids[i], &j) && !c->quiet)
+				cli_warn("record", "process %d runs %s without a perf map: its %s functions will have no "
+					 "names; restart it with %s", (int)c->rec.pids[i], cli_jit__name(j.runtime),
+					 j.runtime == CLI_JIT_NODE ? "JavaScript" : "Python",
+					 j.runtime == CLI_JIT_NODE ? "node --perf-basic-prof (or NODE_OPTIONS=--perf-basic-prof)"
+								   : "PYTHONPERFSUPPORT=1 (or python -X perf)");
+		return 0;
+	}
+	if (c->no_jit_env)
+		return 0;
+	cli_jit__detect(c->rec.argv, &j);
+	ret = cli_jit__env(&j, getenv(cli_jit__var(j.runtime)), &var, &value);
+	if (ret <= 0)
+		return ret;
+	ret = setenv(var, value, 1) ? -errno : 0;
+	if (!ret && !c->quiet)
+		fprintf(stderr, "frec: %s=\"%s\" so that %s names its JIT code (--no-jit-env: leave the environment "
+				"alone)\n", var, value, cli_jit__name(j.runtime));
+	free(value);
+	return ret;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
@@ -429,6 +501,11 @@ int cmd_record(int argc, char **argv)
 	if (ret != CLI_CONTINUE)
 		goto out;
 	ret = CLI_FAIL;
+	err = jit_env(&c);
+	if (err) {
+		cli_error("record", "cannot set the command's environment: %s", frec_strerror(err));
+		goto out;
+	}
 	if (cli_output__open(&c.out, "record", c.rec.output ? c.rec.output : "trace.zst", CLI_OUTPUT_TRACE, NULL,
 			     NULL))
 		goto out;

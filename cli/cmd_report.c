@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,14 @@
 #include "frec/profile.h"
 #include "frec/render.h"
 #include "frec/symbolizer.h"
+#include "opt_seen.h"
 #include "output.h"
 #include "progress.h"
 
 static const char report_help[] =
 	"input and output:\n"
-	"  -i, --input FILE      trace or folded stacks to read (default trace.zst, or stdin if a pipe)\n"
+	"  -i, --input FILE      trace or folded stacks to read (default: standard input if it is a\n"
+	"                        pipe with data, else trace.zst)\n"
 	"  -o, --output FILE     write the output to FILE (default: stdout; flame.svg for --svg)\n"
 	"      --folded          write folded stacks (root first, one line per stack)\n"
 	"      --svg [FILE]      write an interactive SVG flame graph (default flame.svg; - for stdout)\n"
@@ -60,6 +63,8 @@ static const char report_help[] =
 	"      --no-inline       no inlined frames\n"
 	"      --lines           add file:line to frames\n"
 	"      --mangled         keep mangled C++ and Rust names\n"
+	"      --merge-jit-tiers one frame per JIT function whatever tier its code ran at\n"
+	"                        (V8 marks optimised code * and interpreted code ~)\n"
 	"      --debug-dir DIR   also look for separate debug info under DIR (DIR/.build-id/xx/rest.debug)\n"
 	"flame graph:\n"
 	"      --title TEXT      title (default: from the recording)\n"
@@ -87,6 +92,7 @@ struct report_opts {
 	bool format_given;
 	bool off_cpu_min_given;
 	bool progress; /* stderr is a terminal: draw how far symbolizing is */
+	bool merge_jit_tiers;
 };
 
 enum {
@@ -110,6 +116,7 @@ enum {
 	OPT_WIDTH,
 	OPT_MINWIDTH,
 	OPT_ICICLE,
+	OPT_MERGE_JIT_TIERS,
 	OPT_ANALYZE,
 	OPT_FORMAT,
 	OPT_CONTEXT,
@@ -119,7 +126,7 @@ enum {
 	OPT_WALL,
 };
 
-/* "1,2,3" -> a malloc'ed array of ids. */
+/* "1,2,3" appended to the malloc'ed array *@out of *@n ids: --pid 1 --pid 2 is --pid 1,2. */
 static bool parse_id_list(const char *what, const char *arg, int32_t **out, size_t *n)
 {
 	size_t cap = 1;
@@ -127,10 +134,10 @@ static bool parse_id_list(const char *what, const char *arg, int32_t **out, size
 
 	for (const char *s = arg; *s; s++)
 		cap += *s == ',';
-	ids = calloc(cap, sizeof(*ids));
+	ids = realloc(*out, (*n + cap) * sizeof(*ids));
 	if (!ids)
 		return false;
-	*n = 0;
+	*out = ids;
 	for (const char *s = arg;;) {
 		char *end;
 		long v;
@@ -139,16 +146,13 @@ static bool parse_id_list(const char *what, const char *arg, int32_t **out, size
 		v = strtol(s, &end, 10);
 		if (errno || end == s || v < 0 || v > INT32_MAX || (*end && *end != ',')) {
 			cli_error("report", "%s: '%s' is not a list of ids (like 1234,5678)", what, arg);
-			free(ids);
 			return false;
 		}
 		ids[(*n)++] = (int32_t)v;
 		if (!*end)
-			break;
+			return true;
 		s = end + 1;
 	}
-	*out = ids;
-	return true;
 }
 
 /* "START,END" in seconds (fractions allowed, either side may be empty). */
@@ -180,13 +184,6 @@ bad:
 	return false;
 }
 
-static bool stdin_is_pipe(void)
-{
-	struct stat sb;
-
-	return !fstat(STDIN_FILENO, &sb) && S_ISFIFO(sb.st_mode);
-}
-
 static int parse_opts(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option longopts[] = {
@@ -212,6 +209,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "icicle", no_argument, NULL, OPT_ICICLE },
+		{ "merge-jit-tiers", no_argument, NULL, OPT_MERGE_JIT_TIERS },
 		{ "analyze", no_argument, NULL, OPT_ANALYZE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "context", required_argument, NULL, OPT_CONTEXT },
@@ -222,13 +220,17 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_opt_seen seen;
 	uint64_t v;
 	char *end;
 	int c;
 
 	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1 };
+	cli_opt_seen__init(&seen, "report", longopts, (const int[]){ OPT_PID, OPT_TID, OPT_DEBUG_DIR, OPT_RULES, 0 });
 	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:o:h", longopts, NULL)) != -1) {
+		if (!cli_opt_seen__add(&seen, c, optarg))
+			return CLI_USAGE;
 		switch (c) {
 		case 'i':
 			o->input = optarg;
@@ -242,8 +244,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_SVG:
 			o->format = REPORT_SVG;
 			/* --svg FILE: an operand right after --svg names the output. */
-			if (optind < argc && argv[optind][0] && (argv[optind][0] != '-' || !argv[optind][1]))
+			if (optind < argc && argv[optind][0] && (argv[optind][0] != '-' || !argv[optind][1])) {
+				if (!cli_opt_seen__add_as(&seen, 'o', "--svg", argv[optind]))
+					return CLI_USAGE;
 				o->output = argv[optind++];
+			}
 			break;
 		case OPT_TOP:
 			if (!cli_parse_u64("report", "--top", optarg, 1, 100000, &v))
@@ -251,15 +256,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->text.top = (unsigned int)v;
 			break;
 		case OPT_PID:
-			free(o->pids); /* the last --pid counts; a bad one leaves none to free twice */
-			o->sym.pids = o->pids = NULL;
 			if (!parse_id_list("--pid", optarg, &o->pids, &o->sym.nr_pids))
 				return CLI_USAGE;
 			o->sym.pids = o->pids;
 			break;
 		case OPT_TID:
-			free(o->tids);
-			o->sym.tids = o->tids = NULL;
 			if (!parse_id_list("--tid", optarg, &o->tids, &o->sym.nr_tids))
 				return CLI_USAGE;
 			o->sym.tids = o->tids;
@@ -330,6 +331,9 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_ICICLE:
 			o->flame.icicle = true;
 			break;
+		case OPT_MERGE_JIT_TIERS:
+			o->merge_jit_tiers = true;
+			break;
 		case OPT_ANALYZE:
 			o->format = REPORT_ANALYZE;
 			break;
@@ -376,10 +380,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_hint("add --off-cpu or --wall");
 		return CLI_USAGE;
 	}
-	if (o->sym.per_process && o->sym.per_thread) {
-		cli_error("report", "--per-process and --per-thread exclude each other");
+	if (!cli_opt_seen__exclusive(&seen, (const int[]){ OPT_FOLDED, OPT_SVG, OPT_ANALYZE, 0 },
+				     "each report writes one output: run frec report once for each") ||
+	    !cli_opt_seen__exclusive(&seen, (const int[]){ OPT_PER_PROCESS, OPT_PER_THREAD, 0 },
+				     "a root frame per process or one per thread: choose one"))
 		return CLI_USAGE;
-	}
 	if (o->format_given || o->analyze.context) {
 		if (o->format == REPORT_FOLDED || o->format == REPORT_SVG) {
 			cli_error("report", "%s is for findings: use it without --%s", o->format_given ? "--format" : "--context",
@@ -394,9 +399,6 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		return CLI_USAGE;
 	}
 	o->analyze.max_findings = o->text.top;
-	/* Like flamegraph.pl, read a pipe when no input is named: `collapse | frec report --svg -`. */
-	if (!o->input)
-		o->input = stdin_is_pipe() ? "-" : "trace.zst";
 	if (o->format == REPORT_SVG && !o->output)
 		o->output = "flame.svg";
 	if (o->output && !strcmp(o->output, "-"))
@@ -409,6 +411,39 @@ int report_opts__parse(int argc, char **argv, struct report_opts **out)
 {
 	*out = calloc(1, sizeof(**out));
 	return *out ? parse_opts(argc, argv, *out) : CLI_FAIL;
+}
+
+/*
+ * The input when -i is not given: standard input when it is a pipe that carries data, as
+ * flamegraph.pl reads it (`stackcollapse-perf.pl out.perf | frec report --svg -`), else trace.zst.
+ * A pipe closed with nothing in it (`true | frec report`, a CI step whose standard input is an
+ * empty pipe) is no input: trace.zst is read instead.  Deciding needs the first byte or the end of
+ * the pipe, so a slow writer is waited for, with a line saying so after a second.
+ */
+static const char *default_input(const char *cmd)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct stat sb;
+	int n;
+
+	if (fstat(STDIN_FILENO, &sb) || !S_ISFIFO(sb.st_mode))
+		return "trace.zst";
+	do
+		n = poll(&pfd, 1, 1000);
+	while (n < 0 && errno == EINTR);
+	if (!n) {
+		fprintf(stderr, "frec %s: waiting for folded stacks or a trace on standard input "
+				"(-i FILE reads a file instead)\n", cmd);
+		do
+			n = poll(&pfd, 1, -1);
+		while (n < 0 && errno == EINTR);
+	}
+	/* POLLIN: bytes to read; POLLHUP alone: every writer is gone and nothing was written. */
+	if (n > 0 && (pfd.revents & POLLIN))
+		return "-";
+	if (access("trace.zst", F_OK))
+		fprintf(stderr, "frec %s: standard input is an empty pipe: reading trace.zst\n", cmd);
+	return "trace.zst";
 }
 
 static void report_opts__exit(struct report_opts *o)
@@ -484,6 +519,8 @@ int cmd_report(int argc, char **argv)
 	if (ret != CLI_CONTINUE)
 		goto out;
 	ret = CLI_FAIL;
+	if (!o.input)
+		o.input = default_input(cmd);
 	/* Rules first: a mistake in one is found before a long symbolization. */
 	if ((o.format == REPORT_ANALYZE || o.format == REPORT_SVG) && cli_load_rules(cmd, o.rules, o.nr_rules, &rules))
 		goto out;
@@ -502,7 +539,7 @@ int cmd_report(int argc, char **argv)
 	ret = cli_load_profile(cmd, o.input, &o.sym, &p);
 	if (o.progress)
 		cli_progress__end(&prog);
-	if (ret)
+	if (ret || (o.merge_jit_tiers && (ret = cli_merge_jit_tiers(cmd, &p))))
 		goto out;
 	if (o.sym.weight != SYM_WEIGHT_CPU)
 		off_cpu_summary(&o, &off_stats);

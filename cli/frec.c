@@ -11,11 +11,15 @@
 #include "frec/log.h"
 
 static const struct frec_cmd cmds[] = {
-	{ "record", cmd_record, "[record] [-p PID[,PID...] | -t TID | -a] [-F HZ | -c PERIOD] [-e EVENT] [-g] [--call-graph MODE] [--off-cpu] [-d SECONDS] [-m PAGES] [-o FILE] [-q] [-v] [-- CMD [ARGS...]]",
+	{ "record", cmd_record, "[record] [-p PID[,PID...] | -t TID[,TID...] | -a] [-F HZ | -c PERIOD] [-e EVENT] [-g] [--call-graph MODE] [--off-cpu] [-d SECONDS] [-m PAGES] [-o FILE] [--no-jit-env] [-q] [-v] [-- CMD [ARGS...]]",
 	  "sample a command, processes or the whole system into a trace" },
-	{ "report", cmd_report, "report [-i FILE] [--folded | --svg [FILE]] [-o FILE] [options]",
+	{ "report", cmd_report,
+	  "report [-i FILE] [--folded | --svg [FILE] | --analyze] [--format FORMAT] [--context TEXT] [--rules FILE] "
+	  "[-o FILE] [options]",
 	  "symbolize a trace (or folded stacks) into a report, folded stacks or a flame graph" },
-	{ "diff", cmd_diff, "diff BEFORE AFTER [--svg [FILE]] [-o FILE] [options]",
+	{ "diff", cmd_diff,
+	  "diff BEFORE AFTER [--svg [FILE] | --analyze] [-o FILE] [--normalize HOW] [--fail-on-regression PCT] "
+	  "[options]",
 	  "compare two profiles: differential flame graph or table of changes" },
 	{ "dump", cmd_dump, "dump [-i FILE] [--summary]", "print a trace's records in readable form" },
 };

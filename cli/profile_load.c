@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "frec/error.h"
 #include "frec/profile.h"
+#include "frec/render.h"
 #include "frec/symbolizer.h"
 #include "frec/trace.h"
 
@@ -269,4 +270,18 @@ out:
 	trace_reader__close(r);
 	input_close(&in);
 	return err;
+}
+
+int cli_merge_jit_tiers(const char *cmd, struct frec_profile **p)
+{
+	struct frec_profile *q;
+	int err = render_profile__merge_jit_tiers(*p, &q);
+
+	if (err) {
+		cli_error(cmd, "cannot merge JIT tiers: %s", frec_strerror(err));
+		return CLI_FAIL;
+	}
+	frec_profile__free(*p);
+	*p = q;
+	return 0;
 }

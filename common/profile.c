@@ -30,8 +30,10 @@ struct frec_profile {
 	struct frec_node *nodes;
 	uint32_t nr_nodes, nodes_cap;
 	struct frec_hashmap child_index; /* parent << 32 | frame -> node id, parents with many children */
-	uint32_t *fanout;                /* per node: its number of children */
+	uint8_t *fanout;                 /* per node: its number of children, up to FANOUT_HASHED */
 	uint32_t fanout_cap;
+	uint32_t *rank;                  /* per frame: its place in the frames' order, from the last sort */
+	uint32_t nr_ranked;              /* frames when it was computed */
 	struct frec_profile_meta meta;
 	struct frec_module_stat *mods;
 	size_t nr_mods, mods_cap;
@@ -60,7 +62,7 @@ static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 /* Room for @need nodes, and for their fan-out counts (zeroed). */
 static int grow_nodes(struct frec_profile *p, uint32_t need)
 {
-	uint32_t *f;
+	uint8_t *f;
 
 	if (grow((void **)&p->nodes, &p->nodes_cap, need, sizeof(*p->nodes)))
 		return -ENOMEM;
@@ -111,6 +113,7 @@ void frec_profile__free(struct frec_profile *p)
 	free(p->frames);
 	free(p->nodes);
 	free(p->fanout);
+	free(p->rank);
 	free(p->mods);
 	frec_hashmap__exit(&p->frame_index);
 	frec_hashmap__exit(&p->child_index);
@@ -223,7 +226,7 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 	p->nodes[parent].first_child = id;
 	if (slot)
 		*slot = id;
-	if (++p->fanout[parent] == FANOUT_HASHED) {
+	if (p->fanout[parent] < FANOUT_HASHED && ++p->fanout[parent] == FANOUT_HASHED) {
 		/* The parent just became wide: index all its children, this one included. */
 		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
 			if (frec_hashmap__set(&p->child_index, (uint64_t)parent << 32 | p->nodes[c].frame, c))
@@ -276,6 +279,20 @@ uint32_t frec_profile__nr_nodes(const struct frec_profile *p)
 uint64_t frec_profile__total(const struct frec_profile *p)
 {
 	return p->nodes[FREC_NODE_ROOT].total;
+}
+
+const char *frec_duration__str(uint64_t ns, char *buf, size_t size)
+{
+	double s = (double)ns / 1e9;
+
+	/* rounded the way printf rounds, so that 9.996 s is "10.0 s", not "10.00 s" */
+	if (s < 9.995)
+		snprintf(buf, size, "%.2f s", s);
+	else if (s < 99.95)
+		snprintf(buf, size, "%.1f s", s);
+	else
+		snprintf(buf, size, "%.0f s", s);
+	return buf;
 }
 
 double frec_profile__ns_per_weight(const struct frec_profile *p)
@@ -498,9 +515,23 @@ int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b
 	return cmp_u32(fa->line, fb->line);
 }
 
-static int cmp_frame_ids(const void *a, const void *b, void *arg)
+/* A frame and its name, to sort by: the name decides nearly always, without a look-up. */
+struct named_frame {
+	const char *name;
+	uint32_t id;
+};
+
+static int cmp_named_frames(const void *a, const void *b, void *arg)
 {
-	return frec_profile__frame_cmp(arg, *(const uint32_t *)a, *(const uint32_t *)b);
+	const struct named_frame *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : frec_profile__frame_cmp(arg, x->id, y->id);
+}
+
+const uint32_t *frec_profile__frame_rank(const struct frec_profile *p)
+{
+	return p->rank && p->nr_ranked == p->nr_frames ? p->rank : NULL;
 }
 
 /* Children sort by the rank of their frame in the frames' total order. */
@@ -518,25 +549,36 @@ static int cmp_child_keys(const void *a, const void *b)
 
 int frec_profile__sort(struct frec_profile *p)
 {
-	uint32_t *order = malloc(((size_t)p->nr_frames + 1) * sizeof(*order));
+	struct named_frame *order = malloc(((size_t)p->nr_frames + 1) * sizeof(*order));
 	uint32_t *rank = malloc(((size_t)p->nr_frames + 1) * sizeof(*rank));
-	struct child_key *keys = malloc((size_t)p->nr_nodes * sizeof(*keys));
+	struct child_key *keys = NULL;
+	size_t keys_cap = 0;
 	int err = -ENOMEM;
 
-	if (!order || !rank || !keys)
+	if (!order || !rank)
 		goto out;
 	for (uint32_t i = 0; i < p->nr_frames; i++)
-		order[i] = i;
-	qsort_r(order, p->nr_frames, sizeof(*order), cmp_frame_ids, p);
+		order[i] = (struct named_frame){ frec_profile__frame_name(p, i), i };
+	qsort_r(order, p->nr_frames, sizeof(*order), cmp_named_frames, p);
 	for (uint32_t i = 0; i < p->nr_frames; i++)
-		rank[order[i]] = i;
-
+		rank[order[i].id] = i;
 	for (uint32_t id = 0; id < p->nr_nodes; id++) {
 		struct frec_node *n = &p->nodes[id];
 		size_t k = 0;
 
-		for (uint32_t c = n->first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
+		for (uint32_t c = n->first_child; c != FREC_NONE; c = p->nodes[c].next_sibling) {
+			/* keys as many as the widest node's children, not one per node */
+			if (k == keys_cap) {
+				size_t cap = keys_cap ? keys_cap * 2 : 64;
+				struct child_key *nk = realloc(keys, cap * sizeof(*nk));
+
+				if (!nk)
+					goto out;
+				keys = nk;
+				keys_cap = cap;
+			}
 			keys[k++] = (struct child_key){ rank[p->nodes[c].frame], c };
+		}
 		if (k < 2)
 			continue;
 		qsort(keys, k, sizeof(*keys), cmp_child_keys);
@@ -545,6 +587,10 @@ int frec_profile__sort(struct frec_profile *p)
 			p->nodes[keys[i].node].next_sibling = keys[i + 1].node;
 		p->nodes[keys[k - 1].node].next_sibling = FREC_NONE;
 	}
+	free(p->rank);
+	p->rank = rank;
+	p->nr_ranked = p->nr_frames;
+	rank = NULL;
 	err = 0;
 out:
 	free(order);
@@ -582,4 +628,65 @@ const struct frec_module_stat *frec_profile__module_stats(const struct frec_prof
 {
 	*n = p->nr_mods;
 	return p->mods;
+}
+
+int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_fn rename, void *arg,
+			       struct frec_profile **out)
+{
+	struct frec_profile *q = frec_profile__new();
+	uint32_t *frame_of = malloc(((size_t)p->nr_frames + 1) * sizeof(*frame_of));
+	uint32_t *node_of = malloc((size_t)p->nr_nodes * sizeof(*node_of));
+	char name[4096];
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!q || !frame_of || !node_of)
+		goto err;
+	/* The same strings in the same order have the same ids: metadata and module stats copy as they are. */
+	for (uint32_t id = 1; id < frec_strset__count(p->strs); id++)
+		if (frec_strset__add(q->strs, frec_strset__str(p->strs, id), frec_strset__len(p->strs, id)) != (int)id)
+			goto err;
+	q->meta = p->meta;
+	for (size_t i = 0; i < p->nr_mods; i++)
+		if (frec_profile__add_module_stat(q, &p->mods[i]))
+			goto err;
+	for (uint32_t i = 0; i < p->nr_frames; i++) {
+		struct frec_frame f = p->frames[i];
+		int len = rename ? rename(p, i, name, sizeof(name), arg) : 0;
+		int id;
+
+		if (len > 0 && (size_t)len < sizeof(name)) {
+			if ((id = frec_profile__intern(q, name, (size_t)len)) < 0)
+				goto err;
+			f.name = (uint32_t)id;
+		}
+		if ((id = frec_profile__add_frame(q, &f)) < 0)
+			goto err;
+		frame_of[i] = (uint32_t)id;
+	}
+	/* Parents first: a renamed frame that meets its twin under one parent merges with it. */
+	node_of[FREC_NODE_ROOT] = FREC_NODE_ROOT;
+	q->nodes[FREC_NODE_ROOT].self = p->nodes[FREC_NODE_ROOT].self;
+	q->nodes[FREC_NODE_ROOT].total = p->nodes[FREC_NODE_ROOT].total;
+	for (uint32_t i = 1; i < p->nr_nodes; i++) {
+		const struct frec_node *n = &p->nodes[i];
+		int id = frec_profile__child(q, node_of[n->parent], frame_of[n->frame]);
+
+		if (id < 0)
+			goto err;
+		node_of[i] = (uint32_t)id;
+		q->nodes[id].self += n->self;
+		q->nodes[id].total += n->total;
+	}
+	if ((err = frec_profile__sort(q)))
+		goto err;
+	free(frame_of);
+	free(node_of);
+	*out = q;
+	return 0;
+err:
+	free(frame_of);
+	free(node_of);
+	frec_profile__free(q);
+	return err;
 }

@@ -11,6 +11,7 @@
  * stacks broke off.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "frec/profile.h"
@@ -56,11 +57,20 @@ static enum frec_health_cause unknown_cause(const struct frec_module_stat *ms, s
 		{ FREC_MODULE_NOT_FOUND, FREC_CAUSE_MODULE_MISSING },
 		{ FREC_MODULE_NO_SYMBOLS, FREC_CAUSE_STRIPPED },
 	};
+	const uint32_t flagged = FREC_MODULE_BUILD_ID_MISMATCH | FREC_MODULE_NOT_FOUND | FREC_MODULE_NO_SYMBOLS;
+	uint64_t unmapped = 0;
 
+	/*
+	 * Unnamed code outside any file (JIT code without a perf map) explains more than a file
+	 * whose few unnamed samples have a reason: a node process with a stripped libstdc++.
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (!(ms[i].flags & flagged) && ms[i].unknown_samples > unmapped)
+			unmapped = ms[i].unknown_samples;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		const struct frec_module_stat *w = worst(ms, n, order[i].flag, false);
 
-		if (w) {
+		if (w && w->unknown_samples >= unmapped) {
 			*module = w->module;
 			return order[i].cause;
 		}
@@ -117,6 +127,114 @@ void frec_profile__health_causes(const struct frec_profile *p, struct frec_healt
 		*out = (struct frec_health_causes){ tc, tm, uc, um };
 }
 
+/* How the stacks were recorded, from the metadata's call_graph, and the size of the stack copy. */
+enum call_graph { CG_UNKNOWN, CG_FP, CG_COPY /* auto or dwarf */, CG_NONE };
+
+static enum call_graph call_graph(const struct frec_profile *p, unsigned long *copy)
+{
+	const char *s = frec_profile__str(p, frec_profile__meta_const(p)->call_graph);
+	const char *comma = strchr(s, ',');
+
+	*copy = comma ? strtoul(comma + 1, NULL, 10) : 0;
+	if (!strcmp(s, "fp"))
+		return CG_FP;
+	if (!strncmp(s, "auto", 4) || !strncmp(s, "dwarf", 5))
+		return CG_COPY;
+	if (!strcmp(s, "none"))
+		return CG_NONE;
+	return CG_UNKNOWN;
+}
+
+/*
+ * A stack copy twice as large as @copy bytes (the default's when unknown), within the kernel's
+ * limit, as "--call-graph auto,SIZE": frec's default mode, never one that unwinds less.
+ */
+static const char *larger_copy(unsigned long copy, char *buf, size_t size)
+{
+	unsigned long want = copy ? copy * 2 : 16384;
+
+	snprintf(buf, size, "--call-graph auto,%lu", want > 65528 ? 65528 : want);
+	return buf;
+}
+
+/* "node" or "python" when module @base is that runtime's program or library, else NULL. */
+static const char *runtime_of(const char *base)
+{
+	if (!strcmp(base, "node") || !strcmp(base, "nodejs") || !strncmp(base, "libnode.so", 10))
+		return "node";
+	if (!strncmp(base, "python3", 7) || !strncmp(base, "libpython3", 10))
+		return "python";
+	return NULL;
+}
+
+/* The JIT runtime whose code the profile holds: the one of the modules with the most samples. */
+static const char *jit_runtime(const struct frec_profile *p)
+{
+	const struct frec_module_stat *ms;
+	const char *best = NULL;
+	uint64_t most = 0;
+	size_t n;
+
+	ms = frec_profile__module_stats(p, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *rt = runtime_of(frec_profile__module_basename(p, ms[i].module));
+
+		if (rt && ms[i].samples > most) {
+			most = ms[i].samples;
+			best = rt;
+		}
+	}
+	return best;
+}
+
+static int describe_no_mapping(const struct frec_profile *p, char *buf, size_t size)
+{
+	const char *rt = jit_runtime(p);
+
+	if (rt && !strcmp(rt, "node"))
+		return snprintf(buf, size, "JIT code of node without a perf map (start node with --perf-basic-prof, "
+				"or NODE_OPTIONS=--perf-basic-prof; frec does so for the commands it starts)");
+	if (rt)
+		return snprintf(buf, size, "JIT code of python without a perf map (start it with PYTHONPERFSUPPORT=1 "
+				"or python -X perf, Python 3.12 or later; frec does so for the commands it starts)");
+	return snprintf(buf, size, "code outside any known file (JIT without a perf map, or lost mmap records)");
+}
+
+/* A cause of stacks that end early, and its fix in terms of how they were recorded. */
+static int describe_truncation(const struct frec_profile *p, enum frec_health_cause cause, const char *mod,
+			       char *buf, size_t size)
+{
+	static const char default_mode[] = "record in frec's default mode (no --call-graph fp), which unwinds "
+					   "from a stack copy";
+	unsigned long copy;
+	enum call_graph cg = call_graph(p, &copy);
+	char more[64];
+
+	if (cg == CG_NONE)
+		return snprintf(buf, size, "recorded without call graphs (--call-graph none: record in the default "
+				"mode)");
+	switch (cause) {
+	case FREC_CAUSE_DEPTH_LIMIT:
+		return snprintf(buf, size, "stacks deeper than the callchain limit (raise kernel.perf_event_max_stack, "
+				"or %s%s)", cg == CG_COPY ? "record with a larger stack copy: " : default_mode,
+				cg == CG_COPY ? larger_copy(copy, more, sizeof(more)) : "");
+	case FREC_CAUSE_STACK_COPY:
+		if (copy >= 65528)
+			return snprintf(buf, size, "the DWARF stack copy is too small, even at its largest (rebuild with "
+					"-fno-omit-frame-pointer: frame pointers take over where the copy ends)");
+		return snprintf(buf, size, "the DWARF stack copy is too small (record with a larger one: %s)",
+				larger_copy(copy, more, sizeof(more)));
+	case FREC_CAUSE_NO_FRAME_PTRS:
+	default:
+		if (cg == CG_COPY)
+			return snprintf(buf, size, "missing frame pointers%s%s (rebuild with -fno-omit-frame-pointer, or "
+					"record with a larger stack copy: %s)", *mod ? " in " : "", mod,
+					larger_copy(copy, more, sizeof(more)));
+		return snprintf(buf, size, "missing frame pointers%s%s (rebuild with -fno-omit-frame-pointer, or %s)",
+				*mod ? " in " : "", mod, default_mode);
+	}
+}
+
 int frec_health_cause__describe(const struct frec_profile *p, enum frec_health_cause cause, uint32_t module,
 				char *buf, size_t size)
 {
@@ -130,13 +248,11 @@ int frec_health_cause__describe(const struct frec_profile *p, enum frec_health_c
 	case FREC_CAUSE_STRIPPED:
 		return snprintf(buf, size, "stripped binary %s (install its debug symbols)", mod);
 	case FREC_CAUSE_NO_MAPPING:
-		return snprintf(buf, size, "code outside any known file (JIT without a perf map, or lost mmap records)");
+		return describe_no_mapping(p, buf, size);
 	case FREC_CAUSE_DEPTH_LIMIT:
-		return snprintf(buf, size, "stacks deeper than the callchain limit (raise kernel.perf_event_max_stack, "
-				"or record with --call-graph dwarf)");
 	case FREC_CAUSE_STACK_COPY:
-		return snprintf(buf, size, "the DWARF stack copy is too small (record with a larger one: "
-				"--call-graph auto,SIZE or dwarf,SIZE)");
+	case FREC_CAUSE_NO_FRAME_PTRS:
+		return describe_truncation(p, cause, mod, buf, size);
 	case FREC_CAUSE_JIT_UNWIND:
 		return snprintf(buf, size, "stacks end in JIT code of %s, which has no unwind information (frame "
 				"pointers in the JIT help: node --interpreted-frames-native-stack, python built with "
@@ -144,11 +260,6 @@ int frec_health_cause__describe(const struct frec_profile *p, enum frec_health_c
 	case FREC_CAUSE_NO_UNWIND_INFO:
 		return snprintf(buf, size, "code without unwind information%s%s (install its debug info, or rebuild "
 				"it with frame pointers)", *mod ? " in " : "", mod);
-	case FREC_CAUSE_NO_FRAME_PTRS:
-		if (*mod)
-			return snprintf(buf, size, "missing frame pointers in %s (rebuild with -fno-omit-frame-pointer "
-					"or record with --call-graph dwarf)", mod);
-		return snprintf(buf, size, "missing frame pointers (record with --call-graph dwarf)");
 	case FREC_CAUSE_NONE:
 	default:
 		return snprintf(buf, size, "none");

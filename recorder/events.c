@@ -53,6 +53,7 @@ static int tracepoint_id(const char *sys, size_t sys_len, const char *name, uint
 {
 	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	char path[512], buf[32];
+	bool denied = false;
 
 	/* Names come from the command line: refuse anything that could leave the events directory. */
 	if (!sys_len || !*name || memchr(sys, '/', sys_len) || strchr(name, '/') || sys[0] == '.' ||
@@ -60,12 +61,15 @@ static int tracepoint_id(const char *sys, size_t sys_len, const char *name, uint
 		return -FREC_E_EVENT_UNKNOWN;
 	for (size_t i = 0; i < FREC_ARRAY_SIZE(roots); i++) {
 		snprintf(path, sizeof(path), "%s/events/%.*s/%s/id", roots[i], (int)sys_len, sys, name);
-		if (rec_read_small(path, buf, sizeof(buf)) < 0)
+		if (rec_read_small(path, buf, sizeof(buf)) < 0) {
+			/* tracefs is often root's only: that is no unknown event */
+			denied |= errno == EACCES;
 			continue;
+		}
 		*id = strtoull(buf, NULL, 10);
 		return 0;
 	}
-	return -FREC_E_EVENT_UNKNOWN;
+	return denied ? -EACCES : -FREC_E_EVENT_UNKNOWN;
 }
 
 /* tracefs is not always mounted; as perf does, mount it where the kernel expects it (root only). */

@@ -385,10 +385,43 @@ static int write_attr(struct recorder *rec, bool off_cpu, const struct perf_even
 	return err;
 }
 
+/*
+ * What an attached process runs, for the header's command (titles of its graphs): its command
+ * line with spaces for NULs, else its name in brackets (a kernel thread), else "pid N".
+ */
+static void attached_command(pid_t pid, const char *kind, size_t more, char *buf, size_t size)
+{
+	char path[64], line[400], comm[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	n = rec_read_small(path, line, sizeof(line));
+	if (n > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			if (!line[i])
+				line[i] = ' ';
+		while (n > 0 && line[n - 1] == ' ')
+			line[--n] = '\0';
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		n = rec_read_small(path, comm, sizeof(comm));
+		if (n > 0) {
+			comm[strcspn(comm, "\n")] = '\0';
+			snprintf(line, sizeof(line), "[%s]", comm);
+		}
+	}
+	if (n <= 0)
+		snprintf(line, sizeof(line), "%s %d", kind, (int)pid);
+	if (more)
+		snprintf(buf, size, "%s (and %zu more)", line, more);
+	else
+		snprintf(buf, size, "%s", line);
+}
+
 static int write_header(struct recorder *rec)
 {
 	const struct rec_opts *o = rec->o;
-	char kv[12][512], *cmd = NULL, *self = NULL;
+	char kv[12][512], *cmd = NULL, *self = NULL, attached[480];
 	const char *ptrs[12];
 	struct trace_meta meta;
 	struct utsname u;
@@ -407,10 +440,11 @@ static int write_header(struct recorder *rec)
 		snprintf(kv[n++], sizeof(kv[0]), "command=%.500s", cmd ? cmd : o->argv[0]);
 	else if (o->system_wide)
 		snprintf(kv[n++], sizeof(kv[0]), "command=system-wide");
-	else
-		snprintf(kv[n++], sizeof(kv[0]), "command=%s %d%s", o->nr_pids ? "pid" : "tid",
-			 (int)(o->nr_pids ? o->pids[0] : o->tids[0]),
-			 o->nr_pids + o->nr_tids > 1 ? " ..." : "");
+	else {
+		attached_command(o->nr_pids ? o->pids[0] : o->tids[0], o->nr_pids ? "pid" : "tid",
+				 o->nr_pids + o->nr_tids - 1, attached, sizeof(attached));
+		snprintf(kv[n++], sizeof(kv[0]), "command=%s", attached);
+	}
 	snprintf(kv[n++], sizeof(kv[0]), "frec_command=frec %.480s", self ? self : "");
 	snprintf(kv[n++], sizeof(kv[0]), "target=%s",
 		 o->argv ? "command" : o->system_wide ? "system-wide" : o->nr_pids ? "pid" : "tid");
@@ -615,7 +649,7 @@ static int finish_trace(struct recorder *rec)
 	f.throttles = rec->st->throttles;
 	f.first_ns = rec->first_ns;
 	f.last_ns = rec->last_ns;
-	f.end_ns = now_ns();
+	f.end_ns = rec->stop_ns; /* the duration is the recording's, not the finishing's (frec-trace(5)) */
 	f.cpu_user_ns = rec->st->cpu_user_ns;
 	f.cpu_sys_ns = rec->st->cpu_sys_ns;
 	f.data_bytes = trace_writer__data_bytes(rec->w);
@@ -755,6 +789,8 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 		rec__set_error(&rec, err, REC_ERR_OUTPUT, "%s", output);
 		goto out;
 	}
+	cpu_times(st);
+	rec.cpu_at_start_ns = st->cpu_user_ns + st->cpu_sys_ns;
 	rec.start_ns = now_ns();
 	err = write_header(&rec);
 	if (!err && !o->argv)
@@ -782,6 +818,8 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	rec.started = true;
 	err = record_loop(&rec);
 	rec.stop_ns = now_ns();
+	cpu_times(st);
+	st->cpu_recording_ns = st->cpu_user_ns + st->cpu_sys_ns - rec.cpu_at_start_ns;
 	if (!err)
 		err = finish_trace(&rec);
 	if (err)

@@ -56,6 +56,7 @@ struct recorder {
 	struct frec_hashmap kips; /* kernel addresses the samples hit */
 	uint32_t last_pid;
 	uint64_t start_ns, stop_ns, first_ns, last_ns;
+	uint64_t cpu_at_start_ns; /* frec's own CPU time at start_ns */
 	bool started;
 
 	pid_t child;

@@ -9,7 +9,11 @@
  * A second pass writes one <g> per frame: a <title> (the tooltip, whose first line is the full name
  * the script reads back), a <rect>, and a <text> label cut to fit, omitted when not even three
  * characters fit.  Everything a frame shows is in the document, so the graph reads without the
- * script; the script (render/flame.js) adds zoom, search, a details line and URL state.
+ * script; the script (render/flame.js) adds zoom, search, a details line, the views it builds from
+ * the frames (callers, focus, hiding, collapsed recursion, merged JIT tiers, legend classes), a
+ * width that follows the window and URL state.  The tooltip's last line of a plain graph holds its
+ * weights, and a line names the frame's class unless it is the program's own: the script reads
+ * both back.
  *
  * Differential graphs (render/flame_diff.c) share the layout: their frames can be wider than their
  * node's total, by the frames only the other profile has ("ghosts"), and ghosts have children of
@@ -28,7 +32,7 @@
 
 #define FLAME_PAD 10       /* left and right margin */
 #define FLAME_TOP 60       /* title, subtitle, buttons */
-#define FLAME_BOTTOM 34    /* details line */
+#define FLAME_BOTTOM 48    /* details line, and the keys' help (the script writes it) */
 #define FLAME_FH 16        /* frame height including its 1 px gap */
 #define FLAME_CHAR_W 7.3   /* advance of a 12 px monospace character, rounded up; flame.js agrees */
 #define FLAME_TITLE_CHAR_W 10.3 /* the same at 17 px, for the title */
@@ -47,9 +51,15 @@ static int cmp_frames(const void *a, const void *b, void *p)
 uint32_t *flame_rank_frames(const struct frec_profile *p)
 {
 	uint32_t n = frec_profile__nr_frames(p);
-	uint32_t *order = malloc(((size_t)n + 1) * sizeof(*order));
+	const uint32_t *sorted = frec_profile__frame_rank(p);
+	uint32_t *order = sorted ? NULL : malloc(((size_t)n + 1) * sizeof(*order));
 	uint32_t *rank = malloc(((size_t)n + 1) * sizeof(*rank));
 
+	/* A sorted profile knows its frames' order already: sorting 200k names again cost a tenth of a run. */
+	if (sorted && rank) {
+		memcpy(rank, sorted, (size_t)n * sizeof(*rank));
+		return rank;
+	}
 	if (!order || !rank) {
 		free(order);
 		free(rank);
@@ -276,26 +286,31 @@ static void write_label(struct svg_out *o, const char *name, double x, double y,
 	svg_out__str(o, "</text>");
 }
 
-static const char *kind_note(const struct frec_frame *f)
+/*
+ * The tooltip's line for the frame's class, the legend's word (the script reads it back for the
+ * legend's toggles); none for the program's own code.
+ */
+static const char *kind_note(const struct frec_profile *p, const struct frec_frame *f)
 {
-	if (f->flags & FREC_FRAME_INLINED)
-		return "inlined";
-	switch (f->kind) {
-	case FREC_FRAME_KERNEL:
-		return "kernel";
-	case FREC_FRAME_JIT:
-		return "JIT";
-	case FREC_FRAME_UNKNOWN:
-		return "no symbol";
-	default:
+	const char *tier;
+
+	switch (flame_class__of(p, f)) {
+	case FLAME_CLASS_USER:
 		return NULL;
+	case FLAME_CLASS_UNKNOWN:
+		return "no symbol";
+	case FLAME_CLASS_JIT:
+		tier = flame_jit_tier(frec_profile__str(p, f->name));
+		return tier ? tier : "JIT";
+	default:
+		return flame_class__name(flame_class__of(p, f));
 	}
 }
 
-/* The tooltip lines that describe the frame itself: module, source line, kind. */
+/* The tooltip lines that describe the frame itself: module, source line, class. */
 static void write_frame_lines(struct svg_out *o, const struct frec_profile *p, const struct frec_frame *f)
 {
-	const char *note = kind_note(f);
+	const char *note = kind_note(p, f);
 
 	if (f->module) {
 		svg_out__str(o, "\nmodule: ");
@@ -491,8 +506,8 @@ static void subtitle_from_meta(struct flame_line *l, const struct frec_profile *
 		sep = ", ";
 	}
 	if (m->duration_ns) {
-		snprintf(tmp, sizeof(tmp), "%s%.1f s", sep, (double)m->duration_ns / 1e9);
-		flame_line__add(l, tmp);
+		flame_line__add(l, sep);
+		flame_line__add(l, frec_duration__str(m->duration_ns, tmp, sizeof(tmp)));
 		sep = ", ";
 	}
 	flame_line__add(l, sep);
@@ -532,12 +547,18 @@ static void title(struct flame_line *l, const struct flame_ctx *c)
 	}
 }
 
-void flame__write_legend_key(struct svg_out *o, double *x, const struct flame_paint *paint, const char *what)
+/* A legend key; a toggle's word has class "key", which the script makes dim or hide its frames. */
+static void write_key(struct svg_out *o, double *x, const struct flame_paint *paint, const char *what, bool toggle)
 {
 	svg_out__printf(o, "<rect x=\"%g\" y=\"41\" width=\"10\" height=\"10\"", *x);
 	write_paint(o, paint);
-	svg_out__printf(o, "/><text x=\"%g\" y=\"50\">%s</text>\n", *x + 14, what);
+	svg_out__printf(o, "/><text%s x=\"%g\" y=\"50\">%s</text>\n", toggle ? " class=\"key\"" : "", *x + 14, what);
 	*x += 24 + FLAME_CHAR_W * (double)strlen(what);
+}
+
+void flame__write_legend_key(struct svg_out *o, double *x, const struct flame_paint *paint, const char *what)
+{
+	write_key(o, x, paint, what, false);
 }
 
 static void write_legend(struct svg_out *o, const struct flame_ctx *c)
@@ -552,9 +573,8 @@ static void write_legend(struct svg_out *o, const struct flame_ctx *c)
 		return;
 	for (int cls = 0; cls < FLAME_CLASS_MAX; cls++) {
 		if (c->classes_seen & 1u << cls)
-			flame__write_legend_key(o, &x,
-						&(struct flame_paint){ .rgb = flame_palette__class_rgb(c->pal, (enum flame_class)cls) },
-						flame_class__name((enum flame_class)cls));
+			write_key(o, &x, &(struct flame_paint){ .rgb = flame_palette__class_rgb(c->pal, (enum flame_class)cls) },
+				  flame_class__name((enum flame_class)cls), true);
 	}
 }
 
@@ -583,11 +603,12 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	svg_out__printf(o,
 			"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 			"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
-			"viewBox=\"0 0 %u %u\" data-frec=\"%u %d %d %d\">\n",
+			"viewBox=\"0 0 %u %u\" data-frec=\"%u %d %d %d %d %d\">\n",
 			c->width, h, c->width, h, c->width, FLAME_PAD, c->opts->icicle ? 1 : 0,
-			c->diff ? 1 : 0);
+			c->diff ? 1 : 0, FLAME_TOP, FLAME_BOTTOM);
 	svg_out__str(o, "<!-- frec flame graph: click a frame to zoom, Ctrl-F or Search to find functions by "
-			"regular expression; zoom and search are kept in the URL. -->\n<style>");
+			"regular expression, right-click a frame for its callers, to focus on it or hide it; the "
+			"keys are listed under the graph; the view is kept in the URL. -->\n<style>");
 	svg_out__str(o, flame_css);
 	svg_out__str(o, "</style>\n");
 	svg_out__str(o, "<rect width=\"100%\" height=\"100%\" fill=\"#f6f6f2\"/>\n");
@@ -609,9 +630,9 @@ static int write_document(struct flame_ctx *c, FILE *f)
 			FLAME_PAD);
 	svg_out__printf(o, "<text id=\"search\" class=\"btn\" x=\"%u\" y=\"50\">Search</text>\n",
 			c->width - FLAME_PAD);
+	svg_out__printf(o, "<text id=\"case\" class=\"btn\" x=\"%u\" y=\"50\"><title>case-sensitive search "
+			   "(key i)</title>Aa</text>\n", c->width - FLAME_PAD - 100);
 	write_legend(o, c);
-	svg_out__printf(o, "<text id=\"details\" x=\"%d\" y=\"%u\"> </text>\n", FLAME_PAD, h - 12);
-	svg_out__printf(o, "<text id=\"matched\" x=\"%u\" y=\"%u\"> </text>\n", c->width - FLAME_PAD, h - 12);
 	if (!c->total)
 		svg_out__printf(o, "<text x=\"%u\" y=\"%u\" id=\"empty\">no samples</text>\n", c->width / 2,
 				FLAME_TOP + FLAME_FH);
@@ -623,6 +644,11 @@ static int write_document(struct flame_ctx *c, FILE *f)
 	svg_out__str(o, "</g>\n");
 	if (!c->diff && c->opts->nr_notes && (err = write_notes(c)))
 		return err;
+	/* The lines under the graph after it: the details box the script draws covers the frames. */
+	svg_out__printf(o, "<text id=\"details\" x=\"%d\" y=\"%u\"> </text>\n", FLAME_PAD, h - FLAME_BOTTOM + 22);
+	svg_out__printf(o, "<text id=\"matched\" x=\"%u\" y=\"%u\"> </text>\n", c->width - FLAME_PAD,
+			h - FLAME_BOTTOM + 22);
+	svg_out__printf(o, "<text id=\"help\" x=\"%d\" y=\"%u\"> </text>\n", FLAME_PAD, h - FLAME_BOTTOM + 40);
 	/* The script last, so that the frames exist when it runs; the panel's after the graph's. */
 	svg_out__str(o, "<script><![CDATA[\n");
 	svg_out__str(o, flame_js);

@@ -409,8 +409,8 @@ void diff_side__describe(struct flame_line *l, const struct frec_profile *p, con
 	flame_line__add(l, " ");
 	flame_line__add(l, total == 1 && !strcmp(unit, "samples") ? "sample" : unit);
 	if (m->duration_ns) {
-		snprintf(tmp, sizeof(tmp), ", %.1f s", (double)m->duration_ns / 1e9);
-		flame_line__add(l, tmp);
+		flame_line__add(l, ", ");
+		flame_line__add(l, frec_duration__str(m->duration_ns, tmp, sizeof(tmp)));
 	}
 }
 

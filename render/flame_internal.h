@@ -265,6 +265,9 @@ void flame_diff__subtitle(struct flame_line *l, const struct flame_ctx *c);
  */
 void diff_side__describe(struct flame_line *l, const struct frec_profile *p, const char *fallback, bool base_only);
 
+/** flame_jit_tier() - "JIT, optimised" (or interpreted, baseline, Maglev) for a V8 name with its tier mark, else NULL. */
+const char *flame_jit_tier(const char *name);
+
 /* ---- The page's script and style -------------------------------------------------------------- */
 
 extern const char flame_js[];

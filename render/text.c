@@ -219,7 +219,7 @@ static void header(const struct frec_profile *p, FILE *f)
 		putc('\n', f);
 	}
 	if (m->duration_ns)
-		fprintf(f, "duration: %.2f s\n", (double)m->duration_ns / 1e9);
+		fprintf(f, "duration: %s\n", frec_duration__str(m->duration_ns, a, sizeof(a)));
 	fprintf(f, "samples:  %s", commas(m->samples ? m->samples : total, a, sizeof(a)));
 	/* Off-CPU profiles weigh nanoseconds waited, not samples: the columns below are in ns. */
 	if (!strcmp(frec_profile__str(p, m->unit), "ns"))

@@ -358,6 +358,8 @@ static int fill_meta(struct sym_ctx *c)
 		m->hostname = (uint32_t)id;
 	if ((s = trace_reader__meta(c->r, "release")) && (id = frec_profile__intern_str(c->p, s)) >= 0)
 		m->release = (uint32_t)id;
+	if ((s = trace_reader__meta(c->r, "call_graph")) && (id = frec_profile__intern_str(c->p, s)) >= 0)
+		m->call_graph = (uint32_t)id;
 	if (c->opts->weight != SYM_WEIGHT_CPU) {
 		if ((id = frec_profile__intern_str(c->p, c->opts->weight == SYM_WEIGHT_WALL ? "wall" : TRACE_EVENT_OFF_CPU)) >= 0)
 			m->event = (uint32_t)id;

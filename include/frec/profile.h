@@ -104,10 +104,14 @@ struct frec_profile_meta {
 	uint32_t hostname; /* string id */
 	uint32_t release;  /* string id: kernel release of the recording machine */
 	uint32_t source;   /* string id: the file the profile came from */
+	uint32_t call_graph; /* string id: how stacks were recorded, as the trace's header says ("fp",
+			      * "auto,8192", "dwarf,16384", "none"); 0 when unknown (folded stacks) */
 	uint64_t freq;     /* sampling frequency in Hz, 0 when sampling by period */
 	uint64_t period;   /* sampling period, 0 when sampling by frequency */
 	uint64_t start_realtime_ns;
-	uint64_t duration_ns;
+	uint64_t duration_ns; /* how long it recorded: from its start to its stop (the target exited, the
+			       * duration passed, a signal), without the time frec then took to finish
+			       * the trace; shown everywhere with frec_duration__str() */
 	uint64_t samples;  /* samples in the source, before filters */
 	uint64_t lost;     /* samples the kernel dropped */
 	uint64_t period_total; /* sum of the periods of the samples counted in health.samples, in the
@@ -175,6 +179,34 @@ int frec_profile__sort(struct frec_profile *p);
 
 /** frec_profile__frame_cmp() - the total order on frames used by frec_profile__sort(). */
 int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b);
+
+/**
+ * frec_profile__frame_rank() - per frame, its place in that order, as the last frec_profile__sort()
+ * computed it; NULL when frames were added since (or it never ran).  Borrowed, like the frames.
+ */
+const uint32_t *frec_profile__frame_rank(const struct frec_profile *p);
+
+/**
+ * frec_frame_rename_fn - the new name of frame @frame of @p, written to @buf (@size bytes, no NUL
+ * needed); returns its length, or 0 to keep the name.
+ */
+typedef int (*frec_frame_rename_fn)(const struct frec_profile *p, uint32_t frame, char *buf, size_t size, void *arg);
+
+/**
+ * frec_profile__copy_renamed() - a copy of @p (strings, metadata, module statistics, frames, call
+ * tree, sorted) in which @rename (may be NULL) renames frames.  Frames that become equal merge,
+ * and so do the subtrees of children of one node that become the same frame: their weights add
+ * up.  Returns 0 with *@out owned by the caller, or -ENOMEM.
+ */
+int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_fn rename, void *arg,
+			       struct frec_profile **out);
+
+/**
+ * frec_duration__str() - @ns as every output shows a recording's duration, so that the recorder's
+ * summary, the text report, the findings and the flame graphs give the same figure: three
+ * significant digits ("0.52 s", "5.17 s", "42.3 s", "612 s").  Returns @buf.
+ */
+const char *frec_duration__str(uint64_t ns, char *buf, size_t size);
 
 /** frec_profile__meta() - the metadata, writable by whoever builds the profile. */
 struct frec_profile_meta *frec_profile__meta(struct frec_profile *p);

@@ -77,7 +77,8 @@ struct rec_opts {
 
 /** What happened; complete once recorder__run() returned. */
 struct rec_stats {
-	uint64_t elapsed_ns;
+	uint64_t elapsed_ns;   /* the recording's duration: from its start to its stop, without the time
+				* taken to finish the trace; the footer's end_ns - the header's start_ns */
 	uint64_t samples;
 	uint64_t lost;         /* samples dropped by the kernel */
 	uint64_t lost_records; /* PERF_RECORD_LOST records */
@@ -87,8 +88,10 @@ struct rec_stats {
 	uint64_t records;      /* records written */
 	uint64_t trace_bytes;  /* compressed bytes written */
 	uint64_t data_bytes;   /* uncompressed bytes of records */
-	uint64_t cpu_user_ns;  /* frec's own CPU time */
+	uint64_t cpu_user_ns;  /* frec's own CPU time, all of it */
 	uint64_t cpu_sys_ns;
+	uint64_t cpu_recording_ns; /* of it, between the start and the stop (@elapsed_ns): without the
+				    * fixed costs of opening the events and finishing the trace */
 	uint32_t stop_flags;   /* TRACE_FOOTER_* */
 	int target_status;     /* wait status of a launched command */
 	char event[64];        /* the event really used (after any fallback) */
@@ -130,7 +133,8 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 
 /**
  * rec_event__parse() - fill @attr's type and config for event @name.
- * Returns 0, or -FREC_E_EVENT_UNKNOWN.  Tracepoints ("sys:name") are looked up in tracefs.
+ * Returns 0, or -FREC_E_EVENT_UNKNOWN.  Tracepoints ("sys:name") are looked up in tracefs:
+ * -EACCES when this user may not read it.
  */
 int rec_event__parse(const char *name, struct perf_event_attr *attr);
 

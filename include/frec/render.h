@@ -54,13 +54,24 @@ struct render_flame_opts {
 	size_t nr_notes;
 };
 
+/**
+ * render_profile__merge_jit_tiers() - a copy of @p in which the JIT frames of a function compiled at
+ * several tiers are one frame: V8's tier mark before the name goes ("JS:*fib" optimised and
+ * "JS:~fib" interpreted become "JS:fib"), and their weights and subtrees add up.  Returns 0 with
+ * *@out owned by the caller (frec_profile__free()), or -ENOMEM.
+ */
+int render_profile__merge_jit_tiers(const struct frec_profile *p, struct frec_profile **out);
+
 /** render_flame__has_palette() - whether @name is a palette: hot, mem, io, blue, green, aqua. */
 bool render_flame__has_palette(const char *name);
 
 /**
  * render_flame__write() - an interactive, self-contained SVG flame graph of @p: one frame per drawn
  * call-tree node (children in name order, root at the bottom or, with opts->icicle, at the top),
- * tooltips, click to zoom, regular-expression search, and zoom and search kept in the URL.  Frame
+ * tooltips, click to zoom, regular-expression search with next and previous match, the callers
+ * view of a function, focus and hiding, collapsed recursion, merged JIT tiers, legend classes to
+ * dim or hide, a width that follows the window (opts->width where no script runs), and the view
+ * kept in the URL.  Frame
  * names and every other string are escaped, so any input gives well-formed XML that runs no
  * script but the graph's own.  @opts may be NULL for the defaults.  Returns 0, -EINVAL for an
  * unknown palette or a width under 21 pixels, -ENOMEM, or -EIO when writing to @f failed.

@@ -116,8 +116,9 @@ struct trace_footer {
 	uint64_t throttles;    /* PERF_RECORD_THROTTLE records */
 	uint64_t first_ns;     /* time of the first and last sample */
 	uint64_t last_ns;
-	uint64_t end_ns;       /* recording end, on the header's clock */
-	uint64_t cpu_user_ns;  /* frec's own CPU time while recording */
+	uint64_t end_ns;       /* when recording stopped, before the trace was finished, on the header's
+				* clock: end_ns - start_ns is the recording's duration */
+	uint64_t cpu_user_ns;  /* frec's own CPU time up to the footer */
 	uint64_t cpu_sys_ns;
 	uint64_t data_bytes;   /* uncompressed bytes of all records */
 	uint32_t flags;        /* TRACE_FOOTER_* */

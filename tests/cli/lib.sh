@@ -40,6 +40,17 @@ expect() {
 grep_out() { grep -Eq -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lacks /$1/"; }; }
 grep_err() { grep -Eq -- "$1" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks /$1/"; }; }
 
+# await_exec PID WORD: wait until process PID runs a command line holding WORD (a runtime started
+# in the background has exec'ed its program and read its arguments), for up to 10 s.
+await_exec() {
+	i=0
+	until grep -q "$2" "/proc/$1/cmdline" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || fail "process $1 did not start $2"
+		sleep 0.1
+	done
+}
+
 # one_line_err: the error is one line plus at most one hint line.
 one_line_err() {
 	n=$(grep -cv '^hint: ' "$T/err" || true)

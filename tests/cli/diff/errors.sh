@@ -32,3 +32,27 @@ expect 0 "$FREC" diff --help
 grep_out '^usage: frec diff'
 grep_out -- '--negate'
 grep_out -- '--normalize HOW'
+
+# Every hint of frec diff names only options frec diff has (it has no -i: its inputs are
+# operands).  Commands of other subcommands quoted in a hint (`frec record -o ...`, frec report
+# -i FILE) are theirs.
+expect 0 "$FREC" diff --help
+grep -E '^ {2,6}-' "$T/out" | grep -oE -- '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' | sed -E 's/^[ ,]//' | sort -u > "$T/opts"
+: > "$T/hints"
+: > "$T/empty.folded"
+printf 'a;b 1\n' > "$T/one.folded"
+for args in "$T/missing.zst $D/after.folded" "$T/junk.txt $D/after.folded" "$T/empty.folded $D/after.folded" \
+	"$D/before.folded $T/one.folded --normalize rate" "$D/before.folded $D/after.folded --fail-on-regression 0" \
+	"$D/before.folded $D/after.folded --svg --analyze" "$D/before.folded $D/after.folded -o $D/before.folded" \
+	"$D/before.folded $D/after.folded --top 1 --top 2"; do
+	# shellcheck disable=SC2086 # the cases are lists of arguments
+	"$FREC" diff $args > /dev/null 2>> "$T/hints" || true
+done
+grep '^hint: ' "$T/hints" | sed -E 's/`[^`]*`//g; s/frec (record|report|dump)( [^ ,;:)]+)*//g' |
+	grep -oE -- '(^|[ (])--?[a-zA-Z][a-zA-Z-]*' | sed -E 's/^[ (]//' | sort -u > "$T/named"
+[ -s "$T/named" ] || { cat "$T/hints" >&2; fail "no hint names an option: the check checks nothing"; }
+if comm -23 "$T/named" "$T/opts" | grep -q .; then
+	cat "$T/hints" >&2
+	fail "frec diff's hints name options it does not have: $(comm -23 "$T/named" "$T/opts" | tr '\n' ' ')"
+fi
+exit 0

@@ -38,3 +38,18 @@ if [ -w /dev/full ]; then
 	expect 1 "$FREC" report -i "$D/simple.folded" --svg /dev/full
 	grep_err 'cannot write /dev/full'
 fi
+
+# --merge-jit-tiers: V8's tiers of one function become one frame, in every output, and in a diff a
+# function optimised on one side only compares as itself.  Other frames keep their names.
+printf 'main;JS:*fib_[j];JS:~fib_[j] 3\nmain;JS:~fib_[j] 4\nmain;JS:*fib_[j] 6\nmain;LazyCompile:^run_[j] 1\nmain;JS:*user 2\n' >"$T/tiers.folded"
+"$FREC" report -i "$T/tiers.folded" --folded --merge-jit-tiers >"$T/merged" || fail "--merge-jit-tiers failed"
+printf 'main;JS:*user 2\nmain;JS:fib_[j] 10\nmain;JS:fib_[j];JS:fib_[j] 3\nmain;LazyCompile:run_[j] 1\n' | cmp -s - "$T/merged" ||
+	{ cat "$T/merged" >&2; fail "--merge-jit-tiers: folded stacks not merged"; }
+"$FREC" report -i "$T/tiers.folded" --svg - | grep -q '<title>JS:\*fib$' || fail "tiers merged without --merge-jit-tiers"
+"$FREC" report -i "$T/tiers.folded" --svg - | grep -q '^\[JIT, optimised\]$' || fail "no tier in the tooltip of JS:*fib"
+"$FREC" report -i "$T/tiers.folded" --svg - --merge-jit-tiers | grep -q '<title>JS:fib$' || fail "--merge-jit-tiers: not in the graph"
+printf 'main;JS:~fib_[j] 10\nmain;other 10\n' >"$T/tiers-before.folded"
+printf 'main;JS:*fib_[j] 10\nmain;other 10\n' >"$T/tiers-after.folded"
+"$FREC" diff "$T/tiers-before.folded" "$T/tiers-after.folded" --merge-jit-tiers >"$T/tiers.diff" || fail "diff --merge-jit-tiers failed"
+! grep -q 'fib' "$T/tiers.diff" || { cat "$T/tiers.diff" >&2; fail "diff --merge-jit-tiers: fib changed"; }
+"$FREC" diff "$T/tiers-before.folded" "$T/tiers-after.folded" | grep -q 'JS:\*fib' || fail "diff without --merge-jit-tiers: no change of tier"

@@ -21,6 +21,15 @@ grep -q "MMAP2 pid $pid .*libc\.so\.6$" "$T/dump" || fail "no synthesized mappin
 n=$(grep -c "COMM pid $pid tid [0-9]* frec-demo" "$T/dump" || true)
 [ "$n" -ge 2 ] || fail "expected COMM records for 2 threads, found $n"
 grep -q 'target=pid' "$T/dump" || fail "header lacks target=pid"
+# The command is what the process runs, not "pid N": the report and the graph's title say it.
+grep -q "^ *command=$demo -d 60 -c 0 -t 1\$" "$T/dump" || fail "header's command is not the process's command line"
+expect 0 "$FREC" report -i "$T/p.zst"
+grep_out "^command:  $demo -d 60 -c 0 -t 1\$"
+expect 0 "$FREC" report -i "$T/p.zst" --svg "$T/p.svg"
+grep -q "id=\"title\"[^>]*>Flame graph: $demo -d 60 -c 0 -t 1<" "$T/p.svg" || {
+	grep -o 'id="title"[^<]*' "$T/p.svg" >&2
+	fail "the flame graph of an attached process is not titled with its command"
+}
 
 # -t TID and -a work too.
 expect 0 "$FREC" record -t "$pid" -d 0.5 -q -o "$T/t.zst"

@@ -312,20 +312,20 @@ Test(render_diff, every_output_names_the_baseline)
 	before = timed(slow_before, "/data/before.zst", 100, 3);
 	after = timed(slow_after, "/data/after.zst", 100, 5);
 	o = text(FREC_NORM_DEFAULT);
-	cr_assert_eq(strncmp(o.buf, "before (baseline): /data/before.zst, 300 samples, 3.0 s\n"
-				    "after:             /data/after.zst, 500 samples, 5.0 s\n", 111), 0, "%s", o.buf);
+	cr_assert_eq(strncmp(o.buf, "before (baseline): /data/before.zst, 300 samples, 3.00 s\n"
+				    "after:             /data/after.zst, 500 samples, 5.00 s\n", 113), 0, "%s", o.buf);
 	assert_has(o.buf, "\nnoise floor: 3 standard deviations of sampling noise and 0.1% of before's total (3.00 ms);\n");
 	free(o.buf);
 	o = svg(FREC_NORM_DEFAULT, false);
-	assert_has(o.buf, ">before (baseline): before.zst, 300 samples, 3.0 s; after: after.zst, 500 samples, 5.0 s; "
+	assert_has(o.buf, ">before (baseline): before.zst, 300 samples, 3.00 s; after: after.zst, 500 samples, 5.00 s; "
 			  "compared as CPU time (samples x period); widths: after</text>");
 	free(o.buf);
 	o = (struct out){ 0 };
 	FILE *f = open_memstream(&o.buf, &o.len);
 	cr_assert_eq(render_diff__write_summary(before, after, FREC_NORM_SHARE, f), 0);
 	fclose(f);
-	cr_assert_str_eq(o.buf, "before (baseline): /data/before.zst, 300 samples, 3.0 s; after: /data/after.zst, "
-				"500 samples, 5.0 s; compared as shares of each profile's total\n");
+	cr_assert_str_eq(o.buf, "before (baseline): /data/before.zst, 300 samples, 3.00 s; after: /data/after.zst, "
+				"500 samples, 5.00 s; compared as shares of each profile's total\n");
 }
 
 Test(render_diff, windows_of_different_lengths_suggest_rate)
