@@ -107,3 +107,25 @@ uint64_t sym_switches__on_cpu(const struct sym_switches *sw, uint32_t tid, uint6
 		sum += end - in;
 	return sum;
 }
+
+uint64_t sym_switches__off_cpu(const struct sym_switches *sw, uint32_t tid, uint64_t end)
+{
+	uint64_t sum = 0, out = 0;
+	bool off = false;
+
+	for (size_t i = lower_bound(sw, tid, 0); i < sw->nr && sw->v[i].tid == tid; i++) {
+		const struct sym_switch *s = &sw->v[i];
+
+		if (s->kind != SYM_SWITCH_IN) {
+			if (!off)
+				out = s->time;
+			off = true;
+		} else if (off) {
+			sum += s->time > out ? s->time - out : 0;
+			off = false;
+		}
+	}
+	if (off && end > out)
+		sum += end - out;
+	return sum;
+}

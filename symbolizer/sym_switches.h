@@ -63,4 +63,10 @@ enum sym_off_period sym_switches__period(const struct sym_switches *sw, uint32_t
  */
 uint64_t sym_switches__on_cpu(const struct sym_switches *sw, uint32_t tid, uint64_t start, uint64_t end);
 
+/**
+ * sym_switches__off_cpu() - the time thread @tid spent off CPU: from each switch out to the next
+ * switch in, or to @end.
+ */
+uint64_t sym_switches__off_cpu(const struct sym_switches *sw, uint32_t tid, uint64_t end);
+
 #endif /* FREC_SYM_SWITCHES_H */

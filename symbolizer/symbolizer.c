@@ -52,7 +52,7 @@ struct sym_ctx {
 	uint64_t nr_of_kind; /* pass 2: samples of the profile's kind (CPU, switches, both) */
 	uint64_t end_ns; /* the recording's end: where periods off CPU still open end */
 	uint32_t on_marker, off_marker; /* SYM_WEIGHT_WALL's root frames, else FREC_NONE */
-	struct frec_hashmap cpu_tids;   /* SYM_WEIGHT_WALL: threads seen on CPU so far (pass 2) */
+	struct frec_hashmap idle;       /* SYM_WEIGHT_WALL: thread -> idle all along (idle_thread()) */
 	struct frec_hashmap cpu_count;  /* SYM_WEIGHT_WALL: CPU samples per thread (pass 1) */
 	struct frec_hashmap cpu_weight; /* SYM_WEIGHT_WALL: ns per CPU sample per thread, 0: unknown */
 };
@@ -231,6 +231,27 @@ static bool keep_sample(const struct sym_ctx *c, const struct trace_sample *s)
 	return true;
 }
 
+/*
+ * Whether thread @tid was idle all along, like a pool's parked worker, which would drown a
+ * wall-clock profile: off CPU for 90% of the samples' time span or more, and on a CPU for 1% of it
+ * or less (from its switches: the kernel's own account, unlike a CPU sample that may or may not
+ * catch a thread starting).  Decided once per thread; the first time counts it.
+ */
+static bool idle_thread(struct sym_ctx *c, uint32_t tid)
+{
+	uint64_t span = c->last_time - c->first_time, *slot;
+	bool added;
+
+	slot = frec_hashmap__slot(&c->idle, tid, &added);
+	if (slot && added) {
+		*slot = c->last_time > c->first_time &&
+			sym_switches__off_cpu(&c->switches, tid, c->end_ns) / 9 >= span / 10 &&
+			sym_switches__on_cpu(&c->switches, tid, c->first_time, c->end_ns) <= span / 100;
+		c->off.idle_threads += *slot;
+	}
+	return slot && *slot;
+}
+
 /* The time off CPU that switch-out sample @s begins, in *@ns; false to leave it out. */
 static bool off_cpu_weight(struct sym_ctx *c, const struct trace_sample *s, uint64_t *ns)
 {
@@ -242,11 +263,7 @@ static bool off_cpu_weight(struct sym_ctx *c, const struct trace_sample *s, uint
 		return false;
 	k = sym_switches__period(&c->switches, s->tid, s->time, c->end_ns, ns);
 
-	/* A thread parked all along (a pool's idle worker) would drown a wall-clock profile: one wait
-	 * of 90% of the samples' time span, or more, without a CPU sample before it. */
-	if (c->opts->weight == SYM_WEIGHT_WALL && !frec_hashmap__find(&c->cpu_tids, s->tid, NULL) &&
-	    c->last_time > c->first_time && *ns / 9 >= (c->last_time - c->first_time) / 10) {
-		o->idle_threads++;
+	if (c->opts->weight == SYM_WEIGHT_WALL && idle_thread(c, s->tid)) {
 		o->idle_ns += *ns;
 		return false;
 	}
@@ -326,7 +343,9 @@ static int pass2(struct sym_ctx *c)
 				continue;
 			marker = c->off_marker;
 		} else if (c->opts->weight == SYM_WEIGHT_WALL) {
-			if (on_cpu_weight(c, &s, &weight) || frec_hashmap__set(&c->cpu_tids, s.tid, 1))
+			if (idle_thread(c, s.tid))
+				continue;
+			if (on_cpu_weight(c, &s, &weight))
 				return -ENOMEM;
 			marker = c->on_marker;
 		}
@@ -395,7 +414,7 @@ static void ctx_exit(struct sym_ctx *c)
 {
 	sym_stacks__exit(&c->stacks);
 	sym_switches__exit(&c->switches);
-	frec_hashmap__exit(&c->cpu_tids);
+	frec_hashmap__exit(&c->idle);
 	frec_hashmap__exit(&c->cpu_count);
 	frec_hashmap__exit(&c->cpu_weight);
 	sym_namer__exit(&c->namer);
@@ -430,7 +449,7 @@ static int ctx_init(struct sym_ctx *c, struct trace_reader *r, const struct sym_
 
 	*c = (struct sym_ctx){ .opts = opts, .r = r, .start_ns = trace_reader__header(r)->start_ns };
 	sym_switches__init(&c->switches);
-	frec_hashmap__init(&c->cpu_tids);
+	frec_hashmap__init(&c->idle);
 	frec_hashmap__init(&c->cpu_count);
 	frec_hashmap__init(&c->cpu_weight);
 	c->on_marker = c->off_marker = FREC_NONE;

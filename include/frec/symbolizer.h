@@ -22,8 +22,8 @@ enum sym_weight {
 	SYM_WEIGHT_WALL,    /* wall-clock nanoseconds: each thread's time on CPU (from the switch
 			     * records) is shared among its CPU samples, under a root frame FREC_MARKER_ON_CPU (profile.h), the waits as SYM_WEIGHT_OFF_CPU
 			     * under FREC_MARKER_OFF_CPU (below the thread with per_thread).  A thread
-			     * idle all along (no CPU sample before a wait of 90% of the samples'
-			     * time span or more) is left out and counted in idle_* */
+			     * idle all along (off CPU for 90% of the samples' time span or more, on
+			     * a CPU for 1% or less) is left out and counted in idle_* */
 };
 
 

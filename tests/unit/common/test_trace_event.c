@@ -359,13 +359,13 @@ Test(common_trace_event, decodes_switch_records)
 	uint64_t rec[16];
 
 	/* a per-task switch out, preempted: no fields, the thread and time in the trailer */
-	fix_record(rec, PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT, NULL, 0);
+	fix_record(rec, PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT, next, 0);
 	cr_assert_eq(trace_event__parse_switch(&ev, (void *)rec, &sw), 0);
 	cr_assert(sw.out && sw.preempt && !sw.cpu_wide);
 	cr_assert_eq(trace_event__parse_id(&ev, (void *)rec, &id), 0);
 	cr_assert(id.valid && id.time == 555);
 	/* a switch in never says preempted, whatever the bit */
-	fix_record(rec, PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT_PREEMPT, NULL, 0);
+	fix_record(rec, PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT_PREEMPT, next, 0);
 	cr_assert_eq(trace_event__parse_switch(&ev, (void *)rec, &sw), 0);
 	cr_assert(!sw.out && !sw.preempt);
 	/* a CPU-wide one names the other thread */
