@@ -204,13 +204,7 @@ bool an_report__is_boilerplate(const struct analyze_report *r, uint32_t frame);
 /** an_pct() - @part of @whole in percent (0 when @whole is 0). */
 double an_pct(uint64_t part, uint64_t whole);
 
-/**
- * an_name__key() - the name that identifies @name's function (names.c): compiler clone suffixes,
- * glibc's __GI_ prefix and JIT tier markers dropped.  Written to @buf; returns its length.
- */
-size_t an_name__key(const char *name, char *buf, size_t size);
-
-/* The function keys (an_name__key()) of n names, stored one after the other. */
+/* The function keys (frec_name__key()) of n names, stored one after the other. */
 struct an_keys {
 	char *text;
 	size_t *off; /* per name: its key's offset in text */

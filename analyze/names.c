@@ -5,8 +5,8 @@
  * One source function can stand under several symbol names: compiler clones (".constprop.0",
  * ".part.1", ".isra.0", ".cold"), glibc's internal aliases ("__GI___qsort_r"), and the tiers of a
  * JIT ("JS:~f", "JS:^f", "JS:*f" are V8's interpreted, baseline and optimised copies of f).  The
- * findings count them as one function (an_name__key()), or a function compiled twice would show
- * as two half-size findings.
+ * findings count them as one function (frec_name__key(), shared with the report's views), or a
+ * function compiled twice would show as two half-size findings.
  *
  * In sentences a name is shortened as a reader would say it: C++ parameter lists and return types
  * dropped, long template arguments elided ("std::vector<..>::push_back"), a JIT frame's script path
@@ -38,87 +38,15 @@ static size_t skip_group(const char *s, size_t i, size_t len)
 	return len;
 }
 
-/* The length of @name without the suffixes of compiler clones (".constprop.0", ".part.1", ".cold"). */
-static size_t without_clone_suffix(const char *name, size_t len)
-{
-	static const char *const sfx[] = { ".constprop", ".part", ".isra", ".cold", ".lto_priv", ".localalias", ".clone" };
-
-	for (bool again = true; again;) {
-		size_t n = len;
-
-		again = false;
-		while (n && name[n - 1] >= '0' && name[n - 1] <= '9')
-			n--;
-		if (n < len && n && name[n - 1] == '.')
-			n--;
-		for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-			size_t l = strlen(sfx[i]);
-
-			if (n > l && !memcmp(name + n - l, sfx[i], l)) {
-				len = n - l;
-				again = true;
-				break;
-			}
-		}
-	}
-	return len;
-}
-
-/* V8's perf-map prefixes of JavaScript functions; a tier marker may follow. */
-static size_t js_prefix(const char *name)
-{
-	static const char *const pfx[] = { "JS:", "LazyCompile:", "Function:", "Script:" };
-
-	for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++) {
-		size_t l = strlen(pfx[i]);
-
-		if (!strncmp(name, pfx[i], l))
-			return l;
-	}
-	return 0;
-}
-
-static bool is_tier(char c)
-{
-	return c == '*' || c == '~' || c == '^' || c == '+';
-}
-
-size_t an_name__key(const char *name, char *buf, size_t size)
-{
-	size_t len, o = 0, js = js_prefix(name);
-
-	if (!strncmp(name, "__GI_", 5) && name[5])
-		name += 5;
-	len = strlen(name);
-	if (js) {
-		/* "JS:*f path" -> "JS:f path" */
-		memcpy(buf, name, js < size ? js : size - 1);
-		o = js < size ? js : size - 1;
-		name += js;
-		len -= js;
-		if (len && is_tier(*name)) {
-			name++;
-			len--;
-		}
-	} else {
-		len = without_clone_suffix(name, len);
-	}
-	if (len > size - 1 - o)
-		len = size - 1 - o;
-	memcpy(buf + o, name, len);
-	buf[o + len] = '\0';
-	return o + len;
-}
-
 /* "NAME /path/to/file.js:1:2" -> "NAME (file.js:1:2)"; "py::NAME:/path/file.py" -> "NAME (file.py)". */
 static bool jit_short(const char *name, char *buf, size_t size)
 {
-	size_t js = js_prefix(name);
+	size_t tier, js = frec_name__js_prefix(name, &tier);
 	const char *fn, *path, *slash;
 	size_t fn_len;
 
 	if (js) {
-		fn = name + js + (is_tier(name[js]) ? 1 : 0);
+		fn = name + js + tier;
 		path = strchr(fn, ' ');
 		fn_len = path ? (size_t)(path - fn) : strlen(fn);
 		path = path ? path + 1 : "";
@@ -152,7 +80,7 @@ const char *an_short_name(const char *name, char *buf, size_t size)
 	/* glibc's internal aliases: __GI___qsort_r is __qsort_r */
 	if (!strncmp(name, "__GI_", 5) && name[5])
 		name += 5;
-	len = without_clone_suffix(name, strlen(name));
+	len = frec_name__base_len(name, strlen(name));
 	cut = len;
 	if (!strstr(name, "operator")) {
 		/* the parameter list: the last top-level (...) that ends the name (or precedes "const") */
@@ -232,7 +160,10 @@ int an_keys__init(struct an_keys *k, size_t n, const char *(*name)(const void *a
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		char buf[1024];
-		size_t l = an_name__key(name(arg, i), buf, sizeof(buf));
+		size_t l = frec_name__key(name(arg, i), buf, sizeof(buf));
+
+		if (l >= sizeof(buf))
+			l = sizeof(buf) - 1;
 
 		if (len + l + 1 > cap) {
 			char *t;

@@ -35,6 +35,14 @@ static const char report_help[] =
 	"      --svg [FILE]      write an interactive SVG flame graph (default flame.svg; - for stdout)\n"
 	"      --top N           rows in each table of the text report (default 20), or findings\n"
 	"                        with --analyze (default 10)\n"
+	"text views:\n"
+	"      --tree            the call tree from the roots, with total and self shares\n"
+	"      --callers FUNC    the paths that lead to function FUNC, callers under their callee\n"
+	"      --percent-limit PCT\n"
+	"                        hide what is under PCT% of the samples in --tree, of FUNC's\n"
+	"                        in --callers (default 0.5)\n"
+	"      --sort KEY        function (default) or module: the text report's tables by\n"
+	"                        function, or self time by module (library)\n"
 	"findings:\n"
 	"      --analyze         say what stands out and how to fix it: hot functions, known\n"
 	"                        expensive operations, library blocks, recursion, repeated work\n"
@@ -57,8 +65,10 @@ static const char report_help[] =
 	"                        [on-cpu] and [off-cpu]; threads idle all along are left out and\n"
 	"                        counted (--off-cpu shows them)\n"
 	"frames:\n"
-	"      --per-process     a root frame per process\n"
-	"      --per-thread      a root frame per thread\n"
+	"      --per-process     a root frame per process (text report: tables per process)\n"
+	"      --per-thread      a root frame per thread (text report: tables per thread)\n"
+	"      --collapse-recursion\n"
+	"                        merge a function calling itself into one frame: f;f;f -> f\n"
 	"      --no-kernel       drop kernel frames\n"
 	"      --no-inline       no inlined frames\n"
 	"      --lines           add file:line to frames\n"
@@ -75,7 +85,18 @@ static const char report_help[] =
 	"      --icicle          root at the top\n"
 	"  -h, --help            show this help\n";
 
-enum report_format { REPORT_TEXT, REPORT_FOLDED, REPORT_SVG, REPORT_ANALYZE };
+/* The output, picked by one option each (report_format__opt()); REPORT_TEXT when none is given. */
+enum report_format { REPORT_TEXT, REPORT_FOLDED, REPORT_SVG, REPORT_ANALYZE, REPORT_TREE, REPORT_CALLERS };
+
+static const char *report_format__opt(enum report_format fmt)
+{
+	static const char *const opts[] = {
+		[REPORT_TEXT] = "the text report", [REPORT_FOLDED] = "--folded", [REPORT_SVG] = "--svg",
+		[REPORT_ANALYZE] = "--analyze",    [REPORT_TREE] = "--tree",     [REPORT_CALLERS] = "--callers",
+	};
+
+	return opts[fmt];
+}
 
 struct report_opts {
 	const char *input;
@@ -83,6 +104,10 @@ struct report_opts {
 	enum report_format format;
 	struct sym_opts sym;
 	struct render_text_opts text;
+	struct render_tree_opts tree;
+	const char *callers; /* --callers FUNC */
+	bool collapse;       /* --collapse-recursion */
+	bool sort_given;
 	struct render_flame_opts flame;
 	int32_t *pids, *tids;
 	char *debug_path;
@@ -124,6 +149,11 @@ enum {
 	OPT_OFF_CPU,
 	OPT_OFF_CPU_MIN,
 	OPT_WALL,
+	OPT_TREE,
+	OPT_CALLERS,
+	OPT_PERCENT_LIMIT,
+	OPT_SORT,
+	OPT_COLLAPSE_RECURSION,
 };
 
 /* "1,2,3" appended to the malloc'ed array *@out of *@n ids: --pid 1 --pid 2 is --pid 1,2. */
@@ -184,6 +214,22 @@ bad:
 	return false;
 }
 
+/* --sort KEY: function or module (and perf's names for them, sym and dso). */
+static bool parse_sort(const char *arg, struct render_text_opts *text)
+{
+	if (!strcmp(arg, "function") || !strcmp(arg, "sym")) {
+		text->by_module = false;
+		return true;
+	}
+	if (!strcmp(arg, "module") || !strcmp(arg, "dso")) {
+		text->by_module = true;
+		return true;
+	}
+	cli_error("report", "--sort: unknown key '%s'", arg);
+	cli_hint("the keys are function and module (perf's sym and dso also work)");
+	return false;
+}
+
 static int parse_opts(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option longopts[] = {
@@ -217,6 +263,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
 		{ "off-cpu-min", required_argument, NULL, OPT_OFF_CPU_MIN },
 		{ "wall", no_argument, NULL, OPT_WALL },
+		{ "tree", no_argument, NULL, OPT_TREE },
+		{ "callers", required_argument, NULL, OPT_CALLERS },
+		{ "percent-limit", required_argument, NULL, OPT_PERCENT_LIMIT },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "collapse-recursion", no_argument, NULL, OPT_COLLAPSE_RECURSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -225,7 +276,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	char *end;
 	int c;
 
-	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1 };
+	*o = (struct report_opts){ .input = NULL, .flame.minwidth = -1, .tree.percent_limit = -1 };
 	cli_opt_seen__init(&seen, "report", longopts, (const int[]){ OPT_PID, OPT_TID, OPT_DEBUG_DIR, OPT_RULES, 0 });
 	optind = 0; /* 0, not 1: glibc's getopt then forgets a previous parse entirely */
 	while ((c = getopt_long(argc, argv, "+i:o:h", longopts, NULL)) != -1) {
@@ -337,6 +388,35 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_ANALYZE:
 			o->format = REPORT_ANALYZE;
 			break;
+		case OPT_TREE:
+			o->format = REPORT_TREE;
+			break;
+		case OPT_CALLERS:
+			if (!*optarg) {
+				cli_error("report", "--callers: the function's name is empty");
+				return CLI_USAGE;
+			}
+			o->format = REPORT_CALLERS;
+			o->callers = optarg;
+			break;
+		case OPT_PERCENT_LIMIT:
+			o->tree.percent_limit = strtod(optarg, &end);
+			if (*end == '%')
+				end++;
+			if (*end || end == optarg || !(o->tree.percent_limit >= 0 && o->tree.percent_limit <= 100)) {
+				cli_error("report", "--percent-limit: '%s' is not a percentage from 0 to 100 (like 0.5)",
+					  optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_SORT:
+			if (!parse_sort(optarg, &o->text))
+				return CLI_USAGE;
+			o->sort_given = true;
+			break;
+		case OPT_COLLAPSE_RECURSION:
+			o->collapse = true;
+			break;
 		case OPT_FORMAT:
 			if (cli_parse_format("report", optarg, &o->analyze.format))
 				return CLI_USAGE;
@@ -380,22 +460,32 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_hint("add --off-cpu or --wall");
 		return CLI_USAGE;
 	}
-	if (!cli_opt_seen__exclusive(&seen, (const int[]){ OPT_FOLDED, OPT_SVG, OPT_ANALYZE, 0 },
+	if (!cli_opt_seen__exclusive(&seen, (const int[]){ OPT_FOLDED, OPT_SVG, OPT_ANALYZE, OPT_TREE, OPT_CALLERS, 0 },
 				     "each report writes one output: run frec report once for each") ||
 	    !cli_opt_seen__exclusive(&seen, (const int[]){ OPT_PER_PROCESS, OPT_PER_THREAD, 0 },
 				     "a root frame per process or one per thread: choose one"))
 		return CLI_USAGE;
 	if (o->format_given || o->analyze.context) {
-		if (o->format == REPORT_FOLDED || o->format == REPORT_SVG) {
-			cli_error("report", "%s is for findings: use it without --%s", o->format_given ? "--format" : "--context",
-				  o->format == REPORT_SVG ? "svg" : "folded");
-			cli_hint("the flame graph shows the top findings by itself");
+		if (o->format != REPORT_TEXT && o->format != REPORT_ANALYZE) {
+			cli_error("report", "%s is for findings: use it without %s", o->format_given ? "--format" : "--context",
+				  report_format__opt(o->format));
+			if (o->format == REPORT_SVG)
+				cli_hint("the flame graph shows the top findings by itself");
 			return CLI_USAGE;
 		}
 		o->format = REPORT_ANALYZE;
 	}
-	if (o->nr_rules && o->format == REPORT_FOLDED) {
-		cli_error("report", "--rules is for findings (--analyze or --svg), not for --folded");
+	if (o->nr_rules && o->format != REPORT_TEXT && o->format != REPORT_ANALYZE && o->format != REPORT_SVG) {
+		cli_error("report", "--rules is for findings (--analyze or --svg), not for %s", report_format__opt(o->format));
+		return CLI_USAGE;
+	}
+	if (o->tree.percent_limit >= 0 && o->format != REPORT_TREE && o->format != REPORT_CALLERS) {
+		cli_error("report", "--percent-limit is for --tree and --callers, not for %s", report_format__opt(o->format));
+		return CLI_USAGE;
+	}
+	if (o->sort_given && o->format != REPORT_TEXT) {
+		cli_error("report", "--sort is for the text report, not for %s", report_format__opt(o->format));
+		cli_hint("--tree and --callers sort by weight; flame graphs and folded stacks by name");
 		return CLI_USAGE;
 	}
 	o->analyze.max_findings = o->text.top;
@@ -486,6 +576,95 @@ static void off_cpu_summary(const struct report_opts *o, const struct sym_off_cp
 			 "or ended are missing or too long", st->lost);
 }
 
+/*
+ * Folded stacks carry no processes, threads or times, and are symbolized already: options that need
+ * a trace do nothing there, and say so rather than be ignored.
+ */
+static void warn_not_a_trace(const struct report_opts *o, const struct frec_profile *p)
+{
+	const struct sym_opts *s = &o->sym;
+	const char *opt = NULL, *sym = NULL;
+	size_t nr_tasks;
+
+	if (s->per_process)
+		opt = "--per-process";
+	else if (s->per_thread)
+		opt = "--per-thread";
+	else if (s->nr_pids)
+		opt = "--pid";
+	else if (s->nr_tids)
+		opt = "--tid";
+	else if (s->comm)
+		opt = "--comm";
+	else if (s->time_start || s->time_end)
+		opt = "--time";
+	if (s->no_kernel)
+		sym = "--no-kernel";
+	else if (s->no_inline)
+		sym = "--no-inline";
+	else if (s->lines)
+		sym = "--lines";
+	else if (s->mangled)
+		sym = "--mangled";
+	else if (s->debug_path)
+		sym = "--debug-dir";
+	frec_profile__tasks(p, &nr_tasks);
+	if (nr_tasks || !frec_profile__total(p) || frec_profile__meta_const(p)->health.samples)
+		return;
+	if (opt)
+		cli_warn("report", "%s does nothing on %s: folded stacks hold no processes, threads or times", opt,
+			 o->input);
+	if (sym)
+		cli_warn("report", "%s does nothing on %s: folded stacks are symbolized already", sym, o->input);
+}
+
+/* --collapse-recursion: *@p becomes its copy with direct recursion merged.  0 or CLI_FAIL. */
+static int collapse(const struct report_opts *o, struct frec_profile **p)
+{
+	struct frec_profile *q;
+	int err = frec_profile__collapse_recursion(*p, &q);
+
+	if (err) {
+		cli_error("report", "cannot collapse the recursion of %s: %s", o->input, frec_strerror(err));
+		return CLI_FAIL;
+	}
+	frec_profile__free(*p);
+	*p = q;
+	return 0;
+}
+
+/* --callers FUNC matched nothing: say so, with the names closest to it. */
+static void no_such_function(const struct report_opts *o, const struct frec_profile *p)
+{
+	char *names[5], list[512] = "";
+	int n = render_callers__suggest(p, o->callers, names, FREC_ARRAY_SIZE(names));
+	size_t len = 0;
+
+	if (!frec_profile__total(p)) {
+		/* the warning above said why: nothing is left to find a function in */
+		cli_error("report", "--callers: no samples of %s are left to find '%s' in", o->input, o->callers);
+		if (o->sym.nr_pids || o->sym.nr_tids || o->sym.comm || o->sym.time_start || o->sym.time_end)
+			cli_hint("keep more of them: check --pid, --tid, --comm and --time against `frec report -i %s`",
+				 o->input);
+		else
+			cli_hint("--callers looks for FUNC in the samples: give it a trace or folded stacks that have some");
+		return;
+	}
+	cli_error("report", "--callers: no function named '%s' in %s", o->callers, o->input);
+	for (int i = 0; i < n; i++) {
+		if (len < sizeof(list))
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", names[i]);
+		free(names[i]);
+	}
+	if (n > 0) {
+		cli_hint("close matches: %s (FUNC is matched exactly, compiler suffixes such as .constprop.0 and "
+			 "C++ parameter lists aside)", list);
+	} else {
+		cli_hint("FUNC is a function's exact name, as in the tables of `frec report` (compiler suffixes such "
+			 "as .constprop.0 and C++ parameter lists may be left out)");
+	}
+}
+
 static int write_output(const struct report_opts *o, const struct frec_profile *p,
 			const struct analyze_report *findings, FILE *f)
 {
@@ -496,6 +675,10 @@ static int write_output(const struct report_opts *o, const struct frec_profile *
 		return cli_flame_with_findings(p, findings, &o->flame, f);
 	case REPORT_ANALYZE:
 		return analyze_report__write(findings, &o->analyze, f);
+	case REPORT_TREE:
+		return render_tree__write(p, &o->tree, f);
+	case REPORT_CALLERS:
+		return render_callers__write(p, o->callers, &o->tree, f);
 	case REPORT_TEXT:
 	default:
 		return render_text__write(p, &o->text, f);
@@ -544,6 +727,9 @@ int cmd_report(int argc, char **argv)
 	if (o.sym.weight != SYM_WEIGHT_CPU)
 		off_cpu_summary(&o, &off_stats);
 	ret = CLI_FAIL;
+	warn_not_a_trace(&o, p);
+	if (o.collapse && collapse(&o, &p))
+		goto out;
 	if (!frec_profile__total(p)) {
 		uint64_t n = frec_profile__meta_const(p)->samples;
 
@@ -565,6 +751,11 @@ int cmd_report(int argc, char **argv)
 	if (!f)
 		goto out;
 	ret = write_output(&o, p, findings, f);
+	if (ret == -ENOENT && o.format == REPORT_CALLERS) {
+		no_such_function(&o, p);
+		ret = CLI_FAIL;
+		goto out;
+	}
 	if (!ret)
 		ret = cli_output__close(&out);
 	if (ret) {

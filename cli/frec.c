@@ -14,9 +14,9 @@ static const struct frec_cmd cmds[] = {
 	{ "record", cmd_record, "[record] [-p PID[,PID...] | -t TID[,TID...] | -a] [-F HZ | -c PERIOD] [-e EVENT] [-g] [--call-graph MODE] [--off-cpu] [-d SECONDS] [-m PAGES] [-o FILE] [--no-jit-env] [-q] [-v] [-- CMD [ARGS...]]",
 	  "sample a command, processes or the whole system into a trace" },
 	{ "report", cmd_report,
-	  "report [-i FILE] [--folded | --svg [FILE] | --analyze] [--format FORMAT] [--context TEXT] [--rules FILE] "
-	  "[-o FILE] [options]",
-	  "symbolize a trace (or folded stacks) into a report, folded stacks or a flame graph" },
+	  "report [-i FILE] [--folded | --svg [FILE] | --analyze | --tree | --callers FUNC] [--format FORMAT] "
+	  "[--context TEXT] [--rules FILE] [-o FILE] [options]",
+	  "symbolize a trace or folded stacks into a report, call trees or a flame graph" },
 	{ "diff", cmd_diff,
 	  "diff BEFORE AFTER [--svg [FILE] | --analyze] [-o FILE] [--normalize HOW] [--fail-on-regression PCT] "
 	  "[options]",

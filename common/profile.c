@@ -9,6 +9,7 @@
  * frame whatever the fan-out.  Only wide nodes enter the map: a map entry per node made a profile
  * of millions of nodes spend most of its time in cache misses on a table of hundreds of MiB.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -37,6 +38,9 @@ struct frec_profile {
 	struct frec_profile_meta meta;
 	struct frec_module_stat *mods;
 	size_t nr_mods, mods_cap;
+	struct frec_task *tasks;
+	uint32_t nr_tasks, tasks_cap;
+	struct frec_hashmap task_index; /* task hash (probed) -> index in tasks */
 };
 
 static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
@@ -85,6 +89,7 @@ struct frec_profile *frec_profile__new(void)
 		return NULL;
 	frec_hashmap__init(&p->frame_index);
 	frec_hashmap__init(&p->child_index);
+	frec_hashmap__init(&p->task_index);
 	p->strs = frec_strset__new();
 	if (!p->strs || grow_nodes(p, 1)) {
 		frec_profile__free(p);
@@ -115,8 +120,10 @@ void frec_profile__free(struct frec_profile *p)
 	free(p->fanout);
 	free(p->rank);
 	free(p->mods);
+	free(p->tasks);
 	frec_hashmap__exit(&p->frame_index);
 	frec_hashmap__exit(&p->child_index);
+	frec_hashmap__exit(&p->task_index);
 	free(p);
 }
 
@@ -650,6 +657,9 @@ int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_f
 	for (size_t i = 0; i < p->nr_mods; i++)
 		if (frec_profile__add_module_stat(q, &p->mods[i]))
 			goto err;
+	for (uint32_t i = 0; i < p->nr_tasks; i++)
+		if (frec_profile__add_task(q, &p->tasks[i]))
+			goto err;
 	for (uint32_t i = 0; i < p->nr_frames; i++) {
 		struct frec_frame f = p->frames[i];
 		int len = rename ? rename(p, i, name, sizeof(name), arg) : 0;
@@ -688,5 +698,79 @@ err:
 	free(frame_of);
 	free(node_of);
 	frec_profile__free(q);
+	return err;
+}
+
+static bool task_eq(const struct frec_task *a, const struct frec_task *b)
+{
+	return a->pid == b->pid && a->tid == b->tid && a->comm == b->comm && a->proc_comm == b->proc_comm;
+}
+
+int frec_profile__add_task(struct frec_profile *p, const struct frec_task *t)
+{
+	uint64_t key = frec_hash64(frec_hash64((uint64_t)(uint32_t)t->pid << 32 | (uint32_t)t->tid) ^
+				   ((uint64_t)t->comm << 32 | t->proc_comm));
+
+	if (grow((void **)&p->tasks, &p->tasks_cap, p->nr_tasks + 1, sizeof(*p->tasks)))
+		return -ENOMEM;
+	for (;; key++) {
+		bool added;
+		uint64_t *slot = frec_hashmap__slot(&p->task_index, key, &added);
+
+		if (!slot)
+			return -ENOMEM;
+		if (!added) {
+			if (!task_eq(&p->tasks[*slot], t))
+				continue;
+			p->tasks[*slot].weight += t->weight;
+			return 0;
+		}
+		*slot = p->nr_tasks;
+		p->tasks[p->nr_tasks++] = *t;
+		return 0;
+	}
+}
+
+const struct frec_task *frec_profile__tasks(const struct frec_profile *p, size_t *n)
+{
+	*n = p->nr_tasks;
+	return p->tasks;
+}
+
+int frec_profile__new_like(const struct frec_profile *src, struct frec_profile **out)
+{
+	struct frec_profile *p = frec_profile__new();
+	uint32_t nr_strs = frec_strset__count(src->strs);
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	/* Strings and frames are added in their order, so every id means the same in both. */
+	for (uint32_t id = 1; id < nr_strs; id++) {
+		int got = frec_strset__add(p->strs, frec_strset__str(src->strs, id), frec_strset__len(src->strs, id));
+
+		if (got < 0)
+			goto err;
+		assert(got == (int)id);
+	}
+	for (uint32_t id = 0; id < src->nr_frames; id++) {
+		int got = frec_profile__add_frame(p, &src->frames[id]);
+
+		if (got < 0)
+			goto err;
+		assert(got == (int)id);
+	}
+	for (size_t i = 0; i < src->nr_mods; i++)
+		if (frec_profile__add_module_stat(p, &src->mods[i]))
+			goto err;
+	for (uint32_t i = 0; i < src->nr_tasks; i++)
+		if (frec_profile__add_task(p, &src->tasks[i]))
+			goto err;
+	p->meta = src->meta;
+	*out = p;
+	return 0;
+err:
+	frec_profile__free(p);
 	return err;
 }

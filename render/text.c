@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * The text report: what was recorded, the top functions by self and by total weight with their
- * module, and one line on how far the stacks can be trusted, with the likely cause.
+ * The text report: what was recorded, the processes and threads (render/text_tasks.c), the top
+ * functions by self and by total weight with their module (or the modules, --sort module), for the
+ * whole profile or for each process or thread it is grouped by, and one line on how far the stacks
+ * can be trusted, with the likely cause.
  *
  * A function's total counts each sample once even when the function recurses: a node adds its total
  * only when no ancestor is the same function.  Functions are (name, module) pairs, so the same name
- * in two libraries stays apart, and inlined copies count with their function.
+ * in two libraries stays apart, and inlined copies count with their function.  A module's rows
+ * work the same way: its self weight, and the samples with the module anywhere on their stack.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,7 +19,9 @@
 #include "frec/log.h"
 #include "frec/profile.h"
 #include "frec/render.h"
+#include "text_internal.h"
 
+/* A row of the tables: a function, or with by_module a module (name 0). */
 struct func {
 	uint32_t name, module;
 	uint8_t kind;
@@ -29,33 +34,17 @@ struct func {
 struct funcs {
 	struct func *v;
 	size_t nr, cap;
-	struct frec_hashmap index; /* name << 32 | module -> index */
+	struct frec_hashmap index; /* name << 32 | module (by_module: module << 8 | kind) -> index */
+	bool by_module;
 	bool wall;                 /* the profile has FREC_MARKER_* roots */
 };
-
-static const char *commas(uint64_t v, char *buf, size_t size)
-{
-	char tmp[32];
-	int len = snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
-
-	for (int i = 0; i < len && (size_t)o + 2 < size; i++) {
-		if (i && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static double pct(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0.0;
-}
 
 static long func_of(struct funcs *fs, const struct frec_profile *p, uint32_t frame)
 {
 	const struct frec_frame *fr = frec_profile__frame(p, frame);
-	uint64_t key = (uint64_t)fr->name << 32 | fr->module, v;
+	/* A module row without a module (folded stacks) still tells kernel and JIT code apart. */
+	uint64_t key = fs->by_module ? (uint64_t)fr->module << 8 | (fr->module ? 0 : fr->kind)
+				     : (uint64_t)fr->name << 32 | fr->module, v;
 	bool added;
 	uint64_t *slot;
 
@@ -75,22 +64,22 @@ static long func_of(struct funcs *fs, const struct frec_profile *p, uint32_t fra
 		return -ENOMEM;
 	*slot = fs->nr;
 	fs->v[fs->nr] = (struct func){
-		.name = fr->name,
+		.name = fs->by_module ? 0 : fr->name,
 		.module = fr->module,
 		.kind = fr->kind,
-		.inlined = fr->flags & FREC_FRAME_INLINED,
+		.inlined = !fs->by_module && fr->flags & FREC_FRAME_INLINED,
 	};
 	return (long)fs->nr++;
 }
 
-/* Walk the tree once, summing self and (recursion-safe) total per function. */
-static int collect(struct funcs *fs, const struct frec_profile *p)
+/* Walk the subtree of @top once, summing self and (recursion-safe) total per function. */
+static int collect(struct funcs *fs, const struct frec_profile *p, uint32_t top)
 {
 	uint32_t nr = frec_profile__nr_nodes(p);
 	uint32_t *path = malloc((nr ? nr : 1) * sizeof(*path));
 	long *fpath = malloc((nr ? nr : 1) * sizeof(*fpath));
 	size_t depth = 0, off_depth = SIZE_MAX; /* depth of the [off-cpu] root on the path */
-	uint32_t n = frec_profile__node(p, FREC_NODE_ROOT)->first_child;
+	uint32_t n = frec_profile__node(p, top)->first_child;
 	int err = 0;
 
 	if (!path || !fpath) {
@@ -125,6 +114,8 @@ static int collect(struct funcs *fs, const struct frec_profile *p)
 			fs->v[fi].self += node->self;
 			if (!(fr->flags & FREC_FRAME_INLINED))
 				fs->v[fi].inlined = false;
+			if (fs->by_module && fr->kind != fs->v[fi].kind)
+				fs->v[fi].kind = FREC_FRAME_USER; /* a module of several kinds of code */
 		}
 		path[depth] = n;
 		fpath[depth++] = fi;
@@ -156,7 +147,9 @@ static int cmp_names(const struct frec_profile *p, const struct func *a, const s
 {
 	int c = strcmp(frec_profile__str(p, a->name), frec_profile__str(p, b->name));
 
-	return c ? c : strcmp(frec_profile__str(p, a->module), frec_profile__str(p, b->module));
+	if (!c)
+		c = strcmp(frec_profile__str(p, a->module), frec_profile__str(p, b->module));
+	return c ? c : (int)a->kind - (int)b->kind;
 }
 
 static int cmp_self(const void *x, const void *y, void *p)
@@ -179,22 +172,18 @@ static int cmp_total(const void *x, const void *y, void *p)
 
 static void put_func(const struct frec_profile *p, const struct func *fn, FILE *f)
 {
-	const char *mod = frec_profile__str(p, fn->module);
-	const char *base = strrchr(mod, '/');
+	struct text_name n = { .name = fn->name, .module = fn->module, .kind = fn->kind, .inlined = fn->inlined };
 
-	/* Names and paths come from the input: escaped, so that a terminal shows them and obeys none. */
-	frec_term__puts(f, frec_profile__str(p, fn->name));
-	if (fn->kind == FREC_FRAME_KERNEL)
-		fputs(" [kernel]", f);
-	else if (fn->kind == FREC_FRAME_JIT)
-		fputs(" [jit]", f);
-	if (fn->inlined)
-		fputs(" [inlined]", f);
-	if (*mod) {
-		fputs("  (", f);
-		frec_term__puts(f, base && base[1] ? base + 1 : mod);
-		putc(')', f);
+	if (!fn->name) {
+		/* a module row: its file name, or what the code is when nothing names a module */
+		frec_term__puts(f, fn->module ? frec_profile__module_basename(p, fn->module)
+				   : fn->kind == FREC_FRAME_KERNEL ? "[kernel]"
+				   : fn->kind == FREC_FRAME_JIT	   ? "[jit]"
+								   : "[no module]");
+		putc('\n', f);
+		return;
 	}
+	text_name__put(p, &n, f);
 	putc('\n', f);
 }
 
@@ -215,20 +204,20 @@ static void header(const struct frec_profile *p, FILE *f)
 		if (m->freq)
 			fprintf(f, ", %" PRIu64 " Hz", m->freq);
 		else if (m->period)
-			fprintf(f, ", every %s events", commas(m->period, a, sizeof(a)));
+			fprintf(f, ", every %s events", text_count(m->period, a, sizeof(a)));
 		putc('\n', f);
 	}
 	if (m->duration_ns)
 		fprintf(f, "duration: %s\n", frec_duration__str(m->duration_ns, a, sizeof(a)));
-	fprintf(f, "samples:  %s", commas(m->samples ? m->samples : total, a, sizeof(a)));
+	fprintf(f, "samples:  %s", text_count(m->samples ? m->samples : total, a, sizeof(a)));
 	/* Off-CPU profiles weigh nanoseconds waited, not samples: the columns below are in ns. */
 	if (!strcmp(frec_profile__str(p, m->unit), "ns"))
 		fprintf(f, " (%.3f s %s shown, in ns below)", (double)total / 1e9,
 			!strcmp(frec_profile__str(p, m->event), "wall") ? "of wall-clock time" : "off CPU");
 	else if (m->samples && total != m->samples)
-		fprintf(f, " (%s shown after filters)", commas(total, b, sizeof(b)));
+		fprintf(f, " (%s shown after filters)", text_count(total, b, sizeof(b)));
 	if (m->lost || m->samples)
-		fprintf(f, ", lost %s (%.1f%%)", commas(m->lost, b, sizeof(b)), pct(m->lost, m->samples + m->lost));
+		fprintf(f, ", lost %s (%.1f%%)", text_count(m->lost, b, sizeof(b)), text_pct(m->lost, m->samples + m->lost));
 	putc('\n', f);
 	if (m->source) {
 		fputs("source:   ", f);
@@ -243,7 +232,7 @@ static void header(const struct frec_profile *p, FILE *f)
  */
 static void health_share(FILE *f, const char *before, uint64_t part, uint64_t whole, const char *what)
 {
-	double v = pct(part, whole);
+	double v = text_pct(part, whole);
 
 	fputs(before, f);
 	if (part && v < 0.05)
@@ -268,7 +257,13 @@ static void health(const struct frec_profile *p, FILE *f)
 	struct frec_health_causes why;
 
 	if (!h->samples) {
-		fputs("stack health: unknown (no trace: the profile was imported)\n", f);
+		const struct frec_profile_meta *m = frec_profile__meta_const(p);
+
+		/* a trace (it names its event) whose samples the filters all left out was not imported */
+		fprintf(f, "stack health: unknown (%s)\n",
+			!m->event     ? "no trace: the profile was imported"
+			: m->samples ? "no samples after the filters"
+				     : "no samples");
 		return;
 	}
 	frec_profile__health_causes(p, &why);
@@ -293,16 +288,17 @@ static void health(const struct frec_profile *p, FILE *f)
 	putc('\n', f);
 }
 
-int render_text__write(const struct frec_profile *p, const struct render_text_opts *opts, FILE *f)
+/* The tables of functions (or modules) of the subtree of @top, with shares of @total. */
+static int tables(const struct frec_profile *p, const struct render_text_opts *opts, uint32_t top_node,
+		  uint64_t total, FILE *f)
 {
 	unsigned int top = opts && opts->top ? opts->top : 20;
-	uint64_t total = frec_profile__total(p);
-	struct funcs fs = { 0 };
+	struct funcs fs = { .by_module = opts && opts->by_module };
 	struct func **order = NULL;
 	int err;
 
 	frec_hashmap__init(&fs.index);
-	err = collect(&fs, p);
+	err = collect(&fs, p, top_node);
 	if (err)
 		goto out;
 	order = malloc((fs.nr ? fs.nr : 1) * sizeof(*order));
@@ -313,17 +309,18 @@ int render_text__write(const struct frec_profile *p, const struct render_text_op
 	for (size_t i = 0; i < fs.nr; i++)
 		order[i] = &fs.v[i];
 
-	header(p, f);
-	putc('\n', f);
-	fputs("top functions by self:\n    self%       self   total%  function  (module)\n", f);
+	fputs(fs.by_module ? "modules by self:\n    self%       self   total%  module\n"
+			   : "top functions by self:\n    self%       self   total%  function  (module)\n", f);
 	qsort_r(order, fs.nr, sizeof(*order), cmp_self, (void *)p);
 	for (size_t i = 0; i < fs.nr && i < top && order[i]->self; i++) {
 		char a[32];
 
-		fprintf(f, "  %6.2f%% %10s  %6.2f%%  ", pct(order[i]->self, total), commas(order[i]->self, a, sizeof(a)),
-			pct(order[i]->total, total));
+		fprintf(f, "  %6.2f%% %10s  %6.2f%%  ", text_pct(order[i]->self, total),
+			text_count(order[i]->self, a, sizeof(a)), text_pct(order[i]->total, total));
 		put_func(p, order[i], f);
 	}
+	if (fs.by_module)
+		goto out;
 	/* A wall-clock profile says how much of each function's time was on CPU and how much waited. */
 	fprintf(f, "\ntop functions by total:\n   total%%      total    self%%%s  function  (module)\n",
 		fs.wall ? "  on-cpu%  off-cpu%" : "");
@@ -331,19 +328,93 @@ int render_text__write(const struct frec_profile *p, const struct render_text_op
 	for (size_t i = 0; i < fs.nr && i < top; i++) {
 		char a[32];
 
-		fprintf(f, "  %6.2f%% %10s  %6.2f%%  ", pct(order[i]->total, total),
-			commas(order[i]->total, a, sizeof(a)), pct(order[i]->self, total));
+		fprintf(f, "  %6.2f%% %10s  %6.2f%%  ", text_pct(order[i]->total, total),
+			text_count(order[i]->total, a, sizeof(a)), text_pct(order[i]->self, total));
 		if (fs.wall)
-			fprintf(f, " %6.2f%%   %6.2f%%  ", pct(order[i]->total - order[i]->off_total, total),
-				pct(order[i]->off_total, total));
+			fprintf(f, " %6.2f%%   %6.2f%%  ", text_pct(order[i]->total - order[i]->off_total, total),
+				text_pct(order[i]->off_total, total));
 		put_func(p, order[i], f);
 	}
-	putc('\n', f);
-	health(p, f);
-	err = ferror(f) ? -EIO : 0;
 out:
 	free(order);
 	free(fs.v);
 	frec_hashmap__exit(&fs.index);
 	return err;
+}
+
+/*
+ * With --per-process or --per-thread, the tables of each group (a root of the call tree), heaviest
+ * first, at most opts->top of them.  Returns 1 when the profile is not grouped, 0, or -ENOMEM.
+ */
+static int group_tables(const struct frec_profile *p, const struct render_text_opts *opts, FILE *f)
+{
+	unsigned int top = opts && opts->top ? opts->top : 20;
+	uint64_t total = frec_profile__total(p), rest = 0;
+	uint32_t *groups = NULL;
+	size_t nr = 0, cap = 0;
+	const char *what = "process";
+	int err = 1;
+
+	for (uint32_t c = frec_profile__node(p, FREC_NODE_ROOT)->first_child; c != FREC_NONE;
+	     c = frec_profile__node(p, c)->next_sibling) {
+		const struct frec_frame *fr = frec_profile__frame(p, frec_profile__node(p, c)->frame);
+
+		if (fr->kind != FREC_FRAME_PROCESS && fr->kind != FREC_FRAME_THREAD)
+			continue;
+		what = fr->kind == FREC_FRAME_PROCESS ? "process" : "thread";
+		if (nr == cap) {
+			uint32_t *g = realloc(groups, (cap = cap ? 2 * cap : 16) * sizeof(*g));
+
+			if (!g) {
+				err = -ENOMEM;
+				goto out;
+			}
+			groups = g;
+		}
+		groups[nr++] = c;
+	}
+	if (!nr)
+		goto out;
+	qsort_r(groups, nr, sizeof(*groups), text_cmp_nodes, (void *)p);
+	err = 0;
+	for (size_t i = 0; !err && i < nr; i++) {
+		const struct frec_node *g = frec_profile__node(p, groups[i]);
+		char a[32];
+
+		if (i >= top) {
+			rest += g->total;
+			continue;
+		}
+		fprintf(f, "%s ", what);
+		frec_term__puts(f, frec_profile__frame_name(p, g->frame));
+		fprintf(f, ": %.2f%% of the samples (%s)\n", text_pct(g->total, total), text_count(g->total, a, sizeof(a)));
+		err = tables(p, opts, groups[i], total, f);
+		putc('\n', f);
+	}
+	if (nr > top)
+		fprintf(f, "%zu more %s%s (%.2f%%) not shown (--top)\n\n", nr - top, what,
+			nr - top == 1 ? "" : what[0] == 'p' ? "es" : "s", text_pct(rest, total));
+out:
+	free(groups);
+	return err;
+}
+
+int render_text__write(const struct frec_profile *p, const struct render_text_opts *opts, FILE *f)
+{
+	int err;
+
+	header(p, f);
+	putc('\n', f);
+	err = text_tasks__write(p, opts ? opts->top : 0, f);
+	if (err)
+		return err;
+	err = group_tables(p, opts, f);
+	if (err == 1) {
+		err = tables(p, opts, FREC_NODE_ROOT, frec_profile__total(p), f);
+		putc('\n', f);
+	}
+	if (err)
+		return err;
+	health(p, f);
+	return ferror(f) ? -EIO : 0;
 }

@@ -115,33 +115,48 @@ static int add_pc(struct sym_stacks *st, uint32_t dso, uint64_t addr, bool is_re
 	return 0;
 }
 
+/*
+ * The name of sample @s's thread (@thread) or process at the time of the sample, as a string id:
+ * "?" when no COMM record named it, "swapper" for the idle task (pid 0), which has none.
+ */
+static int sample_comm(struct sym_stacks *st, const struct trace_sample *s, bool thread)
+{
+	uint32_t comm = sym_spaces__comm(st->spaces, (int32_t)(thread ? s->tid : s->pid), s->time);
+
+	if (!comm && !thread)
+		comm = sym_spaces__comm(st->spaces, (int32_t)s->tid, s->time);
+	if (comm)
+		return (int)comm;
+	return frec_profile__intern_str(st->p, (thread ? s->tid : s->pid) ? "?" : "swapper");
+}
+
 /* The frame id of sample @s's grouping root (--per-process, --per-thread), or a negative error. */
 static int group_frame(struct sym_stacks *st, const struct trace_sample *s)
 {
-	struct frec_frame f = { 0 };
+	struct frec_frame f = { .kind = st->opts->per_thread ? FREC_FRAME_THREAD : FREC_FRAME_PROCESS };
+	int comm = sample_comm(st, s, st->opts->per_thread), id;
 	char buf[128];
-	uint32_t comm;
-	int id;
 
-	if (st->opts->per_thread) {
-		comm = sym_spaces__comm(st->spaces, (int32_t)s->tid, s->time);
-		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(st->p, comm) : s->tid ? "?" : "swapper",
-			 s->tid);
-		f.kind = FREC_FRAME_THREAD;
-	} else {
-		comm = sym_spaces__comm(st->spaces, (int32_t)s->pid, s->time);
-		if (!comm)
-			comm = sym_spaces__comm(st->spaces, (int32_t)s->tid, s->time);
-		/* pid 0 is the idle task, which has no COMM record: the kernel calls it swapper */
-		snprintf(buf, sizeof(buf), "%s [%u]", comm ? frec_profile__str(st->p, comm) : s->pid ? "?" : "swapper",
-			 s->pid);
-		f.kind = FREC_FRAME_PROCESS;
-	}
+	if (comm < 0)
+		return comm;
+	snprintf(buf, sizeof(buf), "%s [%u]", frec_profile__str(st->p, (uint32_t)comm),
+		 st->opts->per_thread ? s->tid : s->pid);
 	id = frec_profile__intern_str(st->p, buf);
 	if (id < 0)
 		return id;
 	f.name = (uint32_t)id;
 	return frec_profile__add_frame(st->p, &f);
+}
+
+/* Count sample @s, of @weight, in the profile's tasks: the report's process and thread tables. */
+static int count_task(struct sym_stacks *st, const struct trace_sample *s, uint64_t weight)
+{
+	int comm = sample_comm(st, s, true), proc_comm = sample_comm(st, s, false);
+
+	if (comm < 0 || proc_comm < 0)
+		return -ENOMEM;
+	return frec_profile__add_task(st->p, &(struct frec_task){ .pid = (int32_t)s->pid, .tid = (int32_t)s->tid,
+				       .comm = (uint32_t)comm, .proc_comm = (uint32_t)proc_comm, .weight = weight });
 }
 
 /* Give the unwinder @p's file mappings in place at @time, once per generation. */
@@ -452,6 +467,8 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 	st->sample = nr_sample;
 	hl->samples++;
 	frec_profile__meta(st->p)->period_total += s->period;
+	if ((err = count_task(st, s, weight)))
+		return err;
 
 	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
 	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */

@@ -369,6 +369,80 @@ int frec_health_cause__describe(const struct frec_profile *p, enum frec_health_c
 /** frec_profile__module_basename() - the last component of @module's path ("" for 0). */
 const char *frec_profile__module_basename(const struct frec_profile *p, uint32_t module);
 
+/* ---- Processes and threads ------------------------------------------------------------------- */
+
+/*
+ * The weight of each thread, whatever the grouping of the call tree: the report's process and
+ * thread tables.  Filled by the symbolizer (after filters); folded stacks have none.
+ */
+struct frec_task {
+	int32_t pid;
+	int32_t tid;
+	uint32_t comm;      /* string id: the thread's name when sampled ("?" if unknown) */
+	uint32_t proc_comm; /* string id: its process's name when sampled */
+	uint64_t weight;
+};
+
+/**
+ * frec_profile__add_task() - add @t->weight to the task with @t's pid, tid, comm and proc_comm (a
+ * thread that calls exec is two tasks, as it is two roots with --per-thread), added if new.
+ * Returns 0 or -ENOMEM.
+ */
+int frec_profile__add_task(struct frec_profile *p, const struct frec_task *t);
+/** frec_profile__tasks() - the tasks, in the order first added (none for folded stacks). */
+const struct frec_task *frec_profile__tasks(const struct frec_profile *p, size_t *n);
+
+/* ---- Functions and transformations ---------------------------------------------------------- */
+
+/**
+ * frec_profile__new_like() - a profile with @src's strings, frames (same ids), metadata, module
+ * statistics and tasks, and an empty call tree: what a transformation of @src fills.  Returns 0
+ * and sets *@out (free with frec_profile__free()), or -ENOMEM.
+ */
+int frec_profile__new_like(const struct frec_profile *src, struct frec_profile **out);
+
+/**
+ * frec_name__base_len() - the length of the first @len bytes of @name without the suffixes
+ * compilers give to the copies they make of a function (".constprop.0", ".part.1", ".isra.0",
+ * ".cold", ".lto_priv.0", ".localalias", ".clone.3", in any number).
+ */
+size_t frec_name__base_len(const char *name, size_t len);
+
+/**
+ * frec_name__js_prefix() - the length of V8's perf-map prefix of @name ("JS:", "LazyCompile:",
+ * "Function:", "Script:"), 0 if it has none; *@tier is set to 1 when a tier marker follows it
+ * ('*' optimised, '~' interpreted, '^' baseline, '+' Maglev), else 0.
+ */
+size_t frec_name__js_prefix(const char *name, size_t *tier);
+
+/**
+ * frec_name__key() - the name of @name's source function: compiler clone suffixes, glibc's
+ * "__GI_" prefix and V8's tier marker ("JS:*f", "JS:~f" -> "JS:f") dropped.  Written to @buf of
+ * @size bytes (NUL-terminated when @size > 0); returns the length the whole key needs, as
+ * snprintf() does.
+ */
+size_t frec_name__key(const char *name, char *buf, size_t size);
+
+/**
+ * frec_profile__func_ids() - one number per frame, equal for frames of the same function: the
+ * same frec_name__key(), module and kind (an inlined copy and a clone of f are f; file and line
+ * do not count).  Unnamed frames ("[unknown]", "lib.so+0x12") and grouping roots are no function:
+ * FREC_NONE, which is never recursion.  Returns 0 and sets *@out to a malloc'ed array of
+ * frec_profile__nr_frames() ids, or -ENOMEM.
+ */
+int frec_profile__func_ids(const struct frec_profile *p, uint32_t **out);
+
+/**
+ * frec_profile__collapse_recursion() - a copy of @p where direct recursion is one frame: a node of
+ * the same function as its parent (frec_profile__func_ids()) is merged into the parent, its self
+ * weight and its callees with it, so that f;f;f;g becomes f;g.  The outer frame stays.  Every
+ * function keeps its self weight and its total counted once per sample; only the depth of the
+ * recursion is lost.  Mutual recursion (f;g;f) stays as it is: merging the inner f into the outer
+ * one would take g off the stacks that went through it, and g's total would shrink.  Returns 0 and
+ * sets *@out (children sorted as frec_profile__sort()), or -ENOMEM.
+ */
+int frec_profile__collapse_recursion(const struct frec_profile *p, struct frec_profile **out);
+
 /* ---- Folded stacks -------------------------------------------------------------------------- */
 
 struct frec_folded_stats {

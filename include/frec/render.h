@@ -20,13 +20,59 @@
 
 struct render_text_opts {
 	unsigned int top; /* rows per table; 0 = default (20) */
+	bool by_module;   /* self time by module (library) instead of the tables of functions */
 };
 
 /**
- * render_text__write() - the default report: header from the metadata, top functions by self and
- * by total with their module, and the stack-health summary.
+ * render_text__write() - the default report: header from the metadata; when the profile's tasks
+ * hold more than one process (thread), a table of the processes (threads) with their shares,
+ * "comm [pid]"; the top functions by self and by total with their module (opts->by_module: the
+ * modules by self, with their total); and the stack-health summary.  When the call tree is grouped
+ * by process or thread (its roots are FREC_FRAME_PROCESS or _THREAD frames), the tables of
+ * functions or modules are repeated for each group, heaviest first, at most opts->top of them.
+ * Every share is of the whole profile.
  */
 int render_text__write(const struct frec_profile *p, const struct render_text_opts *opts, FILE *f);
+
+/* ---- Call trees in text ---------------------------------------------------------------------- */
+
+#define RENDER_TREE_LIMIT 0.5 /* percent: the default of render_tree_opts.percent_limit */
+
+struct render_tree_opts {
+	double percent_limit; /* hide nodes under this share, in percent; < 0: RENDER_TREE_LIMIT */
+};
+
+/**
+ * render_tree__write() - the callee tree from the roots, one line per node: its total and self
+ * shares and its name and module, heaviest child first, children under their caller (a single
+ * shown child stays in its caller's column, so that chains of calls do not drift right).  Nodes
+ * lighter than opts->percent_limit percent of the total are hidden.  A tower of direct recursion
+ * with nothing else shown is one line, marked with its depth; when a function that calls itself
+ * is shown level by level, a last line says that --collapse-recursion merges the levels.
+ * Returns 0, -ENOMEM or -EIO.
+ */
+int render_tree__write(const struct frec_profile *p, const struct render_tree_opts *opts, FILE *f);
+
+/**
+ * render_callers__write() - the callers of the function @func, as an inverted tree: @func first,
+ * then each caller under its callee, down to the roots, merged over every node of the function
+ * (the innermost, when it recurses: each sample counts once), with each path's share of the total
+ * and of @func's weight.  @func is a function's name as frames carry it, or without compiler
+ * clone suffixes or C++ parameter list ("parse" matches "parse.constprop.0" and "parse(int)"): no
+ * pattern.  opts->percent_limit is of @func's weight.  Returns 0, -ENOENT when no frame of @p
+ * matches (see render_callers__suggest()), -ENOMEM or -EIO.
+ */
+int render_callers__write(const struct frec_profile *p, const char *func, const struct render_tree_opts *opts,
+			  FILE *f);
+
+/**
+ * render_callers__suggest() - up to @max names of functions of @p close to @func, for when
+ * render_callers__write() matched nothing: names that contain it (case aside) or it contains,
+ * then names within a few typing errors of it, heaviest first; each as --callers would match it
+ * (without clone suffixes).  The names are malloc'ed into @out[]; the caller frees them.  Returns
+ * how many, or -ENOMEM.
+ */
+int render_callers__suggest(const struct frec_profile *p, const char *func, char **out, size_t max);
 
 /* ---- Flame graphs ----------------------------------------------------------------------------- */
 

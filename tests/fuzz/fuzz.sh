@@ -32,6 +32,7 @@ corpus_dirs() {
 	case $1 in
 	trace_reader) echo "$c/trace" ;;
 	flame) echo "$c/flame $srcdir/tests/data/flame" ;;
+	views) echo "$c/views $srcdir/tests/data/report $srcdir/tests/data/flame" ;;
 	sym_text) echo "$c/symtext $c/perfmap" ;;
 	perf_map) echo "$c/perfmap $c/symtext" ;;
 	sym_elf) echo "$c/elf $builddir/tests/fixtures/symbolizer" ;;

@@ -31,6 +31,26 @@ grep_out '\\u202eevil'
 grep_out "café"
 grep_err 'n\\x1b\]0;pwned\\x07\.folded: skipped 1 of 5 lines'
 
+# and so do the text views, their headings and the matched names --callers lists
+for view in "--tree" "--tree --collapse-recursion --percent-limit 0" "--per-process --tree"; do
+	# shellcheck disable=SC2086
+	expect 0 "$FREC" report -i "$T/$name.folded" $view
+	raw_controls "$T/out"
+	raw_controls "$T/err"
+	grep_out '\\x1b\[31mred\\x1b\[0m'
+done
+grep_out '\\u202eevil'
+expect 0 "$FREC" report -i "$T/$name.folded" --callers "$(printf '\342\200\256evil')"
+raw_controls "$T/out"
+grep_out '^callers of \\u202eevil: 2 samples'
+grep_out '^ *[0-9.]+% +[0-9.]+%  \\x9braw$'
+expect 0 "$FREC" report -i "$T/$name.folded" --callers leaf
+raw_controls "$T/out"
+grep_out '^ *[0-9.]+% +[0-9.]+%  \\x1b\[31mred\\x1b\[0m$'
+expect 1 "$FREC" report -i "$T/$name.folded" --callers "$(printf '\033[31mred')"
+raw_controls "$T/err"
+grep_err "no function named '\\\\x1b\\[31mred'"
+
 # findings name functions too, in sentences and in their own lists
 expect 0 "$FREC" report -i "$T/$name.folded" --analyze
 raw_controls "$T/out"

@@ -93,4 +93,15 @@ static inline size_t count(const struct out *o, const char *needle)
 	return n;
 }
 
+/* A text view's lines after its two heading lines (render_tree__write(), render_callers__write()). */
+static inline const char *tree_body(const char *out)
+{
+	const char *s = strchr(out, '\n');
+
+	cr_assert_not_null(s);
+	s = strchr(s + 1, '\n');
+	cr_assert_not_null(s);
+	return s + 1;
+}
+
 #endif /* FREC_TEST_RENDER_FIXTURE_H */

@@ -10,7 +10,7 @@
  *   dlopen   a library dlopen'ed only when the phase starts (libnofp_late.so, next to this
  *            binary), so its mapping appears in the middle of the recording
  *
- * usage: nofp [SECONDS [PHASE]]   SECONDS defaults to 3, PHASE to all
+ * usage: nofp [SECONDS [PHASE]]   SECONDS (of CPU time) defaults to 3, PHASE to all
  * Every stack of the main thread ends in main(): the expected result for the unwinding tests.
  */
 #include <dlfcn.h>
@@ -56,7 +56,7 @@ NOFP_NOIPA static void nofp_phase_recurse(double until)
 {
 	uint64_t seed = 1;
 
-	while (nofp_now() < until)
+	while (nofp_cpu() < until)
 		seed = nofp_recurse(NOFP_DEPTH, seed);
 }
 
@@ -77,7 +77,7 @@ NOFP_NOIPA static void nofp_phase_qsort(double until)
 	static uint32_t a[NOFP_QSORT_LEN];
 	uint32_t s = 12345;
 
-	while (nofp_now() < until) {
+	while (nofp_cpu() < until) {
 		for (size_t i = 0; i < NOFP_QSORT_LEN; i++) {
 			s = s * 1103515245u + 12345u;
 			a[i] = s;
@@ -113,7 +113,7 @@ NOFP_NOIPA static int nofp_phase_dlopen(double until)
 		fprintf(stderr, "nofp: %s\n", dlerror());
 		return -1;
 	}
-	while (nofp_now() < until)
+	while (nofp_cpu() < until)
 		nofp_sink = work(nofp_sink);
 	/* Stay mapped: unmapping while samples may still name the library proves nothing here. */
 	return 0;
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	double secs = argc > 1 ? atof(argv[1]) : 3.0;
 	const char *phase = argc > 2 ? argv[2] : "all";
 	int all = !strcmp(phase, "all");
-	double start = nofp_now(), share;
+	double start = nofp_cpu(), share;
 
 	if (secs <= 0 || (!all && strcmp(phase, "recurse") && strcmp(phase, "qsort") && strcmp(phase, "dlopen"))) {
 		fprintf(stderr, "usage: nofp [SECONDS [all|recurse|qsort|dlopen]]\n");
