@@ -359,7 +359,10 @@ static int group_tables(const struct frec_profile *p, const struct render_text_o
 	     c = frec_profile__node(p, c)->next_sibling) {
 		const struct frec_frame *fr = frec_profile__frame(p, frec_profile__node(p, c)->frame);
 
-		if (fr->kind != FREC_FRAME_PROCESS && fr->kind != FREC_FRAME_THREAD)
+		/* a wall-clock profile's [on-cpu] and [off-cpu] roots are kinds of time, not threads */
+		if ((fr->kind != FREC_FRAME_PROCESS && fr->kind != FREC_FRAME_THREAD) ||
+		    !strcmp(frec_profile__str(p, fr->name), FREC_MARKER_ON_CPU) ||
+		    !strcmp(frec_profile__str(p, fr->name), FREC_MARKER_OFF_CPU))
 			continue;
 		what = fr->kind == FREC_FRAME_PROCESS ? "process" : "thread";
 		if (nr == cap) {
