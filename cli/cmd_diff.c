@@ -31,6 +31,9 @@ static const char diff_help[] =
 	"                        period; the default for traces), count (samples; the default for\n"
 	"                        folded stacks), share (percent of each profile), rate (CPU time per\n"
 	"                        second of recording, for recordings of different durations)\n"
+	"      --off-cpu         compare the time threads waited off CPU (traces of frec record\n"
+	"                        --off-cpu) instead of CPU samples\n"
+	"      --wall            compare wall-clock time, on and off CPU (as frec report --wall)\n"
 	"      --merge-jit-tiers one frame per JIT function whatever tier its code ran at (V8 marks\n"
 	"                        optimised code * and interpreted code ~): a function optimised in\n"
 	"                        one run and not in the other compares as itself\n"
@@ -74,11 +77,14 @@ struct diff_cli_opts {
 	size_t nr_rules;
 	double fail_pct; /* --fail-on-regression, < 0 if not given */
 	bool diff_file;  /* one input, difffolded.pl's: before and after name it both */
+	struct sym_opts sym;
 	bool merge_jit_tiers;
 };
 
 enum {
 	OPT_SVG = 256,
+	OPT_OFF_CPU,
+	OPT_WALL,
 	OPT_NEGATE,
 	OPT_TOP,
 	OPT_TITLE,
@@ -110,6 +116,8 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "svg", no_argument, NULL, OPT_SVG },
 		{ "negate", no_argument, NULL, OPT_NEGATE },
+		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+		{ "wall", no_argument, NULL, OPT_WALL },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
@@ -163,6 +171,12 @@ static int parse_opts(int argc, char **argv, struct diff_cli_opts *o)
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case OPT_OFF_CPU:
+			o->sym.weight = SYM_WEIGHT_OFF_CPU;
+			break;
+		case OPT_WALL:
+			o->sym.weight = SYM_WEIGHT_WALL;
 			break;
 		case OPT_SVG:
 			o->svg = true;
@@ -397,7 +411,8 @@ int cmd_diff(int argc, char **argv)
 			     "the output is named with -o or --svg FILE, after the two inputs: "
 			     "frec diff old.zst new.zst --svg diff.svg"))
 		goto out;
-	/* the export formats carry file:line */
+	if (o.pprof || o.speedscope)
+		o.sym.lines = true; /* the export formats carry file:line */
 	if (o.diff_file) {
 		ret = cli_load_folded_diff(cmd, o.before, &before, &after);
 		if (ret == CLI_USAGE)
@@ -405,8 +420,7 @@ int cmd_diff(int argc, char **argv)
 		if (ret)
 			goto out;
 		ret = CLI_FAIL;
-	} else if (cli_load_profile(cmd, o.before, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &before) ||
-		   cli_load_profile(cmd, o.after, o.pprof || o.speedscope ? &(struct sym_opts){ .lines = true } : NULL, &after)) {
+	} else if (cli_load_profile(cmd, o.before, &o.sym, &before) || cli_load_profile(cmd, o.after, &o.sym, &after)) {
 		goto out;
 	}
 	if (o.merge_jit_tiers && (cli_merge_jit_tiers(cmd, &before) || cli_merge_jit_tiers(cmd, &after)))

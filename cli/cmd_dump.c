@@ -134,6 +134,19 @@ static void dump_kernel(struct dump_ctx *d, const struct perf_event_header *h)
 		fprintf(d->out, " time %" PRIu64 " id %" PRIu64, t.time, t.id);
 		break;
 	}
+	case PERF_RECORD_SWITCH:
+	case PERF_RECORD_SWITCH_CPU_WIDE: {
+		struct trace_switch sw;
+
+		if (trace_event__parse_switch(ev, h, &sw))
+			break;
+		fprintf(d->out, " pid %u tid %u %s%s", id.pid, id.tid, sw.out ? "out" : "in",
+			sw.preempt ? " preempted" : "");
+		if (sw.cpu_wide)
+			fprintf(d->out, " %s pid %u tid %u", sw.out ? "next" : "prev", sw.next_prev_pid,
+				sw.next_prev_tid);
+		break;
+	}
 	default:
 		fprintf(d->out, " type %u size %u", h->type, h->size);
 		break;

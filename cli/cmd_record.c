@@ -40,6 +40,9 @@ static const char record_help[] =
 	"  -g                       record call graphs: the default mode, as perf's -g asks for\n"
 	"      --call-graph MODE    auto[,SIZE] (default: fp plus a stack copy of SIZE bytes, default\n"
 	"                           8192, max 65528), fp (frame pointers only), dwarf[,SIZE] or none\n"
+	"      --off-cpu            also sample every switch of a target thread off a CPU, with its\n"
+	"                           blocking stack, and when it came back (frec report --off-cpu);\n"
+	"                           needs kernel samples: root, CAP_PERFMON or perf_event_paranoid <= 1\n"
 	"output and duration:\n"
 	"  -o, --output FILE        trace to write, readable by you only (default trace.zst); - writes it\n"
 	"                           to standard output (never a terminal; the command's own output then\n"
@@ -150,6 +153,7 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "off-cpu", no_argument, NULL, 'O' },
 		{ "no-jit-env", no_argument, NULL, OPT_NO_JIT_ENV },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -221,6 +225,9 @@ static int parse_opts(int argc, char **argv, struct record_cli *c)
 				return CLI_USAGE;
 			}
 			o->mmap_pages = (unsigned int)v;
+			break;
+		case 'O':
+			o->off_cpu = true;
 			break;
 		case OPT_NO_JIT_ENV:
 			c->no_jit_env = true;
@@ -319,7 +326,8 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 	fprintf(stderr,
 		"frec: %s (%s), %" PRIu64 " samples of %s, %" PRIu64 " lost (%.2f%%)\n"
 		"frec: wrote %s: %s, %.0f bytes/sample\n",
-		frec_duration__str(st->elapsed_ns, secs, sizeof(secs)), stop_reason(st->stop_flags), st->samples,
+		frec_duration__str(st->elapsed_ns, secs, sizeof(secs)), stop_reason(st->stop_flags),
+		st->samples - st->off_cpu_samples,
 		st->event, st->lost, all ? 100.0 * (double)st->lost / (double)all : 0.0, out,
 		cli_human_bytes(st->trace_bytes, size, sizeof(size)),
 		st->samples ? (double)st->trace_bytes / (double)st->samples : 0.0);
@@ -331,6 +339,10 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 	fprintf(stderr, "frec: own CPU use: %.1f%% of one CPU while recording, plus %.2f s to start and finish\n",
 		st->elapsed_ns ? 100.0 * (double)st->cpu_recording_ns / (double)st->elapsed_ns : 0.0,
 		(double)fixed / 1e9);
+	if (c->rec.off_cpu)
+		fprintf(stderr, "frec: off-cpu: %" PRIu64 " switches out sampled, %" PRIu64 " switch records%s\n",
+			st->off_cpu_samples, st->switches,
+			st->lost ? " (the waits that lost ones began or ended will be missing or too long)" : "");
 	if (st->lost)
 		cli_hint("samples were lost: give the rings more room (-m %u) or sample less often (-F)",
 			 st->mmap_pages ? st->mmap_pages * 4 : 512);
@@ -411,6 +423,17 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 				 "free space or record elsewhere with -o");
 		else if (e->err == -EACCES || e->err == -ENOENT || e->err == -EROFS || e->err == -EISDIR)
 			cli_hint("choose a writable place with -o FILE");
+		break;
+	case REC_ERR_OFF_CPU:
+		cli_error("record", "cannot open %s: %s", e->what, err);
+		if (e->err == -EACCES || e->err == -EPERM) {
+			cli_hint("--off-cpu samples the kernel's switch of a thread off its CPU, so it needs kernel "
+				 "samples: run as root, with CAP_PERFMON, or after sysctl kernel.perf_event_paranoid=1 "
+				 "(it is %u)", read_proc_uint("/proc/sys/kernel/perf_event_paranoid", 99));
+		} else if (e->err == -EINVAL) {
+			cli_hint("the kernel refused switch records (Linux 4.3 or later) with this call graph; "
+				 "try --call-graph fp");
+		}
 		break;
 	case REC_ERR_MMAP:
 		cli_error("record", "cannot map the ring buffers: %s", err);

@@ -59,6 +59,14 @@ static const char report_help[] =
 	"      --tid TID[,TID]   keep these threads\n"
 	"      --comm NAME       keep threads named NAME\n"
 	"      --time START,END  keep samples between START and END seconds after the start\n"
+	"off-CPU (traces of frec record --off-cpu):\n"
+	"      --off-cpu         weigh stacks by the time threads waited off CPU (sleep, lock, I/O,\n"
+	"                        pipe...) instead of CPU samples; each ends in the blocking call\n"
+	"      --off-cpu-min USEC  leave out waits shorter than USEC microseconds (applied here, at\n"
+	"                        report time: the trace keeps every switch)\n"
+	"      --wall            on-CPU and off-CPU time together, in wall-clock time, under roots\n"
+	"                        [on-cpu] and [off-cpu]; threads idle all along are left out and\n"
+	"                        counted (--off-cpu shows them)\n"
 	"frames:\n"
 	"      --per-process     a root frame per process (text report: tables per process)\n"
 	"      --per-thread      a root frame per thread (text report: tables per thread)\n"
@@ -120,6 +128,7 @@ struct report_opts {
 	char **rules; /* --rules files, in order */
 	size_t nr_rules;
 	bool format_given;
+	bool off_cpu_min_given;
 	bool progress; /* stderr is a terminal: draw how far symbolizing is */
 	bool merge_jit_tiers;
 };
@@ -150,6 +159,9 @@ enum {
 	OPT_FORMAT,
 	OPT_CONTEXT,
 	OPT_RULES,
+	OPT_OFF_CPU,
+	OPT_OFF_CPU_MIN,
+	OPT_WALL,
 	OPT_TREE,
 	OPT_CALLERS,
 	OPT_PERCENT_LIMIT,
@@ -263,6 +275,9 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "context", required_argument, NULL, OPT_CONTEXT },
 		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+		{ "off-cpu-min", required_argument, NULL, OPT_OFF_CPU_MIN },
+		{ "wall", no_argument, NULL, OPT_WALL },
 		{ "tree", no_argument, NULL, OPT_TREE },
 		{ "callers", required_argument, NULL, OPT_CALLERS },
 		{ "percent-limit", required_argument, NULL, OPT_PERCENT_LIMIT },
@@ -439,6 +454,21 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->format = c == OPT_PPROF ? REPORT_PPROF : REPORT_SPEEDSCOPE;
 			o->output = optarg;
 			break;
+		case OPT_OFF_CPU:
+		case OPT_WALL:
+			if (o->sym.weight != SYM_WEIGHT_CPU && o->sym.weight != (c == OPT_WALL ? SYM_WEIGHT_WALL : SYM_WEIGHT_OFF_CPU)) {
+				cli_error("report", "--off-cpu and --wall exclude each other");
+				cli_hint("--wall holds the off-CPU time too, under [off-cpu]");
+				return CLI_USAGE;
+			}
+			o->sym.weight = c == OPT_WALL ? SYM_WEIGHT_WALL : SYM_WEIGHT_OFF_CPU;
+			break;
+		case OPT_OFF_CPU_MIN:
+			if (!cli_parse_u64("report", "--off-cpu-min", optarg, 0, UINT64_MAX / 1000, &v))
+				return CLI_USAGE;
+			o->sym.off_cpu_min_ns = v * 1000;
+			o->off_cpu_min_given = true;
+			break;
 		case 'h':
 			return cli_usage("report", report_help, CLI_OK);
 		default:
@@ -449,6 +479,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		cli_error("report", "unexpected argument '%s'", argv[optind]);
 		cli_hint("the input is given with -i FILE");
 		return cli_usage("report", NULL, CLI_USAGE);
+	}
+	if (o->off_cpu_min_given && o->sym.weight == SYM_WEIGHT_CPU) {
+		cli_error("report", "--off-cpu-min is for off-CPU profiles");
+		cli_hint("add --off-cpu or --wall");
+		return CLI_USAGE;
 	}
 	if (!cli_opt_seen__exclusive(&seen, (const int[]){ OPT_FOLDED, OPT_SVG, OPT_ANALYZE, OPT_TREE, OPT_CALLERS,
 							      OPT_PPROF, OPT_SPEEDSCOPE, 0 },
@@ -550,6 +585,31 @@ void report_opts__free(struct report_opts *o)
 	if (o)
 		report_opts__exit(o);
 	free(o);
+}
+
+/* What an off-CPU profile stands on, and what it left out. */
+static void off_cpu_summary(const struct report_opts *o, const struct sym_off_cpu_stats *st)
+{
+	if (o->sym.weight == SYM_WEIGHT_WALL)
+		fprintf(stderr, "frec report: wall: %.3f s on CPU; ", (double)st->on_cpu_ns / 1e9);
+	else
+		fputs("frec report: ", stderr);
+	fprintf(stderr, "off-cpu: %" PRIu64 " waits, %.3f s in all", st->periods, (double)st->ns / 1e9);
+	if (st->preempted)
+		fprintf(stderr, ", of which %" PRIu64 " preemptions (%.3f s runnable, waiting for a CPU)", st->preempted,
+			(double)st->preempted_ns / 1e9);
+	if (st->open)
+		fprintf(stderr, "; %" PRIu64 " still waiting when the recording ended", st->open);
+	if (st->short_periods)
+		fprintf(stderr, "; %" PRIu64 " shorter than %" PRIu64 " us (%.3f s) left out", st->short_periods,
+			o->sym.off_cpu_min_ns / 1000, (double)st->short_ns / 1e9);
+	if (st->idle_threads)
+		fprintf(stderr, "; %" PRIu64 " threads idle all along (%.3f s waiting) left out: --off-cpu shows them",
+			st->idle_threads, (double)st->idle_ns / 1e9);
+	fputc('\n', stderr);
+	if (st->lost)
+		cli_warn("report", "the kernel dropped %" PRIu64 " samples or switch records: the waits they began "
+			 "or ended are missing or too long", st->lost);
 }
 
 /*
@@ -673,6 +733,7 @@ int cmd_report(int argc, char **argv)
 	struct analyze_report *findings = NULL;
 	struct cli_output out = { .fd = -1 };
 	struct cli_progress prog;
+	struct sym_off_cpu_stats off_stats = { 0 };
 	struct report_opts o;
 	FILE *f;
 	int ret;
@@ -696,11 +757,15 @@ int cmd_report(int argc, char **argv)
 		o.sym.progress = cli_progress__symbolizer;
 		o.sym.progress_ctx = &prog;
 	}
+	if (o.sym.weight != SYM_WEIGHT_CPU)
+		o.sym.off_cpu_stats = &off_stats;
 	ret = cli_load_profile(cmd, o.input, &o.sym, &p);
 	if (o.progress)
 		cli_progress__end(&prog);
 	if (ret || (o.merge_jit_tiers && (ret = cli_merge_jit_tiers(cmd, &p))))
 		goto out;
+	if (o.sym.weight != SYM_WEIGHT_CPU)
+		off_cpu_summary(&o, &off_stats);
 	ret = CLI_FAIL;
 	warn_not_a_trace(&o, p);
 	if (o.collapse && collapse(&o, &p))

@@ -11,7 +11,7 @@
 #include "frec/log.h"
 
 static const struct frec_cmd cmds[] = {
-	{ "record", cmd_record, "[record] [-p PID[,PID...] | -t TID[,TID...] | -a] [-F HZ | -c PERIOD] [-e EVENT] [-g] [--call-graph MODE] [-d SECONDS] [-m PAGES] [-o FILE] [--no-jit-env] [-q] [-v] [-- CMD [ARGS...]]",
+	{ "record", cmd_record, "[record] [-p PID[,PID...] | -t TID[,TID...] | -a] [-F HZ | -c PERIOD] [-e EVENT] [-g] [--call-graph MODE] [--off-cpu] [-d SECONDS] [-m PAGES] [-o FILE] [--no-jit-env] [-q] [-v] [-- CMD [ARGS...]]",
 	  "sample a command, processes or the whole system into a trace" },
 	{ "report", cmd_report,
 	  "report [-i FILE] [--folded | --svg [FILE] | --pprof FILE | --speedscope FILE | --analyze | --tree | "

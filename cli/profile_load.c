@@ -323,6 +323,14 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 		goto out;
 	}
 	if (!is_trace(&in)) {
+		if (o.weight != SYM_WEIGHT_CPU) {
+			cli_error(cmd, "%s is not a trace: --%s needs the switches of a recording", in.name,
+				  o.weight == SYM_WEIGHT_WALL ? "wall" : "off-cpu");
+			cli_hint("folded stacks are weighted already: read them without --%s",
+				 o.weight == SYM_WEIGHT_WALL ? "wall" : "off-cpu");
+			err = CLI_FAIL;
+			goto out;
+		}
 		if (frec_profile__looks_perf_script(in.data, in.len)) {
 			err = load_perf_script(cmd, &in, &o, out);
 		} else if (frec_profile__looks_folded_diff(in.data, in.len)) {
@@ -347,6 +355,8 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 	free(cache);
 	if (err) {
 		cli_error(cmd, "cannot build a profile from %s: %s", in.name, frec_strerror(err));
+		if (err == -FREC_E_NO_OFF_CPU)
+			cli_hint("record with `frec record --off-cpu ...` to see where threads wait");
 		err = CLI_FAIL;
 		goto out;
 	}

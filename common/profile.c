@@ -307,6 +307,9 @@ double frec_profile__ns_per_weight(const struct frec_profile *p)
 	const struct frec_profile_meta *m = &p->meta;
 	const char *event = frec_profile__str(p, m->event);
 
+	/* Weights that are nanoseconds already (off-CPU profiles). */
+	if (!strcmp(frec_profile__str(p, m->unit), "ns"))
+		return 1;
 	/* Software clocks count nanoseconds: their periods add up to the CPU time sampled. */
 	if (m->period_total && m->health.samples && (!strcmp(event, "cpu-clock") || !strcmp(event, "task-clock")))
 		return (double)m->period_total / (double)m->health.samples;

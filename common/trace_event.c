@@ -341,6 +341,23 @@ int trace_event__parse_lost(const struct trace_event *ev, const struct perf_even
 	return c.bad ? -FREC_E_PARSE : 0;
 }
 
+int trace_event__parse_switch(const struct trace_event *ev, const struct perf_event_header *h,
+			      struct trace_switch *sw)
+{
+	struct cursor c = body_cursor(ev, h);
+
+	memset(sw, 0, sizeof(*sw));
+	if (h->type != PERF_RECORD_SWITCH && h->type != PERF_RECORD_SWITCH_CPU_WIDE)
+		return -FREC_E_PARSE;
+	sw->out = h->misc & PERF_RECORD_MISC_SWITCH_OUT;
+	sw->preempt = sw->out && (h->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+	if (h->type == PERF_RECORD_SWITCH_CPU_WIDE) {
+		sw->cpu_wide = true;
+		take_u32x2(&c, &sw->next_prev_pid, &sw->next_prev_tid);
+	}
+	return c.bad ? -FREC_E_PARSE : 0;
+}
+
 int trace_event__parse_throttle(const struct trace_event *ev, const struct perf_event_header *h,
 				struct trace_throttle *t)
 {

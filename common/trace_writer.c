@@ -216,7 +216,7 @@ static int write_struct(struct trace_writer *w, uint32_t type, const void *rec, 
 int trace_writer__write_header(struct trace_writer *w, const struct trace_meta *meta)
 {
 	struct trace_header th = {
-		.version_major = TRACE_VERSION_MAJOR,
+		.version_major = meta->version_major ? meta->version_major : TRACE_VERSION_MAJOR_BASE,
 		.version_minor = TRACE_VERSION_MINOR,
 		.fixed_size = sizeof(th),
 		.start_ns = meta->start_ns,

@@ -252,7 +252,36 @@ static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
 	}
 }
 
-static int add_fd(struct recorder *rec, int fd, int cpu_index)
+/*
+ * The off-CPU event: a software context-switch event with the recording's sample layout (so that
+ * one decoder reads every sample), sampled at each switch out (period 1), and switch records for
+ * the times threads leave and come back.  Its records share the CPU's ring with the main event,
+ * which alone reports mappings, names and tasks.  Settled from the main event's attr once that
+ * has been opened: what the kernel refused there (kernel samples, build-ids) is left out here.
+ * Returns an fd or -errno.
+ */
+static int open_off_cpu(struct recorder *rec, pid_t pid, int cpu)
+{
+	struct perf_event_attr *a = &rec->off_attr;
+	int fd;
+
+	if (!a->size) {
+		*a = rec->attr;
+		a->type = PERF_TYPE_SOFTWARE;
+		a->config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+		a->freq = 0;
+		a->sample_period = 1;
+		a->mmap = a->mmap2 = a->comm = a->comm_exec = a->task = a->build_id = 0;
+		a->context_switch = 1;
+	}
+	/* The switch is taken in the kernel: an event that excludes it never fires. */
+	if (a->exclude_kernel)
+		return -EACCES;
+	fd = sys_perf_event_open(a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int add_fd(struct recorder *rec, int fd, int cpu_index, bool off_cpu)
 {
 	struct frec_fd *f;
 
@@ -268,9 +297,10 @@ static int add_fd(struct recorder *rec, int fd, int cpu_index)
 	f = &rec->fds[rec->nr_fds++];
 	f->fd = fd;
 	f->cpu_index = cpu_index;
+	f->off_cpu = off_cpu;
 	if (ioctl(fd, PERF_EVENT_IOC_ID, &f->id) < 0)
 		f->id = 0;
-	return 0;
+	return off_cpu ? frec_hashmap__set(&rec->off_ids, f->id, 1) : 0;
 }
 
 /* Open the event for @pid (-1: every task) on every CPU. */
@@ -282,7 +312,19 @@ int rec_events__open_task(struct recorder *rec, pid_t pid)
 
 		if (fd < 0)
 			return fd;
-		err = add_fd(rec, fd, (int)c);
+		err = add_fd(rec, fd, (int)c, false);
+		if (err) {
+			close(fd);
+			return err;
+		}
+		if (!rec->o->off_cpu)
+			continue;
+		fd = open_off_cpu(rec, pid, rec->cpus[c]);
+		if (fd < 0) {
+			rec->off_cpu_failed = fd != -ESRCH;
+			return fd;
+		}
+		err = add_fd(rec, fd, (int)c, true);
 		if (err) {
 			close(fd);
 			return err;

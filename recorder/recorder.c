@@ -158,8 +158,11 @@ static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
 	bool kernel;
 
 	rec->st->samples++;
+	/* Both events have one sample layout (events.c), so the main event's decodes either. */
 	if (trace_event__parse_sample(&rec->event, h, &s))
 		return rec__emit(rec, h, h->size); /* kept as is: the reader will report it */
+	if (rec->o->off_cpu && frec_hashmap__find(&rec->off_ids, s.id, NULL))
+		rec->st->off_cpu_samples++;
 	if (!rec->first_ns)
 		rec->first_ns = s.time;
 	rec->last_ns = s.time;
@@ -205,6 +208,10 @@ static int emit_record(struct recorder *rec, const struct perf_event_header *h)
 		break;
 	case PERF_RECORD_THROTTLE:
 		rec->st->throttles++;
+		break;
+	case PERF_RECORD_SWITCH:
+	case PERF_RECORD_SWITCH_CPU_WIDE:
+		rec->st->switches++;
 		break;
 	case PERF_RECORD_EXIT:
 		/* pid, ppid, tid, ptid: a process ends when its main thread does */
@@ -361,6 +368,23 @@ static char *join_argv(char *const *argv)
 	return s;
 }
 
+/* TRACE_REC_ATTR for the main event or the off-CPU one, with the sample ids of its fds. */
+static int write_attr(struct recorder *rec, bool off_cpu, const struct perf_event_attr *attr, const char *name)
+{
+	uint64_t *ids = calloc(rec->nr_fds ? rec->nr_fds : 1, sizeof(*ids));
+	uint32_t n = 0;
+	int err;
+
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < rec->nr_fds; i++)
+		if (rec->fds[i].off_cpu == off_cpu)
+			ids[n++] = rec->fds[i].id;
+	err = trace_writer__write_attr(rec->w, attr, ids, n, name);
+	free(ids);
+	return err;
+}
+
 /*
  * What an attached process runs, for the header's command (titles of its graphs): its command
  * line with spaces for NULs, else its name in brackets (a kernel thread), else "pid N".
@@ -453,21 +477,15 @@ static int write_header(struct recorder *rec)
 		.clockid = CLOCK_MONOTONIC,
 		.nr_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
 		.page_size = (uint32_t)rec->page_size,
+		.version_major = o->off_cpu ? TRACE_VERSION_MAJOR_OFF_CPU : TRACE_VERSION_MAJOR_BASE,
 		.nr_kv = n,
 		.kv = ptrs,
 	};
 	err = trace_writer__write_header(rec->w, &meta);
-	if (!err) {
-		uint64_t *ids = calloc(rec->nr_fds ? rec->nr_fds : 1, sizeof(*ids));
-
-		if (!ids)
-			return -ENOMEM;
-		for (size_t i = 0; i < rec->nr_fds; i++)
-			ids[i] = rec->fds[i].id;
-		err = trace_writer__write_attr(rec->w, &rec->attr, ids, (uint32_t)rec->nr_fds,
-					       rec_events__name(rec));
-		free(ids);
-	}
+	if (!err)
+		err = write_attr(rec, false, &rec->attr, rec_events__name(rec));
+	if (!err && o->off_cpu)
+		err = write_attr(rec, true, &rec->off_attr, TRACE_EVENT_OFF_CPU);
 	return err;
 }
 
@@ -667,6 +685,7 @@ static void recorder_exit(struct recorder *rec)
 	frec_hashmap__exit(&rec->pids);
 	rec_ustack__exit(&rec->ustack);
 	frec_hashmap__exit(&rec->kips);
+	frec_hashmap__exit(&rec->off_ids);
 }
 
 static int open_targets(struct recorder *rec)
@@ -698,6 +717,8 @@ static int open_targets(struct recorder *rec)
 	}
 	if (err && rec->e->kind == REC_ERR_EVENT)
 		snprintf(rec->e->what, sizeof(rec->e->what), "%s", rec_events__name(rec));
+	if (err && rec->off_cpu_failed)
+		rec__set_error(rec, err, REC_ERR_OFF_CPU, "the context-switch event of --off-cpu");
 	return err;
 }
 
@@ -715,6 +736,7 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	frec_hashmap__init(&rec.pids);
 	rec_ustack__init(&rec.ustack);
 	frec_hashmap__init(&rec.kips);
+	frec_hashmap__init(&rec.off_ids);
 	rec.stage = malloc(STAGE_BYTES);
 	rec.cut = malloc(UINT16_MAX + 1);
 	if (!rec.stage || !rec.cut) {

@@ -22,6 +22,7 @@ struct frec_fd {
 	int fd;
 	int cpu_index; /* into recorder.cpus */
 	uint64_t id;   /* PERF_EVENT_IOC_ID */
+	bool off_cpu;  /* of the off-CPU event (rec->off_attr), else of rec->attr */
 };
 
 struct recorder {
@@ -29,6 +30,9 @@ struct recorder {
 	struct rec_stats *st;
 	struct rec_error *e;
 	struct perf_event_attr attr;
+	struct perf_event_attr off_attr; /* rec_opts.off_cpu: set by the first open of the event */
+	struct frec_hashmap off_ids;     /* sample ids of the off-CPU event's fds */
+	bool off_cpu_failed;             /* opening the off-CPU event failed (not the main one) */
 	struct trace_event event; /* @attr, for decoding samples */
 	size_t page_size;
 

@@ -407,6 +407,19 @@ void flame__write_frame_end(struct flame_ctx *c, const struct flame_item *it, co
 	svg_out__str(o, "</g>\n");
 }
 
+/* Whether node @id of @p is below a wall-clock profile's FREC_MARKER_OFF_CPU root. */
+static bool below_off_cpu(const struct frec_profile *p, uint32_t id)
+{
+	for (uint32_t n = frec_profile__node(p, id)->parent; n != FREC_NONE && n != FREC_NODE_ROOT;
+	     n = frec_profile__node(p, n)->parent) {
+		const struct frec_frame *f = frec_profile__frame(p, frec_profile__node(p, n)->frame);
+
+		if (f->kind == FREC_FRAME_THREAD && !strcmp(frec_profile__str(p, f->name), FREC_MARKER_OFF_CPU))
+			return true;
+	}
+	return false;
+}
+
 /* The class of every frame drawn, and the set of them for the legend, which precedes the frames. */
 static void classify(struct flame_ctx *c)
 {
@@ -417,6 +430,9 @@ static void classify(struct flame_ctx *c)
 
 		flame_item__name(c, it, &p, &f);
 		it->cls = (uint8_t)(f ? flame_class__of(p, f) : FLAME_CLASS_GROUP);
+		/* Wall-clock profiles: the time waited apart from the CPU time, at a glance. */
+		if (f && p == c->p && f->kind != FREC_FRAME_THREAD && below_off_cpu(p, it->node))
+			it->cls = FLAME_CLASS_OFF_CPU;
 		c->classes_seen |= f ? 1u << it->cls : 0;
 	}
 }

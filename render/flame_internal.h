@@ -111,6 +111,7 @@ enum flame_class {
 	FLAME_CLASS_INLINED,
 	FLAME_CLASS_UNKNOWN,
 	FLAME_CLASS_GROUP,
+	FLAME_CLASS_OFF_CPU, /* any frame below a wall-clock profile's FREC_MARKER_OFF_CPU */
 	FLAME_CLASS_MAX,
 };
 

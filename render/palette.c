@@ -5,7 +5,7 @@
  * default palette ("hot") gives each class its own family, which the graph's legend names:
  * red for the program's own code, yellow for libraries, pink for libc and the dynamic loader,
  * orange for the kernel, green for JIT code, aqua for inlined frames, grey for frames without
- * a symbol.  The other palettes are single families, for graphs of one kind of thing.
+ * a symbol, and blue for the time waited in a wall-clock profile (below its [off-cpu] root).  The other palettes are single families, for graphs of one kind of thing.
  */
 #include <string.h>
 
@@ -25,7 +25,7 @@ struct flame_palette {
 };
 
 #define FAM(r, g, b, sr, sg, sb) { { r, g, b }, { sr, sg, sb } }
-#define ONE(f) { f, f, f, f, f, f, f, f }
+#define ONE(f) { f, f, f, f, f, f, f, f, f }
 
 static const struct flame_palette palettes[] = {
 	{ "hot", true, {
@@ -37,6 +37,7 @@ static const struct flame_palette palettes[] = {
 		[FLAME_CLASS_INLINED] = FAM(60, 190, 200, 50, 40, 40),
 		[FLAME_CLASS_UNKNOWN] = FAM(175, 175, 175, 25, 25, 25),
 		[FLAME_CLASS_GROUP] = FAM(180, 190, 215, 20, 20, 20),
+		[FLAME_CLASS_OFF_CPU] = FAM(70, 110, 210, 40, 60, 40),
 	} },
 	{ "mem", false, ONE(FAM(40, 160, 40, 60, 90, 60)) },
 	{ "io", false, ONE(FAM(80, 80, 190, 60, 60, 60)) },
@@ -109,6 +110,7 @@ const char *flame_class__name(enum flame_class c)
 		[FLAME_CLASS_INLINED] = "inlined",
 		[FLAME_CLASS_UNKNOWN] = "unknown",
 		[FLAME_CLASS_GROUP] = "process",
+		[FLAME_CLASS_OFF_CPU] = "off CPU",
 	};
 
 	return names[c];

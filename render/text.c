@@ -28,6 +28,7 @@ struct func {
 	bool inlined;
 	uint32_t active; /* ancestors on the current path with this function */
 	uint64_t self, total;
+	uint64_t off_total; /* of total, below a wall-clock profile's FREC_MARKER_OFF_CPU */
 };
 
 struct funcs {
@@ -35,6 +36,7 @@ struct funcs {
 	size_t nr, cap;
 	struct frec_hashmap index; /* name << 32 | module (by_module: module << 8 | kind) -> index */
 	bool by_module;
+	bool wall;                 /* the profile has FREC_MARKER_* roots */
 };
 
 static long func_of(struct funcs *fs, const struct frec_profile *p, uint32_t frame)
@@ -76,7 +78,7 @@ static int collect(struct funcs *fs, const struct frec_profile *p, uint32_t top)
 	uint32_t nr = frec_profile__nr_nodes(p);
 	uint32_t *path = malloc((nr ? nr : 1) * sizeof(*path));
 	long *fpath = malloc((nr ? nr : 1) * sizeof(*fpath));
-	size_t depth = 0;
+	size_t depth = 0, off_depth = SIZE_MAX; /* depth of the [off-cpu] root on the path */
 	uint32_t n = frec_profile__node(p, top)->first_child;
 	int err = 0;
 
@@ -89,14 +91,26 @@ static int collect(struct funcs *fs, const struct frec_profile *p, uint32_t top)
 		const struct frec_frame *fr = frec_profile__frame(p, node->frame);
 		long fi = -1;
 
+		if (off_depth != SIZE_MAX && depth <= off_depth)
+			off_depth = SIZE_MAX; /* left the [off-cpu] subtree */
+		if (fr->kind == FREC_FRAME_THREAD) {
+			const char *name = frec_profile__str(p, fr->name);
+
+			if (!strcmp(name, FREC_MARKER_OFF_CPU))
+				off_depth = depth;
+			fs->wall |= off_depth == depth || !strcmp(name, FREC_MARKER_ON_CPU);
+		}
 		if (fr->kind != FREC_FRAME_PROCESS && fr->kind != FREC_FRAME_THREAD) {
 			fi = func_of(fs, p, node->frame);
 			if (fi < 0) {
 				err = (int)fi;
 				goto out;
 			}
-			if (!fs->v[fi].active++)
+			if (!fs->v[fi].active++) {
 				fs->v[fi].total += node->total;
+				if (off_depth != SIZE_MAX)
+					fs->v[fi].off_total += node->total;
+			}
 			fs->v[fi].self += node->self;
 			if (!(fr->flags & FREC_FRAME_INLINED))
 				fs->v[fi].inlined = false;
@@ -196,12 +210,15 @@ static void header(const struct frec_profile *p, FILE *f)
 	if (m->duration_ns)
 		fprintf(f, "duration: %s\n", frec_duration__str(m->duration_ns, a, sizeof(a)));
 	fprintf(f, "samples:  %s", text_count(m->samples ? m->samples : total, a, sizeof(a)));
-	/* folded stacks with fractional counts weigh thousandths, not samples: say so */
-	if (!m->samples && strcmp(frec_profile__str(p, m->unit), "samples")) {
+	/* Off-CPU profiles weigh nanoseconds waited, not samples: the columns below are in ns. */
+	if (!strcmp(frec_profile__str(p, m->unit), "ns"))
+		fprintf(f, " (%.3f s %s shown, in ns below)", (double)total / 1e9,
+			!strcmp(frec_profile__str(p, m->event), "wall") ? "of wall-clock time" : "off CPU");
+	else if (!m->samples && strcmp(frec_profile__str(p, m->unit), "samples")) {
+		/* folded stacks with fractional counts weigh thousandths, not samples: say so */
 		putc(' ', f);
 		frec_term__puts(f, frec_profile__str(p, m->unit));
-	}
-	if (m->samples && total != m->samples)
+	} else if (m->samples && total != m->samples)
 		fprintf(f, " (%s shown after filters)", text_count(total, b, sizeof(b)));
 	if (m->lost || m->samples)
 		fprintf(f, ", lost %s (%.1f%%)", text_count(m->lost, b, sizeof(b)), text_pct(m->lost, m->samples + m->lost));
@@ -308,13 +325,18 @@ static int tables(const struct frec_profile *p, const struct render_text_opts *o
 	}
 	if (fs.by_module)
 		goto out;
-	fputs("\ntop functions by total:\n   total%      total    self%  function  (module)\n", f);
+	/* A wall-clock profile says how much of each function's time was on CPU and how much waited. */
+	fprintf(f, "\ntop functions by total:\n   total%%      total    self%%%s  function  (module)\n",
+		fs.wall ? "  on-cpu%  off-cpu%" : "");
 	qsort_r(order, fs.nr, sizeof(*order), cmp_total, (void *)p);
 	for (size_t i = 0; i < fs.nr && i < top; i++) {
 		char a[32];
 
 		fprintf(f, "  %6.2f%% %10s  %6.2f%%  ", text_pct(order[i]->total, total),
 			text_count(order[i]->total, a, sizeof(a)), text_pct(order[i]->self, total));
+		if (fs.wall)
+			fprintf(f, " %6.2f%%   %6.2f%%  ", text_pct(order[i]->total - order[i]->off_total, total),
+				text_pct(order[i]->off_total, total));
 		put_func(p, order[i], f);
 	}
 out:
@@ -341,7 +363,10 @@ static int group_tables(const struct frec_profile *p, const struct render_text_o
 	     c = frec_profile__node(p, c)->next_sibling) {
 		const struct frec_frame *fr = frec_profile__frame(p, frec_profile__node(p, c)->frame);
 
-		if (fr->kind != FREC_FRAME_PROCESS && fr->kind != FREC_FRAME_THREAD)
+		/* a wall-clock profile's [on-cpu] and [off-cpu] roots are kinds of time, not threads */
+		if ((fr->kind != FREC_FRAME_PROCESS && fr->kind != FREC_FRAME_THREAD) ||
+		    !strcmp(frec_profile__str(p, fr->name), FREC_MARKER_ON_CPU) ||
+		    !strcmp(frec_profile__str(p, fr->name), FREC_MARKER_OFF_CPU))
 			continue;
 		what = fr->kind == FREC_FRAME_PROCESS ? "process" : "thread";
 		if (nr == cap) {

@@ -37,7 +37,7 @@ uint64_t sym_cmemo__split(const uint64_t *chain, uint64_t nr, struct sym_cmemo_k
 	}
 	if (at >= nr || nr - at < CMEMO_MIN_PCS)
 		return nr;
-	h = frec_hash64((uint64_t)(uint32_t)k->pid << 32 ^ k->group) ^ k->gen ^ k->cut;
+	h = frec_hash64((uint64_t)(uint32_t)k->pid << 32 ^ k->group ^ (uint64_t)k->marker << 16) ^ k->gen ^ k->cut;
 	for (uint64_t i = at; i < nr; i++)
 		h = (h ^ chain[i]) * 0x9e3779b97f4a7c15ull;
 	k->pcs = chain + at;
@@ -54,7 +54,7 @@ const struct sym_cmemo_ent *sym_cmemo__find(const struct sym_cmemo *m, const str
 	if (!frec_hashmap__find(&m->index, k->hash, &idx))
 		return NULL;
 	e = &m->ents[idx];
-	if (e->pid != k->pid || e->gen != k->gen || e->group != k->group || e->callers.cut_at_root != k->cut ||
+	if (e->pid != k->pid || e->gen != k->gen || e->group != k->group || e->marker != k->marker || e->callers.cut_at_root != k->cut ||
 	    e->nr_pcs != k->nr_pcs || memcmp(&m->pcs[e->pcs], k->pcs, k->nr_pcs * sizeof(*k->pcs)))
 		return NULL; /* another key of the same hash: named frame by frame, never memoized */
 	return e;
@@ -84,6 +84,7 @@ int sym_cmemo__add(struct sym_cmemo *m, const struct sym_cmemo_key *k, const str
 		.pid = k->pid,
 		.gen = k->gen,
 		.group = k->group,
+		.marker = k->marker,
 		.pcs = (uint32_t)m->nr_pcs,
 		.nr_pcs = (uint32_t)k->nr_pcs,
 		.touched = (uint32_t)m->nr_touched,

@@ -36,6 +36,7 @@ struct sym_cmemo_key {
 	int32_t pid;
 	uint64_t gen;   /* of the process's mappings at the sample's time */
 	uint32_t group; /* frame id of the grouping root, or FREC_NONE */
+	uint32_t marker; /* frame id of the [on-cpu] / [off-cpu] root below it, or FREC_NONE */
 	bool cut;       /* named with sym_walk.cut_at_root */
 	const uint64_t *pcs;
 	uint64_t nr_pcs;
@@ -46,6 +47,7 @@ struct sym_cmemo_ent {
 	int32_t pid;
 	uint64_t gen;
 	uint32_t group;
+	uint32_t marker;
 	uint32_t pcs, nr_pcs;         /* the addresses: in the memo's array of keys */
 	uint32_t touched, nr_touched; /* objects touched: in the memo's array of them */
 	uint32_t node;                /* where the path ends in the call tree */

@@ -148,15 +148,15 @@ static int group_frame(struct sym_stacks *st, const struct trace_sample *s)
 	return frec_profile__add_frame(st->p, &f);
 }
 
-/* Count sample @s in the profile's tasks: the report's process and thread tables. */
-static int count_task(struct sym_stacks *st, const struct trace_sample *s)
+/* Count sample @s, of @weight, in the profile's tasks: the report's process and thread tables. */
+static int count_task(struct sym_stacks *st, const struct trace_sample *s, uint64_t weight)
 {
 	int comm = sample_comm(st, s, true), proc_comm = sample_comm(st, s, false);
 
 	if (comm < 0 || proc_comm < 0)
 		return -ENOMEM;
 	return frec_profile__add_task(st->p, &(struct frec_task){ .pid = (int32_t)s->pid, .tid = (int32_t)s->tid,
-				       .comm = (uint32_t)comm, .proc_comm = (uint32_t)proc_comm, .weight = 1 });
+				       .comm = (uint32_t)comm, .proc_comm = (uint32_t)proc_comm, .weight = weight });
 }
 
 /* Give the unwinder @p's file mappings in place at @time, once per generation. */
@@ -391,7 +391,7 @@ static struct sym_walk cmemo_replay(struct sym_stacks *st, const struct sym_cmem
 }
 
 /* One more sample ending at call-tree @leaf (its weight goes to the profile at sym_stacks__flush()). */
-static int count_leaf(struct sym_stacks *st, uint32_t leaf)
+static int count_leaf(struct sym_stacks *st, uint32_t leaf, uint64_t weight)
 {
 	if (leaf >= st->nr_leaves) {
 		size_t n = frec_profile__nr_nodes(st->p);
@@ -401,7 +401,7 @@ static int count_leaf(struct sym_stacks *st, uint32_t leaf)
 		memset(st->leaves + st->nr_leaves, 0, (n - st->nr_leaves) * sizeof(*st->leaves));
 		st->nr_leaves = n;
 	}
-	st->leaves[leaf]++;
+	st->leaves[leaf] += weight;
 	return 0;
 }
 
@@ -414,6 +414,28 @@ void sym_stacks__flush(struct sym_stacks *st)
 	st->nr_leaves = 0;
 }
 
+/*
+ * A switch-out sample's stack (leaf first, @n frames) without the scheduler's own frames at its
+ * leaf: every wait ends in schedule() and __schedule(), which say nothing; the frame below them
+ * says why (do_nanosleep, futex_wait, pipe_read, io_schedule...).  Returns the new length.
+ */
+static size_t drop_scheduler(struct sym_stacks *st, size_t n)
+{
+	size_t k = 0;
+
+	while (k + 1 < n) {
+		const struct frec_frame *f = frec_profile__frame(st->p, st->stack[k]);
+		const char *name = frec_profile__str(st->p, f->name);
+
+		if (f->kind != FREC_FRAME_KERNEL || (strcmp(name, "schedule") && strcmp(name, "__schedule")))
+			break;
+		k++;
+	}
+	if (k)
+		memmove(st->stack, st->stack + k, (n - k) * sizeof(*st->stack));
+	return n - k;
+}
+
 static void reverse(uint32_t *v, size_t n)
 {
 	for (size_t i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
@@ -424,12 +446,13 @@ static void reverse(uint32_t *v, size_t n)
 	}
 }
 
-int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_t nr_sample)
+int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_t nr_sample, uint64_t weight,
+		    uint32_t marker, bool switch_out)
 {
 	struct frec_stack_health *hl = &frec_profile__meta(st->p)->health;
 	const uint64_t *chain = s->callchain;
 	uint64_t single[2], nr = s->nr_callchain, split;
-	struct sym_cmemo_key key = { .pid = (int32_t)s->pid, .group = FREC_NONE };
+	struct sym_cmemo_key key = { .pid = (int32_t)s->pid, .group = FREC_NONE, .marker = marker };
 	struct sym_walk leaf = { .ctx = PERF_CONTEXT_USER, .first_in_ctx = true, .outer_dso = SYM_DSO_NONE };
 	struct sym_walk callers = { .ctx = PERF_CONTEXT_USER, .outer_dso = SYM_DSO_NONE, .record = true };
 	const struct sym_walk *outer;
@@ -444,7 +467,7 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 	st->sample = nr_sample;
 	hl->samples++;
 	frec_profile__meta(st->p)->period_total += s->period;
-	if ((err = count_task(st, s)))
+	if ((err = count_task(st, s, weight)))
 		return err;
 
 	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
@@ -472,6 +495,8 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 	err = name_chain(st, s, p, chain, 0, split, &leaf, &n);
 	if (err)
 		return err;
+	if (switch_out)
+		n = drop_scheduler(st, n);
 	n_leaf = n;
 	if (leaf.ended)
 		split = nr;
@@ -509,8 +534,10 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 		/* the memo's node ends the callers' path: only the leaf part goes on it */
 		reverse(st->stack, n);
 		err = frec_profile__add_stack_at(st->p, node, st->stack, n, 0);
-		return err < 0 ? err : count_leaf(st, (uint32_t)err);
+		return err < 0 ? err : count_leaf(st, (uint32_t)err, weight);
 	}
+	if (marker != FREC_NONE && (err = push_stack(st, marker, &n)))
+		return err;
 	if (key.group != FREC_NONE && (err = push_stack(st, key.group, &n)))
 		return err;
 	reverse(st->stack, n);
@@ -518,7 +545,7 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 	if (err < 0)
 		return err;
 	node = (uint32_t)err;
-	err = count_leaf(st, node);
+	err = count_leaf(st, node, weight);
 	if (err || split >= nr)
 		return err;
 	/* The callers' path ends n_leaf frames above the leaf. */

@@ -68,10 +68,12 @@ int sym_stacks__init(struct sym_stacks *st, const struct sym_opts *opts, struct 
 void sym_stacks__exit(struct sym_stacks *st);
 
 /**
- * sym_stacks__add() - sample @s (number @nr, counting from 1) into the call tree and the stack
- * health.  Its weight reaches the profile at sym_stacks__flush().  Returns 0 or -ENOMEM.
+ * sym_stacks__add() - sample @s (number @nr, counting from 1) of @weight (1 for a CPU sample,
+ * nanoseconds for an off-CPU one) into the call tree and the stack health.  Its weight reaches the
+ * profile at sym_stacks__flush().  Returns 0 or -ENOMEM.
  */
-int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_t nr);
+int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_t nr, uint64_t weight,
+		    uint32_t marker, bool switch_out);
 
 /** sym_stacks__flush() - the weights of the samples added so far into the profile. */
 void sym_stacks__flush(struct sym_stacks *st);

@@ -11,13 +11,17 @@
  * Two passes over the trace: the first collects what describes the processes (MMAP/MMAP2, COMM,
  * FORK, EXIT), the kallsyms snapshot, JIT perf maps, build-ids and totals, without decompressing
  * the frames that hold nothing but samples; the address spaces are then replayed.  The second
- * adds each sample that passes the filters.  At the end, compressed debug files whose DWARF had
+ * adds each sample that passes the filters.  For an off-CPU profile, the first pass also keeps each
+ * thread's switches (sym_switches), and the second weighs each switch-out sample by the time its
+ * thread stayed off CPU.  At the end, compressed debug files whose DWARF had
  * to be inflated are kept uncompressed in opts->cache_dir.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "frec/error.h"
+#include "frec/hashmap.h"
 #include "frec/profile.h"
 #include "frec/symbolizer.h"
 #include "frec/trace.h"
@@ -26,6 +30,7 @@
 #include "sym_namer.h"
 #include "sym_space.h"
 #include "sym_stacks.h"
+#include "sym_switches.h"
 
 #define pr_fmt(fmt) "symbolizer: " fmt
 #include "frec/log.h"
@@ -40,7 +45,16 @@ struct sym_ctx {
 	struct sym_spaces spaces;
 	struct sym_namer namer;
 	struct sym_stacks stacks;
+	struct sym_switches switches;
+	const struct trace_event *off_ev; /* the off-CPU event, NULL if the trace has none */
+	struct sym_off_cpu_stats off;
 	uint64_t nr_samples, first_time, last_time, lost;
+	uint64_t nr_of_kind; /* pass 2: samples of the profile's kind (CPU, switches, both) */
+	uint64_t end_ns; /* the recording's end: where periods off CPU still open end */
+	uint32_t on_marker, off_marker; /* SYM_WEIGHT_WALL's root frames, else FREC_NONE */
+	struct frec_hashmap idle;       /* SYM_WEIGHT_WALL: thread -> idle all along (idle_thread()) */
+	struct frec_hashmap cpu_count;  /* SYM_WEIGHT_WALL: CPU samples per thread (pass 1) */
+	struct frec_hashmap cpu_weight; /* SYM_WEIGHT_WALL: ns per CPU sample per thread, 0: unknown */
 };
 
 /* Tell the caller how far a pass has come. */
@@ -55,6 +69,11 @@ static void progress(struct sym_ctx *c, int pass)
 }
 
 /* ---- pass 1: collect ---------------------------------------------------------------------------- */
+
+static const struct trace_event *id_event(const struct sym_ctx *c, const struct trace_sample_id *id)
+{
+	return trace_reader__event_by_id(c->r, id->id);
+}
 
 static int collect_text(struct sym_ctx *c, const struct perf_event_header *h)
 {
@@ -80,6 +99,29 @@ static int collect_build_id(struct sym_ctx *c, const struct perf_event_header *h
 	return sym_modules__add_build_id(c->mods, path, b->build_id, b->size);
 }
 
+static int collect_switch(struct sym_ctx *c, const struct perf_event_header *h)
+{
+	struct trace_sample_id id;
+	struct trace_switch sw;
+
+	if (trace_reader__parse_id(c->r, h, &id) || !id.valid || trace_event__parse_switch(id_event(c, &id), h, &sw))
+		return 0;
+	return sym_switches__add(&c->switches, id.tid, id.time,
+				 !sw.out ? SYM_SWITCH_IN : sw.preempt ? SYM_SWITCH_OUT_PREEMPT : SYM_SWITCH_OUT);
+}
+
+/* One more CPU sample of thread @tid. */
+static int count_cpu_sample(struct sym_ctx *c, uint32_t tid)
+{
+	bool added;
+	uint64_t *v = frec_hashmap__slot(&c->cpu_count, tid, &added);
+
+	if (!v)
+		return -ENOMEM;
+	++*v;
+	return 0;
+}
+
 /* Pass 1: the state records, and the number and time span of the samples (frames that hold nothing
  * else are not even decompressed: their summaries have both). */
 static int pass1(struct sym_ctx *c)
@@ -89,7 +131,8 @@ static int pass1(struct sym_ctx *c)
 	const struct perf_event_header *h;
 	int ret, err = 0;
 
-	trace_reader__skip_samples(c->r, true);
+	/* wall-clock weights need every thread's CPU samples counted */
+	trace_reader__skip_samples(c->r, c->opts->weight != SYM_WEIGHT_WALL);
 	while ((ret = trace_reader__next(c->r, &h)) > 0) {
 		struct trace_sample_id id;
 		struct trace_sample s;
@@ -100,6 +143,9 @@ static int pass1(struct sym_ctx *c)
 		switch (h->type) {
 		case PERF_RECORD_SAMPLE:
 			if (trace_reader__parse_sample(c->r, h, &s))
+				break;
+			if (c->opts->weight == SYM_WEIGHT_WALL && s.event != c->off_ev &&
+			    (err = count_cpu_sample(c, s.tid)))
 				break;
 			if (!c->nr_samples++ || s.time < c->first_time)
 				c->first_time = s.time;
@@ -114,6 +160,14 @@ static int pass1(struct sym_ctx *c)
 			if (trace_reader__parse_id(c->r, h, &id))
 				break;
 			err = sym_spaces__save(&c->spaces, h, id.valid ? id.time : 0);
+			/* a thread's end is its last switch out */
+			if (!err && h->type == PERF_RECORD_EXIT && c->opts->weight != SYM_WEIGHT_CPU && id.valid)
+				err = sym_switches__add(&c->switches, id.tid, id.time, SYM_SWITCH_OUT);
+			break;
+		case PERF_RECORD_SWITCH:
+		case PERF_RECORD_SWITCH_CPU_WIDE:
+			if (c->opts->weight != SYM_WEIGHT_CPU)
+				err = collect_switch(c, h);
 			break;
 		case PERF_RECORD_LOST:
 			if (!trace_event__parse_lost(ev, h, &l))
@@ -177,6 +231,90 @@ static bool keep_sample(const struct sym_ctx *c, const struct trace_sample *s)
 	return true;
 }
 
+/*
+ * Whether thread @tid was idle all along, like a pool's parked worker, which would drown a
+ * wall-clock profile: off CPU for 90% of the samples' time span or more, and on a CPU for 1% of it
+ * or less (from its switches: the kernel's own account, unlike a CPU sample that may or may not
+ * catch a thread starting).  Decided once per thread; the first time counts it.
+ */
+static bool idle_thread(struct sym_ctx *c, uint32_t tid)
+{
+	uint64_t span = c->last_time - c->first_time, *slot;
+	bool added;
+
+	slot = frec_hashmap__slot(&c->idle, tid, &added);
+	if (slot && added) {
+		*slot = c->last_time > c->first_time &&
+			sym_switches__off_cpu(&c->switches, tid, c->end_ns) / 9 >= span / 10 &&
+			sym_switches__on_cpu(&c->switches, tid, c->first_time, c->end_ns) <= span / 100;
+		c->off.idle_threads += *slot;
+	}
+	return slot && *slot;
+}
+
+/* The time off CPU that switch-out sample @s begins, in *@ns; false to leave it out. */
+static bool off_cpu_weight(struct sym_ctx *c, const struct trace_sample *s, uint64_t *ns)
+{
+	struct sym_off_cpu_stats *o = &c->off;
+	enum sym_off_period k;
+
+	/* -a: the idle task leaves a CPU when there is work; its time away is not a wait */
+	if (!s->tid)
+		return false;
+	k = sym_switches__period(&c->switches, s->tid, s->time, c->end_ns, ns);
+
+	if (c->opts->weight == SYM_WEIGHT_WALL && idle_thread(c, s->tid)) {
+		o->idle_ns += *ns;
+		return false;
+	}
+	if (*ns < c->opts->off_cpu_min_ns || !*ns) {
+		o->short_periods++;
+		o->short_ns += *ns;
+		return false;
+	}
+	o->periods++;
+	o->ns += *ns;
+	o->open += k == SYM_OFF_OPEN;
+	if (k == SYM_OFF_PREEMPTED) {
+		o->preempted++;
+		o->preempted_ns += *ns;
+	}
+	return true;
+}
+
+/*
+ * The CPU time a CPU sample stands for.  The switch records say exactly how long each thread ran:
+ * that time is shared among its CPU samples.  (Their periods would not do: the kernel's frequency
+ * estimate for an inherited event lags far behind a thread that runs in short bursts.)  A thread
+ * with no switch at all falls back on the period of a software clock, or one period of the
+ * sampling frequency.
+ */
+static int on_cpu_weight(struct sym_ctx *c, const struct trace_sample *s, uint64_t *out)
+{
+	const struct perf_event_attr *a = &s->event->attr;
+	uint64_t ns = 0, n = 0, *slot;
+	bool added;
+
+	/* once per thread: the switches of a thread are a walk through all of them */
+	slot = frec_hashmap__slot(&c->cpu_weight, s->tid, &added);
+	if (!slot)
+		return -ENOMEM;
+	if (added) {
+		ns = sym_switches__on_cpu(&c->switches, s->tid, c->first_time, c->end_ns);
+		*slot = ns && frec_hashmap__find(&c->cpu_count, s->tid, &n) && n ? ns / n : 0;
+	}
+	if (*slot)
+		ns = *slot;
+	else if (a->type == PERF_TYPE_SOFTWARE &&
+		 (a->config == PERF_COUNT_SW_CPU_CLOCK || a->config == PERF_COUNT_SW_TASK_CLOCK))
+		ns = s->period;
+	else
+		ns = a->freq && a->sample_freq ? 1000000000ull / a->sample_freq : s->period;
+	c->off.on_cpu_ns += ns;
+	*out = ns;
+	return 0;
+}
+
 static int pass2(struct sym_ctx *c)
 {
 	const struct perf_event_header *h;
@@ -186,15 +324,32 @@ static int pass2(struct sym_ctx *c)
 	c->nr_samples = 0;
 	while ((ret = trace_reader__next(c->r, &h)) > 0) {
 		struct trace_sample s;
+		uint32_t marker = FREC_NONE;
+		uint64_t weight = 1;
+		bool off;
 		int err;
 
 		if (h->type != PERF_RECORD_SAMPLE || trace_reader__parse_sample(c->r, h, &s))
 			continue;
 		if ((++c->nr_samples & 1023) == 0)
 			progress(c, 1);
-		if (!keep_sample(c, &s))
+		off = s.event == c->off_ev;
+		c->nr_of_kind += c->opts->weight == SYM_WEIGHT_WALL || off == (c->opts->weight == SYM_WEIGHT_OFF_CPU);
+		if (!keep_sample(c, &s) || (c->opts->weight == SYM_WEIGHT_CPU && off) ||
+		    (c->opts->weight == SYM_WEIGHT_OFF_CPU && !off))
 			continue;
-		err = sym_stacks__add(&c->stacks, &s, c->nr_samples);
+		if (off) {
+			if (!off_cpu_weight(c, &s, &weight))
+				continue;
+			marker = c->off_marker;
+		} else if (c->opts->weight == SYM_WEIGHT_WALL) {
+			if (idle_thread(c, s.tid))
+				continue;
+			if (on_cpu_weight(c, &s, &weight))
+				return -ENOMEM;
+			marker = c->on_marker;
+		}
+		err = sym_stacks__add(&c->stacks, &s, c->nr_samples, weight, marker, off);
 		if (err)
 			return err;
 	}
@@ -224,7 +379,12 @@ static int fill_meta(struct sym_ctx *c)
 		m->release = (uint32_t)id;
 	if ((s = trace_reader__meta(c->r, "call_graph")) && (id = frec_profile__intern_str(c->p, s)) >= 0)
 		m->call_graph = (uint32_t)id;
-	if (ev) {
+	if (c->opts->weight != SYM_WEIGHT_CPU) {
+		if ((id = frec_profile__intern_str(c->p, c->opts->weight == SYM_WEIGHT_WALL ? "wall" : TRACE_EVENT_OFF_CPU)) >= 0)
+			m->event = (uint32_t)id;
+		if ((id = frec_profile__intern_str(c->p, "ns")) >= 0)
+			m->unit = (uint32_t)id;
+	} else if (ev) {
 		if (ev->attr.freq)
 			m->freq = ev->attr.sample_freq;
 		else
@@ -253,10 +413,26 @@ static int fill_meta(struct sym_ctx *c)
 static void ctx_exit(struct sym_ctx *c)
 {
 	sym_stacks__exit(&c->stacks);
+	sym_switches__exit(&c->switches);
+	frec_hashmap__exit(&c->idle);
+	frec_hashmap__exit(&c->cpu_count);
+	frec_hashmap__exit(&c->cpu_weight);
 	sym_namer__exit(&c->namer);
 	sym_spaces__exit(&c->spaces);
 	sym_dsos__exit(&c->dsos);
 	sym_modules__free(c->mods);
+}
+
+/* The frame id of a wall-clock profile's root @name, or -ENOMEM. */
+static int marker_frame(struct frec_profile *p, const char *name)
+{
+	struct frec_frame f = { .kind = FREC_FRAME_THREAD };
+	int id = frec_profile__intern_str(p, name);
+
+	if (id < 0)
+		return id;
+	f.name = (uint32_t)id;
+	return frec_profile__add_frame(p, &f);
 }
 
 static int ctx_init(struct sym_ctx *c, struct trace_reader *r, const struct sym_opts *opts)
@@ -272,6 +448,18 @@ static int ctx_init(struct sym_ctx *c, struct trace_reader *r, const struct sym_
 	int err;
 
 	*c = (struct sym_ctx){ .opts = opts, .r = r, .start_ns = trace_reader__header(r)->start_ns };
+	sym_switches__init(&c->switches);
+	frec_hashmap__init(&c->idle);
+	frec_hashmap__init(&c->cpu_count);
+	frec_hashmap__init(&c->cpu_weight);
+	c->on_marker = c->off_marker = FREC_NONE;
+	for (uint32_t i = 0; i < trace_reader__nr_events(r); i++) {
+		const struct trace_event *ev = trace_reader__event(r, i);
+
+		if (ev->name && !strcmp(ev->name, TRACE_EVENT_OFF_CPU))
+			c->off_ev = ev;
+	}
+
 	c->p = frec_profile__new();
 	if (!c->p)
 		return -ENOMEM;
@@ -283,6 +471,16 @@ static int ctx_init(struct sym_ctx *c, struct trace_reader *r, const struct sym_
 	if (!err)
 		err = sym_stacks__init(&c->stacks, opts, c->p, &c->spaces, &c->dsos, &c->namer, c->mods,
 				       trace_reader__meta(r, "call_graph"), max_stack);
+	if (!err && opts->weight != SYM_WEIGHT_CPU && !c->off_ev)
+		err = -FREC_E_NO_OFF_CPU;
+	if (!err && opts->weight == SYM_WEIGHT_WALL) {
+		int on = marker_frame(c->p, FREC_MARKER_ON_CPU), off = marker_frame(c->p, FREC_MARKER_OFF_CPU);
+
+		if (on < 0 || off < 0)
+			return -ENOMEM;
+		c->on_marker = (uint32_t)on;
+		c->off_marker = (uint32_t)off;
+	}
 	return err;
 }
 
@@ -297,8 +495,13 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	trace_reader__rewind(r);
 	if (!err)
 		err = pass1(&c);
-	if (!err)
+	if (!err) {
+		const struct trace_footer *ft = trace_reader__footer(r);
+
+		sym_switches__finish(&c.switches);
+		c.end_ns = ft && ft->end_ns > c.last_time ? ft->end_ns : c.last_time;
 		err = sym_spaces__replay(&c.spaces, trace_reader__event(r, 0));
+	}
 	if (!err)
 		err = sym_namer__finish(&c.namer);
 	if (!err)
@@ -319,8 +522,16 @@ int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts,
 	if (!err)
 		err = frec_profile__sort(c.p);
 	if (!err) {
-		/* the sample count of the metadata is the trace's, before filters */
-		frec_profile__meta(c.p)->samples = c.nr_samples;
+		/* the sample count of the metadata is the trace's, before filters (of the profile's
+		 * kind: an off-CPU trace's CPU profile does not count the switches) */
+		frec_profile__meta(c.p)->samples = c.off_ev ? c.nr_of_kind : c.nr_samples;
+		if (c.opts->weight != SYM_WEIGHT_CPU) {
+			/* one unit of weight is a nanosecond (frec_profile__ns_per_weight()) */
+			frec_profile__meta(c.p)->period_total = c.off.ns + c.off.on_cpu_ns;
+			c.off.lost = frec_profile__meta(c.p)->lost;
+		}
+		if (c.opts->off_cpu_stats)
+			*c.opts->off_cpu_stats = c.off;
 		*out = c.p;
 		c.p = NULL;
 	}

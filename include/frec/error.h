@@ -24,7 +24,8 @@
 	X(FOLDED_EMPTY, "no folded stack lines found")                                  \
 	X(NORM_NO_TIME, "the profiles carry no CPU time to compare")                    \
 	X(NOT_REGULAR, "not a regular file")                                            \
-	X(EMPTY, "the input is empty")
+	X(EMPTY, "the input is empty")                                                  \
+	X(NO_OFF_CPU, "the trace has no off-CPU samples")
 
 enum {
 	FREC_E_BASE = 4096,

@@ -35,6 +35,14 @@ enum frec_frame_kind {
 	FREC_FRAME_KIND_MAX,
 };
 
+/*
+ * The roots of a wall-clock profile (frec report --wall), frames of kind FREC_FRAME_THREAD: what is
+ * below FREC_MARKER_ON_CPU is CPU time, what is below FREC_MARKER_OFF_CPU time waited.  Renderers
+ * colour the second apart.
+ */
+#define FREC_MARKER_ON_CPU "[on-cpu]"
+#define FREC_MARKER_OFF_CPU "[off-cpu]"
+
 /* frame flags */
 #define FREC_FRAME_INLINED (1u << 0) /* inlined into the frame below it (its caller) */
 
@@ -209,7 +217,8 @@ struct frec_profile_meta *frec_profile__meta(struct frec_profile *p);
 const struct frec_profile_meta *frec_profile__meta_const(const struct frec_profile *p);
 
 /**
- * frec_profile__ns_per_weight() - the CPU time, in nanoseconds, that one unit of weight stands for:
+ * frec_profile__ns_per_weight() - the time, in nanoseconds, that one unit of weight stands for: 1
+ * when the weights are nanoseconds already (unit "ns": off-CPU profiles), else
  * the mean period of a cpu-clock or task-clock recording, else 1e9 / frequency for an event sampled
  * by frequency.  0 when the profile carries no time (folded stacks, or an event sampled every N
  * occurrences), so that weights can only be compared as counts.

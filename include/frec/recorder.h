@@ -45,6 +45,14 @@ struct rec_opts {
 	enum rec_call_graph call_graph;
 	uint32_t stack_size; /* DWARF/auto stack copy bytes; 0 = REC_STACK_DEFAULT */
 	uint64_t duration_ns; /* 0 = until the target exits or a signal */
+	/*
+	 * Also sample every switch of a target thread out of a CPU (a software context-switch event,
+	 * period 1, with the same call graph as the CPU samples, named TRACE_EVENT_OFF_CPU) and keep
+	 * the kernel's SWITCH records, so that each period off CPU has a start, a length, a thread
+	 * and a blocking stack.  The switch happens in the kernel, so this needs kernel samples
+	 * (kernel.perf_event_paranoid <= 1, CAP_PERFMON or root): refused with REC_ERR_OFF_CPU.
+	 */
+	bool off_cpu;
 	unsigned int mmap_pages; /* data pages per CPU ring (power of 2); 0 = automatic */
 	/*
 	 * Where the trace goes: @output_fd, opened by the caller (who decides what may be written:
@@ -75,6 +83,8 @@ struct rec_stats {
 	uint64_t lost;         /* samples dropped by the kernel */
 	uint64_t lost_records; /* PERF_RECORD_LOST records */
 	uint64_t throttles;
+	uint64_t off_cpu_samples; /* switches out of a CPU sampled (--off-cpu) */
+	uint64_t switches;     /* SWITCH records (in and out) */
 	uint64_t records;      /* records written */
 	uint64_t trace_bytes;  /* compressed bytes written */
 	uint64_t data_bytes;   /* uncompressed bytes of records */
@@ -104,6 +114,7 @@ struct rec_error {
 		REC_ERR_EVENT,   /* @what: the event that cannot be opened or is unknown */
 		REC_ERR_OUTPUT,  /* @what: the output path */
 		REC_ERR_MMAP,    /* the ring buffers could not be mapped */
+		REC_ERR_OFF_CPU, /* the context-switch event of off_cpu cannot be opened */
 		REC_ERR_OTHER,
 	} kind;
 	char what[256];

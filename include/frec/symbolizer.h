@@ -12,8 +12,42 @@
 struct frec_profile;
 struct trace_reader;
 
+/* What a profile's weight measures. */
+enum sym_weight {
+	SYM_WEIGHT_CPU,     /* CPU samples, as recorded (the off-CPU event's samples are left out) */
+	SYM_WEIGHT_OFF_CPU, /* nanoseconds off CPU: each switch-out sample (frec record --off-cpu)
+			     * weighs the time until its thread came back (a thread still waiting at
+			     * the end, until the recording's end).  Preemptions count too: a thread
+			     * that waits for a CPU waits; their kernel frames say so */
+	SYM_WEIGHT_WALL,    /* wall-clock nanoseconds: each thread's time on CPU (from the switch
+			     * records) is shared among its CPU samples, under a root frame FREC_MARKER_ON_CPU (profile.h), the waits as SYM_WEIGHT_OFF_CPU
+			     * under FREC_MARKER_OFF_CPU (below the thread with per_thread).  A thread
+			     * idle all along (off CPU for 90% of the samples' time span or more, on
+			     * a CPU for 1% or less) is left out and counted in idle_* */
+};
+
+
+
+/** What an off-CPU profile left out or could not see; filled by sym_profile__from_trace(). */
+struct sym_off_cpu_stats {
+	uint64_t periods;      /* periods off CPU in the profile */
+	uint64_t ns;           /* their total length */
+	uint64_t open;         /* of those, still waiting when the recording ended */
+	uint64_t short_periods; /* shorter than off_cpu_min_ns: left out */
+	uint64_t short_ns;
+	uint64_t preempted;    /* of the periods, preemptions: runnable, waiting for a CPU */
+	uint64_t preempted_ns;
+	uint64_t lost;         /* samples and records the kernel dropped (the whole trace's) */
+	uint64_t on_cpu_ns;    /* SYM_WEIGHT_WALL: the CPU time of the CPU samples */
+	uint64_t idle_threads; /* SYM_WEIGHT_WALL: threads idle all along, left out */
+	uint64_t idle_ns;      /* their waits */
+};
+
 /** Options of sym_profile__from_trace(); zero means the default everywhere. */
 struct sym_opts {
+	enum sym_weight weight;
+	uint64_t off_cpu_min_ns; /* SYM_WEIGHT_OFF_CPU, _WALL: leave out waits shorter than this */
+	struct sym_off_cpu_stats *off_cpu_stats; /* filled when not NULL */
 	bool no_kernel;   /* drop kernel frames */
 	bool no_inline;   /* no inline frames */
 	bool lines;       /* file:line on frames */
@@ -55,7 +89,11 @@ struct sym_opts {
  * files that cannot be found or do not match are warned about once each and flagged in the
  * module statistics.  The children of every node are sorted (frec_profile__sort()).
  *
- * Returns 0 and sets *@out (free with frec_profile__free()), or -ENOMEM.  A damaged trace is not
+ * With SYM_WEIGHT_OFF_CPU and SYM_WEIGHT_WALL the profile's weights are nanoseconds (unit "ns",
+ * event "off-cpu" or "wall").
+ *
+ * Returns 0 and sets *@out (free with frec_profile__free()), -FREC_E_NO_OFF_CPU (off-CPU weights
+ * asked of a trace recorded without --off-cpu), or -ENOMEM.  A damaged trace is not
  * an error: what could be read is used (see trace_reader__status()).  Not thread-safe.
  */
 int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts, struct frec_profile **out);

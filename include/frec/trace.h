@@ -25,8 +25,23 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC "FRECTRC" /* 8 bytes with the NUL */
-#define TRACE_VERSION_MAJOR 1
+/*
+ * Major versions: 1, the base format; 2, a trace with off-CPU samples (an event named
+ * TRACE_EVENT_OFF_CPU and the kernel's SWITCH records).  A reader of version 1 would count those
+ * samples as CPU samples, so it must refuse them: only traces that hold them are written as 2, and
+ * every other trace stays readable by older frec.
+ */
+#define TRACE_VERSION_MAJOR 2         /* the newest major version this build reads */
+#define TRACE_VERSION_MAJOR_BASE 1    /* written when a trace holds nothing of a later version */
+#define TRACE_VERSION_MAJOR_OFF_CPU 2 /* written when it holds off-CPU samples */
 #define TRACE_VERSION_MINOR 2 /* 1: frame summaries; 2: their CRC of the frame */
+
+/*
+ * The name of the event whose samples are switches out of a CPU (a software context-switch event,
+ * period 1, frec record --off-cpu): its samples carry the blocking stack, and its SWITCH records
+ * (attr.context_switch) the times each thread left and came back to a CPU.
+ */
+#define TRACE_EVENT_OFF_CPU "off-cpu"
 
 /* frec's own record types: far above the kernel's (< 64) and perf's user types (64..127). */
 #define TRACE_REC_BASE 0x10000u
@@ -178,6 +193,7 @@ struct trace_meta {
 	uint32_t clockid;
 	uint32_t nr_cpus;
 	uint32_t page_size;
+	uint16_t version_major; /* TRACE_VERSION_MAJOR_*; 0: TRACE_VERSION_MAJOR_BASE */
 	size_t nr_kv;
 	const char *const *kv; /* "key=value" strings */
 };
@@ -477,6 +493,22 @@ struct trace_throttle {
 /** trace_event__parse_throttle() - THROTTLE or UNTHROTTLE. */
 int trace_event__parse_throttle(const struct trace_event *ev, const struct perf_event_header *h,
 				struct trace_throttle *t);
+
+/** PERF_RECORD_SWITCH and PERF_RECORD_SWITCH_CPU_WIDE: a thread leaves or enters a CPU. */
+struct trace_switch {
+	bool out;                /* PERF_RECORD_MISC_SWITCH_OUT: leaving; else entering */
+	bool preempt;            /* PERF_RECORD_MISC_SWITCH_OUT_PREEMPT: left while still runnable */
+	bool cpu_wide;           /* SWITCH_CPU_WIDE: @next_prev_* are set */
+	uint32_t next_prev_pid;  /* the thread entering (when @out) or leaving (else) */
+	uint32_t next_prev_tid;
+};
+
+/**
+ * trace_event__parse_switch() - SWITCH or SWITCH_CPU_WIDE.  The thread that switches and the time
+ * are in the sample_id trailer (trace_event__parse_id()).
+ */
+int trace_event__parse_switch(const struct trace_event *ev, const struct perf_event_header *h,
+			      struct trace_switch *sw);
 
 /** trace_reader__parse_sample() - trace_event__parse_sample() with the event found by sample id. */
 int trace_reader__parse_sample(const struct trace_reader *r, const struct perf_event_header *h,

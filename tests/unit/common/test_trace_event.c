@@ -349,3 +349,32 @@ Test(common_trace_event, short_records_of_every_type_are_refused)
 		cr_assert_eq(trace_event__parse_lost(&ev, (void *)rec, &l), -FREC_E_PARSE);
 	}
 }
+
+Test(common_trace_event, decodes_switch_records)
+{
+	struct trace_event ev = { .attr = fix_attr(0) };
+	uint32_t next[2] = { 40, 41 };
+	struct trace_sample_id id;
+	struct trace_switch sw;
+	uint64_t rec[16];
+
+	/* a per-task switch out, preempted: no fields, the thread and time in the trailer */
+	fix_record(rec, PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT, next, 0);
+	cr_assert_eq(trace_event__parse_switch(&ev, (void *)rec, &sw), 0);
+	cr_assert(sw.out && sw.preempt && !sw.cpu_wide);
+	cr_assert_eq(trace_event__parse_id(&ev, (void *)rec, &id), 0);
+	cr_assert(id.valid && id.time == 555);
+	/* a switch in never says preempted, whatever the bit */
+	fix_record(rec, PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT_PREEMPT, next, 0);
+	cr_assert_eq(trace_event__parse_switch(&ev, (void *)rec, &sw), 0);
+	cr_assert(!sw.out && !sw.preempt);
+	/* a CPU-wide one names the other thread */
+	fix_record(rec, PERF_RECORD_SWITCH_CPU_WIDE, PERF_RECORD_MISC_SWITCH_OUT, next, 8);
+	cr_assert_eq(trace_event__parse_switch(&ev, (void *)rec, &sw), 0);
+	cr_assert(sw.out && sw.cpu_wide && sw.next_prev_pid == 40 && sw.next_prev_tid == 41);
+	/* ...and is refused without it */
+	fix_record(rec, PERF_RECORD_SWITCH_CPU_WIDE, 0, next, 4);
+	cr_assert_eq(trace_event__parse_switch(&ev, (void *)rec, &sw), -FREC_E_PARSE);
+	fix_record(rec, PERF_RECORD_LOST, 0, next, 8);
+	cr_assert_eq(trace_event__parse_switch(&ev, (void *)rec, &sw), -FREC_E_PARSE);
+}

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+# Shared by the off-CPU cases: sourced, never run.  Each case records one mode of the frec-offcpu
+# workload (tests/workloads/offcpu.c), which prints where its threads waited ("truth off-cpu FUNC
+# PERCENT" lines, measured around each blocking call), and checks frec's off-CPU profile against it.
+. "$FREC_TEST_SRCDIR/cli/lib.sh"
+require_perf
+
+OFFCPU="$FREC_TEST_BUILDDIR/workloads/frec-offcpu"
+
+# record_mode MODE [RECORD OPTIONS...]: record the workload's MODE for 1.5 s into $T/t.zst, its truth
+# in $T/truth.
+record_mode() {
+	mode=$1
+	shift
+	expect 0 "$FREC" record -q --off-cpu "$@" -o "$T/t.zst" -- "$OFFCPU" "$mode" 1.5
+	grep '^truth ' "$T/err" > "$T/truth" || fail "the workload printed no truth: $(cat "$T/err")"
+}
+
+# share FOLDED FUNC [AMONG]: the per cent of FOLDED's weight in stacks holding a frame of FUNC (its
+# clones FUNC.constprop.0 and inlined copies included); with AMONG (an awk regex of function names),
+# of the weight in stacks that hold one of those functions.
+share() {
+	awk -v f="$2" -v among="^(${3:-.*})\$" '
+	{
+		n = $NF; s = $0; sub(/ [0-9]+$/, "", s); k = split(s, a, ";"); in_among = 0
+		for (i = 1; i <= k; i++) {
+			x = a[i]; sub(/_\[[kij]\]$/, "", x); sub(/\..*$/, "", x)
+			if (x ~ among) in_among = 1
+			if (x == f) { in_f += n; break }
+		}
+		if (in_among || i <= k) total += n
+	}
+	END { printf "%.1f\n", total ? 100 * in_f / total : 0 }' "$1"
+}
+
+# check_truth KIND FOLDED: every "truth KIND FUNC PERCENT" line is within 5 points of FOLDED's share
+# of FUNC: for off-cpu among the functions of the truth, for wall of everything.
+check_truth() {
+	kind=$1
+	# wall shares are of the threads' whole lives, off-CPU ones of the waits in the functions listed
+	among=.*
+	[ "$kind" = wall ] || among=$(awk -v k="$kind" '$2 == k { printf "%s%s", sep, $3; sep = "|" }' "$T/truth")
+	while read -r _ k fn want; do
+		[ "$k" = "$kind" ] || continue
+		got=$(share "$2" "$fn" "$among")
+		echo "$kind $fn: truth $want%, frec $got%" >&2
+		awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d <= 5 && d >= -5) }' ||
+			fail "$kind share of $fn is $got%, the workload measured $want%"
+	done < "$T/truth"
+}
+
+# expect_reason FOLDED FUNC KERNEL_RE: the stacks through FUNC show the kernel's reason: a kernel
+# frame matching KERNEL_RE, below FUNC.
+expect_reason() {
+	awk -v f="$2" -v re="$3" '
+	{
+		s = $0; sub(/ [0-9]+$/, "", s); k = split(s, a, ";"); seen = 0
+		for (i = 1; i <= k; i++) {
+			x = a[i]; sub(/\..*$/, "", x); sub(/_\[i\]$/, "", x)
+			if (x == f) seen = 1
+			else if (seen && a[i] ~ /_\[k\]$/ && a[i] ~ re) { found = 1; exit }
+		}
+	}
+	END { exit !found }' "$1" || { grep "$2" "$1" | head -3 >&2; fail "no stack through $2 shows /$3/ in the kernel"; }
+}
+
+# expect_kernel_leaves FOLDED FUNC: the stacks through FUNC end in the kernel (the blocking call's frames).
+expect_kernel_leaves() {
+	awk -v f="$2" '
+	{
+		s = $0; sub(/ [0-9]+$/, "", s); k = split(s, a, ";")
+		for (i = 1; i <= k; i++) { x = a[i]; sub(/\..*$/, "", x); if (x == f) break }
+		if (i > k) next
+		through++
+		if (a[k] !~ /_\[k\]$/) bad++
+	}
+	END { exit !(through && !bad) }' "$1" || fail "stacks through $2 do not all end in kernel frames"
+}
