@@ -27,6 +27,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "frec/array.h"
 #include "frec/compiler.h"
 #include "frec/hashmap.h"
 #include "frec/profile.h"
@@ -86,23 +87,6 @@ struct pprof {
 	bool timed; /* values are (samples, CPU ns), else (samples) */
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
 /* The table's id of @p's string @id (0 stays 0: the table's "" too). */
 static int pstr(struct pprof *pp, const struct frec_profile *p, uint32_t id)
 {
@@ -128,7 +112,7 @@ static int func_id(struct pprof *pp, uint32_t name, uint32_t file, uint32_t modu
 			continue;
 		}
 		if (pp->nr_funcs >= INT32_MAX ||
-		    grow((void **)&pp->funcs, &pp->funcs_cap, pp->nr_funcs + 1, sizeof(*pp->funcs))) {
+		    frec_array__grow((void **)&pp->funcs, &pp->funcs_cap, pp->nr_funcs + 1, sizeof(*pp->funcs))) {
 			frec_hashmap__del(&pp->func_index, key);
 			return -ENOMEM;
 		}
@@ -157,7 +141,7 @@ static int loc_id(struct pprof *pp, uint32_t func, uint32_t line, uint32_t outer
 			continue;
 		}
 		if (pp->nr_locs >= INT32_MAX ||
-		    grow((void **)&pp->locs, &pp->locs_cap, pp->nr_locs + 1, sizeof(*pp->locs))) {
+		    frec_array__grow((void **)&pp->locs, &pp->locs_cap, pp->nr_locs + 1, sizeof(*pp->locs))) {
 			frec_hashmap__del(&pp->loc_index, key);
 			return -ENOMEM;
 		}
@@ -196,7 +180,7 @@ static int mapping_id(struct pprof *pp, const struct frec_profile *p, const stru
 	if (!frec_hashmap__find(&pp->map_index, module, &v)) {
 		int bid = build_id_str(pp, p, fr->module);
 
-		if (bid < 0 || grow((void **)&pp->maps, &pp->maps_cap, pp->nr_maps + 1, sizeof(*pp->maps)))
+		if (bid < 0 || frec_array__grow((void **)&pp->maps, &pp->maps_cap, pp->nr_maps + 1, sizeof(*pp->maps)))
 			return -ENOMEM;
 		v = pp->nr_maps;
 		if (frec_hashmap__set(&pp->map_index, module, v))
@@ -223,12 +207,12 @@ static int add_sample(struct pprof *pp, const struct frec_profile *p, uint32_t i
 	struct psample *s;
 	int64_t sign = base ? -1 : 1;
 
-	if (grow((void **)&pp->samples, &pp->samples_cap, pp->nr_samples + 1, sizeof(*pp->samples)))
+	if (frec_array__grow((void **)&pp->samples, &pp->samples_cap, pp->nr_samples + 1, sizeof(*pp->samples)))
 		return -ENOMEM;
 	s = &pp->samples[pp->nr_samples];
 	*s = (struct psample){ .loc_off = pp->nr_loc_ids, .base = base };
 	for (uint32_t k = id; k != FREC_NODE_ROOT && loc[k]; k = outer[k]) {
-		if (grow((void **)&pp->loc_ids, &pp->loc_ids_cap, pp->nr_loc_ids + 1, sizeof(*pp->loc_ids)))
+		if (frec_array__grow((void **)&pp->loc_ids, &pp->loc_ids_cap, pp->nr_loc_ids + 1, sizeof(*pp->loc_ids)))
 			return -ENOMEM;
 		pp->loc_ids[pp->nr_loc_ids++] = loc[k];
 		s->nr_locs++;
@@ -643,9 +627,9 @@ int render_pprof__write(const struct frec_profile *p, const struct frec_profile 
 	frec_hashmap__init(&pp.loc_index);
 	frec_hashmap__init(&pp.map_index);
 	pp.strs = frec_strset__new();
-	if (!pp.strs || grow((void **)&pp.funcs, &pp.funcs_cap, 1, sizeof(*pp.funcs)) ||
-	    grow((void **)&pp.locs, &pp.locs_cap, 1, sizeof(*pp.locs)) ||
-	    grow((void **)&pp.maps, &pp.maps_cap, 1, sizeof(*pp.maps)))
+	if (!pp.strs || frec_array__grow((void **)&pp.funcs, &pp.funcs_cap, 1, sizeof(*pp.funcs)) ||
+	    frec_array__grow((void **)&pp.locs, &pp.locs_cap, 1, sizeof(*pp.locs)) ||
+	    frec_array__grow((void **)&pp.maps, &pp.maps_cap, 1, sizeof(*pp.maps)))
 		goto out;
 	pp.locs[0] = (struct loc){ 0 };
 	err = add_profile(&pp, p, false);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frec/array.h"
 #include "frec/log.h"
 #include "frec/profile.h"
 #include "frec/render.h"
@@ -44,23 +45,6 @@ struct printer {
 	bool split_recursion;
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
 static bool shown(const struct tree_view *v, const struct frec_node *n)
 {
 	return n->total && n->total >= v->min;
@@ -76,7 +60,7 @@ static long add_kids(struct printer *pr, uint32_t node)
 	     c = frec_profile__node(p, c)->next_sibling) {
 		if (!shown(pr->v, frec_profile__node(p, c)))
 			continue;
-		if (grow((void **)&pr->pool, &pr->pool_cap, pr->pool_len + 1, sizeof(*pr->pool)))
+		if (frec_array__grow((void **)&pr->pool, &pr->pool_cap, pr->pool_len + 1, sizeof(*pr->pool)))
 			return -ENOMEM;
 		pr->pool[pr->pool_len++] = c;
 	}
@@ -89,7 +73,7 @@ static int push_level(struct printer *pr, uint32_t node, size_t prefix)
 {
 	long nr;
 
-	if (grow((void **)&pr->levels, &pr->levels_cap, pr->nr_levels + 1, sizeof(*pr->levels)))
+	if (frec_array__grow((void **)&pr->levels, &pr->levels_cap, pr->nr_levels + 1, sizeof(*pr->levels)))
 		return -ENOMEM;
 	pr->levels[pr->nr_levels] = (struct level){ .kids = pr->pool_len, .prefix = prefix };
 	nr = add_kids(pr, node);
@@ -149,7 +133,7 @@ static int print_node(struct printer *pr, const struct level *up, uint32_t node,
 
 	/* Its children start under its name: the marker's column continues down while siblings follow. */
 	if (*marker) {
-		if (grow((void **)&pr->prefix, &pr->prefix_cap, prefix + TREE_INDENT, 1))
+		if (frec_array__grow((void **)&pr->prefix, &pr->prefix_cap, prefix + TREE_INDENT, 1))
 			return -ENOMEM;
 		memcpy(pr->prefix + prefix, !strcmp(marker, "`- ") ? "   " : "|  ", TREE_INDENT);
 		prefix += TREE_INDENT;

@@ -69,9 +69,9 @@ int sym_cmemo__add(struct sym_cmemo *m, const struct sym_cmemo_key *k, const str
 
 	if (m->nr_pcs + k->nr_pcs > CMEMO_MAX_PCS)
 		return 0;
-	if (sym_grow((void **)&m->ents, &m->cap, m->nr + 1, sizeof(*m->ents)) ||
-	    sym_grow((void **)&m->pcs, &m->pcs_cap, m->nr_pcs + k->nr_pcs, sizeof(*m->pcs)) ||
-	    sym_grow((void **)&m->touched, &m->touched_cap, m->nr_touched + nr_touched, sizeof(*m->touched)))
+	if (frec_array__grow((void **)&m->ents, &m->cap, m->nr + 1, sizeof(*m->ents)) ||
+	    frec_array__grow((void **)&m->pcs, &m->pcs_cap, m->nr_pcs + k->nr_pcs, sizeof(*m->pcs)) ||
+	    frec_array__grow((void **)&m->touched, &m->touched_cap, m->nr_touched + nr_touched, sizeof(*m->touched)))
 		return -ENOMEM;
 	slot = frec_hashmap__slot(&m->index, k->hash, &added);
 	if (!slot)

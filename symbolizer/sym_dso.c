@@ -62,7 +62,7 @@ long sym_dsos__get(struct sym_dsos *d, const char *path, const uint8_t *build_id
 		    !memcmp(o->build_id, build_id, build_id_size))
 			return (long)v;
 	}
-	if (sym_grow((void **)&d->v, &d->cap, d->nr + 1, sizeof(*d->v)))
+	if (frec_array__grow((void **)&d->v, &d->cap, d->nr + 1, sizeof(*d->v)))
 		return -ENOMEM;
 	o = &d->v[d->nr];
 	memset(o, 0, sizeof(*o));

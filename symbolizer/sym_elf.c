@@ -127,7 +127,7 @@ static int load_symbols(struct sym_elf *e)
 		type = GELF_ST_TYPE(sym.st_info);
 		if (type != STT_FUNC && type != STT_GNU_IFUNC)
 			continue;
-		if (sym_grow((void **)&e->syms, &cap, e->nr_syms + 1, sizeof(*e->syms)))
+		if (frec_array__grow((void **)&e->syms, &cap, e->nr_syms + 1, sizeof(*e->syms)))
 			return -ENOMEM;
 		e->syms[e->nr_syms++] = (struct elf_sym){
 			.range = { addr - e->bias, addr - e->bias + sym.st_size },

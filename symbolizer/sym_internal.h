@@ -22,29 +22,8 @@
 
 #include <elfutils/libdwfl.h>
 
+#include "frec/array.h"
 #include "sym_range.h"
-
-/**
- * sym_grow() - make room for @need elements of @elem bytes in *@arr (*@cap of them now), doubling
- * from 16.  Returns 0, or -ENOMEM with *@arr as it was.
- */
-static inline int sym_grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t n;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap : 16;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
 
 /* ---- sym_table: kallsyms and perf maps --------------------------------------------------------- */
 

@@ -114,7 +114,7 @@ int sym_modules__add_build_id(struct sym_modules *m, const char *path, const uin
 
 	if (size > sizeof(r->id))
 		return 0;
-	if (sym_grow((void **)&m->bids, &m->bids_cap, m->nr_bids + 1, sizeof(*m->bids)))
+	if (frec_array__grow((void **)&m->bids, &m->bids_cap, m->nr_bids + 1, sizeof(*m->bids)))
 		return -ENOMEM;
 	r = &m->bids[m->nr_bids];
 	r->path = strdup(path);
@@ -163,7 +163,7 @@ static int cache(struct sym_modules *m, struct sym_elf *elf, const char *path)
 	const uint8_t *bid;
 	size_t n = sym_elf__build_id(elf, &bid);
 
-	if (sym_grow((void **)&m->ents, &m->ents_cap, m->nr_ents + 1, sizeof(*m->ents)))
+	if (frec_array__grow((void **)&m->ents, &m->ents_cap, m->nr_ents + 1, sizeof(*m->ents)))
 		return -ENOMEM;
 	e = &m->ents[m->nr_ents];
 	memset(e, 0, sizeof(*e));

@@ -86,7 +86,7 @@ static int add_frame(struct sym_namer *n, uint32_t name, uint32_t module, const 
 	id = frec_profile__add_frame(n->p, &f);
 	if (id < 0)
 		return id;
-	if (sym_grow((void **)&n->ids, &n->ids_cap, n->nr_ids + 1, sizeof(*n->ids)))
+	if (frec_array__grow((void **)&n->ids, &n->ids_cap, n->nr_ids + 1, sizeof(*n->ids)))
 		return -ENOMEM;
 	n->ids[n->nr_ids++] = (uint32_t)id;
 	return 0;

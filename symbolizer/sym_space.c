@@ -55,7 +55,7 @@ static struct sym_proc *proc_get(struct sym_spaces *s, int32_t pid, bool create)
 
 	if (frec_hashmap__find(&s->proc_index, (uint32_t)pid, &v))
 		return &s->procs[v];
-	if (!create || sym_grow((void **)&s->procs, &s->procs_cap, s->nr_procs + 1, sizeof(*s->procs)))
+	if (!create || frec_array__grow((void **)&s->procs, &s->procs_cap, s->nr_procs + 1, sizeof(*s->procs)))
 		return NULL;
 	p = &s->procs[s->nr_procs];
 	memset(p, 0, sizeof(*p));
@@ -82,7 +82,7 @@ static struct sym_thread *thread_get(struct sym_spaces *s, int32_t tid, int32_t 
 
 	if (frec_hashmap__find(&s->thread_index, (uint32_t)tid, &v))
 		return &s->threads[v];
-	if (sym_grow((void **)&s->threads, &s->threads_cap, s->nr_threads + 1, sizeof(*s->threads)))
+	if (frec_array__grow((void **)&s->threads, &s->threads_cap, s->nr_threads + 1, sizeof(*s->threads)))
 		return NULL;
 	t = &s->threads[s->nr_threads];
 	memset(t, 0, sizeof(*t));
@@ -113,7 +113,7 @@ static int thread_set_comm(struct sym_spaces *s, int32_t tid, int32_t pid, uint6
 {
 	struct sym_thread *t = thread_get(s, tid, pid);
 
-	if (!t || sym_grow((void **)&t->comms, &t->cap, t->nr + 1, sizeof(*t->comms)))
+	if (!t || frec_array__grow((void **)&t->comms, &t->cap, t->nr + 1, sizeof(*t->comms)))
 		return -ENOMEM;
 	t->pid = pid;
 	t->comms[t->nr++] = (struct sym_comm){ .time = time, .name = name };
@@ -124,7 +124,7 @@ static int proc_changed(struct sym_proc *p, uint64_t time)
 {
 	if (p->nr_changes && p->changes[p->nr_changes - 1] == time)
 		return 0;
-	if (sym_grow((void **)&p->changes, &p->changes_cap, p->nr_changes + 1, sizeof(*p->changes)))
+	if (frec_array__grow((void **)&p->changes, &p->changes_cap, p->nr_changes + 1, sizeof(*p->changes)))
 		return -ENOMEM;
 	p->changes[p->nr_changes++] = time;
 	return 0;
@@ -132,7 +132,7 @@ static int proc_changed(struct sym_proc *p, uint64_t time)
 
 static int proc_add_map(struct sym_proc *p, const struct sym_map *m)
 {
-	if (sym_grow((void **)&p->maps, &p->maps_cap, p->nr_maps + 1, sizeof(*p->maps)))
+	if (frec_array__grow((void **)&p->maps, &p->maps_cap, p->nr_maps + 1, sizeof(*p->maps)))
 		return -ENOMEM;
 	p->maps[p->nr_maps++] = *m;
 	p->sorted = false;
@@ -232,14 +232,14 @@ int sym_spaces__save(struct sym_spaces *s, const struct perf_event_header *h, ui
 {
 	size_t size = h->size;
 
-	if (sym_grow((void **)&s->state_buf, &s->state_cap, s->state_len + size, 1) ||
-	    sym_grow((void **)&s->states, &s->states_cap, s->nr_states + 1, sizeof(*s->states)))
+	if (frec_array__grow((void **)&s->state_buf, &s->state_cap, s->state_len + size, 1) ||
+	    frec_array__grow((void **)&s->states, &s->states_cap, s->nr_states + 1, sizeof(*s->states)))
 		return -ENOMEM;
 	memcpy(s->state_buf + s->state_len, h, size);
 	s->states[s->nr_states] = (struct sym_state_rec){ .time = time, .off = s->state_len, .seq = s->nr_states };
 	s->nr_states++;
 	s->state_len += FREC_ALIGN(size, 8);
-	if (sym_grow((void **)&s->state_buf, &s->state_cap, s->state_len, 1))
+	if (frec_array__grow((void **)&s->state_buf, &s->state_cap, s->state_len, 1))
 		return -ENOMEM;
 	return 0;
 }

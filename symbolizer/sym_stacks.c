@@ -80,7 +80,7 @@ void sym_stacks__log_stats(const struct sym_stacks *st)
 
 static int push_stack(struct sym_stacks *st, uint32_t frame, size_t *n)
 {
-	if (sym_grow((void **)&st->stack, &st->stack_cap, *n + 1, sizeof(*st->stack)))
+	if (frec_array__grow((void **)&st->stack, &st->stack_cap, *n + 1, sizeof(*st->stack)))
 		return -ENOMEM;
 	st->stack[(*n)++] = frame;
 	return 0;
@@ -107,7 +107,7 @@ static int add_pc(struct sym_stacks *st, uint32_t dso, uint64_t addr, bool is_re
 	*unknown = nd.flags & SYM_NAMED_UNKNOWN;
 	if (root)
 		*root = nd.flags & SYM_NAMED_ROOT;
-	if (sym_grow((void **)&st->stack, &st->stack_cap, *n + nd.n, sizeof(*st->stack)))
+	if (frec_array__grow((void **)&st->stack, &st->stack_cap, *n + nd.n, sizeof(*st->stack)))
 		return -ENOMEM;
 	ids = sym_namer__ids(st->namer);
 	for (uint32_t k = nd.n; k-- > 0;)
@@ -176,7 +176,7 @@ static int unwind_maps(struct sym_stacks *st, const struct sym_proc *p, uint64_t
 		/* files and the vDSO (when this machine's is the recorded one, same kernel) */
 		if (d->kind != SYM_DSO_FILE && d->kind != SYM_DSO_VDSO)
 			continue;
-		if (sym_grow((void **)&st->umaps, &st->umaps_cap, n + 1, sizeof(*st->umaps)))
+		if (frec_array__grow((void **)&st->umaps, &st->umaps_cap, n + 1, sizeof(*st->umaps)))
 			return -ENOMEM;
 		st->umaps[n++] = (struct sym_unwind_map){
 			.start = m->range.start,
@@ -265,7 +265,7 @@ static int unwind_user(struct sym_stacks *st, const struct trace_sample *s, cons
 		if (m)
 			sym_dsos__at(st->dsos, m->dso)->flags |= FREC_MODULE_NO_FRAME_PTRS;
 	}
-	if (sym_grow((void **)&st->uchain, &st->uchain_cap, user_at + 1 + (size_t)n, sizeof(*st->uchain)))
+	if (frec_array__grow((void **)&st->uchain, &st->uchain_cap, user_at + 1 + (size_t)n, sizeof(*st->uchain)))
 		return -ENOMEM;
 	memcpy(st->uchain, *chain, user_at * sizeof(*st->uchain));
 	st->uchain[user_at] = PERF_CONTEXT_USER;
@@ -290,7 +290,7 @@ static int note_touched(struct sym_stacks *st, uint32_t dso, bool unknown)
 			return 0;
 		}
 	}
-	if (sym_grow((void **)&st->touched, &st->touched_cap, st->nr_touched + 1, sizeof(*st->touched)))
+	if (frec_array__grow((void **)&st->touched, &st->touched_cap, st->nr_touched + 1, sizeof(*st->touched)))
 		return -ENOMEM;
 	st->touched[st->nr_touched++] = dso << 1 | unknown;
 	return 0;
@@ -396,7 +396,7 @@ static int count_leaf(struct sym_stacks *st, uint32_t leaf, uint64_t weight)
 	if (leaf >= st->nr_leaves) {
 		size_t n = frec_profile__nr_nodes(st->p);
 
-		if (sym_grow((void **)&st->leaves, &st->leaves_cap, n, sizeof(*st->leaves)))
+		if (frec_array__grow((void **)&st->leaves, &st->leaves_cap, n, sizeof(*st->leaves)))
 			return -ENOMEM;
 		memset(st->leaves + st->nr_leaves, 0, (n - st->nr_leaves) * sizeof(*st->leaves));
 		st->nr_leaves = n;

@@ -24,7 +24,7 @@ void sym_switches__exit(struct sym_switches *sw)
 
 int sym_switches__add(struct sym_switches *sw, uint32_t tid, uint64_t time, enum sym_switch_kind kind)
 {
-	if (sym_grow((void **)&sw->v, &sw->cap, sw->nr + 1, sizeof(*sw->v)))
+	if (frec_array__grow((void **)&sw->v, &sw->cap, sw->nr + 1, sizeof(*sw->v)))
 		return -ENOMEM;
 	sw->v[sw->nr++] = (struct sym_switch){ .time = time, .tid = tid, .kind = kind };
 	sw->sorted = false;
