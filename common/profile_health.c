@@ -62,7 +62,9 @@ static enum frec_health_cause unknown_cause(const struct frec_module_stat *ms, s
 
 	/*
 	 * Unnamed code outside any file (JIT code without a perf map) explains more than a file
-	 * whose few unnamed samples have a reason: a node process with a stripped libstdc++.
+	 * whose unnamed samples have a reason, unless the file has more than twice as many: a node
+	 * process with a stripped libstdc++, or with a stripped libnode (as Debian ships it) whose
+	 * exported functions still name most frames while every JavaScript function is unnamed.
 	 */
 	for (size_t i = 0; i < n; i++)
 		if (!(ms[i].flags & flagged) && ms[i].unknown_samples > unmapped)
@@ -70,7 +72,7 @@ static enum frec_health_cause unknown_cause(const struct frec_module_stat *ms, s
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		const struct frec_module_stat *w = worst(ms, n, order[i].flag, false);
 
-		if (w && w->unknown_samples >= unmapped) {
+		if (w && w->unknown_samples > 2 * unmapped) {
 			*module = w->module;
 			return order[i].cause;
 		}

@@ -35,7 +35,7 @@ frame fresh_leaf diff.svg | grep -q '\[new\]</title>' || fail "fresh_leaf not ma
 [ "$(fill gone_leaf diff.svg)" = 'url(#frec-gone)' ] || fail "gone_leaf is not drawn as gone: $(frame gone_leaf diff.svg)"
 frame gone_leaf diff.svg | grep -q 'change: self -15 (-100%), total -15 (-100%) \[gone\]</title>' || fail "gone_leaf's tooltip"
 w=$(frame gone_leaf diff.svg | sed 's/.*<rect [^>]* width="\([0-9.]*\)".*/\1/')
-[ "$w" = "$(echo "scale=2; 1180 * 15 / 275" | bc | sed 's/0*$//; s/\.$//')" ] || fail "gone_leaf is $w px wide"
+[ "$w" = "$(awk 'BEGIN { printf "%.2f", 1180 * 15 / 275 }' | sed 's/0*$//; s/\.$//')" ] || fail "gone_leaf is $w px wide"
 grep -q '>before (baseline): before.folded, 110 samples; after: after.folded, 260 samples; compared as sample counts; widths: after<' diff.svg ||
 	fail "subtitle does not say which side is which and how they compare"
 

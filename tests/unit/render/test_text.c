@@ -218,6 +218,19 @@ Test(render, health_names_the_runtimes_perf_map_switch)
 	add_module("//anon", 0, 7, 7, 0);
 	cr_assert(strstr(health_line(), "likely cause: JIT code of python without a perf map"), "%s", out);
 
+	/* nor does a stripped libnode's, as Debian ships it, up to twice as many (node without a perf
+	 * map on a fresh Debian: 86% of the samples through libnode+0x..., 66% through JIT code) */
+	load_health(NULL, unnamed);
+	add_module("/usr/bin/node", 0, 10, 0, 0);
+	add_module("/usr/lib/x86_64-linux-gnu/libnode.so.108", FREC_MODULE_NO_SYMBOLS, 9, 9, 0);
+	add_module("//anon", 0, 7, 5, 0);
+	cr_assert(strstr(health_line(), "likely cause: JIT code of node without a perf map"), "%s", out);
+	/* more than twice as many: the stripped library is the cause */
+	load_health(NULL, unnamed);
+	add_module("/usr/lib/x86_64-linux-gnu/libnode.so.108", FREC_MODULE_NO_SYMBOLS, 9, 9, 0);
+	add_module("//anon", 0, 4, 4, 0);
+	cr_assert(strstr(health_line(), "likely cause: stripped binary libnode.so.108"), "%s", out);
+
 	load_health(NULL, unnamed);
 	add_module("/opt/app/server", 0, 10, 0, 0);
 	cr_assert(strstr(health_line(), "code outside any known file (JIT without a perf map"), "%s", out);
