@@ -32,6 +32,7 @@ struct an_rule {
 	char *why, *fix;
 	double threshold;  /* percent of all samples under which the rule says nothing */
 	bool generic;      /* a broad category (system calls): more specific rules inside it win */
+	bool waits;        /* only for profiles weighted by time waited (off-CPU, wall-clock) */
 	unsigned int line; /* of its header, for errors */
 };
 
@@ -45,6 +46,13 @@ const struct an_rule *an_rules__get(const struct analyze_rules *r, size_t i);
  * the others its last component.  Returns AN_NONE when no rule does.
  */
 uint32_t an_rules__match(const struct analyze_rules *r, enum an_rule_type type, const char *name, const char *path);
+
+/**
+ * an_rules__match_op() - an_rules__match(), also trying the rules marked "waits" when @waits: the
+ * profile is weighted by time waited (off-CPU, wall-clock; see an_wait_measure()).
+ */
+uint32_t an_rules__match_op(const struct analyze_rules *r, enum an_rule_type type, const char *name,
+			    const char *path, bool waits);
 
 /**
  * an_module_path() - the module path of a frame: @module, or for an unnamed frame without one
@@ -231,7 +239,16 @@ char *an_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /** an_short_name() - @name as a sentence says it: no parameters or return type, long templates elided. */
 const char *an_short_name(const char *name, char *buf, size_t size);
 
-/** an_share_of() - "of the CPU time", "of the cycles samples" or "of the samples", for @p. */
+/**
+ * an_wait_measure() - "off-CPU" or "wall-clock" when @p is weighted by time waited (frec report
+ * --off-cpu, --wall), NULL for profiles of samples.
+ */
+const char *an_wait_measure(const struct frec_profile *p);
+
+/**
+ * an_share_of() - "of the CPU time", "of the off-CPU time", "of the wall-clock time", "of the cycles
+ * samples" or "of the samples", for @p.
+ */
 const char *an_share_of(const struct frec_profile *p, char *buf, size_t size);
 
 /** an_cpu_time() - "1.87 s" or "120 ms" of CPU for @w units of weight; "" when @p carries no time. */

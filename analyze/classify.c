@@ -79,6 +79,7 @@ int an_ctx__classify(struct an_ctx *c)
 	uint32_t *order = malloc(((size_t)n + 1) * sizeof(*order));
 	struct an_keys k = { NULL, NULL };
 	struct sort_ctx sc = { p, &k };
+	bool waits = an_wait_measure(p) != NULL;
 	int err = -ENOMEM;
 
 	c->fi = calloc((size_t)n + 1, sizeof(*c->fi));
@@ -93,7 +94,7 @@ int an_ctx__classify(struct an_ctx *c)
 		struct an_frame_info *fi = &c->fi[i];
 
 		fi->cls = (uint8_t)classify(c->rules, f, name, path);
-		fi->rule = fi->cls == AN_CLASS_GROUP ? AN_NONE : an_rules__match(c->rules, AN_RULE_OP, name, path);
+		fi->rule = fi->cls == AN_CLASS_GROUP ? AN_NONE : an_rules__match_op(c->rules, AN_RULE_OP, name, path, waits);
 		fi->boilerplate = fi->cls == AN_CLASS_GROUP ||
 				  an_rules__match(c->rules, AN_RULE_BOILERPLATE, name, path) != AN_NONE;
 		fi->program = fi->cls != AN_CLASS_KERNEL && is_program(path);

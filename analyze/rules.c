@@ -8,6 +8,8 @@
  *	match     PATTERN... [in MODULE...]
  *	threshold PERCENT      below this share of all samples the rule says nothing (default 5)
  *	generic                a broad category: more specific operations inside it win
+ *	waits                  only for profiles weighted by time waited (off-CPU, wall-clock), where
+ *	                       the kernel's frames say why a thread waited rather than what ran
  *	why       TEXT         why it costs this much
  *	fix       TEXT         what to do
  *
@@ -430,7 +432,11 @@ static int parse_line(struct parser *ps, const char *s, const char *end)
 		rule->generic = true;
 		return 0;
 	}
-	return fail(ps, "unknown key: expected match, title, threshold, generic, why or fix");
+	if (klen == 5 && !memcmp(key, "waits", 5)) {
+		rule->waits = true;
+		return 0;
+	}
+	return fail(ps, "unknown key: expected match, title, threshold, generic, waits, why or fix");
 }
 
 /* Every section complete: operations need a match, a why and a fix; others a match. */
@@ -611,17 +617,23 @@ static bool module_matches(const struct an_match *m, const char *path)
 	return false;
 }
 
+/* Whether rule @i may match: of @type, and a waits rule only when @waits. */
+static bool rule_applies(const struct analyze_rules *r, uint32_t i, enum an_rule_type type, bool waits)
+{
+	return r->rules[i].type == type && (waits || !r->rules[i].waits);
+}
+
 /* Consider match line @m for the best (lowest) rule index so far. */
-static void consider(const struct analyze_rules *r, uint32_t m, enum an_rule_type type, const char *path,
-		     uint32_t *best)
+static void consider(const struct analyze_rules *r, uint32_t m, enum an_rule_type type, bool waits,
+		     const char *path, uint32_t *best)
 {
 	const struct an_match *ma = &r->matches[m];
 
-	if (ma->rule < *best && r->rules[ma->rule].type == type && module_matches(ma, path))
+	if (ma->rule < *best && rule_applies(r, ma->rule, type, waits) && module_matches(ma, path))
 		*best = ma->rule;
 }
 
-static void try_globs(const struct analyze_rules *r, unsigned int bucket, enum an_rule_type type,
+static void try_globs(const struct analyze_rules *r, unsigned int bucket, enum an_rule_type type, bool waits,
 		      const char *name, size_t len, uint64_t have, const char *path, uint32_t *best)
 {
 	for (uint32_t i = r->bucket[bucket]; i < r->bucket[bucket + 1]; i++) {
@@ -629,13 +641,19 @@ static void try_globs(const struct analyze_rules *r, unsigned int bucket, enum a
 		uint32_t rule = r->matches[g->match].rule;
 
 		/* the cheap tests first: a profile of many distinct names spent its analysis in globs */
-		if (rule < *best && r->rules[rule].type == type && !(g->need & ~have) &&
+		if (rule < *best && rule_applies(r, rule, type, waits) && !(g->need & ~have) &&
 		    (!g->lit_len || memmem(name, len, g->pat + g->lit, g->lit_len)) && an_glob(g->pat, name))
-			consider(r, g->match, type, path, best);
+			consider(r, g->match, type, waits, path, best);
 	}
 }
 
 uint32_t an_rules__match(const struct analyze_rules *r, enum an_rule_type type, const char *name, const char *path)
+{
+	return an_rules__match_op(r, type, name, path, false);
+}
+
+uint32_t an_rules__match_op(const struct analyze_rules *r, enum an_rule_type type, const char *name,
+			    const char *path, bool waits)
 {
 	uint32_t best = AN_NONE;
 	size_t lo = 0, hi, len;
@@ -654,12 +672,12 @@ uint32_t an_rules__match(const struct analyze_rules *r, enum an_rule_type type, 
 			hi = mid;
 	}
 	for (; lo < r->nr_exact && !strcmp(r->exact[lo].pat, name); lo++)
-		consider(r, r->exact[lo].match, type, path, &best);
+		consider(r, r->exact[lo].match, type, waits, path, &best);
 	len = strlen(name);
 	have = char_mask(name);
-	try_globs(r, 0, type, name, len, have, path, &best);
+	try_globs(r, 0, type, waits, name, len, have, path, &best);
 	if (*name)
-		try_globs(r, (unsigned char)name[0], type, name, len, have, path, &best);
+		try_globs(r, (unsigned char)name[0], type, waits, name, len, have, path, &best);
 	return best;
 }
 

@@ -14,11 +14,29 @@
 #include "analyze_internal.h"
 
 
-/* "of the CPU time" for clocks, "of the cycles samples" for other events, "of the samples" else. */
-const char *an_share_of(const struct frec_profile *p, char *buf, size_t size)
+const char *an_wait_measure(const struct frec_profile *p)
 {
 	const char *ev = frec_profile__str(p, frec_profile__meta_const(p)->event);
 
+	/* the symbolizer names the event of the profiles it weighs by time waited */
+	if (!strcmp(ev, "off-cpu"))
+		return "off-CPU";
+	if (!strcmp(ev, "wall"))
+		return "wall-clock";
+	return NULL;
+}
+
+/* "of the CPU time" for clocks, "of the off-CPU time" for waits, "of the cycles samples" for other
+ * events, "of the samples" else. */
+const char *an_share_of(const struct frec_profile *p, char *buf, size_t size)
+{
+	const char *ev = frec_profile__str(p, frec_profile__meta_const(p)->event);
+	const char *waits = an_wait_measure(p);
+
+	if (waits) {
+		snprintf(buf, size, "of the %s time", waits);
+		return buf;
+	}
 	if (!strcmp(ev, "cpu-clock") || !strcmp(ev, "task-clock"))
 		return "of the CPU time";
 	if (*ev) {
@@ -75,7 +93,12 @@ static void get_names(const struct an_ctx *c, const struct analyze_finding *f, s
 	fn_name(p, f->nr_inside ? &f->inside[0] : &none, n->in1, sizeof(n->in1));
 	n->module = f->subject.module ? frec_profile__module_basename(p, f->subject.module) : "";
 	snprintf(n->mod, sizeof(n->mod), "%s", f->subject.kernel ? "the kernel" : n->module);
-	snprintf(n->of, sizeof(n->of), "%s", an_share_of(p, n->of, sizeof(n->of)));
+	{
+		char of[sizeof(n->of)];
+
+		/* not into n->of itself: an_share_of() may write its answer to the buffer it is given */
+		snprintf(n->of, sizeof(n->of), "%s", an_share_of(p, of, sizeof(of)));
+	}
 	n->pct = an_pct(f->weight, c->total);
 	report_input(p, n->input, sizeof(n->input));
 	n->list[0] = n->names[0] = '\0';
@@ -100,14 +123,18 @@ static int words_known_op(const struct an_ctx *c, struct analyze_finding *f, str
 	for (size_t i = 0; i < an_rules__nr(c->rules); i++)
 		if (an_rules__get(c->rules, i)->id == f->id)
 			rule = an_rules__get(c->rules, i);
+	/* waits are states ("sleeping"), operations are things done ("in password hashing") */
+	const char *in = rule && rule->waits ? "" : "in ", *goes = rule && rule->waits ? "is spent" : "goes to";
+
 	if (f->nr_responsible && f->responsible[0].weight * 2 >= f->weight)
-		m->summary = an_fmt("%s spends %.1f%% %s in %s (%s%s%s)", n->resp, n->pct, n->of, f->title, n->subject,
+		m->summary = an_fmt("%s spends %.1f%% %s %s%s (%s%s%s)", n->resp, n->pct, n->of, in, f->title, n->subject,
 				 where, n->module);
 	else if (f->nr_responsible)
-		m->summary = an_fmt("%.1f%% %s goes to %s (%s%s%s), from several places, most from %s", n->pct, n->of,
+		m->summary = an_fmt("%.1f%% %s %s %s (%s%s%s), from several places, most from %s", n->pct, n->of, goes,
 				 f->title, n->subject, where, n->module, n->resp);
 	else
-		m->summary = an_fmt("%.1f%% %s goes to %s (%s%s%s)", n->pct, n->of, f->title, n->subject, where, n->module);
+		m->summary = an_fmt("%.1f%% %s %s %s (%s%s%s)", n->pct, n->of, goes, f->title, n->subject, where,
+				 n->module);
 	m->why = rule ? strdup(rule->why) : NULL;
 	m->fix = rule ? strdup(rule->fix) : NULL;
 	return 0;

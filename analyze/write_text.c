@@ -207,7 +207,8 @@ static void put_health(FILE *f, const struct frec_profile *p)
 	fputs(buf, f);
 }
 
-/* "cpu-clock at 999 Hz, 3.11 s, 5,770 samples (0 lost), 5.77 s of CPU" */
+/* "cpu-clock at 999 Hz, 3.11 s, 5,770 samples (0 lost), 5.77 s of CPU"; "2.28 s off CPU" or "of wall-clock
+ * time" for profiles weighted by time waited */
 static void put_recording(FILE *f, const struct frec_profile *p)
 {
 	const struct frec_profile_meta *m = frec_profile__meta_const(p);
@@ -226,7 +227,7 @@ static void put_recording(FILE *f, const struct frec_profile *p)
 	if (m->lost)
 		fprintf(f, " (%s lost)", commas(m->lost, a, sizeof(a)));
 	if (*an_cpu_time(p, total, t, sizeof(t)))
-		fprintf(f, ", %s of CPU", t);
+		fprintf(f, ", %s %s", t, !an_wait_measure(p) ? "of CPU" : !strcmp(an_wait_measure(p), "off-CPU") ? "off CPU" : "of wall-clock time");
 }
 
 static void put_command(FILE *f, const struct frec_profile *p, bool md)

@@ -76,3 +76,50 @@ expect_kernel_leaves() {
 	}
 	END { exit !(through && !bad) }' "$1" || fail "stacks through $2 do not all end in kernel frames"
 }
+
+# kind_of FUNC: the finding kind (known-op/KIND of the rules' waits) that a wait in FUNC belongs to.
+kind_of() {
+	case $1 in
+	take_lock) echo lock-wait ;;
+	read_block) echo io-wait ;;
+	read_pipe | wait_workers) echo child-pipe-wait ;; # pthread_join waits for a thread to end
+	nap_long | nap_short | rest | writer_nap | file_nap) echo sleep ;;
+	*) fail "kind_of: no kind for $1" ;;
+	esac
+}
+
+# finding FILE KIND: the text of the first finding known-op/KIND in FILE (frec report --analyze).
+finding() {
+	awk -v id="known-op/$2" '$1 ~ /^[0-9]+\.$/ { if (on) exit; on = ($2 == id) } on' "$1"
+}
+
+# expect_findings FUNC [REPORT OPTIONS...]: `frec report --off-cpu --analyze` puts first, of the
+# waits' kinds, the kind of the function that waited most in the truth and names it; it has FUNC's
+# kind too, naming FUNC, in shares of the off-CPU time; the CPU profile of the same trace has none of
+# the waits' kinds.  Findings of other kinds may come before: on a busy machine, preemptions (time
+# runnable, waiting for a CPU) can outweigh any wait.  When waits of two kinds are within 15 points
+# of each other in the truth, either may come first: frec's finding holds the waiting call's
+# subtree, the truth the time around the call.
+expect_findings() {
+	func=$1
+	shift
+	expect 0 "$FREC" report --off-cpu --analyze "$@" -i "$T/t.zst" -o "$T/an"
+	top=$(awk '$2 == "off-cpu" && $4 + 0 > max + 0 { max = $4; f = $3 } END { print f }' "$T/truth")
+	close=$(awk '$2 == "off-cpu" { s[$3] = $4; if ($4 + 0 > max + 0) max = $4 }
+	    END { for (f in s) if (s[f] + 15 >= max) print f }' "$T/truth")
+	first=$(awk '$1 ~ /^[0-9]+\.$/ && $2 ~ /^known-op\/(lock-wait|io-wait|sleep|child-pipe-wait)$/ { print $2; exit }' "$T/an")
+	echo "first wait finding: $first; the truth's longest waits: $(echo $close)" >&2
+	ok=
+	for f in $close; do
+		if [ "$first" = "known-op/$(kind_of "$f")" ]; then ok=$f; fi
+	done
+	[ -n "$ok" ] || fail "the first wait finding is $first, not that of $top (known-op/$(kind_of "$top")): $(cat "$T/an")"
+	for f in "$ok" "$func"; do
+		finding "$T/an" "$(kind_of "$f")" > "$T/one"
+		grep -Eq "(^|[ >(])$f([ >),]|$)" "$T/one" || fail "the known-op/$(kind_of "$f") finding does not name $f: $(cat "$T/an")"
+		grep -q 'of the off-CPU time' "$T/one" || fail "the finding is not worded in off-CPU time: $(cat "$T/one")"
+	done
+	expect 0 "$FREC" report --analyze "$@" -i "$T/t.zst" -o "$T/cpu-an"
+	! grep -Eq '^[0-9]+\. known-op/(lock-wait|io-wait|sleep|child-pipe-wait)' "$T/cpu-an" ||
+		fail "the CPU profile has findings of waits: $(cat "$T/cpu-an")"
+}

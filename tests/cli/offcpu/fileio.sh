@@ -7,4 +7,5 @@
 record_mode fileio
 expect 0 "$FREC" report --off-cpu -i "$T/t.zst" --folded -o "$T/f"
 check_truth off-cpu "$T/f"
+expect_findings read_block
 expect_reason "$T/f" read_block 'io_schedule|folio_wait|blk_|iomap_dio'

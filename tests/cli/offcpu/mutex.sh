@@ -6,6 +6,7 @@
 record_mode mutex
 expect 0 "$FREC" report --off-cpu -i "$T/t.zst" --folded -o "$T/f"
 check_truth off-cpu "$T/f"
+expect_findings take_lock
 expect_reason "$T/f" take_lock 'futex_wait'
 expect_reason "$T/f" wait_workers 'futex_wait'
 expect_kernel_leaves "$T/f" take_lock

@@ -7,6 +7,7 @@
 record_mode pipe
 expect 0 "$FREC" report --off-cpu -i "$T/t.zst" --folded -o "$T/f"
 check_truth off-cpu "$T/f"
+expect_findings read_pipe
 expect_reason "$T/f" read_pipe 'pipe_read'
 expect_reason "$T/f" writer_nap 'nanosleep'
 expect 0 "$FREC" report --wall -i "$T/t.zst" --folded -o "$T/w"

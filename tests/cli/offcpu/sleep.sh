@@ -9,6 +9,7 @@ record_mode sleep -F 999
 expect 0 "$FREC" report --off-cpu -i "$T/t.zst" --folded -o "$T/f"
 grep_err '^frec report: off-cpu: [0-9]+ waits'
 check_truth off-cpu "$T/f"
+expect_findings nap_long --comm frec-offcpu
 expect_reason "$T/f" nap_long 'do_nanosleep|hrtimer_nanosleep'
 expect_reason "$T/f" nap_short 'do_nanosleep|hrtimer_nanosleep'
 expect_kernel_leaves "$T/f" nap_long
@@ -37,3 +38,8 @@ awk '$6 == "nap_long" { sub(/%/, "", $4); sub(/%/, "", $5); ok = $5 + 0 > 10 * $
 	fail "the text report does not split nap_long and burn into on- and off-CPU time: $(grep -E 'nap_long|burn' "$T/out")"
 expect 0 "$FREC" report --wall -i "$T/t.zst" --svg "$T/w.svg"
 grep -q '>off CPU<' "$T/w.svg" || fail "the SVG's legend has no off-CPU colour"
+# ...and the wall-clock analysis says so in wall-clock time.
+expect 0 "$FREC" report --wall --analyze -i "$T/t.zst" -o "$T/wan"
+finding "$T/wan" sleep > "$T/one"
+grep -q ' nap_long ' "$T/one" && grep -q 'of the wall-clock time sleeping' "$T/one" ||
+	fail "the wall-clock analysis has no sleep finding for nap_long: $(cat "$T/wan")"
