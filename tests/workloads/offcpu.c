@@ -228,7 +228,7 @@ static void *contender(void *arg)
 
 	while (time_left(start)) {
 		take_lock();
-		burn(1000000); /* held */
+		burn(3000000); /* held: longer than a rest, so the other thread waits */
 		pthread_mutex_unlock(&contended);
 		rest();
 	}
