@@ -638,6 +638,30 @@ const struct frec_module_stat *frec_profile__module_stats(const struct frec_prof
 	return p->mods;
 }
 
+/*
+ * Give @dst (new, empty) @src's strings, metadata, module statistics and tasks.  The same strings
+ * added in the same order have the same ids, so everything that holds string ids copies as it is.
+ * Returns 0 or -ENOMEM.
+ */
+static int copy_all_but_tree(const struct frec_profile *src, struct frec_profile *dst)
+{
+	for (uint32_t id = 1; id < frec_strset__count(src->strs); id++) {
+		int got = frec_strset__add(dst->strs, frec_strset__str(src->strs, id), frec_strset__len(src->strs, id));
+
+		if (got < 0)
+			return got;
+		assert(got == (int)id);
+	}
+	dst->meta = src->meta;
+	for (size_t i = 0; i < src->nr_mods; i++)
+		if (frec_profile__add_module_stat(dst, &src->mods[i]))
+			return -ENOMEM;
+	for (uint32_t i = 0; i < src->nr_tasks; i++)
+		if (frec_profile__add_task(dst, &src->tasks[i]))
+			return -ENOMEM;
+	return 0;
+}
+
 int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_fn rename, void *arg,
 			       struct frec_profile **out)
 {
@@ -650,17 +674,8 @@ int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_f
 	*out = NULL;
 	if (!q || !frame_of || !node_of)
 		goto err;
-	/* The same strings in the same order have the same ids: metadata and module stats copy as they are. */
-	for (uint32_t id = 1; id < frec_strset__count(p->strs); id++)
-		if (frec_strset__add(q->strs, frec_strset__str(p->strs, id), frec_strset__len(p->strs, id)) != (int)id)
-			goto err;
-	q->meta = p->meta;
-	for (size_t i = 0; i < p->nr_mods; i++)
-		if (frec_profile__add_module_stat(q, &p->mods[i]))
-			goto err;
-	for (uint32_t i = 0; i < p->nr_tasks; i++)
-		if (frec_profile__add_task(q, &p->tasks[i]))
-			goto err;
+	if (copy_all_but_tree(p, q))
+		goto err;
 	for (uint32_t i = 0; i < p->nr_frames; i++) {
 		struct frec_frame f = p->frames[i];
 		int len = rename ? rename(p, i, name, sizeof(name), arg) : 0;
@@ -741,20 +756,14 @@ const struct frec_task *frec_profile__tasks(const struct frec_profile *p, size_t
 int frec_profile__new_like(const struct frec_profile *src, struct frec_profile **out)
 {
 	struct frec_profile *p = frec_profile__new();
-	uint32_t nr_strs = frec_strset__count(src->strs);
 	int err = -ENOMEM;
 
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
-	/* Strings and frames are added in their order, so every id means the same in both. */
-	for (uint32_t id = 1; id < nr_strs; id++) {
-		int got = frec_strset__add(p->strs, frec_strset__str(src->strs, id), frec_strset__len(src->strs, id));
-
-		if (got < 0)
-			goto err;
-		assert(got == (int)id);
-	}
+	if (copy_all_but_tree(src, p))
+		goto err;
+	/* Frames are added in their order, so every id means the same in both. */
 	for (uint32_t id = 0; id < src->nr_frames; id++) {
 		int got = frec_profile__add_frame(p, &src->frames[id]);
 
@@ -762,13 +771,6 @@ int frec_profile__new_like(const struct frec_profile *src, struct frec_profile *
 			goto err;
 		assert(got == (int)id);
 	}
-	for (size_t i = 0; i < src->nr_mods; i++)
-		if (frec_profile__add_module_stat(p, &src->mods[i]))
-			goto err;
-	for (uint32_t i = 0; i < src->nr_tasks; i++)
-		if (frec_profile__add_task(p, &src->tasks[i]))
-			goto err;
-	p->meta = src->meta;
 	*out = p;
 	return 0;
 err:
