@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frec/array.h"
 #include "frec/compiler.h"
 #include "frec/error.h"
 #include "frec/hashmap.h"
@@ -59,6 +60,32 @@ struct ps_frame {
 	size_t sym_len, dso_len, file_len;
 	uint64_t addr;
 	uint32_t line;
+	bool inlined;
+	/*
+	 * Set for a frame line met again (see struct ps_line): only these are, until a caller's
+	 * module or a source line needs the rest (frame_parsed()).
+	 */
+	bool from_memo;
+	uint32_t memo; /* its index in ps_ctx.lines, or PS_NO_MEMO */
+	const char *text; /* the line, trimmed */
+	size_t text_len;
+};
+
+#define PS_NO_MEMO UINT32_MAX
+
+/*
+ * A frame line already met: its text (trimmed, in the input) and the frame id it makes, -1 until a
+ * sample first resolves it.  A recording has few distinct frame lines (an address, a symbol and a
+ * module each) and repeats them in most of its samples, so a second meeting costs a hash and a
+ * memcmp instead of a parse, three string hashes and three string compares.  Ids are still given
+ * when the sample is added, root first, as without the memo: the profile is the same.  An inlined
+ * frame's id depends on its caller's module too, so it is kept per caller (ps_ctx.inlined); a frame
+ * given a source line is not the memo's.
+ */
+struct ps_line {
+	const char *text;
+	size_t len;
+	int32_t id; /* not for an inlined frame */
 	bool inlined;
 };
 
@@ -238,7 +265,7 @@ static bool parse_frame(const char *s, size_t len, struct ps_frame *fr)
 	const char *end = s + len, *p;
 	int d;
 
-	*fr = (struct ps_frame){ 0 };
+	*fr = (struct ps_frame){ .memo = PS_NO_MEMO };
 	while (s < end && is_blank(*s))
 		s++;
 	while (end > s && is_blank(end[-1]))
@@ -360,6 +387,10 @@ struct ps_ctx {
 	const struct frec_perf_script_opts *opts;
 	struct frec_perf_script_stats *st;
 	struct frec_hashmap cache; /* hash of a frame's text (probed) -> frame id */
+	struct frec_hashmap memo;  /* hash of a frame line (probed) -> index in lines */
+	struct frec_hashmap inlined; /* its index << 32 | its caller's (or PS_NO_MEMO) -> frame id */
+	struct ps_line *lines;
+	size_t nr_lines, lines_cap;
 	struct ps_frame *frames;   /* the current sample's, leaf first */
 	size_t nr_frames, frames_cap;
 	uint32_t *ids; /* its frame ids, root first */
@@ -458,6 +489,18 @@ static bool keep_event(struct ps_ctx *c, const struct ps_header *h)
 	return false;
 }
 
+/* Fill in the fields of @fr, a frame line met again, that the memo let go unparsed. */
+static void frame_parsed(struct ps_frame *fr)
+{
+	uint32_t memo = fr->memo;
+
+	if (!fr->from_memo)
+		return;
+	/* the line parsed when it was first met */
+	parse_frame(fr->text, fr->text_len, fr);
+	fr->memo = memo;
+}
+
 /* Add the sample of header @h and the frames gathered for it. */
 static int add_sample(struct ps_ctx *c, const struct ps_header *h, uint64_t lineno)
 {
@@ -482,16 +525,34 @@ static int add_sample(struct ps_ctx *c, const struct ps_header *h, uint64_t line
 		c->ids_cap = c->nr_frames;
 	}
 	for (size_t i = c->nr_frames; i-- > 0;) {
-		const struct ps_frame *fr = &c->frames[i], *caller = NULL;
+		struct ps_frame *fr = &c->frames[i], *caller = NULL;
+		struct ps_line *memo = fr->memo != PS_NO_MEMO ? &c->lines[fr->memo] : NULL;
+		uint64_t inl_key, v;
 		int id;
 
 		/* an inlined frame's caller is the next frame that is not inlined */
 		for (size_t k = i + 1; fr->inlined && k < c->nr_frames && !caller; k++)
 			if (!c->frames[k].inlined)
 				caller = &c->frames[k];
-		id = frame_id(c, fr, caller);
-		if (id < 0)
-			return id;
+		if (memo && fr->inlined && caller && caller->memo == PS_NO_MEMO)
+			memo = NULL;
+		inl_key = memo ? (uint64_t)fr->memo << 32 | (caller ? caller->memo : PS_NO_MEMO) : 0;
+		if (memo && !fr->inlined && memo->id >= 0) {
+			id = memo->id;
+		} else if (memo && fr->inlined && frec_hashmap__find(&c->inlined, inl_key, &v)) {
+			id = (int)v;
+		} else {
+			frame_parsed(fr);
+			if (caller)
+				frame_parsed(caller);
+			id = frame_id(c, fr, caller);
+			if (id < 0)
+				return id;
+			if (memo && !fr->inlined)
+				memo->id = id;
+			else if (memo && frec_hashmap__set(&c->inlined, inl_key, (uint64_t)id))
+				return -ENOMEM;
+		}
 		if (c->opts->no_kernel && frec_profile__frame(c->p, (uint32_t)id)->kind == FREC_FRAME_KERNEL)
 			continue;
 		unknown |= frec_profile__frame(c->p, (uint32_t)id)->kind == FREC_FRAME_UNKNOWN;
@@ -521,17 +582,69 @@ static int add_sample(struct ps_ctx *c, const struct ps_header *h, uint64_t line
 
 static int push_frame(struct ps_ctx *c, const struct ps_frame *fr)
 {
-	if (c->nr_frames == c->frames_cap) {
-		size_t cap = c->frames_cap ? 2 * c->frames_cap : 64;
-		struct ps_frame *nf = realloc(c->frames, cap * sizeof(*nf));
+	int err = frec_array__grow((void **)&c->frames, &c->frames_cap, c->nr_frames + 1, sizeof(*fr));
 
-		if (!nf)
-			return -ENOMEM;
-		c->frames = nf;
-		c->frames_cap = cap;
-	}
+	if (err)
+		return err;
 	c->frames[c->nr_frames++] = *fr;
 	return 0;
+}
+
+/*
+ * A hash of a frame line, eight bytes at a time: hashed a byte at a time (frec_hash_bytes()), the
+ * symbol, module and file of each frame were a third of the import's time.
+ */
+static uint64_t line_hash(const char *s, size_t len)
+{
+	uint64_t h = len * 0x9e3779b97f4a7c15ull, w;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+	}
+	return frec_hash64(h);
+}
+
+/*
+ * Push the frame of line @s (@len bytes, trimmed), from the memo or parsed (and then memoized).
+ * Returns 1, 0 if the line is no frame, -E2BIG past PS_MAX_DEPTH frames, or -ENOMEM.
+ */
+static int push_frame_line(struct ps_ctx *c, const char *s, size_t len, uint64_t lineno)
+{
+	uint64_t key = line_hash(s, len), v;
+	struct ps_frame fr;
+	int err;
+
+	for (; frec_hashmap__find(&c->memo, key, &v); key++) {
+		if (c->lines[v].len == len && !memcmp(c->lines[v].text, s, len)) {
+			fr = (struct ps_frame){ .from_memo = true, .memo = (uint32_t)v, .inlined = c->lines[v].inlined };
+			goto push;
+		}
+	}
+	if (!parse_frame(s, len, &fr))
+		return 0;
+	if (c->nr_lines < PS_NO_MEMO) {
+		err = frec_array__grow((void **)&c->lines, &c->lines_cap, c->nr_lines + 1, sizeof(*c->lines));
+		if (err || frec_hashmap__set(&c->memo, key, c->nr_lines))
+			return -ENOMEM;
+		c->lines[c->nr_lines] = (struct ps_line){ .text = s, .len = len, .id = -1, .inlined = fr.inlined };
+		fr.memo = (uint32_t)c->nr_lines++;
+	}
+push:
+	if (c->nr_frames == PS_MAX_DEPTH) {
+		c->st->error_line = lineno;
+		return -E2BIG;
+	}
+	fr.text = s;
+	fr.text_len = len;
+	err = push_frame(c, &fr);
+	return err ? err : 1;
 }
 
 static void bad_line(struct ps_ctx *c, uint64_t lineno)
@@ -594,17 +707,21 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 
 	*c.st = (struct frec_perf_script_stats){ 0 };
 	frec_hashmap__init(&c.cache);
+	frec_hashmap__init(&c.memo);
+	frec_hashmap__init(&c.inlined);
 	/* One more round after the last line, as a blank line: it ends the last sample. */
 	for (const char *line = buf, *next; ; line = next) {
 		const char *nl = line < end ? memchr(line, '\n', (size_t)(end - line)) : NULL;
 		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		size_t lead = 0;
 		struct ps_frame fr;
-		bool blank = true;
+		bool blank;
 
 		next = nl ? nl + 1 : end;
 		lineno++;
-		for (size_t i = 0; i < line_len && blank; i++)
-			blank = is_blank(line[i]);
+		while (lead < line_len && is_blank(line[lead]))
+			lead++;
+		blank = lead == line_len;
 		if (line_len && memchr(line, '\0', line_len)) {
 			bad_line(&c, lineno);
 			blank = true; /* binary: ends a sample, like any line that is not one of its frames */
@@ -641,16 +758,26 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 				if (h.rest_len && parse_frame(h.rest, h.rest_len, &fr) && (err = push_frame(&c, &fr)))
 					goto out;
 			}
-		} else if (parse_frame(line, line_len, &fr)) {
-			if (c.nr_frames == PS_MAX_DEPTH) {
-				c.st->error_line = lineno;
-				err = -E2BIG;
+		} else {
+			const char *s = line + lead, *e = line + line_len;
+			struct ps_frame *top = c.nr_frames ? &c.frames[c.nr_frames - 1] : NULL;
+
+			while (is_blank(e[-1]))
+				e--;
+			err = push_frame_line(&c, s, (size_t)(e - s), lineno);
+			if (err < 0)
 				goto out;
+			if (!err && top) {
+				/* a source line names the frame above: that frame is not the memo's */
+				frame_parsed(top);
+				if (parse_srcline(s, (size_t)(e - s), top))
+					top->memo = PS_NO_MEMO;
+				else
+					bad_line(&c, lineno);
+			} else if (!err) {
+				bad_line(&c, lineno);
 			}
-			if ((err = push_frame(&c, &fr)))
-				goto out;
-		} else if (!c.nr_frames || !parse_srcline(line, line_len, &c.frames[c.nr_frames - 1])) {
-			bad_line(&c, lineno);
+			err = 0;
 		}
 	}
 	if (!c.st->samples && !c.st->other_events) {
@@ -678,6 +805,9 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 		m->duration_ns = c.last_ns - c.first_ns;
 out:
 	frec_hashmap__exit(&c.cache);
+	frec_hashmap__exit(&c.memo);
+	frec_hashmap__exit(&c.inlined);
+	free(c.lines);
 	free(c.frames);
 	free(c.ids);
 	return err ? err : (int)FREC_MIN(c.st->samples, (uint64_t)INT32_MAX);
