@@ -72,6 +72,8 @@ struct ps_frame {
 };
 
 #define PS_NO_MEMO UINT32_MAX
+/* Lines of one hash (see line_hash()) looked at before a line is parsed rather than memoized. */
+#define PS_MEMO_PROBES 8
 
 /*
  * A frame line already met: its text (trimmed, in the input) and the frame id it makes, -1 until a
@@ -192,28 +194,18 @@ static bool next_token(const char *s, const char *end, const char **ts, const ch
 	return true;
 }
 
-/* Whether the token [s, e) can follow the PID in a header: a CPU, a time, or an event. */
-static bool follows_pid(const char *s, const char *e)
-{
-	uint64_t ns;
-
-	return is_cpu(s, e) || parse_time(s, e, &ns) || e[-1] == ':';
-}
-
 /* Parse a sample header of @len bytes at @line (it does not start with a blank).  False if it is none. */
 static bool parse_header(const char *line, size_t len, struct ps_header *h)
 {
 	const char *end = line + len, *ts, *te, *s = line;
-	const char *pid_s = NULL, *pid_e = NULL;
-	bool first = true;
+	const char *pid_s = NULL, *ns = NULL, *ne = NULL;
+	bool first = true, more = false, timed = false;
 
 	*h = (struct ps_header){ .comm = line };
 	if (!len || is_blank(*line) || *line == '#')
 		return false;
 	/* the PID: the first number after the first token that a known field or the end follows */
 	while (next_token(s, end, &ts, &te)) {
-		const char *ns, *ne;
-
 		s = te;
 		if (first) {
 			first = false;
@@ -221,9 +213,10 @@ static bool parse_header(const char *line, size_t len, struct ps_header *h)
 		}
 		if (!parse_pid(ts, te, &h->pid, &h->tid))
 			continue;
-		if (!next_token(te, end, &ns, &ne) || follows_pid(ns, ne)) {
+		/* what can follow the PID: a CPU, a time, an event, or the end */
+		more = next_token(te, end, &ns, &ne);
+		if (!more || is_cpu(ns, ne) || (timed = parse_time(ns, ne, &h->time_ns)) || ne[-1] == ':') {
 			pid_s = ts;
-			pid_e = te;
 			break;
 		}
 	}
@@ -232,21 +225,26 @@ static bool parse_header(const char *line, size_t len, struct ps_header *h)
 	h->comm_len = (size_t)(pid_s - line);
 	while (h->comm_len && is_blank(line[h->comm_len - 1]))
 		h->comm_len--;
-	s = pid_e;
-	if (next_token(s, end, &ts, &te) && is_cpu(ts, te))
-		s = te;
-	if (next_token(s, end, &ts, &te) && parse_time(ts, te, &h->time_ns)) {
+	/* s is the end of the fields read, [ns, ne) the token after it (if more) */
+	if (more && is_cpu(ns, ne)) {
+		s = ne;
+		more = next_token(s, end, &ns, &ne);
+		timed = more && parse_time(ns, ne, &h->time_ns);
+	}
+	if (timed) {
 		h->has_time = true;
-		s = te;
+		s = ne;
+		more = next_token(s, end, &ns, &ne);
 	}
-	if (next_token(s, end, &ts, &te) && parse_u64(ts, te, &h->period)) {
+	if (more && parse_u64(ns, ne, &h->period)) {
 		h->has_period = true;
-		s = te;
+		s = ne;
+		more = next_token(s, end, &ns, &ne);
 	}
-	if (next_token(s, end, &ts, &te) && te[-1] == ':' && te - ts > 1) {
-		h->event = ts;
-		h->event_len = (size_t)(te - ts - 1);
-		s = te;
+	if (more && ne[-1] == ':' && ne - ns > 1) {
+		h->event = ns;
+		h->event_len = (size_t)(ne - ns - 1);
+		s = ne;
 	}
 	while (s < end && is_blank(*s))
 		s++;
@@ -591,24 +589,23 @@ static int push_frame(struct ps_ctx *c, const struct ps_frame *fr)
 }
 
 /*
- * A hash of a frame line, eight bytes at a time: hashed a byte at a time (frec_hash_bytes()), the
- * symbol, module and file of each frame were a third of the import's time.
+ * A hash of a frame line's length and its first and last 16 bytes: the address and the start of
+ * the symbol, and the end of the module, tell the lines of a recording apart, and the memo compares
+ * whole lines anyway.  Hashing every byte (frec_hash_bytes(), then eight bytes at a time) was the
+ * largest cost of the import.  Lines that share all three only probe longer, up to PS_MEMO_PROBES.
  */
 static uint64_t line_hash(const char *s, size_t len)
 {
-	uint64_t h = len * 0x9e3779b97f4a7c15ull, w;
+	uint64_t w[4] = { 0 };
 
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 29;
+	if (len >= 16) {
+		memcpy(w, s, 16);
+		memcpy(w + 2, s + len - 16, 16);
+	} else {
+		memcpy(w, s, len);
 	}
-	if (len) {
-		w = 0;
-		memcpy(&w, s, len);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-	}
-	return frec_hash64(h);
+	return frec_hash64((w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xbf58476d1ce4e5b9ull) ^
+			   (w[2] * 0x94d049bb133111ebull) ^ (w[3] * 0xd6e8feb86659fd93ull) ^ len);
 }
 
 /*
@@ -619,9 +616,9 @@ static int push_frame_line(struct ps_ctx *c, const char *s, size_t len, uint64_t
 {
 	uint64_t key = line_hash(s, len), v;
 	struct ps_frame fr;
-	int err;
+	int probes, err;
 
-	for (; frec_hashmap__find(&c->memo, key, &v); key++) {
+	for (probes = 0; probes < PS_MEMO_PROBES && frec_hashmap__find(&c->memo, key, &v); probes++, key++) {
 		if (c->lines[v].len == len && !memcmp(c->lines[v].text, s, len)) {
 			fr = (struct ps_frame){ .from_memo = true, .memo = (uint32_t)v, .inlined = c->lines[v].inlined };
 			goto push;
@@ -629,7 +626,8 @@ static int push_frame_line(struct ps_ctx *c, const char *s, size_t len, uint64_t
 	}
 	if (!parse_frame(s, len, &fr))
 		return 0;
-	if (c->nr_lines < PS_NO_MEMO) {
+	/* a line whose probes are all taken is parsed each time: hostile text costs no more */
+	if (probes < PS_MEMO_PROBES && c->nr_lines < PS_NO_MEMO) {
 		err = frec_array__grow((void **)&c->lines, &c->lines_cap, c->nr_lines + 1, sizeof(*c->lines));
 		if (err || frec_hashmap__set(&c->memo, key, c->nr_lines))
 			return -ENOMEM;
