@@ -40,6 +40,8 @@
 #define PS_GIVE_UP 1000
 /* Frames in one sample, as the folded importer: far above any real stack. */
 #define PS_MAX_DEPTH 65536
+/* Sample headers kept to be matched by the next ones (see parse_header_again()). */
+#define PS_HEADER_MEMO 4
 /* Lines looked at to recognise the format. */
 #define PS_SNIFF_LINES 200
 
@@ -52,6 +54,7 @@ struct ps_header {
 	size_t rest_len;
 	uint32_t pid, tid;
 	uint64_t time_ns, period;
+	size_t time_off, time_len; /* where the time is in the line */
 	bool has_time, has_period;
 };
 
@@ -96,6 +99,22 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* The length of the blanks at @s, before @end: perf indents a frame by a tab and a dozen spaces. */
+static size_t blanks(const char *s, const char *end)
+{
+	const char *p = s;
+
+	while (p < end) {
+		if (end - p >= 8 && !memcmp(p, "        ", 8))
+			p += 8;
+		else if (is_blank(*p))
+			p++;
+		else
+			break;
+	}
+	return (size_t)(p - s);
+}
+
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -132,7 +151,7 @@ static bool parse_u64(const char *s, const char *e, uint64_t *v)
 static bool parse_time(const char *s, const char *e, uint64_t *ns)
 {
 	const char *dot;
-	uint64_t sec, frac = 0, scale = 1000000000;
+	uint64_t sec, frac = 0;
 
 	if (e - s < 2 || e[-1] != ':')
 		return false;
@@ -142,17 +161,21 @@ static bool parse_time(const char *s, const char *e, uint64_t *ns)
 		return false;
 	if (dot) {
 		const char *d = dot + 1;
+		int digits = 0;
 
 		if (d == e)
 			return false;
+		/* digits past the nanosecond are checked, not read; no division per digit (a header's worth) */
 		for (; d < e; d++) {
 			if (!is_digit(*d))
 				return false;
-			if (scale > 1) {
-				scale /= 10;
-				frac += (uint64_t)(*d - '0') * scale;
+			if (digits < 9) {
+				frac = frac * 10 + (uint64_t)(*d - '0');
+				digits++;
 			}
 		}
+		for (; digits < 9; digits++)
+			frac *= 10;
 	}
 	*ns = sec * 1000000000 + frac;
 	return true;
@@ -233,6 +256,8 @@ static bool parse_header(const char *line, size_t len, struct ps_header *h)
 	}
 	if (timed) {
 		h->has_time = true;
+		h->time_off = (size_t)(ns - line);
+		h->time_len = (size_t)(ne - ns);
 		s = ne;
 		more = next_token(s, end, &ns, &ne);
 	}
@@ -400,6 +425,13 @@ struct ps_ctx {
 	uint64_t first_ns, last_ns;
 	bool timed;
 	uint32_t unknown_name; /* string id of "[unknown]" */
+	/* the last headers parsed in full (one a thread, for a few threads), and what they read */
+	struct ps_header_memo {
+		const char *line;
+		size_t len;
+		struct ps_header h;
+	} headers[PS_HEADER_MEMO];
+	unsigned next_header;
 };
 
 static bool str_is(const struct frec_profile *p, uint32_t id, const char *s, size_t len)
@@ -499,6 +531,38 @@ static void frame_parsed(struct ps_frame *fr)
 	fr->memo = memo;
 }
 
+/*
+ * Parse the header @line of @len bytes into @h, which a recording's headers mostly do by being one
+ * of the last few (a thread's last) with another time: what follows the time, and the PID's place
+ * among the tokens before it, only depend on the time being one; the rest is the same bytes.
+ */
+static bool parse_header_again(struct ps_ctx *c, const char *line, size_t len, struct ps_header *h)
+{
+	struct ps_header_memo *m;
+	uint64_t ns;
+
+	for (m = c->headers; m < c->headers + PS_HEADER_MEMO; m++) {
+		size_t a = m->h.time_off, b = a + m->h.time_len;
+
+		if (m->line && len == m->len && !memcmp(line, m->line, a) && !memcmp(line + b, m->line + b, len - b) &&
+		    parse_time(line + a, line + b, &ns)) {
+			*h = m->h;
+			h->comm = line;
+			h->event = m->h.event ? line + (m->h.event - m->line) : NULL;
+			h->rest = line + (m->h.rest - m->line);
+			h->time_ns = ns;
+			return true;
+		}
+	}
+	if (!parse_header(line, len, h))
+		return false;
+	if (h->has_time) {
+		m = &c->headers[c->next_header++ % PS_HEADER_MEMO];
+		*m = (struct ps_header_memo){ .line = line, .len = len, .h = *h };
+	}
+	return true;
+}
+
 /* Add the sample of header @h and the frames gathered for it. */
 static int add_sample(struct ps_ctx *c, const struct ps_header *h, uint64_t lineno)
 {
@@ -578,10 +642,16 @@ static int add_sample(struct ps_ctx *c, const struct ps_header *h, uint64_t line
 	return 0;
 }
 
-static int push_frame(struct ps_ctx *c, const struct ps_frame *fr)
+/* Push @fr on the current sample; -E2BIG past PS_MAX_DEPTH frames (at line @lineno), or -ENOMEM. */
+static int push_frame(struct ps_ctx *c, const struct ps_frame *fr, uint64_t lineno)
 {
-	int err = frec_array__grow((void **)&c->frames, &c->frames_cap, c->nr_frames + 1, sizeof(*fr));
+	int err;
 
+	if (c->nr_frames == PS_MAX_DEPTH) {
+		c->st->error_line = lineno;
+		return -E2BIG;
+	}
+	err = frec_array__grow((void **)&c->frames, &c->frames_cap, c->nr_frames + 1, sizeof(*fr));
 	if (err)
 		return err;
 	c->frames[c->nr_frames++] = *fr;
@@ -589,59 +659,80 @@ static int push_frame(struct ps_ctx *c, const struct ps_frame *fr)
 }
 
 /*
- * A hash of a frame line's length and its first and last 16 bytes: the address and the start of
- * the symbol, and the end of the module, tell the lines of a recording apart, and the memo compares
- * whole lines anyway.  Hashing every byte (frec_hash_bytes(), then eight bytes at a time) was the
- * largest cost of the import.  Lines that share all three only probe longer, up to PS_MEMO_PROBES.
+ * A hash of a frame line's length, its first 32 bytes and its last 16: perf's indent and address,
+ * the start of the symbol, and the end of the module tell the lines of a recording apart, and the
+ * memo compares whole lines anyway.  Hashing every byte (frec_hash_bytes(), then eight bytes at a
+ * time) was the largest cost of the import.  Lines that share all three only probe longer, up to
+ * PS_MEMO_PROBES.
  */
 static uint64_t line_hash(const char *s, size_t len)
 {
-	uint64_t w[4] = { 0 };
+	static const uint64_t mul[6] = { 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull, 0x94d049bb133111ebull,
+					 0xd6e8feb86659fd93ull, 0xff51afd7ed558ccdull, 0xc4ceb9fe1a85ec53ull };
+	uint64_t w[6] = { 0 }, h = len;
 
-	if (len >= 16) {
-		memcpy(w, s, 16);
-		memcpy(w + 2, s + len - 16, 16);
+	if (len >= sizeof(w)) {
+		memcpy(w, s, 32);
+		memcpy(w + 4, s + len - 16, 16);
 	} else {
 		memcpy(w, s, len);
 	}
-	return frec_hash64((w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xbf58476d1ce4e5b9ull) ^
-			   (w[2] * 0x94d049bb133111ebull) ^ (w[3] * 0xd6e8feb86659fd93ull) ^ len);
+	for (int i = 0; i < 6; i++)
+		h ^= w[i] * mul[i];
+	return frec_hash64(h);
+}
+
+/* Where a frame line is, or would go, in the memo. */
+struct ps_probe {
+	uint64_t key;
+	int probes;
+};
+
+/* The memo's index of the frame line @line (@len bytes, as in the input), or PS_NO_MEMO. */
+static uint32_t memo_find(const struct ps_ctx *c, const char *line, size_t len, struct ps_probe *pr)
+{
+	uint64_t v;
+
+	pr->key = line_hash(line, len);
+	for (pr->probes = 0; pr->probes < PS_MEMO_PROBES && frec_hashmap__find(&c->memo, pr->key, &v);
+	     pr->probes++, pr->key++)
+		if (c->lines[v].len == len && !memcmp(c->lines[v].text, line, len))
+			return (uint32_t)v;
+	return PS_NO_MEMO;
+}
+
+/* Push the frame of line @line (@len bytes) in the memo at @memo. */
+static int push_memo_frame(struct ps_ctx *c, const char *line, size_t len, uint32_t memo, uint64_t lineno)
+{
+	struct ps_frame fr = { .from_memo = true, .memo = memo, .inlined = c->lines[memo].inlined,
+			       .text = line, .text_len = len };
+
+	return push_frame(c, &fr, lineno);
 }
 
 /*
- * Push the frame of line @s (@len bytes, trimmed), from the memo or parsed (and then memoized).
- * Returns 1, 0 if the line is no frame, -E2BIG past PS_MAX_DEPTH frames, or -ENOMEM.
+ * Parse and push the frame of line @line (@len bytes), which memo_find() did not find (@pr), and
+ * add it to the memo.  Returns 1, 0 if the line is no frame, or push_frame()'s error.
  */
-static int push_frame_line(struct ps_ctx *c, const char *s, size_t len, uint64_t lineno)
+static int push_frame_line(struct ps_ctx *c, const char *line, size_t len, const struct ps_probe *pr,
+			   uint64_t lineno)
 {
-	uint64_t key = line_hash(s, len), v;
 	struct ps_frame fr;
-	int probes, err;
+	int err;
 
-	for (probes = 0; probes < PS_MEMO_PROBES && frec_hashmap__find(&c->memo, key, &v); probes++, key++) {
-		if (c->lines[v].len == len && !memcmp(c->lines[v].text, s, len)) {
-			fr = (struct ps_frame){ .from_memo = true, .memo = (uint32_t)v, .inlined = c->lines[v].inlined };
-			goto push;
-		}
-	}
-	if (!parse_frame(s, len, &fr))
+	if (!parse_frame(line, len, &fr))
 		return 0;
 	/* a line whose probes are all taken is parsed each time: hostile text costs no more */
-	if (probes < PS_MEMO_PROBES && c->nr_lines < PS_NO_MEMO) {
+	if (pr->probes < PS_MEMO_PROBES && c->nr_lines < PS_NO_MEMO) {
 		err = frec_array__grow((void **)&c->lines, &c->lines_cap, c->nr_lines + 1, sizeof(*c->lines));
-		if (err || frec_hashmap__set(&c->memo, key, c->nr_lines))
+		if (err || frec_hashmap__set(&c->memo, pr->key, c->nr_lines))
 			return -ENOMEM;
-		c->lines[c->nr_lines] = (struct ps_line){ .text = s, .len = len, .id = -1, .inlined = fr.inlined };
+		c->lines[c->nr_lines] = (struct ps_line){ .text = line, .len = len, .id = -1, .inlined = fr.inlined };
 		fr.memo = (uint32_t)c->nr_lines++;
 	}
-push:
-	if (c->nr_frames == PS_MAX_DEPTH) {
-		c->st->error_line = lineno;
-		return -E2BIG;
-	}
-	fr.text = s;
+	fr.text = line;
 	fr.text_len = len;
-	err = push_frame(c, &fr);
+	err = push_frame(c, &fr, lineno);
 	return err ? err : 1;
 }
 
@@ -701,6 +792,8 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 	struct ps_header h;
 	bool in_sample = false;
 	uint64_t lineno = 0, header_line = 0;
+	/* text is seldom binary: one look at the whole spares one a line */
+	bool has_nul = memchr(buf, '\0', len) != NULL;
 	int err = 0;
 
 	*c.st = (struct frec_perf_script_stats){ 0 };
@@ -711,16 +804,26 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 	for (const char *line = buf, *next; ; line = next) {
 		const char *nl = line < end ? memchr(line, '\n', (size_t)(end - line)) : NULL;
 		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
-		size_t lead = 0;
+		struct ps_probe pr = { 0 };
+		size_t lead;
 		struct ps_frame fr;
 		bool blank;
 
 		next = nl ? nl + 1 : end;
 		lineno++;
-		while (lead < line_len && is_blank(line[lead]))
-			lead++;
+		/* most lines are frames met before: nothing else to do for them */
+		if (in_sample && line_len && is_blank(line[0])) {
+			uint32_t memo = memo_find(&c, line, line_len, &pr);
+
+			if (memo != PS_NO_MEMO) {
+				if ((err = push_memo_frame(&c, line, line_len, memo, lineno)))
+					goto out;
+				continue;
+			}
+		}
+		lead = blanks(line, line + line_len);
 		blank = lead == line_len;
-		if (line_len && memchr(line, '\0', line_len)) {
+		if (has_nul && line_len && memchr(line, '\0', line_len)) {
 			bad_line(&c, lineno);
 			blank = true; /* binary: ends a sample, like any line that is not one of its frames */
 		}
@@ -743,7 +846,7 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 		if (!in_sample && line[0] == '#') {
 			header_comment(&c, line, line_len);
 		} else if (!in_sample) {
-			if (!parse_header(line, line_len, &h)) {
+			if (!parse_header_again(&c, line, line_len, &h)) {
 				bad_line(&c, lineno);
 				if (!c.st->samples && !c.st->other_events && c.st->bad_lines >= PS_GIVE_UP) {
 					err = -FREC_E_PARSE;
@@ -753,22 +856,20 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 				in_sample = true;
 				header_line = lineno;
 				/* without call graphs, the one frame is on the header line */
-				if (h.rest_len && parse_frame(h.rest, h.rest_len, &fr) && (err = push_frame(&c, &fr)))
+				if (h.rest_len && parse_frame(h.rest, h.rest_len, &fr) && (err = push_frame(&c, &fr, lineno)))
 					goto out;
 			}
 		} else {
-			const char *s = line + lead, *e = line + line_len;
+			/* memo_find() missed this line: it set pr */
 			struct ps_frame *top = c.nr_frames ? &c.frames[c.nr_frames - 1] : NULL;
 
-			while (is_blank(e[-1]))
-				e--;
-			err = push_frame_line(&c, s, (size_t)(e - s), lineno);
+			err = push_frame_line(&c, line, line_len, &pr, lineno);
 			if (err < 0)
 				goto out;
 			if (!err && top) {
 				/* a source line names the frame above: that frame is not the memo's */
 				frame_parsed(top);
-				if (parse_srcline(s, (size_t)(e - s), top))
+				if (parse_srcline(line, line_len, top))
 					top->memo = PS_NO_MEMO;
 				else
 					bad_line(&c, lineno);
