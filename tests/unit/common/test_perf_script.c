@@ -387,11 +387,11 @@ Test(perf_script, headers_alike_but_for_the_time_keep_their_times_and_threads)
 			   "app 10/12 [000] 1.0000000020: cycles:\n\t  4000 f (/bin/app)\n\n"
 			   "app 10/11 [000] 1.5000000000: cycles:\n\t  4000 f (/bin/app)\n\n"
 			   "app 10/12 [001] 2.25: cycles:\n\t  4000 f (/bin/app)\n\n"
-			   "app 10/12 [001] 2.00: cycles:\n\t  4000 f (/bin/app)\n\n";
+			   "app 10/12 [001] 2.75: cycles:\n\t  4000 f (/bin/app)\n\n";
 	struct frec_profile *p = import(text, &(struct frec_perf_script_opts){ .per_thread = true }, NULL, 5);
 
 	/* nanoseconds: the digits past the ninth are not read */
-	cr_assert_eq(frec_profile__meta_const(p)->duration_ns, 2250000000ull - 1000000001ull);
+	cr_assert_eq(frec_profile__meta_const(p)->duration_ns, 2750000000ull - 1000000001ull);
 	cr_assert_eq(frec_profile__node(p, find(p, "app [11]|f"))->self, 2);
 	cr_assert_eq(frec_profile__node(p, find(p, "app [12]|f"))->self, 3);
 	frec_profile__free(p);
