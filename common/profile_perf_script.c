@@ -65,12 +65,12 @@ struct ps_frame {
 	uint32_t line;
 	bool inlined;
 	/*
-	 * Set for a frame line met again (see struct ps_line): only these are, until a caller's
-	 * module or a source line needs the rest (frame_parsed()).
+	 * A frame line met again (see struct ps_line) has only from_memo, memo, inlined and text set:
+	 * the rest is parsed if a caller's module or a source line needs it (frame_parsed()).
 	 */
 	bool from_memo;
 	uint32_t memo; /* its index in ps_ctx.lines, or PS_NO_MEMO */
-	const char *text; /* the line, trimmed */
+	const char *text; /* the line as in the input */
 	size_t text_len;
 };
 
@@ -79,7 +79,7 @@ struct ps_frame {
 #define PS_MEMO_PROBES 8
 
 /*
- * A frame line already met: its text (trimmed, in the input) and the frame id it makes, -1 until a
+ * A frame line already met: its text (as in the input) and the frame id it makes, -1 until a
  * sample first resolves it.  A recording has few distinct frame lines (an address, a symbol and a
  * module each) and repeats them in most of its samples, so a second meeting costs a hash and a
  * memcmp instead of a parse, three string hashes and three string compares.  Ids are still given
@@ -805,7 +805,6 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 		const char *nl = line < end ? memchr(line, '\n', (size_t)(end - line)) : NULL;
 		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
 		struct ps_probe pr = { 0 };
-		size_t lead;
 		struct ps_frame fr;
 		bool blank;
 
@@ -821,8 +820,7 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 				continue;
 			}
 		}
-		lead = blanks(line, line + line_len);
-		blank = lead == line_len;
+		blank = blanks(line, line + line_len) == line_len;
 		if (has_nul && line_len && memchr(line, '\0', line_len)) {
 			bad_line(&c, lineno);
 			blank = true; /* binary: ends a sample, like any line that is not one of its frames */
