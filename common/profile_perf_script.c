@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frec/array.h"
 #include "frec/compiler.h"
 #include "frec/error.h"
 #include "frec/hashmap.h"
@@ -39,6 +40,8 @@
 #define PS_GIVE_UP 1000
 /* Frames in one sample, as the folded importer: far above any real stack. */
 #define PS_MAX_DEPTH 65536
+/* Sample headers kept to be matched by the next ones (see parse_header_again()). */
+#define PS_HEADER_MEMO 4
 /* Lines looked at to recognise the format. */
 #define PS_SNIFF_LINES 200
 
@@ -51,6 +54,7 @@ struct ps_header {
 	size_t rest_len;
 	uint32_t pid, tid;
 	uint64_t time_ns, period;
+	size_t time_off, time_len; /* where the time is in the line */
 	bool has_time, has_period;
 };
 
@@ -60,11 +64,55 @@ struct ps_frame {
 	uint64_t addr;
 	uint32_t line;
 	bool inlined;
+	/*
+	 * A frame line met again (see struct ps_line) has only from_memo, memo, inlined and text set:
+	 * the rest is parsed if a caller's module or a source line needs it (frame_parsed()).
+	 */
+	bool from_memo;
+	uint32_t memo; /* its index in ps_ctx.lines, or PS_NO_MEMO */
+	const char *text; /* the line as in the input */
+	size_t text_len;
+};
+
+#define PS_NO_MEMO UINT32_MAX
+/* Lines of one hash (see line_hash()) looked at before a line is parsed rather than memoized. */
+#define PS_MEMO_PROBES 8
+
+/*
+ * A frame line already met: its text (as in the input) and the frame id it makes, -1 until a
+ * sample first resolves it.  A recording has few distinct frame lines (an address, a symbol and a
+ * module each) and repeats them in most of its samples, so a second meeting costs a hash and a
+ * memcmp instead of a parse, three string hashes and three string compares.  Ids are still given
+ * when the sample is added, root first, as without the memo: the profile is the same.  An inlined
+ * frame's id depends on its caller's module too, so it is kept per caller (ps_ctx.inlined); a frame
+ * given a source line is not the memo's.
+ */
+struct ps_line {
+	const char *text;
+	size_t len;
+	int32_t id; /* not for an inlined frame */
+	bool inlined;
 };
 
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The length of the blanks at @s, before @end: perf indents a frame by a tab and a dozen spaces. */
+static size_t blanks(const char *s, const char *end)
+{
+	const char *p = s;
+
+	while (p < end) {
+		if (end - p >= 8 && !memcmp(p, "        ", 8))
+			p += 8;
+		else if (is_blank(*p))
+			p++;
+		else
+			break;
+	}
+	return (size_t)(p - s);
 }
 
 static bool is_digit(char c)
@@ -103,7 +151,7 @@ static bool parse_u64(const char *s, const char *e, uint64_t *v)
 static bool parse_time(const char *s, const char *e, uint64_t *ns)
 {
 	const char *dot;
-	uint64_t sec, frac = 0, scale = 1000000000;
+	uint64_t sec, frac = 0;
 
 	if (e - s < 2 || e[-1] != ':')
 		return false;
@@ -113,17 +161,21 @@ static bool parse_time(const char *s, const char *e, uint64_t *ns)
 		return false;
 	if (dot) {
 		const char *d = dot + 1;
+		int digits = 0;
 
 		if (d == e)
 			return false;
+		/* digits past the nanosecond are checked, not read; no division per digit (a header's worth) */
 		for (; d < e; d++) {
 			if (!is_digit(*d))
 				return false;
-			if (scale > 1) {
-				scale /= 10;
-				frac += (uint64_t)(*d - '0') * scale;
+			if (digits < 9) {
+				frac = frac * 10 + (uint64_t)(*d - '0');
+				digits++;
 			}
 		}
+		for (; digits < 9; digits++)
+			frac *= 10;
 	}
 	*ns = sec * 1000000000 + frac;
 	return true;
@@ -165,28 +217,18 @@ static bool next_token(const char *s, const char *end, const char **ts, const ch
 	return true;
 }
 
-/* Whether the token [s, e) can follow the PID in a header: a CPU, a time, or an event. */
-static bool follows_pid(const char *s, const char *e)
-{
-	uint64_t ns;
-
-	return is_cpu(s, e) || parse_time(s, e, &ns) || e[-1] == ':';
-}
-
 /* Parse a sample header of @len bytes at @line (it does not start with a blank).  False if it is none. */
 static bool parse_header(const char *line, size_t len, struct ps_header *h)
 {
 	const char *end = line + len, *ts, *te, *s = line;
-	const char *pid_s = NULL, *pid_e = NULL;
-	bool first = true;
+	const char *pid_s = NULL, *ns = NULL, *ne = NULL;
+	bool first = true, more = false, timed = false;
 
 	*h = (struct ps_header){ .comm = line };
 	if (!len || is_blank(*line) || *line == '#')
 		return false;
 	/* the PID: the first number after the first token that a known field or the end follows */
 	while (next_token(s, end, &ts, &te)) {
-		const char *ns, *ne;
-
 		s = te;
 		if (first) {
 			first = false;
@@ -194,9 +236,10 @@ static bool parse_header(const char *line, size_t len, struct ps_header *h)
 		}
 		if (!parse_pid(ts, te, &h->pid, &h->tid))
 			continue;
-		if (!next_token(te, end, &ns, &ne) || follows_pid(ns, ne)) {
+		/* what can follow the PID: a CPU, a time, an event, or the end */
+		more = next_token(te, end, &ns, &ne);
+		if (!more || is_cpu(ns, ne) || (timed = parse_time(ns, ne, &h->time_ns)) || ne[-1] == ':') {
 			pid_s = ts;
-			pid_e = te;
 			break;
 		}
 	}
@@ -205,21 +248,28 @@ static bool parse_header(const char *line, size_t len, struct ps_header *h)
 	h->comm_len = (size_t)(pid_s - line);
 	while (h->comm_len && is_blank(line[h->comm_len - 1]))
 		h->comm_len--;
-	s = pid_e;
-	if (next_token(s, end, &ts, &te) && is_cpu(ts, te))
-		s = te;
-	if (next_token(s, end, &ts, &te) && parse_time(ts, te, &h->time_ns)) {
+	/* s is the end of the fields read, [ns, ne) the token after it (if more) */
+	if (more && is_cpu(ns, ne)) {
+		s = ne;
+		more = next_token(s, end, &ns, &ne);
+		timed = more && parse_time(ns, ne, &h->time_ns);
+	}
+	if (timed) {
 		h->has_time = true;
-		s = te;
+		h->time_off = (size_t)(ns - line);
+		h->time_len = (size_t)(ne - ns);
+		s = ne;
+		more = next_token(s, end, &ns, &ne);
 	}
-	if (next_token(s, end, &ts, &te) && parse_u64(ts, te, &h->period)) {
+	if (more && parse_u64(ns, ne, &h->period)) {
 		h->has_period = true;
-		s = te;
+		s = ne;
+		more = next_token(s, end, &ns, &ne);
 	}
-	if (next_token(s, end, &ts, &te) && te[-1] == ':' && te - ts > 1) {
-		h->event = ts;
-		h->event_len = (size_t)(te - ts - 1);
-		s = te;
+	if (more && ne[-1] == ':' && ne - ns > 1) {
+		h->event = ns;
+		h->event_len = (size_t)(ne - ns - 1);
+		s = ne;
 	}
 	while (s < end && is_blank(*s))
 		s++;
@@ -238,7 +288,7 @@ static bool parse_frame(const char *s, size_t len, struct ps_frame *fr)
 	const char *end = s + len, *p;
 	int d;
 
-	*fr = (struct ps_frame){ 0 };
+	*fr = (struct ps_frame){ .memo = PS_NO_MEMO };
 	while (s < end && is_blank(*s))
 		s++;
 	while (end > s && is_blank(end[-1]))
@@ -360,6 +410,10 @@ struct ps_ctx {
 	const struct frec_perf_script_opts *opts;
 	struct frec_perf_script_stats *st;
 	struct frec_hashmap cache; /* hash of a frame's text (probed) -> frame id */
+	struct frec_hashmap memo;  /* hash of a frame line (probed) -> index in lines */
+	struct frec_hashmap inlined; /* its index << 32 | its caller's (or PS_NO_MEMO) -> frame id */
+	struct ps_line *lines;
+	size_t nr_lines, lines_cap;
 	struct ps_frame *frames;   /* the current sample's, leaf first */
 	size_t nr_frames, frames_cap;
 	uint32_t *ids; /* its frame ids, root first */
@@ -371,6 +425,13 @@ struct ps_ctx {
 	uint64_t first_ns, last_ns;
 	bool timed;
 	uint32_t unknown_name; /* string id of "[unknown]" */
+	/* the last headers parsed in full (one a thread, for a few threads), and what they read */
+	struct ps_header_memo {
+		const char *line;
+		size_t len;
+		struct ps_header h;
+	} headers[PS_HEADER_MEMO];
+	unsigned next_header;
 };
 
 static bool str_is(const struct frec_profile *p, uint32_t id, const char *s, size_t len)
@@ -458,6 +519,50 @@ static bool keep_event(struct ps_ctx *c, const struct ps_header *h)
 	return false;
 }
 
+/* Fill in the fields of @fr, a frame line met again, that the memo let go unparsed. */
+static void frame_parsed(struct ps_frame *fr)
+{
+	uint32_t memo = fr->memo;
+
+	if (!fr->from_memo)
+		return;
+	/* the line parsed when it was first met */
+	parse_frame(fr->text, fr->text_len, fr);
+	fr->memo = memo;
+}
+
+/*
+ * Parse the header @line of @len bytes into @h, which a recording's headers mostly do by being one
+ * of the last few (a thread's last) with another time: what follows the time, and the PID's place
+ * among the tokens before it, only depend on the time being one; the rest is the same bytes.
+ */
+static bool parse_header_again(struct ps_ctx *c, const char *line, size_t len, struct ps_header *h)
+{
+	struct ps_header_memo *m;
+	uint64_t ns;
+
+	for (m = c->headers; m < c->headers + PS_HEADER_MEMO; m++) {
+		size_t a = m->h.time_off, b = a + m->h.time_len;
+
+		if (m->line && len == m->len && !memcmp(line, m->line, a) && !memcmp(line + b, m->line + b, len - b) &&
+		    parse_time(line + a, line + b, &ns)) {
+			*h = m->h;
+			h->comm = line;
+			h->event = m->h.event ? line + (m->h.event - m->line) : NULL;
+			h->rest = line + (m->h.rest - m->line);
+			h->time_ns = ns;
+			return true;
+		}
+	}
+	if (!parse_header(line, len, h))
+		return false;
+	if (h->has_time) {
+		m = &c->headers[c->next_header++ % PS_HEADER_MEMO];
+		*m = (struct ps_header_memo){ .line = line, .len = len, .h = *h };
+	}
+	return true;
+}
+
 /* Add the sample of header @h and the frames gathered for it. */
 static int add_sample(struct ps_ctx *c, const struct ps_header *h, uint64_t lineno)
 {
@@ -482,16 +587,34 @@ static int add_sample(struct ps_ctx *c, const struct ps_header *h, uint64_t line
 		c->ids_cap = c->nr_frames;
 	}
 	for (size_t i = c->nr_frames; i-- > 0;) {
-		const struct ps_frame *fr = &c->frames[i], *caller = NULL;
+		struct ps_frame *fr = &c->frames[i], *caller = NULL;
+		struct ps_line *memo = fr->memo != PS_NO_MEMO ? &c->lines[fr->memo] : NULL;
+		uint64_t inl_key, v;
 		int id;
 
 		/* an inlined frame's caller is the next frame that is not inlined */
 		for (size_t k = i + 1; fr->inlined && k < c->nr_frames && !caller; k++)
 			if (!c->frames[k].inlined)
 				caller = &c->frames[k];
-		id = frame_id(c, fr, caller);
-		if (id < 0)
-			return id;
+		if (memo && fr->inlined && caller && caller->memo == PS_NO_MEMO)
+			memo = NULL;
+		inl_key = memo ? (uint64_t)fr->memo << 32 | (caller ? caller->memo : PS_NO_MEMO) : 0;
+		if (memo && !fr->inlined && memo->id >= 0) {
+			id = memo->id;
+		} else if (memo && fr->inlined && frec_hashmap__find(&c->inlined, inl_key, &v)) {
+			id = (int)v;
+		} else {
+			frame_parsed(fr);
+			if (caller)
+				frame_parsed(caller);
+			id = frame_id(c, fr, caller);
+			if (id < 0)
+				return id;
+			if (memo && !fr->inlined)
+				memo->id = id;
+			else if (memo && frec_hashmap__set(&c->inlined, inl_key, (uint64_t)id))
+				return -ENOMEM;
+		}
 		if (c->opts->no_kernel && frec_profile__frame(c->p, (uint32_t)id)->kind == FREC_FRAME_KERNEL)
 			continue;
 		unknown |= frec_profile__frame(c->p, (uint32_t)id)->kind == FREC_FRAME_UNKNOWN;
@@ -519,19 +642,98 @@ static int add_sample(struct ps_ctx *c, const struct ps_header *h, uint64_t line
 	return 0;
 }
 
-static int push_frame(struct ps_ctx *c, const struct ps_frame *fr)
+/* Push @fr on the current sample; -E2BIG past PS_MAX_DEPTH frames (at line @lineno), or -ENOMEM. */
+static int push_frame(struct ps_ctx *c, const struct ps_frame *fr, uint64_t lineno)
 {
-	if (c->nr_frames == c->frames_cap) {
-		size_t cap = c->frames_cap ? 2 * c->frames_cap : 64;
-		struct ps_frame *nf = realloc(c->frames, cap * sizeof(*nf));
+	int err;
 
-		if (!nf)
-			return -ENOMEM;
-		c->frames = nf;
-		c->frames_cap = cap;
+	if (c->nr_frames == PS_MAX_DEPTH) {
+		c->st->error_line = lineno;
+		return -E2BIG;
 	}
+	err = frec_array__grow((void **)&c->frames, &c->frames_cap, c->nr_frames + 1, sizeof(*fr));
+	if (err)
+		return err;
 	c->frames[c->nr_frames++] = *fr;
 	return 0;
+}
+
+/*
+ * A hash of a frame line's length, its first 32 bytes and its last 16: perf's indent and address,
+ * the start of the symbol, and the end of the module tell the lines of a recording apart, and the
+ * memo compares whole lines anyway.  Hashing every byte (frec_hash_bytes(), then eight bytes at a
+ * time) was the largest cost of the import.  Lines that share all three only probe longer, up to
+ * PS_MEMO_PROBES.
+ */
+static uint64_t line_hash(const char *s, size_t len)
+{
+	static const uint64_t mul[6] = { 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull, 0x94d049bb133111ebull,
+					 0xd6e8feb86659fd93ull, 0xff51afd7ed558ccdull, 0xc4ceb9fe1a85ec53ull };
+	uint64_t w[6] = { 0 }, h = len;
+
+	if (len >= sizeof(w)) {
+		memcpy(w, s, 32);
+		memcpy(w + 4, s + len - 16, 16);
+	} else {
+		memcpy(w, s, len);
+	}
+	for (int i = 0; i < 6; i++)
+		h ^= w[i] * mul[i];
+	return frec_hash64(h);
+}
+
+/* Where a frame line is, or would go, in the memo. */
+struct ps_probe {
+	uint64_t key;
+	int probes;
+};
+
+/* The memo's index of the frame line @line (@len bytes, as in the input), or PS_NO_MEMO. */
+static uint32_t memo_find(const struct ps_ctx *c, const char *line, size_t len, struct ps_probe *pr)
+{
+	uint64_t v;
+
+	pr->key = line_hash(line, len);
+	for (pr->probes = 0; pr->probes < PS_MEMO_PROBES && frec_hashmap__find(&c->memo, pr->key, &v);
+	     pr->probes++, pr->key++)
+		if (c->lines[v].len == len && !memcmp(c->lines[v].text, line, len))
+			return (uint32_t)v;
+	return PS_NO_MEMO;
+}
+
+/* Push the frame of line @line (@len bytes) in the memo at @memo. */
+static int push_memo_frame(struct ps_ctx *c, const char *line, size_t len, uint32_t memo, uint64_t lineno)
+{
+	struct ps_frame fr = { .from_memo = true, .memo = memo, .inlined = c->lines[memo].inlined,
+			       .text = line, .text_len = len };
+
+	return push_frame(c, &fr, lineno);
+}
+
+/*
+ * Parse and push the frame of line @line (@len bytes), which memo_find() did not find (@pr), and
+ * add it to the memo.  Returns 1, 0 if the line is no frame, or push_frame()'s error.
+ */
+static int push_frame_line(struct ps_ctx *c, const char *line, size_t len, const struct ps_probe *pr,
+			   uint64_t lineno)
+{
+	struct ps_frame fr;
+	int err;
+
+	if (!parse_frame(line, len, &fr))
+		return 0;
+	/* a line whose probes are all taken is parsed each time: hostile text costs no more */
+	if (pr->probes < PS_MEMO_PROBES && c->nr_lines < PS_NO_MEMO) {
+		err = frec_array__grow((void **)&c->lines, &c->lines_cap, c->nr_lines + 1, sizeof(*c->lines));
+		if (err || frec_hashmap__set(&c->memo, pr->key, c->nr_lines))
+			return -ENOMEM;
+		c->lines[c->nr_lines] = (struct ps_line){ .text = line, .len = len, .id = -1, .inlined = fr.inlined };
+		fr.memo = (uint32_t)c->nr_lines++;
+	}
+	fr.text = line;
+	fr.text_len = len;
+	err = push_frame(c, &fr, lineno);
+	return err ? err : 1;
 }
 
 static void bad_line(struct ps_ctx *c, uint64_t lineno)
@@ -590,22 +792,36 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 	struct ps_header h;
 	bool in_sample = false;
 	uint64_t lineno = 0, header_line = 0;
+	/* text is seldom binary: one look at the whole spares one a line */
+	bool has_nul = memchr(buf, '\0', len) != NULL;
 	int err = 0;
 
 	*c.st = (struct frec_perf_script_stats){ 0 };
 	frec_hashmap__init(&c.cache);
+	frec_hashmap__init(&c.memo);
+	frec_hashmap__init(&c.inlined);
 	/* One more round after the last line, as a blank line: it ends the last sample. */
 	for (const char *line = buf, *next; ; line = next) {
 		const char *nl = line < end ? memchr(line, '\n', (size_t)(end - line)) : NULL;
 		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		struct ps_probe pr = { 0 };
 		struct ps_frame fr;
-		bool blank = true;
+		bool blank;
 
 		next = nl ? nl + 1 : end;
 		lineno++;
-		for (size_t i = 0; i < line_len && blank; i++)
-			blank = is_blank(line[i]);
-		if (line_len && memchr(line, '\0', line_len)) {
+		/* most lines are frames met before: nothing else to do for them */
+		if (in_sample && line_len && is_blank(line[0])) {
+			uint32_t memo = memo_find(&c, line, line_len, &pr);
+
+			if (memo != PS_NO_MEMO) {
+				if ((err = push_memo_frame(&c, line, line_len, memo, lineno)))
+					goto out;
+				continue;
+			}
+		}
+		blank = blanks(line, line + line_len) == line_len;
+		if (has_nul && line_len && memchr(line, '\0', line_len)) {
 			bad_line(&c, lineno);
 			blank = true; /* binary: ends a sample, like any line that is not one of its frames */
 		}
@@ -628,7 +844,7 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 		if (!in_sample && line[0] == '#') {
 			header_comment(&c, line, line_len);
 		} else if (!in_sample) {
-			if (!parse_header(line, line_len, &h)) {
+			if (!parse_header_again(&c, line, line_len, &h)) {
 				bad_line(&c, lineno);
 				if (!c.st->samples && !c.st->other_events && c.st->bad_lines >= PS_GIVE_UP) {
 					err = -FREC_E_PARSE;
@@ -638,19 +854,27 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 				in_sample = true;
 				header_line = lineno;
 				/* without call graphs, the one frame is on the header line */
-				if (h.rest_len && parse_frame(h.rest, h.rest_len, &fr) && (err = push_frame(&c, &fr)))
+				if (h.rest_len && parse_frame(h.rest, h.rest_len, &fr) && (err = push_frame(&c, &fr, lineno)))
 					goto out;
 			}
-		} else if (parse_frame(line, line_len, &fr)) {
-			if (c.nr_frames == PS_MAX_DEPTH) {
-				c.st->error_line = lineno;
-				err = -E2BIG;
+		} else {
+			/* memo_find() missed this line: it set pr */
+			struct ps_frame *top = c.nr_frames ? &c.frames[c.nr_frames - 1] : NULL;
+
+			err = push_frame_line(&c, line, line_len, &pr, lineno);
+			if (err < 0)
 				goto out;
+			if (!err && top) {
+				/* a source line names the frame above: that frame is not the memo's */
+				frame_parsed(top);
+				if (parse_srcline(line, line_len, top))
+					top->memo = PS_NO_MEMO;
+				else
+					bad_line(&c, lineno);
+			} else if (!err) {
+				bad_line(&c, lineno);
 			}
-			if ((err = push_frame(&c, &fr)))
-				goto out;
-		} else if (!c.nr_frames || !parse_srcline(line, line_len, &c.frames[c.nr_frames - 1])) {
-			bad_line(&c, lineno);
+			err = 0;
 		}
 	}
 	if (!c.st->samples && !c.st->other_events) {
@@ -678,6 +902,9 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
 		m->duration_ns = c.last_ns - c.first_ns;
 out:
 	frec_hashmap__exit(&c.cache);
+	frec_hashmap__exit(&c.memo);
+	frec_hashmap__exit(&c.inlined);
+	free(c.lines);
 	free(c.frames);
 	free(c.ids);
 	return err ? err : (int)FREC_MIN(c.st->samples, (uint64_t)INT32_MAX);

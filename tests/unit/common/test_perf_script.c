@@ -295,3 +295,104 @@ Test(perf_script, a_stack_deeper_than_any_real_one_is_refused)
 	frec_profile__free(p);
 	free(text);
 }
+
+/*
+ * A frame line met again is the same frame (the importer keeps a memo of lines), unless what
+ * surrounds it makes another: a source line under it, or, for an inlined frame, its caller's module.
+ */
+Test(perf_script, a_frame_line_met_again_is_the_frame_its_context_makes)
+{
+	const char *text = "app 1 [000] 1.0: cycles:\n"
+			   "\t  4000 f+0x1 (/bin/app)\n"
+			   "\t  3000 main (/bin/app)\n\n"
+			   "app 1 [000] 1.1: cycles:\n"
+			   "\t  4000 f+0x1 (/bin/app)\n"
+			   "  f.c:10\n"
+			   "\t  3000 main (/bin/app)\n\n"
+			   "app 1 [000] 1.2: cycles:\n"
+			   "\t  4000 f+0x1 (/bin/app)\n"
+			   "\t  3000 main (/bin/app)\n\n"
+			   "app 1 [000] 1.3: cycles:\n"
+			   "\t  4000 f+0x1 (/bin/app)\n"
+			   "  f.c:20\n"
+			   "\t  3000 main (/bin/app)\n\n"
+			   "app 1 [000] 1.4: cycles:\n"
+			   "\t  5000 g (inlined)\n"
+			   "\t  5000 x (/lib/x.so)\n\n"
+			   "app 1 [000] 1.5: cycles:\n"
+			   "\t  5000 g (inlined)\n"
+			   "\t  5000 y (/lib/y.so)\n\n"
+			   "app 1 [000] 1.6: cycles:\n"
+			   "\t  5000 g (inlined)\n"
+			   "\t  5000 x (/lib/x.so)\n\n";
+	struct frec_perf_script_stats st;
+	struct frec_profile *p = import(text, NULL, &st, 7);
+	uint32_t lines[3] = { 0 }, main_node = find(p, "main");
+
+	cr_assert_eq(st.bad_lines, 0, "first bad line %llu", (unsigned long long)st.first_bad);
+	/* f without a source line (twice), at f.c:10 and at f.c:20: three frames below main */
+	for (uint32_t n = frec_profile__node(p, main_node)->first_child; n != FREC_NONE;
+	     n = frec_profile__node(p, n)->next_sibling) {
+		const struct frec_frame *f = frec_profile__frame(p, frec_profile__node(p, n)->frame);
+
+		cr_assert_str_eq(frec_profile__str(p, f->name), "f");
+		cr_assert(f->line == 0 || f->line == 10 || f->line == 20, "f at line %u", f->line);
+		cr_assert_eq(lines[f->line / 10], 0, "two nodes of f at line %u", f->line);
+		lines[f->line / 10] = (uint32_t)frec_profile__node(p, n)->self;
+		if (f->line)
+			cr_assert_str_eq(frec_profile__str(p, f->file), "f.c");
+	}
+	cr_assert_eq(lines[0], 2);
+	cr_assert_eq(lines[1], 1);
+	cr_assert_eq(lines[2], 1);
+	/* the same inlined line in two callers' modules */
+	cr_assert_str_eq(frec_profile__str(p, frame_at(p, "x|g")->module), "/lib/x.so");
+	cr_assert_str_eq(frec_profile__str(p, frame_at(p, "y|g")->module), "/lib/y.so");
+	cr_assert_eq(frec_profile__node(p, find(p, "x|g"))->self, 2);
+	cr_assert_eq(frec_profile__node(p, find(p, "y|g"))->self, 1);
+	frec_profile__free(p);
+}
+
+/* Lines alike in their length, their first 32 bytes and their last 16 are still told apart. */
+Test(perf_script, frame_lines_alike_at_both_ends_stay_apart)
+{
+	enum { N = 40 };
+	char *text = malloc(N * 3 * 160), *s = text;
+	struct frec_profile *p;
+
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < N; i++) {
+			if (round == 2 && i % 2)
+				continue;
+			s += sprintf(s, "app 1 [000] 1.0: cycles:\n"
+					"\t            1000 a_shared_prefix_%02d_and_a_shared_suffix+0x1 (/usr/lib/libsame.so)\n\n",
+				     i);
+		}
+	}
+	p = import(text, NULL, NULL, N * 2 + N / 2);
+	for (int i = 0; i < N; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "a_shared_prefix_%02d_and_a_shared_suffix", i);
+		cr_assert_eq(frec_profile__node(p, find(p, name))->self, i % 2 ? 2 : 3, "%s", name);
+	}
+	frec_profile__free(p);
+	free(text);
+}
+
+/* Headers that differ from an earlier one only in their time: each time is read, each thread kept. */
+Test(perf_script, headers_alike_but_for_the_time_keep_their_times_and_threads)
+{
+	const char *text = "app 10/11 [000] 1.0000000019: cycles:\n\t  4000 f (/bin/app)\n\n"
+			   "app 10/12 [000] 1.0000000020: cycles:\n\t  4000 f (/bin/app)\n\n"
+			   "app 10/11 [000] 1.5000000000: cycles:\n\t  4000 f (/bin/app)\n\n"
+			   "app 10/12 [001] 2.25: cycles:\n\t  4000 f (/bin/app)\n\n"
+			   "app 10/12 [001] 2.75: cycles:\n\t  4000 f (/bin/app)\n\n";
+	struct frec_profile *p = import(text, &(struct frec_perf_script_opts){ .per_thread = true }, NULL, 5);
+
+	/* nanoseconds: the digits past the ninth are not read */
+	cr_assert_eq(frec_profile__meta_const(p)->duration_ns, 2750000000ull - 1000000001ull);
+	cr_assert_eq(frec_profile__node(p, find(p, "app [11]|f"))->self, 2);
+	cr_assert_eq(frec_profile__node(p, find(p, "app [12]|f"))->self, 3);
+	frec_profile__free(p);
+}
