@@ -70,6 +70,9 @@ void sym_stacks__exit(struct sym_stacks *st)
 	free(st->umaps);
 	free(st->uframes);
 	free(st->uchain);
+	for (size_t i = 0; i < st->nr_ips; i++)
+		frec_hashmap__exit(&st->ips[i]);
+	free(st->ips);
 }
 
 void sym_stacks__log_stats(const struct sym_stacks *st)
@@ -320,6 +323,41 @@ static uint32_t user_dso(struct sym_stacks *st, struct sym_proc *p, const struct
 	return SYM_DSO_NONE;
 }
 
+/*
+ * Count the sampled IP of @s by the object and address its leaf frame is named by: the samples
+ * of an instruction, for frec annotate.  The IP is the profile's leaf, whatever the stack.
+ */
+static int count_ip(struct sym_stacks *st, const struct trace_sample *s, struct sym_proc *p, uint64_t weight)
+{
+	uint32_t dso;
+	uint64_t addr, *v;
+	bool added;
+
+	if (s->cpumode == PERF_RECORD_MISC_KERNEL) {
+		if (st->opts->no_kernel)
+			return 0;
+		dso = st->namer->kernel_dso;
+		addr = s->ip;
+	} else {
+		dso = user_dso(st, p, p ? sym_proc__find(p, s->ip, s->time) : NULL, s->ip, true, &addr);
+		if (dso == SYM_DSO_NONE)
+			return 0;
+	}
+	if (dso >= st->nr_ips) {
+		size_t cap = st->nr_ips;
+
+		if (frec_array__grow((void **)&st->ips, &cap, (size_t)dso + 1, sizeof(*st->ips)))
+			return -ENOMEM;
+		while (st->nr_ips < cap)
+			frec_hashmap__init(&st->ips[st->nr_ips++]);
+	}
+	v = frec_hashmap__slot(&st->ips[dso], addr, &added);
+	if (!v)
+		return -ENOMEM;
+	*v += weight;
+	return 0;
+}
+
 /* Name entries [@from, @to) of @chain, leaf-first, onto st->stack (*@n frames so far). */
 static int name_chain(struct sym_stacks *st, const struct trace_sample *s, struct sym_proc *p, const uint64_t *chain,
 		      uint64_t from, uint64_t to, struct sym_walk *w, size_t *n)
@@ -468,6 +506,8 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 	hl->samples++;
 	frec_profile__meta(st->p)->period_total += s->period;
 	if ((err = count_task(st, s, weight)))
+		return err;
+	if (st->count_ips && !switch_out && (err = count_ip(st, s, p, weight)))
 		return err;
 
 	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
