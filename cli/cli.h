@@ -37,6 +37,7 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_annotate(int argc, char **argv);
 
 /** cli_cmd() - the table entry of @name, or NULL. */
 const struct frec_cmd *cli_cmd(const char *name);
@@ -123,6 +124,13 @@ bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t 
  * ("./frec", "build/frec") when it holds a slash, else "frec" (found in $PATH).
  */
 const char *cli_program(void);
+
+/**
+ * cli_debug_cache_dir() - where uncompressed copies of compressed debug files are kept:
+ * $FREC_CACHE_DIR (empty: nowhere), else $XDG_CACHE_HOME/frec, else ~/.cache/frec.  Returns a
+ * malloc'ed path, or NULL for none.
+ */
+char *cli_debug_cache_dir(void);
 
 /** cli_isatty_stderr() - whether live progress may be drawn on stderr. */
 bool cli_isatty_stderr(void);
