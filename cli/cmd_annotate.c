@@ -388,7 +388,8 @@ static int ambiguous(const struct annotate_opts *o, const struct sym_ann_func *f
 	if (same_module)
 		cli_hint("give the full name (as listed, quoted), or --all to annotate each");
 	else
-		cli_hint("pick one with --module (its file name is enough), or --all to annotate each");
+		cli_hint("pick one with --module MODULE (its path, or its file name when that differs), or --all to "
+			 "annotate each");
 	return CLI_FAIL;
 }
 

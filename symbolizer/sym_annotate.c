@@ -145,8 +145,10 @@ static int group_funcs(struct sym_annotator *a)
 			}
 			ips[nr] = (struct ann_ip){ .dso = dso, .addr = e->key, .weight = e->val };
 			err = place_ip(a, &ips[nr]);
-			if (err == -ENOENT)
+			if (err == -ENOENT) {
+				pr_debug("annotate: no function for address %#" PRIx64 " of object %u", e->key, dso);
 				err = 0;
+			}
 			else if (!err)
 				nr++;
 		}
