@@ -277,20 +277,6 @@ static int refuse(const struct annotate_opts *o, const struct sym_ann_func *f)
 	return CLI_FAIL;
 }
 
-/* The hottest function, when none is named: the hottest whose code can be read.  -1: none. */
-static long hottest(const struct annotate_opts *o, const struct sym_ann_func *funcs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const char *base = strrchr(funcs[i].module, '/');
-
-		base = base ? base + 1 : funcs[i].module;
-		if (funcs[i].kind == SYM_ANN_CODE &&
-		    (!o->module || !strcmp(funcs[i].module, o->module) || !strncmp(base, o->module, strlen(o->module))))
-			return (long)i;
-	}
-	return -1;
-}
-
 /* "a (12.0%), b (3.1%)": the hottest functions with code, for hints. */
 static void hottest_list(const struct sym_ann_func *funcs, size_t n, uint64_t total, char *buf, size_t size)
 {
@@ -535,7 +521,7 @@ static int run(const struct annotate_opts *o, struct sym_annotator *a)
 		return CLI_FAIL;
 	}
 	if (!o->func) {
-		hot = hottest(o, funcs, nf);
+		hot = sym_annotator__hottest(a, o->module);
 		if (hot < 0) {
 			cli_error("annotate", "no function of %s%s%s has code that can be read", o->input,
 				  o->module ? " in module " : "", o->module ? o->module : "");

@@ -289,6 +289,14 @@ size_t sym_annotator__match(const struct sym_annotator *a, const char *func, con
 	return n;
 }
 
+long sym_annotator__hottest(const struct sym_annotator *a, const char *module)
+{
+	for (size_t i = 0; i < a->nr_funcs; i++)
+		if (a->funcs[i].kind == SYM_ANN_CODE && module_match(a->funcs[i].module, module))
+			return (long)i;
+	return -1;
+}
+
 const char *sym_annotator__find_unsampled(struct sym_annotator *a, const char *func, const char *module)
 {
 	for (size_t i = 0; i < a->c.dsos.nr; i++) {

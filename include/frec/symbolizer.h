@@ -164,6 +164,12 @@ size_t sym_annotator__match(const struct sym_annotator *a, const char *func, con
 			    size_t max);
 
 /**
+ * sym_annotator__hottest() - the index of the heaviest function whose code can be read
+ * (SYM_ANN_CODE), in @module when not NULL (matched as by sym_annotator__match()), or -1.
+ */
+long sym_annotator__hottest(const struct sym_annotator *a, const char *module);
+
+/**
  * sym_annotator__find_unsampled() - the path of a file of the trace that has a function symbol named
  * @func (matched as sym_annotator__match() does; in @module when not NULL) although none of its
  * samples are in it, or NULL.
