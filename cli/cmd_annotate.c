@@ -420,7 +420,6 @@ static int parse_opts(int argc, char **argv, struct annotate_opts *o)
 		{ 0 },
 	};
 	struct cli_opt_seen seen;
-	char *end;
 	int c;
 
 	o->input = "trace.zst";
@@ -446,28 +445,16 @@ static int parse_opts(int argc, char **argv, struct annotate_opts *o)
 			o->all = true;
 			break;
 		case OPT_PERCENT_LIMIT:
-			o->percent_limit = strtod(optarg, &end);
-			if (*end == '%')
-				end++;
-			if (*end || end == optarg || !(o->percent_limit >= 0 && o->percent_limit <= 100)) {
-				cli_error("annotate", "--percent-limit: '%s' is not a percentage from 0 to 100 (like 0.5)",
-					  optarg);
+			if (!cli_parse_percent("annotate", "--percent-limit", optarg, &o->percent_limit))
 				return CLI_USAGE;
-			}
 			break;
 		case OPT_NO_SOURCE:
 			o->no_source = true;
 			break;
-		case OPT_DEBUG_DIR: {
-			const char *prev = o->debug_path ? o->debug_path : ":.debug:/usr/lib/debug";
-			char *np;
-
-			if (asprintf(&np, "%s:%s", prev, optarg) < 0)
+		case OPT_DEBUG_DIR:
+			if (cli_add_debug_dir(&o->debug_path, optarg))
 				return CLI_FAIL;
-			free(o->debug_path);
-			o->debug_path = np;
 			break;
-		}
 		case 'h':
 			return cli_usage("annotate", annotate_help, CLI_OK);
 		default:
