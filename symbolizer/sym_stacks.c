@@ -324,24 +324,36 @@ static uint32_t user_dso(struct sym_stacks *st, struct sym_proc *p, const struct
 }
 
 /*
- * Count the sampled IP of @s by the object and address its leaf frame is named by: the samples
- * of an instruction, for frec annotate.  The IP is the profile's leaf, whatever the stack.
+ * Count the first PC of @chain (the sampled IP: the profile's leaf) by the object and address its
+ * leaf frame is named by, in its context as name_chain() takes it: the samples of an
+ * instruction, for frec annotate.
  */
-static int count_ip(struct sym_stacks *st, const struct trace_sample *s, struct sym_proc *p, uint64_t weight)
+static int count_ip(struct sym_stacks *st, const struct trace_sample *s, struct sym_proc *p, const uint64_t *chain,
+		    uint64_t nr, uint64_t weight)
 {
+	uint64_t ctx = PERF_CONTEXT_USER, pc = 0, addr, *v;
 	uint32_t dso;
-	uint64_t addr, *v;
 	bool added;
 
-	if (s->cpumode == PERF_RECORD_MISC_KERNEL) {
+	for (uint64_t i = 0; i < nr && !pc; i++) {
+		if (chain[i] >= PERF_CONTEXT_MAX)
+			ctx = chain[i];
+		else
+			pc = chain[i];
+	}
+	if (!pc)
+		return 0;
+	if (ctx == PERF_CONTEXT_KERNEL) {
 		if (st->opts->no_kernel)
 			return 0;
 		dso = st->namer->kernel_dso;
-		addr = s->ip;
-	} else {
-		dso = user_dso(st, p, p ? sym_proc__find(p, s->ip, s->time) : NULL, s->ip, true, &addr);
+		addr = pc;
+	} else if (ctx == PERF_CONTEXT_USER) {
+		dso = user_dso(st, p, p ? sym_proc__find(p, pc, s->time) : NULL, pc, true, &addr);
 		if (dso == SYM_DSO_NONE)
 			return 0;
+	} else {
+		return 0;
 	}
 	if (dso >= st->nr_ips) {
 		size_t cap = st->nr_ips;
@@ -507,8 +519,6 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 	frec_profile__meta(st->p)->period_total += s->period;
 	if ((err = count_task(st, s, weight)))
 		return err;
-	if (st->count_ips && !switch_out && (err = count_ip(st, s, p, weight)))
-		return err;
 
 	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
 	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */
@@ -520,6 +530,8 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 		chain = single;
 		nr = 2;
 	}
+	if (st->count_ips && !switch_out && (err = count_ip(st, s, p, chain, nr, weight)))
+		return err;
 	leaf.cut_at_root = callers.cut_at_root = key.cut = unwound;
 	if (st->opts->per_process || st->opts->per_thread) {
 		int id = group_frame(st, s);
