@@ -427,7 +427,7 @@ static int unw_frame_cb(Dwfl_Frame *state, void *arg)
 {
 	struct unw_walk *w = arg;
 	Dwarf_Addr pc;
-	Dwarf_Word sp = 0;
+	Dwarf_Word sp = 0, rbp = 0;
 	bool act;
 
 	/*
@@ -446,6 +446,8 @@ static int unw_frame_cb(Dwfl_Frame *state, void *arg)
 	}
 	if (dwfl_frame_reg(state, UNW_DWARF_SP, &sp) != 0)
 		sp = 0;
+	w->has_last_rbp = dwfl_frame_reg(state, UNW_DWARF_BP, &rbp) == 0;
+	w->last_rbp = rbp;
 	/* A frame identical to its callee's would repeat forever (bad CFI, or a fallback unwinder
 	 * that made no progress). */
 	if (w->n && w->frames[w->n - 1].pc == pc && w->last_sp == sp) {
@@ -660,6 +662,8 @@ static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const str
 		if (unw_fast__walk(u, p, ip, rbp, has_rbp, &w, res)) {
 			res->nr_frames = w.n;
 			res->last_sp = w.last_sp;
+			res->last_rbp = w.last_rbp;
+			res->has_last_rbp = w.has_last_rbp;
 			p->cur = NULL;
 			u->stats.fast++;
 			u->stats.stops[res->stop]++;
@@ -667,6 +671,7 @@ static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const str
 		}
 		w.n = 0;
 		w.last_sp = 0;
+		w.has_last_rbp = false;
 		w.full = false;
 		res->stop = SYM_UNWIND_END;
 	}
@@ -674,6 +679,8 @@ static int unw_walk_sample(struct sym_unwinder *u, struct unw_proc *p, const str
 	ret = dwfl_getthread_frames(p->dwfl, s->tid ? s->tid : s->pid, unw_frame_cb, &w);
 	res->nr_frames = w.n;
 	res->last_sp = w.last_sp;
+	res->last_rbp = w.last_rbp;
+	res->has_last_rbp = w.has_last_rbp;
 	/*
 	 * libdw ends a walk normally (ret 0) when the return address cannot be computed, which is
 	 * also what a failed read of it looks like: check the reads first.

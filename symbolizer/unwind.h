@@ -81,6 +81,8 @@ struct sym_unwind_result {
 	enum sym_unwind_stop stop;
 	uint64_t last_sp;          /* CFA of the outermost frame found (0 if unknown): where a
 				    * frame-pointer chain can take over */
+	uint64_t last_rbp;         /* %rbp in the outermost frame found, if has_last_rbp */
+	bool has_last_rbp;
 	char errmsg[96];           /* libdw's message for SYM_UNWIND_ERROR / NO_CFI, else "" */
 	/* sym_unwinder__user_stack() only: */
 	enum sym_unwind_source {

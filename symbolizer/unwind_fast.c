@@ -29,10 +29,15 @@
 #include "sym_internal.h"
 #include "unwind_internal.h"
 
+/*
+ * A rule in the 64 bits of a cache slot: kind 0-2, cfa_rbp 3, rbp 4-5, cfa_rbx 6, rbx 7-8,
+ * cfa_off 16-39, rbp_off 40-55, rbx_off / 8 56-63.
+ */
 static uint64_t unw_rule__pack(const struct unw_rule *r)
 {
-	return (uint64_t)r->kind | (uint64_t)r->cfa_rbp << 3 | (uint64_t)r->rbp << 4 |
-	       (uint64_t)(uint32_t)r->cfa_off << 8 | (uint64_t)(uint16_t)r->rbp_off << 40;
+	return (uint64_t)r->kind | (uint64_t)r->cfa_rbp << 3 | (uint64_t)r->rbp << 4 | (uint64_t)r->cfa_rbx << 6 |
+	       (uint64_t)r->rbx << 7 | ((uint64_t)(uint32_t)r->cfa_off & 0xffffff) << 16 |
+	       (uint64_t)(uint16_t)r->rbp_off << 40 | (uint64_t)(uint8_t)(int8_t)(r->rbx_off / 8) << 56;
 }
 
 static struct unw_rule unw_rule__unpack(uint64_t v)
@@ -41,8 +46,11 @@ static struct unw_rule unw_rule__unpack(uint64_t v)
 		.kind = (enum unw_rule_kind)(v & 7),
 		.cfa_rbp = v >> 3 & 1,
 		.rbp = (enum unw_rbp_rule)(v >> 4 & 3),
-		.cfa_off = (int32_t)(uint32_t)(v >> 8),
+		.cfa_rbx = v >> 6 & 1,
+		.rbx = (enum unw_rbp_rule)(v >> 7 & 3),
+		.cfa_off = (int32_t)((uint32_t)(v >> 16 & 0xffffff) << 8) >> 8,
 		.rbp_off = (int16_t)(uint16_t)(v >> 40),
+		.rbx_off = (int16_t)((int8_t)(uint8_t)(v >> 56) * 8),
 	};
 }
 
@@ -93,11 +101,20 @@ static struct unw_rule unw_rule__from_cfi(struct sym_elf *e, uint64_t at)
 		goto out;
 	/* DW_CFA_def_cfa comes back as DW_OP_bregx register, offset */
 	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops != 1 || ops[0].atom != DW_OP_bregx ||
-	    (ops[0].number != UNW_DWARF_SP && ops[0].number != UNW_DWARF_BP) ||
-	    (int64_t)ops[0].number2 != (int32_t)ops[0].number2)
+	    (ops[0].number != UNW_DWARF_SP && ops[0].number != UNW_DWARF_BP && ops[0].number != UNW_DWARF_BX) ||
+	    (int64_t)ops[0].number2 < -(1 << 23) || (int64_t)ops[0].number2 >= 1 << 23)
 		goto out;
 	r.cfa_rbp = ops[0].number == UNW_DWARF_BP;
+	r.cfa_rbx = ops[0].number == UNW_DWARF_BX;
 	r.cfa_off = (int32_t)ops[0].number2;
+	if (dwarf_frame_register(frame, UNW_DWARF_BX, mem, &ops, &nops) != 0)
+		goto out;
+	if (nops && unw_op__cfa_offset(ops, nops, &off) && !(off % 8) && off >= -1024 && off <= 1016) {
+		r.rbx = UNW_RBP_SAVED;
+		r.rbx_off = (int16_t)off;
+	} else if (nops) {
+		r.rbx = UNW_RBP_UNDEFINED; /* somewhere a slot cannot say: lost, should a CFA need it */
+	}
 	if (dwarf_frame_register(frame, UNW_DWARF_BP, mem, &ops, &nops) != 0)
 		goto out;
 	if (nops == 0) {
@@ -270,7 +287,8 @@ bool unw_fast__walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t ip, uin
 	const struct unw_trail *old = slot->serial == p->serial && slot->tid == tid ? slot : NULL;
 	struct unw_trail *rec = unw_trail_reserve(&u->scratch, w->max) ? &u->scratch : NULL;
 	struct sym_unwind_frame *frames = w->frames;
-	uint64_t rip = ip, rsp = p->sp, last_sp = 0, look = 0;
+	uint64_t rip = ip, rsp = p->sp, last_sp = 0, look = 0, rbx = 0;
+	bool has_rbx = trace_regs__get(p->cur->regs_mask, p->cur->regs, UNW_PERF_BX, &rbx);
 	struct unw_rule r = { .kind = UNW_RULE_NONE };
 	size_t n = 0, j = 0, nc = 0;
 	bool done = false;
@@ -330,12 +348,16 @@ bool unw_fast__walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t ip, uin
 			done = true;
 			break;
 		}
-		if (r.cfa_rbp && !has_rbp)
+		if ((r.cfa_rbp && !has_rbp) || (r.cfa_rbx && !has_rbx))
 			break;
-		cfa = (r.cfa_rbp ? rbp : rsp) + (uint64_t)(int64_t)r.cfa_off;
+		if (r.cfa_rbx)
+			rec = NULL; /* a trail is matched on %rsp and %rbp only: keep none through %rbx */
+		cfa = (r.cfa_rbp ? rbp : r.cfa_rbx ? rbx : rsp) + (uint64_t)(int64_t)r.cfa_off;
 		if (!unw_fast_read(copy, cfa - 8, &ra, &past)) {
 			if (past) {
 				res->stop = SYM_UNWIND_STACK_EXHAUSTED;
+				w->last_rbp = rbp;
+				w->has_last_rbp = has_rbp;
 				done = true;
 			}
 			break;
@@ -356,6 +378,14 @@ bool unw_fast__walk(struct sym_unwinder *u, struct unw_proc *p, uint64_t ip, uin
 			rbp = saved;
 		} else if (r.rbp == UNW_RBP_UNDEFINED) {
 			has_rbp = false;
+		}
+		/* Saved below the sampled SP (popped already) leaves the register holding it. */
+		if (r.rbx == UNW_RBP_SAVED && has_rbx && !(n == 1 && cfa + (uint64_t)(int64_t)r.rbx_off < rsp)) {
+			bool gone = false;
+
+			has_rbx = unw_fast_read(copy, cfa + (uint64_t)(int64_t)r.rbx_off, &rbx, &gone);
+		} else if (r.rbx == UNW_RBP_UNDEFINED) {
+			has_rbx = false;
 		}
 		if (!ra) {
 			/* libdw ends the walk there too, but only an undefined return address (the rule

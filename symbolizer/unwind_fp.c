@@ -158,6 +158,61 @@ static size_t unw_fp_frames(struct sym_unwinder *u, struct unw_proc *p, const st
 	return n;
 }
 
+/* Whether the kernel's chain is sound from entry @j on: each frame's caller is the next entry. */
+static bool unw_fp_sound_from(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
+			      size_t j)
+{
+	for (size_t k = j; k + 1 < s->nr_fp_chain; k++)
+		if ((unw_fp_info(u, p, s->fp_chain[k], false) & UNW_FP_STATE_MASK) != SYM_FP_FRAME)
+			return false;
+	return true;
+}
+
+/*
+ * Append the kernel's chain from entry @j to a DWARF walk that ran out of stack copy at its last
+ * frame F, when the chain is known to hold F's callers from @j on.  Two ways to know it:
+ *   - the chain holds F's own return address (F was entered from a frame-pointer frame): its
+ *     callers follow that entry;
+ *   - F keeps a frame pointer at its pc and the kernel's walk passed through F's %rbp: the entry
+ *     the walk read there, at %rbp + 8, is F's return address.  This is the common case of a frame
+ *     too large for the copy (a function with big local buffers) calling code without frame
+ *     pointers (ld.so, libc): the copy ends inside F's frame and only the kernel saw past it.
+ *     The walk's frame pointers are followed in the copy from the sampled %rbp.
+ */
+static bool unw_fp_join(struct sym_unwinder *u, struct unw_proc *p, const struct sym_unwind_sample *s,
+			struct sym_unwind_frame *frames, size_t max, struct sym_unwind_result *res)
+{
+	const struct sym_unwind_frame *f = &frames[res->nr_frames - 1];
+	uint64_t valid = s->stack ? FREC_UNW_MIN(s->stack_size, s->stack_dyn_size) : 0, sp, fp;
+	size_t from = 0;
+
+	for (size_t j = 1; j < s->nr_fp_chain && !from; j++)
+		if (s->fp_chain[j] == f->pc)
+			from = unw_fp_sound_from(u, p, s, j) ? j + 1 : SIZE_MAX;
+	if (!from && res->has_last_rbp &&
+	    (unw_fp_info(u, p, f->pc, f->is_activation) & UNW_FP_STATE_MASK) == SYM_FP_FRAME &&
+	    trace_regs__get(s->regs_mask, s->regs, UNW_PERF_SP, &sp) &&
+	    trace_regs__get(s->regs_mask, s->regs, UNW_PERF_BP, &fp)) {
+		for (size_t k = 1; k < s->nr_fp_chain; k++) {
+			if (fp == res->last_rbp) {
+				from = unw_fp_sound_from(u, p, s, k) ? k : SIZE_MAX;
+				break;
+			}
+			if (valid < 8 || fp < sp || fp - sp > valid - 8)
+				break;
+			memcpy(&fp, (const uint8_t *)s->stack + (fp - sp), sizeof(fp));
+		}
+	}
+	if (!from || from == SIZE_MAX)
+		return false;
+	for (size_t k = from; k < s->nr_fp_chain && res->nr_frames < max; k++) {
+		frames[res->nr_frames].pc = s->fp_chain[k];
+		frames[res->nr_frames].is_activation = false;
+		res->nr_frames++;
+	}
+	return true;
+}
+
 int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sample *s,
 			     enum sym_unwind_mode mode, struct sym_unwind_frame *frames, size_t max,
 			     struct sym_unwind_result *res)
@@ -207,31 +262,10 @@ int sym_unwinder__user_stack(struct sym_unwinder *u, const struct sym_unwind_sam
 		return ret;
 	res->source = SYM_UNWIND_FROM_DWARF;
 	res->fp_broken_at = -1;
-	/*
-	 * Out of stack copy: the kernel's walk may still know the outer frames.  Join at the DWARF
-	 * walk's last return address if the chain holds it and is sound from there on.
-	 */
-	if (res->stop == SYM_UNWIND_STACK_EXHAUSTED && res->nr_frames > 1) {
-		uint64_t last = frames[res->nr_frames - 1].pc;
-
-		for (size_t j = 1; j < s->nr_fp_chain; j++) {
-			bool sound = true;
-
-			if (s->fp_chain[j] != last)
-				continue;
-			for (size_t k = j; k + 1 < s->nr_fp_chain && sound; k++)
-				sound = (unw_fp_info(u, p, s->fp_chain[k], false) & UNW_FP_STATE_MASK) == SYM_FP_FRAME;
-			if (!sound)
-				break;
-			for (size_t k = j + 1; k < s->nr_fp_chain && res->nr_frames < max; k++) {
-				frames[res->nr_frames].pc = s->fp_chain[k];
-				frames[res->nr_frames].is_activation = false;
-				res->nr_frames++;
-			}
-			res->source = SYM_UNWIND_FROM_SPLICE;
-			res->stop = SYM_UNWIND_END;
-			break;
-		}
+	/* Out of stack copy: the kernel's walk may still know the outer frames. */
+	if (res->stop == SYM_UNWIND_STACK_EXHAUSTED && res->nr_frames > 1 && unw_fp_join(u, p, s, frames, max, res)) {
+		res->source = SYM_UNWIND_FROM_SPLICE;
+		res->stop = SYM_UNWIND_END;
 	}
 	/*
 	 * DWARF fell short of the end too: keep it only if it found more than the part of the fp

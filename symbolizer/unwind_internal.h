@@ -23,6 +23,7 @@ enum {
 };
 
 /* The x86_64 DWARF register numbers are rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip. */
+#define UNW_DWARF_BX 3
 #define UNW_DWARF_BP 6
 #define UNW_DWARF_SP 7
 #define UNW_DWARF_NR 17
@@ -166,6 +167,8 @@ struct unw_walk {
 	size_t max;
 	size_t n;
 	uint64_t last_sp;
+	uint64_t last_rbp; /* %rbp in frames[n - 1], if has_last_rbp */
+	bool has_last_rbp;
 	bool full;
 	bool looped;
 	bool no_pc;
@@ -194,12 +197,23 @@ enum unw_rbp_rule {
 	UNW_RBP_UNDEFINED, /* lost */
 };
 
+/*
+ * One frame's rule.  %rbx is followed as well as %rbp for the frames whose CFA is %rbx-based:
+ * code that realigns its stack (ld.so's lazy-binding trampoline _dl_runtime_resolve*, which
+ * every first call through a PLT slot enters) keeps its CFA there.  libdw cannot walk those when
+ * a callee has not saved %rbx yet: elfutils' x86_64 ABI defaults (0.188) list DWARF register 0,
+ * not 3, as callee-saved, so an unmentioned %rbx is "undefined" to libdw.  The psABI says it is
+ * callee-saved: unmentioned means unchanged, and so it is here.
+ */
 struct unw_rule {
 	enum unw_rule_kind kind;
-	bool cfa_rbp;        /* CFA is %rbp + cfa_off, else %rsp + cfa_off */
+	bool cfa_rbp;        /* CFA is %rbp + cfa_off ... */
+	bool cfa_rbx;        /* ... or %rbx + cfa_off, else %rsp + cfa_off */
 	enum unw_rbp_rule rbp;
-	int32_t cfa_off;
+	enum unw_rbp_rule rbx; /* UNDEFINED only where the rule cannot be cached (see above) */
+	int32_t cfa_off;     /* within 24 bits */
 	int16_t rbp_off;
+	int16_t rbx_off;     /* a multiple of 8 in [-1024, 1016] */
 };
 
 /** unw_proc__find() - the state of process @pid, or NULL. */

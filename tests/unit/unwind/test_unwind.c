@@ -407,6 +407,78 @@ Test(unwind, a_sample_after_pop_rbp_keeps_its_caller)
 	free(c.stack);
 }
 
+/*
+ * A stack-realigning function whose CFA is %rbx-based, as ld.so's _dl_runtime_resolve_xsavec,
+ * calling one that has not saved %rbx where the sample is taken (rbx_fixture_relay saves nothing:
+ * its CFI never mentions %rbx).  rbx_fixture_realign(c) captures from rbx_fixture_relay's callee.
+ */
+void rbx_fixture_realign(struct unw_capture *c);
+__asm__(".text\n"
+	".globl rbx_fixture_relay\n"
+	".type rbx_fixture_relay, @function\n"
+	"rbx_fixture_relay:\n"
+	"	.cfi_startproc\n"
+	"	sub $8, %rsp\n"
+	"	.cfi_adjust_cfa_offset 8\n"
+	"	call unw_capture__take\n"
+	"	add $8, %rsp\n"
+	"	.cfi_adjust_cfa_offset -8\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	".size rbx_fixture_relay, .-rbx_fixture_relay\n"
+	".globl rbx_fixture_realign\n"
+	".type rbx_fixture_realign, @function\n"
+	"rbx_fixture_realign:\n"
+	"	.cfi_startproc\n"
+	"	push %rbx\n"
+	"	.cfi_adjust_cfa_offset 8\n"
+	"	.cfi_rel_offset %rbx, 0\n"
+	"	mov %rsp, %rbx\n"
+	"	.cfi_def_cfa_register %rbx\n"
+	"	and $-64, %rsp\n"
+	"	sub $192, %rsp\n"
+	"	call rbx_fixture_relay\n"
+	"	mov %rbx, %rsp\n"
+	"	.cfi_def_cfa_register %rsp\n"
+	"	pop %rbx\n"
+	"	.cfi_adjust_cfa_offset -8\n"
+	"	.cfi_restore %rbx\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	".size rbx_fixture_realign, .-rbx_fixture_realign\n");
+
+UNW_NOIPA static void rbx_take(struct unw_capture *c)
+{
+	rbx_fixture_realign(c);
+	__asm__ volatile("" ::: "memory"); /* no tail call: this frame is one to reach */
+}
+
+/*
+ * elfutils' x86_64 ABI defaults leave an unmentioned %rbx "undefined", so libdw cannot compute
+ * rbx_fixture_realign's CFA and stops there (as in every sample of ld.so's lazy binding taken
+ * before _dl_fixup saves %rbx).  %rbx is callee-saved: the walk must go on to the root.
+ */
+Test(unwind, a_cfa_on_rbx_is_walked_through_a_callee_that_did_not_save_it)
+{
+	struct unw_capture c = { .limit = 1 << 20 };
+	struct sym_unwinder *u = unw_new(NULL);
+	struct sym_unwind_result res;
+	int n;
+
+	rbx_take(&c);
+	n = unwind_capture(u, &c, MAX_FRAMES, &res);
+	dump(names, frames, n, &res);
+	cr_assert_gt(n, 4);
+	cr_assert_str_eq(names[0], "unw_capture__take");
+	cr_assert_str_eq(names[1], "rbx_fixture_relay");
+	cr_assert_str_eq(names[2], "rbx_fixture_realign");
+	cr_assert_str_eq(names[3], "rbx_take");
+	cr_assert_gt(find_frame(names, n, 4, ROOT_CALLER), 3, "main's caller is not reached");
+	cr_assert_eq(res.stop, SYM_UNWIND_END, "stopped: %s (%s)", sym_unwind_stop__name(res.stop), res.errmsg);
+	unw_free(u);
+	free(c.stack);
+}
+
 UNW_NOIPA static void dframe_take_fp(void *arg)
 {
 	fp_fixture_capture_outer(arg);

@@ -172,6 +172,45 @@ Test(unwind_stack, auto_mode_splices_the_chain_when_the_copy_runs_out)
 	free(c.stack);
 }
 
+Test(unwind_stack, auto_mode_joins_the_chain_where_the_kernel_walked_through_the_last_frame)
+{
+	struct unw_capture c = { .limit = 256 << 10 };
+	struct sym_unwinder *u = unw_new(NULL);
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+	uint64_t mid_ret;
+	int n;
+
+	fp_sound_capture(&c);
+	s = sample_of(&c);
+	s.fp_chain = fp_chain;
+	s.nr_fp_chain = 4;
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
+	n = sym_unwinder__unwind(u, &s, frames, 2, &res);
+	cr_assert_eq(res.stop, SYM_UNWIND_DEPTH_LIMIT);
+	s.stack_dyn_size = res.last_sp - c.sp;
+	/*
+	 * As when the leaf's frames have no frame pointer: the chain holds neither a sound leaf nor
+	 * the return address into mid (where DWARF stops), only the entries the kernel read from mid's
+	 * %rbp on.  The copy still holds take's saved %rbp, which leads there.
+	 */
+	mid_ret = fp_chain[1];
+	fp_chain[0] = 0x10;
+	fp_chain[1] = 0x20;
+	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_AUTO, frames, MAX_FRAMES, &res);
+	for (int i = 0; i < n; i++)
+		names[i] = name_of(&frames[i]);
+	dump(names, frames, n, &res);
+	cr_assert_eq(res.source, SYM_UNWIND_FROM_SPLICE, "source %d stop %s", res.source,
+		     sym_unwind_stop__name(res.stop));
+	cr_assert_eq(n, 4);
+	cr_assert_eq(frames[1].pc, mid_ret, "mid comes from DWARF, not from the bad entry");
+	cr_assert_str_eq(names[2], "fp_fixture_capture_outer");
+	cr_assert_eq(frames[3].pc, fp_chain[3]);
+	unw_free(u);
+	free(c.stack);
+}
+
 Test(unwind_stack, fp_mode_puts_back_the_caller_of_a_leaf_caught_before_its_push)
 {
 	struct sym_unwinder *u = unw_new(NULL);
