@@ -119,6 +119,8 @@ static int place_ip(struct sym_annotator *a, struct ann_ip *ip)
 			ip->kind = SYM_ANN_NO_SYMBOL;
 		else
 			ip->key = ip->start;
+	} else if (ip->kind == SYM_ANN_NO_FILE) {
+		ip->key = 0; /* its samples are "file+0xoff": one entry for the file */
 	}
 	return 0;
 }
@@ -148,9 +150,9 @@ static int group_funcs(struct sym_annotator *a)
 			if (err == -ENOENT) {
 				pr_debug("annotate: no function for address %#" PRIx64 " of object %u", e->key, dso);
 				err = 0;
-			}
-			else if (!err)
+			} else if (!err) {
 				nr++;
+			}
 		}
 	}
 	if (!err && nr)
@@ -181,7 +183,7 @@ static int group_funcs(struct sym_annotator *a)
 			.dso = ip->dso,
 		};
 		if (ip->kind == SYM_ANN_NO_FILE)
-			f->name = f->module; /* its samples are "file+0xoff": one entry for the file */
+			f->name = f->module;
 	}
 	free(ips);
 	if (!err && a->nr_funcs)

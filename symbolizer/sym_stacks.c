@@ -331,17 +331,13 @@ static uint32_t user_dso(struct sym_stacks *st, struct sym_proc *p, const struct
 static int count_ip(struct sym_stacks *st, const struct trace_sample *s, struct sym_proc *p, const uint64_t *chain,
 		    uint64_t nr, uint64_t weight)
 {
-	uint64_t ctx = PERF_CONTEXT_USER, pc = 0, addr, *v;
+	uint64_t ctx = PERF_CONTEXT_USER, pc = 0, addr, *v, i;
 	uint32_t dso;
 	bool added;
 
-	for (uint64_t i = 0; i < nr && !pc; i++) {
-		if (chain[i] >= PERF_CONTEXT_MAX)
-			ctx = chain[i];
-		else
-			pc = chain[i];
-	}
-	if (!pc)
+	for (i = 0; i < nr && chain[i] >= PERF_CONTEXT_MAX; i++)
+		ctx = chain[i];
+	if (i == nr || !(pc = chain[i]))
 		return 0;
 	if (ctx == PERF_CONTEXT_KERNEL) {
 		if (st->opts->no_kernel)
