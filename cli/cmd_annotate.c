@@ -246,7 +246,10 @@ static void print_insns(const struct annotate_opts *o, const struct sym_ann_func
 
 /* ---- choosing the function ---------------------------------------------------------------------- */
 
-/* Why function @f cannot be annotated: the error and its hint.  Returns CLI_FAIL. */
+/*
+ * Why function @f cannot be annotated: the error and its hint.  Returns CLI_FAIL.  (A file that
+ * cannot be read has no names to match: no_match() says why in its hint.)
+ */
 static int refuse(const struct annotate_opts *o, const struct sym_ann_func *f)
 {
 	static const char *const cmd = "annotate";
@@ -259,15 +262,6 @@ static int refuse(const struct annotate_opts *o, const struct sym_ann_func *f)
 	case SYM_ANN_JIT:
 		cli_error(cmd, "%s is JIT code (%s): its code was gone with its process", f->name, f->module);
 		cli_hint("a JIT's perf map names its code but does not keep it; annotate native functions");
-		break;
-	case SYM_ANN_NO_FILE:
-		if (f->module_flags & FREC_MODULE_BUILD_ID_MISMATCH) {
-			cli_error(cmd, "%s is not the file recorded: its build-id differs", f->module);
-			cli_hint("the file was rebuilt or replaced since the recording; annotate with the recorded build");
-		} else {
-			cli_error(cmd, "cannot read %s: not found on this machine", f->module);
-			cli_hint("annotate where the file is, or install it (or its debug file) at that path");
-		}
 		break;
 	default:
 		cli_error(cmd, "%s (%s) has no function symbol to annotate", f->name, f->module);

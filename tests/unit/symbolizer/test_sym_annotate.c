@@ -242,3 +242,19 @@ Test(sym_annotate, rebuilt_file_is_not_read)
 	cr_assert_eq(sym_annotator__hottest(ann, NULL), -1);
 	cr_assert_eq(sym_annotator__disasm(ann, 0, false, &insns, &n), -EINVAL);
 }
+
+Test(sym_annotate, jit_code_is_named_not_read)
+{
+	size_t m[4];
+
+	begin("jit", "fix_nodebug");
+	symfix_mmap2(&tr, PID, 0x7f0000000000ull, 0x10000, 0, "//anon", T(1));
+	samples_at(0x7f0000001010ull, false, 2);
+	symfix_text(&tr, TRACE_REC_PERF_MAP, PID, "7f0000001000 40 LazyCompile:*hot /app/x.js:10\n");
+	open_annotator();
+	cr_assert_eq(sym_annotator__match(ann, "LazyCompile:*hot /app/x.js:10", NULL, m, 4), 1);
+	cr_assert_eq(func_at(m[0])->kind, SYM_ANN_JIT);
+	cr_assert_eq(func_at(m[0])->samples, 2);
+	cr_assert_eq(sym_annotator__disasm(ann, m[0], false, &insns, &m[1]), -EINVAL);
+	cr_assert_eq(sym_annotator__hottest(ann, NULL), -1);
+}
