@@ -539,8 +539,18 @@ int cmd_annotate(int argc, char **argv)
 	if (ret != CLI_CONTINUE)
 		goto out;
 	ret = CLI_FAIL;
-	if (cli_open_trace(cmd, o.input, &r))
+	err = trace_reader__open(o.input, &r);
+	if (err == -FREC_E_TRACE_MAGIC) {
+		/* report's hint would offer folded stacks, which have no addresses to annotate */
+		cli_error(cmd, "cannot read trace %s: %s", o.input, frec_strerror(err));
+		cli_hint("frec annotate reads traces of `frec record`: folded stacks and perf script text keep no "
+			 "addresses");
 		goto out;
+	}
+	if (err) {
+		cli_trace_error(cmd, o.input, err);
+		goto out;
+	}
 	so.debug_path = o.debug_path;
 	so.cache_dir = cache = cli_debug_cache_dir();
 	err = sym_annotator__open(r, &so, &a);

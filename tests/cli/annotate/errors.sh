@@ -19,7 +19,11 @@ grep_err '^hint: '
 printf 'not a trace at all\n' > "$T/bad.zst"
 expect 1 "$FREC" annotate -i "$T/bad.zst" f
 one_line_err
-grep_err '^hint: '
+grep_err '^hint: frec annotate reads traces of `frec record`: folded stacks and perf script text keep no addresses'
+: > "$T/empty.zst"
+expect 1 "$FREC" annotate -i "$T/empty.zst" f
+one_line_err
+grep_err 'the input is empty'
 
 require_perf
 # one_error: one_line_err, the symbolizer's warnings aside (they name the build-ids of a rebuilt file)
