@@ -25,7 +25,7 @@ static const struct frec_cmd cmds[] = {
 	{ "annotate", cmd_annotate,
 	  "annotate [-i FILE] [--module MODULE] [--all] [--percent-limit PCT] [--no-source] [--debug-dir DIR] "
 	  "[FUNCTION]",
-	  "a function's machine code with the samples of each instruction and its source lines" },
+	  "show a function's machine code with the samples of each instruction and its source lines" },
 	{ "dump", cmd_dump, "dump [-i FILE] [--summary]", "print a trace's records in readable form" },
 };
 
