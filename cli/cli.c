@@ -164,6 +164,31 @@ bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t 
 	return true;
 }
 
+bool cli_parse_percent(const char *cmd, const char *opt, const char *arg, double *out)
+{
+	char *end;
+
+	*out = strtod(arg, &end);
+	if (*end == '%')
+		end++;
+	if (*end || end == arg || !(*out >= 0 && *out <= 100)) {
+		cli_error(cmd, "%s: '%s' is not a percentage from 0 to 100 (like 0.5)", opt, arg);
+		return false;
+	}
+	return true;
+}
+
+int cli_add_debug_dir(char **path, const char *dir)
+{
+	char *np;
+
+	if (asprintf(&np, "%s:%s", *path ? *path : ":.debug:/usr/lib/debug", dir) < 0)
+		return CLI_FAIL;
+	free(*path);
+	*path = np;
+	return 0;
+}
+
 const char *cli_program(void)
 {
 	/* glibc's copy of argv[0]: main() hands the subcommands their own argv */

@@ -37,6 +37,7 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_annotate(int argc, char **argv);
 
 /** cli_cmd() - the table entry of @name, or NULL. */
 const struct frec_cmd *cli_cmd(const char *name);
@@ -119,10 +120,29 @@ bool cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t 
 		   uint64_t *out);
 
 /**
+ * cli_parse_percent() - the value @arg of option @opt, a percentage from 0 to 100 ("0.5", "2%"),
+ * into *@out; false (with an error printed) otherwise.
+ */
+bool cli_parse_percent(const char *cmd, const char *opt, const char *arg, double *out);
+
+/**
+ * cli_add_debug_dir() - append --debug-dir @dir to the libdwfl search path *@path (malloc'ed;
+ * NULL stands for the standard places, which stay first).  Returns 0, or CLI_FAIL (no memory).
+ */
+int cli_add_debug_dir(char **path, const char *dir);
+
+/**
  * cli_program() - frec as the user ran it, for commands printed to be run next: the path typed
  * ("./frec", "build/frec") when it holds a slash, else "frec" (found in $PATH).
  */
 const char *cli_program(void);
+
+/**
+ * cli_debug_cache_dir() - where uncompressed copies of compressed debug files are kept:
+ * $FREC_CACHE_DIR (empty: nowhere), else $XDG_CACHE_HOME/frec, else ~/.cache/frec.  Returns a
+ * malloc'ed path, or NULL for none.
+ */
+char *cli_debug_cache_dir(void);
 
 /** cli_isatty_stderr() - whether live progress may be drawn on stderr. */
 bool cli_isatty_stderr(void);

@@ -15,6 +15,7 @@ struct record_cli;
 struct report_opts;
 struct diff_cli_opts;
 struct dump_opts;
+struct annotate_opts;
 
 int record_opts__parse(int argc, char **argv, struct record_cli **out);
 void record_opts__free(struct record_cli *o);
@@ -24,5 +25,7 @@ int diff_opts__parse(int argc, char **argv, struct diff_cli_opts **out);
 void diff_opts__free(struct diff_cli_opts *o);
 int dump_opts__parse(int argc, char **argv, struct dump_opts **out);
 void dump_opts__free(struct dump_opts *o);
+int annotate_opts__parse(int argc, char **argv, struct annotate_opts **out);
+void annotate_opts__free(struct annotate_opts *o);
 
 #endif /* FREC_CMD_OPTS_H */

@@ -358,18 +358,12 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_MANGLED:
 			o->sym.mangled = true;
 			break;
-		case OPT_DEBUG_DIR: {
+		case OPT_DEBUG_DIR:
 			/* libdwfl's search path: the standard places, then each --debug-dir in order */
-			const char *prev = o->debug_path ? o->debug_path : ":.debug:/usr/lib/debug";
-			char *np;
-
-			if (asprintf(&np, "%s:%s", prev, optarg) < 0)
+			if (cli_add_debug_dir(&o->debug_path, optarg))
 				return CLI_FAIL;
-			free(o->debug_path);
-			o->debug_path = np;
-			o->sym.debug_path = np;
+			o->sym.debug_path = o->debug_path;
 			break;
-		}
 		case OPT_TITLE:
 			o->flame.title = optarg;
 			break;
@@ -417,14 +411,8 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			o->callers = optarg;
 			break;
 		case OPT_PERCENT_LIMIT:
-			o->tree.percent_limit = strtod(optarg, &end);
-			if (*end == '%')
-				end++;
-			if (*end || end == optarg || !(o->tree.percent_limit >= 0 && o->tree.percent_limit <= 100)) {
-				cli_error("report", "--percent-limit: '%s' is not a percentage from 0 to 100 (like 0.5)",
-					  optarg);
+			if (!cli_parse_percent("report", "--percent-limit", optarg, &o->tree.percent_limit))
 				return CLI_USAGE;
-			}
 			break;
 		case OPT_SORT:
 			if (!parse_sort(optarg, &o->text))

@@ -22,6 +22,10 @@ static const struct frec_cmd cmds[] = {
 	  "diff {BEFORE AFTER | DIFF} [--svg [FILE] | --pprof FILE | --speedscope FILE | --analyze] [-o FILE] "
 	  "[--normalize HOW] [--fail-on-regression PCT] [options]",
 	  "compare two profiles: differential flame graph or table of changes" },
+	{ "annotate", cmd_annotate,
+	  "annotate [-i FILE] [--module MODULE] [--all] [--percent-limit PCT] [--no-source] [--debug-dir DIR] "
+	  "[FUNCTION]",
+	  "show a function's machine code with the samples of each instruction and its source lines" },
 	{ "dump", cmd_dump, "dump [-i FILE] [--summary]", "print a trace's records in readable form" },
 };
 
@@ -67,7 +71,7 @@ int main(int argc, char **argv)
 		return cmd_record(argc, argv);
 	}
 	fprintf(stderr, "frec: unknown command '%s'\n", argv[1]);
-	fprintf(stderr, "hint: commands are record, report, diff and dump; to profile a program run `frec -- %s`\n",
+	fprintf(stderr, "hint: commands are record, report, diff, annotate and dump; to profile a program run `frec -- %s`\n",
 		argv[1]);
 	return CLI_USAGE;
 }

@@ -283,11 +283,7 @@ static int load_perf_script(const char *cmd, const struct input *in, const struc
 	return 0;
 }
 
-/*
- * Where uncompressed copies of compressed debug files are kept: $FREC_CACHE_DIR (empty: nowhere),
- * else $XDG_CACHE_HOME/frec, else ~/.cache/frec.  Returns a malloc'ed path or NULL.
- */
-static char *debug_cache_dir(void)
+char *cli_debug_cache_dir(void)
 {
 	const char *env = getenv("FREC_CACHE_DIR"), *base;
 	char *dir = NULL;
@@ -350,7 +346,7 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 		goto out;
 	}
 	if (!o.cache_dir)
-		o.cache_dir = cache = debug_cache_dir();
+		o.cache_dir = cache = cli_debug_cache_dir();
 	err = sym_profile__from_trace(r, &o, out);
 	free(cache);
 	if (err) {

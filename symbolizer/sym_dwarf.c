@@ -362,7 +362,10 @@ int sym_dwarf__frames(struct sym_dwarf *d, uint64_t addr, const char *func, bool
 		int line = 0;
 
 		if (l) {
+			Dwarf_Attribute at;
+
 			out[0].file = dwarf_linesrc(l, NULL, NULL);
+			out[0].comp_dir = dwarf_formstring(dwarf_attr(&cu->die, DW_AT_comp_dir, &at));
 			if (!dwarf_lineno(l, &line) && line > 0)
 				out[0].line = (uint32_t)line;
 		}

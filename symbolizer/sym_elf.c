@@ -668,6 +668,38 @@ const uint8_t *sym_elf__code(const struct sym_elf *e, uint64_t vaddr, size_t *av
 	return NULL;
 }
 
+int sym_elf__symbol_of(struct sym_elf *e, uint64_t vaddr, uint64_t *start, uint64_t *end)
+{
+	const struct elf_sym *sym = find_sym(e, vaddr);
+
+	if (!sym)
+		return -ENOENT;
+	*start = sym->range.start;
+	*end = sym->range.end;
+	return 0;
+}
+
+const char *sym_elf__symbol(struct sym_elf *e, size_t i, uint64_t *start, uint64_t *end)
+{
+	if (i >= symbols(e)->nr_syms)
+		return NULL;
+	*start = e->syms[i].range.start;
+	*end = e->syms[i].range.end;
+	return e->syms[i].name;
+}
+
+const char *sym_elf__path(const struct sym_elf *e)
+{
+	return e->path ? e->path : e->name;
+}
+
+unsigned int sym_elf__machine(const struct sym_elf *e)
+{
+	GElf_Ehdr eh;
+
+	return gelf_getehdr(e->elf, &eh) ? eh.e_machine : EM_NONE;
+}
+
 bool sym_elf__read(const struct sym_elf *e, uint64_t vaddr, uint64_t *val)
 {
 	size_t raw_size;

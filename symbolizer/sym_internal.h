@@ -159,6 +159,7 @@ struct sym_elf;
 struct sym_elf_frame {
 	const char *name; /* raw (possibly mangled) name; NULL when unknown */
 	const char *file; /* source file with want_lines, else NULL */
+	const char *comp_dir; /* the innermost frame's: where a relative @file is, or NULL */
 	uint32_t line;
 	bool inlined;     /* inlined into the next (outer) frame */
 };
@@ -298,6 +299,24 @@ int sym_elf__func(struct sym_elf *e, uint64_t vaddr, struct sym_elf_func *out);
  * follow in the section (*@avail); NULL outside one (or in a debug file, whose sections are empty).
  */
 const uint8_t *sym_elf__code(const struct sym_elf *e, uint64_t vaddr, size_t *avail);
+
+/**
+ * sym_elf__symbol_of() - the extent of the function symbol that names link-time address @vaddr (as
+ * sym_elf__lookup() does; a sizeless symbol runs to the next one).  Returns 0, or -ENOENT.
+ */
+int sym_elf__symbol_of(struct sym_elf *e, uint64_t vaddr, uint64_t *start, uint64_t *end);
+
+/**
+ * sym_elf__symbol() - the raw name of the @i-th function symbol by address (one per address) and
+ * its extent; NULL when @i is past the last (sym_elf__nr_symbols()).
+ */
+const char *sym_elf__symbol(struct sym_elf *e, size_t i, uint64_t *start, uint64_t *end);
+
+/** sym_elf__path() - where the file was opened (a path under /proc/PID/root, a build-id file...). */
+const char *sym_elf__path(const struct sym_elf *e);
+
+/** sym_elf__machine() - the file's e_machine (EM_X86_64, ...), EM_NONE when unreadable. */
+unsigned int sym_elf__machine(const struct sym_elf *e);
 
 /** sym_elf__read() - the 8 bytes of @e's loaded image at link-time address @vaddr (from its PT_LOAD contents). */
 bool sym_elf__read(const struct sym_elf *e, uint64_t vaddr, uint64_t *val);

@@ -70,6 +70,9 @@ void sym_stacks__exit(struct sym_stacks *st)
 	free(st->umaps);
 	free(st->uframes);
 	free(st->uchain);
+	for (size_t i = 0; i < st->nr_ips; i++)
+		frec_hashmap__exit(&st->ips[i]);
+	free(st->ips);
 }
 
 void sym_stacks__log_stats(const struct sym_stacks *st)
@@ -320,6 +323,49 @@ static uint32_t user_dso(struct sym_stacks *st, struct sym_proc *p, const struct
 	return SYM_DSO_NONE;
 }
 
+/*
+ * Count the first PC of @chain (the sampled IP: the profile's leaf) by the object and address its
+ * leaf frame is named by, in its context as name_chain() takes it: the samples of an
+ * instruction, for frec annotate.
+ */
+static int count_ip(struct sym_stacks *st, const struct trace_sample *s, struct sym_proc *p, const uint64_t *chain,
+		    uint64_t nr, uint64_t weight)
+{
+	uint64_t ctx = PERF_CONTEXT_USER, pc = 0, addr, *v, i;
+	uint32_t dso;
+	bool added;
+
+	for (i = 0; i < nr && chain[i] >= PERF_CONTEXT_MAX; i++)
+		ctx = chain[i];
+	if (i == nr || !(pc = chain[i]))
+		return 0;
+	if (ctx == PERF_CONTEXT_KERNEL) {
+		if (st->opts->no_kernel)
+			return 0;
+		dso = st->namer->kernel_dso;
+		addr = pc;
+	} else if (ctx == PERF_CONTEXT_USER) {
+		dso = user_dso(st, p, p ? sym_proc__find(p, pc, s->time) : NULL, pc, true, &addr);
+		if (dso == SYM_DSO_NONE)
+			return 0;
+	} else {
+		return 0;
+	}
+	if (dso >= st->nr_ips) {
+		size_t cap = st->nr_ips;
+
+		if (frec_array__grow((void **)&st->ips, &cap, (size_t)dso + 1, sizeof(*st->ips)))
+			return -ENOMEM;
+		while (st->nr_ips < cap)
+			frec_hashmap__init(&st->ips[st->nr_ips++]);
+	}
+	v = frec_hashmap__slot(&st->ips[dso], addr, &added);
+	if (!v)
+		return -ENOMEM;
+	*v += weight;
+	return 0;
+}
+
 /* Name entries [@from, @to) of @chain, leaf-first, onto st->stack (*@n frames so far). */
 static int name_chain(struct sym_stacks *st, const struct trace_sample *s, struct sym_proc *p, const uint64_t *chain,
 		      uint64_t from, uint64_t to, struct sym_walk *w, size_t *n)
@@ -480,6 +526,8 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 		chain = single;
 		nr = 2;
 	}
+	if (st->count_ips && !switch_out && (err = count_ip(st, s, p, chain, nr, weight)))
+		return err;
 	leaf.cut_at_root = callers.cut_at_root = key.cut = unwound;
 	if (st->opts->per_process || st->opts->per_thread) {
 		int id = group_frame(st, s);

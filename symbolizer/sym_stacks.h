@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frec/hashmap.h"
 #include "sym_cmemo.h"
 #include "unwind.h"
 
@@ -46,6 +47,12 @@ struct sym_stacks {
 	struct sym_cmemo cmemo;
 	uint64_t *leaves; /* samples per call-tree leaf, not yet in the profile */
 	size_t nr_leaves, leaves_cap;
+
+	/* With count_ips (frec annotate), the weight of the CPU samples per sampled IP: ips[dso] maps
+	 * the address the namer names it by (link-time for an ELF file) to the weight. */
+	bool count_ips;
+	struct frec_hashmap *ips;
+	size_t nr_ips;
 
 	/* user stacks from the sample's registers and stack copy */
 	struct sym_unwinder *unw; /* NULL: the trace's call graph mode needs none */

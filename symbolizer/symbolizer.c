@@ -25,37 +25,13 @@
 #include "frec/profile.h"
 #include "frec/symbolizer.h"
 #include "frec/trace.h"
+#include "sym_ctx.h"
 #include "sym_dso.h"
 #include "sym_modules.h"
-#include "sym_namer.h"
-#include "sym_space.h"
-#include "sym_stacks.h"
-#include "sym_switches.h"
 
 #define pr_fmt(fmt) "symbolizer: " fmt
 #include "frec/log.h"
 
-struct sym_ctx {
-	const struct sym_opts *opts;
-	struct trace_reader *r;
-	struct frec_profile *p;
-	uint64_t start_ns;
-	struct sym_modules *mods;
-	struct sym_dsos dsos;
-	struct sym_spaces spaces;
-	struct sym_namer namer;
-	struct sym_stacks stacks;
-	struct sym_switches switches;
-	const struct trace_event *off_ev; /* the off-CPU event, NULL if the trace has none */
-	struct sym_off_cpu_stats off;
-	uint64_t nr_samples, first_time, last_time, lost;
-	uint64_t nr_of_kind; /* pass 2: samples of the profile's kind (CPU, switches, both) */
-	uint64_t end_ns; /* the recording's end: where periods off CPU still open end */
-	uint32_t on_marker, off_marker; /* SYM_WEIGHT_WALL's root frames, else FREC_NONE */
-	struct frec_hashmap idle;       /* SYM_WEIGHT_WALL: thread -> idle all along (idle_thread()) */
-	struct frec_hashmap cpu_count;  /* SYM_WEIGHT_WALL: CPU samples per thread (pass 1) */
-	struct frec_hashmap cpu_weight; /* SYM_WEIGHT_WALL: ns per CPU sample per thread, 0: unknown */
-};
 
 /* Tell the caller how far a pass has come. */
 static void progress(struct sym_ctx *c, int pass)
@@ -484,58 +460,73 @@ static int ctx_init(struct sym_ctx *c, struct trace_reader *r, const struct sym_
 	return err;
 }
 
+int sym_ctx__run(struct sym_ctx *c, struct trace_reader *r, const struct sym_opts *opts, bool count_ips)
+{
+	int err = ctx_init(c, r, opts);
+
+	c->stacks.count_ips = count_ips;
+	trace_reader__rewind(r);
+	if (!err)
+		err = pass1(c);
+	if (!err) {
+		const struct trace_footer *ft = trace_reader__footer(r);
+
+		sym_switches__finish(&c->switches);
+		c->end_ns = ft && ft->end_ns > c->last_time ? ft->end_ns : c->last_time;
+		err = sym_spaces__replay(&c->spaces, trace_reader__event(r, 0));
+	}
+	if (!err)
+		err = sym_namer__finish(&c->namer);
+	if (!err)
+		err = fill_meta(c);
+	if (!err)
+		err = pass2(c);
+	if (!err) {
+		sym_stacks__log_stats(&c->stacks);
+		pr_info("%" PRIu64 " samples, %zu distinct addresses named, %zu ELF files opened, %zu processes, "
+			"%" PRIu64 " callers from the memo of %zu",
+			c->nr_samples, sym_namer__count(&c->namer), sym_modules__count(c->mods), c->spaces.nr_procs,
+			c->stacks.cmemo.hits, c->stacks.cmemo.nr);
+	}
+	if (!err)
+		err = sym_dsos__add_stats(&c->dsos, c->p);
+	if (!err)
+		sym_modules__save_debug(c->mods);
+	if (!err)
+		err = frec_profile__sort(c->p);
+	if (!err) {
+		/* the sample count of the metadata is the trace's, before filters (of the profile's
+		 * kind: an off-CPU trace's CPU profile does not count the switches) */
+		frec_profile__meta(c->p)->samples = c->off_ev ? c->nr_of_kind : c->nr_samples;
+		if (c->opts->weight != SYM_WEIGHT_CPU) {
+			/* one unit of weight is a nanosecond (frec_profile__ns_per_weight()) */
+			frec_profile__meta(c->p)->period_total = c->off.ns + c->off.on_cpu_ns;
+			c->off.lost = frec_profile__meta(c->p)->lost;
+		}
+		if (c->opts->off_cpu_stats)
+			*c->opts->off_cpu_stats = c->off;
+	}
+	return err;
+}
+
+void sym_ctx__exit(struct sym_ctx *c)
+{
+	frec_profile__free(c->p);
+	c->p = NULL;
+	ctx_exit(c);
+}
+
 int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts, struct frec_profile **out)
 {
 	static const struct sym_opts defaults;
 	struct sym_ctx c;
-	int err;
+	int err = sym_ctx__run(&c, r, opts ? opts : &defaults, false);
 
 	*out = NULL;
-	err = ctx_init(&c, r, opts ? opts : &defaults);
-	trace_reader__rewind(r);
-	if (!err)
-		err = pass1(&c);
 	if (!err) {
-		const struct trace_footer *ft = trace_reader__footer(r);
-
-		sym_switches__finish(&c.switches);
-		c.end_ns = ft && ft->end_ns > c.last_time ? ft->end_ns : c.last_time;
-		err = sym_spaces__replay(&c.spaces, trace_reader__event(r, 0));
-	}
-	if (!err)
-		err = sym_namer__finish(&c.namer);
-	if (!err)
-		err = fill_meta(&c);
-	if (!err)
-		err = pass2(&c);
-	if (!err) {
-		sym_stacks__log_stats(&c.stacks);
-		pr_info("%" PRIu64 " samples, %zu distinct addresses named, %zu ELF files opened, %zu processes, "
-			"%" PRIu64 " callers from the memo of %zu",
-			c.nr_samples, sym_namer__count(&c.namer), sym_modules__count(c.mods), c.spaces.nr_procs,
-			c.stacks.cmemo.hits, c.stacks.cmemo.nr);
-	}
-	if (!err)
-		err = sym_dsos__add_stats(&c.dsos, c.p);
-	if (!err)
-		sym_modules__save_debug(c.mods);
-	if (!err)
-		err = frec_profile__sort(c.p);
-	if (!err) {
-		/* the sample count of the metadata is the trace's, before filters (of the profile's
-		 * kind: an off-CPU trace's CPU profile does not count the switches) */
-		frec_profile__meta(c.p)->samples = c.off_ev ? c.nr_of_kind : c.nr_samples;
-		if (c.opts->weight != SYM_WEIGHT_CPU) {
-			/* one unit of weight is a nanosecond (frec_profile__ns_per_weight()) */
-			frec_profile__meta(c.p)->period_total = c.off.ns + c.off.on_cpu_ns;
-			c.off.lost = frec_profile__meta(c.p)->lost;
-		}
-		if (c.opts->off_cpu_stats)
-			*c.opts->off_cpu_stats = c.off;
 		*out = c.p;
 		c.p = NULL;
 	}
-	frec_profile__free(c.p);
-	ctx_exit(&c);
+	sym_ctx__exit(&c);
 	return err;
 }

@@ -25,7 +25,9 @@
 	X(NORM_NO_TIME, "the profiles carry no CPU time to compare")                    \
 	X(NOT_REGULAR, "not a regular file")                                            \
 	X(EMPTY, "the input is empty")                                                  \
-	X(NO_OFF_CPU, "the trace has no off-CPU samples")
+	X(NO_OFF_CPU, "the trace has no off-CPU samples")                               \
+	X(NO_CODE, "the file holds no code there (a debug file stands in for the binary)") \
+	X(ARCH, "no disassembler for this architecture")
 
 enum {
 	FREC_E_BASE = 4096,

@@ -98,4 +98,91 @@ struct sym_opts {
  */
 int sym_profile__from_trace(struct trace_reader *r, const struct sym_opts *opts, struct frec_profile **out);
 
+/* ---- The annotator: a function's machine code with the samples of each instruction ---------- */
+
+struct sym_annotator;
+
+/** What a function of the annotator is, and so whether its code can be shown. */
+enum sym_ann_kind {
+	SYM_ANN_CODE,      /* a function symbol of a readable ELF file: its code can be disassembled */
+	SYM_ANN_KERNEL,    /* kernel code: the trace keeps the kernel's symbols, not its code */
+	SYM_ANN_JIT,       /* JIT code: gone with its process, named by its perf map */
+	SYM_ANN_NO_FILE,   /* code of a file that cannot be read here (module_flags say why) */
+	SYM_ANN_NO_SYMBOL, /* code of a readable file that no symbol covers (stripped), or a PLT stub */
+	SYM_ANN_OTHER,     /* anonymous memory and the like */
+};
+
+/** A function with samples.  Strings are valid as long as the annotator. */
+struct sym_ann_func {
+	const char *name;      /* as frec report names it (demangled) */
+	const char *module;    /* the file's path as the trace names it ("" for none) */
+	const char *file;      /* SYM_ANN_CODE: where it was read (a /proc/PID/root path, a build-id file) */
+	uint64_t start, end;   /* SYM_ANN_CODE: its link-time extent */
+	uint64_t samples;      /* weight of the CPU samples whose sampled IP is in it */
+	enum sym_ann_kind kind;
+	uint32_t module_flags; /* FREC_MODULE_* of the file */
+	uint32_t dso;          /* private */
+};
+
+/** One instruction of a function.  Strings are valid as long as the annotator. */
+struct sym_ann_insn {
+	uint64_t addr;       /* link-time address */
+	uint64_t samples;    /* weight of the CPU samples taken at exactly this address */
+	uint16_t size;
+	char text[192];      /* "imul rax, rcx": capstone's mnemonic and operands */
+	const char *target;  /* a jump's or call's target as "<func+0x1c>", or NULL */
+	const char *file;    /* the source line of the instruction (the line table's), or NULL */
+	uint32_t line;
+	const char *inlined; /* the function inlined here that the line belongs to, or NULL */
+};
+
+/**
+ * sym_annotator__open() - symbolize trace @r as sym_profile__from_trace() does (CPU weights; the
+ * filters and debug paths of @opts, NULL for the defaults) and keep, per function, the samples of
+ * each sampled IP, with the files still open to disassemble.  Returns 0 and sets *@out (release
+ * with sym_annotator__close()), or as sym_profile__from_trace().  Not thread-safe.
+ */
+int sym_annotator__open(struct trace_reader *r, const struct sym_opts *opts, struct sym_annotator **out);
+
+/** sym_annotator__close() - accepts NULL. */
+void sym_annotator__close(struct sym_annotator *a);
+
+/** sym_annotator__profile() - the profile built (as sym_profile__from_trace()), owned by @a. */
+const struct frec_profile *sym_annotator__profile(const struct sym_annotator *a);
+
+/** sym_annotator__funcs() - the functions with samples, heaviest first; *@n of them. */
+const struct sym_ann_func *sym_annotator__funcs(const struct sym_annotator *a, size_t *n);
+
+/**
+ * sym_annotator__match() - the functions named @func, in @module when not NULL (its path, its file
+ * name, or the start of its file name: "libc" for libc.so.6): exact names when any match, else the
+ * names once compiler clone suffixes (".constprop.0"), glibc's "__GI_" and a C++ parameter list are
+ * left out.  Up to @max indexes into sym_annotator__funcs() go to @out, heaviest first.  Returns how
+ * many match (may be more than @max).
+ */
+size_t sym_annotator__match(const struct sym_annotator *a, const char *func, const char *module, size_t *out,
+			    size_t max);
+
+/**
+ * sym_annotator__hottest() - the index of the heaviest function whose code can be read
+ * (SYM_ANN_CODE), in @module when not NULL (matched as by sym_annotator__match()), or -1.
+ */
+long sym_annotator__hottest(const struct sym_annotator *a, const char *module);
+
+/**
+ * sym_annotator__find_unsampled() - the path of a file of the trace that has a function symbol named
+ * @func (matched as sym_annotator__match() does; in @module when not NULL) although none of its
+ * samples are in it, or NULL.
+ */
+const char *sym_annotator__find_unsampled(struct sym_annotator *a, const char *func, const char *module);
+
+/**
+ * sym_annotator__disasm() - the instructions of function @i (a SYM_ANN_CODE one), each with its
+ * samples, with its source line when @want_lines and the file has DWARF lines.  *@out is
+ * malloc'ed (free() it), *@n long.  Returns 0, -EINVAL for a function of another kind,
+ * -FREC_E_NO_CODE when the file read has no code there (a debug file standing in), -FREC_E_ARCH,
+ * -FREC_E_CAPSTONE or -ENOMEM.
+ */
+int sym_annotator__disasm(struct sym_annotator *a, size_t i, bool want_lines, struct sym_ann_insn **out, size_t *n);
+
 #endif /* FREC_SYMBOLIZER_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz harness: the option parser of each subcommand (record, report, diff, dump) over arbitrary
+ * Fuzz harness: the option parser of each subcommand (record, report, diff, dump, annotate) over arbitrary
  * command lines must never crash or leak, whatever it answers.  The first byte picks the
  * subcommand; the rest is split at NUL bytes into its arguments.  Nothing is run: only
  * <cmd>_opts__parse() (cli/cmd_opts.h).  make fuzz closes its stdout and stderr
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = { "record", "report", "diff", "dump" };
+	static const char *const names[] = { "record", "report", "diff", "dump", "annotate" };
 	enum frec_log_level level = frec_log__level();
 	char *args, *argv[MAX_ARGS + 1];
 	int argc = 1;
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	/* Each argument its own allocation, so that reading past one is caught. */
-	argv[0] = strdup(names[data[0] % 4]);
+	argv[0] = strdup(names[data[0] % 5]);
 	args = malloc(size);
 	if (!args || !argv[0])
 		goto out;
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc++] = strdup(s);
 	argv[argc] = NULL;
 
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0: {
 		struct record_cli *o;
 
@@ -61,11 +61,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		diff_opts__free(o);
 		break;
 	}
-	default: {
+	case 3: {
 		struct dump_opts *o;
 
 		dump_opts__parse(argc, argv, &o);
 		dump_opts__free(o);
+		break;
+	}
+	default: {
+		struct annotate_opts *o;
+
+		annotate_opts__parse(argc, argv, &o);
+		annotate_opts__free(o);
 		break;
 	}
 	}

@@ -38,7 +38,7 @@ man_options() {
 		sort -u
 }
 
-for c in record report diff dump; do
+for c in record report diff dump annotate; do
 	page=$man/frec-$c.1
 	expect 0 "$FREC" "$c" --help
 	cp "$T/out" "$T/help"

@@ -6,7 +6,7 @@
 expect 0 "$FREC" --help
 grep_out '^usage: frec'
 cp "$T/out" "$T/top"
-for c in record report diff dump; do
+for c in record report diff dump annotate; do
 	grep -q "^  $c " "$T/top" || fail "frec --help does not list $c"
 	[ -f "$FREC_TEST_SRCDIR/../man/frec-$c.1" ] || fail "no man page for frec $c"
 	expect 0 "$FREC" "$c" --help
