@@ -42,6 +42,7 @@ struct trace_writer {
 	int time_off;            /* offset of a sample's time: 0 unknown yet, -1 none or not one */
 	uint64_t bytes_out;
 	uint64_t bytes_in;
+	uint64_t frames;         /* frames closed */
 	size_t out_cap;
 	uint8_t out[]; /* ZSTD_CStreamOutSize() */
 };
@@ -115,6 +116,7 @@ int trace_writer__flush(struct trace_writer *w)
 			w->err = err;
 	}
 	w->frame_in = 0;
+	w->frames++;
 	w->frame_start_ns = 0;
 	w->sum = WRITER_SUMMARY_START;
 	w->crc = crc32_z(0, NULL, 0);
@@ -354,6 +356,11 @@ uint64_t trace_writer__bytes(const struct trace_writer *w)
 uint64_t trace_writer__data_bytes(const struct trace_writer *w)
 {
 	return w->bytes_in;
+}
+
+uint64_t trace_writer__frames(const struct trace_writer *w)
+{
+	return w->frames;
 }
 
 int trace_writer__open_fd(int fd, const struct trace_writer_opts *opts, struct trace_writer **out)
