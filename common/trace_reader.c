@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -246,7 +246,7 @@ static int reader_load_frame(struct trace_reader *r)
 
 		r->buf_len = 0;
 		if (frame_summary(src, fsize, avail, &sum)) {
-			if ((sum.flags & TRACE_SUMMARY_CHECK) && crc32_z(0, src, fsize) != sum.check) {
+			if ((sum.flags & TRACE_SUMMARY_CHECK) && libdeflate_crc32(0, src, fsize) != sum.check) {
 				damaged = "CRC mismatch";
 				goto bad;
 			}
@@ -392,6 +392,7 @@ static void reader_decode_stack(struct trace_reader *r, const struct perf_event_
 	struct trace_sample *s = &r->parsed;
 	struct trace_stack *st;
 	uint64_t len;
+	int got;
 
 	r->parsed_err = trace_reader__parse_sample(r, h, s);
 	r->parsed_h = h;
@@ -404,10 +405,14 @@ static void reader_decode_stack(struct trace_reader *r, const struct perf_event_
 			trace_stack__set(st, 0, s->stack, (uint32_t)FREC_MIN(len, s->stack_size));
 		return;
 	}
-	if (st && trace_stack__apply(st, s->stack_delta, s->stack_delta_len) == (int)len) {
+	got = st ? trace_stack__apply(st, s->stack_delta, s->stack_delta_len) : -FREC_E_PARSE;
+	if (got >= 0 && (uint64_t)got == len) {
 		s->stack = trace_stack__copy(st);
 		return;
 	}
+	/* A delta of another length than the sample's copy lies about one of them: no base after it. */
+	if (got >= 0)
+		st->known = st->len = 0;
 	/* Refused: the sample goes on without its copy, as one the kernel could not copy. */
 	if (!r->status.corrupt)
 		r->status.bad_offset = r->frame_pos;

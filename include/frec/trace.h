@@ -176,7 +176,8 @@ struct trace_text {
 #define TRACE_SUMMARY_CHECK (1u << 2)           /* check is set (minor version 2) */
 struct trace_frame_summary {
 	uint32_t flags;    /* TRACE_SUMMARY_* */
-	uint32_t check;    /* CRC-32 (zlib's crc32) of the compressed frame before the summary */
+	uint32_t check;    /* CRC-32 (zlib's crc32, as libdeflate_crc32() computes it) of the compressed
+			      frame before the summary */
 	uint64_t samples;  /* PERF_RECORD_SAMPLE records in the frame */
 	uint64_t first_ns; /* smallest and largest sample time */
 	uint64_t last_ns;
