@@ -137,8 +137,13 @@ void cli_trace_damage(const char *cmd, const char *path, const struct trace_read
 			      st->bad_frames, plural(st->bad_frames, "frame", "frames"),
 			      cli_human_bytes(st->bad_bytes, size, sizeof(size)));
 	if (st->cut_frames)
-		snprintf(what + n, sizeof(what) - (size_t)n, "%s%" PRIu64 " %s read up to a malformed record",
-			 n ? ", " : "", st->cut_frames, plural(st->cut_frames, "frame", "frames"));
+		n += snprintf(what + n, sizeof(what) - (size_t)n, "%s%" PRIu64 " %s read up to a malformed record",
+			      n ? ", " : "", st->cut_frames, plural(st->cut_frames, "frame", "frames"));
+	if (st->bad_stacks)
+		snprintf(what + n, sizeof(what) - (size_t)n, "%s%" PRIu64 " %s without %s stack %s (undecodable %s)",
+			 n ? ", " : "", st->bad_stacks, plural(st->bad_stacks, "sample", "samples"),
+			 plural(st->bad_stacks, "its", "their"), plural(st->bad_stacks, "copy", "copies"),
+			 plural(st->bad_stacks, "delta", "deltas"));
 	if (st->corrupt)
 		cli_warn(cmd, "%s is damaged from offset %" PRIu64 ": %s, the rest was read", path,
 			 st->bad_offset, what);

@@ -62,6 +62,9 @@ static void dump_sample(struct dump_ctx *d, const struct perf_event_header *h)
 		fprintf(d->out, " regs abi %" PRIu64 " mask %#" PRIx64, s.regs_abi, s.regs_mask);
 	if (s.event->attr.sample_type & PERF_SAMPLE_STACK_USER)
 		fprintf(d->out, " stack %" PRIu64 "/%u", s.stack_dyn_size, s.event->attr.sample_stack_user);
+	/* stored as a delta against the thread's earlier copies (frec-trace(5)): its stored bytes */
+	if (s.stack_delta)
+		fprintf(d->out, " delta %" PRIu64 "%s", s.stack_delta_len, s.stack ? "" : " undecodable");
 	if (s.raw)
 		fprintf(d->out, " raw %u", s.raw_size);
 	fputc('\n', d->out);

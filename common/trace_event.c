@@ -149,8 +149,18 @@ int trace_event__parse_sample(const struct trace_event *ev, const struct perf_ev
 		if (s->stack_size) {
 			s->stack = take(&c, s->stack_size);
 			s->stack_dyn_size = take_u64(&c);
-			if (s->stack_dyn_size > s->stack_size)
+			if (s->stack_dyn_size & TRACE_STACK_DELTA) {
+				/* the copy is for the reader to decode (trace_reader__parse_sample()) */
+				s->stack_delta = s->stack;
+				s->stack_delta_len = s->stack_size;
+				s->stack = NULL;
+				s->stack_dyn_size &= ~TRACE_STACK_DELTA;
+				s->stack_size = FREC_ALIGN(s->stack_dyn_size, 8);
+				if (!s->stack_dyn_size || s->stack_size > TRACE_STACK_MAX)
+					return -FREC_E_PARSE;
+			} else if (s->stack_dyn_size > s->stack_size) {
 				return -FREC_E_PARSE;
+			}
 		}
 	}
 	/* Fields after the stack (weight, data_src, ...) are not used by frec. */
@@ -159,26 +169,35 @@ int trace_event__parse_sample(const struct trace_event *ev, const struct perf_ev
 
 size_t trace_sample__cut_stack(const struct trace_sample *s, const struct perf_event_header *h, void *out)
 {
+	if (!s->stack || s->stack_size == FREC_ALIGN(s->stack_dyn_size, 8)) {
+		memcpy(out, h, h->size);
+		return h->size;
+	}
+	return trace_sample__put_stack(s, h, s->stack, FREC_ALIGN((size_t)s->stack_dyn_size, 8), s->stack_dyn_size,
+				       out);
+}
+
+size_t trace_sample__put_stack(const struct trace_sample *s, const struct perf_event_header *h,
+			       const void *data, size_t len, uint64_t dyn_size, void *out)
+{
+	static const uint8_t zeros[8];
 	const uint8_t *rec = (const uint8_t *)h;
 	size_t size = h->size;
 	uint8_t *o = out;
 	size_t head, keep, tail_off;
 	uint64_t new_size;
 
-	if (!s->stack || s->stack_size == FREC_ALIGN(s->stack_dyn_size, 8)) {
-		memcpy(out, rec, size);
-		return size;
-	}
 	/* [header .. size field) + size + data[keep] + dyn_size + the fields after it */
 	head = (size_t)(s->stack - rec) - 8;
-	keep = FREC_ALIGN((size_t)s->stack_dyn_size, 8);
+	keep = FREC_ALIGN(len, 8);
 	tail_off = (size_t)(s->stack - rec) + s->stack_size + 8;
 	memcpy(o, rec, head);
 	new_size = keep;
 	memcpy(o + head, &new_size, 8);
 	if (keep) {
-		memcpy(o + head + 8, s->stack, keep);
-		memcpy(o + head + 8 + keep, &s->stack_dyn_size, 8);
+		memcpy(o + head + 8, data, len);
+		memcpy(o + head + 8 + len, zeros, keep - len);
+		memcpy(o + head + 8 + keep, &dyn_size, 8);
 		memcpy(o + head + 16 + keep, rec + tail_off, size - tail_off);
 		size = head + 16 + keep + (size - tail_off);
 	} else {

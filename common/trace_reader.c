@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -63,6 +63,13 @@ struct trace_reader {
 	uint32_t nr_events;
 	struct frec_hashmap ids; /* sample id -> event index */
 	struct trace_footer footer;
+
+	/* Version 3: every sample is decoded as it is read, to keep its thread's stack (stack deltas). */
+	bool has_deltas;
+	struct trace_stacks stacks;
+	const struct perf_event_header *parsed_h; /* the sample last read, decoded into parsed */
+	struct trace_sample parsed;
+	int parsed_err;
 };
 
 /* The summary after the frame of @fsize bytes at @src (of @avail), if there is one. */
@@ -239,7 +246,7 @@ static int reader_load_frame(struct trace_reader *r)
 
 		r->buf_len = 0;
 		if (frame_summary(src, fsize, avail, &sum)) {
-			if ((sum.flags & TRACE_SUMMARY_CHECK) && crc32_z(0, src, fsize) != sum.check) {
+			if ((sum.flags & TRACE_SUMMARY_CHECK) && libdeflate_crc32(0, src, fsize) != sum.check) {
 				damaged = "CRC mismatch";
 				goto bad;
 			}
@@ -284,8 +291,11 @@ bad:
 			r->status.frames++;
 		r->status.good_bytes += fsize;
 		r->buf_pos = 0;
-		if (r->buf_len)
+		if (r->buf_len) {
+			/* a stack delta never refers to another frame's copies */
+			trace_stacks__reset(&r->stacks);
 			return 1;
+		}
 		/* An empty or skippable frame: nothing to deliver. */
 	}
 }
@@ -373,6 +383,44 @@ static int reader_parse_header(struct trace_reader *r, const struct perf_event_h
 	return 0;
 }
 
+/*
+ * The sample @h of a version 3 trace, decoded into r->parsed, its stack copy rebuilt from its
+ * thread's: whole or delta, each copy is what the thread's next delta patches.
+ */
+static void reader_decode_stack(struct trace_reader *r, const struct perf_event_header *h)
+{
+	struct trace_sample *s = &r->parsed;
+	struct trace_stack *st;
+	uint64_t len;
+	int got;
+
+	r->parsed_err = trace_reader__parse_sample(r, h, s);
+	r->parsed_h = h;
+	if (r->parsed_err || (!s->stack && !s->stack_delta))
+		return;
+	st = trace_stacks__get(&r->stacks, s->tid);
+	len = FREC_ALIGN(s->stack_dyn_size, 8);
+	if (s->stack) {
+		if (st)
+			trace_stack__set(st, 0, s->stack, (uint32_t)FREC_MIN(len, s->stack_size));
+		return;
+	}
+	got = st ? trace_stack__apply(st, s->stack_delta, s->stack_delta_len) : -FREC_E_PARSE;
+	if (got >= 0 && (uint64_t)got == len) {
+		s->stack = trace_stack__copy(st);
+		return;
+	}
+	/* A delta of another length than the sample's copy lies about one of them: no base after it. */
+	if (got >= 0)
+		st->known = st->len = 0;
+	/* Refused: the sample goes on without its copy, as one the kernel could not copy. */
+	if (!r->status.corrupt)
+		r->status.bad_offset = r->frame_pos;
+	r->status.corrupt = true;
+	r->status.bad_stacks++;
+	s->stack_size = s->stack_dyn_size = 0;
+}
+
 static bool record_is_sane(const struct trace_reader *r, size_t *size)
 {
 	const struct perf_event_header *h;
@@ -413,6 +461,9 @@ int trace_reader__next(struct trace_reader *r, const struct perf_event_header **
 	h = (const void *)(r->buf + r->buf_pos);
 	r->buf_pos += size;
 	r->status.records++;
+	r->parsed_h = NULL;
+	if (r->has_deltas && h->type == PERF_RECORD_SAMPLE)
+		reader_decode_stack(r, h);
 	if (h->type == TRACE_REC_FOOTER) {
 		memset(&r->footer, 0, sizeof(r->footer));
 		memcpy(&r->footer, h, FREC_MIN(size, sizeof(r->footer)));
@@ -428,6 +479,8 @@ void trace_reader__rewind(struct trace_reader *r)
 	r->buf_len = r->buf_pos = 0;
 	r->at_end = false;
 	r->resync_probes = 0;
+	r->parsed_h = NULL;
+	trace_stacks__reset(&r->stacks);
 	r->status = (struct trace_status){ .file_bytes = r->src_len };
 }
 
@@ -471,6 +524,7 @@ static int reader_init(struct trace_reader *r)
 	}
 	if (err < 0)
 		return err;
+	r->has_deltas = r->header.version_major >= TRACE_VERSION_MAJOR_STACK_DELTA;
 	trace_reader__rewind(r);
 	return 0;
 }
@@ -486,6 +540,7 @@ int trace_reader__open_mem(const void *buf, size_t len, struct trace_reader **ou
 	r->src = buf;
 	r->src_len = len;
 	frec_hashmap__init(&r->ids);
+	trace_stacks__init(&r->stacks, 0);
 	err = reader_init(r);
 	if (err) {
 		trace_reader__close(r);
@@ -574,6 +629,7 @@ void trace_reader__close(struct trace_reader *r)
 		free((void *)r->events[i].ids);
 	free(r->events);
 	frec_hashmap__exit(&r->ids);
+	trace_stacks__exit(&r->stacks);
 	free(r);
 }
 
@@ -638,6 +694,10 @@ int trace_reader__parse_sample(const struct trace_reader *r, const struct perf_e
 	const struct trace_event *ev = r->nr_events ? &r->events[0] : NULL;
 	uint64_t id;
 
+	if (h == r->parsed_h) {
+		*s = r->parsed;
+		return r->parsed_err;
+	}
 	if (!ev)
 		return -FREC_E_PARSE;
 	if (r->nr_events > 1 && (ev->attr.sample_type & PERF_SAMPLE_IDENTIFIER) && h->size >= 16) {

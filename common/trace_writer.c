@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include "frec/compiler.h"
@@ -38,10 +38,11 @@ struct trace_writer {
 	size_t frame_in;         /* uncompressed bytes in the open frame */
 	uint64_t frame_start_ns; /* first tick that saw the open frame non-empty; 0 if none yet */
 	struct trace_frame_summary sum; /* of the open frame */
-	uLong crc;               /* of the open frame's compressed bytes so far */
+	uint32_t crc;            /* of the open frame's compressed bytes so far */
 	int time_off;            /* offset of a sample's time: 0 unknown yet, -1 none or not one */
 	uint64_t bytes_out;
 	uint64_t bytes_in;
+	uint64_t frames;         /* frames closed */
 	size_t out_cap;
 	uint8_t out[]; /* ZSTD_CStreamOutSize() */
 };
@@ -82,7 +83,7 @@ static int writer_compress(struct trace_writer *w, const void *src, size_t len, 
 			return w->err = -FREC_E_ZSTD;
 		}
 		if (out.pos) {
-			w->crc = crc32_z(w->crc, w->out, out.pos);
+			w->crc = libdeflate_crc32(w->crc, w->out, out.pos);
 			err = write_all(w, w->out, out.pos);
 			if (err)
 				return w->err = err;
@@ -108,16 +109,17 @@ int trace_writer__flush(struct trace_writer *w)
 		} skippable = { TRACE_SUMMARY_MAGIC, sizeof(w->sum), w->sum };
 
 		skippable.sum.bytes = w->frame_in;
-		skippable.sum.check = (uint32_t)w->crc;
+		skippable.sum.check = w->crc;
 		skippable.sum.flags |= TRACE_SUMMARY_CHECK;
 		err = write_all(w, (const uint8_t *)&skippable, sizeof(skippable));
 		if (err)
 			w->err = err;
 	}
 	w->frame_in = 0;
+	w->frames++;
 	w->frame_start_ns = 0;
 	w->sum = WRITER_SUMMARY_START;
-	w->crc = crc32_z(0, NULL, 0);
+	w->crc = 0;
 	return err;
 }
 
@@ -356,6 +358,11 @@ uint64_t trace_writer__data_bytes(const struct trace_writer *w)
 	return w->bytes_in;
 }
 
+uint64_t trace_writer__frames(const struct trace_writer *w)
+{
+	return w->frames;
+}
+
 int trace_writer__open_fd(int fd, const struct trace_writer_opts *opts, struct trace_writer **out)
 {
 	static const struct trace_writer_opts defaults;
@@ -376,7 +383,7 @@ int trace_writer__open_fd(int fd, const struct trace_writer_opts *opts, struct t
 	w->frame_bytes = opts->frame_bytes ? opts->frame_bytes : WRITER_FRAME_BYTES;
 	w->frame_ns = opts->frame_ns ? opts->frame_ns : WRITER_FRAME_NS;
 	w->sum = WRITER_SUMMARY_START;
-	w->crc = crc32_z(0, NULL, 0);
+	w->crc = 0;
 	w->cctx = ZSTD_createCCtx();
 	if (!w->cctx)
 		goto err_nomem;

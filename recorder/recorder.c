@@ -37,6 +37,8 @@
 #include "ustack.h"
 
 #define STAGE_BYTES (256u << 10)
+/* Threads whose copies are kept for stack deltas, per frame: up to 16 MiB; others are whole. */
+#define REC_STACK_THREADS 256
 #define POLL_MS 100
 #define NS_PER_SEC 1000000000ull
 
@@ -79,18 +81,21 @@ static int stage_flush(struct recorder *rec)
 	return err;
 }
 
+/* Make room for @size bytes in the staging buffer, if it can hold them. */
+static int stage_room(struct recorder *rec, size_t size)
+{
+	return rec->stage_len + size > STAGE_BYTES ? stage_flush(rec) : 0;
+}
+
 /* Append one whole record (8-byte aligned size) to the staging buffer. */
 int rec__emit(struct recorder *rec, const void *r, size_t size)
 {
-	int err;
+	int err = stage_room(rec, size);
 
-	if (rec->stage_len + size > STAGE_BYTES) {
-		err = stage_flush(rec);
-		if (err)
-			return err;
-		if (size > STAGE_BYTES)
-			return trace_writer__write(rec->w, r, size);
-	}
+	if (err)
+		return err;
+	if (size > STAGE_BYTES)
+		return trace_writer__write(rec->w, r, size);
 	memcpy(rec->stage + rec->stage_len, r, size);
 	rec->stage_len += size;
 	rec->st->records++;
@@ -152,6 +157,45 @@ static void forget_process(struct recorder *rec, uint32_t pid)
 		rec->last_pid = 0;
 }
 
+/*
+ * A sample @s (record @h) whose stack copy ends at its thread's boundary: stored as a delta against
+ * the thread's earlier copies in this frame when it has some with the same top, else whole
+ * (frec-trace(5)).  Written straight into the staging buffer: it goes out in one
+ * trace_writer__write(), in the frame open now, so the copies the delta refers to are in its frame.
+ */
+static int emit_stack(struct recorder *rec, const struct perf_event_header *h, const struct trace_sample *s)
+{
+	uint32_t len = (uint32_t)FREC_ALIGN(s->stack_dyn_size, 8);
+	uint64_t sp = rec_ustack__sp(s), top = sp ? sp + len : 0;
+	struct trace_stack *st;
+	size_t n, dlen = 0;
+	int err;
+
+	/* the record only shrinks: a delta is shorter than the copy, a copy cut to dyn_size; and
+	 * making room may close the frame */
+	err = stage_room(rec, h->size);
+	if (err)
+		return err;
+	if (trace_writer__frames(rec->w) != rec->stacks_frame) {
+		trace_stacks__reset(&rec->stacks);
+		rec->stacks_frame = trace_writer__frames(rec->w);
+	}
+	st = trace_stacks__get(&rec->stacks, s->tid);
+	if (st && top && st->known && st->top == top)
+		dlen = trace_stack__encode(st, s->stack, len, rec->cut, len);
+	if (dlen) {
+		n = trace_sample__put_stack(s, h, rec->cut, dlen, s->stack_dyn_size | TRACE_STACK_DELTA,
+					    rec->stage + rec->stage_len);
+	} else {
+		if (st)
+			trace_stack__set(st, top, s->stack, len);
+		n = trace_sample__put_stack(s, h, s->stack, len, s->stack_dyn_size, rec->stage + rec->stage_len);
+	}
+	rec->stage_len += n;
+	rec->st->records++;
+	return 0;
+}
+
 static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
 {
 	struct trace_sample s;
@@ -185,6 +229,8 @@ static int emit_sample(struct recorder *rec, const struct perf_event_header *h)
 			frec_hashmap__set(&rec->kips, ip, 1);
 	}
 	rec_ustack__cut(&rec->ustack, &s);
+	if (rec->stack_deltas && s.stack && s.stack_dyn_size)
+		return emit_stack(rec, h, &s);
 	if (s.stack && s.stack_size != FREC_ALIGN(s.stack_dyn_size, 8)) {
 		size_t n = trace_sample__cut_stack(&s, h, rec->cut);
 
@@ -477,7 +523,8 @@ static int write_header(struct recorder *rec)
 		.clockid = CLOCK_MONOTONIC,
 		.nr_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
 		.page_size = (uint32_t)rec->page_size,
-		.version_major = o->off_cpu ? TRACE_VERSION_MAJOR_OFF_CPU : TRACE_VERSION_MAJOR_BASE,
+		.version_major = rec->stack_deltas ? TRACE_VERSION_MAJOR_STACK_DELTA :
+				 o->off_cpu ? TRACE_VERSION_MAJOR_OFF_CPU : TRACE_VERSION_MAJOR_BASE,
 		.nr_kv = n,
 		.kv = ptrs,
 	};
@@ -682,6 +729,7 @@ static void recorder_exit(struct recorder *rec)
 	free(rec->cpus);
 	free(rec->stage);
 	free(rec->cut);
+	trace_stacks__exit(&rec->stacks);
 	frec_hashmap__exit(&rec->pids);
 	rec_ustack__exit(&rec->ustack);
 	frec_hashmap__exit(&rec->kips);
@@ -735,6 +783,7 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	rec.page_size = (size_t)sysconf(_SC_PAGESIZE);
 	frec_hashmap__init(&rec.pids);
 	rec_ustack__init(&rec.ustack);
+	trace_stacks__init(&rec.stacks, REC_STACK_THREADS);
 	frec_hashmap__init(&rec.kips);
 	frec_hashmap__init(&rec.off_ids);
 	rec.stage = malloc(STAGE_BYTES);
@@ -747,6 +796,7 @@ int recorder__run(const struct rec_opts *o, struct rec_stats *st, struct rec_err
 	err = rec_events__attr(&rec);
 	if (err)
 		goto out;
+	rec.stack_deltas = REC_USTACK_DELTAS && (rec.attr.sample_type & PERF_SAMPLE_STACK_USER);
 	err = rec_events__online_cpus(&rec);
 	if (err) {
 		rec__set_error(&rec, err, REC_ERR_OTHER, "online CPUs");

@@ -49,7 +49,10 @@ struct recorder {
 	struct trace_writer *w;
 	uint8_t *stage; /* records batched for the writer */
 	size_t stage_len;
-	uint8_t *cut;   /* a sample with its stack copy cut */
+	uint8_t *cut;   /* a sample with its stack copy cut, or a stack delta */
+	bool stack_deltas;          /* stack copies may be stored as deltas (trace version 3) */
+	struct trace_stacks stacks; /* each thread's copies in the open frame, for the deltas */
+	uint64_t stacks_frame;      /* the frame @stacks are of (trace_writer__frames()) */
 
 	struct frec_hashmap pids; /* processes seen -> rec_proc__owner(), for their perf maps */
 	struct rec_ustack ustack; /* where stack copies may end (emit_sample()) */

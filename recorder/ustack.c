@@ -166,6 +166,19 @@ void rec_ustack__cut(struct rec_ustack *u, struct trace_sample *s)
 #endif
 }
 
+uint64_t rec_ustack__sp(const struct trace_sample *s)
+{
+	uint64_t sp = 0;
+
+#if defined(__x86_64__)
+	if (s->regs_abi != PERF_SAMPLE_REGS_ABI_64 || !trace_regs__get(s->regs_mask, s->regs, PERF_REG_X86_SP, &sp))
+		return 0;
+#else
+	(void)s;
+#endif
+	return sp;
+}
+
 /* Mark @key's entry of @m stale, if it has one (the maps only hold what samples asked for). */
 static void forget(struct frec_hashmap *m, uint32_t key)
 {

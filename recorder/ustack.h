@@ -37,6 +37,19 @@ void rec_ustack__exit(struct rec_ustack *u);
  */
 void rec_ustack__cut(struct rec_ustack *u, struct trace_sample *s);
 
+/*
+ * Stack deltas need a copy's top (its stack pointer plus its length) to line copies up: on
+ * x86-64 only, where copies end at their thread's boundary.
+ */
+#if defined(__x86_64__)
+#define REC_USTACK_DELTAS 1
+#else
+#define REC_USTACK_DELTAS 0
+#endif
+
+/** rec_ustack__sp() - the user stack pointer of sample @s, or 0 when it has none (or not x86-64). */
+uint64_t rec_ustack__sp(const struct trace_sample *s);
+
 /**
  * rec_ustack__note() - a kernel record (COMM, FORK, EXIT) that may make what is known stale: an
  * exec gives a process a new stack, and a new task may reuse a pid or tid.

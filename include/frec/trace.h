@@ -6,7 +6,9 @@
  * starting with a struct perf_event_header and padded to a multiple of 8 bytes:
  *
  *   - kernel records (type < TRACE_REC_BASE) exactly as the kernel wrote them into the ring buffer,
- *     with one exception: a sample's user stack copy is cut to its valid bytes (dyn_size);
+ *     with two exceptions: a sample's user stack copy is cut to its valid bytes (dyn_size), and
+ *     (version 3) it may be stored as a delta against its thread's previous copy in the same frame
+ *     (see "Stack deltas" below);
  *   - MMAP2 and COMM records synthesized from /proc for processes that already ran when recording
  *     began, laid out as the kernel would have written them;
  *   - frec's own records (type >= TRACE_REC_BASE), whose size is 32 bits wide: the low 16 bits in
@@ -24,16 +26,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frec/hashmap.h"
+
 #define TRACE_MAGIC "FRECTRC" /* 8 bytes with the NUL */
 /*
  * Major versions: 1, the base format; 2, a trace with off-CPU samples (an event named
- * TRACE_EVENT_OFF_CPU and the kernel's SWITCH records).  A reader of version 1 would count those
- * samples as CPU samples, so it must refuse them: only traces that hold them are written as 2, and
- * every other trace stays readable by older frec.
+ * TRACE_EVENT_OFF_CPU and the kernel's SWITCH records); 3, a trace whose user stack copies may be
+ * stack deltas (TRACE_STACK_DELTA), with or without off-CPU samples.  A reader of version 1 would
+ * count off-CPU samples as CPU samples, and one of version 2 would find no stack in a delta, so
+ * each must refuse the later versions: a trace is written with the lowest version that holds what
+ * it holds, and the others stay readable by older frec.
  */
-#define TRACE_VERSION_MAJOR 2         /* the newest major version this build reads */
-#define TRACE_VERSION_MAJOR_BASE 1    /* written when a trace holds nothing of a later version */
-#define TRACE_VERSION_MAJOR_OFF_CPU 2 /* written when it holds off-CPU samples */
+#define TRACE_VERSION_MAJOR 3             /* the newest major version this build reads */
+#define TRACE_VERSION_MAJOR_BASE 1        /* written when a trace holds nothing of a later version */
+#define TRACE_VERSION_MAJOR_OFF_CPU 2     /* written when it holds off-CPU samples */
+#define TRACE_VERSION_MAJOR_STACK_DELTA 3 /* written when its stack copies may be deltas */
 #define TRACE_VERSION_MINOR 2 /* 1: frame summaries; 2: their CRC of the frame */
 
 /*
@@ -169,12 +176,104 @@ struct trace_text {
 #define TRACE_SUMMARY_CHECK (1u << 2)           /* check is set (minor version 2) */
 struct trace_frame_summary {
 	uint32_t flags;    /* TRACE_SUMMARY_* */
-	uint32_t check;    /* CRC-32 (zlib's crc32) of the compressed frame before the summary */
+	uint32_t check;    /* CRC-32 (zlib's crc32, as libdeflate_crc32() computes it) of the compressed
+			      frame before the summary */
 	uint64_t samples;  /* PERF_RECORD_SAMPLE records in the frame */
 	uint64_t first_ns; /* smallest and largest sample time */
 	uint64_t last_ns;
 	uint64_t bytes;    /* the frame's decompressed size */
 };
+
+/*
+ * Stack deltas (major version 3).  Consecutive samples of one thread share most of their stack
+ * copy: a copy ends at a fixed top (the thread's boundary, see the recorder's ustack.h), and only
+ * the frames near the stack pointer change.  So a copy may be stored as the byte runs that differ
+ * from what its thread's earlier copies in the same zstd frame left known below that top.  Such a
+ * sample is a PERF_RECORD_SAMPLE whose stack field holds, instead of the copy, the delta (size:
+ * its length rounded up to 8, zero-padded), and whose dyn_size has TRACE_STACK_DELTA set over the
+ * copy's real dyn_size.  The delta is, in little-endian:
+ *
+ *   u32 len      the copy's length: dyn_size rounded up to 8
+ *   u32 known    bytes of the thread's stack known below the top before this copy, a check
+ *   runs         { u16 skip; u16 lit; u8 bytes[lit]; } from the copy's lowest address up: skip
+ *                bytes keep what is known, then lit bytes are new; they cover len exactly
+ *
+ * A thread's known bytes, per frame: a whole copy makes them that copy (known = its length); a
+ * delta patches them in place and known grows to max(known, len).  A skip may only cover known
+ * bytes.  The writer makes a delta only against a copy with the same top in the same frame, so
+ * every frame still decodes on its own.  Readers refuse (and count) a delta whose thread has no
+ * known bytes, whose known differs, or whose runs go out of range; that sample has no stack copy.
+ */
+#define TRACE_STACK_DELTA (1ull << 63)     /* in dyn_size: the stack field holds a delta */
+#define TRACE_STACK_DELTA_HEAD 8           /* len and known */
+#define TRACE_STACK_RUN_HEAD 4             /* skip and lit */
+#define TRACE_STACK_MAX 65536u             /* no copy is longer: a kernel record's size is 16 bits */
+
+/*
+ * One thread's known stack bytes in the current frame, top-aligned: the copy of length len is
+ * buf[cap - len .. cap), and buf[cap - known .. cap) holds every known byte.
+ */
+struct trace_stack {
+	uint64_t top;   /* address just above the copies (sp + len); 0 when unknown */
+	uint32_t len;   /* the latest copy */
+	uint32_t known; /* 0: no base, a delta cannot be decoded */
+	uint32_t cap;
+	uint8_t *buf;
+};
+
+/** trace_stack__exit() - free the buffer of @st (embedded lifecycle; accepts a zeroed struct). */
+void trace_stack__exit(struct trace_stack *st);
+
+/**
+ * trace_stack__set() - a whole copy of @len bytes at @copy, whose top is at address @top (0 if
+ * unknown): it becomes everything known.  Returns 0 or -ENOMEM (@st then has no base).
+ */
+int trace_stack__set(struct trace_stack *st, uint64_t top, const uint8_t *copy, uint32_t len);
+
+/**
+ * trace_stack__encode() - the delta of the copy of @len bytes at @copy (a multiple of 8, at most
+ * TRACE_STACK_MAX; its top must be @st->top) into @out (@cap bytes), patching @st as the reader
+ * will.  Returns the delta's length, or 0 when a delta would be no shorter than the copy or does
+ * not fit: the caller then stores the copy whole, and must call trace_stack__set().
+ */
+size_t trace_stack__encode(struct trace_stack *st, const uint8_t *copy, uint32_t len, uint8_t *out, size_t cap);
+
+/**
+ * trace_stack__apply() - decode the delta of @dlen bytes at @delta onto @st.  Returns the copy's
+ * length (the copy is at trace_stack__copy()), -FREC_E_PARSE for a delta that does not fit @st
+ * (no base, a different known, runs out of range: @st then has no base until a whole copy), or
+ * -ENOMEM.  Never reads outside @delta, whatever it holds.
+ */
+int trace_stack__apply(struct trace_stack *st, const uint8_t *delta, size_t dlen);
+
+/** trace_stack__copy() - the latest copy (trace_stack.len bytes). */
+static inline const uint8_t *trace_stack__copy(const struct trace_stack *st)
+{
+	return st->buf + st->cap - st->len;
+}
+
+/*
+ * The threads' stacks of one frame, by tid, at most @max threads (0: no limit): each side of the
+ * trace keeps one, and empties it at every frame boundary.
+ */
+struct trace_stacks {
+	struct frec_hashmap tids; /* tid -> index in @st */
+	struct trace_stack *st;
+	size_t nr, cap, max;
+};
+
+/** trace_stacks__init() / __exit() - embedded lifecycle; __exit() accepts a zeroed struct. */
+void trace_stacks__init(struct trace_stacks *ss, size_t max);
+void trace_stacks__exit(struct trace_stacks *ss);
+
+/** trace_stacks__reset() - a new frame: no thread has known bytes (buffers are kept for reuse). */
+void trace_stacks__reset(struct trace_stacks *ss);
+
+/**
+ * trace_stacks__get() - thread @tid's stack, added when new; NULL when @max threads already have
+ * one, or out of memory.
+ */
+struct trace_stack *trace_stacks__get(struct trace_stacks *ss, uint32_t tid);
 
 /* ---- Writing -------------------------------------------------------------------------------- */
 
@@ -259,6 +358,13 @@ uint64_t trace_writer__bytes(const struct trace_writer *w);
 uint64_t trace_writer__data_bytes(const struct trace_writer *w);
 
 /**
+ * trace_writer__frames() - frames closed so far.  Records passed to one trace_writer__write() all
+ * land in one frame, the one open when it is called: a stack delta's writer checks with this that
+ * the copy it refers to is in that frame (a frame is closed only at the end of a call).
+ */
+uint64_t trace_writer__frames(const struct trace_writer *w);
+
+/**
  * trace_writer__close() - close the last frame, close the file and free @w (accepts NULL).
  * Returns 0 or the first error seen (sticky write error, or close(2) failing).
  */
@@ -284,7 +390,7 @@ struct trace_status {
 	uint64_t file_bytes;    /* size of the compressed input */
 	uint64_t good_bytes;    /* compressed bytes in complete frames, summaries included */
 	bool truncated;         /* the input ends inside a frame (crash, kill -9, full disk) */
-	bool corrupt;           /* bad_frames or cut_frames is not 0 */
+	bool corrupt;           /* bad_frames, cut_frames or bad_stacks is not 0 */
 	bool has_footer;
 	uint64_t truncated_bytes; /* with truncated: the bytes of the incomplete frame at the end */
 	uint64_t bad_frames;    /* damaged stretches skipped: a frame that fails to decompress or its
@@ -292,6 +398,7 @@ struct trace_status {
 	uint64_t bad_bytes;     /* compressed bytes of those */
 	uint64_t cut_frames;    /* frames read up to a malformed record, whose rest was dropped */
 	uint64_t bad_offset;    /* compressed offset of the first damage (bad or cut frame) */
+	uint64_t bad_stacks;    /* stack deltas that could not be decoded (their samples have no copy) */
 	uint64_t pos;           /* compressed bytes consumed so far (progress) */
 	/* frames passed over by trace_reader__skip_samples(), and their samples' count and times */
 	uint64_t skipped_frames;
@@ -386,8 +493,10 @@ struct trace_sample {
 	uint64_t regs_mask;         /* attr.sample_regs_user */
 	const uint64_t *regs;       /* one u64 per set bit of @regs_mask, lowest bit first */
 	uint64_t stack_size;        /* bytes at @stack as stored (cut to dyn_size by frec) */
-	const uint8_t *stack;
+	const uint8_t *stack;       /* NULL for a stack delta trace_event__parse_sample() decoded */
 	uint64_t stack_dyn_size;    /* valid bytes the kernel copied */
+	const uint8_t *stack_delta; /* a stack delta as stored (TRACE_STACK_DELTA), else NULL */
+	uint64_t stack_delta_len;   /* its stored bytes (padded to 8) */
 };
 
 /**
@@ -510,7 +619,11 @@ struct trace_switch {
 int trace_event__parse_switch(const struct trace_event *ev, const struct perf_event_header *h,
 			      struct trace_switch *sw);
 
-/** trace_reader__parse_sample() - trace_event__parse_sample() with the event found by sample id. */
+/**
+ * trace_reader__parse_sample() - trace_event__parse_sample() with the event found by sample id.
+ * For the sample trace_reader__next() returned last, its stack copy is whole even when stored as
+ * a stack delta (@s->stack is then valid until the next call to trace_reader__next()).
+ */
 int trace_reader__parse_sample(const struct trace_reader *r, const struct perf_event_header *h,
 			       struct trace_sample *s);
 
@@ -525,6 +638,15 @@ int trace_reader__parse_id(const struct trace_reader *r, const struct perf_event
  * Returns the size of the record written to @out.
  */
 size_t trace_sample__cut_stack(const struct trace_sample *s, const struct perf_event_header *h, void *out);
+
+/**
+ * trace_sample__put_stack() - copy the sample record @h, decoded into @s (with a whole stack
+ * copy), to @out with @len bytes of @data (padded to 8) in its stack field and @dyn_size as its
+ * dyn_size: a cut copy, or a stack delta.  @out needs room for the record with that field (and
+ * may not overlap @h).  Returns the size of the record written to @out.
+ */
+size_t trace_sample__put_stack(const struct trace_sample *s, const struct perf_event_header *h,
+			       const void *data, size_t len, uint64_t dyn_size, void *out);
 
 /**
  * trace_rec__name() - a record type's name: "SAMPLE", "MMAP2", "HEADER", ...; "UNKNOWN" otherwise.

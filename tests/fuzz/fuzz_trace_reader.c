@@ -9,6 +9,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static volatile uint8_t sink;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct perf_event_header *h;
@@ -20,10 +22,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct trace_sample s;
 		struct trace_sample_id id;
 
-		if (h->type == PERF_RECORD_SAMPLE)
-			trace_reader__parse_sample(r, h, &s);
-		else
+		if (h->type == PERF_RECORD_SAMPLE) {
+			/* read every byte of a stack copy, rebuilt from a stack delta or not, for
+			 * the sanitizers to see */
+			if (!trace_reader__parse_sample(r, h, &s) && s.stack)
+				for (uint64_t i = 0; i < s.stack_size; i++)
+					sink += s.stack[i];
+		} else {
 			trace_reader__parse_id(r, h, &id);
+		}
 	}
 	trace_reader__close(r);
 	return 0;

@@ -1,5 +1,6 @@
 #!/bin/sh
-# frec dump on missing, foreign and damaged input: one line naming the file, a hint, status 1.
+# frec dump on missing, foreign and damaged input: one line naming the file, a hint, status 1; a
+# trace with an undecodable stack delta: read, and the damage said once.
 . "$FREC_TEST_SRCDIR/cli/lib.sh"
 
 expect 1 "$FREC" dump -i "$T/missing.zst"
@@ -33,3 +34,13 @@ head -c $(( size * 2 / 3 )) "$src" > "$T/cut.zst"
 expect 0 "$FREC" dump -i "$T/cut.zst"
 grep_out 'HEADER version'
 grep_err 'cut short'
+
+# A stack delta whose base lies in the frame before (a writer never makes one: the trace was built
+# with trace_stack__encode() across a trace_writer__flush()): that sample is dumped and reported
+# without its copy, once, and the rest is read.
+expect 0 "$FREC" dump -i "$FREC_TEST_DATA/corpus/trace/delta-across-frames.zst"
+grep_out 'SAMPLE .* stack 1024/1024$'
+grep_out 'SAMPLE .* stack 0/1024 delta 24 undecodable$'
+grep_err 'damaged from offset [0-9]+: 1 sample without its stack copy \(undecodable delta\), the rest was read'
+expect 0 "$FREC" report -i "$FREC_TEST_DATA/corpus/trace/delta-across-frames.zst" --folded
+grep_err 'undecodable delta'

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Off-CPU options and their errors: --off-cpu in record, report and diff help; the trace's version
-# (2 with off-CPU samples, 1 without); --off-cpu-min at report time; text, SVG and diff outputs;
+# (3 with stack copies, else 2 with off-CPU samples, 1 without); --off-cpu-min at report time; text, SVG and diff outputs;
 # one-line errors with a hint for an off-CPU report of a trace or file that has none.
 . "$FREC_TEST_SRCDIR/cli/offcpu/common.sh"
 
@@ -25,7 +25,8 @@ one_line_err
 record_mode sleep
 cp "$T/t.zst" "$T/a.zst"
 expect 0 "$FREC" dump -i "$T/a.zst"
-grep_out 'HEADER version 2\.'
+# its stack copies (the default call graph, auto) may be stack deltas: version 3
+grep_out 'HEADER version 3\.'
 grep_out '^ *off-cpu type 1 config 0x3 period 1'
 grep_out 'SWITCH pid [0-9]+ tid [0-9]+ out'
 grep_out 'SWITCH pid [0-9]+ tid [0-9]+ in'
@@ -70,9 +71,12 @@ expect 0 "$FREC" diff --wall "$T/a.zst" "$T/t.zst" --svg "$T/w.svg"
 grep -q 'nap_long' "$T/w.svg" || fail "the wall-clock diff graph lacks nap_long"
 grep -q 'off-cpu' "$T/w.svg" || fail "the wall-clock diff graph lacks its [off-cpu] root"
 
-# A trace without off-CPU samples: version 1 (older frec reads it), and an off-CPU report of it
-# is refused with a hint.
-expect 0 "$FREC" record -q -o "$T/cpu.zst" -- "$OFFCPU" sleep 0.2
+# Without stack copies, version 2 (older frec reads it, with off-CPU samples) or 1 (without); an
+# off-CPU report of the latter is refused with a hint.
+expect 0 "$FREC" record -q --off-cpu --call-graph fp -o "$T/fp.zst" -- "$OFFCPU" sleep 0.2
+expect 0 "$FREC" dump -i "$T/fp.zst"
+grep_out 'HEADER version 2\.'
+expect 0 "$FREC" record -q --call-graph fp -o "$T/cpu.zst" -- "$OFFCPU" sleep 0.2
 expect 0 "$FREC" dump -i "$T/cpu.zst"
 grep_out 'HEADER version 1\.'
 ! grep -q 'off-cpu' "$T/out" || fail "a trace without --off-cpu has an off-cpu event"
