@@ -16,8 +16,12 @@
  * prints its truth on standard error when done, one line per function:
  *   truth off-cpu FUNCTION PERCENT   share of the waiting measured in the functions listed (all
  *                                    threads): the time in them less the CPU time used in them
+ *   truth wait FUNCTION PERCENT      the same without the time the threads were runnable, waiting
+ *                                    for a CPU (the scheduler's run delay, /proc/thread-self/schedstat)
  *   truth wall FUNCTION PERCENT      share of the threads' summed lifetimes
- * Time off CPU includes preemptions (waiting for a CPU), as frec's off-CPU profiles do.  Setting
+ * Time off CPU includes preemptions (waiting for a CPU), as frec's off-CPU profiles do; on a
+ * busy machine they can be most of it, which frec reports as preemptions, not as the function's
+ * wait: the wait lines say which function really waited most.  Setting
  * up and removing the file in fileio, and burning CPU, are not listed: the tests compare shares
  * among the functions listed.
  * The tests compare frec's profiles against these lines.  Built with frame pointers, without
@@ -41,6 +45,7 @@
 struct truth {
 	const char *name;
 	uint64_t off_ns;  /* off CPU in the function, summed over threads */
+	uint64_t run_ns;  /* of which runnable, waiting for a CPU */
 	uint64_t wall_ns; /* in the function, on CPU or off */
 };
 
@@ -70,14 +75,28 @@ static uint64_t cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Where a measured call began: the wall clock and the thread's CPU clock. */
+/* The calling thread's time spent runnable but waiting for a CPU, in ns (0 if not known). */
+static uint64_t run_delay_ns(void)
+{
+	unsigned long long on, delay = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &on, &delay) != 2)
+		delay = 0;
+	fclose(f);
+	return delay;
+}
+
+/* Where a measured call began: the wall clock, the thread's CPU clock and its run delay. */
 struct mark {
-	uint64_t wall, cpu;
+	uint64_t wall, cpu, run;
 };
 
 static struct mark mark(void)
 {
-	return (struct mark){ now_ns(), cpu_ns() };
+	return (struct mark){ now_ns(), cpu_ns(), run_delay_ns() };
 }
 
 /* A call named @name (a string literal) that began at @m ends: the time it spent off CPU (its
@@ -85,7 +104,7 @@ static struct mark mark(void)
  * off-CPU profile, its wall time to the truth of the wall-clock profile. */
 static void account(const char *name, struct mark m)
 {
-	uint64_t wall = now_ns() - m.wall, cpu = cpu_ns() - m.cpu;
+	uint64_t wall = now_ns() - m.wall, cpu = cpu_ns() - m.cpu, run = run_delay_ns() - m.run;
 	size_t i;
 
 	pthread_spin_lock(&truth_lock);
@@ -95,6 +114,7 @@ static void account(const char *name, struct mark m)
 		truths[nr_truths++].name = name;
 	if (i < MAX_TRUTH) {
 		truths[i].off_ns += wall > cpu ? wall - cpu : 0;
+		truths[i].run_ns += run;
 		truths[i].wall_ns += wall;
 	}
 	pthread_spin_unlock(&truth_lock);
@@ -109,16 +129,23 @@ static void account_life(uint64_t ns)
 
 static void print_truth(void)
 {
-	uint64_t all = 0;
+	uint64_t all = 0, waits = 0;
 
-	for (size_t i = 0; i < nr_truths; i++)
+	for (size_t i = 0; i < nr_truths; i++) {
 		all += truths[i].off_ns;
+		waits += truths[i].off_ns > truths[i].run_ns ? truths[i].off_ns - truths[i].run_ns : 0;
+	}
+	for (size_t i = 0; i < nr_truths; i++) {
+		uint64_t w = truths[i].off_ns > truths[i].run_ns ? truths[i].off_ns - truths[i].run_ns : 0;
+
+		fprintf(stderr, "truth wait %s %.1f\n", truths[i].name, waits ? 100.0 * (double)w / (double)waits : 0);
+	}
 	for (size_t i = 0; i < nr_truths; i++)
 		fprintf(stderr, "truth off-cpu %s %.1f\n", truths[i].name,
 			all ? 100.0 * (double)truths[i].off_ns / (double)all : 0);
 	for (size_t i = 0; i < nr_truths; i++)
-		fprintf(stderr, "measured %s %.3f s off CPU, %.3f s in all\n", truths[i].name,
-			(double)truths[i].off_ns / 1e9, (double)truths[i].wall_ns / 1e9);
+		fprintf(stderr, "measured %s %.3f s off CPU (%.3f s of it runnable), %.3f s in all\n", truths[i].name,
+			(double)truths[i].off_ns / 1e9, (double)truths[i].run_ns / 1e9, (double)truths[i].wall_ns / 1e9);
 	for (size_t i = 0; i < nr_truths; i++)
 		if (!idle_in || strcmp(idle_in, truths[i].name))
 			fprintf(stderr, "truth wall %s %.1f\n", truths[i].name,

@@ -94,7 +94,11 @@ finding() {
 }
 
 # expect_findings FUNC [REPORT OPTIONS...]: `frec report --off-cpu --analyze` puts first, of the
-# waits' kinds, the kind of the function that waited most in the truth and names it; it has FUNC's
+# waits' kinds, the kind of the function that waited most in the truth and names it.  The truth
+# has two measures: time off CPU, and the same less the time runnable (its wait lines).  Under load
+# preemptions can make most of a function's time off CPU, which frec reports as preemptions, not
+# as the function's wait; the run delay also holds the wait for a CPU after a wakeup, which frec
+# counts in the wait: a function that waited most by either measure may come first; it has FUNC's
 # kind too, naming FUNC, in shares of the off-CPU time; the CPU profile of the same trace has none of
 # the waits' kinds.  Findings of other kinds may come before: on a busy machine, preemptions (time
 # runnable, waiting for a CPU) can outweigh any wait.  When waits of two kinds are within 15 points
@@ -105,8 +109,8 @@ expect_findings() {
 	shift
 	expect 0 "$FREC" report --off-cpu --analyze "$@" -i "$T/t.zst" -o "$T/an"
 	top=$(awk '$2 == "off-cpu" && $4 + 0 > max + 0 { max = $4; f = $3 } END { print f }' "$T/truth")
-	close=$(awk '$2 == "off-cpu" { s[$3] = $4; if ($4 + 0 > max + 0) max = $4 }
-	    END { for (f in s) if (s[f] + 15 >= max) print f }' "$T/truth")
+	close=$(awk '$2 == "off-cpu" || $2 == "wait" { s[$2, $3] = $4; if ($4 + 0 > max[$2] + 0) max[$2] = $4 }
+	    END { for (k in s) { split(k, kf, SUBSEP); if (s[k] + 15 >= max[kf[1]]) print kf[2] } }' "$T/truth" | sort -u)
 	first=$(awk '$1 ~ /^[0-9]+\.$/ && $2 ~ /^known-op\/(lock-wait|io-wait|sleep|child-pipe-wait)$/ { print $2; exit }' "$T/an")
 	echo "first wait finding: $first; the truth's longest waits: $(echo $close)" >&2
 	ok=
@@ -114,7 +118,19 @@ expect_findings() {
 		if [ "$first" = "known-op/$(kind_of "$f")" ]; then ok=$f; fi
 	done
 	[ -n "$ok" ] || fail "the first wait finding is $first, not that of $top (known-op/$(kind_of "$top")): $(cat "$T/an")"
-	for f in "$ok" "$func"; do
+	# A function whose waits the analysis cannot see (under its 5% threshold) cannot be asked
+	# for: on a busy machine the contenders of the mutex workload rarely meet (each waits for
+	# a CPU far longer than the other holds the lock).  Then no finding may claim more of it.
+	want=$(awk -v f="$func" '$2 == "off-cpu" && $3 == f { print $4 }' "$T/truth")
+	funcs=$func
+	if awk -v w="$want" 'BEGIN { exit !(w + 0 < 8) }'; then
+		echo "$func waited only $want% of the time in the truth: its finding is not required" >&2
+		funcs=
+		got=$(finding "$T/an" "$(kind_of "$func")" | awk 'NR == 1 { sub(/%/, "", $3); print $3 + 0 }')
+		[ -z "$got" ] || awk -v g="$got" -v w="$want" 'BEGIN { exit !(g <= w + 5) }' ||
+			fail "the known-op/$(kind_of "$func") finding claims $got%, the workload measured $want% in $func"
+	fi
+	for f in "$ok" $funcs; do
 		finding "$T/an" "$(kind_of "$f")" > "$T/one"
 		grep -Eq "(^|[ >(])$f([ >),]|$)" "$T/one" || fail "the known-op/$(kind_of "$f") finding does not name $f: $(cat "$T/an")"
 		grep -q 'of the off-CPU time' "$T/one" || fail "the finding is not worded in off-CPU time: $(cat "$T/one")"
