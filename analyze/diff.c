@@ -277,14 +277,18 @@ static int top_deltas(const struct analyze_diff *d, const struct entry *b, size_
 /* ---- Findings -------------------------------------------------------------------------------- */
 
 
-/* "compute_hash grew from 250 ms to 750 ms of CPU time (25.0% to 50.0%), +500 ms (+200%), ..." */
+/*
+ * "compute_hash grew from 250 ms to 750 ms of CPU time (25.0% to 50.0%), +500 ms (+200%), ..."; of
+ * off-CPU or wall-clock time for those profiles.
+ */
 static char *summary(const struct analyze_diff *d, const struct analyze_diff_finding *f)
 {
-	char name[128], from[32], to[32], by[32], part[128], pby[32], caller[128], rel[32];
+	char name[128], from[32], to[32], by[32], part[128], pby[32], caller[128], rel[32], unit[64] = "";
 	const struct analyze_delta *x = &f->fn;
-	const char *unit = d->dn.norm == FREC_NORM_TIME ? " of CPU time" : d->dn.norm == FREC_NORM_RATE ? " of CPU time per second" : "";
 	bool up = f->change == ANALYZE_REGRESSION || f->change == ANALYZE_NEW;
 
+	if (d->dn.norm == FREC_NORM_TIME || d->dn.norm == FREC_NORM_RATE)
+		snprintf(unit, sizeof(unit), " of %s%s", d->dn.time, d->dn.norm == FREC_NORM_RATE ? " per second" : "");
 	an_short_name(x->name, name, sizeof(name));
 	frec_norm__fmt(d->dn.norm, x->before, false, from, sizeof(from));
 	frec_norm__fmt(d->dn.norm, x->after, false, to, sizeof(to));

@@ -318,6 +318,23 @@ double frec_profile__ns_per_weight(const struct frec_profile *p)
 	return 0;
 }
 
+const char *frec_profile__time_kind(const struct frec_profile *p)
+{
+	const char *event = frec_profile__str(p, p->meta.event);
+
+	/* the symbolizer names the event of the profiles it weighs by time waited */
+	if (!strcmp(event, "off-cpu") || !strcmp(event, "wall"))
+		return event;
+	return "cpu";
+}
+
+const char *frec_profile__time_noun(const struct frec_profile *p)
+{
+	const char *kind = frec_profile__time_kind(p);
+
+	return !strcmp(kind, "off-cpu") ? "off-CPU time" : !strcmp(kind, "wall") ? "wall-clock time" : "CPU time";
+}
+
 static const char *const norm_names[] = {
 	[FREC_NORM_DEFAULT] = "default",
 	[FREC_NORM_TIME] = "time",
@@ -404,6 +421,9 @@ int frec_diff_norm__init(struct frec_diff_norm *dn, const struct frec_profile *b
 		dn->total[i] = (double)frec_profile__total(p[i]) * dn->scale[i];
 	}
 	dn->min_size = FREC_NORM_MIN_POINTS / 100 * dn->total[0];
+	dn->time = frec_profile__time_noun(before);
+	if (strcmp(dn->time, frec_profile__time_noun(after)))
+		dn->time = "time";
 	if (db && da)
 		dn->duration_change = (double)da / (double)db - 1;
 	/* Shares and rates do not grow with the duration; times and counts do. */
@@ -484,20 +504,32 @@ char *frec_norm__fmt(enum frec_norm norm, double v, bool sign, char *buf, size_t
 	return buf;
 }
 
-const char *frec_norm__describe(enum frec_norm norm)
+char *frec_diff_norm__describe(const struct frec_diff_norm *dn, char *buf, size_t size)
 {
-	switch (norm) {
+	/* how the time was measured, when it is one kind of time */
+	const char *how = !strcmp(dn->time, "CPU time")	     ? " (samples x period)"
+			  : !strcmp(dn->time, "off-CPU time")    ? " (nanoseconds waited)"
+			  : !strcmp(dn->time, "wall-clock time") ? " (on and off CPU)"
+								  : "";
+
+	switch (dn->norm) {
 	case FREC_NORM_TIME:
-		return "CPU time (samples x period)";
+		snprintf(buf, size, "%s%s", dn->time, how);
+		break;
 	case FREC_NORM_RATE:
-		return "CPU time per second of recording";
+		snprintf(buf, size, "%s per second of recording", dn->time);
+		break;
 	case FREC_NORM_SHARE:
-		return "shares of each profile's total";
+		snprintf(buf, size, "shares of each profile's total");
+		break;
 	case FREC_NORM_COUNT:
-		return "sample counts";
+		snprintf(buf, size, "sample counts");
+		break;
 	default:
-		return "?";
+		snprintf(buf, size, "?");
+		break;
 	}
+	return buf;
 }
 
 static int cmp_u32(uint32_t a, uint32_t b)

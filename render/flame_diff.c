@@ -416,11 +416,13 @@ void diff_side__describe(struct flame_line *l, const struct frec_profile *p, con
 
 void flame_diff__subtitle(struct flame_line *l, const struct flame_ctx *c)
 {
+	char what[96];
+
 	flame_line__add(l, "before (baseline): ");
 	diff_side__describe(l, c->shape_is_before ? c->p : c->other, "BEFORE", true);
 	flame_line__add(l, "; after: ");
 	diff_side__describe(l, c->shape_is_before ? c->other : c->p, "AFTER", true);
 	flame_line__add(l, "; compared as ");
-	flame_line__add(l, frec_norm__describe(c->diff->dn.norm));
+	flame_line__add(l, frec_diff_norm__describe(&c->diff->dn, what, sizeof(what)));
 	flame_line__add(l, c->shape_is_before ? "; widths: before" : "; widths: after");
 }

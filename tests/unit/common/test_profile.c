@@ -311,5 +311,10 @@ Test(profile, normalised_values_read_in_their_unit)
 	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_SHARE, 0.2615, false, buf, sizeof(buf)), "26.15%");
 	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_SHARE, -0.1615, true, buf, sizeof(buf)), "-16.15 pt");
 	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_COUNT, 1234, false, buf, 4), "1,2", "cut to the buffer");
-	cr_assert_str_eq(frec_norm__describe(FREC_NORM_TIME), "CPU time (samples x period)");
+	struct frec_diff_norm dn = { .norm = FREC_NORM_TIME, .time = "CPU time" };
+
+	cr_assert_str_eq(frec_diff_norm__describe(&dn, buf, sizeof(buf)), "CPU time (samples x period)");
+	dn.norm = FREC_NORM_RATE;
+	dn.time = "off-CPU time";
+	cr_assert_str_eq(frec_diff_norm__describe(&dn, buf, sizeof(buf)), "off-CPU time per second of recording");
 }
