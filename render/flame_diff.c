@@ -359,7 +359,7 @@ void flame_diff__write_frames(struct flame_ctx *c)
 
 		diff_vals(c, it, &v);
 		diff_paint(d, &v, &paint);
-		flame__write_frame_start(c, p, name, f);
+		flame__write_frame_start(c, p, name, f, false);
 		svg_out__str(o, "\nbefore: ");
 		write_side(o, d, side[0], 0, v.total[0], v.self[0]);
 		svg_out__str(o, "\nafter: ");
