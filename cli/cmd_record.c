@@ -425,12 +425,21 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 			cli_hint("choose a writable place with -o FILE");
 		break;
 	case REC_ERR_OFF_CPU:
-		cli_error("record", "cannot open %s: %s", e->what, err);
 		if (e->err == -EACCES || e->err == -EPERM) {
-			cli_hint("--off-cpu samples the kernel's switch of a thread off its CPU, so it needs kernel "
-				 "samples: run as root, with CAP_PERFMON, or after sysctl kernel.perf_event_paranoid=1 "
-				 "(it is %u)", read_proc_uint("/proc/sys/kernel/perf_event_paranoid", 99));
-		} else if (e->err == -EINVAL) {
+			struct cli_perm p;
+			char hint[1024];
+
+			/* the main event opened: what --off-cpu needs beyond it is kernel samples */
+			cli_perm__probe(&c->rec, c->rec.event, &p);
+			if (p.target == CLI_PERM_OWN)
+				p.target = CLI_PERM_OFF_CPU;
+			cli_error("record", "permission denied opening %s", e->what);
+			cli_perm__hint(&p, hint, sizeof(hint));
+			cli_hint("%s", hint);
+			break;
+		}
+		cli_error("record", "cannot open %s: %s", e->what, err);
+		if (e->err == -EINVAL) {
 			cli_hint("the kernel refused switch records (Linux 4.3 or later) with this call graph; "
 				 "try --call-graph fp");
 		}
