@@ -343,10 +343,16 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 		fprintf(stderr, "frec: off-cpu: %" PRIu64 " switches out sampled, %" PRIu64 " switch records%s\n",
 			st->off_cpu_samples, st->switches,
 			st->lost ? " (the waits that lost ones began or ended will be missing or too long)" : "");
-	if (st->lost)
+	/* every switch is a sample: -F does not thin those, a smaller sample (no stack copy) does */
+	if (st->lost && c->rec.off_cpu)
+		cli_hint("samples were lost: give the rings more room (-m %u)%s", st->mmap_pages ? st->mmap_pages * 4 : 512,
+			 c->rec.call_graph == REC_CG_AUTO || c->rec.call_graph == REC_CG_DWARF
+				 ? ", or copy no stack at each switch (--call-graph fp)" : "");
+	else if (st->lost)
 		cli_hint("samples were lost: give the rings more room (-m %u) or sample less often (-F)",
 			 st->mmap_pages ? st->mmap_pages * 4 : 512);
-	if (!st->samples)
+	/* with samples lost, their loss is the likelier cause, and the hint above says what to do */
+	if (!st->samples && !st->lost)
 		cli_hint("no samples: was the target busy on a CPU? (-e task-clock or a longer -d may help)");
 	if (c->out.path)
 		fprintf(stderr, "frec: next: %s report -i %s   (or --svg for a flame graph)\n", cli_program(), out);
