@@ -286,6 +286,8 @@ static char *summary(const struct analyze_diff *d, const struct analyze_diff_fin
 	char name[128], from[32], to[32], by[32], part[128], pby[32], caller[128], rel[32], unit[64] = "";
 	const struct analyze_delta *x = &f->fn;
 	bool up = f->change == ANALYZE_REGRESSION || f->change == ANALYZE_NEW;
+	/* shares are of all the samples, or of all the time waited (or wall-clock time) */
+	const char *of = !strcmp(d->dn.time, "CPU time") ? "samples" : d->dn.time;
 
 	if (d->dn.norm == FREC_NORM_TIME || d->dn.norm == FREC_NORM_RATE)
 		snprintf(unit, sizeof(unit), " of %s%s", d->dn.time, d->dn.norm == FREC_NORM_RATE ? " per second" : "");
@@ -314,9 +316,9 @@ static char *summary(const struct analyze_diff *d, const struct analyze_diff_fin
 	}
 	switch (f->change) {
 	case ANALYZE_NEW:
-		return an_fmt("%s is new: %s%s (%.1f%% of the samples)%s%s", name, to, unit, x->share_after, part, caller);
+		return an_fmt("%s is new: %s%s (%.1f%% of the %s)%s%s", name, to, unit, x->share_after, of, part, caller);
 	case ANALYZE_VANISHED:
-		return an_fmt("%s is gone: it had %s%s (%.1f%% of the samples)%s%s", name, from, unit, x->share_before, part,
+		return an_fmt("%s is gone: it had %s%s (%.1f%% of the %s)%s%s", name, from, unit, x->share_before, of, part,
 			   caller);
 	default:
 		return an_fmt("%s %s from %s to %s%s (%.1f%% to %.1f%%), %s%s%s%s", name, up ? "grew" : "shrank", from, to, unit,

@@ -12,7 +12,9 @@ no_cpu_time() { ! grep -Eq '(^|[^-])CPU time|of CPU|cpu_seconds' "$1" || { grep 
 record_mode sleep
 cp "$T/t.zst" "$T/a.zst"
 record_mode sleep
-mv "$T/t.zst" "$T/b.zst"
+cp "$T/t.zst" "$T/b.zst"
+record_mode mutex
+mv "$T/t.zst" "$T/m.zst"
 
 for mode in off-cpu wall; do
 	case $mode in
@@ -33,6 +35,12 @@ for mode in off-cpu wall; do
 	grep_out "^compared as $time \("
 	grep_out '^after: +.*, [0-9,]+ ns, '
 	no_cpu_time "$T/out" "the $mode diff findings"
+	# the mutex workload's contender threads are new beside the sleep workload's: their shares are
+	# of that time too (which of their functions clear the noise floor depends on the machine's load)
+	expect 0 "$FREC" diff --$mode --analyze --top 100 "$T/a.zst" "$T/m.zst"
+	tr '\n' ' ' < "$T/out" | grep -Eq "new-function: [a-z_]+ is new: [0-9.]+ [mu]?s +of +$time +\([0-9.]+% +of +the +$time\)" ||
+		{ cat "$T/out" >&2; fail "the $mode diff findings give no new function in $time"; }
+	no_cpu_time "$T/out" "the $mode diff findings of two workloads"
 	expect 0 "$FREC" diff --$mode --format markdown "$T/a.zst" "$T/b.zst"
 	grep_out "^- compared as $time \("
 	no_cpu_time "$T/out" "the $mode markdown diff findings"
