@@ -362,7 +362,7 @@ static int consider(struct analyze_diff *d, const struct entry *pb, size_t npb, 
 	f.change = !wb ? ANALYZE_NEW : !wa ? ANALYZE_VANISHED : up ? ANALYZE_REGRESSION : ANALYZE_IMPROVEMENT;
 	f.id = change_ids[f.change];
 	f.growth = wb ? 100 * change_of(&f.fn) / f.fn.before : INFINITY;
-	f.z = frec_norm__z(wb, d->dn.scale[0], wa, d->dn.scale[1]);
+	f.z = frec_diff_norm__z(&d->dn, wb, wa);
 	if ((err = top_deltas(d, pb, npb, pa, npa, up ? cmp_grew : cmp_shrank, up ? grew : shrank, f.parts, &f.nr_parts)) ||
 	    (err = top_deltas(d, cb, ncb, ca, nca, up ? cmp_after : cmp_before, named, f.callers, &f.nr_callers)))
 		return err;

@@ -37,8 +37,9 @@ static void put_floor(FILE *f, const struct frec_diff_norm *dn, double min_size,
 
 	text = an_fmt("noise floor: a change is a finding when it is more than %.0f standard deviations of sampling noise "
 		      "(a count of n samples varies by about sqrt(n); a change from nb to na samples on scales sb and sa "
-		      "by sqrt(nb*sb^2 + na*sa^2)), more than %.1f%% of the baseline (%s), and at least %s",
-		      dn->min_z, FREC_NORM_MIN_POINTS, frec_norm__fmt(dn->norm, dn->min_size, false, a, sizeof(a)),
+		      "by sqrt(nb*sb^2 + na*sa^2)%s), more than %.1f%% of the baseline (%s), and at least %s",
+		      dn->min_z, dn->per_sample[0] > 1 || dn->per_sample[1] > 1 ? "; time waited counts as that many waits of "
+		      "its profile's mean wait" : "", FREC_NORM_MIN_POINTS, frec_norm__fmt(dn->norm, dn->min_size, false, a, sizeof(a)),
 		      frec_norm__fmt(dn->norm, min_size, false, b, sizeof(b)));
 	if (!text)
 		return;

@@ -395,15 +395,28 @@ double frec_profile__norm_scale(const struct frec_profile *p, enum frec_norm nor
 	}
 }
 
-double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa)
+/* frec_norm__z() of counts that may have fractions (weights counted in samples of a mean weight). */
+static double z_of_counts(double nb, double sb, double na, double sa)
 {
-	double d = (double)wa * sa - (double)wb * sb;
+	double d = na * sa - nb * sb;
 	/* A side with no samples still has the noise of a count of one: 0 of n is not certainty. */
-	double var = (double)(wa ? wa : 1) * sa * sa + (double)(wb ? wb : 1) * sb * sb;
+	double var = fmax(na, 1) * sa * sa + fmax(nb, 1) * sb * sb;
 
-	if (!wa && !wb)
+	if (na <= 0 && nb <= 0)
 		return 0;
 	return fabs(d) / sqrt(var);
+}
+
+double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa)
+{
+	return z_of_counts((double)wb, sb, (double)wa, sa);
+}
+
+double frec_diff_norm__z(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa)
+{
+	const double *per = dn->per_sample;
+
+	return z_of_counts((double)wb / per[0], dn->scale[0] * per[0], (double)wa / per[1], dn->scale[1] * per[1]);
 }
 
 int frec_diff_norm__init(struct frec_diff_norm *dn, const struct frec_profile *before,
@@ -417,8 +430,14 @@ int frec_diff_norm__init(struct frec_diff_norm *dn, const struct frec_profile *b
 		return norm;
 	*dn = (struct frec_diff_norm){ .norm = (enum frec_norm)norm, .min_z = FREC_NORM_MIN_Z };
 	for (int i = 0; i < 2; i++) {
+		uint64_t total = frec_profile__total(p[i]), samples = p[i]->meta.samples;
+
 		dn->scale[i] = frec_profile__norm_scale(p[i], dn->norm);
-		dn->total[i] = (double)frec_profile__total(p[i]) * dn->scale[i];
+		dn->total[i] = (double)total * dn->scale[i];
+		/* a weight in ns is a sum of waits: counted in waits of the mean length, it varies like a count */
+		dn->per_sample[i] = 1;
+		if (!strcmp(frec_profile__str(p[i], p[i]->meta.unit), "ns") && samples && total > samples)
+			dn->per_sample[i] = (double)total / (double)samples;
 	}
 	dn->min_size = FREC_NORM_MIN_POINTS / 100 * dn->total[0];
 	dn->time = frec_profile__time_noun(before);
@@ -439,7 +458,7 @@ double frec_diff_norm__delta(const struct frec_diff_norm *dn, uint64_t wb, uint6
 
 bool frec_diff_norm__is_change(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa)
 {
-	return frec_norm__z(wb, dn->scale[0], wa, dn->scale[1]) >= dn->min_z &&
+	return frec_diff_norm__z(dn, wb, wa) >= dn->min_z &&
 	       fabs(frec_diff_norm__delta(dn, wb, wa)) >= dn->min_size;
 }
 

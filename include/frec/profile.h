@@ -296,6 +296,9 @@ double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa);
 struct frec_diff_norm {
 	enum frec_norm norm;    /* resolved: never FREC_NORM_DEFAULT */
 	double scale[2];        /* frec_profile__norm_scale() of before and after */
+	double per_sample[2];   /* the weight one sample stands for: 1, or for a profile weighed in
+				 * ns (off-CPU, wall-clock) its weight per sample, the mean wait:
+				 * its noise is that of the number of waits (frec_diff_norm__z()) */
 	double total[2];        /* each profile's total weight in the unit */
 	double min_z;           /* the noise floor: FREC_NORM_MIN_Z deviations... */
 	double min_size;        /* ...and FREC_NORM_MIN_POINTS % of total[0], in the unit */
@@ -315,12 +318,19 @@ struct frec_diff_norm {
 int frec_diff_norm__init(struct frec_diff_norm *dn, const struct frec_profile *before,
 			 const struct frec_profile *after, enum frec_norm want);
 
+/**
+ * frec_diff_norm__z() - frec_norm__z() of weight @wb before and @wa after, each side's weight
+ * counted in samples (weight / per_sample): the time waited in a function varies with the number
+ * of waits it had, not like a count of nanoseconds.
+ */
+double frec_diff_norm__z(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa);
+
 /** frec_diff_norm__delta() - the change from weight @wb before to @wa after, in the unit. */
 double frec_diff_norm__delta(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa);
 
 /**
  * frec_diff_norm__is_change() - whether going from weight @wb before to @wa after clears the noise
- * floor: frec_norm__z() >= min_z and |delta| >= min_size.  A weight that appears or vanishes is
+ * floor: frec_diff_norm__z() >= min_z and |delta| >= min_size.  A weight that appears or vanishes is
  * held to the same floor: 1 sample of a new function is not news.
  */
 bool frec_diff_norm__is_change(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa);

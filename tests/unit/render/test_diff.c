@@ -391,6 +391,26 @@ Test(render_diff, waits_are_not_called_cpu_time)
 	assert_has(o.buf, "\ncompared as time [--normalize time]\n");
 }
 
+/*
+ * Time waited varies with the number of waits, not like a count of nanoseconds: 10% more of 100
+ * waits is within the noise (z = 10 / sqrt(210), not 1e7 / sqrt(2.1e8)); three times as many is not.
+ */
+Test(render_diff, time_waited_is_as_noisy_as_its_waits)
+{
+	before = waited("main;wait 100000000\nmain;read 100000000\n", "off-cpu");
+	frec_profile__meta(before)->samples = 200; /* 1 ms waits */
+	after = waited("main;wait 110000000\nmain;read 100000000\n", "off-cpu");
+	frec_profile__meta(after)->samples = 210;
+	o = text(FREC_NORM_DEFAULT);
+	assert_lacks(o.buf, "  wait\n");
+	free(o.buf);
+	frec_profile__free(after);
+	after = waited("main;wait 300000000\nmain;read 100000000\n", "off-cpu");
+	frec_profile__meta(after)->samples = 400;
+	o = text(FREC_NORM_DEFAULT);
+	assert_has(o.buf, "    100 ms     300 ms     +200 ms     +200%  wait\n");
+}
+
 Test(render_diff, windows_of_different_lengths_suggest_rate)
 {
 	before = timed(slow_before, "b", 100, 3);
