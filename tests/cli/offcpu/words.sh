@@ -78,6 +78,10 @@ PY
 	no_cpu_time "$T/f.svg" "the $mode flame graph"
 done
 
+# the callers view's shares are of time
+expect 0 "$FREC" report --off-cpu -i "$T/a.zst" --callers nap_long
+grep_out "func%: share of the function's time$"
+
 # the threads table heads its column with the unit
 expect 0 "$FREC" report --off-cpu -i "$T/a.zst"
 grep_out '^   share% +ns  thread  \(process\)$'
