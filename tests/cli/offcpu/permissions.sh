@@ -8,12 +8,7 @@
 # records the off-CPU samples as the same user.
 . "$FREC_TEST_SRCDIR/cli/offcpu/common.sh"
 
-command -v setpriv > /dev/null || skip "setpriv (util-linux) is not installed"
-[ "$(id -u)" = 0 ] || skip "needs root to switch to an unprivileged user"
-paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
-[ "$paranoid" -ge 2 ] || skip "kernel.perf_event_paranoid is $paranoid: unprivileged users may sample the kernel"
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-as_nobody test -x "$FREC" || skip "user nobody cannot run $FREC (its directory is private)"
+require_nobody
 as_nobody test -x "$OFFCPU" || skip "user nobody cannot run $OFFCPU"
 mkdir "$T/out.d"
 chmod 777 "$T" "$T/out.d"
@@ -24,6 +19,7 @@ for target in command pid; do
 	if [ $target = command ]; then
 		expect 1 as_nobody "$FREC" record --off-cpu -o "$T/out.d/o.zst" -- "$OFFCPU" sleep 0.2
 	else
+		# (not as_nobody, a function: & would fork a shell and $! be its pid, not the workload's)
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$OFFCPU" sleep 5 2>/dev/null &
 		victim=$!
 		await_exec "$victim" sleep
