@@ -34,12 +34,14 @@ static void put_side(FILE *f, const char *label, const struct frec_profile *p)
 static void put_floor(FILE *f, const struct frec_diff_norm *dn, double min_size, bool md)
 {
 	char a[32], b[32], *text;
+	/* weights in ns: their noise is that of the waits (frec_diff_norm__z()) */
+	const char *waits = dn->per_sample[0] > 1 || dn->per_sample[1] > 1
+				    ? "; time waited counts as that many waits of its profile's mean wait" : "";
 
 	text = an_fmt("noise floor: a change is a finding when it is more than %.0f standard deviations of sampling noise "
 		      "(a count of n samples varies by about sqrt(n); a change from nb to na samples on scales sb and sa "
 		      "by sqrt(nb*sb^2 + na*sa^2)%s), more than %.1f%% of the baseline (%s), and at least %s",
-		      dn->min_z, dn->per_sample[0] > 1 || dn->per_sample[1] > 1 ? "; time waited counts as that many waits of "
-		      "its profile's mean wait" : "", FREC_NORM_MIN_POINTS, frec_norm__fmt(dn->norm, dn->min_size, false, a, sizeof(a)),
+		      dn->min_z, waits, FREC_NORM_MIN_POINTS, frec_norm__fmt(dn->norm, dn->min_size, false, a, sizeof(a)),
 		      frec_norm__fmt(dn->norm, min_size, false, b, sizeof(b)));
 	if (!text)
 		return;
@@ -227,7 +229,8 @@ static void write_json(const struct analyze_diff *d, const struct analyze_write_
 	json_side(f, "after", an_diff__profile(d, true));
 	fprintf(f, "  \"normalize\": \"%s\",\n  \"unit\": \"%s\",\n", frec_norm__name(dn->norm), json_unit(dn));
 	/* what the seconds are of: added in version 1, as fields may be */
-	fprintf(f, "  \"time\": \"%s\",\n", !strcmp(dn->time, "time") ? "mixed" : frec_profile__time_kind(an_diff__profile(d, false)));
+	fprintf(f, "  \"time\": \"%s\",\n",
+		!strcmp(dn->time, "time") ? "mixed" : frec_profile__time_kind(an_diff__profile(d, false)));
 	fprintf(f, "  \"noise_floor\": {\"min_z\": %.1f, \"min_points\": %.2f, \"min_change\": %.9g},\n", dn->min_z,
 		FREC_NORM_MIN_POINTS, json_value(dn, an_diff__min_size(d)));
 	fputs("  \"context\": ", f);

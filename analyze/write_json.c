@@ -3,8 +3,9 @@
  * Findings as JSON, for scripts and CI: the schema is documented in frec-report(1) and versioned
  * by "version" (ANALYZE_JSON_VERSION); fields are only ever added within a version.  Shares are
  * percentages of all samples, weights are in the profile's unit, seconds (of the time the profile's
- * "time" names: cpu, off-cpu or wall) are null when the profile carries no time.  Strings are escaped for JSON whatever bytes names hold: invalid UTF-8
- * becomes U+FFFD, so the output always parses.
+ * "time" names: cpu, off-cpu or wall) are null when the profile carries no time.  Strings are
+ * escaped for JSON whatever bytes names hold: invalid UTF-8 becomes U+FFFD, so the output always
+ * parses.
  */
 #include <inttypes.h>
 #include <string.h>

@@ -365,6 +365,9 @@ static void permission_error(const struct record_cli *c, const struct rec_error 
 	char hint[1024];
 
 	cli_perm__probe(&c->rec, c->rec.event, &p);
+	/* the main event opened: what --off-cpu needs beyond it is kernel samples */
+	if (e->kind == REC_ERR_OFF_CPU && p.target == CLI_PERM_OWN)
+		p.target = CLI_PERM_OFF_CPU;
 	if (p.target == CLI_PERM_OTHER_USER)
 		cli_error("record", "permission denied profiling process %d (of %s)", (int)p.pid, p.owner);
 	else if (e->kind == REC_ERR_TARGET)
@@ -432,16 +435,7 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 		break;
 	case REC_ERR_OFF_CPU:
 		if (e->err == -EACCES || e->err == -EPERM) {
-			struct cli_perm p;
-			char hint[1024];
-
-			/* the main event opened: what --off-cpu needs beyond it is kernel samples */
-			cli_perm__probe(&c->rec, c->rec.event, &p);
-			if (p.target == CLI_PERM_OWN)
-				p.target = CLI_PERM_OFF_CPU;
-			cli_error("record", "permission denied opening %s", e->what);
-			cli_perm__hint(&p, hint, sizeof(hint));
-			cli_hint("%s", hint);
+			permission_error(c, e);
 			break;
 		}
 		cli_error("record", "cannot open %s: %s", e->what, err);

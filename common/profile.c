@@ -526,10 +526,10 @@ char *frec_norm__fmt(enum frec_norm norm, double v, bool sign, char *buf, size_t
 char *frec_diff_norm__describe(const struct frec_diff_norm *dn, char *buf, size_t size)
 {
 	/* how the time was measured, when it is one kind of time */
-	const char *how = !strcmp(dn->time, "CPU time")	     ? " (samples x period)"
+	const char *how = !strcmp(dn->time, "CPU time")        ? " (samples x period)"
 			  : !strcmp(dn->time, "off-CPU time")    ? " (nanoseconds waited)"
 			  : !strcmp(dn->time, "wall-clock time") ? " (on and off CPU)"
-								  : "";
+								 : "";
 
 	switch (dn->norm) {
 	case FREC_NORM_TIME:

@@ -277,13 +277,15 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 	}
 	print_header(f, before, after, &dn);
 
-	snprintf(noun, sizeof(noun), "regressions by self %s (in the function itself)", norm_noun(&dn, unit, sizeof(unit)));
+	snprintf(noun, sizeof(noun), "regressions by self %s (in the function itself)",
+		 norm_noun(&dn, unit, sizeof(unit)));
 	qsort(sorted, t.n, sizeof(*sorted), by_self_up);
 	print_table(f, &dn, noun, sorted, t.n, top, false, true);
 	snprintf(noun, sizeof(noun), "improvements by self %s", norm_noun(&dn, unit, sizeof(unit)));
 	qsort(sorted, t.n, sizeof(*sorted), by_self_down);
 	print_table(f, &dn, noun, sorted, t.n, top, false, false);
-	snprintf(noun, sizeof(noun), "regressions by total %s (in the function and its callees)", norm_noun(&dn, unit, sizeof(unit)));
+	snprintf(noun, sizeof(noun), "regressions by total %s (in the function and its callees)",
+		 norm_noun(&dn, unit, sizeof(unit)));
 	qsort(sorted, t.n, sizeof(*sorted), by_total_up);
 	print_table(f, &dn, noun, sorted, t.n, top, true, true);
 	snprintf(noun, sizeof(noun), "improvements by total %s", norm_noun(&dn, unit, sizeof(unit)));
