@@ -251,8 +251,8 @@ const char *an_wait_measure(const struct frec_profile *p);
  */
 const char *an_share_of(const struct frec_profile *p, char *buf, size_t size);
 
-/** an_cpu_time() - "1.87 s" or "120 ms" of CPU for @w units of weight; "" when @p carries no time. */
-const char *an_cpu_time(const struct frec_profile *p, uint64_t w, char *buf, size_t size);
+/** an_time_str() - "1.87 s" or "120 ms" of the profile's time for @w units of weight; "" when @p carries no time. */
+const char *an_time_str(const struct frec_profile *p, uint64_t w, char *buf, size_t size);
 
 /** an_put_clean() - @s with control bytes as '?' (and with @md, backticks as '\''). */
 void an_put_clean(FILE *f, const char *s, bool md);

@@ -277,14 +277,20 @@ static int top_deltas(const struct analyze_diff *d, const struct entry *b, size_
 /* ---- Findings -------------------------------------------------------------------------------- */
 
 
-/* "compute_hash grew from 250 ms to 750 ms of CPU time (25.0% to 50.0%), +500 ms (+200%), ..." */
+/*
+ * "compute_hash grew from 250 ms to 750 ms of CPU time (25.0% to 50.0%), +500 ms (+200%), ..."; of
+ * off-CPU or wall-clock time for those profiles.
+ */
 static char *summary(const struct analyze_diff *d, const struct analyze_diff_finding *f)
 {
-	char name[128], from[32], to[32], by[32], part[128], pby[32], caller[128], rel[32];
+	char name[128], from[32], to[32], by[32], part[128], pby[32], caller[128], rel[32], unit[64] = "";
 	const struct analyze_delta *x = &f->fn;
-	const char *unit = d->dn.norm == FREC_NORM_TIME ? " of CPU time" : d->dn.norm == FREC_NORM_RATE ? " of CPU time per second" : "";
 	bool up = f->change == ANALYZE_REGRESSION || f->change == ANALYZE_NEW;
+	/* shares are of all the samples, or of all the time waited (or wall-clock time) */
+	const char *of = !strcmp(d->dn.time, "CPU time") ? "samples" : d->dn.time;
 
+	if (d->dn.norm == FREC_NORM_TIME || d->dn.norm == FREC_NORM_RATE)
+		snprintf(unit, sizeof(unit), " of %s%s", d->dn.time, d->dn.norm == FREC_NORM_RATE ? " per second" : "");
 	an_short_name(x->name, name, sizeof(name));
 	frec_norm__fmt(d->dn.norm, x->before, false, from, sizeof(from));
 	frec_norm__fmt(d->dn.norm, x->after, false, to, sizeof(to));
@@ -310,9 +316,9 @@ static char *summary(const struct analyze_diff *d, const struct analyze_diff_fin
 	}
 	switch (f->change) {
 	case ANALYZE_NEW:
-		return an_fmt("%s is new: %s%s (%.1f%% of the samples)%s%s", name, to, unit, x->share_after, part, caller);
+		return an_fmt("%s is new: %s%s (%.1f%% of the %s)%s%s", name, to, unit, x->share_after, of, part, caller);
 	case ANALYZE_VANISHED:
-		return an_fmt("%s is gone: it had %s%s (%.1f%% of the samples)%s%s", name, from, unit, x->share_before, part,
+		return an_fmt("%s is gone: it had %s%s (%.1f%% of the %s)%s%s", name, from, unit, x->share_before, of, part,
 			   caller);
 	default:
 		return an_fmt("%s %s from %s to %s%s (%.1f%% to %.1f%%), %s%s%s%s", name, up ? "grew" : "shrank", from, to, unit,
@@ -356,7 +362,7 @@ static int consider(struct analyze_diff *d, const struct entry *pb, size_t npb, 
 	f.change = !wb ? ANALYZE_NEW : !wa ? ANALYZE_VANISHED : up ? ANALYZE_REGRESSION : ANALYZE_IMPROVEMENT;
 	f.id = change_ids[f.change];
 	f.growth = wb ? 100 * change_of(&f.fn) / f.fn.before : INFINITY;
-	f.z = frec_norm__z(wb, d->dn.scale[0], wa, d->dn.scale[1]);
+	f.z = frec_diff_norm__z(&d->dn, wb, wa);
 	if ((err = top_deltas(d, pb, npb, pa, npa, up ? cmp_grew : cmp_shrank, up ? grew : shrank, f.parts, &f.nr_parts)) ||
 	    (err = top_deltas(d, cb, ncb, ca, nca, up ? cmp_after : cmp_before, named, f.callers, &f.nr_callers)))
 		return err;

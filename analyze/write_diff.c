@@ -15,7 +15,7 @@
 
 #define DEFAULT_FINDINGS 10
 
-/* "before (baseline): FILE, 1,234 samples, 2.05 s" */
+/* "before (baseline): FILE, 1,234 samples, 2.05 s"; "1,521,304,258 ns" for profiles weighed in ns */
 static void put_side(FILE *f, const char *label, const struct frec_profile *p)
 {
 	const struct frec_profile_meta *m = frec_profile__meta_const(p);
@@ -24,7 +24,8 @@ static void put_side(FILE *f, const char *label, const struct frec_profile *p)
 
 	fprintf(f, "%s", label);
 	an_put_clean(f, *src ? src : "-", false);
-	fprintf(f, ", %s samples", frec_norm__fmt(FREC_NORM_COUNT, (double)frec_profile__total(p), false, n, sizeof(n)));
+	fprintf(f, ", %s %s", frec_norm__fmt(FREC_NORM_COUNT, (double)frec_profile__total(p), false, n, sizeof(n)),
+		frec_profile__str(p, m->unit));
 	if (m->duration_ns)
 		fprintf(f, ", %s", frec_duration__str(m->duration_ns, n, sizeof(n)));
 	putc('\n', f);
@@ -33,11 +34,14 @@ static void put_side(FILE *f, const char *label, const struct frec_profile *p)
 static void put_floor(FILE *f, const struct frec_diff_norm *dn, double min_size, bool md)
 {
 	char a[32], b[32], *text;
+	/* weights in ns: their noise is that of the waits (frec_diff_norm__z()) */
+	const char *waits = dn->per_sample[0] > 1 || dn->per_sample[1] > 1
+				    ? "; time waited counts as that many waits of its profile's mean wait" : "";
 
 	text = an_fmt("noise floor: a change is a finding when it is more than %.0f standard deviations of sampling noise "
 		      "(a count of n samples varies by about sqrt(n); a change from nb to na samples on scales sb and sa "
-		      "by sqrt(nb*sb^2 + na*sa^2)), more than %.1f%% of the baseline (%s), and at least %s",
-		      dn->min_z, FREC_NORM_MIN_POINTS, frec_norm__fmt(dn->norm, dn->min_size, false, a, sizeof(a)),
+		      "by sqrt(nb*sb^2 + na*sa^2)%s), more than %.1f%% of the baseline (%s), and at least %s",
+		      dn->min_z, waits, FREC_NORM_MIN_POINTS, frec_norm__fmt(dn->norm, dn->min_size, false, a, sizeof(a)),
 		      frec_norm__fmt(dn->norm, min_size, false, b, sizeof(b)));
 	if (!text)
 		return;
@@ -120,6 +124,7 @@ static void write_text(const struct analyze_diff *d, const struct analyze_write_
 {
 	const struct frec_diff_norm *dn = analyze_diff__norm(d);
 	unsigned int max = o->max_findings ? o->max_findings : DEFAULT_FINDINGS;
+	char what[96];
 
 	if (md) {
 		fputs("## Profile diff findings\n\n", f);
@@ -131,7 +136,7 @@ static void write_text(const struct analyze_diff *d, const struct analyze_write_
 	}
 	put_side(f, md ? "- before (baseline): " : "before (baseline): ", an_diff__profile(d, false));
 	put_side(f, md ? "- after: " : "after:             ", an_diff__profile(d, true));
-	fprintf(f, "%scompared as %s [--normalize %s]\n", md ? "- " : "", frec_norm__describe(dn->norm),
+	fprintf(f, "%scompared as %s [--normalize %s]\n", md ? "- " : "", frec_diff_norm__describe(dn, what, sizeof(what)),
 		frec_norm__name(dn->norm));
 	put_floor(f, dn, an_diff__min_size(d), md);
 	write_list(f, d, true, max, md);
@@ -174,8 +179,11 @@ static void json_side(FILE *f, const char *key, const struct frec_profile *p)
 
 	fprintf(f, "  \"%s\": {\"source\": ", key);
 	an_json_str(f, frec_profile__str(p, m->source));
-	fprintf(f, ", \"samples\": %" PRIu64 ", \"duration_seconds\": %.6f},\n", frec_profile__total(p),
-		(double)m->duration_ns / 1e9);
+	/* samples are samples, also of a profile weighed in ns; weight and unit were added in version 1 */
+	fprintf(f, ", \"samples\": %" PRIu64 ", \"weight\": %" PRIu64 ", \"unit\": ",
+		!strcmp(frec_profile__str(p, m->unit), "ns") ? m->samples : frec_profile__total(p), frec_profile__total(p));
+	an_json_str(f, frec_profile__str(p, m->unit));
+	fprintf(f, ", \"duration_seconds\": %.6f},\n", (double)m->duration_ns / 1e9);
 }
 
 static void json_delta(FILE *f, const struct frec_diff_norm *dn, const struct analyze_delta *x)
@@ -216,10 +224,13 @@ static void write_json(const struct analyze_diff *d, const struct analyze_write_
 {
 	const struct frec_diff_norm *dn = analyze_diff__norm(d);
 
-	fprintf(f, "{\n  \"schema\": \"frec-diff-findings\",\n  \"version\": %d,\n", ANALYZE_JSON_VERSION);
+	fprintf(f, "{\n  \"schema\": \"frec-diff-findings\",\n  \"version\": %d,\n", ANALYZE_DIFF_JSON_VERSION);
 	json_side(f, "before", an_diff__profile(d, false));
 	json_side(f, "after", an_diff__profile(d, true));
 	fprintf(f, "  \"normalize\": \"%s\",\n  \"unit\": \"%s\",\n", frec_norm__name(dn->norm), json_unit(dn));
+	/* what the seconds are of: added in version 1, as fields may be */
+	fprintf(f, "  \"time\": \"%s\",\n",
+		!strcmp(dn->time, "time") ? "mixed" : frec_profile__time_kind(an_diff__profile(d, false)));
 	fprintf(f, "  \"noise_floor\": {\"min_z\": %.1f, \"min_points\": %.2f, \"min_change\": %.9g},\n", dn->min_z,
 		FREC_NORM_MIN_POINTS, json_value(dn, an_diff__min_size(d)));
 	fputs("  \"context\": ", f);

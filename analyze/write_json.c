@@ -2,9 +2,10 @@
 /*
  * Findings as JSON, for scripts and CI: the schema is documented in frec-report(1) and versioned
  * by "version" (ANALYZE_JSON_VERSION); fields are only ever added within a version.  Shares are
- * percentages of all samples, weights are in the profile's unit, CPU seconds are null when the
- * profile carries no time.  Strings are escaped for JSON whatever bytes names hold: invalid UTF-8
- * becomes U+FFFD, so the output always parses.
+ * percentages of all samples, weights are in the profile's unit, seconds (of the time the profile's
+ * "time" names: cpu, off-cpu or wall) are null when the profile carries no time.  Strings are
+ * escaped for JSON whatever bytes names hold: invalid UTF-8 becomes U+FFFD, so the output always
+ * parses.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -68,7 +69,7 @@ static void json_str_or_null(FILE *f, const char *s)
 		fputs("null", f);
 }
 
-static void json_cpu(FILE *f, const struct frec_profile *p, uint64_t w)
+static void json_seconds(FILE *f, const struct frec_profile *p, uint64_t w)
 {
 	double ns = frec_profile__ns_per_weight(p);
 
@@ -134,8 +135,10 @@ static void json_profile(FILE *f, const struct frec_profile *p)
 		m->samples ? m->samples : total, m->lost, total);
 	fputs(",\n    \"unit\": ", f);
 	an_json_str(f, frec_profile__str(p, m->unit));
-	fputs(",\n    \"cpu_seconds\": ", f);
-	json_cpu(f, p, total);
+	fputs(",\n    \"time\": ", f);
+	json_str_or_null(f, frec_profile__ns_per_weight(p) > 0 ? frec_profile__time_kind(p) : NULL);
+	fputs(",\n    \"seconds\": ", f);
+	json_seconds(f, p, total);
 	fputs(",\n    \"stack_health\": ", f);
 	if (h->samples)
 		fprintf(f, "{\"samples\": %" PRIu64 ", \"truncated\": %" PRIu64 ", \"unknown_frames\": %" PRIu64
@@ -162,8 +165,8 @@ static void json_finding(FILE *f, const struct frec_profile *p, const struct ana
 	fprintf(f, ",\n      \"share\": %.2f,\n      \"unique_share\": %.2f", an_pct(fd->weight, total),
 		an_pct(fd->unique, total));
 	fprintf(f, ",\n      \"weight\": %" PRIu64 ",\n      \"unique_weight\": %" PRIu64, fd->weight, fd->unique);
-	fputs(",\n      \"cpu_seconds\": ", f);
-	json_cpu(f, p, fd->weight);
+	fputs(",\n      \"seconds\": ", f);
+	json_seconds(f, p, fd->weight);
 	fputs(",\n      \"subject\": ", f);
 	json_fn(f, p, &fd->subject);
 	fprintf(f, ",\n      \"subject_self\": %" PRIu64, fd->subject_self);

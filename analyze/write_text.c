@@ -54,8 +54,8 @@ void an_put_clean(FILE *f, const char *s, bool md)
 	}
 }
 
-/* "1.87 s" of CPU for @w units of weight, when the profile carries time; "" otherwise. */
-const char *an_cpu_time(const struct frec_profile *p, uint64_t w, char *buf, size_t size)
+/* "1.87 s" for @w units of weight (of the profile's kind of time), when it carries time; "" otherwise. */
+const char *an_time_str(const struct frec_profile *p, uint64_t w, char *buf, size_t size)
 {
 	double ns = frec_profile__ns_per_weight(p) * (double)w;
 
@@ -226,7 +226,7 @@ static void put_recording(FILE *f, const struct frec_profile *p)
 	fprintf(f, "%s %s", commas(total, a, sizeof(a)), frec_profile__str(p, m->unit));
 	if (m->lost)
 		fprintf(f, " (%s lost)", commas(m->lost, a, sizeof(a)));
-	if (*an_cpu_time(p, total, t, sizeof(t)))
+	if (*an_time_str(p, total, t, sizeof(t)))
 		fprintf(f, ", %s %s", t, !an_wait_measure(p) ? "of CPU" : !strcmp(an_wait_measure(p), "off-CPU") ? "off CPU" : "of wall-clock time");
 }
 
@@ -249,7 +249,7 @@ static void put_share(FILE *f, const struct frec_profile *p, uint64_t w)
 	char t[32];
 
 	fprintf(f, "%.1f%%", an_pct(w, frec_profile__total(p)));
-	if (*an_cpu_time(p, w, t, sizeof(t)))
+	if (*an_time_str(p, w, t, sizeof(t)))
 		fprintf(f, " (%s)", t);
 }
 

@@ -28,9 +28,10 @@ static const char diff_help[] =
 	"folded stacks.  A single DIFF input holds both: difffolded.pl's \"STACK BEFORE AFTER\" lines.\n"
 	"comparison:\n"
 	"      --normalize HOW   put both on one scale before comparing: time (CPU time, samples x\n"
-	"                        period; the default for traces), count (samples; the default for\n"
-	"                        folded stacks), share (percent of each profile), rate (CPU time per\n"
-	"                        second of recording, for recordings of different durations)\n"
+	"                        period, or the time --off-cpu or --wall weigh; the default for\n"
+	"                        traces), count (samples; the default for folded stacks), share\n"
+	"                        (percent of each profile), rate (time per second of recording, for\n"
+	"                        recordings of different durations)\n"
 	"      --off-cpu         compare the time threads waited off CPU (traces of frec record\n"
 	"                        --off-cpu) instead of CPU samples\n"
 	"      --wall            compare wall-clock time, on and off CPU (as frec report --wall)\n"
@@ -54,7 +55,7 @@ static const char diff_help[] =
 	"      --context TEXT    your words about the change, in markdown and json; implies --analyze\n"
 	"      --rules FILE      more rules of boilerplate and system code (frec-findings(7))\n"
 	"      --fail-on-regression PCT\n"
-	"                        exit with status 3, naming them, when a function's CPU time grew by\n"
+	"                        exit with status 3, naming them, when a function's time grew by\n"
 	"                        more than PCT percent beyond the noise (or a new function appeared)\n"
 	"flame graph:\n"
 	"      --title TEXT      title (default: Differential flame graph)\n"
@@ -344,8 +345,8 @@ static int check_norm(const char *cmd, const struct diff_cli_opts *o, const stru
 		cli_warn(cmd, "both recordings lasted as long as you chose, and %s is %.0f%% %s than %s: unchanged code "
 			 "differs by as much in %s", o->after, 100 * fabs(dn.duration_change),
 			 dn.duration_change > 0 ? "longer" : "shorter", o->before,
-			 dn.norm == FREC_NORM_TIME ? "CPU time" : "samples");
-		cli_hint("compare CPU time per second of recording with --normalize rate");
+			 dn.norm == FREC_NORM_TIME ? dn.time : "samples");
+		cli_hint("compare %s per second of recording with --normalize rate", dn.time);
 	}
 	return 0;
 }

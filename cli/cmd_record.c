@@ -343,10 +343,16 @@ static void print_summary(const struct record_cli *c, const struct rec_stats *st
 		fprintf(stderr, "frec: off-cpu: %" PRIu64 " switches out sampled, %" PRIu64 " switch records%s\n",
 			st->off_cpu_samples, st->switches,
 			st->lost ? " (the waits that lost ones began or ended will be missing or too long)" : "");
-	if (st->lost)
+	/* every switch is a sample: -F does not thin those, a smaller sample (no stack copy) does */
+	if (st->lost && c->rec.off_cpu)
+		cli_hint("samples were lost: give the rings more room (-m %u)%s", st->mmap_pages ? st->mmap_pages * 4 : 512,
+			 c->rec.call_graph == REC_CG_AUTO || c->rec.call_graph == REC_CG_DWARF
+				 ? ", or copy no stack at each switch (--call-graph fp)" : "");
+	else if (st->lost)
 		cli_hint("samples were lost: give the rings more room (-m %u) or sample less often (-F)",
 			 st->mmap_pages ? st->mmap_pages * 4 : 512);
-	if (!st->samples)
+	/* with samples lost, their loss is the likelier cause, and the hint above says what to do */
+	if (!st->samples && !st->lost)
 		cli_hint("no samples: was the target busy on a CPU? (-e task-clock or a longer -d may help)");
 	if (c->out.path)
 		fprintf(stderr, "frec: next: %s report -i %s   (or --svg for a flame graph)\n", cli_program(), out);
@@ -359,6 +365,9 @@ static void permission_error(const struct record_cli *c, const struct rec_error 
 	char hint[1024];
 
 	cli_perm__probe(&c->rec, c->rec.event, &p);
+	/* the main event opened: what --off-cpu needs beyond it is kernel samples */
+	if (e->kind == REC_ERR_OFF_CPU && p.target == CLI_PERM_OWN)
+		p.target = CLI_PERM_OFF_CPU;
 	if (p.target == CLI_PERM_OTHER_USER)
 		cli_error("record", "permission denied profiling process %d (of %s)", (int)p.pid, p.owner);
 	else if (e->kind == REC_ERR_TARGET)
@@ -425,12 +434,12 @@ static void report_error(const struct record_cli *c, const struct rec_error *e)
 			cli_hint("choose a writable place with -o FILE");
 		break;
 	case REC_ERR_OFF_CPU:
-		cli_error("record", "cannot open %s: %s", e->what, err);
 		if (e->err == -EACCES || e->err == -EPERM) {
-			cli_hint("--off-cpu samples the kernel's switch of a thread off its CPU, so it needs kernel "
-				 "samples: run as root, with CAP_PERFMON, or after sysctl kernel.perf_event_paranoid=1 "
-				 "(it is %u)", read_proc_uint("/proc/sys/kernel/perf_event_paranoid", 99));
-		} else if (e->err == -EINVAL) {
+			permission_error(c, e);
+			break;
+		}
+		cli_error("record", "cannot open %s: %s", e->what, err);
+		if (e->err == -EINVAL) {
 			cli_hint("the kernel refused switch records (Linux 4.3 or later) with this call graph; "
 				 "try --call-graph fp");
 		}

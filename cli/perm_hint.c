@@ -131,6 +131,14 @@ int cli_perm__hint(const struct cli_perm *p, char *buf, size_t size)
 				"(/sys/kernel/tracing, usually root's only), and sampling their data needs %s or "
 				"kernel.perf_event_paranoid=-1: run frec as root",
 				perfmon);
+	case CLI_PERM_OFF_CPU:
+		if (p->paranoid <= 1)
+			return something_else(p, buf, size);
+		return snprintf(buf, size, "--off-cpu samples the kernel's switch of a thread off its CPU, so it "
+				"needs kernel samples: kernel.perf_event_paranoid at most 1 (it is %d; recording "
+				"without --off-cpu needs 2) or %s: sudo sysctl kernel.perf_event_paranoid=1, run frec "
+				"as root, or give it %s (sudo setcap %s+ep %s)",
+				p->paranoid, perfmon, perfmon, cap, p->exe);
 	case CLI_PERM_OWN:
 	default:
 		if (p->paranoid <= 2)

@@ -8,6 +8,8 @@
  *     /proc/PID/maps) or CAP_PERFMON for the event alone: lowering perf_event_paranoid never helps;
  *   - your own processes need perf_event_paranoid <= 2 (Debian's kernels add level 3, and others
  *     4, which refuse every unprivileged use);
+ *   - kernel samples need perf_event_paranoid <= 1 or CAP_PERFMON: a plain recording goes without
+ *     them, but frec record --off-cpu cannot (the switch off a CPU is taken in the kernel);
  *   - a tracepoint's id is read from tracefs, which is often root's only, and sampling its raw
  *     data needs perf_event_paranoid <= -1 or CAP_PERFMON.
  * CAP_PERFMON exists since Linux 5.8; before, CAP_SYS_ADMIN is what grants the same.
@@ -29,6 +31,7 @@ enum cli_perm_target {
 	CLI_PERM_OTHER_USER, /* -p/-t of a process of another user */
 	CLI_PERM_SYSTEM,     /* -a */
 	CLI_PERM_TRACEPOINT, /* a tracepoint event, whatever the target */
+	CLI_PERM_OFF_CPU,    /* the context-switch event of --off-cpu, of frec's own processes */
 };
 
 /** What the hint is about; filled from the running system by cli_perm__probe(). */

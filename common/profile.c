@@ -318,6 +318,23 @@ double frec_profile__ns_per_weight(const struct frec_profile *p)
 	return 0;
 }
 
+const char *frec_profile__time_kind(const struct frec_profile *p)
+{
+	const char *event = frec_profile__str(p, p->meta.event);
+
+	/* the symbolizer names the event of the profiles it weighs by time waited */
+	if (!strcmp(event, "off-cpu") || !strcmp(event, "wall"))
+		return event;
+	return "cpu";
+}
+
+const char *frec_profile__time_noun(const struct frec_profile *p)
+{
+	const char *kind = frec_profile__time_kind(p);
+
+	return !strcmp(kind, "off-cpu") ? "off-CPU time" : !strcmp(kind, "wall") ? "wall-clock time" : "CPU time";
+}
+
 static const char *const norm_names[] = {
 	[FREC_NORM_DEFAULT] = "default",
 	[FREC_NORM_TIME] = "time",
@@ -378,15 +395,28 @@ double frec_profile__norm_scale(const struct frec_profile *p, enum frec_norm nor
 	}
 }
 
-double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa)
+/* frec_norm__z() of counts that may have fractions (weights counted in samples of a mean weight). */
+static double z_of_counts(double nb, double sb, double na, double sa)
 {
-	double d = (double)wa * sa - (double)wb * sb;
+	double d = na * sa - nb * sb;
 	/* A side with no samples still has the noise of a count of one: 0 of n is not certainty. */
-	double var = (double)(wa ? wa : 1) * sa * sa + (double)(wb ? wb : 1) * sb * sb;
+	double var = fmax(na, 1) * sa * sa + fmax(nb, 1) * sb * sb;
 
-	if (!wa && !wb)
+	if (na <= 0 && nb <= 0)
 		return 0;
 	return fabs(d) / sqrt(var);
+}
+
+double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa)
+{
+	return z_of_counts((double)wb, sb, (double)wa, sa);
+}
+
+double frec_diff_norm__z(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa)
+{
+	const double *per = dn->per_sample;
+
+	return z_of_counts((double)wb / per[0], dn->scale[0] * per[0], (double)wa / per[1], dn->scale[1] * per[1]);
 }
 
 int frec_diff_norm__init(struct frec_diff_norm *dn, const struct frec_profile *before,
@@ -400,10 +430,19 @@ int frec_diff_norm__init(struct frec_diff_norm *dn, const struct frec_profile *b
 		return norm;
 	*dn = (struct frec_diff_norm){ .norm = (enum frec_norm)norm, .min_z = FREC_NORM_MIN_Z };
 	for (int i = 0; i < 2; i++) {
+		uint64_t total = frec_profile__total(p[i]), samples = p[i]->meta.samples;
+
 		dn->scale[i] = frec_profile__norm_scale(p[i], dn->norm);
-		dn->total[i] = (double)frec_profile__total(p[i]) * dn->scale[i];
+		dn->total[i] = (double)total * dn->scale[i];
+		/* a weight in ns is a sum of waits: counted in waits of the mean length, it varies like a count */
+		dn->per_sample[i] = 1;
+		if (!strcmp(frec_profile__str(p[i], p[i]->meta.unit), "ns") && samples && total > samples)
+			dn->per_sample[i] = (double)total / (double)samples;
 	}
 	dn->min_size = FREC_NORM_MIN_POINTS / 100 * dn->total[0];
+	dn->time = frec_profile__time_noun(before);
+	if (strcmp(dn->time, frec_profile__time_noun(after)))
+		dn->time = "time";
 	if (db && da)
 		dn->duration_change = (double)da / (double)db - 1;
 	/* Shares and rates do not grow with the duration; times and counts do. */
@@ -419,7 +458,7 @@ double frec_diff_norm__delta(const struct frec_diff_norm *dn, uint64_t wb, uint6
 
 bool frec_diff_norm__is_change(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa)
 {
-	return frec_norm__z(wb, dn->scale[0], wa, dn->scale[1]) >= dn->min_z &&
+	return frec_diff_norm__z(dn, wb, wa) >= dn->min_z &&
 	       fabs(frec_diff_norm__delta(dn, wb, wa)) >= dn->min_size;
 }
 
@@ -484,20 +523,32 @@ char *frec_norm__fmt(enum frec_norm norm, double v, bool sign, char *buf, size_t
 	return buf;
 }
 
-const char *frec_norm__describe(enum frec_norm norm)
+char *frec_diff_norm__describe(const struct frec_diff_norm *dn, char *buf, size_t size)
 {
-	switch (norm) {
+	/* how the time was measured, when it is one kind of time */
+	const char *how = !strcmp(dn->time, "CPU time")        ? " (samples x period)"
+			  : !strcmp(dn->time, "off-CPU time")    ? " (nanoseconds waited)"
+			  : !strcmp(dn->time, "wall-clock time") ? " (on and off CPU)"
+								 : "";
+
+	switch (dn->norm) {
 	case FREC_NORM_TIME:
-		return "CPU time (samples x period)";
+		snprintf(buf, size, "%s%s", dn->time, how);
+		break;
 	case FREC_NORM_RATE:
-		return "CPU time per second of recording";
+		snprintf(buf, size, "%s per second of recording", dn->time);
+		break;
 	case FREC_NORM_SHARE:
-		return "shares of each profile's total";
+		snprintf(buf, size, "shares of each profile's total");
+		break;
 	case FREC_NORM_COUNT:
-		return "sample counts";
+		snprintf(buf, size, "sample counts");
+		break;
 	default:
-		return "?";
+		snprintf(buf, size, "?");
+		break;
 	}
+	return buf;
 }
 
 static int cmp_u32(uint32_t a, uint32_t b)

@@ -219,7 +219,8 @@ static int open_adapting(struct recorder *rec, pid_t pid, int cpu)
 
 		if (fd >= 0) {
 			/* Say so once the reduced recording is known to work. */
-			if (!rec->nr_fds && rec->st->no_kernel)
+			/* (--off-cpu stops instead, saying why: see open_off_cpu()) */
+			if (!rec->nr_fds && rec->st->no_kernel && !rec->o->off_cpu)
 				pr_warn("kernel samples are not permitted (kernel.perf_event_paranoid is %u): "
 					"recording user space only; run as root, with CAP_PERFMON, or after "
 					"sysctl kernel.perf_event_paranoid=1",

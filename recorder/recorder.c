@@ -741,17 +741,10 @@ static int open_targets(struct recorder *rec)
 	const struct rec_opts *o = rec->o;
 	int err = 0;
 
-	if (o->system_wide) {
-		err = rec_events__open_task(rec, -1);
+	if (o->system_wide || o->argv) {
+		err = rec_events__open_task(rec, o->system_wide ? -1 : rec->child);
 		if (err)
 			rec__set_error(rec, err, REC_ERR_EVENT, "%s", rec_events__name(rec));
-		return err;
-	}
-	if (o->argv) {
-		err = rec_events__open_task(rec, rec->child);
-		if (err)
-			rec__set_error(rec, err, REC_ERR_EVENT, "%s", rec_events__name(rec));
-		return err;
 	}
 	for (size_t i = 0; i < o->nr_pids && !err; i++) {
 		err = rec_events__open_process(rec, o->pids[i]);

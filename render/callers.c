@@ -245,10 +245,14 @@ int render_callers__write(const struct frec_profile *p, const char *func, const 
 	double limit = opts && opts->percent_limit >= 0 ? opts->percent_limit : RENDER_TREE_LIMIT;
 	struct callers c = { .p = p };
 	struct frec_profile *q = NULL;
+	/* a profile weighed in ns (off-CPU, wall-clock) has time, not samples */
+	bool ns = !strcmp(frec_profile__str(p, frec_profile__meta_const(p)->unit), "ns");
 	struct tree_view v = {
 		.total = frec_profile__total(p),
-		.heading = " total%    func%  function  (module), callers under their callee; "
-			   "func%: share of the function's samples\n",
+		.heading = ns ? " total%    func%  function  (module), callers under their callee; "
+				"func%: share of the function's time\n"
+			      : " total%    func%  function  (module), callers under their callee; "
+				"func%: share of the function's samples\n",
 	};
 	long found = match_frames(&c, func);
 	bool split = false;

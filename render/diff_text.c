@@ -147,14 +147,15 @@ static int by_total_down(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* What the tables' values are, in their headings. */
-static const char *norm_noun(enum frec_norm norm)
+/* What the tables' values are, in their headings: "CPU time", "off-CPU time per second"... */
+static const char *norm_noun(const struct frec_diff_norm *dn, char *buf, size_t size)
 {
-	switch (norm) {
+	switch (dn->norm) {
 	case FREC_NORM_TIME:
-		return "CPU time";
+		return dn->time;
 	case FREC_NORM_RATE:
-		return "CPU time per second";
+		snprintf(buf, size, "%s per second", dn->time);
+		return buf;
 	case FREC_NORM_SHARE:
 		return "share";
 	default:
@@ -210,7 +211,7 @@ static void print_sides(FILE *f, const struct frec_profile *before, const struct
 static void print_header(FILE *f, const struct frec_profile *before, const struct frec_profile *after,
 			 const struct frec_diff_norm *dn)
 {
-	char floor[48];
+	char floor[48], what[96];
 
 	/* A floor under one sample still reads as a number of samples. */
 	if (dn->norm == FREC_NORM_COUNT)
@@ -218,14 +219,15 @@ static void print_header(FILE *f, const struct frec_profile *before, const struc
 	else
 		frec_norm__fmt(dn->norm, dn->min_size, false, floor, sizeof(floor));
 	print_sides(f, before, after, "\nafter:             ");
-	fprintf(f, "\ncompared as %s [--normalize %s]\n", frec_norm__describe(dn->norm), frec_norm__name(dn->norm));
+	fprintf(f, "\ncompared as %s [--normalize %s]\n", frec_diff_norm__describe(dn, what, sizeof(what)),
+		frec_norm__name(dn->norm));
 	fprintf(f, "noise floor: %.0f standard deviations of sampling noise and %.1f%% of before's total (%s);\n"
 		   "smaller changes are not listed; relative is the change over the value before\n",
 		dn->min_z, FREC_NORM_MIN_POINTS, floor);
 	if (dn->suggest_rate)
 		fprintf(f, "note: both recordings lasted as long as you chose, and after's is %.0f%% %s than before's:\n"
-			   "      unchanged code differs by as much; --normalize rate compares CPU time per second\n",
-			100 * fabs(dn->duration_change), dn->duration_change > 0 ? "longer" : "shorter");
+			   "      unchanged code differs by as much; --normalize rate compares %s per second\n",
+			100 * fabs(dn->duration_change), dn->duration_change > 0 ? "longer" : "shorter", dn->time);
 }
 
 int render_diff__write_summary(const struct frec_profile *before, const struct frec_profile *after,
@@ -233,11 +235,12 @@ int render_diff__write_summary(const struct frec_profile *before, const struct f
 {
 	struct frec_diff_norm dn;
 	int err = frec_diff_norm__init(&dn, before, after, norm);
+	char what[96];
 
 	if (err)
 		return err;
 	print_sides(f, before, after, "; after: ");
-	fprintf(f, "; compared as %s\n", frec_norm__describe(dn.norm));
+	fprintf(f, "; compared as %s\n", frec_diff_norm__describe(&dn, what, sizeof(what)));
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -248,7 +251,7 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 	struct fn_table t = { 0 };
 	struct fn_row **sorted = NULL;
 	struct frec_diff_norm dn;
-	char noun[128];
+	char noun[128], unit[64];
 	size_t quiet = 0;
 	int err;
 
@@ -274,16 +277,18 @@ int render_diff__write_text(const struct frec_profile *before, const struct frec
 	}
 	print_header(f, before, after, &dn);
 
-	snprintf(noun, sizeof(noun), "regressions by self %s (in the function itself)", norm_noun(dn.norm));
+	snprintf(noun, sizeof(noun), "regressions by self %s (in the function itself)",
+		 norm_noun(&dn, unit, sizeof(unit)));
 	qsort(sorted, t.n, sizeof(*sorted), by_self_up);
 	print_table(f, &dn, noun, sorted, t.n, top, false, true);
-	snprintf(noun, sizeof(noun), "improvements by self %s", norm_noun(dn.norm));
+	snprintf(noun, sizeof(noun), "improvements by self %s", norm_noun(&dn, unit, sizeof(unit)));
 	qsort(sorted, t.n, sizeof(*sorted), by_self_down);
 	print_table(f, &dn, noun, sorted, t.n, top, false, false);
-	snprintf(noun, sizeof(noun), "regressions by total %s (in the function and its callees)", norm_noun(dn.norm));
+	snprintf(noun, sizeof(noun), "regressions by total %s (in the function and its callees)",
+		 norm_noun(&dn, unit, sizeof(unit)));
 	qsort(sorted, t.n, sizeof(*sorted), by_total_up);
 	print_table(f, &dn, noun, sorted, t.n, top, true, true);
-	snprintf(noun, sizeof(noun), "improvements by total %s", norm_noun(dn.norm));
+	snprintf(noun, sizeof(noun), "improvements by total %s", norm_noun(&dn, unit, sizeof(unit)));
 	qsort(sorted, t.n, sizeof(*sorted), by_total_down);
 	print_table(f, &dn, noun, sorted, t.n, top, true, false);
 	fprintf(f, "\nwithin the noise floor, not listed: %zu of %zu functions\n", quiet, t.n);

@@ -288,13 +288,15 @@ static void write_label(struct svg_out *o, const char *name, double x, double y,
 
 /*
  * The tooltip's line for the frame's class, the legend's word (the script reads it back for the
- * legend's toggles); none for the program's own code.
+ * legend's toggles); none for the program's own code.  A frame of time waited in a wall-clock
+ * profile is of the off-CPU class, whatever its own: its colour, and its legend key, say so.
  */
-static const char *kind_note(const struct frec_profile *p, const struct frec_frame *f)
+static const char *kind_note(const struct frec_profile *p, const struct frec_frame *f, bool off_cpu)
 {
+	enum flame_class cls = off_cpu ? FLAME_CLASS_OFF_CPU : flame_class__of(p, f);
 	const char *tier;
 
-	switch (flame_class__of(p, f)) {
+	switch (cls) {
 	case FLAME_CLASS_USER:
 		return NULL;
 	case FLAME_CLASS_UNKNOWN:
@@ -303,14 +305,15 @@ static const char *kind_note(const struct frec_profile *p, const struct frec_fra
 		tier = flame_jit_tier(frec_profile__str(p, f->name));
 		return tier ? tier : "JIT";
 	default:
-		return flame_class__name(flame_class__of(p, f));
+		return flame_class__name(cls);
 	}
 }
 
 /* The tooltip lines that describe the frame itself: module, source line, class. */
-static void write_frame_lines(struct svg_out *o, const struct frec_profile *p, const struct frec_frame *f)
+static void write_frame_lines(struct svg_out *o, const struct frec_profile *p, const struct frec_frame *f,
+			      bool off_cpu)
 {
-	const char *note = kind_note(p, f);
+	const char *note = kind_note(p, f, off_cpu);
 
 	if (f->module) {
 		svg_out__str(o, "\nmodule: ");
@@ -362,14 +365,14 @@ const char *flame_item__name(const struct flame_ctx *c, const struct flame_item 
 }
 
 void flame__write_frame_start(struct flame_ctx *c, const struct frec_profile *p, const char *name,
-			      const struct frec_frame *f)
+			      const struct frec_frame *f, bool off_cpu)
 {
 	struct svg_out *o = c->out;
 
 	svg_out__str(o, "<g><title>");
 	svg_out__esc_str(o, name);
 	if (f)
-		write_frame_lines(o, p, f);
+		write_frame_lines(o, p, f, off_cpu);
 }
 
 /* ' fill="#rrggbb"' (or the paint's fill) and its other attributes. */
@@ -449,7 +452,7 @@ static void write_frames(struct flame_ctx *c)
 		const char *name = flame_item__name(c, it, &p, &f);
 		enum flame_class cls = (enum flame_class)it->cls;
 
-		flame__write_frame_start(c, p, name, f);
+		flame__write_frame_start(c, p, name, f, cls == FLAME_CLASS_OFF_CPU);
 		svg_out__chr(c->out, '\n');
 		write_weights(c->out, unit, n->total, n->self, c->total);
 		flame__write_frame_end(c, it, name,

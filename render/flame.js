@@ -401,11 +401,13 @@
 		M = { par: par, first: first, next: next, tot: tot, self: self, gap: gap, kind: kind, unit: unit };
 		return M;
 	}
+	// The legend's word: the tooltip's "[off CPU]" is the key "off CPU" (words with blanks), "[JIT,
+	// optimised]" the key "JIT", "[no symbol]" the key "unknown".
 	function kindOf(ls) {
 		for (var q = ls.length - 1; q > 0; q--) {
-			var m = /^\[(\w+)/.exec(ls[q]);
+			var m = /^\[([^\],]+)/.exec(ls[q]);
 			if (m)
-				return m[1] === "no" ? "unknown" : m[1] === "thread" ? "process" : m[1];
+				return m[1] === "no symbol" ? "unknown" : /^thread\b/.test(m[1]) ? "process" : m[1];
 		}
 		return "program";
 	}
@@ -669,6 +671,12 @@
 		model();
 		if (dimmed[word]) {
 			delete dimmed[word];
+			// undim the base graph too: shown again, its frames must not keep the dimmed class
+			var was = L;
+			L = base;
+			for (var j = 0; j < L.n; j++)
+				paint(j);
+			L = was;
 			return setView(function (v) { toggle(v.hideCls, word); });
 		}
 		dimmed[word] = 1;

@@ -359,7 +359,7 @@ void flame_diff__write_frames(struct flame_ctx *c)
 
 		diff_vals(c, it, &v);
 		diff_paint(d, &v, &paint);
-		flame__write_frame_start(c, p, name, f);
+		flame__write_frame_start(c, p, name, f, false);
 		svg_out__str(o, "\nbefore: ");
 		write_side(o, d, side[0], 0, v.total[0], v.self[0]);
 		svg_out__str(o, "\nafter: ");
@@ -416,11 +416,13 @@ void diff_side__describe(struct flame_line *l, const struct frec_profile *p, con
 
 void flame_diff__subtitle(struct flame_line *l, const struct flame_ctx *c)
 {
+	char what[96];
+
 	flame_line__add(l, "before (baseline): ");
 	diff_side__describe(l, c->shape_is_before ? c->p : c->other, "BEFORE", true);
 	flame_line__add(l, "; after: ");
 	diff_side__describe(l, c->shape_is_before ? c->other : c->p, "AFTER", true);
 	flame_line__add(l, "; compared as ");
-	flame_line__add(l, frec_norm__describe(c->diff->dn.norm));
+	flame_line__add(l, frec_diff_norm__describe(&c->diff->dn, what, sizeof(what)));
 	flame_line__add(l, c->shape_is_before ? "; widths: before" : "; widths: after");
 }

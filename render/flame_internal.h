@@ -223,9 +223,12 @@ uint32_t *flame_rank_frames(const struct frec_profile *p);
 /** flame_item__name() - the name of @it ("all" for the root); sets its profile and frame (NULL for the root). */
 const char *flame_item__name(const struct flame_ctx *c, const struct flame_item *it,
 			     const struct frec_profile **p, const struct frec_frame **f);
-/** flame__write_frame_start() - "<g><title>NAME" and the frame's own tooltip lines. */
+/**
+ * flame__write_frame_start() - "<g><title>NAME" and the frame's own tooltip lines; @off_cpu: the
+ * frame is time waited in a wall-clock profile, of the off-CPU class whatever its own.
+ */
 void flame__write_frame_start(struct flame_ctx *c, const struct frec_profile *p, const char *name,
-			      const struct frec_frame *f);
+			      const struct frec_frame *f, bool off_cpu);
 /** flame__write_frame_end() - closes the tooltip, then the rectangle and the label of @it. */
 void flame__write_frame_end(struct flame_ctx *c, const struct flame_item *it, const char *name,
 			    const struct flame_paint *paint);

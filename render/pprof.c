@@ -7,6 +7,8 @@
  * What maps to what:
  *   - a sample per call-tree node with self weight; its values are the samples (count) and, when the
  *     profile carries time, the CPU time (nanoseconds: weight x frec_profile__ns_per_weight());
+ *     an off-CPU or wall-clock profile, whose weights are nanoseconds and not samples, has one
+ *     value, its time, typed "off-cpu" or "wall" (frec_profile__time_kind()) in nanoseconds;
  *   - a location per distinct frame with its chain of inlined frames: a node flagged
  *     FREC_FRAME_INLINED shares its caller's location, whose lines list the innermost function first,
  *     as pprof expects; frec aggregates by symbol, not by instruction, so locations carry no
@@ -84,7 +86,9 @@ struct pprof {
 	size_t nr_samples, samples_cap;
 	uint64_t *loc_ids; /* the samples' stacks, leaf first, one after the other */
 	size_t nr_loc_ids, loc_ids_cap;
-	bool timed; /* values are (samples, CPU ns), else (samples) */
+	bool timed;    /* values are (samples, CPU ns), else (samples) */
+	bool ns_only;  /* weights are nanoseconds, not samples: one value, (time ns) */
+	const char *time_kind; /* the type of the time value: frec_profile__time_kind() */
 };
 
 /* The table's id of @p's string @id (0 stays 0: the table's "" too). */
@@ -217,6 +221,7 @@ static int add_sample(struct pprof *pp, const struct frec_profile *p, uint32_t i
 		pp->loc_ids[pp->nr_loc_ids++] = loc[k];
 		s->nr_locs++;
 	}
+	/* ns_only: the weight is the time (ns_per_weight 1), the only value */
 	s->value[0] = sign * (int64_t)FREC_MIN(n->self, (uint64_t)INT64_MAX);
 	s->value[1] = sign * llround(fmin((double)n->self * frec_profile__ns_per_weight(p), 9e18));
 	if (group) {
@@ -435,7 +440,7 @@ static int write_message(struct pprof *pp, const struct frec_profile *p, const s
 	pb_value_type types[2] = { PERFTOOLS__PROFILES__VALUE_TYPE__INIT, PERFTOOLS__PROFILES__VALUE_TYPE__INIT };
 	pb_value_type period = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
 	pb_value_type *type_ptrs[2] = { &types[0], &types[1] };
-	size_t nr_lines = 0, nr_labels = 0, nr_types = pp->timed ? 2 : 1;
+	size_t nr_lines = 0, nr_labels = 0, nr_types = pp->timed && !pp->ns_only ? 2 : 1;
 	pb_sample *samples = calloc(pp->nr_samples + 1, sizeof(*samples));
 	pb_sample **sample_ptrs = calloc(pp->nr_samples + 1, sizeof(*sample_ptrs));
 	pb_label *labels = calloc(2 * pp->nr_samples + 1, sizeof(*labels));
@@ -453,7 +458,7 @@ static int write_message(struct pprof *pp, const struct frec_profile *p, const s
 	int64_t comments[8];
 	size_t nr_comments;
 	uint32_t main = main_mapping(pp);
-	int s_samples, s_count, s_cpu, s_ns, s_base, s_true, s_event;
+	int s_samples, s_count, s_time, s_ns, s_base, s_true, s_event;
 	int err = -ENOMEM;
 
 	for (size_t i = 1; i < pp->nr_locs; i++)
@@ -465,7 +470,7 @@ static int write_message(struct pprof *pp, const struct frec_profile *p, const s
 		goto out;
 	if ((s_samples = frec_strset__add_str(pp->strs, "samples")) < 0 ||
 	    (s_count = frec_strset__add_str(pp->strs, "count")) < 0 ||
-	    (s_cpu = frec_strset__add_str(pp->strs, "cpu")) < 0 ||
+	    (s_time = frec_strset__add_str(pp->strs, pp->time_kind)) < 0 ||
 	    (s_ns = frec_strset__add_str(pp->strs, "nanoseconds")) < 0 ||
 	    (s_base = frec_strset__add_str(pp->strs, "pprof::base")) < 0 ||
 	    (s_true = frec_strset__add_str(pp->strs, "true")) < 0 ||
@@ -480,15 +485,15 @@ static int write_message(struct pprof *pp, const struct frec_profile *p, const s
 	for (uint32_t i = 0; i < frec_strset__count(pp->strs); i++)
 		strings[i] = (char *)(uintptr_t)frec_strset__str(pp->strs, i);
 
-	types[0].type = s_samples;
-	types[0].unit = s_count;
-	types[1].type = s_cpu;
+	types[0].type = pp->ns_only ? s_time : s_samples;
+	types[0].unit = pp->ns_only ? s_ns : s_count;
+	types[1].type = s_time;
 	types[1].unit = s_ns;
 	if (pp->timed) {
-		period.type = s_cpu;
+		period.type = s_time;
 		period.unit = s_ns;
 		msg.period = llround(frec_profile__ns_per_weight(p));
-		msg.default_sample_type = s_cpu;
+		msg.default_sample_type = s_time;
 	} else {
 		/* no time: one sample stands for m->period occurrences of the event, if known */
 		period.type = s_event;
@@ -616,6 +621,9 @@ int render_pprof__write(const struct frec_profile *p, const struct frec_profile 
 {
 	struct pprof pp = {
 		.timed = frec_profile__ns_per_weight(p) > 0 && (!base || frec_profile__ns_per_weight(base) > 0),
+		.ns_only = !strcmp(frec_profile__str(p, frec_profile__meta_const(p)->unit), "ns") &&
+			   (!base || !strcmp(frec_profile__str(base, frec_profile__meta_const(base)->unit), "ns")),
+		.time_kind = frec_profile__time_kind(p),
 		/* id 0 of each table is unused: pprof's ids start at 1 */
 		.nr_funcs = 1,
 		.nr_locs = 1,

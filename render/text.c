@@ -357,6 +357,9 @@ static int group_tables(const struct frec_profile *p, const struct render_text_o
 	uint32_t *groups = NULL;
 	size_t nr = 0, cap = 0;
 	const char *what = "process";
+	/* a share of the time waited or of wall-clock time, for profiles weighed in ns */
+	const char *of = !strcmp(frec_profile__str(p, frec_profile__meta_const(p)->unit), "ns") ? frec_profile__time_noun(p)
+												 : "samples";
 	int err = 1;
 
 	for (uint32_t c = frec_profile__node(p, FREC_NODE_ROOT)->first_child; c != FREC_NONE;
@@ -394,7 +397,7 @@ static int group_tables(const struct frec_profile *p, const struct render_text_o
 		}
 		fprintf(f, "%s ", what);
 		frec_term__puts(f, frec_profile__frame_name(p, g->frame));
-		fprintf(f, ": %.2f%% of the samples (%s)\n", text_pct(g->total, total), text_count(g->total, a, sizeof(a)));
+		fprintf(f, ": %.2f%% of the %s (%s)\n", text_pct(g->total, total), of, text_count(g->total, a, sizeof(a)));
 		err = tables(p, opts, groups[i], total, f);
 		putc('\n', f);
 	}

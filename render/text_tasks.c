@@ -48,8 +48,9 @@ static void table(const struct frec_profile *p, const struct row *rows, size_t n
 	uint64_t total = frec_profile__total(p), rest = 0;
 	char a[32];
 
-	fputs(threads ? "threads:\n   share%    samples  thread  (process)\n"
-		      : "processes:\n   share%    samples  process\n", f);
+	/* the weights' unit heads their column: samples, or ns for off-CPU and wall-clock profiles */
+	fprintf(f, "%s:\n   share%% %10s  %s\n", threads ? "threads" : "processes",
+		frec_profile__str(p, frec_profile__meta_const(p)->unit), threads ? "thread  (process)" : "process");
 	for (size_t i = 0; i < nr; i++) {
 		if (i >= top) {
 			rest += rows[i].weight;

@@ -150,7 +150,13 @@ enum analyze_format {
 	ANALYZE_FORMAT_JSON,     /* versioned schema of frec-report(1) */
 };
 
-#define ANALYZE_JSON_VERSION 1
+/*
+ * Versions of the JSON schemas: findings (frec-report(1)) are at 2 since "cpu_seconds" became
+ * "seconds" (of the time the profile's "time" names: CPU, off-CPU or wall-clock); diff findings
+ * (frec-diff(1)) at 1.
+ */
+#define ANALYZE_JSON_VERSION 2
+#define ANALYZE_DIFF_JSON_VERSION 1
 
 struct analyze_write_opts {
 	enum analyze_format format;

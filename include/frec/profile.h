@@ -225,6 +225,16 @@ const struct frec_profile_meta *frec_profile__meta_const(const struct frec_profi
  */
 double frec_profile__ns_per_weight(const struct frec_profile *p);
 
+/**
+ * frec_profile__time_kind() - what kind of time @p's weights measure, for machines: "off-cpu" for a
+ * profile of time waited (frec report --off-cpu), "wall" for wall-clock time (--wall), "cpu" for
+ * any other (whether or not it carries time: see frec_profile__ns_per_weight()).
+ */
+const char *frec_profile__time_kind(const struct frec_profile *p);
+
+/** frec_profile__time_noun() - the same for people: "off-CPU time", "wall-clock time" or "CPU time". */
+const char *frec_profile__time_noun(const struct frec_profile *p);
+
 /* ---- Comparing two profiles ------------------------------------------------------------------ */
 
 /*
@@ -286,10 +296,15 @@ double frec_norm__z(uint64_t wb, double sb, uint64_t wa, double sa);
 struct frec_diff_norm {
 	enum frec_norm norm;    /* resolved: never FREC_NORM_DEFAULT */
 	double scale[2];        /* frec_profile__norm_scale() of before and after */
+	double per_sample[2];   /* the weight one sample stands for: 1, or for a profile weighed in
+				 * ns (off-CPU, wall-clock) its weight per sample, the mean wait:
+				 * its noise is that of the number of waits (frec_diff_norm__z()) */
 	double total[2];        /* each profile's total weight in the unit */
 	double min_z;           /* the noise floor: FREC_NORM_MIN_Z deviations... */
 	double min_size;        /* ...and FREC_NORM_MIN_POINTS % of total[0], in the unit */
 	double duration_change; /* after's duration over before's, minus 1 (0 if either is unknown) */
+	const char *time;       /* the time compared, in words: frec_profile__time_noun() of both
+				 * sides, or "time" if they differ (static storage) */
 	bool suggest_rate;      /* both recordings are windowed (see struct frec_profile_meta) and
 				 * their durations differ by more than 10%: under TIME or COUNT, all
 				 * code then looks changed by that much; RATE compares them */
@@ -303,12 +318,19 @@ struct frec_diff_norm {
 int frec_diff_norm__init(struct frec_diff_norm *dn, const struct frec_profile *before,
 			 const struct frec_profile *after, enum frec_norm want);
 
+/**
+ * frec_diff_norm__z() - frec_norm__z() of weight @wb before and @wa after, each side's weight
+ * counted in samples (weight / per_sample): the time waited in a function varies with the number
+ * of waits it had, not like a count of nanoseconds.
+ */
+double frec_diff_norm__z(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa);
+
 /** frec_diff_norm__delta() - the change from weight @wb before to @wa after, in the unit. */
 double frec_diff_norm__delta(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa);
 
 /**
  * frec_diff_norm__is_change() - whether going from weight @wb before to @wa after clears the noise
- * floor: frec_norm__z() >= min_z and |delta| >= min_size.  A weight that appears or vanishes is
+ * floor: frec_diff_norm__z() >= min_z and |delta| >= min_size.  A weight that appears or vanishes is
  * held to the same floor: 1 sample of a new function is not news.
  */
 bool frec_diff_norm__is_change(const struct frec_diff_norm *dn, uint64_t wb, uint64_t wa);
@@ -321,8 +343,12 @@ bool frec_diff_norm__is_change(const struct frec_diff_norm *dn, uint64_t wb, uin
  */
 char *frec_norm__fmt(enum frec_norm norm, double v, bool sign, char *buf, size_t size);
 
-/** frec_norm__describe() - what @norm compares, in words ("CPU time (samples x period)", ...). */
-const char *frec_norm__describe(enum frec_norm norm);
+/**
+ * frec_diff_norm__describe() - what @dn compares, in words: "CPU time (samples x period)",
+ * "off-CPU time (nanoseconds waited)", "wall-clock time per second of recording", "sample
+ * counts"...  Writes at most @size bytes (NUL included) and returns @buf.
+ */
+char *frec_diff_norm__describe(const struct frec_diff_norm *dn, char *buf, size_t size);
 
 /** frec_profile__add_module_stat() - record health data of one module (copied).  0 or -ENOMEM. */
 int frec_profile__add_module_stat(struct frec_profile *p, const struct frec_module_stat *st);

@@ -44,12 +44,13 @@ is focus 'all,main,serve,parse,lookup,hash'
 is focus_main '20 1180.00'
 is focus_url '#f=parse'
 is focus_link 'all,main,serve,parse,lookup,hash'
-# The kernel key dims the kernel frames, then hides them (read keeps their 5 samples), then shows them.
+# The kernel key dims the kernel frames, then hides them (read keeps their 5 samples), then shows
+# them, no longer dim.
 is legend_dim '0.3 key dim'
 is legend_dim_url '#dk=kernel'
 is legend_hide 'gone gone 5 key off'
 is legend_hide_url '#hk=kernel'
-is legend_show 'there base key'
+is legend_show 'there base key 1'
 is rec_before 3
 is rec_after '1 8 8'
 is rec_again 3

@@ -25,6 +25,19 @@ require_perf() {
 	fi
 }
 
+# as_nobody CMD...: run CMD as user nobody.
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# require_nobody: skip unless this root can run frec as user nobody under kernel.perf_event_paranoid
+# 2 or more (where kernel samples are refused to users); sets $paranoid.
+require_nobody() {
+	command -v setpriv > /dev/null || skip "setpriv (util-linux) is not installed"
+	[ "$(id -u)" = 0 ] || skip "needs root to switch to an unprivileged user"
+	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+	[ "$paranoid" -ge 2 ] || skip "kernel.perf_event_paranoid is $paranoid: unprivileged users may sample the kernel"
+	as_nobody test -x "$FREC" || skip "user nobody cannot run $FREC (its directory is private)"
+}
+
 # expect STATUS CMD...: run CMD, capture $T/out and $T/err, and check its exit status.
 expect() {
 	want=$1

@@ -6,12 +6,7 @@
 . "$FREC_TEST_SRCDIR/cli/lib.sh"
 require_perf
 
-command -v setpriv > /dev/null || skip "setpriv (util-linux) is not installed"
-[ "$(id -u)" = 0 ] || skip "needs root to switch to an unprivileged user"
-paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
-[ "$paranoid" -ge 2 ] || skip "kernel.perf_event_paranoid is $paranoid: unprivileged users may sample the kernel"
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-as_nobody test -x "$FREC" || skip "user nobody cannot run $FREC (its directory is private)"
+require_nobody
 
 demo="$FREC_TEST_BUILDDIR/workloads/frec-demo"
 mkdir "$T/out.d"

@@ -34,9 +34,9 @@ expect 0 "$FREC" report -i "$T/app.folded" --format json --context 'login endpoi
 python3 - "$T/out" <<'PY' || fail "JSON findings"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "frec-findings" and d["version"] == 1, d
+assert d["schema"] == "frec-findings" and d["version"] == 2, d
 assert d["context"] == "login endpoint, 2 s p99"
-assert d["profile"]["weight"] == 100 and d["profile"]["cpu_seconds"] is None
+assert d["profile"]["weight"] == 100 and d["profile"]["seconds"] is None and d["profile"]["time"] is None
 assert d["profile"]["stack_health"] is None
 f = d["findings"]
 assert [x["rank"] for x in f] == list(range(1, len(f) + 1))
@@ -49,7 +49,7 @@ assert top["stack"][:3] == ["_start", "__libc_start_main", "main"] and top["stac
 assert top["why"] and top["fix"]
 assert any(a["id"] == "hotspot" for a in top["also"]), top["also"]
 for x in f:
-    for k in ("kind", "id", "title", "summary", "share", "unique_share", "weight", "unique_weight", "cpu_seconds",
+    for k in ("kind", "id", "title", "summary", "share", "unique_share", "weight", "unique_weight", "seconds",
               "subject", "subject_self", "responsible", "callers", "inside", "stack", "stack_trim", "also", "why", "fix"):
         assert k in x, (k, x)
 PY

@@ -49,6 +49,7 @@ Test(perm_hint, a_suggested_level_allows_the_recording)
 		{ CLI_PERM_OWN, 2 },
 		{ CLI_PERM_OTHER_USER, INT_MIN },
 		{ CLI_PERM_TRACEPOINT, INT_MIN },
+		{ CLI_PERM_OFF_CPU, 1 },
 	};
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
@@ -102,6 +103,20 @@ Test(perm_hint, own_processes_need_level_2)
 	h = hint_for(CLI_PERM_OWN, 2, false);
 	cr_assert(strstr(h, "something else refuses perf_event_open"), "%s", h);
 	h = hint_for(CLI_PERM_OWN, 2, true);
+	cr_assert(strstr(h, "frec runs as root"), "%s", h);
+}
+
+Test(perm_hint, off_cpu_needs_kernel_samples)
+{
+	const char *h = hint_for(CLI_PERM_OFF_CPU, 2, false);
+
+	cr_assert(strstr(h, "--off-cpu"), "%s", h);
+	cr_assert(strstr(h, "at most 1 (it is 2; recording without --off-cpu needs 2)"), "%s", h);
+	cr_assert_eq(suggested_level(h), 1, "%s", h);
+	cr_assert(strstr(h, "sudo setcap cap_perfmon+ep /usr/local/bin/frec"), "%s", h);
+	h = hint_for(CLI_PERM_OFF_CPU, 1, false);
+	cr_assert(strstr(h, "something else refuses perf_event_open"), "%s", h);
+	h = hint_for(CLI_PERM_OFF_CPU, 2, true);
 	cr_assert(strstr(h, "frec runs as root"), "%s", h);
 }
 

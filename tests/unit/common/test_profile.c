@@ -213,6 +213,9 @@ Test(profile, sampling_noise_grows_with_the_counts)
 	cr_assert_float_eq(frec_norm__z(9, 1, 0, 1), 9 / sqrt(10), 1e-9);
 	/* scales apply: 50 samples of 2 units equal 100 of 1 */
 	cr_assert_float_eq(frec_norm__z(50, 2, 100, 1), 0, 1e-9);
+	/* weights of 1e6 per sample (mean waits of 1 ms) count as 100 and 120 samples */
+	struct frec_diff_norm dn = { .scale = { 1, 1 }, .per_sample = { 1e6, 1e6 } };
+	cr_assert_float_eq(frec_diff_norm__z(&dn, 100000000, 120000000), 20e6 / sqrt(220 * 1e12), 1e-9);
 }
 
 /* A profile of one function with @w samples, @total in all, at @hz, lasting @secs. */
@@ -311,5 +314,10 @@ Test(profile, normalised_values_read_in_their_unit)
 	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_SHARE, 0.2615, false, buf, sizeof(buf)), "26.15%");
 	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_SHARE, -0.1615, true, buf, sizeof(buf)), "-16.15 pt");
 	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_COUNT, 1234, false, buf, 4), "1,2", "cut to the buffer");
-	cr_assert_str_eq(frec_norm__describe(FREC_NORM_TIME), "CPU time (samples x period)");
+	struct frec_diff_norm dn = { .norm = FREC_NORM_TIME, .time = "CPU time" };
+
+	cr_assert_str_eq(frec_diff_norm__describe(&dn, buf, sizeof(buf)), "CPU time (samples x period)");
+	dn.norm = FREC_NORM_RATE;
+	dn.time = "off-CPU time";
+	cr_assert_str_eq(frec_diff_norm__describe(&dn, buf, sizeof(buf)), "off-CPU time per second of recording");
 }

@@ -328,6 +328,89 @@ Test(render_diff, every_output_names_the_baseline)
 				"500 samples, 5.00 s; compared as shares of each profile's total\n");
 }
 
+/* @text as a profile of time waited (@event "off-cpu") or wall-clock time ("wall"): weights in ns. */
+static struct frec_profile *waited(const char *text, const char *event)
+{
+	struct frec_profile *p = folded(text);
+	struct frec_profile_meta *m = frec_profile__meta(p);
+
+	m->event = (uint32_t)frec_profile__intern_str(p, event);
+	m->unit = (uint32_t)frec_profile__intern_str(p, "ns");
+	m->source = (uint32_t)frec_profile__intern_str(p, "t.zst");
+	m->duration_ns = 1000000000;
+	m->windowed = true;
+	return p;
+}
+
+/* A diff of two off-CPU or wall-clock profiles names that time, not CPU time, in each output. */
+Test(render_diff, waits_are_not_called_cpu_time)
+{
+	static const struct {
+		const char *event, *time, *how;
+	} cases[] = {
+		{ "off-cpu", "off-CPU time", " (nanoseconds waited)" },
+		{ "wall", "wall-clock time", " (on and off CPU)" },
+	};
+	char want[160];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		before = waited("main;wait 100000000\nmain;read 100000000\n", cases[i].event);
+		after = waited("main;wait 300000000\nmain;read 100000000\n", cases[i].event);
+		frec_profile__meta(after)->duration_ns = 2000000000;
+		o = text(FREC_NORM_DEFAULT);
+		snprintf(want, sizeof(want), "\ncompared as %s%s [--normalize time]\n", cases[i].time, cases[i].how);
+		assert_has(o.buf, want);
+		snprintf(want, sizeof(want), "\nregressions by self %s (in the function itself)\n", cases[i].time);
+		assert_has(o.buf, want);
+		assert_has(o.buf, "    100 ms     300 ms     +200 ms     +200%  wait\n");
+		snprintf(want, sizeof(want), "--normalize rate compares %s per second\n", cases[i].time);
+		assert_has(o.buf, want);
+		assert_has(o.buf, "before (baseline): t.zst, 200,000,000 ns, 1.00 s\n");
+		assert_lacks(o.buf, " CPU time");
+		free(o.buf);
+		o = text(FREC_NORM_RATE);
+		snprintf(want, sizeof(want), "\ncompared as %s per second of recording [--normalize rate]\n", cases[i].time);
+		assert_has(o.buf, want);
+		snprintf(want, sizeof(want), "\nimprovements by total %s per second\n", cases[i].time);
+		assert_has(o.buf, want);
+		free(o.buf);
+		o = svg(FREC_NORM_DEFAULT, false);
+		snprintf(want, sizeof(want), "; compared as %s%s; widths: after</text>", cases[i].time, cases[i].how);
+		assert_has(o.buf, want);
+		assert_lacks(o.buf, " CPU time");
+		free(o.buf);
+		o.buf = NULL;
+		frec_profile__free(before);
+		frec_profile__free(after);
+		before = after = NULL;
+	}
+	/* two kinds of time compared: neither name fits both */
+	before = waited("main;wait 100\n", "off-cpu");
+	after = waited("main;wait 300\n", "wall");
+	o = text(FREC_NORM_DEFAULT);
+	assert_has(o.buf, "\ncompared as time [--normalize time]\n");
+}
+
+/*
+ * Time waited varies with the number of waits, not like a count of nanoseconds: 10% more of 100
+ * waits is within the noise (z = 10 / sqrt(210), not 1e7 / sqrt(2.1e8)); three times as many is not.
+ */
+Test(render_diff, time_waited_is_as_noisy_as_its_waits)
+{
+	before = waited("main;wait 100000000\nmain;read 100000000\n", "off-cpu");
+	frec_profile__meta(before)->samples = 200; /* 1 ms waits */
+	after = waited("main;wait 110000000\nmain;read 100000000\n", "off-cpu");
+	frec_profile__meta(after)->samples = 210;
+	o = text(FREC_NORM_DEFAULT);
+	assert_lacks(o.buf, "  wait\n");
+	free(o.buf);
+	frec_profile__free(after);
+	after = waited("main;wait 300000000\nmain;read 100000000\n", "off-cpu");
+	frec_profile__meta(after)->samples = 400;
+	o = text(FREC_NORM_DEFAULT);
+	assert_has(o.buf, "    100 ms     300 ms     +200 ms     +200%  wait\n");
+}
+
 Test(render_diff, windows_of_different_lengths_suggest_rate)
 {
 	before = timed(slow_before, "b", 100, 3);
