@@ -55,6 +55,14 @@ uint32_t an_rules__match_op(const struct analyze_rules *r, enum an_rule_type typ
 			    const char *path, bool waits);
 
 /**
+ * an_rules__match_types() - an_rules__match_op() of every type in one walk over the patterns:
+ * @best[type] for each enum an_rule_type, rules marked "waits" tried for AN_RULE_OP only, and only
+ * when @waits.
+ */
+void an_rules__match_types(const struct analyze_rules *r, const char *name, const char *path, bool waits,
+			   uint32_t best[AN_RULE_TYPE_MAX]);
+
+/**
  * an_module_path() - the module path of a frame: @module, or for an unnamed frame without one
  * ("libz.so.1+0x1234", as folded stacks hold them) the part before "+0x", into @buf; "" if none.
  */
