@@ -61,9 +61,9 @@ static int record_call(struct walk *w, uint32_t k, uint32_t f, uint32_t caller)
 	const struct frec_node *n = frec_profile__node(c->p, c->node[k]);
 	int err = 0;
 
-	if (c->self[k])
+	if (an_self(c, k))
 		err = an_tuples__push(&c->calls, &c->nr_calls, &w->calls_cap,
-				 (struct an_tuple){ f, caller, AN_NONE, c->self[k] });
+				 (struct an_tuple){ f, caller, AN_NONE, an_self(c, k) });
 	for (uint32_t ch = n->first_child; ch != FREC_NONE && !err; ch = frec_profile__node(c->p, ch)->next_sibling) {
 		const struct frec_node *cn = frec_profile__node(c->p, ch);
 
@@ -86,8 +86,6 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 
 	c->parent[k] = pk;
 	c->depth[k] = c->depth[pk] + 1;
-	c->self[k] = n->self;
-	c->tot[k] = n->total;
 	c->fn[k] = f;
 	*cy = *up;
 	cy->in_op = up->in_op || fi->rule != AN_NONE;
@@ -166,7 +164,7 @@ static void leave(struct walk *w, uint32_t k)
 static uint32_t list_key(const struct an_ctx *c, const uint8_t *flags, uint8_t flag, uint32_t k)
 {
 	/* the flag first: the rule's key costs a look at the node, far away for most */
-	if (flag ? !(flags[k] & flag) : !c->self[k])
+	if (flag ? !(flags[k] & flag) : !an_self(c, k))
 		return AN_NONE;
 	return flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
 }
@@ -300,15 +298,13 @@ int an_ctx__measure(struct an_ctx *c)
 	c->depth = malloc(((size_t)nn + 1) * sizeof(*c->depth));
 	c->fn = malloc(((size_t)nn + 1) * sizeof(*c->fn));
 	c->resp = malloc(((size_t)nn + 1) * sizeof(*c->resp));
-	c->self = malloc(((size_t)nn + 1) * sizeof(*c->self));
-	c->tot = malloc(((size_t)nn + 1) * sizeof(*c->tot));
 	c->fself = calloc((size_t)nf + 1, sizeof(*c->fself));
 	c->ftotal = calloc((size_t)nf + 1, sizeof(*c->ftotal));
 	c->fentry = calloc((size_t)nf + 1, sizeof(*c->fentry));
 	c->deep = calloc((size_t)nf + 1, sizeof(*c->deep));
 	c->maxrep = calloc((size_t)nf + 1, sizeof(*c->maxrep));
 	if (!w.flags || !w.active || !w.rule_active || !c->node || !c->end || !c->parent || !c->depth ||
-	    !c->fn || !c->resp || !c->self || !c->tot || !c->fself || !c->ftotal || !c->fentry || !c->deep ||
+	    !c->fn || !c->resp || !c->fself || !c->ftotal || !c->fentry || !c->deep ||
 	    !c->maxrep)
 		goto out;
 
@@ -317,8 +313,6 @@ int an_ctx__measure(struct an_ctx *c)
 	c->parent[0] = AN_NONE;
 	c->depth[0] = 0;
 	c->fn[0] = c->resp[0] = AN_NONE;
-	c->self[0] = frec_profile__node(c->p, FREC_NODE_ROOT)->self;
-	c->tot[0] = frec_profile__total(c->p);
 	w.cy[0] = (struct carry){ AN_NONE, AN_NONE, AN_NONE, AN_NONE, AN_NONE, false, false, false, false };
 	c->nr = 1;
 	w.path[depth++] = 0;
