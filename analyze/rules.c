@@ -45,6 +45,7 @@ struct an_pat {
 	uint32_t match;
 	uint32_t lit, lit_len; /* a glob's longest run without wildcards, which a name must hold */
 	uint64_t need;         /* char_mask() of its other bytes, which a name must hold too */
+	bool any;              /* only stars: it matches every name */
 };
 
 /* The set of bytes of @s, folded to 64 bits: a glob whose bytes are not all there cannot match. */
@@ -527,6 +528,7 @@ static int build_index(struct analyze_rules *r)
 
 		g->lit = g->lit_len = 0;
 		g->need = char_mask(g->pat);
+		g->any = !g->pat[strspn(g->pat, "*")];
 		for (size_t at = 0, run; g->pat[at]; at += run ? run : 1) {
 			run = strcspn(g->pat + at, "*?");
 			if (run > g->lit_len) {
@@ -649,10 +651,16 @@ static void try_globs(const struct analyze_rules *r, unsigned int bucket, const 
 {
 	for (uint32_t i = r->bucket[bucket]; i < r->bucket[bucket + 1]; i++) {
 		const struct an_pat *g = &r->glob_sorted[i];
+		const struct an_match *ma = &r->matches[g->match];
 
-		/* the cheap tests first: a profile of many distinct names spent its analysis in globs */
-		if (rule_wanted(r, r->matches[g->match].rule, w) && !(g->need & ~have) &&
-		    (!g->lit_len || memmem(name, len, g->pat + g->lit, g->lit_len)) && an_glob(g->pat, name))
+		/*
+		 * The cheap tests first: a profile of many distinct names spent its analysis in globs.
+		 * A frame without a module cannot match a line that needs one ("match * in libc.so*",
+		 * whose name pattern accepts every name), and a pattern of stars matches any name.
+		 */
+		if (rule_wanted(r, ma->rule, w) && !(g->need & ~have) && (*path || ma->no_module_ok) &&
+		    (!g->lit_len || memmem(name, len, g->pat + g->lit, g->lit_len)) &&
+		    (g->any || an_glob(g->pat, name)))
 			consider(r, g->match, path, w);
 	}
 }
