@@ -41,6 +41,7 @@ struct carry {
 #define FLAG_OUTER 1u    /* outermost node of its function on this stack */
 #define FLAG_OP_OUTER 2u /* outermost match of its operation rule, claiming its subtree */
 #define FLAG_ENTRY 4u    /* first program frame from the root */
+#define FLAG_SELF 8u     /* has self weight (build_lists() then need not read the node) */
 
 struct walk {
 	struct an_ctx *c;
@@ -87,6 +88,8 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 	c->parent[k] = pk;
 	c->depth[k] = c->depth[pk] + 1;
 	c->fn[k] = f;
+	if (n->self)
+		w->flags[k] |= FLAG_SELF;
 	*cy = *up;
 	cy->in_op = up->in_op || fi->rule != AN_NONE;
 	cy->in_specific = up->in_specific || (fi->rule != AN_NONE && !an_rules__get(c->rules, fi->rule)->generic);
@@ -164,12 +167,12 @@ static void leave(struct walk *w, uint32_t k)
 static uint32_t list_key(const struct an_ctx *c, const uint8_t *flags, uint8_t flag, uint32_t k)
 {
 	/* the flag first: the rule's key costs a look at the node, far away for most */
-	if (flag ? !(flags[k] & flag) : !an_self(c, k))
+	if (!(flags[k] & flag))
 		return AN_NONE;
 	return flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
 }
 
-/* Compressed lists: for each key, the pre-order indices with @flag (or self weight when flag is 0). */
+/* Compressed lists: for each key, the pre-order indices with @flag. */
 static int build_lists(struct an_ctx *c, const uint8_t *flags, uint8_t flag, size_t nr_keys, uint32_t **start,
 		       uint32_t **idx)
 {
@@ -339,7 +342,7 @@ int an_ctx__measure(struct an_ctx *c)
 		}
 	}
 	c->end[0] = c->nr;
-	err = build_lists(c, w.flags, 0, nf, &c->self_start, &c->self_idx);
+	err = build_lists(c, w.flags, FLAG_SELF, nf, &c->self_start, &c->self_idx);
 	if (!err)
 		err = build_lists(c, w.flags, FLAG_OUTER, nf, &c->outer_start, &c->outer_idx);
 	if (!err)

@@ -203,8 +203,11 @@ static bool frame_is(const struct frec_profile *p, uint32_t id, const char *text
 			return false;
 		nlen -= 4;
 	}
-	/* strncmp stops at the name's NUL: a shorter name differs there */
-	return !strncmp(name, text, nlen) && !name[nlen];
+	/* byte by byte, inline: names are short, and a shorter name differs at its NUL */
+	for (size_t i = 0; i < nlen; i++)
+		if (name[i] != text[i])
+			return false;
+	return !name[nlen];
 }
 
 /* Twice the slots (or the first 4,096), each entry placed again by its hash's upper half. */
