@@ -654,11 +654,11 @@ static void try_globs(const struct analyze_rules *r, unsigned int bucket, const 
 		const struct an_match *ma = &r->matches[g->match];
 
 		/*
-		 * The cheap tests first: a profile of many distinct names spent its analysis in globs.
+		 * The cheap tests first (the bytes a name must hold, which the pattern keeps at hand): a profile of many distinct names spent its analysis in globs.
 		 * A frame without a module cannot match a line that needs one ("match * in libc.so*",
 		 * whose name pattern accepts every name), and a pattern of stars matches any name.
 		 */
-		if (rule_wanted(r, ma->rule, w) && !(g->need & ~have) && (*path || ma->no_module_ok) &&
+		if (!(g->need & ~have) && rule_wanted(r, ma->rule, w) && (*path || ma->no_module_ok) &&
 		    (!g->lit_len || memmem(name, len, g->pat + g->lit, g->lit_len)) &&
 		    (g->any || an_glob(g->pat, name)))
 			consider(r, g->match, path, w);

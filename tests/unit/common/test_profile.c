@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "frec/compiler.h"
 #include "frec/error.h"
 #include "frec/profile.h"
 
@@ -312,4 +313,29 @@ Test(profile, normalised_values_read_in_their_unit)
 	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_SHARE, -0.1615, true, buf, sizeof(buf)), "-16.15 pt");
 	cr_assert_str_eq(frec_norm__fmt(FREC_NORM_COUNT, 1234, false, buf, 4), "1,2", "cut to the buffer");
 	cr_assert_str_eq(frec_norm__describe(FREC_NORM_TIME), "CPU time (samples x period)");
+}
+
+Test(profile, frames_sort_as_strcmp_orders_their_names)
+{
+	/* names that share their first 8 bytes, end within them, or hold bytes above 0x7f */
+	static const char *const names[] = {
+		"abcdefgh", "abcdefghi", "abcdefg", "abcdefgg", "abcdefgh\x80", "abcdefgha", "a", "",
+		"\xc3\xa9t\xc3\xa9", "zz", "abcdefg\xff", "ab", "abcdefgi", "abcdefgh\x7f", "B", "\x01",
+	};
+	struct frec_profile *p = frec_profile__new();
+	uint32_t ids[FREC_ARRAY_SIZE(names)];
+	const uint32_t *rank;
+
+	for (size_t i = 0; i < FREC_ARRAY_SIZE(names); i++)
+		ids[i] = frame(p, names[i], FREC_FRAME_USER);
+	cr_assert_eq(frec_profile__sort(p), 0);
+	rank = frec_profile__frame_rank(p);
+	cr_assert_not_null(rank);
+	for (size_t i = 0; i < FREC_ARRAY_SIZE(names); i++)
+		for (size_t j = 0; j < FREC_ARRAY_SIZE(names); j++) {
+			int c = strcmp(names[i], names[j]);
+
+			cr_assert_eq(c < 0, rank[ids[i]] < rank[ids[j]], "\"%s\" and \"%s\"", names[i], names[j]);
+		}
+	frec_profile__free(p);
 }
