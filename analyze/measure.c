@@ -49,7 +49,8 @@ struct walk {
 	uint32_t *path;        /* per depth: the pre-order index there */
 	size_t path_cap;
 	uint8_t *flags;
-	uint8_t *may_repeat;   /* per function: it may be repeated work (an_may_repeat()) */
+	uint32_t *caller;      /* per pre-order index: the caller of an outermost call that may be
+				* repeated work, known once the walk has summed its function's total */
 	uint32_t *active;      /* per function: times on the current stack */
 	uint32_t *rule_active; /* per rule: matches on the current stack */
 	size_t lib_cap, calls_cap;
@@ -131,12 +132,8 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 			c->maxrep[f] = a;
 		if (a == AN_RECURSION_DEPTH)
 			c->deep[f] += n->total;
-		if (a == 1 && user && !fi->boilerplate && !up->in_op && up->caller != AN_NONE && w->may_repeat[f]) {
-			int err = record_call(w, k, f, up->caller);
-
-			if (err)
-				return err;
-		}
+		if (a == 1 && user && !fi->boilerplate && !up->in_op)
+			w->caller[k] = up->caller;
 	}
 	if (fi->rule != AN_NONE) {
 		if (!up->in_specific && !w->rule_active[fi->rule])
@@ -231,53 +228,26 @@ static int reach(struct walk *w, uint32_t d)
 }
 
 /*
- * Which functions may be repeated work: their outermost calls (a function's total) must reach
- * its threshold, so a first walk sums those, and the pass records how the calls split only for
- * them.  Recording it for every function made a tuple per node of a large profile.
+ * Repeated work: how the outermost calls of the functions that may be repeated work split, for
+ * those that a caller reached.  A function qualifies by its total (its outermost calls), which the
+ * walk has summed by now: recording it for every function made a tuple per node of a large
+ * profile, and a first walk to sum the totals cost as much as the walk itself.  In pre-order, as
+ * the walk would have recorded them.
  */
-static int mark_may_repeat(struct walk *w)
+static int record_calls(struct walk *w)
 {
 	struct an_ctx *c = w->c;
-	uint32_t nf = c->nr_funcs, depth = 0, n;
-	uint64_t *outer = calloc((size_t)nf + 1, sizeof(*outer));
-	uint32_t *active = calloc((size_t)nf + 1, sizeof(*active));
-	int err = -ENOMEM;
+	uint8_t *may_repeat = malloc((size_t)c->nr_funcs + 1);
+	int err = 0;
 
-	w->may_repeat = calloc((size_t)nf + 1, 1);
-	if (!outer || !active || !w->may_repeat)
-		goto out;
-	n = frec_profile__node(c->p, FREC_NODE_ROOT)->first_child;
-	while (n != FREC_NONE) {
-		const struct frec_node *nd = frec_profile__node(c->p, n);
-		const struct an_frame_info *fi = &c->fi[nd->frame];
-		uint32_t f = fi->cls == AN_CLASS_GROUP ? AN_NONE : fi->func;
-
-		if ((err = reach(w, depth)))
-			goto out;
-		w->path[depth++] = n;
-		if (f != AN_NONE && !active[f]++)
-			outer[f] += nd->total;
-		if (nd->first_child != FREC_NONE) {
-			n = nd->first_child;
-			continue;
-		}
-		n = FREC_NONE;
-		while (depth > 0) {
-			const struct frec_node *top = frec_profile__node(c->p, w->path[--depth]);
-			const struct an_frame_info *tfi = &c->fi[top->frame];
-
-			if (tfi->cls != AN_CLASS_GROUP)
-				active[tfi->func]--;
-			if ((n = top->next_sibling) != FREC_NONE)
-				break;
-		}
-	}
-	for (uint32_t f = 0; f < nf; f++)
-		w->may_repeat[f] = an_may_repeat(c, f, outer[f]);
-	err = 0;
-out:
-	free(outer);
-	free(active);
+	if (!may_repeat)
+		return -ENOMEM;
+	for (uint32_t f = 0; f < c->nr_funcs; f++)
+		may_repeat[f] = an_may_repeat(c, f, c->ftotal[f]);
+	for (uint32_t k = 1; k < c->nr && !err; k++)
+		if (w->caller[k] != AN_NONE && may_repeat[c->fn[k]])
+			err = record_call(w, k, c->fn[k], w->caller[k]);
+	free(may_repeat);
 	return err;
 }
 
@@ -289,10 +259,11 @@ int an_ctx__measure(struct an_ctx *c)
 	int err = -ENOMEM;
 
 	c->nr_rules = (uint32_t)an_rules__nr(c->rules);
-	if ((err = reach(&w, 1)) || (err = mark_may_repeat(&w)))
+	if ((err = reach(&w, 1)))
 		goto out;
 	err = -ENOMEM;
 	w.flags = calloc((size_t)nn + 1, 1);
+	w.caller = malloc(((size_t)nn + 1) * sizeof(*w.caller));
 	w.active = calloc((size_t)nf + 1, sizeof(*w.active));
 	w.rule_active = calloc((size_t)c->nr_rules + 1, sizeof(*w.rule_active));
 	c->node = malloc(((size_t)nn + 1) * sizeof(*c->node));
@@ -306,7 +277,7 @@ int an_ctx__measure(struct an_ctx *c)
 	c->fentry = calloc((size_t)nf + 1, sizeof(*c->fentry));
 	c->deep = calloc((size_t)nf + 1, sizeof(*c->deep));
 	c->maxrep = calloc((size_t)nf + 1, sizeof(*c->maxrep));
-	if (!w.flags || !w.active || !w.rule_active || !c->node || !c->end || !c->parent || !c->depth ||
+	if (!w.flags || !w.caller || !w.active || !w.rule_active || !c->node || !c->end || !c->parent || !c->depth ||
 	    !c->fn || !c->resp || !c->fself || !c->ftotal || !c->fentry || !c->deep ||
 	    !c->maxrep)
 		goto out;
@@ -324,6 +295,7 @@ int an_ctx__measure(struct an_ctx *c)
 		uint32_t k = c->nr++;
 
 		c->node[k] = n;
+		w.caller[k] = AN_NONE;
 		if ((err = reach(&w, depth + 1)) || (err = enter(&w, k, w.path[depth - 1])))
 			goto out;
 		w.path[depth++] = k;
@@ -342,14 +314,18 @@ int an_ctx__measure(struct an_ctx *c)
 		}
 	}
 	c->end[0] = c->nr;
-	err = build_lists(c, w.flags, FLAG_SELF, nf, &c->self_start, &c->self_idx);
+	err = record_calls(&w);
+	free(w.caller);
+	w.caller = NULL;
+	if (!err)
+		err = build_lists(c, w.flags, FLAG_SELF, nf, &c->self_start, &c->self_idx);
 	if (!err)
 		err = build_lists(c, w.flags, FLAG_OUTER, nf, &c->outer_start, &c->outer_idx);
 	if (!err)
 		err = build_lists(c, w.flags, FLAG_OP_OUTER, c->nr_rules, &c->op_start, &c->op_idx);
 out:
 	free(w.path);
-	free(w.may_repeat);
+	free(w.caller);
 	free(w.cy);
 	free(w.flags);
 	free(w.active);
