@@ -168,7 +168,7 @@ struct an_tuple {
 
 /*
  * The self and total weight at pre-order index @k: read from the profile's node rather than
- * copied, which cost 16 bytes per node (70 MB on a profile of 4.5M nodes) for no speed.
+ * copied, which cost 16 bytes per node (70 MB on a profile of 4.5M nodes) and bought no speed.
  */
 static inline uint64_t an_self(const struct an_ctx *c, uint32_t k)
 {

@@ -160,49 +160,70 @@ static void leave(struct walk *w, uint32_t k)
 		w->rule_active[fi->rule]--;
 }
 
-/* The key under which index @k goes in build_lists()'s list, or AN_NONE. */
-static uint32_t list_key(const struct an_ctx *c, const uint8_t *flags, uint8_t flag, uint32_t k)
+/* One of build_lists()'s lists: the indices with @flag, by key. */
+struct list_spec {
+	uint8_t flag;
+	size_t nr_keys;
+	uint32_t **start, **idx; /* where the list goes */
+	uint32_t *s, *ix;        /* while it is built */
+};
+
+/* The key under which index @k goes in @ls's list, or AN_NONE. */
+static uint32_t list_key(const struct an_ctx *c, uint8_t flags, const struct list_spec *ls, uint32_t k)
 {
 	/* the flag first: the rule's key costs a look at the node, far away for most */
-	if (!(flags[k] & flag))
+	if (!(flags & ls->flag))
 		return AN_NONE;
-	return flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
+	return ls->flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
 }
 
-/* Compressed lists: for each key, the pre-order indices with @flag. */
-static int build_lists(struct an_ctx *c, const uint8_t *flags, uint8_t flag, size_t nr_keys, uint32_t **start,
-		       uint32_t **idx)
+/*
+ * Compressed lists: for each key, the pre-order indices with a flag.  The lists are built together,
+ * so that the indices are read twice (to count, then to fill) rather than twice per list.
+ */
+static int build_lists(struct an_ctx *c, const uint8_t *flags, struct list_spec *ls, size_t nr)
 {
-	uint32_t *s = calloc(nr_keys + 1, sizeof(*s)), *ix;
+	int err = -ENOMEM;
 
-	if (!s)
-		return -ENOMEM;
-	for (uint32_t k = 1; k < c->nr; k++) {
-		uint32_t key = list_key(c, flags, flag, k);
+	for (size_t l = 0; l < nr; l++)
+		if (!(ls[l].s = calloc(ls[l].nr_keys + 1, sizeof(*ls[l].s))))
+			goto out;
+	for (uint32_t k = 1; k < c->nr; k++)
+		for (size_t l = 0; flags[k] && l < nr; l++) {
+			uint32_t key = list_key(c, flags[k], &ls[l], k);
 
-		if (key != AN_NONE)
-			s[key + 1]++;
-	}
-	for (size_t i = 0; i < nr_keys; i++)
-		s[i + 1] += s[i];
-	ix = malloc(((size_t)s[nr_keys] + 1) * sizeof(*ix));
-	if (!ix) {
-		free(s);
-		return -ENOMEM;
+			if (key != AN_NONE)
+				ls[l].s[key + 1]++;
+		}
+	for (size_t l = 0; l < nr; l++) {
+		for (size_t i = 0; i < ls[l].nr_keys; i++)
+			ls[l].s[i + 1] += ls[l].s[i];
+		if (!(ls[l].ix = malloc(((size_t)ls[l].s[ls[l].nr_keys] + 1) * sizeof(*ls[l].ix))))
+			goto out;
 	}
 	/* Fill in pre-order, using s[key] as the cursor, then shift the starts back. */
-	for (uint32_t k = 1; k < c->nr; k++) {
-		uint32_t key = list_key(c, flags, flag, k);
+	for (uint32_t k = 1; k < c->nr; k++)
+		for (size_t l = 0; flags[k] && l < nr; l++) {
+			uint32_t key = list_key(c, flags[k], &ls[l], k);
 
-		if (key != AN_NONE)
-			ix[s[key]++] = k;
+			if (key != AN_NONE)
+				ls[l].ix[ls[l].s[key]++] = k;
+		}
+	for (size_t l = 0; l < nr; l++) {
+		for (size_t i = ls[l].nr_keys; i > 0; i--)
+			ls[l].s[i] = ls[l].s[i - 1];
+		ls[l].s[0] = 0;
+		*ls[l].start = ls[l].s;
+		*ls[l].idx = ls[l].ix;
+		ls[l].s = ls[l].ix = NULL;
 	}
-	for (size_t i = nr_keys; i > 0; i--)
-		s[i] = s[i - 1];
-	s[0] = 0;
-	*start = s;
-	*idx = ix;
-	return 0;
+	err = 0;
+out:
+	for (size_t l = 0; l < nr; l++) {
+		free(ls[l].s);
+		free(ls[l].ix);
+	}
+	return err;
 }
 
 /* Room in the per-depth arrays for depth @d.  0 or -ENOMEM. */
@@ -317,12 +338,15 @@ int an_ctx__measure(struct an_ctx *c)
 	err = record_calls(&w);
 	free(w.caller);
 	w.caller = NULL;
-	if (!err)
-		err = build_lists(c, w.flags, FLAG_SELF, nf, &c->self_start, &c->self_idx);
-	if (!err)
-		err = build_lists(c, w.flags, FLAG_OUTER, nf, &c->outer_start, &c->outer_idx);
-	if (!err)
-		err = build_lists(c, w.flags, FLAG_OP_OUTER, c->nr_rules, &c->op_start, &c->op_idx);
+	if (!err) {
+		struct list_spec ls[] = {
+			{ FLAG_SELF, nf, &c->self_start, &c->self_idx, NULL, NULL },
+			{ FLAG_OUTER, nf, &c->outer_start, &c->outer_idx, NULL, NULL },
+			{ FLAG_OP_OUTER, c->nr_rules, &c->op_start, &c->op_idx, NULL, NULL },
+		};
+
+		err = build_lists(c, w.flags, ls, sizeof(ls) / sizeof(ls[0]));
+	}
 out:
 	free(w.path);
 	free(w.caller);
