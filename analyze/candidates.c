@@ -123,7 +123,7 @@ static int known_ops(struct an_ctx *c)
 		};
 
 		for (size_t i = 0; i < cand.claim.n; i++)
-			cand.weight += c->tot[cand.claim.idx[i]];
+			cand.weight += an_tot(c, cand.claim.idx[i]);
 		if (rule->type == AN_RULE_OP && cand.weight && at_least(c, cand.weight, rule->threshold)) {
 			int err = add(c, &cand);
 

@@ -31,14 +31,13 @@ static bool is_program(const char *path)
 	return *base && *base != '[' && !strstr(base, ".so") && !strstr(base, ".map") && !strstr(base, ".node");
 }
 
-static enum an_class classify(const struct analyze_rules *r, const struct frec_frame *f, const char *name,
-			      const char *path)
+static enum an_class classify(const struct frec_frame *f, const char *name, const char *path, bool system)
 {
 	if (f->kind == FREC_FRAME_PROCESS || f->kind == FREC_FRAME_THREAD)
 		return AN_CLASS_GROUP;
 	if (f->kind == FREC_FRAME_KERNEL)
 		return AN_CLASS_KERNEL;
-	if (an_rules__match(r, AN_RULE_SYSTEM, name, path) != AN_NONE)
+	if (system)
 		return AN_CLASS_SYSTEM;
 	if (f->kind == FREC_FRAME_UNKNOWN && (!*path || !strcmp(name, "[unknown]")))
 		return AN_CLASS_UNKNOWN;
@@ -67,6 +66,46 @@ static int cmp_frames(const void *a, const void *b, void *arg)
 	return (x > y) - (x < y);
 }
 
+/* Frames of one name by module, then id: cmp_frames() within a run of frames of that name. */
+static int cmp_same_name(const void *a, const void *b, void *arg)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t mx = frec_profile__frame(arg, x)->module, my = frec_profile__frame(arg, y)->module;
+
+	if (mx != my)
+		return mx < my ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+/*
+ * The frames in the order of cmp_frames().  When every frame's key is its name (no clone suffix,
+ * no JIT tier: the common case) and the profile is sorted, its sort has put the frames in the order
+ * of their names already: only frames that share a name need ordering, by module.  Sorting a
+ * million distinct names again by strcmp was a good part of the analysis of such a profile.
+ */
+static void order_frames(const struct frec_profile *p, struct sort_ctx *sc, bool keys_are_names, uint32_t *order)
+{
+	const uint32_t *rank = frec_profile__frame_rank(p);
+	uint32_t n = frec_profile__nr_frames(p);
+
+	if (!keys_are_names || !rank) {
+		for (uint32_t i = 0; i < n; i++)
+			order[i] = i;
+		qsort_r(order, n, sizeof(*order), cmp_frames, sc);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		order[rank[i]] = i;
+	for (uint32_t i = 0, j; i < n; i = j) {
+		uint32_t name = frec_profile__frame(p, order[i])->name;
+
+		for (j = i + 1; j < n && frec_profile__frame(p, order[j])->name == name; j++)
+			;
+		if (j - i > 1)
+			qsort_r(order + i, j - i, sizeof(*order), cmp_same_name, (void *)p);
+	}
+}
+
 static const char *frame_name(const void *p, size_t i)
 {
 	return frec_profile__frame_name(p, (uint32_t)i);
@@ -79,7 +118,7 @@ int an_ctx__classify(struct an_ctx *c)
 	uint32_t *order = malloc(((size_t)n + 1) * sizeof(*order));
 	struct an_keys k = { NULL, NULL };
 	struct sort_ctx sc = { p, &k };
-	bool waits = an_wait_measure(p) != NULL;
+	bool waits = an_wait_measure(p) != NULL, keys_are_names = true;
 	int err = -ENOMEM;
 
 	c->fi = calloc((size_t)n + 1, sizeof(*c->fi));
@@ -92,17 +131,18 @@ int an_ctx__classify(struct an_ctx *c)
 		char buf[256];
 		const char *path = an_module_path(name, f->module ? frec_profile__str(p, f->module) : NULL, buf, sizeof(buf));
 		struct an_frame_info *fi = &c->fi[i];
+		uint32_t best[AN_RULE_TYPE_MAX];
 
-		fi->cls = (uint8_t)classify(c->rules, f, name, path);
-		fi->rule = fi->cls == AN_CLASS_GROUP ? AN_NONE : an_rules__match_op(c->rules, AN_RULE_OP, name, path, waits);
-		fi->boilerplate = fi->cls == AN_CLASS_GROUP ||
-				  an_rules__match(c->rules, AN_RULE_BOILERPLATE, name, path) != AN_NONE;
+		an_rules__match_types(c->rules, name, path, waits, best);
+		fi->cls = (uint8_t)classify(f, name, path, best[AN_RULE_SYSTEM] != AN_NONE);
+		fi->rule = fi->cls == AN_CLASS_GROUP ? AN_NONE : best[AN_RULE_OP];
+		fi->boilerplate = fi->cls == AN_CLASS_GROUP || best[AN_RULE_BOILERPLATE] != AN_NONE;
 		fi->program = fi->cls != AN_CLASS_KERNEL && is_program(path);
 		fi->unknown = f->kind == FREC_FRAME_UNKNOWN || (!f->module && *path);
-		order[i] = i;
+		keys_are_names = keys_are_names && !strcmp(an_keys__get(&k, i), name);
 	}
 	/* Functions: frames of one function in one module (inlined copies, clones, JIT tiers) are one. */
-	qsort_r(order, n, sizeof(*order), cmp_frames, &sc);
+	order_frames(p, &sc, keys_are_names, order);
 	c->nr_funcs = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct frec_frame *f = frec_profile__frame(p, order[i]);

@@ -113,7 +113,7 @@ static int collect(struct side *s, const struct analyze_rules *rules)
 	for (uint32_t k = 1; k < c.nr && !err; k++) {
 		uint32_t r = c.resp[k] != AN_NONE ? c.resp[k] : c.fn[k], j = k, via = AN_NONE, up;
 
-		if (!c.self[k] || r == AN_NONE)
+		if (!an_self(&c, k) || r == AN_NONE)
 			continue;
 		/* the responsible frame: the nearest one of r at or above the sample; via: its child */
 		while (j && c.fn[j] != r) {
@@ -125,12 +125,12 @@ static int collect(struct side *s, const struct analyze_rules *rules)
 			via = AN_NONE;
 		}
 		err = push(&s->parts, &s->nr_parts, &parts_cap,
-			   entry_of(s, &c, r, via == AN_NONE ? AN_NONE : c.fn[via], c.self[k]));
+			   entry_of(s, &c, r, via == AN_NONE ? AN_NONE : c.fn[via], an_self(&c, k)));
 		for (up = c.parent[j]; up && (c.fn[up] == r || c.fi[frec_profile__node(c.p, c.node[up])->frame].boilerplate);)
 			up = c.parent[up];
 		if (!err)
 			err = push(&s->callers, &s->nr_callers, &callers_cap,
-				   entry_of(s, &c, r, up ? c.fn[up] : AN_NONE, c.self[k]));
+				   entry_of(s, &c, r, up ? c.fn[up] : AN_NONE, an_self(&c, k)));
 	}
 	if (!err) {
 		s->nr_parts = reduce(s->parts, s->nr_parts);

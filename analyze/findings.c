@@ -136,7 +136,7 @@ static int children_of(const struct an_ctx *c, const struct an_cand *cand, uint3
 			uint64_t w = 0;
 
 			for (uint32_t d = ch; d < c->end[ch]; d++)
-				w += c->owner[d] == me ? c->self[d] : 0;
+				w += c->owner[d] == me ? an_self(c, d) : 0;
 			if (an_tuples__push(t, n, cap, (struct an_tuple){ c->fn[ch], 0, 0, w }))
 				return -ENOMEM;
 		}
@@ -191,9 +191,9 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 		memset(by, 0, n * sizeof(*by));
 		FOR_CLAIM(c, &cand->claim, k, {
 			if (owner[k] == AN_NONE)
-				free_w += c->self[k];
+				free_w += an_self(c, k);
 			else
-				by[owner[k]] += c->self[k];
+				by[owner[k]] += an_self(c, k);
 		});
 		for (size_t j = 0; j < n; j++)
 			if (by[j] > best_w) {
@@ -277,7 +277,7 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 		goto out;
 	for (size_t i = 0; what != CHILDREN && i < cl->n; i++) {
 		uint32_t x = cl->idx[i], up = c->parent[x];
-		uint64_t w = cl->subtree ? c->tot[x] : c->self[x];
+		uint64_t w = cl->subtree ? an_tot(c, x) : an_self(c, x);
 		int err = 0;
 
 		switch (what) {
@@ -294,7 +294,7 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 		default:
 			/* where the self time goes, inside the claimed subtrees */
 			for (uint32_t j = x; j < (cl->subtree ? c->end[x] : x + 1) && !err; j++)
-				err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->fn[j], 0, 0, c->self[j] });
+				err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->fn[j], 0, 0, an_self(c, j) });
 			break;
 		}
 		if (err)
@@ -315,7 +315,7 @@ static int heaviest_stack(const struct an_ctx *c, const struct an_cand *cand, ui
 	uint64_t bw = 0;
 
 	for (size_t i = 0; i < cl->n; i++) {
-		uint64_t w = cl->subtree ? c->tot[cl->idx[i]] : c->self[cl->idx[i]];
+		uint64_t w = cl->subtree ? an_tot(c, cl->idx[i]) : an_self(c, cl->idx[i]);
 
 		if (best == AN_NONE || w > bw) {
 			best = cl->idx[i];
@@ -338,7 +338,7 @@ static int heaviest_stack(const struct an_ctx *c, const struct an_cand *cand, ui
 		uint32_t next = AN_NONE;
 
 		for (uint32_t ch = k + 1; ch < c->end[k]; ch = c->end[ch])
-			if (c->tot[ch] * 2 >= c->tot[k] && (next == AN_NONE || c->tot[ch] > c->tot[next]))
+			if (an_tot(c, ch) * 2 >= an_tot(c, k) && (next == AN_NONE || an_tot(c, ch) > an_tot(c, next)))
 				next = ch;
 		if (next == AN_NONE)
 			break;
@@ -349,13 +349,21 @@ static int heaviest_stack(const struct an_ctx *c, const struct an_cand *cand, ui
 	return 0;
 }
 
+/* What claim_nodes() sorts by: the claim's weight at each index. */
+struct by_weight {
+	const struct an_ctx *c;
+	bool subtree;
+};
+
 static int cmp_by_weight(const void *a, const void *b, void *arg)
 {
-	const uint64_t *w = arg;
+	const struct by_weight *bw = arg;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t wx = bw->subtree ? an_tot(bw->c, x) : an_self(bw->c, x);
+	uint64_t wy = bw->subtree ? an_tot(bw->c, y) : an_self(bw->c, y);
 
-	if (w[x] != w[y])
-		return w[x] > w[y] ? -1 : 1;
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
 	return (x > y) - (x < y);
 }
 
@@ -365,11 +373,12 @@ static int claim_nodes(const struct an_ctx *c, const struct an_cand *cand, uint3
 	const struct an_claim *cl = &cand->claim;
 	uint32_t *idx = malloc((cl->n + 1) * sizeof(*idx));
 	size_t n = cl->n < MAX_NODES ? cl->n : MAX_NODES;
+	struct by_weight bw = { c, cl->subtree };
 
 	if (!idx)
 		return -ENOMEM;
 	memcpy(idx, cl->idx, cl->n * sizeof(*idx));
-	qsort_r(idx, cl->n, sizeof(*idx), cmp_by_weight, cl->subtree ? c->tot : c->self);
+	qsort_r(idx, cl->n, sizeof(*idx), cmp_by_weight, &bw);
 	for (size_t i = 0; i < n; i++)
 		idx[i] = c->node[idx[i]];
 	*out = idx;
@@ -402,7 +411,7 @@ static int finish(struct an_ctx *c, struct analyze_report *r, const struct chose
 		if (!t)
 			return -ENOMEM;
 		for (size_t i = 0; i < cand->claim.n; i++)
-			t[i] = (struct an_tuple){ c->fn[cand->claim.idx[i]], 0, 0, c->tot[cand->claim.idx[i]] };
+			t[i] = (struct an_tuple){ c->fn[cand->claim.idx[i]], 0, 0, an_tot(c, cand->claim.idx[i]) };
 		if (top_funcs(c, t, cand->claim.n, AN_NONE, &top, 1))
 			f->subject = (struct analyze_fn){ top.name, top.module, cand->weight, false };
 		free(t);
@@ -425,7 +434,7 @@ static int finish(struct an_ctx *c, struct analyze_report *r, const struct chose
 	FOR_CLAIM(c, &cand->claim, k, {
 		if (c->fn[k] != AN_NONE && c->funcs[c->fn[k]].name == f->subject.name &&
 		    c->funcs[c->fn[k]].module == f->subject.module)
-			f->subject_self += c->self[k];
+			f->subject_self += an_self(c, k);
 	});
 	if ((err = heaviest_stack(c, cand, &m->stack, &f->stack_len)))
 		return err;
@@ -497,8 +506,6 @@ void an_ctx__exit(struct an_ctx *c)
 	free(c->depth);
 	free(c->fn);
 	free(c->resp);
-	free(c->self);
-	free(c->tot);
 	free(c->fself);
 	free(c->ftotal);
 	free(c->fentry);

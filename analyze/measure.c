@@ -41,6 +41,7 @@ struct carry {
 #define FLAG_OUTER 1u    /* outermost node of its function on this stack */
 #define FLAG_OP_OUTER 2u /* outermost match of its operation rule, claiming its subtree */
 #define FLAG_ENTRY 4u    /* first program frame from the root */
+#define FLAG_SELF 8u     /* has self weight (build_lists() then need not read the node) */
 
 struct walk {
 	struct an_ctx *c;
@@ -48,7 +49,8 @@ struct walk {
 	uint32_t *path;        /* per depth: the pre-order index there */
 	size_t path_cap;
 	uint8_t *flags;
-	uint8_t *may_repeat;   /* per function: it may be repeated work (an_may_repeat()) */
+	uint32_t *caller;      /* per pre-order index: the caller of an outermost call that may be
+				* repeated work, known once the walk has summed its function's total */
 	uint32_t *active;      /* per function: times on the current stack */
 	uint32_t *rule_active; /* per rule: matches on the current stack */
 	size_t lib_cap, calls_cap;
@@ -61,9 +63,9 @@ static int record_call(struct walk *w, uint32_t k, uint32_t f, uint32_t caller)
 	const struct frec_node *n = frec_profile__node(c->p, c->node[k]);
 	int err = 0;
 
-	if (c->self[k])
+	if (an_self(c, k))
 		err = an_tuples__push(&c->calls, &c->nr_calls, &w->calls_cap,
-				 (struct an_tuple){ f, caller, AN_NONE, c->self[k] });
+				 (struct an_tuple){ f, caller, AN_NONE, an_self(c, k) });
 	for (uint32_t ch = n->first_child; ch != FREC_NONE && !err; ch = frec_profile__node(c->p, ch)->next_sibling) {
 		const struct frec_node *cn = frec_profile__node(c->p, ch);
 
@@ -86,9 +88,9 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 
 	c->parent[k] = pk;
 	c->depth[k] = c->depth[pk] + 1;
-	c->self[k] = n->self;
-	c->tot[k] = n->total;
 	c->fn[k] = f;
+	if (n->self)
+		w->flags[k] |= FLAG_SELF;
 	*cy = *up;
 	cy->in_op = up->in_op || fi->rule != AN_NONE;
 	cy->in_specific = up->in_specific || (fi->rule != AN_NONE && !an_rules__get(c->rules, fi->rule)->generic);
@@ -130,12 +132,8 @@ static int enter(struct walk *w, uint32_t k, uint32_t pk)
 			c->maxrep[f] = a;
 		if (a == AN_RECURSION_DEPTH)
 			c->deep[f] += n->total;
-		if (a == 1 && user && !fi->boilerplate && !up->in_op && up->caller != AN_NONE && w->may_repeat[f]) {
-			int err = record_call(w, k, f, up->caller);
-
-			if (err)
-				return err;
-		}
+		if (a == 1 && user && !fi->boilerplate && !up->in_op)
+			w->caller[k] = up->caller;
 	}
 	if (fi->rule != AN_NONE) {
 		if (!up->in_specific && !w->rule_active[fi->rule])
@@ -162,49 +160,70 @@ static void leave(struct walk *w, uint32_t k)
 		w->rule_active[fi->rule]--;
 }
 
-/* The key under which index @k goes in build_lists()'s list, or AN_NONE. */
-static uint32_t list_key(const struct an_ctx *c, const uint8_t *flags, uint8_t flag, uint32_t k)
+/* One of build_lists()'s lists: the indices with @flag, by key. */
+struct list_spec {
+	uint8_t flag;
+	size_t nr_keys;
+	uint32_t **start, **idx; /* where the list goes */
+	uint32_t *s, *ix;        /* while it is built */
+};
+
+/* The key under which index @k goes in @ls's list, or AN_NONE. */
+static uint32_t list_key(const struct an_ctx *c, uint8_t flags, const struct list_spec *ls, uint32_t k)
 {
 	/* the flag first: the rule's key costs a look at the node, far away for most */
-	if (flag ? !(flags[k] & flag) : !c->self[k])
+	if (!(flags & ls->flag))
 		return AN_NONE;
-	return flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
+	return ls->flag == FLAG_OP_OUTER ? c->fi[frec_profile__node(c->p, c->node[k])->frame].rule : c->fn[k];
 }
 
-/* Compressed lists: for each key, the pre-order indices with @flag (or self weight when flag is 0). */
-static int build_lists(struct an_ctx *c, const uint8_t *flags, uint8_t flag, size_t nr_keys, uint32_t **start,
-		       uint32_t **idx)
+/*
+ * Compressed lists: for each key, the pre-order indices with a flag.  The lists are built together,
+ * so that the indices are read twice (to count, then to fill) rather than twice per list.
+ */
+static int build_lists(struct an_ctx *c, const uint8_t *flags, struct list_spec *ls, size_t nr)
 {
-	uint32_t *s = calloc(nr_keys + 1, sizeof(*s)), *ix;
+	int err = -ENOMEM;
 
-	if (!s)
-		return -ENOMEM;
-	for (uint32_t k = 1; k < c->nr; k++) {
-		uint32_t key = list_key(c, flags, flag, k);
+	for (size_t l = 0; l < nr; l++)
+		if (!(ls[l].s = calloc(ls[l].nr_keys + 1, sizeof(*ls[l].s))))
+			goto out;
+	for (uint32_t k = 1; k < c->nr; k++)
+		for (size_t l = 0; flags[k] && l < nr; l++) {
+			uint32_t key = list_key(c, flags[k], &ls[l], k);
 
-		if (key != AN_NONE)
-			s[key + 1]++;
-	}
-	for (size_t i = 0; i < nr_keys; i++)
-		s[i + 1] += s[i];
-	ix = malloc(((size_t)s[nr_keys] + 1) * sizeof(*ix));
-	if (!ix) {
-		free(s);
-		return -ENOMEM;
+			if (key != AN_NONE)
+				ls[l].s[key + 1]++;
+		}
+	for (size_t l = 0; l < nr; l++) {
+		for (size_t i = 0; i < ls[l].nr_keys; i++)
+			ls[l].s[i + 1] += ls[l].s[i];
+		if (!(ls[l].ix = malloc(((size_t)ls[l].s[ls[l].nr_keys] + 1) * sizeof(*ls[l].ix))))
+			goto out;
 	}
 	/* Fill in pre-order, using s[key] as the cursor, then shift the starts back. */
-	for (uint32_t k = 1; k < c->nr; k++) {
-		uint32_t key = list_key(c, flags, flag, k);
+	for (uint32_t k = 1; k < c->nr; k++)
+		for (size_t l = 0; flags[k] && l < nr; l++) {
+			uint32_t key = list_key(c, flags[k], &ls[l], k);
 
-		if (key != AN_NONE)
-			ix[s[key]++] = k;
+			if (key != AN_NONE)
+				ls[l].ix[ls[l].s[key]++] = k;
+		}
+	for (size_t l = 0; l < nr; l++) {
+		for (size_t i = ls[l].nr_keys; i > 0; i--)
+			ls[l].s[i] = ls[l].s[i - 1];
+		ls[l].s[0] = 0;
+		*ls[l].start = ls[l].s;
+		*ls[l].idx = ls[l].ix;
+		ls[l].s = ls[l].ix = NULL;
 	}
-	for (size_t i = nr_keys; i > 0; i--)
-		s[i] = s[i - 1];
-	s[0] = 0;
-	*start = s;
-	*idx = ix;
-	return 0;
+	err = 0;
+out:
+	for (size_t l = 0; l < nr; l++) {
+		free(ls[l].s);
+		free(ls[l].ix);
+	}
+	return err;
 }
 
 /* Room in the per-depth arrays for depth @d.  0 or -ENOMEM. */
@@ -230,53 +249,26 @@ static int reach(struct walk *w, uint32_t d)
 }
 
 /*
- * Which functions may be repeated work: their outermost calls (a function's total) must reach
- * its threshold, so a first walk sums those, and the pass records how the calls split only for
- * them.  Recording it for every function made a tuple per node of a large profile.
+ * Repeated work: how the outermost calls of the functions that may be repeated work split, for
+ * those that a caller reached.  A function qualifies by its total (its outermost calls), which the
+ * walk has summed by now: recording it for every function made a tuple per node of a large
+ * profile, and a first walk to sum the totals cost as much as the walk itself.  In pre-order, as
+ * the walk would have recorded them.
  */
-static int mark_may_repeat(struct walk *w)
+static int record_calls(struct walk *w)
 {
 	struct an_ctx *c = w->c;
-	uint32_t nf = c->nr_funcs, depth = 0, n;
-	uint64_t *outer = calloc((size_t)nf + 1, sizeof(*outer));
-	uint32_t *active = calloc((size_t)nf + 1, sizeof(*active));
-	int err = -ENOMEM;
+	uint8_t *may_repeat = malloc((size_t)c->nr_funcs + 1);
+	int err = 0;
 
-	w->may_repeat = calloc((size_t)nf + 1, 1);
-	if (!outer || !active || !w->may_repeat)
-		goto out;
-	n = frec_profile__node(c->p, FREC_NODE_ROOT)->first_child;
-	while (n != FREC_NONE) {
-		const struct frec_node *nd = frec_profile__node(c->p, n);
-		const struct an_frame_info *fi = &c->fi[nd->frame];
-		uint32_t f = fi->cls == AN_CLASS_GROUP ? AN_NONE : fi->func;
-
-		if ((err = reach(w, depth)))
-			goto out;
-		w->path[depth++] = n;
-		if (f != AN_NONE && !active[f]++)
-			outer[f] += nd->total;
-		if (nd->first_child != FREC_NONE) {
-			n = nd->first_child;
-			continue;
-		}
-		n = FREC_NONE;
-		while (depth > 0) {
-			const struct frec_node *top = frec_profile__node(c->p, w->path[--depth]);
-			const struct an_frame_info *tfi = &c->fi[top->frame];
-
-			if (tfi->cls != AN_CLASS_GROUP)
-				active[tfi->func]--;
-			if ((n = top->next_sibling) != FREC_NONE)
-				break;
-		}
-	}
-	for (uint32_t f = 0; f < nf; f++)
-		w->may_repeat[f] = an_may_repeat(c, f, outer[f]);
-	err = 0;
-out:
-	free(outer);
-	free(active);
+	if (!may_repeat)
+		return -ENOMEM;
+	for (uint32_t f = 0; f < c->nr_funcs; f++)
+		may_repeat[f] = an_may_repeat(c, f, c->ftotal[f]);
+	for (uint32_t k = 1; k < c->nr && !err; k++)
+		if (w->caller[k] != AN_NONE && may_repeat[c->fn[k]])
+			err = record_call(w, k, c->fn[k], w->caller[k]);
+	free(may_repeat);
 	return err;
 }
 
@@ -288,10 +280,11 @@ int an_ctx__measure(struct an_ctx *c)
 	int err = -ENOMEM;
 
 	c->nr_rules = (uint32_t)an_rules__nr(c->rules);
-	if ((err = reach(&w, 1)) || (err = mark_may_repeat(&w)))
+	if ((err = reach(&w, 1)))
 		goto out;
 	err = -ENOMEM;
 	w.flags = calloc((size_t)nn + 1, 1);
+	w.caller = malloc(((size_t)nn + 1) * sizeof(*w.caller));
 	w.active = calloc((size_t)nf + 1, sizeof(*w.active));
 	w.rule_active = calloc((size_t)c->nr_rules + 1, sizeof(*w.rule_active));
 	c->node = malloc(((size_t)nn + 1) * sizeof(*c->node));
@@ -300,15 +293,13 @@ int an_ctx__measure(struct an_ctx *c)
 	c->depth = malloc(((size_t)nn + 1) * sizeof(*c->depth));
 	c->fn = malloc(((size_t)nn + 1) * sizeof(*c->fn));
 	c->resp = malloc(((size_t)nn + 1) * sizeof(*c->resp));
-	c->self = malloc(((size_t)nn + 1) * sizeof(*c->self));
-	c->tot = malloc(((size_t)nn + 1) * sizeof(*c->tot));
 	c->fself = calloc((size_t)nf + 1, sizeof(*c->fself));
 	c->ftotal = calloc((size_t)nf + 1, sizeof(*c->ftotal));
 	c->fentry = calloc((size_t)nf + 1, sizeof(*c->fentry));
 	c->deep = calloc((size_t)nf + 1, sizeof(*c->deep));
 	c->maxrep = calloc((size_t)nf + 1, sizeof(*c->maxrep));
-	if (!w.flags || !w.active || !w.rule_active || !c->node || !c->end || !c->parent || !c->depth ||
-	    !c->fn || !c->resp || !c->self || !c->tot || !c->fself || !c->ftotal || !c->fentry || !c->deep ||
+	if (!w.flags || !w.caller || !w.active || !w.rule_active || !c->node || !c->end || !c->parent || !c->depth ||
+	    !c->fn || !c->resp || !c->fself || !c->ftotal || !c->fentry || !c->deep ||
 	    !c->maxrep)
 		goto out;
 
@@ -317,8 +308,6 @@ int an_ctx__measure(struct an_ctx *c)
 	c->parent[0] = AN_NONE;
 	c->depth[0] = 0;
 	c->fn[0] = c->resp[0] = AN_NONE;
-	c->self[0] = frec_profile__node(c->p, FREC_NODE_ROOT)->self;
-	c->tot[0] = frec_profile__total(c->p);
 	w.cy[0] = (struct carry){ AN_NONE, AN_NONE, AN_NONE, AN_NONE, AN_NONE, false, false, false, false };
 	c->nr = 1;
 	w.path[depth++] = 0;
@@ -327,6 +316,7 @@ int an_ctx__measure(struct an_ctx *c)
 		uint32_t k = c->nr++;
 
 		c->node[k] = n;
+		w.caller[k] = AN_NONE;
 		if ((err = reach(&w, depth + 1)) || (err = enter(&w, k, w.path[depth - 1])))
 			goto out;
 		w.path[depth++] = k;
@@ -345,14 +335,21 @@ int an_ctx__measure(struct an_ctx *c)
 		}
 	}
 	c->end[0] = c->nr;
-	err = build_lists(c, w.flags, 0, nf, &c->self_start, &c->self_idx);
-	if (!err)
-		err = build_lists(c, w.flags, FLAG_OUTER, nf, &c->outer_start, &c->outer_idx);
-	if (!err)
-		err = build_lists(c, w.flags, FLAG_OP_OUTER, c->nr_rules, &c->op_start, &c->op_idx);
+	err = record_calls(&w);
+	free(w.caller);
+	w.caller = NULL;
+	if (!err) {
+		struct list_spec ls[] = {
+			{ FLAG_SELF, nf, &c->self_start, &c->self_idx, NULL, NULL },
+			{ FLAG_OUTER, nf, &c->outer_start, &c->outer_idx, NULL, NULL },
+			{ FLAG_OP_OUTER, c->nr_rules, &c->op_start, &c->op_idx, NULL, NULL },
+		};
+
+		err = build_lists(c, w.flags, ls, sizeof(ls) / sizeof(ls[0]));
+	}
 out:
 	free(w.path);
-	free(w.may_repeat);
+	free(w.caller);
 	free(w.cy);
 	free(w.flags);
 	free(w.active);

@@ -45,6 +45,7 @@ struct an_pat {
 	uint32_t match;
 	uint32_t lit, lit_len; /* a glob's longest run without wildcards, which a name must hold */
 	uint64_t need;         /* char_mask() of its other bytes, which a name must hold too */
+	bool any;              /* only stars: it matches every name */
 };
 
 /* The set of bytes of @s, folded to 64 bits: a glob whose bytes are not all there cannot match. */
@@ -527,6 +528,7 @@ static int build_index(struct analyze_rules *r)
 
 		g->lit = g->lit_len = 0;
 		g->need = char_mask(g->pat);
+		g->any = !g->pat[strspn(g->pat, "*")];
 		for (size_t at = 0, run; g->pat[at]; at += run ? run : 1) {
 			run = strcspn(g->pat + at, "*?");
 			if (run > g->lit_len) {
@@ -617,50 +619,59 @@ static bool module_matches(const struct an_match *m, const char *path)
 	return false;
 }
 
-/* Whether rule @i may match: of @type, and a waits rule only when @waits. */
-static bool rule_applies(const struct analyze_rules *r, uint32_t i, enum an_rule_type type, bool waits)
+/*
+ * Every type is matched in one walk over the patterns: classifying a frame asks for three types,
+ * and with hundreds of thousands of distinct frames the walk, not the globs, was the cost.  A type
+ * nobody asked for starts with best 0, which no rule index beats.
+ */
+struct an_want {
+	uint32_t best[AN_RULE_TYPE_MAX]; /* the lowest rule index so far per type, AN_NONE for none */
+	bool waits[AN_RULE_TYPE_MAX];    /* rules marked "waits" may match this type */
+};
+
+/* Whether rule @i may still improve @w: lower than its type's best, and a waits rule only when allowed. */
+static bool rule_wanted(const struct analyze_rules *r, uint32_t i, const struct an_want *w)
 {
-	return r->rules[i].type == type && (waits || !r->rules[i].waits);
+	const struct an_rule *rule = &r->rules[i];
+
+	return i < w->best[rule->type] && (w->waits[rule->type] || !rule->waits);
 }
 
-/* Consider match line @m for the best (lowest) rule index so far. */
-static void consider(const struct analyze_rules *r, uint32_t m, enum an_rule_type type, bool waits,
-		     const char *path, uint32_t *best)
+/* Consider match line @m for its type's best (lowest) rule index so far. */
+static void consider(const struct analyze_rules *r, uint32_t m, const char *path, struct an_want *w)
 {
 	const struct an_match *ma = &r->matches[m];
 
-	if (ma->rule < *best && rule_applies(r, ma->rule, type, waits) && module_matches(ma, path))
-		*best = ma->rule;
+	if (rule_wanted(r, ma->rule, w) && module_matches(ma, path))
+		w->best[r->rules[ma->rule].type] = ma->rule;
 }
 
-static void try_globs(const struct analyze_rules *r, unsigned int bucket, enum an_rule_type type, bool waits,
-		      const char *name, size_t len, uint64_t have, const char *path, uint32_t *best)
+static void try_globs(const struct analyze_rules *r, unsigned int bucket, const char *name, size_t len,
+		      uint64_t have, const char *path, struct an_want *w)
 {
 	for (uint32_t i = r->bucket[bucket]; i < r->bucket[bucket + 1]; i++) {
 		const struct an_pat *g = &r->glob_sorted[i];
-		uint32_t rule = r->matches[g->match].rule;
+		const struct an_match *ma = &r->matches[g->match];
 
-		/* the cheap tests first: a profile of many distinct names spent its analysis in globs */
-		if (rule < *best && rule_applies(r, rule, type, waits) && !(g->need & ~have) &&
-		    (!g->lit_len || memmem(name, len, g->pat + g->lit, g->lit_len)) && an_glob(g->pat, name))
-			consider(r, g->match, type, waits, path, best);
+		/*
+		 * The cheap tests first (the bytes a name must hold, which the pattern keeps at hand): a profile of many distinct names spent its analysis in globs.
+		 * A frame without a module cannot match a line that needs one ("match * in libc.so*",
+		 * whose name pattern accepts every name), and a pattern of stars matches any name.
+		 */
+		if (!(g->need & ~have) && rule_wanted(r, ma->rule, w) && (*path || ma->no_module_ok) &&
+		    (!g->lit_len || memmem(name, len, g->pat + g->lit, g->lit_len)) &&
+		    (g->any || an_glob(g->pat, name)))
+			consider(r, g->match, path, w);
 	}
 }
 
-uint32_t an_rules__match(const struct analyze_rules *r, enum an_rule_type type, const char *name, const char *path)
+static void match_all(const struct analyze_rules *r, const char *name, const char *path, struct an_want *w)
 {
-	return an_rules__match_op(r, type, name, path, false);
-}
-
-uint32_t an_rules__match_op(const struct analyze_rules *r, enum an_rule_type type, const char *name,
-			    const char *path, bool waits)
-{
-	uint32_t best = AN_NONE;
 	size_t lo = 0, hi, len;
 	uint64_t have;
 
 	if (!r || !r->nr_matches)
-		return AN_NONE;
+		return;
 	/* exact patterns: the first entry equal to name, then every equal one */
 	hi = r->nr_exact;
 	while (lo < hi) {
@@ -672,13 +683,39 @@ uint32_t an_rules__match_op(const struct analyze_rules *r, enum an_rule_type typ
 			hi = mid;
 	}
 	for (; lo < r->nr_exact && !strcmp(r->exact[lo].pat, name); lo++)
-		consider(r, r->exact[lo].match, type, waits, path, &best);
+		consider(r, r->exact[lo].match, path, w);
 	len = strlen(name);
 	have = char_mask(name);
-	try_globs(r, 0, type, waits, name, len, have, path, &best);
+	try_globs(r, 0, name, len, have, path, w);
 	if (*name)
-		try_globs(r, (unsigned char)name[0], type, waits, name, len, have, path, &best);
-	return best;
+		try_globs(r, (unsigned char)name[0], name, len, have, path, w);
+}
+
+uint32_t an_rules__match(const struct analyze_rules *r, enum an_rule_type type, const char *name, const char *path)
+{
+	return an_rules__match_op(r, type, name, path, false);
+}
+
+uint32_t an_rules__match_op(const struct analyze_rules *r, enum an_rule_type type, const char *name,
+			    const char *path, bool waits)
+{
+	struct an_want w = { .best = { 0 } };
+
+	w.best[type] = AN_NONE;
+	w.waits[type] = waits;
+	match_all(r, name, path, &w);
+	return w.best[type];
+}
+
+void an_rules__match_types(const struct analyze_rules *r, const char *name, const char *path, bool waits,
+			   uint32_t best[AN_RULE_TYPE_MAX])
+{
+	struct an_want w = { .waits = { [AN_RULE_OP] = waits } };
+
+	for (int t = 0; t < AN_RULE_TYPE_MAX; t++)
+		w.best[t] = AN_NONE;
+	match_all(r, name, path, &w);
+	memcpy(best, w.best, sizeof(w.best));
 }
 
 const char *an_module_path(const char *name, const char *module, char *buf, size_t size)
@@ -702,11 +739,12 @@ const char *analyze_rules__classify(const struct analyze_rules *r, const char *n
 {
 	char buf[256];
 	const char *path = an_module_path(name, module, buf, sizeof(buf));
-	uint32_t op = an_rules__match(r, AN_RULE_OP, name, path);
+	uint32_t best[AN_RULE_TYPE_MAX];
 
+	an_rules__match_types(r, name, path, false, best);
 	if (boilerplate)
-		*boilerplate = an_rules__match(r, AN_RULE_BOILERPLATE, name, path) != AN_NONE;
+		*boilerplate = best[AN_RULE_BOILERPLATE] != AN_NONE;
 	if (system)
-		*system = an_rules__match(r, AN_RULE_SYSTEM, name, path) != AN_NONE;
-	return op == AN_NONE ? NULL : r->rules[op].id + 9;
+		*system = best[AN_RULE_SYSTEM] != AN_NONE;
+	return best[AN_RULE_OP] == AN_NONE ? NULL : r->rules[best[AN_RULE_OP]].id + 9;
 }

@@ -574,17 +574,35 @@ int frec_profile__frame_cmp(const struct frec_profile *p, uint32_t a, uint32_t b
 	return cmp_u32(fa->line, fb->line);
 }
 
-/* A frame and its name, to sort by: the name decides nearly always, without a look-up. */
+/*
+ * A frame and its name, to sort by: the name decides nearly always, and its first 8 bytes, read as
+ * a big-endian number (NUL-padded), decide as strcmp() would without reaching the string.
+ */
 struct named_frame {
+	uint64_t prefix;
 	const char *name;
 	uint32_t id;
 };
 
+static uint64_t name_prefix(const char *name)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8 && name[i]; i++)
+		v = v << 8 | (unsigned char)name[i];
+	/* NUL-padded; a shift by 64 bits would be undefined */
+	return i ? v << (8 * (8 - i)) : 0;
+}
+
 static int cmp_named_frames(const void *a, const void *b, void *arg)
 {
 	const struct named_frame *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
+	int c;
 
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	c = strcmp(x->name, y->name);
 	return c ? c : frec_profile__frame_cmp(arg, x->id, y->id);
 }
 
@@ -616,8 +634,11 @@ int frec_profile__sort(struct frec_profile *p)
 
 	if (!order || !rank)
 		goto out;
-	for (uint32_t i = 0; i < p->nr_frames; i++)
-		order[i] = (struct named_frame){ frec_profile__frame_name(p, i), i };
+	for (uint32_t i = 0; i < p->nr_frames; i++) {
+		const char *name = frec_profile__frame_name(p, i);
+
+		order[i] = (struct named_frame){ name_prefix(name), name, i };
+	}
 	qsort_r(order, p->nr_frames, sizeof(*order), cmp_named_frames, p);
 	for (uint32_t i = 0; i < p->nr_frames; i++)
 		rank[order[i].id] = i;

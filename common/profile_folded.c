@@ -147,18 +147,17 @@ struct fold_read {
 };
 
 /*
- * Frames by the bytes that name them in the input ("name_[k]"): a direct-mapped cache in front of
- * interning the name and finding the frame, two hash lookups that were most of the cost of a node
- * in profiles of millions of distinct stacks.  An entry is checked against the frame's interned
- * name (and kind suffix), which stays in the cache where the input's earlier lines do not; a
- * collision replaces it.
+ * Frames by the bytes that name them in the input ("name_[k]"): an index in front of interning the
+ * name and finding the frame, two hash lookups (and their cache misses) that were most of the cost
+ * of a node in profiles of millions of distinct stacks.  It holds every text seen, so that a
+ * profile of a million distinct functions (long C++ names) pays one lookup per frame, not three.
+ * A slot holds a frame id (plus one: 0 is a free slot) and the upper half of the text's hash, which
+ * both skips most texts that differ without reading them and places the entry again when the index
+ * grows (the text itself is not kept: the frame's name is checked instead).
  */
-#define FRAME_CACHE (1u << 14) /* 128 KiB: within the L2 cache */
-
-struct frame_cache_entry {
-	uint32_t frame;
-	uint16_t len;  /* of the frame's text in the input, 0 for an empty entry */
-	uint16_t nlen; /* of its name */
+struct frame_index {
+	uint64_t *slots; /* (frame + 1) << 32 | hash >> 32 */
+	uint32_t cap, len; /* cap: a power of two, or 0 */
 };
 
 static const char *kind_suffix(const struct frec_frame *f)
@@ -170,7 +169,7 @@ static const char *kind_suffix(const struct frec_frame *f)
 	return FREC_FOLDED_INLINED;
 }
 
-static uint32_t raw_hash(const char *s, size_t len)
+static uint64_t raw_hash(const char *s, size_t len)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
 
@@ -185,25 +184,74 @@ static uint32_t raw_hash(const char *s, size_t len)
 		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
 	h ^= h >> 32;
 	h *= 0xc4ceb9fe1a85ec53ull;
-	return (uint32_t)(h >> 40);
+	return h ^ (h >> 29);
 }
 
-static int cached_frame_id(struct frame_cache_entry *cache, struct frec_profile *p, const char *name, size_t len)
+/*
+ * Whether frame @id is what frame_id() makes of the @len bytes at @text (which hold no NUL).  A
+ * "no" for a text that names it after all ("[unknown]_[k]" is the unknown frame) costs only a
+ * slow look-up.
+ */
+static bool frame_is(const struct frec_profile *p, uint32_t id, const char *text, size_t len)
 {
-	struct frame_cache_entry *e = &cache[raw_hash(name, len) & (FRAME_CACHE - 1)];
-	const struct frec_frame *f;
+	const struct frec_frame *f = frec_profile__frame(p, id);
+	const char *name = frec_profile__str(p, f->name);
+	size_t nlen = len;
+
+	if (f->kind == FREC_FRAME_KERNEL || f->kind == FREC_FRAME_JIT || (f->flags & FREC_FRAME_INLINED)) {
+		if (len < 4 || memcmp(text + len - 4, kind_suffix(f), 4))
+			return false;
+		nlen -= 4;
+	}
+	/* byte by byte, inline: names are short, and a shorter name differs at its NUL */
+	for (size_t i = 0; i < nlen; i++)
+		if (name[i] != text[i])
+			return false;
+	return !name[nlen];
+}
+
+/* Twice the slots (or the first 4,096), each entry placed again by its hash's upper half. */
+static int frame_index__grow(struct frame_index *x)
+{
+	uint32_t cap = x->cap ? x->cap * 2 : 4096;
+	uint64_t *slots;
+
+	if (x->cap > UINT32_MAX / 4 || !(slots = calloc(cap, sizeof(*slots))))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < x->cap; i++) {
+		uint64_t e = x->slots[i];
+
+		if (e) {
+			uint32_t j = (uint32_t)e & (cap - 1);
+
+			while (slots[j])
+				j = (j + 1) & (cap - 1);
+			slots[j] = e;
+		}
+	}
+	free(x->slots);
+	x->slots = slots;
+	x->cap = cap;
+	return 0;
+}
+
+static int indexed_frame_id(struct frame_index *x, struct frec_profile *p, const char *text, size_t len)
+{
+	uint32_t tag = (uint32_t)(raw_hash(text, len) >> 32), i;
 	int id;
 
-	if (e->len == len) {
-		f = frec_profile__frame(p, e->frame);
-		if (!memcmp(frec_profile__str(p, f->name), name, e->nlen) &&
-		    (e->nlen == len || !memcmp(kind_suffix(f), name + e->nlen, len - e->nlen)))
-			return (int)e->frame;
+	if ((x->len + 1) * 2 > x->cap && frame_index__grow(x))
+		return -ENOMEM;
+	for (i = tag & (x->cap - 1); x->slots[i]; i = (i + 1) & (x->cap - 1)) {
+		uint64_t e = x->slots[i];
+
+		if ((uint32_t)e == tag && frame_is(p, (uint32_t)(e >> 32) - 1, text, len))
+			return (int)(e >> 32) - 1;
 	}
-	id = frame_id(p, name, len);
-	if (id >= 0 && len <= UINT16_MAX) {
-		f = frec_profile__frame(p, (uint32_t)id);
-		*e = (struct frame_cache_entry){ (uint32_t)id, (uint16_t)len, (uint16_t)strlen(frec_profile__str(p, f->name)) };
+	id = frame_id(p, text, len);
+	if (id >= 0) {
+		x->slots[i] = (uint64_t)((uint32_t)id + 1) << 32 | tag;
+		x->len++;
 	}
 	return id;
 }
@@ -276,7 +324,7 @@ static int import(struct frec_profile *p, const char *buf, size_t len, const str
 	 */
 	uint32_t *nodes = NULL;
 	size_t *ends = NULL;
-	struct frame_cache_entry *cache = calloc(FRAME_CACHE, sizeof(*cache));
+	struct frame_index index = { NULL, 0, 0 };
 	size_t nodes_cap = 0, prev_n = 0, prev_len = 0;
 	const char *prev = NULL;
 	const char *end = buf + len;
@@ -286,8 +334,6 @@ static int import(struct frec_profile *p, const char *buf, size_t len, const str
 	if (!st)
 		st = &dummy;
 	*st = (struct frec_folded_stats){ 0 };
-	if (!cache)
-		return -ENOMEM;
 	for (const char *line = buf; line < end;) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
@@ -374,7 +420,7 @@ static int import(struct frec_profile *p, const char *buf, size_t len, const str
 					ends = ne;
 					nodes_cap = cap;
 				}
-				id = cached_frame_id(cache, p, f, flen);
+				id = indexed_frame_id(&index, p, f, flen);
 				if (id >= 0)
 					id = frec_profile__child(p, n ? nodes[n - 1] : FREC_NODE_ROOT, (uint32_t)id);
 				if (id < 0) {
@@ -410,7 +456,7 @@ static int import(struct frec_profile *p, const char *buf, size_t len, const str
 	if (!added && st->bad_lines && st->bad_lines == st->lines)
 		err = -FREC_E_FOLDED_EMPTY;
 out:
-	free(cache);
+	free(index.slots);
 	free(nodes);
 	free(ends);
 	return err ? err : added;

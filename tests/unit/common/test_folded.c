@@ -375,3 +375,60 @@ Test(common_folded, writes_identical_stacks_merged)
 	free(out);
 	frec_profile__free(prof);
 }
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of @text (modified), sorted; *@n of them. */
+static char **sorted_lines(char *text, size_t *n)
+{
+	char **v = NULL, *save, *tok;
+	size_t cap = 0;
+
+	*n = 0;
+	for (tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			v = realloc(v, cap * sizeof(*v));
+			cr_assert_not_null(v);
+		}
+		v[(*n)++] = tok;
+	}
+	qsort(v, *n, sizeof(*v), cmp_lines);
+	return v;
+}
+
+Test(common_folded, every_text_names_its_own_frame)
+{
+	/*
+	 * The importer finds a frame by the text that names it: "fn7", "fn7_[k]", "fn7_[j]" and
+	 * "fn7_[i]" are four frames, "fn7" is not "fn70", and thousands of them (more than the
+	 * importer's first index holds) still each find their own.  Written back, every line is the
+	 * line read.
+	 */
+	static const char *const suffix[] = { "", "_[k]", "_[j]", "_[i]" };
+	char *in = NULL, *out, **a, **b;
+	size_t len = 0, na, nb;
+	FILE *f = open_memstream(&in, &len);
+	struct frec_profile *prof;
+
+	cr_assert_not_null(f);
+	/* from the last: "fn70" is seen before "fn7", which must not take it for itself */
+	for (int i = 2999; i >= 0; i--)
+		fprintf(f, "root;fn%d%s;fn%d%s %d\n", i % 1500, suffix[i % 4], i / 2, suffix[(i / 3) % 4], i + 1);
+	cr_assert_eq(fclose(f), 0);
+	prof = load(in);
+	out = write_folded(prof);
+	a = sorted_lines(in, &na);
+	b = sorted_lines(out, &nb);
+	cr_assert_eq(na, nb);
+	for (size_t i = 0; i < na; i++)
+		cr_assert_str_eq(a[i], b[i]);
+	free(a);
+	free(b);
+	free(in);
+	free(out);
+	frec_profile__free(prof);
+}

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "frec/compiler.h"
 #include "frec/error.h"
 #include "frec/profile.h"
 
@@ -320,4 +321,29 @@ Test(profile, normalised_values_read_in_their_unit)
 	dn.norm = FREC_NORM_RATE;
 	dn.time = "off-CPU time";
 	cr_assert_str_eq(frec_diff_norm__describe(&dn, buf, sizeof(buf)), "off-CPU time per second of recording");
+}
+
+Test(profile, frames_sort_as_strcmp_orders_their_names)
+{
+	/* names that share their first 8 bytes, end within them, or hold bytes above 0x7f */
+	static const char *const names[] = {
+		"abcdefgh", "abcdefghi", "abcdefg", "abcdefgg", "abcdefgh\x80", "abcdefgha", "a", "",
+		"\xc3\xa9t\xc3\xa9", "zz", "abcdefg\xff", "ab", "abcdefgi", "abcdefgh\x7f", "B", "\x01",
+	};
+	struct frec_profile *p = frec_profile__new();
+	uint32_t ids[FREC_ARRAY_SIZE(names)];
+	const uint32_t *rank;
+
+	for (size_t i = 0; i < FREC_ARRAY_SIZE(names); i++)
+		ids[i] = frame(p, names[i], FREC_FRAME_USER);
+	cr_assert_eq(frec_profile__sort(p), 0);
+	rank = frec_profile__frame_rank(p);
+	cr_assert_not_null(rank);
+	for (size_t i = 0; i < FREC_ARRAY_SIZE(names); i++)
+		for (size_t j = 0; j < FREC_ARRAY_SIZE(names); j++) {
+			int c = strcmp(names[i], names[j]);
+
+			cr_assert_eq(c < 0, rank[ids[i]] < rank[ids[j]], "\"%s\" and \"%s\"", names[i], names[j]);
+		}
+	frec_profile__free(p);
 }
