@@ -83,6 +83,7 @@ demo() {
 	$frec report -i demo.zst --analyze
 	say "next, from this directory"
 	echo "    \$ $frec report -i demo.zst --lines                   # the hot source lines"
+	echo "    \$ $frec annotate -i demo.zst parse_request           # its hot instructions"
 	echo "    \$ $frec report -i demo.zst --folded -o demo.folded   # folded stacks for other tools"
 	echo "    \$ $frec report -i demo.zst --format markdown         # findings to paste into an issue"
 	if [ "$frec" = frec ]; then

@@ -81,6 +81,12 @@ static void report_input(const struct frec_profile *p, char *buf, size_t size)
 		snprintf(buf, size, " -i %s", src);
 }
 
+/* Whether @name runs as printed as one word of a shell command (a C, C++ or Rust name does). */
+static bool shell_word(const char *name)
+{
+	return *name && !name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.")];
+}
+
 static void get_names(const struct an_ctx *c, const struct analyze_finding *f, struct names *n)
 {
 	const struct frec_profile *p = c->p;
@@ -163,8 +169,11 @@ int an_finding__words(const struct an_ctx *c, struct analyze_finding *f, struct 
 					 f->nr_callers ? ", called from " : "", f->nr_callers ? n.c1 : "");
 			m->why = an_fmt("The time is in %s's own instructions, not in the functions it calls.", n.subject);
 			m->fix = an_fmt("Make %s do less: a better algorithm or data structure, less work per call, or "
-				     "fewer calls%s%s; `frec report%s --lines` shows its hot lines.", n.subject,
-				     f->nr_callers ? " from " : "", f->nr_callers ? n.c1 : "", n.input);
+				     "fewer calls%s%s; `frec report%s --lines` shows its hot lines%s%s%s%s%s.", n.subject,
+				     f->nr_callers ? " from " : "", f->nr_callers ? n.c1 : "", n.input,
+				     shell_word(n.subject) ? " and `frec annotate" : "", shell_word(n.subject) ? n.input : "",
+				     shell_word(n.subject) ? " " : "", shell_word(n.subject) ? n.subject : "",
+				     shell_word(n.subject) ? "` its hot instructions" : "");
 		} else {
 			m->summary = an_fmt("%s (%s) takes %.1f%% %s in its own code, called from %s", n.subject, n.module,
 					 n.pct, n.of, n.resp);

@@ -99,4 +99,14 @@ awk 'substr($0, 21, 9) ~ /^ *[0-9a-f]+  $/ { p = substr($0, 12, 7); sub(/%/, "",
 shown=$(insn_sum)
 hidden=$(sed -n 's/^ *\.\.\. [0-9]* instructions\?, \([0-9]*\) samples\? .*/\1/p' "$T/out" | awk '{ t += $1 } END { print t + 0 }')
 [ $((shown + hidden)) = "$(sed -n '2s/^\([0-9]*\) of.*/\1/p' "$T/parse")" ] || fail "--percent-limit: $shown shown + $hidden hidden"
+
+# A hotspot finding's fix names the annotate command for its function, which runs as printed.
+expect 0 "$FREC" report -i "$T/t.zst" --analyze --format json
+cmd=$(grep -o '`frec annotate -i [^`]*`' "$T/out" | head -n 1 | tr -d '`')
+[ -n "$cmd" ] || fail "no hotspot finding names frec annotate: $(cat "$T/out")"
+fn=${cmd##* }
+set -- $cmd
+shift
+expect 0 "$FREC" "$@"
+grep -q "^$fn[ .]" "$T/out" || fail "'$cmd' annotated $(sed -n 1p "$T/out")"
 exit 0
