@@ -52,6 +52,7 @@ struct names {
 	char list[512]; /* "a (12.0%), b (8.0%) and c (5.0%)": the inside list */
 	char input[160]; /* " -i demo.zst": the report's input, for commands to run next; "" for trace.zst */
 	char names[512]; /* "a, b and c": the same without the shares */
+	char annotate[352]; /* " and `frec annotate -i demo.zst f` its hot instructions", or "" */
 	const char *module; /* of the subject, "" if none */
 	double pct;
 };
@@ -107,6 +108,10 @@ static void get_names(const struct an_ctx *c, const struct analyze_finding *f, s
 	}
 	n->pct = an_pct(f->weight, c->total);
 	report_input(p, n->input, sizeof(n->input));
+	n->annotate[0] = '\0';
+	if (shell_word(n->subject))
+		snprintf(n->annotate, sizeof(n->annotate), " and `frec annotate%s %s` its hot instructions", n->input,
+			 n->subject);
 	n->list[0] = n->names[0] = '\0';
 	for (size_t i = 0, o = 0, q = 0; i < f->nr_inside && o < sizeof(n->list) && q < sizeof(n->names); i++) {
 		const char *sep = !i ? "" : i + 1 == f->nr_inside ? " and " : ", ";
@@ -169,11 +174,8 @@ int an_finding__words(const struct an_ctx *c, struct analyze_finding *f, struct 
 					 f->nr_callers ? ", called from " : "", f->nr_callers ? n.c1 : "");
 			m->why = an_fmt("The time is in %s's own instructions, not in the functions it calls.", n.subject);
 			m->fix = an_fmt("Make %s do less: a better algorithm or data structure, less work per call, or "
-				     "fewer calls%s%s; `frec report%s --lines` shows its hot lines%s%s%s%s%s.", n.subject,
-				     f->nr_callers ? " from " : "", f->nr_callers ? n.c1 : "", n.input,
-				     shell_word(n.subject) ? " and `frec annotate" : "", shell_word(n.subject) ? n.input : "",
-				     shell_word(n.subject) ? " " : "", shell_word(n.subject) ? n.subject : "",
-				     shell_word(n.subject) ? "` its hot instructions" : "");
+				     "fewer calls%s%s; `frec report%s --lines` shows its hot lines%s.", n.subject,
+				     f->nr_callers ? " from " : "", f->nr_callers ? n.c1 : "", n.input, n.annotate);
 		} else {
 			m->summary = an_fmt("%s (%s) takes %.1f%% %s in its own code, called from %s", n.subject, n.module,
 					 n.pct, n.of, n.resp);
