@@ -66,6 +66,17 @@ static inline void symfix_sym(const char *path, const char *name, uint64_t *addr
 	cr_assert_fail("%s has no symbol %s", path, name);
 }
 
+/* Link-time address of symbol @sym + @delta (inside it) in fixture @name. */
+static inline uint64_t symfix_vaddr(const char *name, const char *sym, uint64_t delta)
+{
+	char path[512];
+	uint64_t addr, size;
+
+	symfix_sym(symfix(name, path, sizeof(path)), sym, &addr, &size);
+	cr_assert_lt(delta, size);
+	return addr + delta;
+}
+
 /* The file offset of link-time address @vaddr in @path (through its PT_LOAD segments). */
 static inline uint64_t symfix_offset(const char *path, uint64_t vaddr)
 {

@@ -46,18 +46,6 @@ static void teardown(void)
 
 TestSuite(sym_annotate, .fini = teardown);
 
-/* Link-time address of @sym + @delta in fixture @name. */
-static uint64_t vaddr_of(const char *name, const char *sym, uint64_t delta)
-{
-	char path[512];
-	uint64_t addr, size;
-
-	symfix(name, path, sizeof(path));
-	symfix_sym(path, sym, &addr, &size);
-	cr_assert_lt(delta, size);
-	return addr + delta;
-}
-
 /* The run-time address of link-time address @vaddr of @name mapped at BASE from offset 0. */
 static uint64_t pc_at(const char *name, uint64_t vaddr)
 {
@@ -136,8 +124,8 @@ static size_t disasm(size_t i, bool lines)
 Test(sym_annotate, groups_samples_into_functions_and_instructions)
 {
 	begin("groups", "fix_debug");
-	samples_at(pc_at("fix_debug", vaddr_of("fix_debug", "fix_leaf", 0)), false, 3);
-	samples_at(pc_at("fix_debug", vaddr_of("fix_debug", "fix_outer", 0)), false, 1);
+	samples_at(pc_at("fix_debug", symfix_vaddr("fix_debug", "fix_leaf", 0)), false, 3);
+	samples_at(pc_at("fix_debug", symfix_vaddr("fix_debug", "fix_outer", 0)), false, 1);
 	samples_at(0xffffffff81000120ull, true, 2);
 	symfix_text(&tr, TRACE_REC_KSYMS, -1, "ffffffff81000100 80 t do_syscall_64\n");
 	open_annotator();
@@ -149,7 +137,7 @@ Test(sym_annotate, groups_samples_into_functions_and_instructions)
 	cr_assert_eq(f[0].samples, 3);
 	cr_assert_eq(f[0].kind, SYM_ANN_CODE);
 	cr_assert(strstr(f[0].module, "fix_debug"));
-	cr_assert_eq(f[0].start, vaddr_of("fix_debug", "fix_leaf", 0));
+	cr_assert_eq(f[0].start, symfix_vaddr("fix_debug", "fix_leaf", 0));
 	cr_assert_str_eq(f[1].name, "do_syscall_64");
 	cr_assert_eq(f[1].kind, SYM_ANN_KERNEL);
 	cr_assert_str_eq(f[2].name, "fix_outer");
@@ -177,7 +165,7 @@ Test(sym_annotate, inlined_code_is_its_function_s)
 
 	/* an instruction of fix_outer from the inlined helper, from a first annotation */
 	begin("inline1", "fix_debug");
-	samples_at(pc_at("fix_debug", vaddr_of("fix_debug", "fix_outer", 0)), false, 1);
+	samples_at(pc_at("fix_debug", symfix_vaddr("fix_debug", "fix_outer", 0)), false, 1);
 	open_annotator();
 	n = disasm(the_func("fix_outer"), true);
 	for (size_t k = 0; k < n && !addr; k++)
@@ -205,7 +193,7 @@ Test(sym_annotate, calls_name_their_target)
 	bool found = false;
 
 	begin("calls", "fix_debug");
-	samples_at(pc_at("fix_debug", vaddr_of("fix_debug", "_ZN3foo3barEi", 0)), false, 1);
+	samples_at(pc_at("fix_debug", symfix_vaddr("fix_debug", "_ZN3foo3barEi", 0)), false, 1);
 	open_annotator();
 	size_t n = disasm(the_func("foo::bar"), false);
 	for (size_t k = 0; k < n; k++)
@@ -218,8 +206,8 @@ Test(sym_annotate, matches_names_exactly_then_loosely)
 	size_t m[4];
 
 	begin("match", "fix_debug");
-	samples_at(pc_at("fix_debug", vaddr_of("fix_debug", "_ZN3foo3barEi", 0)), false, 1);
-	samples_at(pc_at("fix_debug", vaddr_of("fix_debug", "fix_leaf", 0)), false, 1);
+	samples_at(pc_at("fix_debug", symfix_vaddr("fix_debug", "_ZN3foo3barEi", 0)), false, 1);
+	samples_at(pc_at("fix_debug", symfix_vaddr("fix_debug", "fix_leaf", 0)), false, 1);
 	open_annotator();
 	cr_assert_eq(sym_annotator__match(ann, "foo::bar(int)", NULL, m, 4), 1);
 	cr_assert_eq(sym_annotator__match(ann, "foo::bar", NULL, m, 4), 1, "without its parameter list");
@@ -240,8 +228,8 @@ Test(sym_annotate, rebuilt_file_is_not_read)
 	size_t m[4], n;
 
 	begin("rebuilt", "fix_nodebug");
-	samples_at(pc_at("fix_nodebug", vaddr_of("fix_nodebug", "fix_leaf", 0)), false, 2);
-	samples_at(pc_at("fix_nodebug", vaddr_of("fix_nodebug", "main", 0)), false, 1);
+	samples_at(pc_at("fix_nodebug", symfix_vaddr("fix_nodebug", "fix_leaf", 0)), false, 2);
+	samples_at(pc_at("fix_nodebug", symfix_vaddr("fix_nodebug", "main", 0)), false, 1);
 	cr_assert_eq(trace_writer__write_build_id(tr.w, PID, wrong, 20, symfix("fix_nodebug", path, sizeof(path))), 0);
 	open_annotator();
 	const struct sym_ann_func *f = sym_annotator__funcs(ann, &n);

@@ -34,12 +34,8 @@ TestSuite(symbolizer, .fini = teardown);
 static uint64_t pc_of(const char *name, const char *sym, uint64_t delta)
 {
 	char path[512];
-	uint64_t addr, size;
 
-	symfix(name, path, sizeof(path));
-	symfix_sym(path, sym, &addr, &size);
-	cr_assert_lt(delta, size);
-	return BASE + symfix_offset(path, addr + delta);
+	return BASE + symfix_offset(symfix(name, path, sizeof(path)), symfix_vaddr(name, sym, delta));
 }
 
 static void map_fixture(const char *name, uint32_t pid, uint64_t time)

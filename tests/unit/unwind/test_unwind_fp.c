@@ -135,6 +135,28 @@ Test(unwind_stack, auto_mode_keeps_a_sound_chain_without_unwinding)
 	free(c.stack);
 }
 
+/*
+ * fp_sound_capture()'s sample, with its copy cut where mid's caller's frame starts (the SP of
+ * frame 1, as a 2-frame unwind reports it): DWARF then finds take and mid and runs out of copy
+ * inside the chain.
+ */
+static struct sym_unwind_sample sound_sample_cut_in_mid(struct sym_unwinder *u, struct unw_capture *c)
+{
+	struct sym_unwind_sample s;
+	struct sym_unwind_result res;
+
+	fp_sound_capture(c);
+	s = sample_of(c);
+	s.fp_chain = fp_chain;
+	s.nr_fp_chain = 4;
+	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
+	sym_unwinder__unwind(u, &s, frames, 2, &res);
+	cr_assert_eq(res.stop, SYM_UNWIND_DEPTH_LIMIT);
+	cr_assert_gt(res.last_sp, c->sp);
+	s.stack_dyn_size = res.last_sp - c->sp;
+	return s;
+}
+
 Test(unwind_stack, auto_mode_splices_the_chain_when_the_copy_runs_out)
 {
 	struct unw_capture c = { .limit = 256 << 10 };
@@ -143,19 +165,7 @@ Test(unwind_stack, auto_mode_splices_the_chain_when_the_copy_runs_out)
 	struct sym_unwind_result res;
 	int n;
 
-	fp_sound_capture(&c);
-	s = sample_of(&c);
-	s.fp_chain = fp_chain;
-	s.nr_fp_chain = 4;
-	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
-	/*
-	 * Cut the copy where mid's caller's frame starts (the SP of frame 1, as a 2-frame unwind
-	 * reports it): DWARF then finds take and mid and runs out of copy inside the chain.
-	 */
-	n = sym_unwinder__unwind(u, &s, frames, 2, &res);
-	cr_assert_eq(res.stop, SYM_UNWIND_DEPTH_LIMIT);
-	cr_assert_gt(res.last_sp, c.sp);
-	s.stack_dyn_size = res.last_sp - c.sp;
+	s = sound_sample_cut_in_mid(u, &c);
 	/* The chain's leaf replaced by a pc in no module: it cannot be vouched for, so auto unwinds */
 	fp_chain[0] = 0x10;
 	n = sym_unwinder__user_stack(u, &s, SYM_UNWIND_MODE_AUTO, frames, MAX_FRAMES, &res);
@@ -181,14 +191,7 @@ Test(unwind_stack, auto_mode_joins_the_chain_where_the_kernel_walked_through_the
 	uint64_t mid_ret;
 	int n;
 
-	fp_sound_capture(&c);
-	s = sample_of(&c);
-	s.fp_chain = fp_chain;
-	s.nr_fp_chain = 4;
-	cr_assert_eq(unw_set_maps(u, s.pid, 1), 0);
-	n = sym_unwinder__unwind(u, &s, frames, 2, &res);
-	cr_assert_eq(res.stop, SYM_UNWIND_DEPTH_LIMIT);
-	s.stack_dyn_size = res.last_sp - c.sp;
+	s = sound_sample_cut_in_mid(u, &c);
 	/*
 	 * As when the leaf's frames have no frame pointer: the chain holds neither a sound leaf nor
 	 * the return address into mid (where DWARF stops), only the entries the kernel read from mid's
