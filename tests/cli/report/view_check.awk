@@ -186,6 +186,7 @@ FNR == 1 {
 		bad(sprintf("total %.2f%%, expected %.2f%%", t, 100 * tot[path] / total))
 
 	# the tower: each level the one shown child of the level above, of the same function
+	top = path
 	sum = self[path]
 	seen[path]++
 	for (l = 2; l <= levels; l++) {
@@ -205,7 +206,9 @@ FNR == 1 {
 		for (p in tot)
 			if (parent[p] == path && tot[p] >= min && key(substr(p, length(path) + 2)) == key(rest))
 				bad("the tower ends before its level " levels + 1)
-	second = view == "tree" ? 100 * sum / total : 100 * tot[lines == 1 && view == "callers" ? "@" : path] / base
+	# the tree's second column is the tower's self; the callers', the share of the function that
+	# the line's first column is of all (the top level's, which holds what is hidden below it)
+	second = view == "tree" ? 100 * sum / total : 100 * tot[lines == 1 && view == "callers" ? "@" : top] / base
 	if (view == "callers" && lines == 1)
 		second = 100
 	if (sprintf("%.2f", s) != sprintf("%.2f", second))
