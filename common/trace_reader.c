@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,18 +43,54 @@ static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 /* The frame buffer grows by this much, aligned to it: the size of an x86_64 huge page. */
 #define READER_BUF_STEP (2u << 20)
 
-struct trace_reader {
+/*
+ * The loader: finds the frames in the input and decompresses them (reader_load_frame()).  It owns
+ * its place in the input and the status fields about frames; with read-ahead it runs on a thread
+ * of its own, one frame ahead of the records handed out, and touches nothing else.
+ */
+struct reader_loader {
 	const uint8_t *src;
 	size_t src_len;
-	void *map; /* the mapping to undo, NULL for borrowed memory */
 	size_t src_pos;
-	size_t frame_pos; /* offset of the frame in buf */
 	unsigned int resync_probes; /* see READER_RESYNC_PROBES */
-	ZSTD_DCtx *dctx;
-	uint8_t *buf;
-	size_t buf_len, buf_cap, buf_pos;
-	bool at_end;
 	bool skip_samples;
+	ZSTD_DCtx *dctx;
+	struct trace_status status; /* the fields reader_take() copies from it */
+};
+
+/* A frame as the loader delivers it. */
+struct reader_frame {
+	uint8_t *buf;
+	size_t buf_len, buf_cap;
+	size_t frame_pos; /* offset of the frame in the input */
+	int ret;          /* reader_load_frame()'s: 1 a frame, 0 the end, or -ENOMEM */
+	/* the loader's state after this frame: the reader's status, and where to go on from */
+	struct trace_status status;
+	size_t src_pos;
+	unsigned int resync_probes;
+};
+
+/*
+ * Read-ahead (trace_reader__read_ahead()): the loader's thread fills one frame while the caller
+ * reads the records of the other.  filled says the one at next_take is loaded and not yet taken.
+ */
+struct reader_ahead {
+	bool on, running, stop, filled;
+	unsigned int next_fill, next_take;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+struct trace_reader {
+	void *map; /* the mapping to undo, NULL for borrowed memory */
+	size_t src_len;
+	struct reader_loader loader;
+	struct reader_frame frames[2]; /* frames[0] only, without read-ahead */
+	struct reader_ahead ahead;
+	const struct reader_frame *cur; /* the frame records come from, NULL before the first */
+	size_t buf_pos;
+	bool at_end;
 	struct trace_status status;
 
 	struct trace_header header;
@@ -91,7 +129,7 @@ static bool frame_summary(const uint8_t *src, size_t fsize, size_t avail, struct
  * With skip_samples, pass over the frame of @fsize bytes at @src (of @avail) if the summary that
  * follows it says it holds only samples with their times.  Returns whether it did.
  */
-static bool reader_skip_frame(struct trace_reader *r, const uint8_t *src, size_t fsize, size_t avail)
+static bool reader_skip_frame(struct reader_loader *r, const uint8_t *src, size_t fsize, size_t avail)
 {
 	struct trace_frame_summary sum;
 	struct trace_status *st = &r->status;
@@ -117,7 +155,7 @@ static bool reader_skip_frame(struct trace_reader *r, const uint8_t *src, size_t
  * buffer, a few MiB at a time, so it is the memory a report touches most: it grows in steps of
  * 2 MiB, aligned, and asks for transparent huge pages, which spares a page fault per 4 KiB.
  */
-static int reader_grow_buf(struct trace_reader *r, size_t need, size_t keep)
+static int reader_grow_buf(struct reader_frame *r, size_t need, size_t keep)
 {
 	size_t cap = (need + READER_BUF_STEP - 1) & ~(size_t)(READER_BUF_STEP - 1);
 	void *buf;
@@ -140,20 +178,21 @@ static int reader_grow_buf(struct trace_reader *r, size_t need, size_t keep)
  * @bytes: zstd then writes in place instead of through its window.  Returns 1 when done, 0 when
  * the streaming path must do it (no size, an implausible one, or a wrong one), or -ENOMEM.
  */
-static int reader_decompress_sized(struct trace_reader *r, const uint8_t *src, size_t fsize, uint64_t bytes)
+static int reader_decompress_sized(struct reader_loader *l, struct reader_frame *f, const uint8_t *src, size_t fsize,
+				   uint64_t bytes)
 {
 	size_t ret;
 
 	if (!bytes || bytes > READER_SIZED_MAX)
 		return 0;
-	if (reader_grow_buf(r, bytes, 0))
+	if (reader_grow_buf(f, bytes, 0))
 		return -ENOMEM;
-	ret = ZSTD_decompressDCtx(r->dctx, r->buf, r->buf_cap, src, fsize);
+	ret = ZSTD_decompressDCtx(l->dctx, f->buf, f->buf_cap, src, fsize);
 	if (ZSTD_isError(ret)) {
-		ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+		ZSTD_DCtx_reset(l->dctx, ZSTD_reset_session_only);
 		return 0;
 	}
-	r->buf_len = ret;
+	f->buf_len = ret;
 	return 1;
 }
 
@@ -180,7 +219,7 @@ static bool is_skippable(const uint8_t *src, size_t avail)
  * zstd or skippable magic whose frame is whole.  Returns @avail if there is none.  A false start
  * that is whole still fails to decompress or its CRC, and the search goes on after it.
  */
-static size_t reader_resync(struct trace_reader *r, const uint8_t *src, size_t avail)
+static size_t reader_resync(struct reader_loader *r, const uint8_t *src, size_t avail)
 {
 	for (size_t i = 1; i + 4 <= avail && r->resync_probes < READER_RESYNC_PROBES; i++) {
 		if (memcmp(src + i, zstd_magic, 4) && !is_skippable(src + i, avail - i))
@@ -193,7 +232,7 @@ static size_t reader_resync(struct trace_reader *r, const uint8_t *src, size_t a
 }
 
 /* The @len bytes at src_pos are damaged: count them, and go on after them. */
-static void reader_skip_damage(struct trace_reader *r, size_t len, const char *why)
+static void reader_skip_damage(struct reader_loader *r, size_t len, const char *why)
 {
 	struct trace_status *st = &r->status;
 
@@ -207,8 +246,8 @@ static void reader_skip_damage(struct trace_reader *r, size_t len, const char *w
 	st->pos = r->src_pos;
 }
 
-/* Decompress the frame at src_pos into buf.  Returns 1 with a frame loaded, 0 at the end. */
-static int reader_load_frame(struct trace_reader *r)
+/* Decompress the frame at src_pos into @f.  Returns 1 with a frame loaded, 0 at the end. */
+static int reader_load_one(struct reader_loader *r, struct reader_frame *f)
 {
 	for (;;) {
 		const uint8_t *src = r->src + r->src_pos;
@@ -244,30 +283,30 @@ static int reader_load_frame(struct trace_reader *r)
 		bool too_big = false;
 		int sized = 0;
 
-		r->buf_len = 0;
+		f->buf_len = 0;
 		if (frame_summary(src, fsize, avail, &sum)) {
 			if ((sum.flags & TRACE_SUMMARY_CHECK) && libdeflate_crc32(0, src, fsize) != sum.check) {
 				damaged = "CRC mismatch";
 				goto bad;
 			}
-			sized = reader_decompress_sized(r, src, fsize, sum.bytes);
+			sized = reader_decompress_sized(r, f, src, fsize, sum.bytes);
 			if (sized < 0)
 				return sized;
 		}
-		while (!sized && (in.pos < in.size || r->buf_len == r->buf_cap)) {
-			if (r->buf_len == r->buf_cap) {
-				size_t cap = r->buf_cap ? r->buf_cap * 2 : READER_BUF_STEP;
+		while (!sized && (in.pos < in.size || f->buf_len == f->buf_cap)) {
+			if (f->buf_len == f->buf_cap) {
+				size_t cap = f->buf_cap ? f->buf_cap * 2 : READER_BUF_STEP;
 
 				if (cap > READER_MAX_FRAME) {
 					too_big = true;
 					break;
 				}
-				if (reader_grow_buf(r, cap, r->buf_len))
+				if (reader_grow_buf(f, cap, f->buf_len))
 					return -ENOMEM;
 			}
-			ZSTD_outBuffer out = { r->buf, r->buf_cap, r->buf_len };
+			ZSTD_outBuffer out = { f->buf, f->buf_cap, f->buf_len };
 			ret = ZSTD_decompressStream(r->dctx, &out, &in);
-			r->buf_len = out.pos;
+			f->buf_len = out.pos;
 			if (ZSTD_isError(ret) || ret == 0)
 				break;
 		}
@@ -283,21 +322,162 @@ bad:
 			reader_skip_damage(r, fsize, damaged);
 			continue;
 		}
-		r->frame_pos = r->src_pos;
+		f->frame_pos = r->src_pos;
 		r->src_pos += fsize;
 		r->status.pos = r->src_pos;
 		/* A summary is part of the frame before it, not a frame of records. */
 		if (!is_skippable(src, avail))
 			r->status.frames++;
 		r->status.good_bytes += fsize;
-		r->buf_pos = 0;
-		if (r->buf_len) {
-			/* a stack delta never refers to another frame's copies */
-			trace_stacks__reset(&r->stacks);
+		if (f->buf_len)
 			return 1;
-		}
 		/* An empty or skippable frame: nothing to deliver. */
 	}
+}
+
+/* reader_load_one(), its result and the loader's state after it kept in @f. */
+static void reader_load_frame(struct reader_loader *l, struct reader_frame *f)
+{
+	f->ret = reader_load_one(l, f);
+	f->status = l->status;
+	f->src_pos = l->src_pos;
+	f->resync_probes = l->resync_probes;
+}
+
+/*
+ * The status after frame @f is taken: the loader's fields from the frame, the records' from the
+ * reader.  Damage is dated by the first of each side's, which is the first in the input: the
+ * loader runs ahead, but what it has seen first comes to the reader with the frame after it.
+ */
+static void reader_take_status(struct trace_status *st, const struct trace_status *ls)
+{
+	bool corrupt = st->corrupt;
+
+	st->frames = ls->frames;
+	st->good_bytes = ls->good_bytes;
+	st->truncated = ls->truncated;
+	st->truncated_bytes = ls->truncated_bytes;
+	st->bad_frames = ls->bad_frames;
+	st->bad_bytes = ls->bad_bytes;
+	st->pos = ls->pos;
+	st->skipped_frames = ls->skipped_frames;
+	st->skipped_samples = ls->skipped_samples;
+	st->skipped_first_ns = ls->skipped_first_ns;
+	st->skipped_last_ns = ls->skipped_last_ns;
+	if (!corrupt && ls->corrupt) {
+		st->corrupt = true;
+		st->bad_offset = ls->bad_offset;
+	}
+}
+
+/* The loader's thread: frames one ahead of the reader, until the end, an error or a stop. */
+static void *reader_ahead_main(void *arg)
+{
+	struct trace_reader *r = arg;
+	struct reader_ahead *a = &r->ahead;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		struct reader_frame *f;
+
+		while (!a->stop && a->filled)
+			pthread_cond_wait(&a->cond, &a->lock);
+		if (a->stop)
+			break;
+		f = &r->frames[a->next_fill];
+		pthread_mutex_unlock(&a->lock);
+		reader_load_frame(&r->loader, f);
+		pthread_mutex_lock(&a->lock);
+		a->next_fill ^= 1;
+		a->filled = true;
+		pthread_cond_broadcast(&a->cond);
+		if (f->ret <= 0)
+			break;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+/* Start the loader's thread; false if it could not be (the reader then loads frames itself). */
+static bool reader_ahead_start(struct trace_reader *r)
+{
+	struct reader_ahead *a = &r->ahead;
+	sigset_t all, old;
+	int err;
+
+	a->stop = a->filled = false;
+	a->next_fill = a->next_take = 0;
+	/* signals are for the caller's thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&a->thread, NULL, reader_ahead_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		pr_debug("no read-ahead thread: %s", strerror(err));
+		a->on = false;
+		return false;
+	}
+	a->running = true;
+	return true;
+}
+
+/* Stop and join the loader's thread, if it runs; the frame it may have loaded is dropped. */
+static void reader_ahead_stop(struct trace_reader *r)
+{
+	struct reader_ahead *a = &r->ahead;
+
+	if (!a->running)
+		return;
+	pthread_mutex_lock(&a->lock);
+	a->stop = true;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->thread, NULL);
+	a->running = a->filled = false;
+}
+
+/* The next frame from the loader's thread (started if need be), or NULL without read-ahead. */
+static struct reader_frame *reader_ahead_take(struct trace_reader *r)
+{
+	struct reader_ahead *a = &r->ahead;
+	struct reader_frame *f;
+
+	if (!a->on || (!a->running && !reader_ahead_start(r)))
+		return NULL;
+	pthread_mutex_lock(&a->lock);
+	while (!a->filled)
+		pthread_cond_wait(&a->cond, &a->lock);
+	f = &r->frames[a->next_take];
+	a->next_take ^= 1;
+	a->filled = false;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	/* the thread ends after its last frame */
+	if (f->ret <= 0) {
+		pthread_join(a->thread, NULL);
+		a->running = false;
+	}
+	return f;
+}
+
+/* The next frame into the reader: records are read from it.  Returns 1, 0 at the end, or -ENOMEM. */
+static int reader_next_frame(struct trace_reader *r)
+{
+	struct reader_frame *f = reader_ahead_take(r);
+
+	if (!f) {
+		f = &r->frames[0];
+		reader_load_frame(&r->loader, f);
+	}
+	reader_take_status(&r->status, &f->status);
+	r->cur = f;
+	r->buf_pos = 0;
+	if (f->ret > 0)
+		/* a stack delta never refers to another frame's copies */
+		trace_stacks__reset(&r->stacks);
+	else
+		r->cur = NULL;
+	return f->ret;
 }
 
 static int reader_parse_attr(struct trace_reader *r, const struct perf_event_header *h)
@@ -415,7 +595,7 @@ static void reader_decode_stack(struct trace_reader *r, const struct perf_event_
 		st->known = st->len = 0;
 	/* Refused: the sample goes on without its copy, as one the kernel could not copy. */
 	if (!r->status.corrupt)
-		r->status.bad_offset = r->frame_pos;
+		r->status.bad_offset = r->cur->frame_pos;
 	r->status.corrupt = true;
 	r->status.bad_stacks++;
 	s->stack_size = s->stack_dyn_size = 0;
@@ -424,11 +604,11 @@ static void reader_decode_stack(struct trace_reader *r, const struct perf_event_
 static bool record_is_sane(const struct trace_reader *r, size_t *size)
 {
 	const struct perf_event_header *h;
-	size_t left = r->buf_len - r->buf_pos;
+	size_t left = r->cur->buf_len - r->buf_pos;
 
 	if (left < sizeof(*h))
 		return false;
-	h = (const void *)(r->buf + r->buf_pos);
+	h = (const void *)(r->cur->buf + r->buf_pos);
 	*size = trace_rec__size(h);
 	return *size >= sizeof(*h) && *size % 8 == 0 && *size <= left;
 }
@@ -441,8 +621,8 @@ int trace_reader__next(struct trace_reader *r, const struct perf_event_header **
 	for (;;) {
 		if (r->at_end)
 			return 0;
-		if (r->buf_pos >= r->buf_len) {
-			int ret = reader_load_frame(r);
+		if (!r->cur || r->buf_pos >= r->cur->buf_len) {
+			int ret = reader_next_frame(r);
 
 			if (ret <= 0) {
 				r->at_end = ret == 0;
@@ -453,12 +633,12 @@ int trace_reader__next(struct trace_reader *r, const struct perf_event_header **
 			break;
 		/* A malformed record: its length cannot be trusted, so drop the rest of the frame. */
 		if (!r->status.corrupt)
-			r->status.bad_offset = r->frame_pos;
+			r->status.bad_offset = r->cur->frame_pos;
 		r->status.corrupt = true;
 		r->status.cut_frames++;
-		r->buf_pos = r->buf_len;
+		r->buf_pos = r->cur->buf_len;
 	}
-	h = (const void *)(r->buf + r->buf_pos);
+	h = (const void *)(r->cur->buf + r->buf_pos);
 	r->buf_pos += size;
 	r->status.records++;
 	r->parsed_h = NULL;
@@ -475,18 +655,52 @@ int trace_reader__next(struct trace_reader *r, const struct perf_event_header **
 
 void trace_reader__rewind(struct trace_reader *r)
 {
-	r->src_pos = 0;
-	r->buf_len = r->buf_pos = 0;
+	reader_ahead_stop(r);
+	r->loader.src_pos = 0;
+	r->loader.resync_probes = 0;
+	r->loader.status = (struct trace_status){ .file_bytes = r->src_len };
+	r->cur = NULL;
+	r->buf_pos = 0;
 	r->at_end = false;
-	r->resync_probes = 0;
 	r->parsed_h = NULL;
 	trace_stacks__reset(&r->stacks);
 	r->status = (struct trace_status){ .file_bytes = r->src_len };
 }
 
+/*
+ * Stop the loader's thread and take the loader back to just after the frame the records come
+ * from (it may have loaded the next one): from there, it goes on with new settings.
+ */
+static void reader_ahead_pause(struct trace_reader *r)
+{
+	if (!r->ahead.running)
+		return;
+	reader_ahead_stop(r);
+	if (r->cur) {
+		r->loader.src_pos = r->cur->src_pos;
+		r->loader.resync_probes = r->cur->resync_probes;
+		r->loader.status = r->cur->status;
+	} else {
+		r->loader.src_pos = 0;
+		r->loader.resync_probes = 0;
+		r->loader.status = (struct trace_status){ .file_bytes = r->src_len };
+	}
+}
+
 void trace_reader__skip_samples(struct trace_reader *r, bool skip)
 {
-	r->skip_samples = skip;
+	if (skip == r->loader.skip_samples)
+		return;
+	reader_ahead_pause(r);
+	r->loader.skip_samples = skip;
+}
+
+void trace_reader__read_ahead(struct trace_reader *r, bool on)
+{
+	if (on == r->ahead.on)
+		return;
+	reader_ahead_pause(r);
+	r->ahead.on = on;
 }
 
 static int reader_init(struct trace_reader *r)
@@ -495,14 +709,15 @@ static int reader_init(struct trace_reader *r)
 	int err;
 
 	r->status.file_bytes = r->src_len;
+	r->loader.status.file_bytes = r->src_len;
 	if (!r->src_len)
 		return -FREC_E_EMPTY;
-	if (memcmp(r->src, zstd_magic, FREC_MIN(r->src_len, sizeof(zstd_magic))))
+	if (memcmp(r->loader.src, zstd_magic, FREC_MIN(r->src_len, sizeof(zstd_magic))))
 		return -FREC_E_TRACE_MAGIC;
 	if (r->src_len < sizeof(zstd_magic))
 		return -FREC_E_TRACE_TRUNCATED;
-	r->dctx = ZSTD_createDCtx();
-	if (!r->dctx)
+	r->loader.dctx = ZSTD_createDCtx();
+	if (!r->loader.dctx)
 		return -ENOMEM;
 
 	err = trace_reader__next(r, &h);
@@ -537,8 +752,11 @@ int trace_reader__open_mem(const void *buf, size_t len, struct trace_reader **ou
 	*out = NULL;
 	if (!r)
 		return -ENOMEM;
-	r->src = buf;
+	r->loader.src = buf;
+	r->loader.src_len = len;
 	r->src_len = len;
+	pthread_mutex_init(&r->ahead.lock, NULL);
+	pthread_cond_init(&r->ahead.cond, NULL);
 	frec_hashmap__init(&r->ids);
 	trace_stacks__init(&r->stacks, 0);
 	err = reader_init(r);
@@ -619,10 +837,14 @@ void trace_reader__close(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	reader_ahead_stop(r);
+	pthread_mutex_destroy(&r->ahead.lock);
+	pthread_cond_destroy(&r->ahead.cond);
 	if (r->map)
 		munmap(r->map, r->src_len);
-	ZSTD_freeDCtx(r->dctx);
-	free(r->buf);
+	ZSTD_freeDCtx(r->loader.dctx);
+	free(r->frames[0].buf);
+	free(r->frames[1].buf);
 	free(r->kv);
 	free(r->kv_at);
 	for (uint32_t i = 0; i < r->nr_events; i++)
