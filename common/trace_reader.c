@@ -48,14 +48,19 @@ static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
  * its place in the input and the status fields about frames; with read-ahead it runs on a thread
  * of its own, one frame ahead of the records handed out, and touches nothing else.
  */
+struct reader_pos {
+	size_t src_pos;
+	unsigned int resync_probes; /* see READER_RESYNC_PROBES */
+	int next_seq; /* the seq of the next frame (see reader_frame), -1 when unknown */
+	struct trace_status status; /* the fields reader_take_status() copies from it */
+};
+
 struct reader_loader {
 	const uint8_t *src;
 	size_t src_len;
-	size_t src_pos;
-	unsigned int resync_probes; /* see READER_RESYNC_PROBES */
+	struct reader_pos at;
 	bool skip_samples;
 	ZSTD_DCtx *dctx;
-	struct trace_status status; /* the fields reader_take() copies from it */
 };
 
 /* A frame as the loader delivers it. */
@@ -64,10 +69,9 @@ struct reader_frame {
 	size_t buf_len, buf_cap;
 	size_t frame_pos; /* offset of the frame in the input */
 	int ret;          /* reader_load_frame()'s: 1 a frame, 0 the end, or -ENOMEM */
-	/* the loader's state after this frame: the reader's status, and where to go on from */
-	struct trace_status status;
-	size_t src_pos;
-	unsigned int resync_probes;
+	int seq;          /* 0 for the input's first frame, 1 for the next...: -1 past damage or a skip */
+	bool only_samples; /* its summary says trace_reader__skip_samples() passes over it */
+	struct reader_pos after; /* the loader's state after this frame */
 };
 
 /*
@@ -89,6 +93,8 @@ struct trace_reader {
 	struct reader_frame frames[2]; /* frames[0] only, without read-ahead */
 	struct reader_ahead ahead;
 	const struct reader_frame *cur; /* the frame records come from, NULL before the first */
+	struct reader_pos at; /* the loader's state after the last frame taken */
+	int reuse_seq;        /* the seq of the next frame if a buffer may still hold it, else -1 */
 	size_t buf_pos;
 	bool at_end;
 	struct trace_status status;
@@ -109,6 +115,9 @@ struct trace_reader {
 	struct trace_sample parsed;
 	int parsed_err;
 };
+
+/* A summary's flags for a frame that trace_reader__skip_samples() passes over. */
+#define READER_ONLY_SAMPLES (TRACE_SUMMARY_ONLY_SAMPLES | TRACE_SUMMARY_TIMES)
 
 /* The summary after the frame of @fsize bytes at @src (of @avail), if there is one. */
 static bool frame_summary(const uint8_t *src, size_t fsize, size_t avail, struct trace_frame_summary *sum)
@@ -132,10 +141,9 @@ static bool frame_summary(const uint8_t *src, size_t fsize, size_t avail, struct
 static bool reader_skip_frame(struct reader_loader *r, const uint8_t *src, size_t fsize, size_t avail)
 {
 	struct trace_frame_summary sum;
-	struct trace_status *st = &r->status;
-	const unsigned want = TRACE_SUMMARY_ONLY_SAMPLES | TRACE_SUMMARY_TIMES;
+	struct trace_status *st = &r->at.status;
 
-	if (!frame_summary(src, fsize, avail, &sum) || (sum.flags & want) != want)
+	if (!frame_summary(src, fsize, avail, &sum) || (sum.flags & READER_ONLY_SAMPLES) != READER_ONLY_SAMPLES)
 		return false;
 	if (sum.samples && (!st->skipped_samples || sum.first_ns < st->skipped_first_ns))
 		st->skipped_first_ns = sum.first_ns;
@@ -145,8 +153,8 @@ static bool reader_skip_frame(struct reader_loader *r, const uint8_t *src, size_
 	st->skipped_frames++;
 	st->frames++;
 	st->good_bytes += fsize;
-	r->src_pos += fsize;
-	st->pos = r->src_pos;
+	r->at.src_pos += fsize;
+	st->pos = r->at.src_pos;
 	return true;
 }
 
@@ -221,12 +229,12 @@ static bool is_skippable(const uint8_t *src, size_t avail)
  */
 static size_t reader_resync(struct reader_loader *r, const uint8_t *src, size_t avail)
 {
-	for (size_t i = 1; i + 4 <= avail && r->resync_probes < READER_RESYNC_PROBES; i++) {
+	for (size_t i = 1; i + 4 <= avail && r->at.resync_probes < READER_RESYNC_PROBES; i++) {
 		if (memcmp(src + i, zstd_magic, 4) && !is_skippable(src + i, avail - i))
 			continue;
 		if (!ZSTD_isError(ZSTD_findFrameCompressedSize(src + i, avail - i)))
 			return i;
-		r->resync_probes++;
+		r->at.resync_probes++;
 	}
 	return avail;
 }
@@ -234,27 +242,27 @@ static size_t reader_resync(struct reader_loader *r, const uint8_t *src, size_t 
 /* The @len bytes at src_pos are damaged: count them, and go on after them. */
 static void reader_skip_damage(struct reader_loader *r, size_t len, const char *why)
 {
-	struct trace_status *st = &r->status;
+	struct trace_status *st = &r->at.status;
 
 	if (!st->corrupt)
-		st->bad_offset = r->src_pos;
+		st->bad_offset = r->at.src_pos;
 	st->corrupt = true;
 	st->bad_frames++;
 	st->bad_bytes += len;
-	pr_debug("%zu bytes at offset %zu: %s", len, r->src_pos, why);
-	r->src_pos += len;
-	st->pos = r->src_pos;
+	pr_debug("%zu bytes at offset %zu: %s", len, r->at.src_pos, why);
+	r->at.src_pos += len;
+	st->pos = r->at.src_pos;
 }
 
 /* Decompress the frame at src_pos into @f.  Returns 1 with a frame loaded, 0 at the end. */
 static int reader_load_one(struct reader_loader *r, struct reader_frame *f)
 {
 	for (;;) {
-		const uint8_t *src = r->src + r->src_pos;
-		size_t avail = r->src_len - r->src_pos;
+		const uint8_t *src = r->src + r->at.src_pos;
+		size_t avail = r->src_len - r->at.src_pos;
 		size_t fsize, ret = 0;
 
-		r->status.pos = r->src_pos;
+		r->at.status.pos = r->at.src_pos;
 		if (!avail)
 			return 0;
 		fsize = ZSTD_findFrameCompressedSize(src, avail);
@@ -263,10 +271,10 @@ static int reader_load_one(struct reader_loader *r, struct reader_frame *f)
 
 			/* Nothing readable follows and the data ends inside this frame: cut short. */
 			if (next == avail && ZSTD_getErrorCode(fsize) == ZSTD_error_srcSize_wrong) {
-				r->status.truncated = true;
-				r->status.truncated_bytes = avail;
-				r->src_pos = r->src_len;
-				r->status.pos = r->src_len;
+				r->at.status.truncated = true;
+				r->at.status.truncated_bytes = avail;
+				r->at.src_pos = r->src_len;
+				r->at.status.pos = r->src_len;
 				return 0;
 			}
 			/* Else these bytes are no frame (damage, or a frame whose header lies): skip them. */
@@ -285,6 +293,7 @@ static int reader_load_one(struct reader_loader *r, struct reader_frame *f)
 
 		f->buf_len = 0;
 		if (frame_summary(src, fsize, avail, &sum)) {
+			f->only_samples = (sum.flags & READER_ONLY_SAMPLES) == READER_ONLY_SAMPLES;
 			if ((sum.flags & TRACE_SUMMARY_CHECK) && libdeflate_crc32(0, src, fsize) != sum.check) {
 				damaged = "CRC mismatch";
 				goto bad;
@@ -322,13 +331,13 @@ bad:
 			reader_skip_damage(r, fsize, damaged);
 			continue;
 		}
-		f->frame_pos = r->src_pos;
-		r->src_pos += fsize;
-		r->status.pos = r->src_pos;
+		f->frame_pos = r->at.src_pos;
+		r->at.src_pos += fsize;
+		r->at.status.pos = r->at.src_pos;
 		/* A summary is part of the frame before it, not a frame of records. */
 		if (!is_skippable(src, avail))
-			r->status.frames++;
-		r->status.good_bytes += fsize;
+			r->at.status.frames++;
+		r->at.status.good_bytes += fsize;
 		if (f->buf_len)
 			return 1;
 		/* An empty or skippable frame: nothing to deliver. */
@@ -338,10 +347,16 @@ bad:
 /* reader_load_one(), its result and the loader's state after it kept in @f. */
 static void reader_load_frame(struct reader_loader *l, struct reader_frame *f)
 {
+	const struct trace_status *st = &l->at.status;
+	uint64_t passed = st->skipped_frames + st->bad_frames;
+
+	f->only_samples = false;
 	f->ret = reader_load_one(l, f);
-	f->status = l->status;
-	f->src_pos = l->src_pos;
-	f->resync_probes = l->resync_probes;
+	/* frames passed over make the numbering depend on the settings */
+	f->seq = f->ret > 0 && l->at.next_seq >= 0 && passed == st->skipped_frames + st->bad_frames ?
+			 l->at.next_seq : -1;
+	l->at.next_seq = f->seq >= 0 ? f->seq + 1 : -1;
+	f->after = l->at;
 }
 
 /*
@@ -406,7 +421,9 @@ static bool reader_ahead_start(struct trace_reader *r)
 	int err;
 
 	a->stop = a->filled = false;
-	a->next_fill = a->next_take = 0;
+	/* the buffer the records are not read from */
+	a->next_fill = a->next_take = r->cur == &r->frames[0];
+	r->reuse_seq = -1; /* that buffer's frame is lost */
 	/* signals are for the caller's thread */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -460,16 +477,46 @@ static struct reader_frame *reader_ahead_take(struct trace_reader *r)
 	return f;
 }
 
+/*
+ * After a rewind, the frame of sequence number @seq if a buffer other than @cur still holds it as
+ * loaded by the last pass (the header frame and the one after it, which trace_reader__open()
+ * reads: a report would decompress them three times); else NULL.
+ */
+static struct reader_frame *reader_reusable(struct trace_reader *r, const struct reader_frame *cur, int seq)
+{
+	for (int i = 0; seq >= 0 && i < 2; i++) {
+		struct reader_frame *f = &r->frames[i];
+
+		/* as the loader would find it now: not passed over */
+		if (f != cur && f->seq == seq && !(r->loader.skip_samples && f->only_samples))
+			return f;
+	}
+	return NULL;
+}
+
 /* The next frame into the reader: records are read from it.  Returns 1, 0 at the end, or -ENOMEM. */
 static int reader_next_frame(struct trace_reader *r)
 {
-	struct reader_frame *f = reader_ahead_take(r);
+	struct reader_frame *f = reader_reusable(r, r->cur, r->reuse_seq);
 
+	if (f) {
+		r->loader.at = f->after;
+		r->cur = f;
+		r->reuse_seq++;
+		/* the next frame is decompressed while this one is read, unless it is at hand too */
+		if (r->ahead.on && !r->ahead.running && !reader_reusable(r, f, r->reuse_seq))
+			reader_ahead_start(r);
+	} else {
+		r->reuse_seq = -1;
+		f = reader_ahead_take(r);
+	}
 	if (!f) {
-		f = &r->frames[0];
+		/* into the buffer records are not read from: the other may hold what a rewind reuses */
+		f = &r->frames[r->cur == &r->frames[0]];
 		reader_load_frame(&r->loader, f);
 	}
-	reader_take_status(&r->status, &f->status);
+	reader_take_status(&r->status, &f->after.status);
+	r->at = f->after;
 	r->cur = f;
 	r->buf_pos = 0;
 	if (f->ret > 0)
@@ -656,9 +703,9 @@ int trace_reader__next(struct trace_reader *r, const struct perf_event_header **
 void trace_reader__rewind(struct trace_reader *r)
 {
 	reader_ahead_stop(r);
-	r->loader.src_pos = 0;
-	r->loader.resync_probes = 0;
-	r->loader.status = (struct trace_status){ .file_bytes = r->src_len };
+	r->at = (struct reader_pos){ .status = { .file_bytes = r->src_len } };
+	r->loader.at = r->at;
+	r->reuse_seq = 0;
 	r->cur = NULL;
 	r->buf_pos = 0;
 	r->at_end = false;
@@ -676,15 +723,7 @@ static void reader_ahead_pause(struct trace_reader *r)
 	if (!r->ahead.running)
 		return;
 	reader_ahead_stop(r);
-	if (r->cur) {
-		r->loader.src_pos = r->cur->src_pos;
-		r->loader.resync_probes = r->cur->resync_probes;
-		r->loader.status = r->cur->status;
-	} else {
-		r->loader.src_pos = 0;
-		r->loader.resync_probes = 0;
-		r->loader.status = (struct trace_status){ .file_bytes = r->src_len };
-	}
+	r->loader.at = r->at;
 }
 
 void trace_reader__skip_samples(struct trace_reader *r, bool skip)
@@ -709,7 +748,9 @@ static int reader_init(struct trace_reader *r)
 	int err;
 
 	r->status.file_bytes = r->src_len;
-	r->loader.status.file_bytes = r->src_len;
+	r->at.status.file_bytes = r->src_len;
+	r->loader.at = r->at;
+	r->reuse_seq = -1;
 	if (!r->src_len)
 		return -FREC_E_EMPTY;
 	if (memcmp(r->loader.src, zstd_magic, FREC_MIN(r->src_len, sizeof(zstd_magic))))
@@ -755,6 +796,7 @@ int trace_reader__open_mem(const void *buf, size_t len, struct trace_reader **ou
 	r->loader.src = buf;
 	r->loader.src_len = len;
 	r->src_len = len;
+	r->frames[0].seq = r->frames[1].seq = -1;
 	pthread_mutex_init(&r->ahead.lock, NULL);
 	pthread_cond_init(&r->ahead.cond, NULL);
 	frec_hashmap__init(&r->ids);
