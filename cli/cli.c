@@ -3,8 +3,8 @@
  * Helpers shared by the subcommands: usage, one-line errors with hints, opening traces.
  */
 #include <errno.h>
-#include <sched.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

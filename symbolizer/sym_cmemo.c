@@ -62,7 +62,8 @@ const struct sym_cmemo_ent *sym_cmemo__find(const struct sym_cmemo *m, const str
 		return NULL;
 	e = &m->ents[idx];
 	if (e->pid != k->pid || e->gen != k->gen || e->group != k->group || e->marker != k->marker ||
-	    e->callers.cut_at_root != k->cut || e->switch_out != k->switch_out || e->nr_pcs != k->nr_pcs || memcmp(&m->pcs[e->pcs], k->pcs, k->nr_pcs * sizeof(*k->pcs)))
+	    e->callers.cut_at_root != k->cut || e->switch_out != k->switch_out || e->nr_pcs != k->nr_pcs ||
+	    memcmp(&m->pcs[e->pcs], k->pcs, k->nr_pcs * sizeof(*k->pcs)))
 		return NULL; /* another key of the same hash: named frame by frame, never memoized */
 	return e;
 }
