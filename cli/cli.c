@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,15 @@ int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)
 		return 0;
 	cli_trace_error(cmd, path, err);
 	return CLI_FAIL;
+}
+
+void cli_read_ahead(struct trace_reader *r)
+{
+	cpu_set_t set;
+
+	/* on one CPU, a second thread only adds switches to the same work */
+	if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 1)
+		trace_reader__read_ahead(r, true);
 }
 
 void cli_trace_error(const char *cmd, const char *path, int err)

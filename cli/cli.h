@@ -65,6 +65,12 @@ int cli_open_trace(const char *cmd, const char *path, struct trace_reader **out)
 void cli_trace_error(const char *cmd, const char *path, int err);
 
 /**
+ * cli_read_ahead() - let @r decompress on a thread of its own, one frame ahead of the records
+ * (trace_reader__read_ahead()), when this process may run on more than one CPU.
+ */
+void cli_read_ahead(struct trace_reader *r);
+
+/**
  * cli_trace_damage() - after reading a whole trace, warn once about truncation or corruption,
  * saying what was still read.
  */

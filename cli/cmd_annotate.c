@@ -551,6 +551,7 @@ int cmd_annotate(int argc, char **argv)
 		cli_trace_error(cmd, o.input, err);
 		goto out;
 	}
+	cli_read_ahead(r);
 	so.debug_path = o.debug_path;
 	so.cache_dir = cache = cli_debug_cache_dir();
 	err = sym_annotator__open(r, &so, &a);

@@ -345,6 +345,7 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 		err = CLI_FAIL;
 		goto out;
 	}
+	cli_read_ahead(r);
 	if (!o.cache_dir)
 		o.cache_dir = cache = cli_debug_cache_dir();
 	err = sym_profile__from_trace(r, &o, out);

@@ -2,11 +2,11 @@
 /*
  * Trace reader: zstd frames in, records out.
  *
- * The input is mapped (or borrowed) whole.  Frames are located with ZSTD_findFrameCompressedSize()
- * and decompressed one at a time into a buffer from which records are handed out in place, so
- * memory stays bounded by the largest frame.  Damage never stops the reader early: a frame that
- * fails to decompress is skipped, a malformed record skips the rest of its frame, and a frame cut
- * short (kill -9, full disk) ends the data; each is recorded in the status for the caller to report.
+ * The input is mapped (or borrowed) whole.  Its frames are decompressed one at a time
+ * (trace_frames.h), and records are handed out in place from the current one.  Damage never stops
+ * the reader early: a frame that fails to decompress is skipped, a malformed record skips the rest
+ * of its frame, and a frame cut short (kill -9, full disk) ends the data; each is recorded in the
+ * status for the caller to report.
  */
 #define pr_fmt(fmt) "trace: " fmt
 
@@ -17,42 +17,20 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libdeflate.h>
-#include <zstd.h>
-#include <zstd_errors.h>
 
 #include "frec/compiler.h"
 #include "frec/error.h"
 #include "frec/hashmap.h"
 #include "frec/log.h"
 #include "frec/trace.h"
-
-/*
- * A frame never legitimately decompresses to more than this: the writer closes them at 4 MiB, and
- * a single record larger than that (a perf map with a line over 1 MiB) is far below it.  A frame
- * that would be larger is a decompression bomb, skipped as damaged (frec-trace(5)).
- */
-#define READER_MAX_FRAME (256u << 20)
-/* Sizes above this, which the recorder never writes, are not taken from a summary on trust. */
-#define READER_SIZED_MAX (64u << 20)
-
-static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
-
-/* The frame buffer grows by this much, aligned to it: the size of an x86_64 huge page. */
-#define READER_BUF_STEP (2u << 20)
+#include "trace_frames.h"
 
 struct trace_reader {
-	const uint8_t *src;
-	size_t src_len;
 	void *map; /* the mapping to undo, NULL for borrowed memory */
-	size_t src_pos;
-	size_t frame_pos; /* offset of the frame in buf */
-	unsigned int resync_probes; /* see READER_RESYNC_PROBES */
-	ZSTD_DCtx *dctx;
-	uint8_t *buf;
-	size_t buf_len, buf_cap, buf_pos;
+	size_t src_len;
+	struct trace_frames fr;
+	size_t buf_pos; /* of the next record in fr.cur */
 	bool at_end;
-	bool skip_samples;
 	struct trace_status status;
 
 	struct trace_header header;
@@ -71,234 +49,6 @@ struct trace_reader {
 	struct trace_sample parsed;
 	int parsed_err;
 };
-
-/* The summary after the frame of @fsize bytes at @src (of @avail), if there is one. */
-static bool frame_summary(const uint8_t *src, size_t fsize, size_t avail, struct trace_frame_summary *sum)
-{
-	uint32_t magic, size;
-
-	if (avail - fsize < 8 + sizeof(*sum))
-		return false;
-	memcpy(&magic, src + fsize, 4);
-	memcpy(&size, src + fsize + 4, 4);
-	if (magic != TRACE_SUMMARY_MAGIC || size < sizeof(*sum))
-		return false;
-	memcpy(sum, src + fsize + 8, sizeof(*sum));
-	return true;
-}
-
-/*
- * With skip_samples, pass over the frame of @fsize bytes at @src (of @avail) if the summary that
- * follows it says it holds only samples with their times.  Returns whether it did.
- */
-static bool reader_skip_frame(struct trace_reader *r, const uint8_t *src, size_t fsize, size_t avail)
-{
-	struct trace_frame_summary sum;
-	struct trace_status *st = &r->status;
-	const unsigned want = TRACE_SUMMARY_ONLY_SAMPLES | TRACE_SUMMARY_TIMES;
-
-	if (!frame_summary(src, fsize, avail, &sum) || (sum.flags & want) != want)
-		return false;
-	if (sum.samples && (!st->skipped_samples || sum.first_ns < st->skipped_first_ns))
-		st->skipped_first_ns = sum.first_ns;
-	if (sum.samples && sum.last_ns > st->skipped_last_ns)
-		st->skipped_last_ns = sum.last_ns;
-	st->skipped_samples += sum.samples;
-	st->skipped_frames++;
-	st->frames++;
-	st->good_bytes += fsize;
-	r->src_pos += fsize;
-	st->pos = r->src_pos;
-	return true;
-}
-
-/*
- * Make buf hold @need bytes, keeping its first @keep.  Every frame is decompressed into this
- * buffer, a few MiB at a time, so it is the memory a report touches most: it grows in steps of
- * 2 MiB, aligned, and asks for transparent huge pages, which spares a page fault per 4 KiB.
- */
-static int reader_grow_buf(struct trace_reader *r, size_t need, size_t keep)
-{
-	size_t cap = (need + READER_BUF_STEP - 1) & ~(size_t)(READER_BUF_STEP - 1);
-	void *buf;
-
-	if (need <= r->buf_cap)
-		return 0;
-	if (posix_memalign(&buf, READER_BUF_STEP, cap))
-		return -ENOMEM;
-	madvise(buf, cap, MADV_HUGEPAGE); /* a hint: without it, small pages */
-	if (keep)
-		memcpy(buf, r->buf, keep);
-	free(r->buf);
-	r->buf = buf;
-	r->buf_cap = cap;
-	return 0;
-}
-
-/*
- * Decompress the frame of @fsize bytes at @src straight into buf, when its summary gives its size
- * @bytes: zstd then writes in place instead of through its window.  Returns 1 when done, 0 when
- * the streaming path must do it (no size, an implausible one, or a wrong one), or -ENOMEM.
- */
-static int reader_decompress_sized(struct trace_reader *r, const uint8_t *src, size_t fsize, uint64_t bytes)
-{
-	size_t ret;
-
-	if (!bytes || bytes > READER_SIZED_MAX)
-		return 0;
-	if (reader_grow_buf(r, bytes, 0))
-		return -ENOMEM;
-	ret = ZSTD_decompressDCtx(r->dctx, r->buf, r->buf_cap, src, fsize);
-	if (ZSTD_isError(ret)) {
-		ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-		return 0;
-	}
-	r->buf_len = ret;
-	return 1;
-}
-
-static bool is_skippable(const uint8_t *src, size_t avail)
-{
-	uint32_t magic;
-
-	if (avail < 4)
-		return false;
-	memcpy(&magic, src, 4);
-	return (magic & 0xfffffff0u) == 0x184D2A50u; /* zstd's skippable-frame magics */
-}
-
-/*
- * Magics that turn out not to start a whole frame, over a reader's life, before the rest of a
- * damaged input is given up: each costs a walk over the blocks of the frame it claims, so without
- * a bound a crafted input full of magics would take quadratic time.  Compressed data holds a magic
- * by chance about once per 256 MiB.
- */
-#define READER_RESYNC_PROBES 64
-
-/*
- * Where in the @avail bytes at @src (which do not start a readable frame) the next one starts: a
- * zstd or skippable magic whose frame is whole.  Returns @avail if there is none.  A false start
- * that is whole still fails to decompress or its CRC, and the search goes on after it.
- */
-static size_t reader_resync(struct trace_reader *r, const uint8_t *src, size_t avail)
-{
-	for (size_t i = 1; i + 4 <= avail && r->resync_probes < READER_RESYNC_PROBES; i++) {
-		if (memcmp(src + i, zstd_magic, 4) && !is_skippable(src + i, avail - i))
-			continue;
-		if (!ZSTD_isError(ZSTD_findFrameCompressedSize(src + i, avail - i)))
-			return i;
-		r->resync_probes++;
-	}
-	return avail;
-}
-
-/* The @len bytes at src_pos are damaged: count them, and go on after them. */
-static void reader_skip_damage(struct trace_reader *r, size_t len, const char *why)
-{
-	struct trace_status *st = &r->status;
-
-	if (!st->corrupt)
-		st->bad_offset = r->src_pos;
-	st->corrupt = true;
-	st->bad_frames++;
-	st->bad_bytes += len;
-	pr_debug("%zu bytes at offset %zu: %s", len, r->src_pos, why);
-	r->src_pos += len;
-	st->pos = r->src_pos;
-}
-
-/* Decompress the frame at src_pos into buf.  Returns 1 with a frame loaded, 0 at the end. */
-static int reader_load_frame(struct trace_reader *r)
-{
-	for (;;) {
-		const uint8_t *src = r->src + r->src_pos;
-		size_t avail = r->src_len - r->src_pos;
-		size_t fsize, ret = 0;
-
-		r->status.pos = r->src_pos;
-		if (!avail)
-			return 0;
-		fsize = ZSTD_findFrameCompressedSize(src, avail);
-		if (ZSTD_isError(fsize)) {
-			size_t next = reader_resync(r, src, avail);
-
-			/* Nothing readable follows and the data ends inside this frame: cut short. */
-			if (next == avail && ZSTD_getErrorCode(fsize) == ZSTD_error_srcSize_wrong) {
-				r->status.truncated = true;
-				r->status.truncated_bytes = avail;
-				r->src_pos = r->src_len;
-				r->status.pos = r->src_len;
-				return 0;
-			}
-			/* Else these bytes are no frame (damage, or a frame whose header lies): skip them. */
-			reader_skip_damage(r, next, ZSTD_getErrorName(fsize));
-			continue;
-		}
-
-		if (r->skip_samples && reader_skip_frame(r, src, fsize, avail))
-			continue;
-		ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-		ZSTD_inBuffer in = { src, fsize, 0 };
-		struct trace_frame_summary sum;
-		const char *damaged = NULL;
-		bool too_big = false;
-		int sized = 0;
-
-		r->buf_len = 0;
-		if (frame_summary(src, fsize, avail, &sum)) {
-			if ((sum.flags & TRACE_SUMMARY_CHECK) && libdeflate_crc32(0, src, fsize) != sum.check) {
-				damaged = "CRC mismatch";
-				goto bad;
-			}
-			sized = reader_decompress_sized(r, src, fsize, sum.bytes);
-			if (sized < 0)
-				return sized;
-		}
-		while (!sized && (in.pos < in.size || r->buf_len == r->buf_cap)) {
-			if (r->buf_len == r->buf_cap) {
-				size_t cap = r->buf_cap ? r->buf_cap * 2 : READER_BUF_STEP;
-
-				if (cap > READER_MAX_FRAME) {
-					too_big = true;
-					break;
-				}
-				if (reader_grow_buf(r, cap, r->buf_len))
-					return -ENOMEM;
-			}
-			ZSTD_outBuffer out = { r->buf, r->buf_cap, r->buf_len };
-			ret = ZSTD_decompressStream(r->dctx, &out, &in);
-			r->buf_len = out.pos;
-			if (ZSTD_isError(ret) || ret == 0)
-				break;
-		}
-
-		if (too_big)
-			damaged = "too large";
-		else if (ZSTD_isError(ret))
-			damaged = ZSTD_getErrorName(ret);
-		else if (ret != 0)
-			damaged = "incomplete";
-bad:
-		if (damaged) {
-			reader_skip_damage(r, fsize, damaged);
-			continue;
-		}
-		r->frame_pos = r->src_pos;
-		r->src_pos += fsize;
-		r->status.pos = r->src_pos;
-		/* A summary is part of the frame before it, not a frame of records. */
-		if (!is_skippable(src, avail))
-			r->status.frames++;
-		r->status.good_bytes += fsize;
-		r->buf_pos = 0;
-		if (r->buf_len) {
-			/* a stack delta never refers to another frame's copies */
-			trace_stacks__reset(&r->stacks);
-			return 1;
-		}
-		/* An empty or skippable frame: nothing to deliver. */
-	}
-}
 
 static int reader_parse_attr(struct trace_reader *r, const struct perf_event_header *h)
 {
@@ -415,7 +165,7 @@ static void reader_decode_stack(struct trace_reader *r, const struct perf_event_
 		st->known = st->len = 0;
 	/* Refused: the sample goes on without its copy, as one the kernel could not copy. */
 	if (!r->status.corrupt)
-		r->status.bad_offset = r->frame_pos;
+		r->status.bad_offset = r->fr.cur->frame_pos;
 	r->status.corrupt = true;
 	r->status.bad_stacks++;
 	s->stack_size = s->stack_dyn_size = 0;
@@ -424,11 +174,11 @@ static void reader_decode_stack(struct trace_reader *r, const struct perf_event_
 static bool record_is_sane(const struct trace_reader *r, size_t *size)
 {
 	const struct perf_event_header *h;
-	size_t left = r->buf_len - r->buf_pos;
+	size_t left = r->fr.cur->buf_len - r->buf_pos;
 
 	if (left < sizeof(*h))
 		return false;
-	h = (const void *)(r->buf + r->buf_pos);
+	h = (const void *)(r->fr.cur->buf + r->buf_pos);
 	*size = trace_rec__size(h);
 	return *size >= sizeof(*h) && *size % 8 == 0 && *size <= left;
 }
@@ -441,24 +191,27 @@ int trace_reader__next(struct trace_reader *r, const struct perf_event_header **
 	for (;;) {
 		if (r->at_end)
 			return 0;
-		if (r->buf_pos >= r->buf_len) {
-			int ret = reader_load_frame(r);
+		if (!r->fr.cur || r->buf_pos >= r->fr.cur->buf_len) {
+			int ret = trace_frames__next(&r->fr, &r->status);
 
 			if (ret <= 0) {
 				r->at_end = ret == 0;
 				return ret;
 			}
+			r->buf_pos = 0;
+			/* a stack delta never refers to another frame's copies */
+			trace_stacks__reset(&r->stacks);
 		}
 		if (record_is_sane(r, &size))
 			break;
 		/* A malformed record: its length cannot be trusted, so drop the rest of the frame. */
 		if (!r->status.corrupt)
-			r->status.bad_offset = r->frame_pos;
+			r->status.bad_offset = r->fr.cur->frame_pos;
 		r->status.corrupt = true;
 		r->status.cut_frames++;
-		r->buf_pos = r->buf_len;
+		r->buf_pos = r->fr.cur->buf_len;
 	}
-	h = (const void *)(r->buf + r->buf_pos);
+	h = (const void *)(r->fr.cur->buf + r->buf_pos);
 	r->buf_pos += size;
 	r->status.records++;
 	r->parsed_h = NULL;
@@ -475,10 +228,9 @@ int trace_reader__next(struct trace_reader *r, const struct perf_event_header **
 
 void trace_reader__rewind(struct trace_reader *r)
 {
-	r->src_pos = 0;
-	r->buf_len = r->buf_pos = 0;
+	trace_frames__rewind(&r->fr);
+	r->buf_pos = 0;
 	r->at_end = false;
-	r->resync_probes = 0;
 	r->parsed_h = NULL;
 	trace_stacks__reset(&r->stacks);
 	r->status = (struct trace_status){ .file_bytes = r->src_len };
@@ -486,7 +238,12 @@ void trace_reader__rewind(struct trace_reader *r)
 
 void trace_reader__skip_samples(struct trace_reader *r, bool skip)
 {
-	r->skip_samples = skip;
+	trace_frames__skip_samples(&r->fr, skip);
+}
+
+void trace_reader__read_ahead(struct trace_reader *r, bool on)
+{
+	trace_frames__read_ahead(&r->fr, on);
 }
 
 static int reader_init(struct trace_reader *r)
@@ -497,13 +254,10 @@ static int reader_init(struct trace_reader *r)
 	r->status.file_bytes = r->src_len;
 	if (!r->src_len)
 		return -FREC_E_EMPTY;
-	if (memcmp(r->src, zstd_magic, FREC_MIN(r->src_len, sizeof(zstd_magic))))
+	if (memcmp(r->fr.loader.src, TRACE_ZSTD_MAGIC, FREC_MIN(r->src_len, 4)))
 		return -FREC_E_TRACE_MAGIC;
-	if (r->src_len < sizeof(zstd_magic))
+	if (r->src_len < 4)
 		return -FREC_E_TRACE_TRUNCATED;
-	r->dctx = ZSTD_createDCtx();
-	if (!r->dctx)
-		return -ENOMEM;
 
 	err = trace_reader__next(r, &h);
 	if (err < 0)
@@ -537,11 +291,12 @@ int trace_reader__open_mem(const void *buf, size_t len, struct trace_reader **ou
 	*out = NULL;
 	if (!r)
 		return -ENOMEM;
-	r->src = buf;
 	r->src_len = len;
 	frec_hashmap__init(&r->ids);
 	trace_stacks__init(&r->stacks, 0);
-	err = reader_init(r);
+	err = trace_frames__init(&r->fr, buf, len);
+	if (!err)
+		err = reader_init(r);
 	if (err) {
 		trace_reader__close(r);
 		return err;
@@ -572,7 +327,7 @@ static int reader_sniff_stream(int fd)
 	}
 	if (!n)
 		return -FREC_E_EMPTY;
-	return memcmp(magic, zstd_magic, n) ? -FREC_E_TRACE_MAGIC : -ESPIPE;
+	return memcmp(magic, TRACE_ZSTD_MAGIC, n) ? -FREC_E_TRACE_MAGIC : -ESPIPE;
 }
 
 int trace_reader__open(const char *path, struct trace_reader **out)
@@ -619,10 +374,9 @@ void trace_reader__close(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	trace_frames__exit(&r->fr);
 	if (r->map)
 		munmap(r->map, r->src_len);
-	ZSTD_freeDCtx(r->dctx);
-	free(r->buf);
 	free(r->kv);
 	free(r->kv_at);
 	for (uint32_t i = 0; i < r->nr_events; i++)

@@ -25,9 +25,21 @@ void sym_cmemo__exit(struct sym_cmemo *m)
 	free(m->touched);
 }
 
+void sym_cmemo__key(const uint64_t *pcs, uint64_t nr, struct sym_cmemo_key *k)
+{
+	uint64_t h = frec_hash64((uint64_t)(uint32_t)k->pid << 32 ^ k->group ^ (uint64_t)k->marker << 16) ^ k->gen ^
+		     k->cut ^ (uint64_t)k->switch_out << 1;
+
+	for (uint64_t i = 0; i < nr; i++)
+		h = (h ^ pcs[i]) * 0x9e3779b97f4a7c15ull;
+	k->pcs = pcs;
+	k->nr_pcs = nr;
+	k->hash = frec_hash64(h ^ nr);
+}
+
 uint64_t sym_cmemo__split(const uint64_t *chain, uint64_t nr, struct sym_cmemo_key *k)
 {
-	uint64_t at = nr, h;
+	uint64_t at = nr;
 
 	for (uint64_t i = 0; i < nr; i++) {
 		if (chain[i] == PERF_CONTEXT_USER) {
@@ -37,12 +49,7 @@ uint64_t sym_cmemo__split(const uint64_t *chain, uint64_t nr, struct sym_cmemo_k
 	}
 	if (at >= nr || nr - at < CMEMO_MIN_PCS)
 		return nr;
-	h = frec_hash64((uint64_t)(uint32_t)k->pid << 32 ^ k->group ^ (uint64_t)k->marker << 16) ^ k->gen ^ k->cut;
-	for (uint64_t i = at; i < nr; i++)
-		h = (h ^ chain[i]) * 0x9e3779b97f4a7c15ull;
-	k->pcs = chain + at;
-	k->nr_pcs = nr - at;
-	k->hash = frec_hash64(h ^ k->nr_pcs);
+	sym_cmemo__key(chain + at, nr - at, k);
 	return at;
 }
 
@@ -54,8 +61,9 @@ const struct sym_cmemo_ent *sym_cmemo__find(const struct sym_cmemo *m, const str
 	if (!frec_hashmap__find(&m->index, k->hash, &idx))
 		return NULL;
 	e = &m->ents[idx];
-	if (e->pid != k->pid || e->gen != k->gen || e->group != k->group || e->marker != k->marker || e->callers.cut_at_root != k->cut ||
-	    e->nr_pcs != k->nr_pcs || memcmp(&m->pcs[e->pcs], k->pcs, k->nr_pcs * sizeof(*k->pcs)))
+	if (e->pid != k->pid || e->gen != k->gen || e->group != k->group || e->marker != k->marker ||
+	    e->callers.cut_at_root != k->cut || e->switch_out != k->switch_out || e->nr_pcs != k->nr_pcs ||
+	    memcmp(&m->pcs[e->pcs], k->pcs, k->nr_pcs * sizeof(*k->pcs)))
 		return NULL; /* another key of the same hash: named frame by frame, never memoized */
 	return e;
 }
@@ -85,6 +93,7 @@ int sym_cmemo__add(struct sym_cmemo *m, const struct sym_cmemo_key *k, const str
 		.gen = k->gen,
 		.group = k->group,
 		.marker = k->marker,
+		.switch_out = k->switch_out,
 		.pcs = (uint32_t)m->nr_pcs,
 		.nr_pcs = (uint32_t)k->nr_pcs,
 		.touched = (uint32_t)m->nr_touched,

@@ -7,6 +7,10 @@
  * root, those addresses), the call-tree node the path ends at and what the stack health needs
  * from it.  Only the leaf and the kernel frames are then named per sample.
  *
+ * sym_stacks keeps a second memo of whole callchains, leaf and kernel part included (a service's
+ * shallow stacks repeat whole): the node is then the sample's leaf, and the walk what naming the
+ * whole chain found.
+ *
  * Private to the symbolizer.
  */
 #ifndef FREC_SYM_CMEMO_H
@@ -38,6 +42,7 @@ struct sym_cmemo_key {
 	uint32_t group; /* frame id of the grouping root, or FREC_NONE */
 	uint32_t marker; /* frame id of the [on-cpu] / [off-cpu] root below it, or FREC_NONE */
 	bool cut;       /* named with sym_walk.cut_at_root */
+	bool switch_out; /* a switch-out sample's whole stack (sym_stacks' memo of stacks) */
 	const uint64_t *pcs;
 	uint64_t nr_pcs;
 	uint64_t hash;
@@ -48,6 +53,7 @@ struct sym_cmemo_ent {
 	uint64_t gen;
 	uint32_t group;
 	uint32_t marker;
+	bool switch_out;
 	uint32_t pcs, nr_pcs;         /* the addresses: in the memo's array of keys */
 	uint32_t touched, nr_touched; /* objects touched: in the memo's array of them */
 	uint32_t node;                /* where the path ends in the call tree */
@@ -75,6 +81,12 @@ void sym_cmemo__exit(struct sym_cmemo *m);
  * else, context markers among them included.)
  */
 uint64_t sym_cmemo__split(const uint64_t *chain, uint64_t nr, struct sym_cmemo_key *k);
+
+/**
+ * sym_cmemo__key() - complete @k (pid, gen, group, marker, cut and switch_out set) with the @nr
+ * entries at @pcs and its hash.
+ */
+void sym_cmemo__key(const uint64_t *pcs, uint64_t nr, struct sym_cmemo_key *k);
 
 /** sym_cmemo__find() - the memo's entry for key @k, or NULL. */
 const struct sym_cmemo_ent *sym_cmemo__find(const struct sym_cmemo *m, const struct sym_cmemo_key *k);

@@ -22,7 +22,9 @@ struct dw_range {
 };
 
 struct dw_cu {
-	Dwarf_Die die;
+	Dwarf_Off die_off; /* of the unit's DIE in .debug_info */
+	Dwarf_Die die;     /* valid once has_die (cu_die()) */
+	bool has_die;
 	bool indexed; /* subprograms collected */
 	struct dw_range *subs;
 	size_t nr_subs;
@@ -82,6 +84,21 @@ static int add_ranges(Dwarf_Die *die, uint32_t idx, struct dw_range **arr, size_
 	return 0;
 }
 
+/*
+ * The DIE of @cu, NULL if libdw cannot read it.  Looked up on first use: libdw then reads the
+ * headers of the units before it, but a report touches a few of libc's 2,000 CUs and builds no
+ * per-CU state for the others (dwfl_module_nextcu() did, for each, a third of a report's fixed cost).
+ */
+static Dwarf_Die *cu_die(const struct sym_dwarf *d, struct dw_cu *cu)
+{
+	if (!cu->has_die) {
+		if (!dwarf_offdie(d->dw, cu->die_off, &cu->die))
+			return NULL;
+		cu->has_die = true;
+	}
+	return &cu->die;
+}
+
 /* The CU whose DIE is at @off (cus are in .debug_info order). */
 static bool cu_by_offset(const struct sym_dwarf *d, Dwarf_Off off, size_t *idx)
 {
@@ -89,7 +106,7 @@ static bool cu_by_offset(const struct sym_dwarf *d, Dwarf_Off off, size_t *idx)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		Dwarf_Off o = dwarf_dieoffset(&d->cus[mid].die);
+		Dwarf_Off o = d->cus[mid].die_off;
 
 		if (o == off) {
 			*idx = mid;
@@ -103,19 +120,19 @@ static bool cu_by_offset(const struct sym_dwarf *d, Dwarf_Off off, size_t *idx)
 	return false;
 }
 
-/* The compile units of @mod and their address ranges. */
-static int index_cus(struct sym_dwarf *d, Dwfl_Module *mod)
+/* The units of .debug_info (their headers only) and their address ranges. */
+static int index_cus(struct sym_dwarf *d)
 {
-	size_t cus_cap = 0, ranges_cap = 0, nr_aranges = 0;
+	size_t cus_cap = 0, ranges_cap = 0, nr_aranges = 0, hsize;
+	Dwarf_Off at = 0, next;
 	Dwarf_Aranges *aranges;
-	Dwarf_Die *cu = NULL;
-	Dwarf_Addr bias;
 	bool *covered;
 
-	while ((cu = dwfl_module_nextcu(mod, cu, &bias))) {
+	while (dwarf_next_unit(d->dw, at, &next, &hsize, NULL, NULL, NULL, NULL, NULL, NULL) == 0) {
 		if (push((void **)&d->cus, &d->nr_cus, &cus_cap, sizeof(*d->cus)))
 			return -ENOMEM;
-		d->cus[d->nr_cus - 1] = (struct dw_cu){ .die = *cu };
+		d->cus[d->nr_cus - 1] = (struct dw_cu){ .die_off = at + hsize };
+		at = next;
 	}
 	covered = calloc(d->nr_cus ? d->nr_cus : 1, sizeof(*covered));
 	if (!covered)
@@ -147,8 +164,9 @@ static int index_cus(struct sym_dwarf *d, Dwfl_Module *mod)
 		}
 	}
 	for (size_t i = 0; i < d->nr_cus; i++) {
-		if (!covered[i] && add_ranges(&d->cus[i].die, (uint32_t)i, &d->cu_ranges, &d->nr_cu_ranges,
-					      &ranges_cap)) {
+		Dwarf_Die *die = covered[i] ? NULL : cu_die(d, &d->cus[i]);
+
+		if (die && add_ranges(die, (uint32_t)i, &d->cu_ranges, &d->nr_cu_ranges, &ranges_cap)) {
 			free(covered);
 			return -ENOMEM;
 		}
@@ -281,7 +299,7 @@ int sym_dwarf__open(Dwfl_Module *mod, const char *name, struct sym_dwarf **out)
 	d->dw = dw;
 	d->bias = bias;
 	d->name = strdup(name);
-	err = d->name ? index_cus(d, mod) : -ENOMEM;
+	err = d->name ? index_cus(d) : -ENOMEM;
 	if (err) {
 		sym_dwarf__close(d);
 		return err;
@@ -309,6 +327,8 @@ static struct dw_cu *cu_at(struct sym_dwarf *d, Dwarf_Addr pc)
 	if (i < 0)
 		return NULL;
 	cu = &d->cus[d->cu_ranges[i].idx];
+	if (!cu_die(d, cu))
+		return NULL;
 	if (!cu->indexed) {
 		size_t cap = 0;
 

@@ -51,6 +51,7 @@ int sym_stacks__init(struct sym_stacks *st, const struct sym_opts *opts, struct 
 		.max_stack = max_stack,
 	};
 	sym_cmemo__init(&st->cmemo);
+	sym_cmemo__init(&st->smemo);
 	if (!unwind_mode(call_graph, &st->unw_mode))
 		return 0;
 	st->unw = sym_unwinder__new(mods);
@@ -65,6 +66,8 @@ void sym_stacks__exit(struct sym_stacks *st)
 	free(st->stack);
 	free(st->touched);
 	sym_cmemo__exit(&st->cmemo);
+	sym_cmemo__exit(&st->smemo);
+	free(st->all_touched);
 	free(st->leaves);
 	sym_unwinder__free(st->unw);
 	free(st->umaps);
@@ -89,9 +92,27 @@ static int push_stack(struct sym_stacks *st, uint32_t frame, size_t *n)
 	return 0;
 }
 
+/* Note object @dso (@unknown: with an unnamed frame) in the list *@v of *@nr, once. */
+static int note(uint32_t **v, size_t *nr, size_t *cap, uint32_t dso, bool unknown)
+{
+	for (size_t i = 0; i < *nr; i++) {
+		if ((*v)[i] >> 1 == dso) {
+			(*v)[i] |= unknown;
+			return 0;
+		}
+	}
+	if (frec_array__grow((void **)v, cap, *nr + 1, sizeof(**v)))
+		return -ENOMEM;
+	(*v)[(*nr)++] = dso << 1 | unknown;
+	return 0;
+}
+
+/* The sample has a frame in object @dso: for its statistics, and for the memo of stacks. */
 static void touch(struct sym_stacks *st, uint32_t dso, bool unknown)
 {
 	sym_dso__touch(sym_dsos__at(st->dsos, dso), st->sample, unknown);
+	if (note(&st->all_touched, &st->nr_all_touched, &st->all_touched_cap, dso, unknown))
+		st->all_touched_lost = true;
 }
 
 /*
@@ -287,16 +308,7 @@ static int unwind_user(struct sym_stacks *st, const struct trace_sample *s, cons
 
 static int note_touched(struct sym_stacks *st, uint32_t dso, bool unknown)
 {
-	for (size_t i = 0; i < st->nr_touched; i++) {
-		if (st->touched[i] >> 1 == dso) {
-			st->touched[i] |= unknown;
-			return 0;
-		}
-	}
-	if (frec_array__grow((void **)&st->touched, &st->touched_cap, st->nr_touched + 1, sizeof(*st->touched)))
-		return -ENOMEM;
-	st->touched[st->nr_touched++] = dso << 1 | unknown;
-	return 0;
+	return note(&st->touched, &st->nr_touched, &st->touched_cap, dso, unknown);
 }
 
 /* The object and address to name user PC @pc of @p by (SYM_DSO_NONE: none). */
@@ -492,53 +504,52 @@ static void reverse(uint32_t *v, size_t n)
 	}
 }
 
-int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_t nr_sample, uint64_t weight,
-		    uint32_t marker, bool switch_out)
+/*
+ * The stack health of sample @s from what naming its whole stack found (@w: the outermost user
+ * frame's root_seen and outer_dso), and how its unwinding ended (@why, @unwound, @complete).
+ */
+static void count_health(struct sym_stacks *st, const struct trace_sample *s, const struct sym_walk *w, uint64_t *why,
+			 bool unwound, bool complete)
 {
 	struct frec_stack_health *hl = &frec_profile__meta(st->p)->health;
-	const uint64_t *chain = s->callchain;
-	uint64_t single[2], nr = s->nr_callchain, split;
-	struct sym_cmemo_key key = { .pid = (int32_t)s->pid, .group = FREC_NONE, .marker = marker };
-	struct sym_walk leaf = { .ctx = PERF_CONTEXT_USER, .first_in_ctx = true, .outer_dso = SYM_DSO_NONE };
-	struct sym_walk callers = { .ctx = PERF_CONTEXT_USER, .outer_dso = SYM_DSO_NONE, .record = true };
+
+	if (why && !w->root_seen)
+		(*why)++;
+	if (w->any_unknown)
+		hl->has_unknown++;
+	if (!unwound && w->depth >= st->max_stack)
+		hl->depth_limited++;
+	if (w->has_user && !w->root_seen && !complete) {
+		hl->truncated++;
+		if (w->outer_dso != SYM_DSO_NONE)
+			sym_dsos__at(st->dsos, w->outer_dso)->broken_samples++;
+	}
+	/* With an unwinder, a full copy only counts when the unwind ran out of it (unwind_user()). */
+	if (!st->unw && s->stack && s->event && s->event->attr.sample_stack_user &&
+	    s->stack_dyn_size >= s->event->attr.sample_stack_user)
+		hl->stack_copy_full++;
+}
+
+/*
+ * Name the callchain @chain (@nr entries) of sample @s of key @key (the memo of callers' key, its
+ * addresses not set yet) into the call tree; returns its leaf node, or a negative error.  *@w gets
+ * what naming the whole stack found.
+ */
+static int name_stack(struct sym_stacks *st, const struct trace_sample *s, struct sym_proc *p, const uint64_t *chain,
+		      uint64_t nr, struct sym_cmemo_key key, bool switch_out, struct sym_walk *w)
+{
+	struct sym_walk leaf = { .ctx = PERF_CONTEXT_USER, .first_in_ctx = true, .outer_dso = SYM_DSO_NONE,
+				 .cut_at_root = key.cut };
+	struct sym_walk callers = { .ctx = PERF_CONTEXT_USER, .outer_dso = SYM_DSO_NONE, .record = true,
+				    .cut_at_root = key.cut };
 	const struct sym_walk *outer;
 	const struct sym_cmemo_ent *memo = NULL;
-	bool unwound = false, complete = false;
-	uint64_t *why = NULL; /* the health counter of what stopped the unwinder short */
-	uint32_t node = FREC_NODE_ROOT;
-	struct sym_proc *p = sym_spaces__proc(st->spaces, (int32_t)s->pid);
+	uint32_t node = FREC_NODE_ROOT, marker = key.marker;
 	size_t n = 0, n_leaf;
-	int err;
-
-	st->sample = nr_sample;
-	hl->samples++;
-	frec_profile__meta(st->p)->period_total += s->period;
-	if ((err = count_task(st, s, weight)))
-		return err;
-
-	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
-	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */
-	if (st->unw && p && (err = unwind_user(st, s, p, &chain, &nr, &unwound, &complete, &why)))
-		return err;
-	if (!chain || !nr) {
-		single[0] = s->cpumode == PERF_RECORD_MISC_KERNEL ? PERF_CONTEXT_KERNEL : PERF_CONTEXT_USER;
-		single[1] = s->ip;
-		chain = single;
-		nr = 2;
-	}
-	if (st->count_ips && !switch_out && (err = count_ip(st, s, p, chain, nr, weight)))
-		return err;
-	leaf.cut_at_root = callers.cut_at_root = key.cut = unwound;
-	if (st->opts->per_process || st->opts->per_thread) {
-		int id = group_frame(st, s);
-
-		if (id < 0)
-			return id;
-		key.group = (uint32_t)id;
-	}
+	uint64_t split;
+	int err, leaf_node;
 
 	/* The leaf part (kernel frames, the user PC), then the callers: from the memo if it has them. */
-	key.gen = p ? sym_proc__generation(p, s->time) : 0;
 	split = sym_cmemo__split(chain, nr, &key);
 	err = name_chain(st, s, p, chain, 0, split, &leaf, &n);
 	if (err)
@@ -562,27 +573,20 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 		}
 	}
 	outer = callers.saw_pc ? &callers : &leaf;
-	if (why && !outer->root_seen)
-		(*why)++;
-	if (leaf.any_unknown || callers.any_unknown)
-		hl->has_unknown++;
-	if (!unwound && leaf.depth + callers.depth >= st->max_stack)
-		hl->depth_limited++;
-	if ((leaf.has_user || callers.has_user) && !outer->root_seen && !complete) {
-		hl->truncated++;
-		if (outer->outer_dso != SYM_DSO_NONE)
-			sym_dsos__at(st->dsos, outer->outer_dso)->broken_samples++;
-	}
-	/* With an unwinder, a full copy only counts when the unwind ran out of it (unwind_user()). */
-	if (!st->unw && s->stack && s->event && s->event->attr.sample_stack_user &&
-	    s->stack_dyn_size >= s->event->attr.sample_stack_user)
-		hl->stack_copy_full++;
+	*w = (struct sym_walk){
+		.cut_at_root = key.cut,
+		.depth = leaf.depth + callers.depth,
+		.any_unknown = leaf.any_unknown || callers.any_unknown,
+		.has_user = leaf.has_user || callers.has_user,
+		.saw_pc = outer->saw_pc,
+		.root_seen = outer->root_seen,
+		.outer_dso = outer->outer_dso,
+	};
 
 	if (memo) {
 		/* the memo's node ends the callers' path: only the leaf part goes on it */
 		reverse(st->stack, n);
-		err = frec_profile__add_stack_at(st->p, node, st->stack, n, 0);
-		return err < 0 ? err : count_leaf(st, (uint32_t)err, weight);
+		return frec_profile__add_stack_at(st->p, node, st->stack, n, 0);
 	}
 	if (marker != FREC_NONE && (err = push_stack(st, marker, &n)))
 		return err;
@@ -590,14 +594,86 @@ int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_
 		return err;
 	reverse(st->stack, n);
 	err = frec_profile__add_stack(st->p, st->stack, n, 0);
-	if (err < 0)
-		return err;
-	node = (uint32_t)err;
-	err = count_leaf(st, node, weight);
-	if (err || split >= nr)
+	if (err < 0 || split >= nr)
 		return err;
 	/* The callers' path ends n_leaf frames above the leaf. */
+	node = (uint32_t)err;
 	for (size_t i = 0; i < n_leaf; i++)
 		node = frec_profile__node(st->p, node)->parent;
-	return sym_cmemo__add(&st->cmemo, &key, &callers, st->touched, st->nr_touched, node);
+	leaf_node = err;
+	err = sym_cmemo__add(&st->cmemo, &key, &callers, st->touched, st->nr_touched, node);
+	return err ? err : leaf_node;
+}
+
+int sym_stacks__add(struct sym_stacks *st, const struct trace_sample *s, uint64_t nr_sample, uint64_t weight,
+		    uint32_t marker, bool switch_out)
+{
+	struct frec_stack_health *hl = &frec_profile__meta(st->p)->health;
+	const uint64_t *chain = s->callchain;
+	uint64_t single[2], nr = s->nr_callchain;
+	struct sym_cmemo_key key = { .pid = (int32_t)s->pid, .group = FREC_NONE, .marker = marker };
+	struct sym_cmemo_key whole;
+	const struct sym_cmemo_ent *e;
+	bool unwound = false, complete = false;
+	uint64_t *why = NULL; /* the health counter of what stopped the unwinder short */
+	struct sym_proc *p = sym_spaces__proc(st->spaces, (int32_t)s->pid);
+	struct sym_walk w;
+	int err, leaf;
+
+	st->sample = nr_sample;
+	hl->samples++;
+	frec_profile__meta(st->p)->period_total += s->period;
+	if ((err = count_task(st, s, weight)))
+		return err;
+
+	/* Where a sample's PCs come from: the kernel's callchain (kernel part, then the user part it
+	 * walked with frame pointers), or just the sampled IP.  A DWARF unwinder replaces the user part. */
+	if (st->unw && p && (err = unwind_user(st, s, p, &chain, &nr, &unwound, &complete, &why)))
+		return err;
+	if (!chain || !nr) {
+		single[0] = s->cpumode == PERF_RECORD_MISC_KERNEL ? PERF_CONTEXT_KERNEL : PERF_CONTEXT_USER;
+		single[1] = s->ip;
+		chain = single;
+		nr = 2;
+	}
+	if (st->count_ips && !switch_out && (err = count_ip(st, s, p, chain, nr, weight)))
+		return err;
+	key.cut = unwound;
+	if (st->opts->per_process || st->opts->per_thread) {
+		int id = group_frame(st, s);
+
+		if (id < 0)
+			return id;
+		key.group = (uint32_t)id;
+	}
+	key.gen = p ? sym_proc__generation(p, s->time) : 0;
+
+	/*
+	 * A stack seen before, in the same mappings, is named the same way: its leaf node and what
+	 * naming it found come from the memo of stacks, and only the health that depends on the
+	 * unwinding, and the objects' statistics, are counted again.
+	 */
+	whole = key;
+	whole.switch_out = switch_out;
+	sym_cmemo__key(chain, nr, &whole);
+	e = sym_cmemo__find(&st->smemo, &whole);
+	if (e) {
+		const uint32_t *t = sym_cmemo__touched(&st->smemo, e);
+
+		for (uint32_t i = 0; i < e->nr_touched; i++)
+			sym_dso__touch(sym_dsos__at(st->dsos, t[i] >> 1), st->sample, t[i] & 1);
+		st->smemo.hits++;
+		count_health(st, s, &e->callers, why, unwound, complete);
+		return count_leaf(st, e->node, weight);
+	}
+	st->nr_all_touched = 0;
+	st->all_touched_lost = false;
+	leaf = name_stack(st, s, p, chain, nr, key, switch_out, &w);
+	if (leaf < 0)
+		return leaf;
+	count_health(st, s, &w, why, unwound, complete);
+	err = count_leaf(st, (uint32_t)leaf, weight);
+	if (!err && !st->all_touched_lost)
+		err = sym_cmemo__add(&st->smemo, &whole, &w, st->all_touched, st->nr_all_touched, (uint32_t)leaf);
+	return err;
 }

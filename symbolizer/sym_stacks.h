@@ -45,6 +45,10 @@ struct sym_stacks {
 	size_t nr_touched, touched_cap;
 
 	struct sym_cmemo cmemo;
+	struct sym_cmemo smemo; /* whole stacks (sym_cmemo.h) */
+	uint32_t *all_touched;  /* objects the sample's stack touched: object << 1 | unknown frame in it */
+	size_t nr_all_touched, all_touched_cap;
+	bool all_touched_lost;  /* out of memory noting one: the sample is not memoized */
 	uint64_t *leaves; /* samples per call-tree leaf, not yet in the profile */
 	size_t nr_leaves, leaves_cap;
 

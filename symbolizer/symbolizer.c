@@ -484,9 +484,9 @@ int sym_ctx__run(struct sym_ctx *c, struct trace_reader *r, const struct sym_opt
 	if (!err) {
 		sym_stacks__log_stats(&c->stacks);
 		pr_info("%" PRIu64 " samples, %zu distinct addresses named, %zu ELF files opened, %zu processes, "
-			"%" PRIu64 " callers from the memo of %zu",
+			"%" PRIu64 " stacks from the memo of %zu, %" PRIu64 " callers from the memo of %zu",
 			c->nr_samples, sym_namer__count(&c->namer), sym_modules__count(c->mods), c->spaces.nr_procs,
-			c->stacks.cmemo.hits, c->stacks.cmemo.nr);
+			c->stacks.smemo.hits, c->stacks.smemo.nr, c->stacks.cmemo.hits, c->stacks.cmemo.nr);
 	}
 	if (!err)
 		err = sym_dsos__add_stats(&c->dsos, c->p);

@@ -446,6 +446,16 @@ void trace_reader__rewind(struct trace_reader *r);
  */
 void trace_reader__skip_samples(struct trace_reader *r, bool skip);
 
+/**
+ * trace_reader__read_ahead() - while @on is set, a thread of the reader's own decompresses the
+ * next frame while the caller reads the records of the current one (at most one frame ahead:
+ * twice the memory of the largest frame).  Records, statuses, errors and their order are those
+ * of a reader without it.  The thread is started at the next frame and joined at the end of the
+ * data, by trace_reader__rewind(), by a change of setting and by trace_reader__close().  Off by
+ * default; with it, one reader is still used by one thread at a time, as without it.
+ */
+void trace_reader__read_ahead(struct trace_reader *r, bool on);
+
 /** trace_reader__status() - truncation and progress information. */
 const struct trace_status *trace_reader__status(const struct trace_reader *r);
 

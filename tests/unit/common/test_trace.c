@@ -267,6 +267,64 @@ Test(common_trace, frames_of_samples_are_skipped_on_request)
 	free(buf);
 }
 
+/* The samples of the next @n records of @r, or of all that are left (@n 0). */
+static uint64_t samples_in(struct trace_reader *r, uint64_t n)
+{
+	const struct perf_event_header *h;
+	uint64_t samples = 0;
+
+	for (uint64_t i = 0; (!n || i < n) && trace_reader__next(r, &h) > 0; i++)
+		samples += h->type == PERF_RECORD_SAMPLE;
+	return samples;
+}
+
+Test(common_trace, read_ahead_changes_nothing_but_who_decompresses, .timeout = 20.)
+{
+	size_t len;
+	uint8_t *buf = write_trace(&len, true);
+	const struct trace_status *st;
+	struct trace_reader *r;
+	struct counts c;
+	uint64_t got;
+
+	cr_assert_eq(trace_reader__open_mem(buf, len, &r), 0);
+	st = trace_reader__status(r);
+	trace_reader__read_ahead(r, true);
+	trace_reader__skip_samples(r, true);
+	c = read_all(r);
+	cr_assert_eq(c.samples, 0);
+	cr_assert_eq(c.comm + c.text + c.footer, 3);
+	cr_assert_eq(st->skipped_samples, NSAMPLES);
+
+	/* every sample; then a rewind while the thread is one frame ahead */
+	trace_reader__skip_samples(r, false);
+	trace_reader__rewind(r);
+	cr_assert_eq(read_all(r).samples, NSAMPLES);
+	trace_reader__rewind(r);
+	cr_assert_gt(samples_in(r, 1500), 0);
+	trace_reader__rewind(r);
+	cr_assert_eq(samples_in(r, 0), NSAMPLES);
+
+	/* read-ahead off and on again mid-way: the loader goes on after the frame being read */
+	trace_reader__rewind(r);
+	got = samples_in(r, 1500);
+	trace_reader__read_ahead(r, false);
+	got += samples_in(r, 1000);
+	trace_reader__read_ahead(r, true);
+	got += samples_in(r, 0);
+	cr_assert_eq(got, NSAMPLES, "%lu samples, not %d: frames lost or read twice when read-ahead changed",
+		     (unsigned long)got, NSAMPLES);
+	cr_assert_not(st->corrupt);
+	trace_reader__close(r);
+
+	/* closed while the thread waits with a frame loaded */
+	cr_assert_eq(trace_reader__open_mem(buf, len, &r), 0);
+	trace_reader__read_ahead(r, true);
+	cr_assert_gt(samples_in(r, 1100), 0);
+	trace_reader__close(r);
+	free(buf);
+}
+
 Test(common_trace, the_file_is_a_plain_zstd_stream)
 {
 	char cmd[512];
