@@ -28,6 +28,8 @@ static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
  * this much: they may never end (/dev/zero, `yes`).  Files are mapped, whatever their size.
  */
 #define LOAD_STREAM_MAX (1u << 30)
+/* Folded stacks are read in pieces of this size. */
+#define LOAD_CHUNK (256u << 10)
 /* An input that is not a trace and has a NUL byte in this much of its start is not text. */
 #define LOAD_SNIFF (64u << 10)
 /* A skipped line is quoted in the warning up to this many bytes. */
@@ -38,6 +40,7 @@ struct input {
 	const char *data;
 	size_t len;
 	void *map; /* to munmap, or NULL */
+	int fd;    /* of a mapped file, to read it again in pieces, or -1 */
 	char *buf; /* to free, or NULL */
 	size_t cap; /* of buf */
 };
@@ -99,7 +102,7 @@ static int input_open(const char *cmd, const char *path, struct input *in)
 	struct stat st;
 	int err = 0;
 
-	*in = (struct input){ .name = fd == STDIN_FILENO ? "standard input" : path, .data = "" };
+	*in = (struct input){ .name = fd == STDIN_FILENO ? "standard input" : path, .data = "", .fd = -1 };
 	if (fd < 0 || fstat(fd, &st)) {
 		cli_trace_error(cmd, in->name, -errno);
 		goto out;
@@ -136,7 +139,9 @@ static int input_open(const char *cmd, const char *path, struct input *in)
 		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(err));
 		goto out;
 	}
-	if (fd != STDIN_FILENO)
+	if (in->map)
+		in->fd = fd;
+	else if (fd != STDIN_FILENO)
 		close(fd);
 	return 0;
 out:
@@ -149,7 +154,46 @@ static void input_close(struct input *in)
 {
 	if (in->map)
 		munmap(in->map, in->len);
+	if (in->fd > STDIN_FILENO)
+		close(in->fd);
 	free(in->buf);
+}
+
+/*
+ * Folded stacks of a mapped file, read again from its descriptor in pieces: what is read does not
+ * stay in memory (a mapping's pages that have been read count in the process's memory until it is
+ * unmapped, and they are the size of the input).  Returns what frec_folded_reader__finish() does,
+ * or -errno when reading fails.
+ */
+static int import_folded_file(struct frec_profile *p, const struct input *in, struct frec_folded_stats *st)
+{
+	struct frec_folded_reader *r;
+	char *buf = malloc(LOAD_CHUNK);
+	off_t off = 0;
+	int n, read_err = 0;
+
+	if (!buf || frec_folded_reader__new(p, &r)) {
+		free(buf);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t got = pread(in->fd, buf, LOAD_CHUNK, off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			read_err = -errno;
+			break;
+		}
+		/* the reader's error, if it stops, is finish()'s return value */
+		if (!got || frec_folded_reader__feed(r, buf, (size_t)got))
+			break;
+		off += got;
+	}
+	n = frec_folded_reader__finish(r, st);
+	frec_folded_reader__free(r);
+	free(buf);
+	return read_err ? read_err : n;
 }
 
 /* A folded profile's source ("FILE", or "FILE (before)" for a side of a diff) and sample count. */
@@ -186,7 +230,7 @@ static int load_folded(const char *cmd, const struct input *in, struct frec_prof
 		before = frec_profile__new();
 		n = before ? frec_profile__import_folded_diff(before, p, in->data, in->len, &st) : -ENOMEM;
 	} else {
-		n = frec_profile__import_folded(p, in->data, in->len, &st);
+		n = in->fd >= 0 ? import_folded_file(p, in, &st) : frec_profile__import_folded(p, in->data, in->len, &st);
 	}
 	if (n == -FREC_E_FOLDED_EMPTY) {
 		not_a_profile(cmd, in);

@@ -253,6 +253,18 @@ int frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t wei
 	return 0;
 }
 
+int frec_profile__scale_weights(struct frec_profile *p, uint64_t factor)
+{
+	/* Every node's total is at most the root's, and its self at most its total. */
+	if (factor && p->nodes[FREC_NODE_ROOT].total > UINT64_MAX / factor)
+		return -ERANGE;
+	for (uint32_t i = 0; i < p->nr_nodes; i++) {
+		p->nodes[i].self *= factor;
+		p->nodes[i].total *= factor;
+	}
+	return 0;
+}
+
 int frec_profile__add_stack(struct frec_profile *p, const uint32_t *frames, size_t n, uint64_t weight)
 {
 	return frec_profile__add_stack_at(p, FREC_NODE_ROOT, frames, n, weight);
