@@ -236,9 +236,33 @@ static int frame_index__grow(struct frame_index *x)
 	return 0;
 }
 
-static int indexed_frame_id(struct frame_index *x, struct frec_profile *p, const char *text, size_t len)
+static uint32_t frame_tag(const char *text, size_t len)
 {
-	uint32_t tag = (uint32_t)(raw_hash(text, len) >> 32), i;
+	return (uint32_t)(raw_hash(text, len) >> 32);
+}
+
+/*
+ * Warm the cache for the look-up of a text with @tag: its slot, and the name of the frame in it
+ * if the tag matches.  A line's new frames are independent look-ups, each a chain of cache misses
+ * (slot, frame, string offset, name) in tables far larger than the cache when the input has
+ * millions of distinct functions: done for all of them before any is used, the chains overlap
+ * instead of waiting for each other.
+ */
+static void frame_index__prefetch(const struct frame_index *x, const struct frec_profile *p, uint32_t tag)
+{
+	uint64_t e;
+
+	if (!x->cap)
+		return;
+	e = x->slots[tag & (x->cap - 1)];
+	if (e && (uint32_t)e == tag)
+		__builtin_prefetch(frec_profile__frame_name(p, (uint32_t)(e >> 32) - 1));
+}
+
+static int indexed_frame_id(struct frame_index *x, struct frec_profile *p, const char *text, size_t len,
+			    uint32_t tag)
+{
+	uint32_t i;
 	int id;
 
 	if ((x->len + 1) * 2 > x->cap && frame_index__grow(x))
@@ -340,7 +364,8 @@ struct frec_folded_reader {
 	int added, err;
 	struct frame_index index;
 	uint32_t *nodes;
-	size_t *ends;
+	size_t *ends;         /* per frame: where its name ends in the line */
+	uint32_t *tags;       /* per frame of the line not shared with the previous one: frame_tag() */
 	size_t nodes_cap, prev_n, prev_len;
 	const char *prev;     /* the previous stack line, in the caller's buffer, carry or prev_buf */
 	char *prev_buf;       /* a copy of it made at the end of a buffer */
@@ -375,6 +400,7 @@ void frec_folded_reader__free(struct frec_folded_reader *r)
 	free(r->index.slots);
 	free(r->nodes);
 	free(r->ends);
+	free(r->tags);
 	free(r->prev_buf);
 	free(r->carry);
 	free(r);
@@ -429,7 +455,7 @@ static int to_thousandths(struct frec_folded_reader *r)
 static int reader_room(struct frec_folded_reader *r, size_t n)
 {
 	size_t cap = r->nodes_cap ? r->nodes_cap * 2 : 64;
-	uint32_t *nn;
+	uint32_t *nn, *nt;
 	size_t *ne;
 
 	/* A line of "a;a;a;..." must not make per-frame state as large as the input. */
@@ -447,6 +473,10 @@ static int reader_room(struct frec_folded_reader *r, size_t n)
 	if (!ne)
 		return -ENOMEM;
 	r->ends = ne;
+	nt = realloc(r->tags, cap * sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	r->tags = nt;
 	r->nodes_cap = cap;
 	return 0;
 }
@@ -455,7 +485,7 @@ static int reader_room(struct frec_folded_reader *r, size_t n)
 static int reader_line(struct frec_folded_reader *r, const char *line, size_t line_len)
 {
 	struct frec_profile *p = r->p;
-	size_t stack_len, n = 0;
+	size_t stack_len, n = 0, depth;
 	uint64_t count, largest;
 	int ret;
 
@@ -504,23 +534,35 @@ static int reader_line(struct frec_folded_reader *r, const char *line, size_t li
 		       (r->ends[n] < same || (r->ends[n] == same && (same == stack_len || line[same] == ';'))))
 			n++;
 	}
+	depth = n;
+	/* The frames not shared: where each ends and its tag, warming the cache for their look-ups... */
 	for (const char *f = line + (n ? r->ends[n - 1] + 1 : 0), *stack_end = line + stack_len; f < stack_end;) {
 		const char *semi = memchr(f, ';', (size_t)(stack_end - f));
 		size_t flen = semi ? (size_t)(semi - f) : (size_t)(stack_end - f);
-		int id;
 
 		if (flen) {
-			if ((ret = reader_room(r, n)))
+			if ((ret = reader_room(r, depth)))
 				return ret;
-			id = indexed_frame_id(&r->index, p, f, flen);
-			if (id >= 0)
-				id = frec_profile__child(p, n ? r->nodes[n - 1] : FREC_NODE_ROOT, (uint32_t)id);
-			if (id < 0)
-				return id;
-			r->nodes[n] = (uint32_t)id;
-			r->ends[n++] = (size_t)(f + flen - line);
+			r->ends[depth] = (size_t)(f + flen - line);
+			r->tags[depth] = frame_tag(f, flen);
+			frame_index__prefetch(&r->index, p, r->tags[depth++]);
 		}
 		f += flen + 1;
+	}
+	/* ...then their nodes, one below the other. */
+	for (; n < depth; n++) {
+		size_t start = n ? r->ends[n - 1] + 1 : 0;
+		int id;
+
+		/* (empty frames between them were skipped: the name starts after the last ';' before its end) */
+		while (start < r->ends[n] && line[start] == ';')
+			start++;
+		id = indexed_frame_id(&r->index, p, line + start, r->ends[n] - start, r->tags[n]);
+		if (id >= 0)
+			id = frec_profile__child(p, n ? r->nodes[n - 1] : FREC_NODE_ROOT, (uint32_t)id);
+		if (id < 0)
+			return id;
+		r->nodes[n] = (uint32_t)id;
 	}
 	if (!n) {
 		bad_line(r, line, line_len);
