@@ -2,8 +2,8 @@
 /*
  * The profile: interned strings, a frame table and a call tree (see include/frec/profile.h).
  *
- * Frames are deduplicated through a hash map from a frame's hash to its id, probing hash, hash + 1,
- * ... on a collision.  A child is found by walking its parent's list of children while the parent
+ * Frames are deduplicated through a table of frame ids probed from the frame's hash (see
+ * frec_profile__add_frame()).  A child is found by walking its parent's list of children while the parent
  * has few (most nodes have one or two), and through a map keyed by (parent << 32 | frame) once it
  * has FANOUT_HASHED or more, so adding a stack costs at most a short walk or one hash lookup per
  * frame whatever the fan-out.  Only wide nodes enter the map: a map entry per node made a profile
@@ -27,7 +27,8 @@ struct frec_profile {
 	struct frec_strset *strs;
 	struct frec_frame *frames;
 	uint32_t nr_frames, frames_cap;
-	struct frec_hashmap frame_index; /* frame hash (probed) -> frame id */
+	uint64_t *frame_slots;           /* frame index: (id + 1) << 32 | frame_hash() >> 32, 0 if free */
+	uint32_t frame_slots_cap;        /* a power of two, or 0 */
 	struct frec_node *nodes;
 	uint32_t nr_nodes, nodes_cap;
 	struct frec_hashmap child_index; /* parent << 32 | frame -> node id, parents with many children */
@@ -87,7 +88,6 @@ struct frec_profile *frec_profile__new(void)
 
 	if (!p)
 		return NULL;
-	frec_hashmap__init(&p->frame_index);
 	frec_hashmap__init(&p->child_index);
 	frec_hashmap__init(&p->task_index);
 	p->strs = frec_strset__new();
@@ -121,7 +121,7 @@ void frec_profile__free(struct frec_profile *p)
 	free(p->rank);
 	free(p->mods);
 	free(p->tasks);
-	frec_hashmap__exit(&p->frame_index);
+	free(p->frame_slots);
 	frec_hashmap__exit(&p->child_index);
 	frec_hashmap__exit(&p->task_index);
 	free(p);
@@ -158,29 +158,67 @@ static uint64_t frame_hash(const struct frec_frame *f)
 	return frec_hash64(h ^ ((uint64_t)f->kind << 8 | f->flags));
 }
 
+/*
+ * Twice the frame index's slots (or the first 256), filled again from the frame table.  The old
+ * table is freed first and the frames are read in order: growing never holds two tables at once,
+ * nor reads the old one at random.
+ */
+static int frame_index__grow(struct frec_profile *p)
+{
+	uint32_t cap = 256, mask;
+
+	/* from the frames' count, not the old size: a failed growth leaves no table */
+	while ((uint64_t)cap < ((uint64_t)p->nr_frames + 1) * 2) {
+		if (cap > UINT32_MAX / 4)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	mask = cap - 1;
+	free(p->frame_slots);
+	p->frame_slots_cap = 0;
+	p->frame_slots = calloc(cap, sizeof(*p->frame_slots));
+	if (!p->frame_slots)
+		return -ENOMEM;
+	p->frame_slots_cap = cap;
+	for (uint32_t id = 0; id < p->nr_frames; id++) {
+		uint64_t h = frame_hash(&p->frames[id]);
+		uint32_t i = (uint32_t)h & mask;
+
+		while (p->frame_slots[i])
+			i = (i + 1) & mask;
+		p->frame_slots[i] = (uint64_t)(id + 1) << 32 | h >> 32;
+	}
+	return 0;
+}
+
+/*
+ * Frames are found through an open-addressing table of ids, probed from the frame's hash: a slot
+ * holds the id and the upper half of the hash, which skips most other frames without reading
+ * them; 8 bytes a slot, half of a general hash map's (profiles of millions of distinct functions
+ * have millions of frames).
+ */
 int frec_profile__add_frame(struct frec_profile *p, const struct frec_frame *f)
 {
-	uint64_t key = frame_hash(f);
+	uint64_t h = frame_hash(f);
+	uint32_t tag = (uint32_t)(h >> 32), mask, i;
 
-	/* Make room first so that a key is never left pointing past the table. */
 	if (p->nr_frames >= INT32_MAX ||
 	    grow((void **)&p->frames, &p->frames_cap, p->nr_frames + 1, sizeof(*p->frames)))
 		return -ENOMEM;
-	for (;; key++) {
-		bool added;
-		uint64_t *slot = frec_hashmap__slot(&p->frame_index, key, &added);
+	/* at most half full */
+	if (((uint64_t)p->nr_frames + 1) * 2 > p->frame_slots_cap && frame_index__grow(p))
+		return -ENOMEM;
+	mask = p->frame_slots_cap - 1;
+	for (i = (uint32_t)h & mask; p->frame_slots[i]; i = (i + 1) & mask) {
+		uint64_t e = p->frame_slots[i];
+		uint32_t id = (uint32_t)(e >> 32) - 1;
 
-		if (!slot)
-			return -ENOMEM;
-		if (!added) {
-			if (frame_eq(&p->frames[*slot], f))
-				return (int)*slot;
-			continue;
-		}
-		p->frames[p->nr_frames] = *f;
-		*slot = p->nr_frames;
-		return (int)p->nr_frames++;
+		if ((uint32_t)e == tag && frame_eq(&p->frames[id], f))
+			return (int)id;
 	}
+	p->frames[p->nr_frames] = *f;
+	p->frame_slots[i] = (uint64_t)(p->nr_frames + 1) << 32 | tag;
+	return (int)p->nr_frames++;
 }
 
 const struct frec_frame *frec_profile__frame(const struct frec_profile *p, uint32_t id)
