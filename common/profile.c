@@ -32,8 +32,8 @@ struct frec_profile {
 	struct frec_node *nodes;
 	uint32_t nr_nodes, nodes_cap;
 	struct frec_hashmap child_index; /* parent << 32 | frame -> node id, parents with many children */
-	uint8_t *fanout;                 /* per node: its number of children, up to FANOUT_HASHED */
-	uint32_t fanout_cap;
+	uint64_t *hashed;                /* per node, a bit: its children are in child_index */
+	uint32_t hashed_cap;             /* nodes it has bits for */
 	uint32_t *rank;                  /* per frame: its place in the frames' order, from the last sort */
 	uint32_t nr_ranked;              /* frames when it was computed */
 	struct frec_profile_meta meta;
@@ -64,22 +64,30 @@ static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 	return 0;
 }
 
-/* Room for @need nodes, and for their fan-out counts (zeroed). */
+/* Room for @need nodes, and for their bits in hashed (zeroed). */
 static int grow_nodes(struct frec_profile *p, uint32_t need)
 {
-	uint8_t *f;
+	uint64_t *h;
+	size_t words, old_words;
 
 	if (grow((void **)&p->nodes, &p->nodes_cap, need, sizeof(*p->nodes)))
 		return -ENOMEM;
-	if (p->fanout_cap >= p->nodes_cap)
+	if (p->hashed_cap >= p->nodes_cap)
 		return 0;
-	f = realloc(p->fanout, (size_t)p->nodes_cap * sizeof(*f));
-	if (!f)
+	words = ((size_t)p->nodes_cap + 63) / 64;
+	old_words = ((size_t)p->hashed_cap + 63) / 64;
+	h = realloc(p->hashed, words * sizeof(*h));
+	if (!h)
 		return -ENOMEM;
-	memset(f + p->fanout_cap, 0, (size_t)(p->nodes_cap - p->fanout_cap) * sizeof(*f));
-	p->fanout = f;
-	p->fanout_cap = p->nodes_cap;
+	memset(h + old_words, 0, (words - old_words) * sizeof(*h));
+	p->hashed = h;
+	p->hashed_cap = p->nodes_cap;
 	return 0;
+}
+
+static bool is_hashed(const struct frec_profile *p, uint32_t node)
+{
+	return p->hashed[node / 64] >> (node % 64) & 1;
 }
 
 struct frec_profile *frec_profile__new(void)
@@ -117,7 +125,7 @@ void frec_profile__free(struct frec_profile *p)
 	frec_strset__free(p->strs);
 	free(p->frames);
 	free(p->nodes);
-	free(p->fanout);
+	free(p->hashed);
 	free(p->rank);
 	free(p->mods);
 	free(p->tasks);
@@ -243,14 +251,14 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 {
 	struct frec_node *n;
 	uint64_t *slot = NULL;
-	uint32_t id;
+	uint32_t id, nr_children = 0;
 	bool added;
 
 	/* Make room first so that a key is never left pointing past the table. */
 	if (p->nr_nodes >= INT32_MAX || grow_nodes(p, p->nr_nodes + 1))
 		return -ENOMEM;
-	if (p->fanout[parent] < FANOUT_HASHED) {
-		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
+	if (!is_hashed(p, parent)) {
+		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling, nr_children++)
 			if (p->nodes[c].frame == frame)
 				return (int)c;
 	} else {
@@ -271,11 +279,12 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 	p->nodes[parent].first_child = id;
 	if (slot)
 		*slot = id;
-	if (p->fanout[parent] < FANOUT_HASHED && ++p->fanout[parent] == FANOUT_HASHED) {
+	if (!slot && nr_children + 1 == FANOUT_HASHED) {
 		/* The parent just became wide: index all its children, this one included. */
 		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
 			if (frec_hashmap__set(&p->child_index, (uint64_t)parent << 32 | p->nodes[c].frame, c))
 				return -ENOMEM;
+		p->hashed[parent / 64] |= 1ull << (parent % 64);
 	}
 	return (int)id;
 }
