@@ -607,4 +607,13 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
  */
 bool frec_profile__looks_perf_script(const char *buf, size_t len);
 
+/**
+ * frec_profile__sniffed() - whether the first @len bytes of an input hold all that
+ * frec_profile__looks_perf_script(), frec_profile__looks_folded() and
+ * frec_profile__looks_folded_diff() read of it (its first 200 lines that are not blank or comments,
+ * whole), so that they answer on them as on the whole input: a reader of a pipe may then stop
+ * reading ahead.
+ */
+bool frec_profile__sniffed(const char *buf, size_t len);
+
 #endif /* FREC_PROFILE_H */
