@@ -141,6 +141,24 @@ static const char *last_field(const char *line, const char *end, const char **st
 	return end;
 }
 
+/*
+ * The field before @end, as last_field(), if it can be a count (digits and dots only): NULL as
+ * soon as it cannot, without walking back over the rest of the line (a stack of hundreds of
+ * bytes, which would otherwise be read twice per line).
+ */
+static const char *count_field(const char *line, const char *end, const char **start)
+{
+	const char *sp;
+
+	while (end > line && is_blank(end[-1]))
+		end--;
+	for (sp = end; sp > line && !is_blank(sp[-1]); sp--)
+		if ((sp[-1] < '0' || sp[-1] > '9') && sp[-1] != '.')
+			return NULL;
+	*start = sp;
+	return end;
+}
+
 /* How a line's counts are read: @columns of them (1, or 2 for difffolded), @column kept, 1/@scale. */
 struct fold_read {
 	unsigned int columns, column;
@@ -298,9 +316,9 @@ static int split_line(const char *line, size_t len, const struct fold_read *rd, 
 	if (sp == line || (c2 = parse_count(sp, end, rd->scale, count)) == COUNT_NONE)
 		return 0;
 	*largest = *count;
-	end2 = last_field(line, sp, &sp2);
 	if (rd->columns == 2) {
 		/* BEFORE AFTER: the field before the last is the first count */
+		end2 = last_field(line, sp, &sp2);
 		if (sp2 == line || (c = parse_count(sp2, end2, rd->scale, &other)) == COUNT_NONE)
 			return 0;
 		if (other > *largest)
@@ -308,7 +326,8 @@ static int split_line(const char *line, size_t len, const struct fold_read *rd, 
 		if (rd->column == 0)
 			*count = other;
 		sp = sp2;
-	} else if (sp2 > line && parse_count(sp2, end2, rd->scale, &other) != COUNT_NONE) {
+	} else if ((end2 = count_field(line, sp, &sp2)) && sp2 > line &&
+		   parse_count(sp2, end2, rd->scale, &other) != COUNT_NONE) {
 		return 0;
 	}
 	while (sp > line && is_blank(sp[-1]))
@@ -481,6 +500,27 @@ static int reader_room(struct frec_folded_reader *r, size_t n)
 	return 0;
 }
 
+/* The length of the longest common prefix of the first @max bytes of @a and @b. */
+static size_t common_prefix(const char *a, const char *b, size_t max)
+{
+	size_t i = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* 8 bytes at a time: the first byte that differs is the lowest set byte of their xor */
+	for (; i + 8 <= max; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return i + (size_t)__builtin_ctzll(x ^ y) / 8;
+	}
+#endif
+	while (i < max && a[i] == b[i])
+		i++;
+	return i;
+}
+
 /* One line, without its newline.  0 or a negative error (the import stops). */
 static int reader_line(struct frec_folded_reader *r, const char *line, size_t line_len)
 {
@@ -522,10 +562,8 @@ static int reader_line(struct frec_folded_reader *r, const char *line, size_t li
 	}
 	if (r->prev) {
 		const char *prev = r->prev;
-		size_t same = 0, max = stack_len < r->prev_len ? stack_len : r->prev_len;
+		size_t same = common_prefix(line, prev, stack_len < r->prev_len ? stack_len : r->prev_len);
 
-		while (same < max && line[same] == prev[same])
-			same++;
 		/*
 		 * A frame is shared if both lines hold it whole: they agree up to its end, and that
 		 * end is a ';' or the end of the stack in both.
