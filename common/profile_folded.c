@@ -260,21 +260,31 @@ static uint32_t frame_tag(const char *text, size_t len)
 }
 
 /*
- * Warm the cache for the look-up of a text with @tag: its slot, and the name of the frame in it
- * if the tag matches.  A line's new frames are independent look-ups, each a chain of cache misses
- * (slot, frame, string offset, name) in tables far larger than the cache when the input has
- * millions of distinct functions: done for all of them before any is used, the chains overlap
- * instead of waiting for each other.
+ * Warming the cache for the look-ups of a line's new frames.  Each look-up is a chain of cache
+ * misses (slot, frame, string offset, name) in tables far larger than the cache when the input has
+ * millions of distinct functions; the frames of a line are independent look-ups, so each step is
+ * taken for all of them before the next (each prefetch reads only what the step before fetched),
+ * and the chains overlap instead of waiting for each other.
  */
-static void frame_index__prefetch(const struct frame_index *x, const struct frec_profile *p, uint32_t tag)
+enum warm_step { WARM_SLOT, WARM_FRAME, WARM_NAME };
+
+static void frame_index__warm(const struct frame_index *x, const struct frec_profile *p, uint32_t tag,
+			      enum warm_step step)
 {
 	uint64_t e;
+	uint32_t id;
 
 	if (!x->cap)
 		return;
+	if (step == WARM_SLOT) {
+		__builtin_prefetch(&x->slots[tag & (x->cap - 1)]);
+		return;
+	}
 	e = x->slots[tag & (x->cap - 1)];
-	if (e && (uint32_t)e == tag)
-		__builtin_prefetch(frec_profile__frame_name(p, (uint32_t)(e >> 32) - 1));
+	if (!e || (uint32_t)e != tag)
+		return;
+	id = (uint32_t)(e >> 32) - 1;
+	__builtin_prefetch(step == WARM_FRAME ? (const void *)frec_profile__frame(p, id) : frec_profile__frame_name(p, id));
 }
 
 static int indexed_frame_id(struct frame_index *x, struct frec_profile *p, const char *text, size_t len,
@@ -573,7 +583,7 @@ static int reader_line(struct frec_folded_reader *r, const char *line, size_t li
 			n++;
 	}
 	depth = n;
-	/* The frames not shared: where each ends and its tag, warming the cache for their look-ups... */
+	/* The frames not shared: where each ends and its tag, and the cache warmed for their look-ups... */
 	for (const char *f = line + (n ? r->ends[n - 1] + 1 : 0), *stack_end = line + stack_len; f < stack_end;) {
 		const char *semi = memchr(f, ';', (size_t)(stack_end - f));
 		size_t flen = semi ? (size_t)(semi - f) : (size_t)(stack_end - f);
@@ -583,10 +593,14 @@ static int reader_line(struct frec_folded_reader *r, const char *line, size_t li
 				return ret;
 			r->ends[depth] = (size_t)(f + flen - line);
 			r->tags[depth] = frame_tag(f, flen);
-			frame_index__prefetch(&r->index, p, r->tags[depth++]);
+			frame_index__warm(&r->index, p, r->tags[depth++], WARM_SLOT);
 		}
 		f += flen + 1;
 	}
+	for (size_t i = n; i < depth; i++)
+		frame_index__warm(&r->index, p, r->tags[i], WARM_FRAME);
+	for (size_t i = n; i < depth; i++)
+		frame_index__warm(&r->index, p, r->tags[i], WARM_NAME);
 	/* ...then their nodes, one below the other. */
 	for (; n < depth; n++) {
 		size_t start = n ? r->ends[n - 1] + 1 : 0;
