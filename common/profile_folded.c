@@ -23,6 +23,7 @@
 
 #include "frec/compiler.h"
 #include "frec/error.h"
+#include "frec/hashmap.h"
 #include "frec/profile.h"
 
 /* This many lines that are not stacks before the first that is: the input is not folded stacks. */
@@ -188,24 +189,6 @@ static const char *kind_suffix(const struct frec_frame *f)
 	return FREC_FOLDED_INLINED;
 }
 
-static uint64_t raw_hash(const char *s, size_t len)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		uint64_t x;
-
-		memcpy(&x, s, 8);
-		h = (h ^ x) * 0xff51afd7ed558ccdull;
-		h ^= h >> 29;
-	}
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	h ^= h >> 32;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 29);
-}
-
 /*
  * Whether frame @id is what frame_id() makes of the @len bytes at @text (which hold no NUL).  A
  * "no" for a text that names it after all ("[unknown]_[k]" is the unknown frame) costs only a
@@ -256,7 +239,7 @@ static int frame_index__grow(struct frame_index *x)
 
 static uint32_t frame_tag(const char *text, size_t len)
 {
-	return (uint32_t)(raw_hash(text, len) >> 32);
+	return (uint32_t)(frec_hash_bytes(text, len) >> 32);
 }
 
 /*
