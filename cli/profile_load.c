@@ -466,6 +466,9 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 	cli_trace_damage(cmd, in.name, r);
 	frec_profile__meta(*out)->source = (uint32_t)frec_profile__intern_str(*out, in.name);
 out:
+	/* built: what follows reads it */
+	if (!err && *out)
+		frec_profile__trim(*out);
 	trace_reader__close(r);
 	input_close(&in);
 	return err;
@@ -492,6 +495,10 @@ int cli_load_folded_diff(const char *cmd, const char *path, struct frec_profile 
 		err = CLI_USAGE;
 	} else {
 		err = load_folded(cmd, &in, after, before);
+	}
+	if (!err) {
+		frec_profile__trim(*before);
+		frec_profile__trim(*after);
 	}
 	input_close(&in);
 	return err < 0 ? CLI_FAIL : err;

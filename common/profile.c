@@ -229,6 +229,15 @@ int frec_profile__add_frame(struct frec_profile *p, const struct frec_frame *f)
 	return (int)p->nr_frames++;
 }
 
+void frec_profile__trim(struct frec_profile *p)
+{
+	frec_strset__trim(p->strs);
+	/* frame_index__grow() sizes the next table from the frames' count */
+	free(p->frame_slots);
+	p->frame_slots = NULL;
+	p->frame_slots_cap = 0;
+}
+
 const struct frec_frame *frec_profile__frame(const struct frec_profile *p, uint32_t id)
 {
 	return &p->frames[id];

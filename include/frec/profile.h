@@ -217,6 +217,13 @@ int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_f
  */
 const char *frec_duration__str(uint64_t ns, char *buf, size_t size);
 
+/**
+ * frec_profile__trim() - release what only makes adding to @p fast (the indexes that find strings
+ * and frames: for a profile of a million functions, tens of MiB), once it is built and about to be
+ * read.  Adding still works afterwards, rebuilding them first.
+ */
+void frec_profile__trim(struct frec_profile *p);
+
 /** frec_profile__meta() - the metadata, writable by whoever builds the profile. */
 struct frec_profile_meta *frec_profile__meta(struct frec_profile *p);
 const struct frec_profile_meta *frec_profile__meta_const(const struct frec_profile *p);

@@ -54,6 +54,27 @@ Test(profile, many_frames_stay_deduplicated_as_the_index_grows)
 	frec_profile__free(p);
 }
 
+Test(profile, a_trimmed_profile_still_finds_its_strings_and_frames)
+{
+	struct frec_profile *p = frec_profile__new();
+	char name[32];
+
+	for (uint32_t i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		cr_assert_eq(frame(p, name, FREC_FRAME_USER), i);
+	}
+	frec_profile__trim(p);
+	/* the same frames, then new ones, as many as before again (the indexes grow back from empty) */
+	for (uint32_t i = 0; i < 6000; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		cr_assert_eq(frame(p, name, FREC_FRAME_USER), i, "%s", name);
+	}
+	frec_profile__trim(p);
+	cr_assert_eq(frec_profile__intern_str(p, "f5999"), (int)frec_profile__frame(p, 5999)->name);
+	cr_assert_eq(frec_profile__nr_frames(p), 6000);
+	frec_profile__free(p);
+}
+
 Test(profile, a_wide_node_finds_each_child_once)
 {
 	struct frec_profile *p = frec_profile__new();
