@@ -3,9 +3,9 @@
  * The profile: interned strings, a frame table and a call tree (see include/frec/profile.h).
  *
  * Frames are deduplicated through a table of frame ids probed from the frame's hash (see
- * frec_profile__add_frame()).  A child is found by walking its parent's list of children while the parent
- * has few (most nodes have one or two), and through a map keyed by (parent << 32 | frame) once it
- * has FANOUT_HASHED or more, so adding a stack costs at most a short walk or one hash lookup per
+ * frec_profile__add_frame()).  A child is found by walking its parent's list of children while the
+ * parent has few (most nodes have one or two), and through a map keyed by (parent << 32 | frame)
+ * once it has FANOUT_HASHED or more, so adding a stack costs at most a short walk or one hash lookup per
  * frame whatever the fan-out.  Only wide nodes enter the map: a map entry per node made a profile
  * of millions of nodes spend most of its time in cache misses on a table of hundreds of MiB.
  */
@@ -167,9 +167,9 @@ static uint64_t frame_hash(const struct frec_frame *f)
 }
 
 /*
- * Twice the frame index's slots (or the first 256), filled again from the frame table.  The old
- * table is freed first and the frames are read in order: growing never holds two tables at once,
- * nor reads the old one at random.
+ * A frame index for one frame more than there are (at least 256 slots, at most half full), filled
+ * again from the frame table.  The old table is freed first and the frames are read in order:
+ * growing never holds two tables at once, nor reads the old one at random.
  */
 static int frame_index__grow(struct frec_profile *p)
 {
@@ -288,8 +288,11 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 	p->nodes[parent].first_child = id;
 	if (slot)
 		*slot = id;
-	if (!slot && nr_children + 1 == FANOUT_HASHED) {
-		/* The parent just became wide: index all its children, this one included. */
+	if (!slot && nr_children + 1 >= FANOUT_HASHED) {
+		/*
+		 * The parent just became wide: index all its children, this one included (and again
+		 * if indexing them ran out of memory the last time).
+		 */
 		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
 			if (frec_hashmap__set(&p->child_index, (uint64_t)parent << 32 | p->nodes[c].frame, c))
 				return -ENOMEM;

@@ -6,13 +6,15 @@
  * _[j], _[i]) is the frame's kind or flag.  Read: lines starting with '#' are comments, empty
  * frames are skipped (a trailing ';' adds no frame, as flamegraph.pl's split drops it), and counts
  * are summed exactly (a file whose counts do not fit in 64 bits is refused with the line where
- * they stop fitting, never wrapped).  Written: one line per call-tree node with self weight, root
+ * they stop fitting, never wrapped); the text arrives in pieces of any size (a file or a pipe read
+ * a buffer at a time), never whole.  Written: one line per call-tree node with self weight, root
  * first, in the children's order (sorted profiles give sorted, deterministic output); a name
  * cannot hold the separators: ';' becomes ':' and line breaks become spaces.
  *
  * Two dialects change the counts.  Fractional counts ("a;b 0.4", from tools that weigh stacks by
  * time) are weights: if any line has one, every count is kept in thousandths (the profile's unit
- * says so) rather than rounded to whole samples, which would drop the small ones.  difffolded.pl
+ * says so) rather than rounded to whole samples, which would drop the small ones; the weights read
+ * before the first fraction are turned into thousandths when it comes.  difffolded.pl
  * writes two counts per line, BEFORE then AFTER: frec_profile__import_folded_diff() reads both
  * columns; a single-count import refuses such a line rather than take "f 6" for a frame name.
  */
@@ -621,7 +623,7 @@ int frec_folded_reader__feed(struct frec_folded_reader *r, const char *buf, size
 {
 	const char *end = buf + len, *line = buf;
 
-	if (r->err)
+	if (r->err || !len)
 		return r->err;
 	if (r->carry_len) {
 		/* finish the line the last buffer ended in */

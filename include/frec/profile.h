@@ -521,7 +521,9 @@ int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t 
  * many) and builds what frec_profile__import_folded() builds from their concatenation.  The counts
  * are read as whole samples until a count with a fraction appears; the weights added so far are
  * then turned into thousandths, so that the profile is the one a reader that had seen the whole
- * input first would make.
+ * input first would make.  (An input whose counts overflow 64 bits once in thousandths is refused
+ * at the same line; only if another error, a stack too deep, comes between that line and the
+ * first fraction is that error reported instead: such an input is refused either way.)
  */
 struct frec_folded_reader;
 
