@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Loading a profile for report and diff: a frec trace (symbolized), `perf script` text or folded
- * stacks from any tool, told apart by their first bytes (a trace) or lines (perf script).  "-" is standard input.  Any path may name something endless or
- * hostile (/dev/zero, a FIFO, a huge log): files are mapped, everything else is read with a bound,
- * and binary input is refused from its first bytes (frec-report(1), Input, says the limits).
+ * stacks from any tool, told apart by their first bytes (a trace) or lines (perf script).  "-" is
+ * standard input.  Any path may name something endless or hostile (/dev/zero, a FIFO, a huge log):
+ * files are mapped, everything else is read with a bound, and binary input is refused from its
+ * first bytes (frec-report(1), Input, says the limits).  Folded stacks, the largest inputs, are
+ * read in pieces from files and pipes alike: a profile costs the memory of its call tree, not that
+ * of its text.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +31,8 @@ static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
  * this much: they may never end (/dev/zero, `yes`).  Files are mapped, whatever their size.
  */
 #define LOAD_STREAM_MAX (1u << 30)
+/* Folded stacks are read in pieces of this size. */
+#define LOAD_CHUNK (256u << 10)
 /* An input that is not a trace and has a NUL byte in this much of its start is not text. */
 #define LOAD_SNIFF (64u << 10)
 /* A skipped line is quoted in the warning up to this many bytes. */
@@ -38,6 +43,8 @@ struct input {
 	const char *data;
 	size_t len;
 	void *map; /* to munmap, or NULL */
+	int fd;    /* of a mapped file, to read it again in pieces, or of a stream; -1 if closed */
+	bool more; /* a stream of which only the start has been read (into buf) */
 	char *buf; /* to free, or NULL */
 	size_t cap; /* of buf */
 };
@@ -88,10 +95,38 @@ static void not_a_profile(const char *cmd, const struct input *in)
 		 "\"frame;frame;leaf COUNT\" per line");
 }
 
+static void too_large(const char *cmd, const struct input *in)
+{
+	char max[32];
+
+	cli_error(cmd, "%s: more than %s: too large to read from a pipe or device", in->name,
+		  cli_human_bytes(LOAD_STREAM_MAX, max, sizeof(max)));
+	cli_hint("save it to a file first: files are read whatever their size");
+}
+
 /*
- * Open @path ("-": standard input) into @in: a regular file is mapped, anything else is read with
- * a bound (binary input that is not a trace is refused after its first LOAD_SNIFF bytes).  Prints
- * the error and returns CLI_FAIL, or 0.
+ * The rest of a stream of which only the start was read, into memory, with a bound.  0, CLI_FAIL
+ * (too large, said), or -errno.
+ */
+static int input_read_all(const char *cmd, struct input *in)
+{
+	int err;
+
+	if (!in->more)
+		return 0;
+	err = read_upto(in->fd, in, (size_t)LOAD_STREAM_MAX + 1);
+	in->more = false;
+	if (!err && in->len > LOAD_STREAM_MAX) {
+		too_large(cmd, in);
+		return CLI_FAIL;
+	}
+	return err;
+}
+
+/*
+ * Open @path ("-": standard input) into @in: a regular file is mapped, anything else is read up to
+ * what tells what it is (binary input that is not a trace is refused after its first LOAD_SNIFF
+ * bytes; a trace is read whole, with a bound).  Prints the error and returns CLI_FAIL, or 0.
  */
 static int input_open(const char *cmd, const char *path, struct input *in)
 {
@@ -99,7 +134,7 @@ static int input_open(const char *cmd, const char *path, struct input *in)
 	struct stat st;
 	int err = 0;
 
-	*in = (struct input){ .name = fd == STDIN_FILENO ? "standard input" : path, .data = "" };
+	*in = (struct input){ .name = fd == STDIN_FILENO ? "standard input" : path, .data = "", .fd = -1 };
 	if (fd < 0 || fstat(fd, &st)) {
 		cli_trace_error(cmd, in->name, -errno);
 		goto out;
@@ -121,27 +156,44 @@ static int input_open(const char *cmd, const char *path, struct input *in)
 		}
 	} else {
 		err = read_upto(fd, in, LOAD_SNIFF);
-		if (!err && in->len == LOAD_SNIFF && !is_binary(in))
-			err = read_upto(fd, in, (size_t)LOAD_STREAM_MAX + 1);
-		if (!err && in->len > LOAD_STREAM_MAX) {
-			char max[32];
+		in->more = !err && in->len == LOAD_SNIFF && !is_binary(in);
+		/*
+		 * Text is read only as far as telling what it is takes: folded stacks are then read
+		 * in pieces, without holding them (input_read_all() reads the rest for the others).
+		 */
+		while (!err && in->more && !is_trace(in) && !frec_profile__sniffed(in->data, in->len) &&
+		       in->len <= LOAD_STREAM_MAX) {
+			size_t want = FREC_MIN(in->len * 2, (size_t)LOAD_STREAM_MAX + 1);
 
-			cli_error(cmd, "%s: more than %s: too large to read from a pipe or device", in->name,
-				  cli_human_bytes(LOAD_STREAM_MAX, max, sizeof(max)));
-			cli_hint("save it to a file first: files are read whatever their size");
+			err = read_upto(fd, in, want);
+			in->more = in->len == want;
+		}
+		in->fd = fd;
+		if (!err && is_trace(in))
+			err = input_read_all(cmd, in);
+		if (!err && in->len > LOAD_STREAM_MAX) {
+			too_large(cmd, in);
 			goto out;
 		}
 	}
+	if (err == CLI_FAIL)
+		goto out;
 	if (err) {
 		cli_error(cmd, "cannot read %s: %s", in->name, frec_strerror(err));
 		goto out;
 	}
-	if (fd != STDIN_FILENO)
-		close(fd);
+	if (in->map || in->more) {
+		in->fd = fd;
+	} else {
+		in->fd = -1;
+		if (fd != STDIN_FILENO)
+			close(fd);
+	}
 	return 0;
 out:
 	if (fd > STDIN_FILENO)
 		close(fd);
+	in->fd = -1;
 	return CLI_FAIL;
 }
 
@@ -149,7 +201,57 @@ static void input_close(struct input *in)
 {
 	if (in->map)
 		munmap(in->map, in->len);
+	if (in->fd > STDIN_FILENO)
+		close(in->fd);
 	free(in->buf);
+}
+
+/*
+ * Folded stacks read in pieces, so that what has been read does not stay in memory: a mapped file
+ * again from its descriptor (a mapping's pages that have been read count in the process's memory
+ * until it is unmapped, and they are the size of the input), a stream from what input_open() read
+ * of it on.  Returns what frec_folded_reader__finish() does, -errno when reading fails, or
+ * -EFBIG for a stream of more than LOAD_STREAM_MAX bytes.
+ */
+static int import_folded(struct frec_profile *p, const struct input *in, struct frec_folded_stats *st)
+{
+	struct frec_folded_reader *r;
+	char *buf = malloc(LOAD_CHUNK);
+	uint64_t total = 0;
+	int n, read_err = 0;
+
+	if (!buf || frec_folded_reader__new(p, &r)) {
+		free(buf);
+		return -ENOMEM;
+	}
+	if (!in->map) {
+		total = in->len;
+		if (frec_folded_reader__feed(r, in->data, in->len) || !in->more)
+			goto finish;
+	}
+	for (;;) {
+		ssize_t got = in->map ? pread(in->fd, buf, LOAD_CHUNK, (off_t)total) : read(in->fd, buf, LOAD_CHUNK);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			read_err = -errno;
+			break;
+		}
+		total += (uint64_t)got;
+		if (!in->map && total > LOAD_STREAM_MAX) {
+			read_err = -EFBIG;
+			break;
+		}
+		/* the reader's error, if it stops, is finish()'s return value */
+		if (!got || frec_folded_reader__feed(r, buf, (size_t)got))
+			break;
+	}
+finish:
+	n = frec_folded_reader__finish(r, st);
+	frec_folded_reader__free(r);
+	free(buf);
+	return read_err ? read_err : n;
 }
 
 /* A folded profile's source ("FILE", or "FILE (before)" for a side of a diff) and sample count. */
@@ -186,10 +288,12 @@ static int load_folded(const char *cmd, const struct input *in, struct frec_prof
 		before = frec_profile__new();
 		n = before ? frec_profile__import_folded_diff(before, p, in->data, in->len, &st) : -ENOMEM;
 	} else {
-		n = frec_profile__import_folded(p, in->data, in->len, &st);
+		n = in->fd >= 0 ? import_folded(p, in, &st) : frec_profile__import_folded(p, in->data, in->len, &st);
 	}
 	if (n == -FREC_E_FOLDED_EMPTY) {
 		not_a_profile(cmd, in);
+	} else if (n == -EFBIG) {
+		too_large(cmd, in);
 	} else if (n == -ERANGE) {
 		cli_error(cmd, "%s: line %" PRIu64 ": the sample counts add up to more than 64 bits hold",
 			  in->name, st.error_line);
@@ -328,7 +432,10 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 			goto out;
 		}
 		if (frec_profile__looks_perf_script(in.data, in.len)) {
-			err = load_perf_script(cmd, &in, &o, out);
+			err = input_read_all(cmd, &in);
+			if (err < 0)
+				cli_error(cmd, "cannot read %s: %s", in.name, frec_strerror(err));
+			err = err ? CLI_FAIL : load_perf_script(cmd, &in, &o, out);
 		} else if (frec_profile__looks_folded_diff(in.data, in.len)) {
 			cli_error(cmd, "%s: two counts per line (difffolded.pl output): a diff, not one profile", in.name);
 			cli_hint("compare its two sides with frec diff %s", path);
@@ -360,6 +467,9 @@ int cli_load_profile(const char *cmd, const char *path, const struct sym_opts *o
 	cli_trace_damage(cmd, in.name, r);
 	frec_profile__meta(*out)->source = (uint32_t)frec_profile__intern_str(*out, in.name);
 out:
+	/* built: what follows reads it */
+	if (!err && *out)
+		frec_profile__trim(*out);
 	trace_reader__close(r);
 	input_close(&in);
 	return err;
@@ -373,6 +483,12 @@ int cli_load_folded_diff(const char *cmd, const char *path, struct frec_profile 
 	*before = *after = NULL;
 	if (input_open(cmd, path, &in))
 		return CLI_FAIL;
+	if ((err = input_read_all(cmd, &in))) {
+		if (err < 0)
+			cli_error(cmd, "cannot read %s: %s", in.name, frec_strerror(err));
+		input_close(&in);
+		return CLI_FAIL;
+	}
 	if (is_binary(&in) || is_trace(&in) || !frec_profile__looks_folded_diff(in.data, in.len)) {
 		/* the usual mistake: a second input forgotten */
 		cli_error(cmd, "missing AFTER: %s is not a diff (difffolded.pl's two counts per line)", in.name);
@@ -380,6 +496,10 @@ int cli_load_folded_diff(const char *cmd, const char *path, struct frec_profile 
 		err = CLI_USAGE;
 	} else {
 		err = load_folded(cmd, &in, after, before);
+	}
+	if (!err) {
+		frec_profile__trim(*before);
+		frec_profile__trim(*after);
 	}
 	input_close(&in);
 	return err < 0 ? CLI_FAIL : err;

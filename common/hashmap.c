@@ -6,18 +6,28 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "frec/hashmap.h"
 
+/*
+ * Eight bytes at a time (then the tail byte by byte), and mixed at the end: interning hashes every
+ * function name a profile holds, and a byte-at-a-time hash cost four times as many steps.
+ */
 uint64_t frec_hash_bytes(const void *buf, size_t len)
 {
-	const unsigned char *p = buf;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *s = buf;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+	for (; len >= 8; s += 8, len -= 8) {
+		uint64_t x;
+
+		memcpy(&x, s, 8);
+		h = (h ^ x) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
 	}
+	while (len--)
+		h = (h ^ *s++) * 0x100000001b3ull;
 	return frec_hash64(h);
 }
 

@@ -2,10 +2,10 @@
 /*
  * The profile: interned strings, a frame table and a call tree (see include/frec/profile.h).
  *
- * Frames are deduplicated through a hash map from a frame's hash to its id, probing hash, hash + 1,
- * ... on a collision.  A child is found by walking its parent's list of children while the parent
- * has few (most nodes have one or two), and through a map keyed by (parent << 32 | frame) once it
- * has FANOUT_HASHED or more, so adding a stack costs at most a short walk or one hash lookup per
+ * Frames are deduplicated through a table of frame ids probed from the frame's hash (see
+ * frec_profile__add_frame()).  A child is found by walking its parent's list of children while the
+ * parent has few (most nodes have one or two), and through a map keyed by (parent << 32 | frame)
+ * once it has FANOUT_HASHED or more, so adding a stack costs at most a short walk or one hash lookup per
  * frame whatever the fan-out.  Only wide nodes enter the map: a map entry per node made a profile
  * of millions of nodes spend most of its time in cache misses on a table of hundreds of MiB.
  */
@@ -27,12 +27,13 @@ struct frec_profile {
 	struct frec_strset *strs;
 	struct frec_frame *frames;
 	uint32_t nr_frames, frames_cap;
-	struct frec_hashmap frame_index; /* frame hash (probed) -> frame id */
+	uint64_t *frame_slots;           /* frame index: (id + 1) << 32 | frame_hash() >> 32, 0 if free */
+	uint32_t frame_slots_cap;        /* a power of two, or 0 */
 	struct frec_node *nodes;
 	uint32_t nr_nodes, nodes_cap;
 	struct frec_hashmap child_index; /* parent << 32 | frame -> node id, parents with many children */
-	uint8_t *fanout;                 /* per node: its number of children, up to FANOUT_HASHED */
-	uint32_t fanout_cap;
+	uint64_t *hashed;                /* per node, a bit: its children are in child_index */
+	uint32_t hashed_cap;             /* nodes it has bits for */
 	uint32_t *rank;                  /* per frame: its place in the frames' order, from the last sort */
 	uint32_t nr_ranked;              /* frames when it was computed */
 	struct frec_profile_meta meta;
@@ -63,22 +64,30 @@ static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 	return 0;
 }
 
-/* Room for @need nodes, and for their fan-out counts (zeroed). */
+/* Room for @need nodes, and for their bits in hashed (zeroed). */
 static int grow_nodes(struct frec_profile *p, uint32_t need)
 {
-	uint8_t *f;
+	uint64_t *h;
+	size_t words, old_words;
 
 	if (grow((void **)&p->nodes, &p->nodes_cap, need, sizeof(*p->nodes)))
 		return -ENOMEM;
-	if (p->fanout_cap >= p->nodes_cap)
+	if (p->hashed_cap >= p->nodes_cap)
 		return 0;
-	f = realloc(p->fanout, (size_t)p->nodes_cap * sizeof(*f));
-	if (!f)
+	words = ((size_t)p->nodes_cap + 63) / 64;
+	old_words = ((size_t)p->hashed_cap + 63) / 64;
+	h = realloc(p->hashed, words * sizeof(*h));
+	if (!h)
 		return -ENOMEM;
-	memset(f + p->fanout_cap, 0, (size_t)(p->nodes_cap - p->fanout_cap) * sizeof(*f));
-	p->fanout = f;
-	p->fanout_cap = p->nodes_cap;
+	memset(h + old_words, 0, (words - old_words) * sizeof(*h));
+	p->hashed = h;
+	p->hashed_cap = p->nodes_cap;
 	return 0;
+}
+
+static bool is_hashed(const struct frec_profile *p, uint32_t node)
+{
+	return p->hashed[node / 64] >> (node % 64) & 1;
 }
 
 struct frec_profile *frec_profile__new(void)
@@ -87,7 +96,6 @@ struct frec_profile *frec_profile__new(void)
 
 	if (!p)
 		return NULL;
-	frec_hashmap__init(&p->frame_index);
 	frec_hashmap__init(&p->child_index);
 	frec_hashmap__init(&p->task_index);
 	p->strs = frec_strset__new();
@@ -117,11 +125,11 @@ void frec_profile__free(struct frec_profile *p)
 	frec_strset__free(p->strs);
 	free(p->frames);
 	free(p->nodes);
-	free(p->fanout);
+	free(p->hashed);
 	free(p->rank);
 	free(p->mods);
 	free(p->tasks);
-	frec_hashmap__exit(&p->frame_index);
+	free(p->frame_slots);
 	frec_hashmap__exit(&p->child_index);
 	frec_hashmap__exit(&p->task_index);
 	free(p);
@@ -158,29 +166,76 @@ static uint64_t frame_hash(const struct frec_frame *f)
 	return frec_hash64(h ^ ((uint64_t)f->kind << 8 | f->flags));
 }
 
+/*
+ * A frame index for one frame more than there are (at least 256 slots, at most half full), filled
+ * again from the frame table.  The old table is freed first and the frames are read in order:
+ * growing never holds two tables at once, nor reads the old one at random.
+ */
+static int frame_index__grow(struct frec_profile *p)
+{
+	uint32_t cap = 256, mask;
+
+	/* from the frames' count, not the old size: a failed growth leaves no table */
+	while ((uint64_t)cap < ((uint64_t)p->nr_frames + 1) * 2) {
+		if (cap > UINT32_MAX / 4)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	mask = cap - 1;
+	free(p->frame_slots);
+	p->frame_slots_cap = 0;
+	p->frame_slots = calloc(cap, sizeof(*p->frame_slots));
+	if (!p->frame_slots)
+		return -ENOMEM;
+	p->frame_slots_cap = cap;
+	for (uint32_t id = 0; id < p->nr_frames; id++) {
+		uint64_t h = frame_hash(&p->frames[id]);
+		uint32_t i = (uint32_t)h & mask;
+
+		while (p->frame_slots[i])
+			i = (i + 1) & mask;
+		p->frame_slots[i] = (uint64_t)(id + 1) << 32 | h >> 32;
+	}
+	return 0;
+}
+
+/*
+ * Frames are found through an open-addressing table of ids, probed from the frame's hash: a slot
+ * holds the id and the upper half of the hash, which skips most other frames without reading
+ * them; 8 bytes a slot, half of a general hash map's (profiles of millions of distinct functions
+ * have millions of frames).
+ */
 int frec_profile__add_frame(struct frec_profile *p, const struct frec_frame *f)
 {
-	uint64_t key = frame_hash(f);
+	uint64_t h = frame_hash(f);
+	uint32_t tag = (uint32_t)(h >> 32), mask, i;
 
-	/* Make room first so that a key is never left pointing past the table. */
 	if (p->nr_frames >= INT32_MAX ||
 	    grow((void **)&p->frames, &p->frames_cap, p->nr_frames + 1, sizeof(*p->frames)))
 		return -ENOMEM;
-	for (;; key++) {
-		bool added;
-		uint64_t *slot = frec_hashmap__slot(&p->frame_index, key, &added);
+	/* at most half full */
+	if (((uint64_t)p->nr_frames + 1) * 2 > p->frame_slots_cap && frame_index__grow(p))
+		return -ENOMEM;
+	mask = p->frame_slots_cap - 1;
+	for (i = (uint32_t)h & mask; p->frame_slots[i]; i = (i + 1) & mask) {
+		uint64_t e = p->frame_slots[i];
+		uint32_t id = (uint32_t)(e >> 32) - 1;
 
-		if (!slot)
-			return -ENOMEM;
-		if (!added) {
-			if (frame_eq(&p->frames[*slot], f))
-				return (int)*slot;
-			continue;
-		}
-		p->frames[p->nr_frames] = *f;
-		*slot = p->nr_frames;
-		return (int)p->nr_frames++;
+		if ((uint32_t)e == tag && frame_eq(&p->frames[id], f))
+			return (int)id;
 	}
+	p->frames[p->nr_frames] = *f;
+	p->frame_slots[i] = (uint64_t)(p->nr_frames + 1) << 32 | tag;
+	return (int)p->nr_frames++;
+}
+
+void frec_profile__trim(struct frec_profile *p)
+{
+	frec_strset__trim(p->strs);
+	/* frame_index__grow() sizes the next table from the frames' count */
+	free(p->frame_slots);
+	p->frame_slots = NULL;
+	p->frame_slots_cap = 0;
 }
 
 const struct frec_frame *frec_profile__frame(const struct frec_profile *p, uint32_t id)
@@ -205,14 +260,14 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 {
 	struct frec_node *n;
 	uint64_t *slot = NULL;
-	uint32_t id;
+	uint32_t id, nr_children = 0;
 	bool added;
 
 	/* Make room first so that a key is never left pointing past the table. */
 	if (p->nr_nodes >= INT32_MAX || grow_nodes(p, p->nr_nodes + 1))
 		return -ENOMEM;
-	if (p->fanout[parent] < FANOUT_HASHED) {
-		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
+	if (!is_hashed(p, parent)) {
+		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling, nr_children++)
 			if (p->nodes[c].frame == frame)
 				return (int)c;
 	} else {
@@ -233,11 +288,15 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
 	p->nodes[parent].first_child = id;
 	if (slot)
 		*slot = id;
-	if (p->fanout[parent] < FANOUT_HASHED && ++p->fanout[parent] == FANOUT_HASHED) {
-		/* The parent just became wide: index all its children, this one included. */
+	if (!slot && nr_children + 1 >= FANOUT_HASHED) {
+		/*
+		 * The parent just became wide: index all its children, this one included (and again
+		 * if indexing them ran out of memory the last time).
+		 */
 		for (uint32_t c = p->nodes[parent].first_child; c != FREC_NONE; c = p->nodes[c].next_sibling)
 			if (frec_hashmap__set(&p->child_index, (uint64_t)parent << 32 | p->nodes[c].frame, c))
 				return -ENOMEM;
+		p->hashed[parent / 64] |= 1ull << (parent % 64);
 	}
 	return (int)id;
 }
@@ -250,6 +309,18 @@ int frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t wei
 	p->nodes[node].self += weight;
 	for (uint32_t n = node; n != FREC_NONE; n = p->nodes[n].parent)
 		p->nodes[n].total += weight;
+	return 0;
+}
+
+int frec_profile__scale_weights(struct frec_profile *p, uint64_t factor)
+{
+	/* Every node's total is at most the root's, and its self at most its total. */
+	if (factor && p->nodes[FREC_NODE_ROOT].total > UINT64_MAX / factor)
+		return -ERANGE;
+	for (uint32_t i = 0; i < p->nr_nodes; i++) {
+		p->nodes[i].self *= factor;
+		p->nodes[i].total *= factor;
+	}
 	return 0;
 }
 

@@ -6,13 +6,15 @@
  * _[j], _[i]) is the frame's kind or flag.  Read: lines starting with '#' are comments, empty
  * frames are skipped (a trailing ';' adds no frame, as flamegraph.pl's split drops it), and counts
  * are summed exactly (a file whose counts do not fit in 64 bits is refused with the line where
- * they stop fitting, never wrapped).  Written: one line per call-tree node with self weight, root
+ * they stop fitting, never wrapped); the text arrives in pieces of any size (a file or a pipe read
+ * a buffer at a time), never whole.  Written: one line per call-tree node with self weight, root
  * first, in the children's order (sorted profiles give sorted, deterministic output); a name
  * cannot hold the separators: ';' becomes ':' and line breaks become spaces.
  *
  * Two dialects change the counts.  Fractional counts ("a;b 0.4", from tools that weigh stacks by
  * time) are weights: if any line has one, every count is kept in thousandths (the profile's unit
- * says so) rather than rounded to whole samples, which would drop the small ones.  difffolded.pl
+ * says so) rather than rounded to whole samples, which would drop the small ones; the weights read
+ * before the first fraction are turned into thousandths when it comes.  difffolded.pl
  * writes two counts per line, BEFORE then AFTER: frec_profile__import_folded_diff() reads both
  * columns; a single-count import refuses such a line rather than take "f 6" for a frame name.
  */
@@ -21,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frec/compiler.h"
 #include "frec/error.h"
+#include "frec/hashmap.h"
 #include "frec/profile.h"
 
 /* This many lines that are not stacks before the first that is: the input is not folded stacks. */
@@ -140,6 +144,24 @@ static const char *last_field(const char *line, const char *end, const char **st
 	return end;
 }
 
+/*
+ * The field before @end, as last_field(), if it can be a count (digits and dots only): NULL as
+ * soon as it cannot, without walking back over the rest of the line (a stack of hundreds of
+ * bytes, which would otherwise be read twice per line).
+ */
+static const char *count_field(const char *line, const char *end, const char **start)
+{
+	const char *sp;
+
+	while (end > line && is_blank(end[-1]))
+		end--;
+	for (sp = end; sp > line && !is_blank(sp[-1]); sp--)
+		if ((sp[-1] < '0' || sp[-1] > '9') && sp[-1] != '.')
+			return NULL;
+	*start = sp;
+	return end;
+}
+
 /* How a line's counts are read: @columns of them (1, or 2 for difffolded), @column kept, 1/@scale. */
 struct fold_read {
 	unsigned int columns, column;
@@ -167,24 +189,6 @@ static const char *kind_suffix(const struct frec_frame *f)
 	if (f->kind == FREC_FRAME_JIT)
 		return FREC_FOLDED_JIT;
 	return FREC_FOLDED_INLINED;
-}
-
-static uint64_t raw_hash(const char *s, size_t len)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		uint64_t x;
-
-		memcpy(&x, s, 8);
-		h = (h ^ x) * 0xff51afd7ed558ccdull;
-		h ^= h >> 29;
-	}
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	h ^= h >> 32;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 29);
 }
 
 /*
@@ -235,9 +239,43 @@ static int frame_index__grow(struct frame_index *x)
 	return 0;
 }
 
-static int indexed_frame_id(struct frame_index *x, struct frec_profile *p, const char *text, size_t len)
+static uint32_t frame_tag(const char *text, size_t len)
 {
-	uint32_t tag = (uint32_t)(raw_hash(text, len) >> 32), i;
+	return (uint32_t)(frec_hash_bytes(text, len) >> 32);
+}
+
+/*
+ * Warming the cache for the look-ups of a line's new frames.  Each look-up is a chain of cache
+ * misses (slot, frame, string offset, name) in tables far larger than the cache when the input has
+ * millions of distinct functions; the frames of a line are independent look-ups, so each step is
+ * taken for all of them before the next (each prefetch reads only what the step before fetched),
+ * and the chains overlap instead of waiting for each other.
+ */
+enum warm_step { WARM_SLOT, WARM_FRAME, WARM_NAME };
+
+static void frame_index__warm(const struct frame_index *x, const struct frec_profile *p, uint32_t tag,
+			      enum warm_step step)
+{
+	uint64_t e;
+	uint32_t id;
+
+	if (!x->cap)
+		return;
+	if (step == WARM_SLOT) {
+		__builtin_prefetch(&x->slots[tag & (x->cap - 1)]);
+		return;
+	}
+	e = x->slots[tag & (x->cap - 1)];
+	if (!e || (uint32_t)e != tag)
+		return;
+	id = (uint32_t)(e >> 32) - 1;
+	__builtin_prefetch(step == WARM_FRAME ? (const void *)frec_profile__frame(p, id) : frec_profile__frame_name(p, id));
+}
+
+static int indexed_frame_id(struct frame_index *x, struct frec_profile *p, const char *text, size_t len,
+			    uint32_t tag)
+{
+	uint32_t i;
 	int id;
 
 	if ((x->len + 1) * 2 > x->cap && frame_index__grow(x))
@@ -257,11 +295,13 @@ static int indexed_frame_id(struct frame_index *x, struct frec_profile *p, const
 }
 
 /*
- * Split one line (without its newline) into stack and count.  Returns 1 for a stack, 0 for a line
- * that is not one (with one column: also a line with two counts, a diff), -ERANGE for a stack whose
- * count does not fit in 64 bits.
+ * Split one line (without its newline) into stack and count, and *@largest, the largest count
+ * it holds (with two columns, of either).  Returns 1 for a stack, 0 for a line that is not one
+ * (with one column: also a line with two counts, a diff), -ERANGE for a stack whose count does
+ * not fit in 64 bits.
  */
-static int split_line(const char *line, size_t len, const struct fold_read *rd, size_t *stack_len, uint64_t *count)
+static int split_line(const char *line, size_t len, const struct fold_read *rd, size_t *stack_len, uint64_t *count,
+		      uint64_t *largest)
 {
 	const char *end = line + len, *sp, *sp2, *end2;
 	enum count_parse c = COUNT_OK, c2;
@@ -270,15 +310,19 @@ static int split_line(const char *line, size_t len, const struct fold_read *rd, 
 	end = last_field(line, end, &sp);
 	if (sp == line || (c2 = parse_count(sp, end, rd->scale, count)) == COUNT_NONE)
 		return 0;
-	end2 = last_field(line, sp, &sp2);
+	*largest = *count;
 	if (rd->columns == 2) {
 		/* BEFORE AFTER: the field before the last is the first count */
+		end2 = last_field(line, sp, &sp2);
 		if (sp2 == line || (c = parse_count(sp2, end2, rd->scale, &other)) == COUNT_NONE)
 			return 0;
+		if (other > *largest)
+			*largest = other;
 		if (rd->column == 0)
 			*count = other;
 		sp = sp2;
-	} else if (sp2 > line && parse_count(sp2, end2, rd->scale, &other) != COUNT_NONE) {
+	} else if ((end2 = count_field(line, sp, &sp2)) && sp2 > line &&
+		   parse_count(sp2, end2, rd->scale, &other) != COUNT_NONE) {
 		return 0;
 	}
 	while (sp > line && is_blank(sp[-1]))
@@ -289,224 +333,399 @@ static int split_line(const char *line, size_t len, const struct fold_read *rd, 
 	return c == COUNT_OVERFLOW || c2 == COUNT_OVERFLOW ? -ERANGE : 1;
 }
 
-/* Whether any stack line of @buf has a count with a fraction: the file is then read in thousandths. */
-static bool has_fractions(const char *buf, size_t len, unsigned int columns)
-{
-	const char *end = buf + len;
-
-	for (const char *line = buf; line < end;) {
-		const char *nl = memchr(line, '\n', (size_t)(end - line));
-		const char *lend = nl ? nl : end, *f;
-
-		if (line < lend && line[0] != '#') {
-			lend = last_field(line, lend, &f);
-			if (is_fraction(f, lend))
-				return true;
-			if (columns == 2) {
-				lend = last_field(line, f, &f);
-				if (is_fraction(f, lend))
-					return true;
-			}
-		}
-		line = nl ? nl + 1 : end;
-	}
-	return false;
-}
-
-static int import(struct frec_profile *p, const char *buf, size_t len, const struct fold_read *rd,
-		  struct frec_folded_stats *st)
-{
-	struct frec_folded_stats dummy;
-	/*
-	 * Per frame of the last stack added: its node and where its name ends in its line.  Collapsers
-	 * sort their output, so a line usually repeats a prefix of the previous one: the frames of that
-	 * prefix are taken from there instead of being interned, looked up and walked again.
-	 */
-	uint32_t *nodes = NULL;
-	size_t *ends = NULL;
-	struct frame_index index = { NULL, 0, 0 };
-	size_t nodes_cap = 0, prev_n = 0, prev_len = 0;
-	const char *prev = NULL;
-	const char *end = buf + len;
-	uint64_t lineno = 0;
-	int added = 0, err = 0;
-
-	if (!st)
-		st = &dummy;
-	*st = (struct frec_folded_stats){ 0 };
-	for (const char *line = buf; line < end;) {
-		const char *nl = memchr(line, '\n', (size_t)(end - line));
-		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
-		const char *next = nl ? nl + 1 : end;
-		size_t stack_len, n = 0;
-		uint64_t count;
-		int ret;
-
-		lineno++;
-		if (line_len == 0 || (line_len == 1 && line[0] == '\r') || line[0] == '#') {
-			line = next;
-			continue;
-		}
-		st->lines++;
-		ret = split_line(line, line_len, rd, &stack_len, &count);
-		if (ret < 0 || (ret > 0 && count > UINT64_MAX - frec_profile__total(p))) {
-			st->error_line = lineno;
-			err = -ERANGE;
-			goto out;
-		}
-		if (!ret) {
-			if (!st->bad_lines++) {
-				st->first_bad = lineno;
-				st->first_bad_text = line;
-				st->first_bad_len = line_len;
-			}
-			/* Text that is not folded stacks (a log, a listing) is refused without reading it all. */
-			if (!added && st->bad_lines >= FOLDED_GIVE_UP) {
-				err = -FREC_E_FOLDED_EMPTY;
-				goto out;
-			}
-			line = next;
-			continue;
-		}
-		if (!count) {
-			/* Nothing to add, but a stack without a frame is still a bad line. */
-			if (strspn(line, ";") >= stack_len && !st->bad_lines++) {
-				st->first_bad = lineno;
-				st->first_bad_text = line;
-				st->first_bad_len = line_len;
-			}
-			line = next;
-			continue;
-		}
-		if (prev) {
-			size_t same = 0, max = stack_len < prev_len ? stack_len : prev_len;
-
-			while (same < max && line[same] == prev[same])
-				same++;
-			/*
-			 * A frame is shared if both lines hold it whole: they agree up to its end, and
-			 * that end is a ';' or the end of the stack in both.
-			 */
-			while (n < prev_n && (ends[n] < same || (ends[n] == same && (same == stack_len || line[same] == ';'))))
-				n++;
-		}
-		for (const char *f = line + (n ? ends[n - 1] + 1 : 0), *stack_end = line + stack_len; f < stack_end;) {
-			const char *semi = memchr(f, ';', (size_t)(stack_end - f));
-			size_t flen = semi ? (size_t)(semi - f) : (size_t)(stack_end - f);
-			int id;
-
-			if (flen) {
-				/* A line of "a;a;a;..." must not make per-frame state as large as the input. */
-				if (n == FOLDED_MAX_DEPTH) {
-					st->error_line = lineno;
-					err = -E2BIG;
-					goto out;
-				}
-				if (n == nodes_cap) {
-					size_t cap = nodes_cap ? nodes_cap * 2 : 64;
-					uint32_t *nn = realloc(nodes, cap * sizeof(*nn));
-					size_t *ne;
-
-					if (!nn) {
-						err = -ENOMEM;
-						goto out;
-					}
-					nodes = nn;
-					ne = realloc(ends, cap * sizeof(*ne));
-					if (!ne) {
-						err = -ENOMEM;
-						goto out;
-					}
-					ends = ne;
-					nodes_cap = cap;
-				}
-				id = indexed_frame_id(&index, p, f, flen);
-				if (id >= 0)
-					id = frec_profile__child(p, n ? nodes[n - 1] : FREC_NODE_ROOT, (uint32_t)id);
-				if (id < 0) {
-					err = id;
-					goto out;
-				}
-				nodes[n] = (uint32_t)id;
-				ends[n++] = (size_t)(f + flen - line);
-			}
-			f += flen + 1;
-		}
-		if (!n) {
-			if (!st->bad_lines++) {
-				st->first_bad = lineno;
-				st->first_bad_text = line;
-				st->first_bad_len = line_len;
-			}
-			prev = NULL;
-		} else {
-			err = frec_profile__add_weight(p, nodes[n - 1], count);
-			if (err) {
-				st->error_line = lineno;
-				goto out;
-			}
-			if (added < INT32_MAX)
-				added++;
-			prev = line;
-			prev_n = n;
-			prev_len = stack_len;
-		}
-		line = next;
-	}
-	if (!added && st->bad_lines && st->bad_lines == st->lines)
-		err = -FREC_E_FOLDED_EMPTY;
-out:
-	free(index.slots);
-	free(nodes);
-	free(ends);
-	return err ? err : added;
-}
-
 /* The unit of a profile read in thousandths (its counts had fractions). */
-static int set_unit(struct frec_profile *p, const struct fold_read *rd)
+static int set_unit(struct frec_profile *p)
 {
-	int id;
+	int id = frec_profile__intern_str(p, FREC_UNIT_THOUSANDTHS);
 
-	if (rd->scale == 1)
-		return 0;
-	id = frec_profile__intern_str(p, FREC_UNIT_THOUSANDTHS);
 	if (id < 0)
 		return id;
 	frec_profile__meta(p)->unit = (uint32_t)id;
 	return 0;
 }
 
+/*
+ * Whether the line [@line, @end) (not blank, not a comment) makes the input one of thousandths: its
+ * count, or with two columns either count, has a fraction.  Bad lines count too, as they did when
+ * the whole input was scanned first: the choice must not depend on which lines were valid.
+ */
+static bool line_has_fraction(const char *line, const char *end, unsigned int columns)
+{
+	const char *f;
+
+	end = last_field(line, end, &f);
+	if (is_fraction(f, end))
+		return true;
+	if (columns == 2) {
+		end = last_field(line, f, &f);
+		return is_fraction(f, end);
+	}
+	return false;
+}
+
+/*
+ * The streaming reader.  Per frame of the last stack added, its node and where its name ends in its
+ * line: collapsers sort their output, so a line usually repeats a prefix of the previous one, and
+ * the frames of that prefix are taken from there instead of being interned, looked up and walked
+ * again.  The previous line must therefore outlive the buffer it came in: at the end of each
+ * buffer it is copied (once per buffer, not once per line), and so is the unfinished line.
+ */
+struct frec_folded_reader {
+	struct frec_profile *p;
+	struct fold_read rd;
+	struct frec_folded_stats st;
+	uint64_t lineno;
+	int added, err;
+	struct frame_index index;
+	uint32_t *nodes;
+	size_t *ends;         /* per frame: where its name ends in the line */
+	uint32_t *tags;       /* per frame of the line not shared with the previous one: frame_tag() */
+	size_t nodes_cap, prev_n, prev_len;
+	const char *prev;     /* the previous stack line, in the caller's buffer, carry or prev_buf */
+	char *prev_buf;       /* a copy of it made at the end of a buffer */
+	size_t prev_cap;
+	char *carry;          /* the start of a line that the last buffer ended in */
+	size_t carry_len, carry_cap;
+	/*
+	 * While the counts are whole (scale 1): their sum in thousandths, and the first line where
+	 * that sum, or a count, would not have fit in 64 bits: if a fraction comes later, the input
+	 * is refused at that line, as it would have been if read in thousandths from the start.
+	 */
+	uint64_t milli_total, milli_error_line;
+};
+
+int frec_folded_reader__new(struct frec_profile *p, struct frec_folded_reader **out)
+{
+	struct frec_folded_reader *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	r->p = p;
+	r->rd = (struct fold_read){ .columns = 1, .scale = 1 };
+	*out = r;
+	return 0;
+}
+
+void frec_folded_reader__free(struct frec_folded_reader *r)
+{
+	if (!r)
+		return;
+	free(r->index.slots);
+	free(r->nodes);
+	free(r->ends);
+	free(r->tags);
+	free(r->prev_buf);
+	free(r->carry);
+	free(r);
+}
+
+/* Copy @len bytes at @src to *@buf (grown as needed).  0 or -ENOMEM. */
+static int keep_bytes(char **buf, size_t *cap, const char *src, size_t len)
+{
+	if (len > *cap) {
+		size_t n = *cap ? *cap : 256;
+		char *nb;
+
+		while (n < len)
+			n *= 2;
+		nb = malloc(n);
+		if (!nb)
+			return -ENOMEM;
+		free(*buf);
+		*buf = nb;
+		*cap = n;
+	}
+	memcpy(*buf, src, len);
+	return 0;
+}
+
+static void bad_line(struct frec_folded_reader *r, const char *line, size_t len)
+{
+	if (r->st.bad_lines++)
+		return;
+	r->st.first_bad = r->lineno;
+	memcpy(r->st.first_bad_text, line, FREC_MIN(len, sizeof(r->st.first_bad_text)));
+	r->st.first_bad_len = len;
+}
+
+/* The counts so far were whole: make them thousandths, or refuse the input where they stop fitting. */
+static int to_thousandths(struct frec_folded_reader *r)
+{
+	int err;
+
+	if (r->milli_error_line) {
+		r->st.error_line = r->milli_error_line;
+		return -ERANGE;
+	}
+	err = frec_profile__scale_weights(r->p, FOLDED_FRACTION_SCALE);
+	if (err)
+		return err;
+	r->rd.scale = FOLDED_FRACTION_SCALE;
+	return 0;
+}
+
+/* Room for the frames of a stack of @n + 1 frames.  0, -E2BIG or -ENOMEM. */
+static int reader_room(struct frec_folded_reader *r, size_t n)
+{
+	size_t cap = r->nodes_cap ? r->nodes_cap * 2 : 64;
+	uint32_t *nn, *nt;
+	size_t *ne;
+
+	/* A line of "a;a;a;..." must not make per-frame state as large as the input. */
+	if (n == FOLDED_MAX_DEPTH) {
+		r->st.error_line = r->lineno;
+		return -E2BIG;
+	}
+	if (n < r->nodes_cap)
+		return 0;
+	nn = realloc(r->nodes, cap * sizeof(*nn));
+	if (!nn)
+		return -ENOMEM;
+	r->nodes = nn;
+	ne = realloc(r->ends, cap * sizeof(*ne));
+	if (!ne)
+		return -ENOMEM;
+	r->ends = ne;
+	nt = realloc(r->tags, cap * sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	r->tags = nt;
+	r->nodes_cap = cap;
+	return 0;
+}
+
+/* The length of the longest common prefix of the first @max bytes of @a and @b. */
+static size_t common_prefix(const char *a, const char *b, size_t max)
+{
+	size_t i = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* 8 bytes at a time: the first byte that differs is the lowest set byte of their xor */
+	for (; i + 8 <= max; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return i + (size_t)__builtin_ctzll(x ^ y) / 8;
+	}
+#endif
+	while (i < max && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/* One line, without its newline.  0 or a negative error (the import stops). */
+static int reader_line(struct frec_folded_reader *r, const char *line, size_t line_len)
+{
+	struct frec_profile *p = r->p;
+	size_t stack_len, n = 0, depth;
+	uint64_t count, largest;
+	int ret;
+
+	r->lineno++;
+	if (line_len == 0 || (line_len == 1 && line[0] == '\r') || line[0] == '#')
+		return 0;
+	if (r->rd.scale == 1 && line_has_fraction(line, line + line_len, r->rd.columns) && (ret = to_thousandths(r)))
+		return ret;
+	r->st.lines++;
+	ret = split_line(line, line_len, &r->rd, &stack_len, &count, &largest);
+	if (ret < 0 || (ret > 0 && count > UINT64_MAX - frec_profile__total(p))) {
+		r->st.error_line = r->lineno;
+		return -ERANGE;
+	}
+	if (!ret) {
+		bad_line(r, line, line_len);
+		/* Text that is not folded stacks (a log, a listing) is refused without reading it all. */
+		if (!r->added && r->st.bad_lines >= FOLDED_GIVE_UP)
+			return -FREC_E_FOLDED_EMPTY;
+		return 0;
+	}
+	if (r->rd.scale == 1 && !r->milli_error_line) {
+		if (largest > UINT64_MAX / FOLDED_FRACTION_SCALE ||
+		    count * FOLDED_FRACTION_SCALE > UINT64_MAX - r->milli_total)
+			r->milli_error_line = r->lineno;
+		else
+			r->milli_total += count * FOLDED_FRACTION_SCALE;
+	}
+	if (!count) {
+		/* Nothing to add, but a stack without a frame is still a bad line. */
+		if (strspn(line, ";") >= stack_len)
+			bad_line(r, line, line_len);
+		return 0;
+	}
+	if (r->prev) {
+		const char *prev = r->prev;
+		size_t same = common_prefix(line, prev, stack_len < r->prev_len ? stack_len : r->prev_len);
+
+		/*
+		 * A frame is shared if both lines hold it whole: they agree up to its end, and that
+		 * end is a ';' or the end of the stack in both.
+		 */
+		while (n < r->prev_n &&
+		       (r->ends[n] < same || (r->ends[n] == same && (same == stack_len || line[same] == ';'))))
+			n++;
+	}
+	depth = n;
+	/* The frames not shared: where each ends and its tag, and the cache warmed for their look-ups... */
+	for (const char *f = line + (n ? r->ends[n - 1] + 1 : 0), *stack_end = line + stack_len; f < stack_end;) {
+		const char *semi = memchr(f, ';', (size_t)(stack_end - f));
+		size_t flen = semi ? (size_t)(semi - f) : (size_t)(stack_end - f);
+
+		if (flen) {
+			if ((ret = reader_room(r, depth)))
+				return ret;
+			r->ends[depth] = (size_t)(f + flen - line);
+			r->tags[depth] = frame_tag(f, flen);
+			frame_index__warm(&r->index, p, r->tags[depth++], WARM_SLOT);
+		}
+		f += flen + 1;
+	}
+	for (size_t i = n; i < depth; i++)
+		frame_index__warm(&r->index, p, r->tags[i], WARM_FRAME);
+	for (size_t i = n; i < depth; i++)
+		frame_index__warm(&r->index, p, r->tags[i], WARM_NAME);
+	/* ...then their nodes, one below the other. */
+	for (; n < depth; n++) {
+		size_t start = n ? r->ends[n - 1] + 1 : 0;
+		int id;
+
+		/* (empty frames between them were skipped: the name starts after the last ';' before its end) */
+		while (start < r->ends[n] && line[start] == ';')
+			start++;
+		id = indexed_frame_id(&r->index, p, line + start, r->ends[n] - start, r->tags[n]);
+		if (id >= 0)
+			id = frec_profile__child(p, n ? r->nodes[n - 1] : FREC_NODE_ROOT, (uint32_t)id);
+		if (id < 0)
+			return id;
+		r->nodes[n] = (uint32_t)id;
+	}
+	if (!n) {
+		bad_line(r, line, line_len);
+		r->prev = NULL;
+		return 0;
+	}
+	ret = frec_profile__add_weight(p, r->nodes[n - 1], count);
+	if (ret) {
+		r->st.error_line = r->lineno;
+		return ret;
+	}
+	if (r->added < INT32_MAX)
+		r->added++;
+	r->prev = line;
+	r->prev_n = n;
+	r->prev_len = stack_len;
+	return 0;
+}
+
+int frec_folded_reader__feed(struct frec_folded_reader *r, const char *buf, size_t len)
+{
+	const char *end = buf + len, *line = buf;
+
+	if (r->err || !len)
+		return r->err;
+	if (r->carry_len) {
+		/* finish the line the last buffer ended in */
+		const char *nl = memchr(buf, '\n', len);
+		size_t take = nl ? (size_t)(nl - buf) : len;
+
+		if (r->carry_len + take > r->carry_cap) {
+			size_t cap = r->carry_cap;
+			char *nc;
+
+			while (cap < r->carry_len + take)
+				cap *= 2;
+			/* (the previous line is in prev_buf now: see the end of this function) */
+			if (!(nc = realloc(r->carry, cap)))
+				return r->err = -ENOMEM;
+			r->carry = nc;
+			r->carry_cap = cap;
+		}
+		memcpy(r->carry + r->carry_len, buf, take);
+		r->carry_len += take;
+		if (!nl)
+			return 0;
+		if ((r->err = reader_line(r, r->carry, r->carry_len)))
+			return r->err;
+		r->carry_len = 0;
+		line = nl + 1;
+	}
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+
+		if (!nl)
+			break;
+		if ((r->err = reader_line(r, line, (size_t)(nl - line))))
+			return r->err;
+		line = nl + 1;
+	}
+	/* The caller's buffer goes away: keep the previous line, then the unfinished one. */
+	if (r->prev && r->prev != r->prev_buf) {
+		if (keep_bytes(&r->prev_buf, &r->prev_cap, r->prev, r->prev_len))
+			return r->err = -ENOMEM;
+		r->prev = r->prev_buf;
+	}
+	if (line < end) {
+		if (keep_bytes(&r->carry, &r->carry_cap, line, (size_t)(end - line)))
+			return r->err = -ENOMEM;
+		r->carry_len = (size_t)(end - line);
+	}
+	return 0;
+}
+
+int frec_folded_reader__finish(struct frec_folded_reader *r, struct frec_folded_stats *st)
+{
+	int err = r->err;
+
+	if (!err && r->carry_len) {
+		/* the last line had no newline */
+		err = reader_line(r, r->carry, r->carry_len);
+		r->carry_len = 0;
+	}
+	if (!err && !r->added && r->st.bad_lines && r->st.bad_lines == r->st.lines)
+		err = -FREC_E_FOLDED_EMPTY;
+	if (!err && r->rd.scale != 1)
+		err = set_unit(r->p);
+	r->err = err;
+	if (st)
+		*st = r->st;
+	return err ? err : r->added;
+}
+
+/* Read all of @buf into @p with @columns counts, keeping @column.  @st may be NULL. */
+static int import(struct frec_profile *p, const char *buf, size_t len, unsigned int columns, unsigned int column,
+		  struct frec_folded_stats *st)
+{
+	struct frec_folded_reader *r;
+	int n = frec_folded_reader__new(p, &r);
+
+	if (n)
+		return n;
+	r->rd.columns = columns;
+	r->rd.column = column;
+	frec_folded_reader__feed(r, buf, len);
+	n = frec_folded_reader__finish(r, st);
+	frec_folded_reader__free(r);
+	return n;
+}
+
 int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
 				struct frec_folded_stats *st)
 {
-	struct fold_read rd = { .columns = 1, .scale = 1 };
-	int n, err;
-
-	if (has_fractions(buf, len, 1))
-		rd.scale = FOLDED_FRACTION_SCALE;
-	n = import(p, buf, len, &rd, st);
-	if (n >= 0 && (err = set_unit(p, &rd)) < 0)
-		return err;
-	return n;
+	return import(p, buf, len, 1, 0, st);
 }
 
 int frec_profile__import_folded_diff(struct frec_profile *before, struct frec_profile *after, const char *buf,
 				     size_t len, struct frec_folded_stats *st)
 {
-	struct fold_read rd = { .columns = 2, .scale = 1 };
-	int n, err;
-
-	if (has_fractions(buf, len, 2))
-		rd.scale = FOLDED_FRACTION_SCALE;
 	/* Both columns have the same lines: the second pass's stats are the first's. */
-	n = import(before, buf, len, &rd, st);
+	int n = import(before, buf, len, 2, 0, st);
+
 	if (n < 0)
 		return n;
-	rd.column = 1;
-	n = import(after, buf, len, &rd, st);
-	if (n >= 0 && ((err = set_unit(before, &rd)) < 0 || (err = set_unit(after, &rd)) < 0))
-		return err;
-	return n;
+	/* Each pass looks at both columns for fractions: both sides get the same unit. */
+	return import(after, buf, len, 2, 1, st);
 }
 
 /* The first line of @buf that is not blank or a comment, split as @rd says: whether it is a stack. */
@@ -514,14 +733,14 @@ static bool first_line_is(const char *buf, size_t len, const struct fold_read *r
 {
 	const char *end = buf + len;
 	size_t stack_len;
-	uint64_t count;
+	uint64_t count, largest;
 
 	for (const char *line = buf; line < end;) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
 
 		if (line_len && !(line_len == 1 && line[0] == '\r') && line[0] != '#')
-			return split_line(line, line_len, rd, &stack_len, &count) != 0;
+			return split_line(line, line_len, rd, &stack_len, &count, &largest) != 0;
 		line = nl ? nl + 1 : end;
 	}
 	return false;

@@ -910,6 +910,33 @@ out:
 	return err ? err : (int)FREC_MIN(c.st->samples, (uint64_t)INT32_MAX);
 }
 
+/* Whether a line of @len bytes counts as one of the PS_SNIFF_LINES that sniffing looks at. */
+static bool is_sniffed_line(const char *line, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && is_blank(line[i]))
+		i++;
+	return i < len && line[0] != '#';
+}
+
+bool frec_profile__sniffed(const char *buf, size_t len)
+{
+	const char *end = buf + len;
+	int seen = 0;
+
+	for (const char *line = buf; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+
+		if (!nl)
+			return false;
+		if (is_sniffed_line(line, (size_t)(nl - line)) && ++seen == PS_SNIFF_LINES)
+			return true;
+		line = nl + 1;
+	}
+	return false;
+}
+
 bool frec_profile__looks_perf_script(const char *buf, size_t len)
 {
 	const char *end = buf + len;
@@ -921,11 +948,8 @@ bool frec_profile__looks_perf_script(const char *buf, size_t len)
 	for (const char *line = buf; line < end && seen < PS_SNIFF_LINES;) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t line_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
-		size_t i = 0;
 
-		while (i < line_len && is_blank(line[i]))
-			i++;
-		if (i < line_len && line[0] != '#') {
+		if (is_sniffed_line(line, line_len)) {
 			seen++;
 			/* a header and a frame below it, or a header with its one frame */
 			if (after_header && is_blank(line[0]) && parse_frame(line, line_len, &fr))

@@ -66,15 +66,24 @@ static uint32_t *strset_probe(const struct frec_strset *s, const char *str, size
 	}
 }
 
+/* A table for one string more than the set holds, at most half full, filled from the strings. */
 static int strset_rehash(struct frec_strset *s)
 {
-	uint32_t cap = s->table_cap ? s->table_cap * 2 : 256;
-	uint32_t *table = malloc(cap * sizeof(*table));
+	uint32_t cap = 256;
+	uint32_t *table;
 
+	/* from the count, not the old size: trimmed or never built, there is no old table */
+	while ((uint64_t)cap < ((uint64_t)s->count + 1) * 2) {
+		if (cap > UINT32_MAX / 8)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	/* the strings are all it needs: the old table goes first, so that there are never two */
+	free(s->table);
+	s->table_cap = 0;
+	s->table = table = malloc(cap * sizeof(*table));
 	if (!table)
 		return -ENOMEM;
-	free(s->table);
-	s->table = table;
 	s->table_cap = cap;
 	memset(table, 0xff, cap * sizeof(*table));
 	for (uint32_t id = 0; id < s->count; id++) {
@@ -150,10 +159,22 @@ int frec_strset__find(const struct frec_strset *s, const char *str, size_t len)
 {
 	uint32_t *slot;
 
-	if (!s->table_cap)
-		return len ? -ENOENT : 0;
+	if (!s->table_cap) {
+		/* trimmed (a set read, not added to): the strings themselves */
+		for (uint32_t id = 0; id < s->count; id++)
+			if (strset_len(s, id) == len && !memcmp(s->data + s->offs[id], str, len))
+				return (int)id;
+		return -ENOENT;
+	}
 	slot = strset_probe(s, str, len, frec_hash_bytes(str, len));
 	return *slot == STRSET_EMPTY ? -ENOENT : (int)*slot;
+}
+
+void frec_strset__trim(struct frec_strset *s)
+{
+	free(s->table);
+	s->table = NULL;
+	s->table_cap = 0;
 }
 
 const char *frec_strset__str(const struct frec_strset *s, uint32_t id)

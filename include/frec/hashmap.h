@@ -63,7 +63,7 @@ static inline uint64_t frec_hash64(uint64_t x)
 	return x;
 }
 
-/** frec_hash_bytes() - 64-bit hash of a byte string (FNV-1a, then mixed). */
+/** frec_hash_bytes() - 64-bit hash of a byte string (in memory only: it may change between versions). */
 uint64_t frec_hash_bytes(const void *buf, size_t len);
 
 #endif /* FREC_HASHMAP_H */

@@ -157,6 +157,11 @@ int frec_profile__child(struct frec_profile *p, uint32_t parent, uint32_t frame)
  */
 int frec_profile__add_weight(struct frec_profile *p, uint32_t node, uint64_t weight);
 /**
+ * frec_profile__scale_weights() - multiply every node's self and total weight by @factor.  Returns
+ * 0, or -ERANGE (nothing changed) when the root's total would no longer fit in 64 bits.
+ */
+int frec_profile__scale_weights(struct frec_profile *p, uint64_t factor);
+/**
  * frec_profile__add_stack() - add @weight to the root-first stack of @n frame ids.
  * Returns the leaf's node id (the root's for n == 0), -ENOMEM, or -ERANGE as add_weight().
  */
@@ -211,6 +216,13 @@ int frec_profile__copy_renamed(const struct frec_profile *p, frec_frame_rename_f
  * significant digits ("0.52 s", "5.17 s", "42.3 s", "612 s").  Returns @buf.
  */
 const char *frec_duration__str(uint64_t ns, char *buf, size_t size);
+
+/**
+ * frec_profile__trim() - release what only makes adding to @p fast (the indexes that find strings
+ * and frames: for a profile of a million functions, tens of MiB), once it is built and about to be
+ * read.  Adding still works afterwards, rebuilding them first.
+ */
+void frec_profile__trim(struct frec_profile *p);
 
 /** frec_profile__meta() - the metadata, writable by whoever builds the profile. */
 struct frec_profile_meta *frec_profile__meta(struct frec_profile *p);
@@ -475,12 +487,15 @@ int frec_profile__collapse_recursion(const struct frec_profile *p, struct frec_p
 
 /* ---- Folded stacks -------------------------------------------------------------------------- */
 
+/* The bytes of the first bad line of folded stacks kept to quote it (a log line can be long). */
+#define FREC_FOLDED_QUOTE 64
+
 struct frec_folded_stats {
 	uint64_t lines;      /* non-empty, non-comment lines read */
 	uint64_t bad_lines;  /* lines without a "STACK COUNT" shape, skipped */
 	uint64_t first_bad;  /* line number (1-based, in the input) of the first bad line, 0 if none */
-	const char *first_bad_text; /* ...and that line, in the input (not NUL-terminated)... */
-	size_t first_bad_len;       /* ...of this many bytes, without its newline */
+	char first_bad_text[FREC_FOLDED_QUOTE]; /* ...its first bytes (not NUL-terminated)... */
+	size_t first_bad_len;       /* ...of a line this long, without its newline (may be longer) */
 	uint64_t error_line; /* with -ERANGE or -E2BIG: the line number of the refused stack */
 };
 
@@ -499,6 +514,43 @@ struct frec_folded_stats {
  */
 int frec_profile__import_folded(struct frec_profile *p, const char *buf, size_t len,
 				struct frec_folded_stats *st);
+
+/*
+ * Reading folded stacks in pieces, as they arrive from a file or a pipe, without holding the whole
+ * input: a reader takes successive buffers of any size (a line may be split between two, or among
+ * many) and builds what frec_profile__import_folded() builds from their concatenation.  The counts
+ * are read as whole samples until a count with a fraction appears; the weights added so far are
+ * then turned into thousandths, so that the profile is the one a reader that had seen the whole
+ * input first would make.  (An input whose counts overflow 64 bits once in thousandths is refused
+ * at the same line; only if another error, a stack too deep, comes between that line and the
+ * first fraction is that error reported instead: such an input is refused either way.)
+ */
+struct frec_folded_reader;
+
+/**
+ * frec_folded_reader__new() - a reader that adds the stacks it is fed to @p (empty, as from
+ * frec_profile__new(); borrowed: it must outlive the reader).  Returns 0 and sets *@out (free with
+ * frec_folded_reader__free()), or -ENOMEM.
+ */
+int frec_folded_reader__new(struct frec_profile *p, struct frec_folded_reader **out);
+
+/**
+ * frec_folded_reader__feed() - read the @len bytes at @buf, which continue what was fed before; a
+ * line they end in the middle of waits for the next buffer.  @buf is not kept.  Returns 0, or the
+ * error frec_profile__import_folded() would return (-ERANGE, -E2BIG, -FREC_E_FOLDED_EMPTY,
+ * -ENOMEM): the import stops there and every later call returns the same error.
+ */
+int frec_folded_reader__feed(struct frec_folded_reader *r, const char *buf, size_t len);
+
+/**
+ * frec_folded_reader__finish() - the input has ended (a last line without a newline counts): the
+ * return value of frec_profile__import_folded() on the whole input, and its statistics in @st
+ * (may be NULL).
+ */
+int frec_folded_reader__finish(struct frec_folded_reader *r, struct frec_folded_stats *st);
+
+/** frec_folded_reader__free() - release @r (not its profile); accepts NULL. */
+void frec_folded_reader__free(struct frec_folded_reader *r);
 
 /**
  * frec_profile__import_folded_diff() - difffolded.pl's two-count lines ("root;...;leaf BEFORE
@@ -563,5 +615,14 @@ int frec_profile__import_perf_script(struct frec_profile *p, const char *buf, si
  * event and holds a time or its one frame.  Folded stacks never look so (their lines end in a count).
  */
 bool frec_profile__looks_perf_script(const char *buf, size_t len);
+
+/**
+ * frec_profile__sniffed() - whether the first @len bytes of an input hold all that
+ * frec_profile__looks_perf_script(), frec_profile__looks_folded() and
+ * frec_profile__looks_folded_diff() read of it (its first 200 lines that are not blank or comments,
+ * whole), so that they answer on them as on the whole input: a reader of a pipe may then stop
+ * reading ahead.
+ */
+bool frec_profile__sniffed(const char *buf, size_t len);
 
 #endif /* FREC_PROFILE_H */

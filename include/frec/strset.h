@@ -34,6 +34,13 @@ const char *frec_strset__str(const struct frec_strset *s, uint32_t id);
 /** frec_strset__len() - length of string @id. */
 size_t frec_strset__len(const struct frec_strset *s, uint32_t id);
 
+/**
+ * frec_strset__trim() - release the index that finds strings by their bytes (4 bytes a slot, at
+ * least two slots a string), for a set that will be read, not added to: the next add or find
+ * builds it again.
+ */
+void frec_strset__trim(struct frec_strset *s);
+
 /** frec_strset__count() - number of strings, including "". */
 uint32_t frec_strset__count(const struct frec_strset *s);
 

@@ -25,6 +25,36 @@ static struct frec_profile *import(const uint8_t *data, size_t size)
 	return p;
 }
 
+/*
+ * The same bytes fed to the streaming reader in three pieces cut where the input says: the same
+ * result as read at once, or abort().
+ */
+static void check_pieces(const uint8_t *data, size_t size, const struct frec_profile *all)
+{
+	struct frec_profile *p = frec_profile__new();
+	struct frec_folded_reader *r = NULL;
+	size_t cut1 = size ? data[0] % (size + 1) : 0, cut2 = size ? (cut1 + data[size - 1] * 7u) % (size + 1) : 0;
+	int n;
+
+	if (cut2 < cut1)
+		cut2 = cut1;
+	if (!p || frec_folded_reader__new(p, &r)) {
+		frec_profile__free(p);
+		return;
+	}
+	frec_folded_reader__feed(r, (const char *)data, cut1);
+	frec_folded_reader__feed(r, (const char *)data + cut1, cut2 - cut1);
+	frec_folded_reader__feed(r, (const char *)data + cut2, size - cut2);
+	n = frec_folded_reader__finish(r, NULL);
+	if ((n >= 0) != (all != NULL) ||
+	    (all && (frec_profile__total(p) != frec_profile__total(all) ||
+		     frec_profile__nr_nodes(p) != frec_profile__nr_nodes(all) ||
+		     frec_profile__nr_frames(p) != frec_profile__nr_frames(all))))
+		abort();
+	frec_folded_reader__free(r);
+	frec_profile__free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct frec_profile *all = import(data, size);
@@ -34,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
+	check_pieces(data, size, all);
 	if (f && all)
 		render_flame__write(all, &opts, f);
 	if (f && a && b) {

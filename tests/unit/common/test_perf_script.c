@@ -396,3 +396,20 @@ Test(perf_script, headers_alike_but_for_the_time_keep_their_times_and_threads)
 	cr_assert_eq(frec_profile__node(p, find(p, "app [12]|f"))->self, 3);
 	frec_profile__free(p);
 }
+
+Test(perf_script, sniffing_needs_the_first_200_lines_whole)
+{
+	size_t cap = 300 * 16, o = 0;
+	char *text = malloc(cap);
+
+	/* comments and blank lines do not count */
+	o += (size_t)sprintf(text + o, "# header\n\n   \n");
+	for (int i = 0; i < 199; i++)
+		o += (size_t)sprintf(text + o, "main;f%d 1\n", i);
+	cr_assert_not(frec_profile__sniffed(text, o), "199 lines are not enough");
+	o += (size_t)sprintf(text + o, "main;last 1");
+	cr_assert_not(frec_profile__sniffed(text, o), "the 200th line may go on");
+	o += (size_t)sprintf(text + o, "\n");
+	cr_assert(frec_profile__sniffed(text, o));
+	free(text);
+}

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "frec/compiler.h"
@@ -34,6 +35,70 @@ Test(profile, frames_are_deduplicated_by_every_field)
 	cr_assert_neq(frec_profile__add_frame(p, &inl), (int)a);
 	cr_assert_eq(frec_profile__nr_frames(p), 3);
 	cr_assert_str_eq(frec_profile__frame_name(p, k), "foo");
+	frec_profile__free(p);
+}
+
+Test(profile, many_frames_stay_deduplicated_as_the_index_grows)
+{
+	struct frec_profile *p = frec_profile__new();
+	char name[32];
+
+	/* far past the index's first size, with two kinds per name */
+	for (int round = 0; round < 2; round++)
+		for (uint32_t i = 0; i < 5000; i++) {
+			snprintf(name, sizeof(name), "f%u", i);
+			cr_assert_eq(frame(p, name, FREC_FRAME_USER), 2 * i, "%s, round %d", name, round);
+			cr_assert_eq(frame(p, name, FREC_FRAME_KERNEL), 2 * i + 1, "%s, round %d", name, round);
+		}
+	cr_assert_eq(frec_profile__nr_frames(p), 10000);
+	frec_profile__free(p);
+}
+
+Test(profile, a_trimmed_profile_still_finds_its_strings_and_frames)
+{
+	struct frec_profile *p = frec_profile__new();
+	char name[32];
+
+	for (uint32_t i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		cr_assert_eq(frame(p, name, FREC_FRAME_USER), i);
+	}
+	frec_profile__trim(p);
+	/* the same frames, then new ones, as many as before again (the indexes grow back from empty) */
+	for (uint32_t i = 0; i < 6000; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		cr_assert_eq(frame(p, name, FREC_FRAME_USER), i, "%s", name);
+	}
+	frec_profile__trim(p);
+	cr_assert_eq(frec_profile__intern_str(p, "f5999"), (int)frec_profile__frame(p, 5999)->name);
+	cr_assert_eq(frec_profile__nr_frames(p), 6000);
+	frec_profile__free(p);
+}
+
+Test(profile, a_wide_node_finds_each_child_once)
+{
+	struct frec_profile *p = frec_profile__new();
+	uint32_t f[300], a, b;
+
+	for (uint32_t i = 0; i < 300; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "c%u", i);
+		f[i] = frame(p, name, FREC_FRAME_USER);
+	}
+	a = (uint32_t)frec_profile__child(p, FREC_NODE_ROOT, f[0]);
+	b = (uint32_t)frec_profile__child(p, FREC_NODE_ROOT, f[1]);
+	/* two wide nodes with the same frames: the children of one are not the other's */
+	for (int round = 0; round < 2; round++)
+		for (uint32_t i = 0; i < 300; i++) {
+			int ca = frec_profile__child(p, a, f[i]), cb = frec_profile__child(p, b, f[i]);
+
+			cr_assert_eq(ca, (int)(3 + 2 * i), "a's child %u, round %d", i, round);
+			cr_assert_eq(cb, (int)(4 + 2 * i), "b's child %u, round %d", i, round);
+			if (round == 0)
+				cr_assert_eq(frec_profile__child(p, a, f[i]), ca);
+		}
+	cr_assert_eq(frec_profile__nr_nodes(p), 3 + 600);
 	frec_profile__free(p);
 }
 

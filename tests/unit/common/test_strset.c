@@ -47,3 +47,25 @@ Test(common_strset, add_takes_a_length_not_a_terminator)
 	cr_assert_eq(frec_strset__len(s, (uint32_t)a), 4);
 	frec_strset__free(s);
 }
+
+Test(common_strset, a_trimmed_set_finds_and_adds_as_before)
+{
+	struct frec_strset *s = frec_strset__new();
+	char buf[32];
+
+	for (int i = 0; i < 2000; i++) {
+		snprintf(buf, sizeof(buf), "sym_%d", i);
+		cr_assert_eq(frec_strset__add_str(s, buf), i + 1);
+	}
+	frec_strset__trim(s);
+	cr_assert_eq(frec_strset__find(s, "sym_1999", 8), 2000);
+	cr_assert_eq(frec_strset__find(s, "", 0), 0);
+	cr_assert_eq(frec_strset__find(s, "sym_2000", 8), -ENOENT);
+	for (int i = 0; i < 4000; i++) {
+		snprintf(buf, sizeof(buf), "sym_%d", i);
+		cr_assert_eq(frec_strset__add_str(s, buf), i + 1, "%s", buf);
+	}
+	cr_assert_eq(frec_strset__find(s, "sym_3999", 8), 4000);
+	cr_assert_eq(frec_strset__count(s), 4001);
+	frec_strset__free(s);
+}
