@@ -130,6 +130,7 @@ struct an_ctx {
 	struct an_frame_info *fi; /* per frame */
 	struct an_func *funcs;
 	uint32_t nr_funcs;
+	uint32_t *frank;          /* per function: its place in the order of names and modules */
 	/* the tree in pre-order */
 	uint32_t nr;          /* nodes, root included */
 	uint32_t *node;       /* pre-order index -> node id */
@@ -182,6 +183,15 @@ static inline uint64_t an_tot(const struct an_ctx *c, uint32_t k)
 
 #define AN_RECURSION_DEPTH 10 /* a function this many times on one stack is recursion */
 #define AN_KERNEL_MODULE (UINT32_MAX - 1) /* library-block module meaning "the kernel" */
+
+/**
+ * an_frank() - function @f's place in the order of names (AN_NONE stays last): what breaks ties
+ * between functions, since function ids follow the order frames were added in.
+ */
+static inline uint32_t an_frank(const struct an_ctx *c, uint32_t f)
+{
+	return f == AN_NONE ? AN_NONE : c->frank[f];
+}
 
 /** an_ctx__classify() - frame infos and the function table.  0 or -ENOMEM. */
 int an_ctx__classify(struct an_ctx *c);

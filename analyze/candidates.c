@@ -183,13 +183,14 @@ struct group {
 	uint64_t w;
 };
 
-static int cmp_group(const void *a, const void *b)
+static int cmp_group(const void *a, const void *b, void *arg)
 {
 	const struct group *x = a, *y = b;
+	const struct an_ctx *c = arg;
 
 	if (x->w != y->w)
 		return x->w > y->w ? -1 : 1;
-	return (x->t->b > y->t->b) - (x->t->b < y->t->b);
+	return (an_frank(c, x->t->b) > an_frank(c, y->t->b)) - (an_frank(c, x->t->b) < an_frank(c, y->t->b));
 }
 
 /*
@@ -213,7 +214,7 @@ static int repeated_one(struct an_ctx *c, uint32_t f, const struct an_tuple *t, 
 	}
 	if (ng < 2)
 		return 0;
-	qsort(g, ng, sizeof(*g), cmp_group);
+	qsort_r(g, ng, sizeof(*g), cmp_group, c);
 	for (size_t i = 1; i < ng; i++)
 		if (alike(g[0].t, g[0].n, g[0].w, g[i].t, g[i].n, g[i].w) >= REPEATED_ALIKE)
 			g[nalike++] = g[i];

@@ -106,6 +106,44 @@ static void order_frames(const struct frec_profile *p, struct sort_ctx *sc, bool
 	}
 }
 
+/*
+ * Functions numbered in the order of their first frame, rather than of their names: frames are
+ * numbered as stacks first bring them, so that the walk over the tree (measure.c), which reads and
+ * adds to a function's counters at every node, finds those of a stack's new functions next to each
+ * other.  In the order of names they were scattered over tens of MB on a profile of a million
+ * functions, and those reads were half the walk.  Where function order breaks a tie, it is still
+ * the order of names: c->frank.
+ */
+static int number_funcs(struct an_ctx *c, uint32_t nr_frames)
+{
+	uint32_t *id = malloc(((size_t)c->nr_funcs + 1) * sizeof(*id));
+	struct an_func *funcs = malloc(((size_t)c->nr_funcs + 1) * sizeof(*funcs));
+	uint32_t next = 0;
+
+	c->frank = malloc(((size_t)c->nr_funcs + 1) * sizeof(*c->frank));
+	if (!id || !funcs || !c->frank) {
+		free(id);
+		free(funcs);
+		return -ENOMEM;
+	}
+	for (uint32_t f = 0; f < c->nr_funcs; f++)
+		id[f] = AN_NONE;
+	for (uint32_t i = 0; i < nr_frames; i++) {
+		uint32_t f = c->fi[i].func;
+
+		if (id[f] == AN_NONE) {
+			id[f] = next++;
+			funcs[id[f]] = c->funcs[f];
+			c->frank[id[f]] = f;
+		}
+		c->fi[i].func = id[f];
+	}
+	free(id);
+	free(c->funcs);
+	c->funcs = funcs;
+	return 0;
+}
+
 static const char *frame_name(const void *p, size_t i)
 {
 	return frec_profile__frame_name(p, (uint32_t)i);
@@ -152,7 +190,7 @@ int an_ctx__classify(struct an_ctx *c)
 			c->funcs[c->nr_funcs++] = (struct an_func){ f->name, f->module, order[i] };
 		c->fi[order[i]].func = c->nr_funcs - 1;
 	}
-	err = 0;
+	err = number_funcs(c, n);
 out:
 	free(order);
 	an_keys__exit(&k);

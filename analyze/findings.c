@@ -60,9 +60,10 @@ const char *analyze_kind__name(enum analyze_kind kind)
 
 /* ---- Choosing ------------------------------------------------------------------------------------ */
 
-static int cmp_cand(const void *a, const void *b)
+static int cmp_cand(const void *a, const void *b, void *arg)
 {
 	const struct an_cand *x = a, *y = b;
+	const struct an_ctx *c = arg;
 
 	if (x->order != y->order)
 		return x->order < y->order ? -1 : 1;
@@ -74,12 +75,12 @@ static int cmp_cand(const void *a, const void *b)
 	if (x->level != y->level)
 		return x->level > y->level ? -1 : 1;
 	if (x->func != y->func)
-		return x->func < y->func ? -1 : 1;
+		return an_frank(c, x->func) < an_frank(c, y->func) ? -1 : 1;
 	if (x->rule != y->rule)
 		return x->rule < y->rule ? -1 : 1;
 	if (x->module != y->module)
 		return x->module < y->module ? -1 : 1;
-	return (x->resp > y->resp) - (x->resp < y->resp);
+	return (an_frank(c, x->resp) > an_frank(c, y->resp)) - (an_frank(c, x->resp) < an_frank(c, y->resp));
 }
 
 struct chosen {
@@ -182,7 +183,7 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 	for (uint32_t k = 0; k < c->nr; k++)
 		owner[k] = AN_NONE;
 	if (c->nr_cands > 1)
-		qsort(c->cands, c->nr_cands, sizeof(*c->cands), cmp_cand);
+		qsort_r(c->cands, c->nr_cands, sizeof(*c->cands), cmp_cand, c);
 	for (size_t i = 0; i < c->nr_cands; i++) {
 		struct an_cand *cand = &c->cands[i];
 		uint64_t free_w = 0, best_w = 0;
@@ -244,7 +245,8 @@ static size_t top_funcs(const struct an_ctx *c, struct an_tuple *t, size_t n, ui
 		size_t best = n;
 
 		for (size_t i = 0; i < n; i++)
-			if (t[i].a != AN_NONE && t[i].a != skip && t[i].w && (best == n || t[i].w > t[best].w))
+			if (t[i].a != AN_NONE && t[i].a != skip && t[i].w &&
+			    (best == n || t[i].w > t[best].w || (t[i].w == t[best].w && c->frank[t[i].a] < c->frank[t[best].a])))
 				best = i;
 		/* a name for less than 5% of the whole list would only mislead */
 		if (best == n || t[best].w * 20 < sum)
@@ -500,6 +502,7 @@ void an_ctx__exit(struct an_ctx *c)
 {
 	free(c->fi);
 	free(c->funcs);
+	free(c->frank);
 	free(c->node);
 	free(c->end);
 	free(c->parent);
