@@ -107,7 +107,7 @@ static bool subject_ok(const struct an_ctx *c, uint32_t f)
 {
 	const struct an_frame_info *fi = &c->fi[c->funcs[f].frame];
 
-	return fi->cls == AN_CLASS_USER && !fi->boilerplate && c->fentry[f] * 2 <= c->ftotal[f];
+	return fi->cls == AN_CLASS_USER && !fi->boilerplate && c->fc[f].entry * 2 <= c->fc[f].total;
 }
 
 static int known_ops(struct an_ctx *c)
@@ -141,11 +141,11 @@ static int recursions(struct an_ctx *c)
 		int err;
 
 		/* Deep in at least half of its samples: a tree walk of depth 3 is not what this means. */
-		if (!subject_ok(c, f) || c->maxrep[f] < AN_RECURSION_DEPTH || c->deep[f] * 2 < c->ftotal[f] ||
-		    !at_least(c, c->ftotal[f], RECURSION_MIN))
+		if (c->fc[f].maxrep < AN_RECURSION_DEPTH || c->deep[f] * 2 < c->fc[f].total ||
+		    !at_least(c, c->fc[f].total, RECURSION_MIN) || !subject_ok(c, f))
 			continue;
-		cand.depth = c->maxrep[f];
-		cand.weight = c->ftotal[f];
+		cand.depth = c->fc[f].maxrep;
+		cand.weight = c->fc[f].total;
 		cand.claim = outer_claim(c, f);
 		if ((err = add(c, &cand)))
 			return err;
@@ -208,7 +208,7 @@ static int repeated_one(struct an_ctx *c, uint32_t f, const struct an_tuple *t, 
 
 		while (j < n && t[j].b == t[i].b)
 			w += t[j++].w;
-		if (at_least(c, w, REPEATED_CALLER_MIN) && (double)w >= REPEATED_CALLER_PART * (double)c->ftotal[f])
+		if (at_least(c, w, REPEATED_CALLER_MIN) && (double)w >= REPEATED_CALLER_PART * (double)c->fc[f].total)
 			g[ng++] = (struct group){ t + i, j - i, w };
 		i = j;
 	}
@@ -220,7 +220,7 @@ static int repeated_one(struct an_ctx *c, uint32_t f, const struct an_tuple *t, 
 			g[nalike++] = g[i];
 	if (nalike < 2)
 		return 0;
-	cand.weight = c->ftotal[f];
+	cand.weight = c->fc[f].total;
 	cand.depth = (uint32_t)nalike; /* callers doing the same work */
 	cand.claim = outer_claim(c, f);
 	for (size_t i = 0; i < nalike && i < ANALYZE_TOP; i++) {
@@ -248,7 +248,7 @@ static int repeated(struct an_ctx *c)
 	 * on a profile of millions of distinct stacks (a tuple per node) cost more than all the rest.
 	 */
 	for (size_t i = 0; i < c->nr_calls; i++)
-		if (subject_ok(c, c->calls[i].a) && at_least(c, c->ftotal[c->calls[i].a], REPEATED_MIN))
+		if (subject_ok(c, c->calls[i].a) && at_least(c, c->fc[c->calls[i].a].total, REPEATED_MIN))
 			c->calls[n++] = c->calls[i];
 	c->nr_calls = n;
 	g = malloc((c->nr_calls + 1) * sizeof(*g));
@@ -261,7 +261,7 @@ static int repeated(struct an_ctx *c)
 
 		while (j < c->nr_calls && c->calls[j].a == f)
 			j++;
-		if (subject_ok(c, f) && at_least(c, c->ftotal[f], REPEATED_MIN))
+		if (subject_ok(c, f) && at_least(c, c->fc[f].total, REPEATED_MIN))
 			err = repeated_one(c, f, c->calls + i, j - i, g);
 		i = j;
 	}
@@ -332,8 +332,8 @@ static int hotspots(struct an_ctx *c)
 	if (!top)
 		return -ENOMEM;
 	for (uint32_t f = 0; f < c->nr_funcs; f++)
-		if (hotspot_ok(c, f) && c->fself[f])
-			top[n++] = c->fself[f];
+		if (c->fc[f].self && hotspot_ok(c, f))
+			top[n++] = c->fc[f].self;
 	qsort(top, n, sizeof(*top), cmp_u64_desc);
 	if (n > 10)
 		n = 10;
@@ -342,10 +342,10 @@ static int hotspots(struct an_ctx *c)
 	for (uint32_t f = 0; f < c->nr_funcs && !err; f++) {
 		struct an_cand cand = { .kind = ANALYZE_HOTSPOT, .order = 5, .func = f, .rule = AN_NONE };
 
-		if (!hotspot_ok(c, f) || !at_least(c, c->fself[f], HOTSPOT_MIN) ||
-		    (!at_least(c, c->fself[f], HOTSPOT_ALWAYS) && (double)c->fself[f] < HOTSPOT_STANDOUT * median))
+		if (!an_wants_self(c, f) || !hotspot_ok(c, f) ||
+		    (!at_least(c, c->fc[f].self, HOTSPOT_ALWAYS) && (double)c->fc[f].self < HOTSPOT_STANDOUT * median))
 			continue;
-		cand.weight = c->fself[f];
+		cand.weight = c->fc[f].self;
 		cand.claim = (struct an_claim){ c->self_idx + c->self_start[f], c->self_start[f + 1] - c->self_start[f],
 						false, false };
 		err = add(c, &cand);
@@ -359,10 +359,10 @@ static int heavies(struct an_ctx *c)
 		struct an_cand cand = { .kind = ANALYZE_HEAVY, .order = 6, .func = f, .rule = AN_NONE };
 		int err;
 
-		if (!subject_ok(c, f) || !at_least(c, c->ftotal[f], HEAVY_MIN) || at_least(c, c->ftotal[f], HEAVY_MAX) ||
-		    (double)c->fself[f] > HEAVY_SELF_MAX * (double)c->ftotal[f])
+		if (!at_least(c, c->fc[f].total, HEAVY_MIN) || at_least(c, c->fc[f].total, HEAVY_MAX) ||
+		    (double)c->fc[f].self > HEAVY_SELF_MAX * (double)c->fc[f].total || !subject_ok(c, f))
 			continue;
-		cand.weight = c->ftotal[f];
+		cand.weight = c->fc[f].total;
 		cand.claim = outer_claim(c, f);
 		cand.level = UINT32_MAX;
 		for (size_t i = 0; i < cand.claim.n; i++)
@@ -382,6 +382,18 @@ int an_ctx__candidates(struct an_ctx *c)
 	    (err = hotspots(c)) || (err = heavies(c)))
 		return err;
 	return 0;
+}
+
+bool an_wants_self(const struct an_ctx *c, uint32_t f)
+{
+	return at_least(c, c->fc[f].self, HOTSPOT_MIN);
+}
+
+bool an_wants_outer(const struct an_ctx *c, uint32_t f)
+{
+	double min = RECURSION_MIN < REPEATED_MIN ? RECURSION_MIN : REPEATED_MIN;
+
+	return at_least(c, c->fc[f].total, min < HEAVY_MIN ? min : HEAVY_MIN);
 }
 
 /* The threshold a candidate's share not explained by others must still reach. */

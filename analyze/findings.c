@@ -509,10 +509,7 @@ void an_ctx__exit(struct an_ctx *c)
 	free(c->depth);
 	free(c->fn);
 	free(c->resp);
-	free(c->fself);
-	free(c->ftotal);
-	free(c->fentry);
-	free(c->maxrep);
+	free(c->fc);
 	free(c->deep);
 	free(c->self_start);
 	free(c->self_idx);
