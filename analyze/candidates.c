@@ -342,7 +342,7 @@ static int hotspots(struct an_ctx *c)
 	for (uint32_t f = 0; f < c->nr_funcs && !err; f++) {
 		struct an_cand cand = { .kind = ANALYZE_HOTSPOT, .order = 5, .func = f, .rule = AN_NONE };
 
-		if (!an_wants_self(c, f) || !hotspot_ok(c, f) ||
+		if (!an_wants_self(c, f) ||
 		    (!at_least(c, c->fc[f].self, HOTSPOT_ALWAYS) && (double)c->fc[f].self < HOTSPOT_STANDOUT * median))
 			continue;
 		cand.weight = c->fc[f].self;
@@ -364,10 +364,16 @@ static int heavies(struct an_ctx *c)
 			continue;
 		cand.weight = c->fc[f].total;
 		cand.claim = outer_claim(c, f);
+		/* the least depth of its nodes, counted up to the root (and no further than the least so far) */
 		cand.level = UINT32_MAX;
-		for (size_t i = 0; i < cand.claim.n; i++)
-			if (c->depth[cand.claim.idx[i]] < cand.level)
-				cand.level = c->depth[cand.claim.idx[i]];
+		for (size_t i = 0; i < cand.claim.n; i++) {
+			uint32_t d = 0;
+
+			for (uint32_t n = c->node[cand.claim.idx[i]]; n != FREC_NODE_ROOT && d < cand.level; n = an_node_parent(c, n))
+				d++;
+			if (d < cand.level)
+				cand.level = d;
+		}
 		if ((err = add(c, &cand)))
 			return err;
 	}
@@ -386,14 +392,14 @@ int an_ctx__candidates(struct an_ctx *c)
 
 bool an_wants_self(const struct an_ctx *c, uint32_t f)
 {
-	return at_least(c, c->fc[f].self, HOTSPOT_MIN);
+	return at_least(c, c->fc[f].self, HOTSPOT_MIN) && hotspot_ok(c, f);
 }
 
 bool an_wants_outer(const struct an_ctx *c, uint32_t f)
 {
 	double min = RECURSION_MIN < REPEATED_MIN ? RECURSION_MIN : REPEATED_MIN;
 
-	return at_least(c, c->fc[f].total, min < HEAVY_MIN ? min : HEAVY_MIN);
+	return at_least(c, c->fc[f].total, min < HEAVY_MIN ? min : HEAVY_MIN) && subject_ok(c, f);
 }
 
 /* The threshold a candidate's share not explained by others must still reach. */

@@ -138,7 +138,7 @@ static int children_of(const struct an_ctx *c, const struct an_cand *cand, uint3
 
 			for (uint32_t d = ch; d < c->end[ch]; d++)
 				w += c->owner[d] == me ? an_self(c, d) : 0;
-			if (an_tuples__push(t, n, cap, (struct an_tuple){ c->fn[ch], 0, 0, w }))
+			if (an_tuples__push(t, n, cap, (struct an_tuple){ an_fn(c, ch), 0, 0, w }))
 				return -ENOMEM;
 		}
 	}
@@ -278,7 +278,7 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 	if (what == CHILDREN && children_of(c, cand, me, &t, &n, &cap))
 		goto out;
 	for (size_t i = 0; what != CHILDREN && i < cl->n; i++) {
-		uint32_t x = cl->idx[i], up = c->parent[x];
+		uint32_t x = cl->idx[i], up = an_node_parent(c, c->node[x]), fx;
 		uint64_t w = cl->subtree ? an_tot(c, x) : an_self(c, x);
 		int err = 0;
 
@@ -289,14 +289,15 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 		case CALLERS:
 			/* the nearest caller that is another function and not boilerplate (an interpreter's
 			 * loop, a trampoline): recursion and inlined copies skipped */
-			while (up && (c->fn[up] == c->fn[x] || c->fi[frec_profile__node(c->p, c->node[up])->frame].boilerplate))
-				up = c->parent[up];
-			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->fn[up], 0, 0, w });
+			fx = an_fn(c, x);
+			while (up != FREC_NODE_ROOT && (an_node_fn(c, up) == fx || an_node_boilerplate(c, up)))
+				up = an_node_parent(c, up);
+			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ an_node_fn(c, up), 0, 0, w });
 			break;
 		default:
 			/* where the self time goes, inside the claimed subtrees */
 			for (uint32_t j = x; j < (cl->subtree ? c->end[x] : x + 1) && !err; j++)
-				err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->fn[j], 0, 0, an_self(c, j) });
+				err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ an_fn(c, j), 0, 0, an_self(c, j) });
 			break;
 		}
 		if (err)
@@ -328,13 +329,13 @@ static int heaviest_stack(const struct an_ctx *c, const struct an_cand *cand, ui
 	*len = 0;
 	if (best == AN_NONE)
 		return 0;
-	for (uint32_t k = best; k; k = c->parent[k])
+	for (uint32_t n = c->node[best]; n != FREC_NODE_ROOT; n = an_node_parent(c, n))
 		depth++;
 	s = malloc(((size_t)depth + STACK_EXTEND + 1) * sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	for (uint32_t k = best, i = depth; k; k = c->parent[k])
-		s[--i] = frec_profile__node(c->p, c->node[k])->frame;
+	for (uint32_t n = c->node[best], i = depth; n != FREC_NODE_ROOT; n = an_node_parent(c, n))
+		s[--i] = frec_profile__node(c->p, n)->frame;
 	*len = depth;
 	for (uint32_t k = best, extra = 0; cl->subtree && extra < STACK_EXTEND; extra++) {
 		uint32_t next = AN_NONE;
@@ -413,7 +414,7 @@ static int finish(struct an_ctx *c, struct analyze_report *r, const struct chose
 		if (!t)
 			return -ENOMEM;
 		for (size_t i = 0; i < cand->claim.n; i++)
-			t[i] = (struct an_tuple){ c->fn[cand->claim.idx[i]], 0, 0, an_tot(c, cand->claim.idx[i]) };
+			t[i] = (struct an_tuple){ an_fn(c, cand->claim.idx[i]), 0, 0, an_tot(c, cand->claim.idx[i]) };
 		if (top_funcs(c, t, cand->claim.n, AN_NONE, &top, 1))
 			f->subject = (struct analyze_fn){ top.name, top.module, cand->weight, false };
 		free(t);
@@ -434,8 +435,9 @@ static int finish(struct an_ctx *c, struct analyze_report *r, const struct chose
 	if (cand->kind != ANALYZE_HOTSPOT)
 		f->nr_inside = gather(c, cand, cand->kind == ANALYZE_HEAVY ? CHILDREN : INSIDE, me, f->inside);
 	FOR_CLAIM(c, &cand->claim, k, {
-		if (c->fn[k] != AN_NONE && c->funcs[c->fn[k]].name == f->subject.name &&
-		    c->funcs[c->fn[k]].module == f->subject.module)
+		uint32_t fk = an_fn(c, k);
+
+		if (fk != AN_NONE && c->funcs[fk].name == f->subject.name && c->funcs[fk].module == f->subject.module)
 			f->subject_self += an_self(c, k);
 	});
 	if ((err = heaviest_stack(c, cand, &m->stack, &f->stack_len)))
@@ -505,9 +507,6 @@ void an_ctx__exit(struct an_ctx *c)
 	free(c->frank);
 	free(c->node);
 	free(c->end);
-	free(c->parent);
-	free(c->depth);
-	free(c->fn);
 	free(c->resp);
 	free(c->fc);
 	free(c->deep);
