@@ -140,6 +140,14 @@ struct an_ctx {
 	uint32_t *node;       /* pre-order index -> node id */
 	uint32_t *end;        /* pre-order index -> one past its subtree */
 	uint32_t *resp;       /* pre-order index -> responsible function of samples there */
+	/*
+	 * The indices with self weight, ascending, and that weight: what a claim's samples are.  A
+	 * subtree's are a run of them, which the choice of findings reads instead of every node of
+	 * the subtree (one in twenty on bench/render's deep shape).
+	 */
+	uint32_t *selfk;
+	uint64_t *selfw;
+	uint32_t nr_self;
 	/* per function */
 	struct an_fcount *fc;
 	uint64_t *deep;           /* weight of samples where it is on the stack AN_RECURSION_DEPTH times */
@@ -159,7 +167,7 @@ struct an_ctx {
 	size_t nr_calls;
 	uint64_t unknown_user;    /* samples with an unnamed frame outside system code */
 	uint64_t unattributed;    /* samples with no function responsible (a truncated stack lost it) */
-	/* candidates, and per pre-order index the finding its self weight belongs to */
+	/* candidates, and per index with self weight (as in selfk) the finding its weight belongs to */
 	uint32_t *owner;
 	struct an_cand *cands;
 	size_t nr_cands, cands_cap;

@@ -110,11 +110,9 @@ static int collect(struct side *s, const struct analyze_rules *rules)
 
 	if ((err = an_ctx__classify(&c)) || !c.total || (err = an_ctx__measure(&c)) || (err = an_keys__init(&s->keys, c.nr_funcs, func_name, &c)))
 		goto out;
-	for (uint32_t k = 1; k < c.nr && !err; k++) {
-		uint32_t r, j, via = FREC_NONE, up;
+	for (uint32_t p = 0; p < c.nr_self && !err; p++) {
+		uint32_t k = c.selfk[p], r, j, via = FREC_NONE, up;
 
-		if (!an_self(&c, k))
-			continue;
 		r = c.resp[k] != AN_NONE ? c.resp[k] : an_fn(&c, k);
 		if (r == AN_NONE)
 			continue;
@@ -126,12 +124,12 @@ static int collect(struct side *s, const struct analyze_rules *rules)
 			via = FREC_NONE;
 		}
 		err = push(&s->parts, &s->nr_parts, &parts_cap,
-			   entry_of(s, &c, r, via == FREC_NONE ? AN_NONE : an_node_fn(&c, via), an_self(&c, k)));
+			   entry_of(s, &c, r, via == FREC_NONE ? AN_NONE : an_node_fn(&c, via), c.selfw[p]));
 		for (up = an_node_parent(&c, j); up != FREC_NODE_ROOT && (an_node_fn(&c, up) == r || an_node_boilerplate(&c, up));)
 			up = an_node_parent(&c, up);
 		if (!err)
 			err = push(&s->callers, &s->nr_callers, &callers_cap,
-				   entry_of(s, &c, r, an_node_fn(&c, up), an_self(&c, k)));
+				   entry_of(s, &c, r, an_node_fn(&c, up), c.selfw[p]));
 	}
 	if (!err) {
 		s->nr_parts = reduce(s->parts, s->nr_parts);

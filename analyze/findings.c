@@ -90,11 +90,30 @@ struct chosen {
 	size_t nr_also;
 };
 
-/* Apply @fn to every pre-order index a claim covers. */
-#define FOR_CLAIM(c, cl, j, body)                                                               \
+/* The first position in c->selfk of an index at least @k (c->nr_self if none). */
+static uint32_t self_pos(const struct an_ctx *c, uint32_t k)
+{
+	uint32_t lo = 0, hi = c->nr_self;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (c->selfk[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Apply @body to the position @p in c->selfk of every index with self weight that a claim covers:
+ * the samples it claims (the other indices hold none).
+ */
+#define FOR_CLAIM(c, cl, p, body)                                                               \
 	for (size_t ci_ = 0; ci_ < (cl)->n; ci_++) {                                            \
 		uint32_t lo_ = (cl)->idx[ci_], hi_ = (cl)->subtree ? (c)->end[lo_] : lo_ + 1;   \
-		for (uint32_t j = lo_; j < hi_; j++)                                            \
+		for (uint32_t p = self_pos(c, lo_); p < (c)->nr_self && (c)->selfk[p] < hi_; p++) \
 			body                                                                    \
 	}
 
@@ -131,13 +150,13 @@ static int children_of(const struct an_ctx *c, const struct an_cand *cand, uint3
 		       size_t *n, size_t *cap)
 {
 	for (size_t i = 0; i < cand->claim.n; i++) {
-		uint32_t x = cand->claim.idx[i];
+		uint32_t x = cand->claim.idx[i], p = self_pos(c, x + 1);
 
 		for (uint32_t ch = x + 1; ch < c->end[x]; ch = c->end[ch]) {
 			uint64_t w = 0;
 
-			for (uint32_t d = ch; d < c->end[ch]; d++)
-				w += c->owner[d] == me ? an_self(c, d) : 0;
+			for (; p < c->nr_self && c->selfk[p] < c->end[ch]; p++)
+				w += c->owner[p] == me ? c->selfw[p] : 0;
 			if (an_tuples__push(t, n, cap, (struct an_tuple){ an_fn(c, ch), 0, 0, w }))
 				return -ENOMEM;
 		}
@@ -170,7 +189,7 @@ static bool heavy_concentrated(const struct an_ctx *c, const struct an_cand *can
 
 static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 {
-	uint32_t *owner = c->owner = malloc((size_t)c->nr * sizeof(*owner));
+	uint32_t *owner = c->owner = malloc(((size_t)c->nr_self + 1) * sizeof(*owner));
 	struct chosen *ch = calloc(c->nr_cands + 1, sizeof(*ch));
 	uint64_t *by = calloc(c->nr_cands + 1, sizeof(*by));
 	size_t n = 0;
@@ -180,8 +199,8 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 		free(by);
 		return -ENOMEM;
 	}
-	for (uint32_t k = 0; k < c->nr; k++)
-		owner[k] = AN_NONE;
+	for (uint32_t p = 0; p < c->nr_self; p++)
+		owner[p] = AN_NONE;
 	if (c->nr_cands > 1)
 		qsort_r(c->cands, c->nr_cands, sizeof(*c->cands), cmp_cand, c);
 	for (size_t i = 0; i < c->nr_cands; i++) {
@@ -190,11 +209,11 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 		size_t best = 0;
 
 		memset(by, 0, n * sizeof(*by));
-		FOR_CLAIM(c, &cand->claim, k, {
-			if (owner[k] == AN_NONE)
-				free_w += an_self(c, k);
+		FOR_CLAIM(c, &cand->claim, p, {
+			if (owner[p] == AN_NONE)
+				free_w += c->selfw[p];
 			else
-				by[owner[k]] += an_self(c, k);
+				by[owner[p]] += c->selfw[p];
 		});
 		for (size_t j = 0; j < n; j++)
 			if (by[j] > best_w) {
@@ -209,14 +228,14 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 		}
 		if (an_pct(free_w, c->total) < an_cand__min_share(c, cand))
 			continue;
-		FOR_CLAIM(c, &cand->claim, k, {
-			if (owner[k] == AN_NONE)
-				owner[k] = (uint32_t)n;
+		FOR_CLAIM(c, &cand->claim, p, {
+			if (owner[p] == AN_NONE)
+				owner[p] = (uint32_t)n;
 		});
 		if (cand->kind == ANALYZE_HEAVY && !heavy_concentrated(c, cand, (uint32_t)n, free_w)) {
-			FOR_CLAIM(c, &cand->claim, k, {
-				if (owner[k] == n)
-					owner[k] = AN_NONE;
+			FOR_CLAIM(c, &cand->claim, p, {
+				if (owner[p] == n)
+					owner[p] = AN_NONE;
 			});
 			continue;
 		}
@@ -295,9 +314,10 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ an_node_fn(c, up), 0, 0, w });
 			break;
 		default:
-			/* where the self time goes, inside the claimed subtrees */
-			for (uint32_t j = x; j < (cl->subtree ? c->end[x] : x + 1) && !err; j++)
-				err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ an_fn(c, j), 0, 0, an_self(c, j) });
+			/* where the self time goes, inside the claimed subtrees (the nodes without any add none) */
+			for (uint32_t p = self_pos(c, x), hi = cl->subtree ? c->end[x] : x + 1;
+			     p < c->nr_self && c->selfk[p] < hi && !err; p++)
+				err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ an_fn(c, c->selfk[p]), 0, 0, c->selfw[p] });
 			break;
 		}
 		if (err)
@@ -434,11 +454,11 @@ static int finish(struct an_ctx *c, struct analyze_report *r, const struct chose
 	}
 	if (cand->kind != ANALYZE_HOTSPOT)
 		f->nr_inside = gather(c, cand, cand->kind == ANALYZE_HEAVY ? CHILDREN : INSIDE, me, f->inside);
-	FOR_CLAIM(c, &cand->claim, k, {
-		uint32_t fk = an_fn(c, k);
+	FOR_CLAIM(c, &cand->claim, p, {
+		uint32_t fk = an_fn(c, c->selfk[p]);
 
 		if (fk != AN_NONE && c->funcs[fk].name == f->subject.name && c->funcs[fk].module == f->subject.module)
-			f->subject_self += an_self(c, k);
+			f->subject_self += c->selfw[p];
 	});
 	if ((err = heaviest_stack(c, cand, &m->stack, &f->stack_len)))
 		return err;
@@ -519,6 +539,8 @@ void an_ctx__exit(struct an_ctx *c)
 	free(c->lib);
 	free(c->calls);
 	free(c->owner);
+	free(c->selfk);
+	free(c->selfw);
 	for (size_t i = 0; i < c->nr_cands; i++)
 		if (c->cands[i].claim.owned)
 			free((void *)c->cands[i].claim.idx);

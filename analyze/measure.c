@@ -57,7 +57,7 @@ struct walk {
 	uint32_t *caller;      /* per pre-order index: the caller of an outermost call that may be
 				* repeated work, known once the walk has summed its function's total */
 	uint32_t *rule_active; /* per rule: matches on the current stack */
-	size_t lib_cap, calls_cap;
+	size_t lib_cap, calls_cap, self_cap;
 };
 
 /* Repeated work: how this outermost call of @f splits among its children, keyed by its caller. */
@@ -91,8 +91,18 @@ static int enter(struct walk *w, uint32_t k, uint32_t d)
 	uint32_t f = fi->cls == AN_CLASS_GROUP ? AN_NONE : fi->func;
 	uint32_t block;
 
-	if (n->self)
+	if (n->self) {
 		w->flags[k] |= FLAG_SELF;
+		if (c->nr_self == w->self_cap) {
+			size_t cap = w->self_cap;
+
+			if (an_grow((void **)&c->selfk, &cap, c->nr_self + 1, sizeof(*c->selfk)) ||
+			    an_grow((void **)&c->selfw, &w->self_cap, cap, sizeof(*c->selfw)))
+				return -ENOMEM;
+		}
+		c->selfk[c->nr_self] = k;
+		c->selfw[c->nr_self++] = n->self;
+	}
 	*cy = *up;
 	cy->in_op = up->in_op || fi->rule != AN_NONE;
 	cy->in_specific = up->in_specific || (fi->rule != AN_NONE && !an_rules__get(c->rules, fi->rule)->generic);
