@@ -302,13 +302,6 @@ static int libraries(struct an_ctx *c)
 	return 0;
 }
 
-static int cmp_u64_desc(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x < y) - (x > y);
-}
-
 /* A function may be a hotspot unless it is frec's own root, unnamed, or system boilerplate. */
 static bool hotspot_ok(const struct an_ctx *c, uint32_t f)
 {
@@ -324,21 +317,22 @@ static bool hotspot_ok(const struct an_ctx *c, uint32_t f)
  */
 static int hotspots(struct an_ctx *c)
 {
-	uint64_t *top = malloc(((size_t)c->nr_funcs + 1) * sizeof(*top));
+	uint64_t top[10]; /* the heaviest selves, heaviest first: kept as they come, not sorted all */
 	size_t n = 0;
 	double median;
 	int err = 0;
 
-	if (!top)
-		return -ENOMEM;
-	for (uint32_t f = 0; f < c->nr_funcs; f++)
-		if (c->fc[f].self && hotspot_ok(c, f))
-			top[n++] = c->fc[f].self;
-	qsort(top, n, sizeof(*top), cmp_u64_desc);
-	if (n > 10)
-		n = 10;
+	for (uint32_t f = 0; f < c->nr_funcs; f++) {
+		uint64_t s = c->fc[f].self;
+		size_t i;
+
+		if (!s || (n == 10 && s <= top[9]) || !hotspot_ok(c, f))
+			continue;
+		for (i = n < 10 ? n++ : 9; i && top[i - 1] < s; i--)
+			top[i] = top[i - 1];
+		top[i] = s;
+	}
 	median = n ? (n % 2 ? (double)top[n / 2] : ((double)top[n / 2 - 1] + (double)top[n / 2]) / 2) : 0;
-	free(top);
 	for (uint32_t f = 0; f < c->nr_funcs && !err; f++) {
 		struct an_cand cand = { .kind = ANALYZE_HOTSPOT, .order = 5, .func = f, .rule = AN_NONE };
 
