@@ -517,34 +517,32 @@ Test(analyze, ties_between_functions_go_by_name_not_by_input_order)
 	cr_assert_null(find("recursion", "zeta", NULL), "%s", dump());
 }
 
-/*
- * A hotspot under 15% must stand out against the median of the ten heaviest selves, whatever order
- * the functions come in: here ten light ones first, then six of 8% that set the median at 8%, so
- * that hot's 12% (under twice that) is no hotspot.
- */
-Test(analyze, hotspot_standout_is_against_the_ten_heaviest_whatever_their_order)
+/* Ten functions of self 1, then six of self @mid, then hot of 12, and unnamed frames for the rest of 100. */
+static void load_light_mid_hot(int mid)
 {
 	struct sbuf b = { 0 };
 
 	for (int i = 0; i < 10; i++)
 		sb_add(&b, "main;light%d 1\n", i);
 	for (int i = 0; i < 6; i++)
-		sb_add(&b, "main;mid%d 8\n", i);
-	sb_add(&b, "main;hot 12\nmain;[unknown] 30\n");
+		sb_add(&b, "main;mid%d %d\n", i, mid);
+	sb_add(&b, "main;hot 12\nmain;[unknown] %d\n", 100 - 10 - 6 * mid - 12);
 	load(b.s);
 	free(b.s);
+}
+
+/*
+ * A hotspot under 15% must stand out against the median of the ten heaviest selves, whatever order
+ * the functions come in: here ten light ones first, then six of 8% that set the median at 8%, so
+ * that hot's 12% (under twice that) is no hotspot; with the six at 4%, it stands out.
+ */
+Test(analyze, hotspot_standout_is_against_the_ten_heaviest_whatever_their_order)
+{
+	load_light_mid_hot(8);
 	analyze();
 	cr_assert_null(find("hotspot", "hot", NULL), "%s", dump());
 	fixture_fini();
-	/* and with the six at 4% (median 4%), hot's 12% stands out */
-	b = (struct sbuf){ 0 };
-	for (int i = 0; i < 10; i++)
-		sb_add(&b, "main;light%d 1\n", i);
-	for (int i = 0; i < 6; i++)
-		sb_add(&b, "main;mid%d 4\n", i);
-	sb_add(&b, "main;hot 12\nmain;[unknown] 54\n");
-	load(b.s);
-	free(b.s);
+	load_light_mid_hot(4);
 	analyze();
 	cr_assert_not_null(find("hotspot", "hot", NULL), "%s", dump());
 }
