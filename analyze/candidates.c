@@ -363,7 +363,7 @@ static int heavies(struct an_ctx *c)
 		for (size_t i = 0; i < cand.claim.n; i++) {
 			uint32_t d = 0;
 
-			for (uint32_t n = c->node[cand.claim.idx[i]]; n != FREC_NODE_ROOT && d < cand.level; n = an_node_parent(c, n))
+			for (uint32_t n = an_node(c, cand.claim.idx[i]); n != FREC_NODE_ROOT && d < cand.level; n = an_node_parent(c, n))
 				d++;
 			if (d < cand.level)
 				cand.level = d;

@@ -117,10 +117,10 @@ static int collect(struct side *s, const struct analyze_rules *rules)
 		if (r == AN_NONE)
 			continue;
 		/* the responsible frame: the nearest one of r at or above the sample; via: its child (node ids) */
-		for (j = c.node[k]; j != FREC_NODE_ROOT && an_node_fn(&c, j) != r; j = an_node_parent(&c, j))
+		for (j = an_node(&c, k); j != FREC_NODE_ROOT && an_node_fn(&c, j) != r; j = an_node_parent(&c, j))
 			via = j;
 		if (j == FREC_NODE_ROOT) {
-			j = c.node[k];
+			j = an_node(&c, k);
 			via = FREC_NONE;
 		}
 		err = push(&s->parts, &s->nr_parts, &parts_cap,

@@ -297,7 +297,7 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 	if (what == CHILDREN && children_of(c, cand, me, &t, &n, &cap))
 		goto out;
 	for (size_t i = 0; what != CHILDREN && i < cl->n; i++) {
-		uint32_t x = cl->idx[i], up = an_node_parent(c, c->node[x]), fx;
+		uint32_t x = cl->idx[i], up = an_node_parent(c, an_node(c, x)), fx;
 		uint64_t w = cl->subtree ? an_tot(c, x) : an_self(c, x);
 		int err = 0;
 
@@ -349,12 +349,12 @@ static int heaviest_stack(const struct an_ctx *c, const struct an_cand *cand, ui
 	*len = 0;
 	if (best == AN_NONE)
 		return 0;
-	for (uint32_t n = c->node[best]; n != FREC_NODE_ROOT; n = an_node_parent(c, n))
+	for (uint32_t n = an_node(c, best); n != FREC_NODE_ROOT; n = an_node_parent(c, n))
 		depth++;
 	s = malloc(((size_t)depth + STACK_EXTEND + 1) * sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	for (uint32_t n = c->node[best], i = depth; n != FREC_NODE_ROOT; n = an_node_parent(c, n))
+	for (uint32_t n = an_node(c, best), i = depth; n != FREC_NODE_ROOT; n = an_node_parent(c, n))
 		s[--i] = frec_profile__node(c->p, n)->frame;
 	*len = depth;
 	for (uint32_t k = best, extra = 0; cl->subtree && extra < STACK_EXTEND; extra++) {
@@ -365,7 +365,7 @@ static int heaviest_stack(const struct an_ctx *c, const struct an_cand *cand, ui
 				next = ch;
 		if (next == AN_NONE)
 			break;
-		s[(*len)++] = frec_profile__node(c->p, c->node[next])->frame;
+		s[(*len)++] = frec_profile__node(c->p, an_node(c, next))->frame;
 		k = next;
 	}
 	*stack = s;
@@ -403,7 +403,7 @@ static int claim_nodes(const struct an_ctx *c, const struct an_cand *cand, uint3
 	memcpy(idx, cl->idx, cl->n * sizeof(*idx));
 	qsort_r(idx, cl->n, sizeof(*idx), cmp_by_weight, &bw);
 	for (size_t i = 0; i < n; i++)
-		idx[i] = c->node[idx[i]];
+		idx[i] = an_node(c, idx[i]);
 	*out = idx;
 	*nr = n;
 	return 0;

@@ -64,7 +64,7 @@ struct walk {
 static int record_call(struct walk *w, uint32_t k, uint32_t f, uint32_t caller)
 {
 	struct an_ctx *c = w->c;
-	const struct frec_node *n = frec_profile__node(c->p, c->node[k]);
+	const struct frec_node *n = frec_profile__node(c->p, an_node(c, k));
 	int err = 0;
 
 	if (an_self(c, k))
@@ -83,7 +83,7 @@ static int record_call(struct walk *w, uint32_t k, uint32_t f, uint32_t caller)
 static int enter(struct walk *w, uint32_t k, uint32_t d)
 {
 	struct an_ctx *c = w->c;
-	const struct frec_node *n = frec_profile__node(c->p, c->node[k]);
+	const struct frec_node *n = frec_profile__node(c->p, an_node(c, k));
 	const struct an_frame_info *fi = &c->fi[n->frame];
 	const struct carry *up = &w->cy[d - 1];
 	struct carry *cy = &w->cy[d];
@@ -164,7 +164,7 @@ static int enter(struct walk *w, uint32_t k, uint32_t d)
 static void leave(struct walk *w, uint32_t k)
 {
 	struct an_ctx *c = w->c;
-	const struct an_frame_info *fi = &c->fi[frec_profile__node(c->p, c->node[k])->frame];
+	const struct an_frame_info *fi = &c->fi[frec_profile__node(c->p, an_node(c, k))->frame];
 
 	c->end[k] = c->nr;
 	if (fi->cls != AN_CLASS_GROUP)
@@ -216,7 +216,7 @@ static int build_lists(struct an_ctx *c, uint8_t *flags, struct list_spec *ls, s
 		/* the flags first: the key costs a look at the node, far away for most */
 		if (!(flags[k] & mask))
 			continue;
-		frame = frec_profile__node(c->p, c->node[k])->frame;
+		frame = frec_profile__node(c->p, an_node(c, k))->frame;
 		for (size_t l = 0; l < nr; l++) {
 			uint32_t key = list_key(c, flags[k], &ls[l], frame);
 
@@ -240,7 +240,7 @@ static int build_lists(struct an_ctx *c, uint8_t *flags, struct list_spec *ls, s
 
 		if (!(flags[k] & mask))
 			continue;
-		frame = frec_profile__node(c->p, c->node[k])->frame;
+		frame = frec_profile__node(c->p, an_node(c, k))->frame;
 		for (size_t l = 0; l < nr; l++) {
 			uint32_t key = list_key(c, flags[k], &ls[l], frame);
 
@@ -263,6 +263,21 @@ out:
 		free(ls[l].ix);
 	}
 	return err;
+}
+
+/* Index @k of @nn is node @n: a table from the first index that is not its own node on.  0 or -ENOMEM. */
+static int set_node(struct an_ctx *c, uint32_t k, uint32_t n, uint32_t nn)
+{
+	if (!c->node && n == k)
+		return 0;
+	if (!c->node) {
+		if (!(c->node = malloc(((size_t)nn + 1) * sizeof(*c->node))))
+			return -ENOMEM;
+		for (uint32_t i = 0; i < k; i++)
+			c->node[i] = i;
+	}
+	c->node[k] = n;
+	return 0;
 }
 
 /* Room in the per-depth arrays for depth @d.  0 or -ENOMEM. */
@@ -304,7 +319,7 @@ static int record_calls(struct walk *w, const uint8_t *wf)
 
 		if (w->caller[k] == AN_NONE)
 			continue;
-		frame = frec_profile__node(c->p, c->node[k])->frame;
+		frame = frec_profile__node(c->p, an_node(c, k))->frame;
 		if (wf[frame] & WANT_CALLS)
 			err = record_call(w, k, c->fi[frame].func, w->caller[k]);
 	}
@@ -351,16 +366,14 @@ int an_ctx__measure(struct an_ctx *c)
 	w.flags = calloc((size_t)nn + 1, 1);
 	w.caller = malloc(((size_t)nn + 1) * sizeof(*w.caller));
 	w.rule_active = calloc((size_t)c->nr_rules + 1, sizeof(*w.rule_active));
-	c->node = malloc(((size_t)nn + 1) * sizeof(*c->node));
 	c->end = malloc(((size_t)nn + 1) * sizeof(*c->end));
 	c->resp = malloc(((size_t)nn + 1) * sizeof(*c->resp));
 	c->fc = calloc((size_t)nf + 1, sizeof(*c->fc));
 	c->deep = calloc((size_t)nf + 1, sizeof(*c->deep));
-	if (!w.flags || !w.caller || !w.rule_active || !c->node || !c->end || !c->resp || !c->fc || !c->deep)
+	if (!w.flags || !w.caller || !w.rule_active || !c->end || !c->resp || !c->fc || !c->deep)
 		goto out;
 
 	/* The root: index 0, nothing carried. */
-	c->node[0] = FREC_NODE_ROOT;
 	c->resp[0] = AN_NONE;
 	w.cy[0] = (struct carry){ AN_NONE, AN_NONE, AN_NONE, AN_NONE, AN_NONE, false, false, false, false };
 	c->nr = 1;
@@ -369,7 +382,8 @@ int an_ctx__measure(struct an_ctx *c)
 	while (n != FREC_NONE) {
 		uint32_t k = c->nr++;
 
-		c->node[k] = n;
+		if ((err = set_node(c, k, n, nn)))
+			goto out;
 		w.caller[k] = AN_NONE;
 		if ((err = reach(&w, depth + 1)) || (err = enter(&w, k, depth)))
 			goto out;
@@ -383,7 +397,7 @@ int an_ctx__measure(struct an_ctx *c)
 			uint32_t top = w.path[--depth];
 
 			leave(&w, top);
-			n = frec_profile__node(c->p, c->node[top])->next_sibling;
+			n = frec_profile__node(c->p, an_node(c, top))->next_sibling;
 			if (n != FREC_NONE)
 				break;
 		}
