@@ -150,7 +150,8 @@ struct an_ctx {
 	uint32_t nr_self;
 	/* per function */
 	struct an_fcount *fc;
-	uint64_t *deep;           /* weight of samples where it is on the stack AN_RECURSION_DEPTH times */
+	uint64_t *deep;           /* weight of samples where it is on the stack AN_RECURSION_DEPTH times;
+				   * NULL while no function is */
 	/*
 	 * CSR lists: per function its nodes with self weight, its outermost nodes (empty for the
 	 * functions that no candidate could claim them for: an_wants_self(), an_wants_outer()); per

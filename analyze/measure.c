@@ -143,8 +143,12 @@ static int enter(struct walk *w, uint32_t k, uint32_t d)
 		}
 		if (a > fc->maxrep)
 			fc->maxrep = a;
-		if (a == AN_RECURSION_DEPTH)
+		if (a == AN_RECURSION_DEPTH) {
+			/* allocated at the first such recursion: most large profiles have none */
+			if (!c->deep && !(c->deep = calloc((size_t)c->nr_funcs + 1, sizeof(*c->deep))))
+				return -ENOMEM;
 			c->deep[f] += n->total;
+		}
 		if (a == 1 && user && !fi->boilerplate && !up->in_op)
 			w->caller[k] = up->caller;
 	}
@@ -369,8 +373,7 @@ int an_ctx__measure(struct an_ctx *c)
 	c->end = malloc(((size_t)nn + 1) * sizeof(*c->end));
 	c->resp = malloc(((size_t)nn + 1) * sizeof(*c->resp));
 	c->fc = calloc((size_t)nf + 1, sizeof(*c->fc));
-	c->deep = calloc((size_t)nf + 1, sizeof(*c->deep));
-	if (!w.flags || !w.caller || !w.rule_active || !c->end || !c->resp || !c->fc || !c->deep)
+	if (!w.flags || !w.caller || !w.rule_active || !c->end || !c->resp || !c->fc)
 		goto out;
 
 	/* The root: index 0, nothing carried. */
@@ -415,8 +418,11 @@ int an_ctx__measure(struct an_ctx *c)
 	 */
 	if (!err) {
 		struct list_spec ls[] = {
-			{ any & WANT_SELF ? FLAG_SELF : 0, WANT_SELF, wf, nf, &c->self_start, &c->self_idx, NULL, NULL },
-			{ any & WANT_OUTER ? FLAG_OUTER : 0, WANT_OUTER, wf, nf, &c->outer_start, &c->outer_idx, NULL, NULL },
+			/* a list no function wants has no keys either (no candidate reads its starts) */
+			{ any & WANT_SELF ? FLAG_SELF : 0, WANT_SELF, wf, any & WANT_SELF ? nf : 0, &c->self_start, &c->self_idx,
+			  NULL, NULL },
+			{ any & WANT_OUTER ? FLAG_OUTER : 0, WANT_OUTER, wf, any & WANT_OUTER ? nf : 0, &c->outer_start,
+			  &c->outer_idx, NULL, NULL },
 			{ FLAG_OP_OUTER, 0, NULL, c->nr_rules, &c->op_start, &c->op_idx, NULL, NULL },
 		};
 
