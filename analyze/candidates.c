@@ -361,9 +361,9 @@ static int heavies(struct an_ctx *c)
 		/* the least depth of its nodes, counted up to the root (and no further than the least so far) */
 		cand.level = UINT32_MAX;
 		for (size_t i = 0; i < cand.claim.n; i++) {
-			uint32_t d = 0;
+			uint32_t d = 0, n = an_node(c, cand.claim.idx[i]);
 
-			for (uint32_t n = an_node(c, cand.claim.idx[i]); n != FREC_NODE_ROOT && d < cand.level; n = an_node_parent(c, n))
+			for (; n != FREC_NODE_ROOT && d < cand.level; n = an_node_parent(c, n))
 				d++;
 			if (d < cand.level)
 				cand.level = d;

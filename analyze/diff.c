@@ -125,7 +125,8 @@ static int collect(struct side *s, const struct analyze_rules *rules)
 		}
 		err = push(&s->parts, &s->nr_parts, &parts_cap,
 			   entry_of(s, &c, r, via == FREC_NONE ? AN_NONE : an_node_fn(&c, via), c.selfw[p]));
-		for (up = an_node_parent(&c, j); up != FREC_NODE_ROOT && (an_node_fn(&c, up) == r || an_node_boilerplate(&c, up));)
+		up = an_node_parent(&c, j);
+		while (up != FREC_NODE_ROOT && (an_node_fn(&c, up) == r || an_node_boilerplate(&c, up)))
 			up = an_node_parent(&c, up);
 		if (!err)
 			err = push(&s->callers, &s->nr_callers, &callers_cap,

@@ -317,7 +317,8 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 			/* where the self time goes, inside the claimed subtrees (the nodes without any add none) */
 			for (uint32_t p = self_pos(c, x), hi = cl->subtree ? c->end[x] : x + 1;
 			     p < c->nr_self && c->selfk[p] < hi && !err; p++)
-				err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ an_fn(c, c->selfk[p]), 0, 0, c->selfw[p] });
+				err = an_tuples__push(&t, &n, &cap,
+						      (struct an_tuple){ an_fn(c, c->selfk[p]), 0, 0, c->selfw[p] });
 			break;
 		}
 		if (err)
