@@ -139,15 +139,22 @@ struct an_ctx {
 	uint32_t nr;          /* nodes, root included */
 	uint32_t *node;       /* pre-order index -> node id; NULL while they are the same (an_node()) */
 	uint32_t *end;        /* pre-order index -> one past its subtree */
-	uint32_t *resp;       /* pre-order index -> responsible function of samples there */
 	/*
-	 * The indices with self weight, ascending, and that weight: what a claim's samples are.  A
-	 * subtree's are a run of them, which the choice of findings reads instead of every node of
-	 * the subtree (one in twenty on bench/render's deep shape).
+	 * The indices with self weight, ascending, their weight and the function responsible for it:
+	 * what a claim's samples are.  A subtree's are a run of them, which the choice of findings
+	 * reads instead of every node of the subtree (one in twenty on bench/render's deep shape).
 	 */
 	uint32_t *selfk;
 	uint64_t *selfw;
+	uint32_t *selfr;
 	uint32_t nr_self;
+	/*
+	 * The function responsible at each outermost match of an operation rule, (index, function)
+	 * in a and b, ascending: with selfr, every index whose responsible a finding asks for (see
+	 * an_resp()), rather than 4 bytes for each node.
+	 */
+	struct an_tuple *op_resp;
+	size_t nr_op_resp;
 	/* per function */
 	struct an_fcount *fc;
 	uint64_t *deep;           /* weight of samples where it is on the stack AN_RECURSION_DEPTH times;
@@ -254,6 +261,12 @@ static inline uint32_t an_frank(const struct an_ctx *c, uint32_t f)
 {
 	return f == AN_NONE ? AN_NONE : c->frank[f];
 }
+
+/**
+ * an_resp() - the function responsible for samples at index @k, which must have self weight or be
+ * the outermost match of an operation rule; AN_NONE if none is.
+ */
+uint32_t an_resp(const struct an_ctx *c, uint32_t k);
 
 /** an_ctx__classify() - frame infos and the function table.  0 or -ENOMEM. */
 int an_ctx__classify(struct an_ctx *c);

@@ -113,7 +113,7 @@ static int collect(struct side *s, const struct analyze_rules *rules)
 	for (uint32_t p = 0; p < c.nr_self && !err; p++) {
 		uint32_t k = c.selfk[p], r, j, via = FREC_NONE, up;
 
-		r = c.resp[k] != AN_NONE ? c.resp[k] : an_fn(&c, k);
+		r = c.selfr[p] != AN_NONE ? c.selfr[p] : an_fn(&c, k);
 		if (r == AN_NONE)
 			continue;
 		/* the responsible frame: the nearest one of r at or above the sample; via: its child (node ids) */

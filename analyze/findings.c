@@ -106,6 +106,24 @@ static uint32_t self_pos(const struct an_ctx *c, uint32_t k)
 	return lo;
 }
 
+uint32_t an_resp(const struct an_ctx *c, uint32_t k)
+{
+	uint32_t p = self_pos(c, k);
+	size_t lo = 0, hi = c->nr_op_resp;
+
+	if (p < c->nr_self && c->selfk[p] == k)
+		return c->selfr[p];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->op_resp[mid].a < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nr_op_resp && c->op_resp[lo].a == k ? c->op_resp[lo].b : AN_NONE;
+}
+
 /*
  * Apply @body to the position @p in c->selfk of every index with self weight that a claim covers:
  * the samples it claims (the other indices hold none).
@@ -303,7 +321,7 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 
 		switch (what) {
 		case RESPONSIBLE:
-			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->resp[x], 0, 0, w });
+			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ an_resp(c, x), 0, 0, w });
 			break;
 		case CALLERS:
 			/* the nearest caller that is another function and not boilerplate (an interpreter's
@@ -528,7 +546,6 @@ void an_ctx__exit(struct an_ctx *c)
 	free(c->frank);
 	free(c->node);
 	free(c->end);
-	free(c->resp);
 	free(c->fc);
 	free(c->deep);
 	free(c->self_start);
@@ -542,6 +559,8 @@ void an_ctx__exit(struct an_ctx *c)
 	free(c->owner);
 	free(c->selfk);
 	free(c->selfw);
+	free(c->selfr);
+	free(c->op_resp);
 	for (size_t i = 0; i < c->nr_cands; i++)
 		if (c->cands[i].claim.owned)
 			free((void *)c->cands[i].claim.idx);

@@ -57,8 +57,28 @@ struct walk {
 	uint32_t *caller;      /* per pre-order index: the caller of an outermost call that may be
 				* repeated work, known once the walk has summed its function's total */
 	uint32_t *rule_active; /* per rule: matches on the current stack */
-	size_t lib_cap, calls_cap, self_cap;
+	size_t lib_cap, calls_cap, self_cap, op_cap;
 };
+
+/* Room for one more index with self weight in the three arrays that list them.  0 or -ENOMEM. */
+static int grow_self(struct walk *w)
+{
+	struct an_ctx *c = w->c;
+	size_t cap = w->self_cap ? 2 * w->self_cap : 1024;
+	void *k = realloc(c->selfk, cap * sizeof(*c->selfk)), *wt, *r;
+
+	if (!k)
+		return -ENOMEM;
+	c->selfk = k;
+	if (!(wt = realloc(c->selfw, cap * sizeof(*c->selfw))))
+		return -ENOMEM;
+	c->selfw = wt;
+	if (!(r = realloc(c->selfr, cap * sizeof(*c->selfr))))
+		return -ENOMEM;
+	c->selfr = r;
+	w->self_cap = cap;
+	return 0;
+}
 
 /* Repeated work: how this outermost call of @f splits among its children, keyed by its caller. */
 static int record_call(struct walk *w, uint32_t k, uint32_t f, uint32_t caller)
@@ -89,20 +109,8 @@ static int enter(struct walk *w, uint32_t k, uint32_t d)
 	struct carry *cy = &w->cy[d];
 	bool user = fi->cls == AN_CLASS_USER, lib = fi->cls == AN_CLASS_SYSTEM || fi->cls == AN_CLASS_KERNEL;
 	uint32_t f = fi->cls == AN_CLASS_GROUP ? AN_NONE : fi->func;
-	uint32_t block;
+	uint32_t block, resp;
 
-	if (n->self) {
-		w->flags[k] |= FLAG_SELF;
-		if (c->nr_self == w->self_cap) {
-			size_t cap = w->self_cap;
-
-			if (an_grow((void **)&c->selfk, &cap, c->nr_self + 1, sizeof(*c->selfk)) ||
-			    an_grow((void **)&c->selfw, &w->self_cap, cap, sizeof(*c->selfw)))
-				return -ENOMEM;
-		}
-		c->selfk[c->nr_self] = k;
-		c->selfw[c->nr_self++] = n->self;
-	}
 	*cy = *up;
 	cy->in_op = up->in_op || fi->rule != AN_NONE;
 	cy->in_specific = up->in_specific || (fi->rule != AN_NONE && !an_rules__get(c->rules, fi->rule)->generic);
@@ -122,9 +130,17 @@ static int enter(struct walk *w, uint32_t k, uint32_t d)
 		cy->lib = AN_NONE;
 	else if (up->lib == AN_NONE)
 		cy->lib = frec_profile__frame(c->p, n->frame)->module;
-	c->resp[k] = cy->resp0 != AN_NONE ? cy->resp0 : cy->resp1 != AN_NONE ? cy->resp1 : cy->resp2;
-	if (c->resp[k] == AN_NONE)
+	resp = cy->resp0 != AN_NONE ? cy->resp0 : cy->resp1 != AN_NONE ? cy->resp1 : cy->resp2;
+	if (resp == AN_NONE)
 		c->unattributed += n->self;
+	if (n->self) {
+		w->flags[k] |= FLAG_SELF;
+		if (c->nr_self == w->self_cap && grow_self(w))
+			return -ENOMEM;
+		c->selfk[c->nr_self] = k;
+		c->selfw[c->nr_self] = n->self;
+		c->selfr[c->nr_self++] = resp;
+	}
 
 	if (fi->unknown && fi->cls != AN_CLASS_SYSTEM && fi->cls != AN_CLASS_KERNEL && !up->unknown_user) {
 		cy->unknown_user = true;
@@ -153,15 +169,17 @@ static int enter(struct walk *w, uint32_t k, uint32_t d)
 			w->caller[k] = up->caller;
 	}
 	if (fi->rule != AN_NONE) {
-		if (!up->in_specific && !w->rule_active[fi->rule])
+		if (!up->in_specific && !w->rule_active[fi->rule]) {
 			w->flags[k] |= FLAG_OP_OUTER;
+			if (an_tuples__push(&c->op_resp, &c->nr_op_resp, &w->op_cap, (struct an_tuple){ k, resp, 0, 0 }))
+				return -ENOMEM;
+		}
 		w->rule_active[fi->rule]++;
 	}
 	/* Library blocks: self weight in a library (or the kernel) whose module is not the responsible's. */
 	block = fi->cls == AN_CLASS_KERNEL ? AN_KERNEL_MODULE : cy->lib;
-	if (n->self && lib && block != AN_NONE && block != 0 && c->resp[k] != AN_NONE &&
-	    c->funcs[c->resp[k]].module != block)
-		return an_tuples__push(&c->lib, &c->nr_lib, &w->lib_cap, (struct an_tuple){ block, c->resp[k], k, n->self });
+	if (n->self && lib && block != AN_NONE && block != 0 && resp != AN_NONE && c->funcs[resp].module != block)
+		return an_tuples__push(&c->lib, &c->nr_lib, &w->lib_cap, (struct an_tuple){ block, resp, k, n->self });
 	return 0;
 }
 
@@ -371,13 +389,11 @@ int an_ctx__measure(struct an_ctx *c)
 	w.caller = malloc(((size_t)nn + 1) * sizeof(*w.caller));
 	w.rule_active = calloc((size_t)c->nr_rules + 1, sizeof(*w.rule_active));
 	c->end = malloc(((size_t)nn + 1) * sizeof(*c->end));
-	c->resp = malloc(((size_t)nn + 1) * sizeof(*c->resp));
 	c->fc = calloc((size_t)nf + 1, sizeof(*c->fc));
-	if (!w.flags || !w.caller || !w.rule_active || !c->end || !c->resp || !c->fc)
+	if (!w.flags || !w.caller || !w.rule_active || !c->end || !c->fc)
 		goto out;
 
 	/* The root: index 0, nothing carried. */
-	c->resp[0] = AN_NONE;
 	w.cy[0] = (struct carry){ AN_NONE, AN_NONE, AN_NONE, AN_NONE, AN_NONE, false, false, false, false };
 	c->nr = 1;
 	w.path[depth++] = 0;
