@@ -130,20 +130,40 @@ struct an_ctx {
 	struct an_frame_info *fi; /* per frame */
 	struct an_func *funcs;
 	uint32_t nr_funcs;
-	/* the tree in pre-order */
+	uint32_t *frank;          /* per function: its place in the order of names and modules */
+	/*
+	 * The tree in pre-order.  A node's parent, depth and function are not kept per index (12
+	 * bytes a node, 54 MB on a profile of 4.5M nodes): the profile's node has its parent, and
+	 * an_fn() its function; the few who need a depth count it.
+	 */
 	uint32_t nr;          /* nodes, root included */
-	uint32_t *node;       /* pre-order index -> node id */
+	uint32_t *node;       /* pre-order index -> node id; NULL while they are the same (an_node()) */
 	uint32_t *end;        /* pre-order index -> one past its subtree */
-	uint32_t *parent;     /* pre-order index -> parent's index (AN_NONE for the root) */
-	uint32_t *depth;      /* pre-order index -> depth (the root's children are 1) */
-	uint32_t *fn;         /* pre-order index -> function, AN_NONE for the root and groups */
-	uint32_t *resp;       /* pre-order index -> responsible function of samples there */
+	/*
+	 * The indices with self weight, ascending, their weight and the function responsible for it:
+	 * what a claim's samples are.  A subtree's are a run of them, which the choice of findings
+	 * reads instead of every node of the subtree (one in twenty on bench/render's deep shape).
+	 */
+	uint32_t *selfk;
+	uint64_t *selfw;
+	uint32_t *selfr;
+	uint32_t nr_self;
+	/*
+	 * The function responsible at each outermost match of an operation rule, (index, function)
+	 * in a and b, ascending: with selfr, every index whose responsible a finding asks for (see
+	 * an_resp()), rather than 4 bytes for each node.
+	 */
+	struct an_tuple *op_resp;
+	size_t nr_op_resp;
 	/* per function */
-	uint64_t *fself, *ftotal; /* total counts a sample once even when the function recurses */
-	uint64_t *fentry;         /* of the total, where the function is its stack's entry (main...) */
-	uint32_t *maxrep;         /* most times on one stack */
-	uint64_t *deep;           /* weight of samples where it is on the stack AN_RECURSION_DEPTH times */
-	/* CSR lists: per function its nodes with self weight, its outermost nodes; per rule its claims */
+	struct an_fcount *fc;
+	uint64_t *deep;           /* weight of samples where it is on the stack AN_RECURSION_DEPTH times;
+				   * NULL while no function is */
+	/*
+	 * CSR lists: per function its nodes with self weight, its outermost nodes (empty for the
+	 * functions that no candidate could claim them for: an_wants_self(), an_wants_outer()); per
+	 * rule its claims.
+	 */
 	uint32_t *self_start, *self_idx;
 	uint32_t *outer_start, *outer_idx;
 	uint32_t *op_start, *op_idx;
@@ -155,7 +175,7 @@ struct an_ctx {
 	size_t nr_calls;
 	uint64_t unknown_user;    /* samples with an unnamed frame outside system code */
 	uint64_t unattributed;    /* samples with no function responsible (a truncated stack lost it) */
-	/* candidates, and per pre-order index the finding its self weight belongs to */
+	/* candidates, and per index with self weight (as in selfk) the finding its weight belongs to */
 	uint32_t *owner;
 	struct an_cand *cands;
 	size_t nr_cands, cands_cap;
@@ -167,21 +187,86 @@ struct an_tuple {
 };
 
 /*
+ * A function's counts, together: the walk adds to them at every node, and on a profile of a million
+ * functions one read that brings them all costs a quarter of five reads in five arrays.
+ */
+struct an_fcount {
+	uint64_t self, total; /* total counts a sample once even when the function recurses */
+	uint64_t entry;       /* of the total, where the function is its stack's entry (main...) */
+	uint32_t active;      /* during the walk: times on the current stack */
+	uint32_t maxrep;      /* most times on one stack */
+};
+
+/*
+ * an_node() - the node id at pre-order index @k.  Where the profile numbers its nodes in pre-order
+ * (folded stacks read in sorted order: bench/render's inputs, and what stackcollapse scripts and
+ * frec write), the walk keeps no table of 4 bytes a node to say so.
+ */
+static inline uint32_t an_node(const struct an_ctx *c, uint32_t k)
+{
+	return c->node ? c->node[k] : k;
+}
+
+/*
  * The self and total weight at pre-order index @k: read from the profile's node rather than
  * copied, which cost 16 bytes per node (70 MB on a profile of 4.5M nodes) and bought no speed.
  */
 static inline uint64_t an_self(const struct an_ctx *c, uint32_t k)
 {
-	return frec_profile__node(c->p, c->node[k])->self;
+	return frec_profile__node(c->p, an_node(c, k))->self;
 }
 
 static inline uint64_t an_tot(const struct an_ctx *c, uint32_t k)
 {
-	return frec_profile__node(c->p, c->node[k])->total;
+	return frec_profile__node(c->p, an_node(c, k))->total;
+}
+
+/** an_node_fn() - the function of node id @n of the profile: AN_NONE for the root and groups. */
+static inline uint32_t an_node_fn(const struct an_ctx *c, uint32_t n)
+{
+	const struct an_frame_info *fi;
+
+	if (n == FREC_NODE_ROOT)
+		return AN_NONE;
+	fi = &c->fi[frec_profile__node(c->p, n)->frame];
+	return fi->cls == AN_CLASS_GROUP ? AN_NONE : fi->func;
+}
+
+/** an_fn() - the function at pre-order index @k. */
+static inline uint32_t an_fn(const struct an_ctx *c, uint32_t k)
+{
+	return an_node_fn(c, an_node(c, k));
+}
+
+/** an_node_parent() - the parent of node id @n (FREC_NONE for the root). */
+static inline uint32_t an_node_parent(const struct an_ctx *c, uint32_t n)
+{
+	return frec_profile__node(c->p, n)->parent;
+}
+
+/** an_node_boilerplate() - whether node id @n (not the root) is a boilerplate frame. */
+static inline bool an_node_boilerplate(const struct an_ctx *c, uint32_t n)
+{
+	return c->fi[frec_profile__node(c->p, n)->frame].boilerplate;
 }
 
 #define AN_RECURSION_DEPTH 10 /* a function this many times on one stack is recursion */
 #define AN_KERNEL_MODULE (UINT32_MAX - 1) /* library-block module meaning "the kernel" */
+
+/**
+ * an_frank() - function @f's place in the order of names (AN_NONE stays last): what breaks ties
+ * between functions, since function ids follow the order frames were added in.
+ */
+static inline uint32_t an_frank(const struct an_ctx *c, uint32_t f)
+{
+	return f == AN_NONE ? AN_NONE : c->frank[f];
+}
+
+/**
+ * an_resp() - the function responsible for samples at index @k, which must have self weight or be
+ * the outermost match of an operation rule; AN_NONE if none is.
+ */
+uint32_t an_resp(const struct an_ctx *c, uint32_t k);
 
 /** an_ctx__classify() - frame infos and the function table.  0 or -ENOMEM. */
 int an_ctx__classify(struct an_ctx *c);
@@ -196,6 +281,14 @@ void an_ctx__exit(struct an_ctx *c);
  * (all the conditions but those the measures decide).
  */
 bool an_may_repeat(const struct an_ctx *c, uint32_t f, uint64_t ftotal);
+
+/**
+ * an_wants_self() / an_wants_outer() - whether a candidate may claim function @f's nodes with self
+ * weight (a hotspot), or its outermost calls (recursion, repeated work, heavy subtree): only those
+ * functions' lists are built.
+ */
+bool an_wants_self(const struct an_ctx *c, uint32_t f);
+bool an_wants_outer(const struct an_ctx *c, uint32_t f);
 
 /** an_cand__min_share() - the share (percent) of a candidate that no other may explain. */
 double an_cand__min_share(const struct an_ctx *c, const struct an_cand *cand);

@@ -107,7 +107,7 @@ static bool subject_ok(const struct an_ctx *c, uint32_t f)
 {
 	const struct an_frame_info *fi = &c->fi[c->funcs[f].frame];
 
-	return fi->cls == AN_CLASS_USER && !fi->boilerplate && c->fentry[f] * 2 <= c->ftotal[f];
+	return fi->cls == AN_CLASS_USER && !fi->boilerplate && c->fc[f].entry * 2 <= c->fc[f].total;
 }
 
 static int known_ops(struct an_ctx *c)
@@ -141,11 +141,11 @@ static int recursions(struct an_ctx *c)
 		int err;
 
 		/* Deep in at least half of its samples: a tree walk of depth 3 is not what this means. */
-		if (!subject_ok(c, f) || c->maxrep[f] < AN_RECURSION_DEPTH || c->deep[f] * 2 < c->ftotal[f] ||
-		    !at_least(c, c->ftotal[f], RECURSION_MIN))
+		if (c->fc[f].maxrep < AN_RECURSION_DEPTH || c->deep[f] * 2 < c->fc[f].total ||
+		    !at_least(c, c->fc[f].total, RECURSION_MIN) || !subject_ok(c, f))
 			continue;
-		cand.depth = c->maxrep[f];
-		cand.weight = c->ftotal[f];
+		cand.depth = c->fc[f].maxrep;
+		cand.weight = c->fc[f].total;
 		cand.claim = outer_claim(c, f);
 		if ((err = add(c, &cand)))
 			return err;
@@ -183,13 +183,14 @@ struct group {
 	uint64_t w;
 };
 
-static int cmp_group(const void *a, const void *b)
+static int cmp_group(const void *a, const void *b, void *arg)
 {
 	const struct group *x = a, *y = b;
+	const struct an_ctx *c = arg;
 
 	if (x->w != y->w)
 		return x->w > y->w ? -1 : 1;
-	return (x->t->b > y->t->b) - (x->t->b < y->t->b);
+	return (an_frank(c, x->t->b) > an_frank(c, y->t->b)) - (an_frank(c, x->t->b) < an_frank(c, y->t->b));
 }
 
 /*
@@ -207,19 +208,19 @@ static int repeated_one(struct an_ctx *c, uint32_t f, const struct an_tuple *t, 
 
 		while (j < n && t[j].b == t[i].b)
 			w += t[j++].w;
-		if (at_least(c, w, REPEATED_CALLER_MIN) && (double)w >= REPEATED_CALLER_PART * (double)c->ftotal[f])
+		if (at_least(c, w, REPEATED_CALLER_MIN) && (double)w >= REPEATED_CALLER_PART * (double)c->fc[f].total)
 			g[ng++] = (struct group){ t + i, j - i, w };
 		i = j;
 	}
 	if (ng < 2)
 		return 0;
-	qsort(g, ng, sizeof(*g), cmp_group);
+	qsort_r(g, ng, sizeof(*g), cmp_group, c);
 	for (size_t i = 1; i < ng; i++)
 		if (alike(g[0].t, g[0].n, g[0].w, g[i].t, g[i].n, g[i].w) >= REPEATED_ALIKE)
 			g[nalike++] = g[i];
 	if (nalike < 2)
 		return 0;
-	cand.weight = c->ftotal[f];
+	cand.weight = c->fc[f].total;
 	cand.depth = (uint32_t)nalike; /* callers doing the same work */
 	cand.claim = outer_claim(c, f);
 	for (size_t i = 0; i < nalike && i < ANALYZE_TOP; i++) {
@@ -247,7 +248,7 @@ static int repeated(struct an_ctx *c)
 	 * on a profile of millions of distinct stacks (a tuple per node) cost more than all the rest.
 	 */
 	for (size_t i = 0; i < c->nr_calls; i++)
-		if (subject_ok(c, c->calls[i].a) && at_least(c, c->ftotal[c->calls[i].a], REPEATED_MIN))
+		if (subject_ok(c, c->calls[i].a) && at_least(c, c->fc[c->calls[i].a].total, REPEATED_MIN))
 			c->calls[n++] = c->calls[i];
 	c->nr_calls = n;
 	g = malloc((c->nr_calls + 1) * sizeof(*g));
@@ -260,7 +261,7 @@ static int repeated(struct an_ctx *c)
 
 		while (j < c->nr_calls && c->calls[j].a == f)
 			j++;
-		if (subject_ok(c, f) && at_least(c, c->ftotal[f], REPEATED_MIN))
+		if (subject_ok(c, f) && at_least(c, c->fc[f].total, REPEATED_MIN))
 			err = repeated_one(c, f, c->calls + i, j - i, g);
 		i = j;
 	}
@@ -301,13 +302,6 @@ static int libraries(struct an_ctx *c)
 	return 0;
 }
 
-static int cmp_u64_desc(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x < y) - (x > y);
-}
-
 /* A function may be a hotspot unless it is frec's own root, unnamed, or system boilerplate. */
 static bool hotspot_ok(const struct an_ctx *c, uint32_t f)
 {
@@ -323,28 +317,29 @@ static bool hotspot_ok(const struct an_ctx *c, uint32_t f)
  */
 static int hotspots(struct an_ctx *c)
 {
-	uint64_t *top = malloc(((size_t)c->nr_funcs + 1) * sizeof(*top));
+	uint64_t top[10]; /* the heaviest selves, heaviest first: kept as they come, not sorted all */
 	size_t n = 0;
 	double median;
 	int err = 0;
 
-	if (!top)
-		return -ENOMEM;
-	for (uint32_t f = 0; f < c->nr_funcs; f++)
-		if (hotspot_ok(c, f) && c->fself[f])
-			top[n++] = c->fself[f];
-	qsort(top, n, sizeof(*top), cmp_u64_desc);
-	if (n > 10)
-		n = 10;
+	for (uint32_t f = 0; f < c->nr_funcs; f++) {
+		uint64_t s = c->fc[f].self;
+		size_t i;
+
+		if (!s || (n == 10 && s <= top[9]) || !hotspot_ok(c, f))
+			continue;
+		for (i = n < 10 ? n++ : 9; i && top[i - 1] < s; i--)
+			top[i] = top[i - 1];
+		top[i] = s;
+	}
 	median = n ? (n % 2 ? (double)top[n / 2] : ((double)top[n / 2 - 1] + (double)top[n / 2]) / 2) : 0;
-	free(top);
 	for (uint32_t f = 0; f < c->nr_funcs && !err; f++) {
 		struct an_cand cand = { .kind = ANALYZE_HOTSPOT, .order = 5, .func = f, .rule = AN_NONE };
 
-		if (!hotspot_ok(c, f) || !at_least(c, c->fself[f], HOTSPOT_MIN) ||
-		    (!at_least(c, c->fself[f], HOTSPOT_ALWAYS) && (double)c->fself[f] < HOTSPOT_STANDOUT * median))
+		if (!an_wants_self(c, f) ||
+		    (!at_least(c, c->fc[f].self, HOTSPOT_ALWAYS) && (double)c->fc[f].self < HOTSPOT_STANDOUT * median))
 			continue;
-		cand.weight = c->fself[f];
+		cand.weight = c->fc[f].self;
 		cand.claim = (struct an_claim){ c->self_idx + c->self_start[f], c->self_start[f + 1] - c->self_start[f],
 						false, false };
 		err = add(c, &cand);
@@ -358,15 +353,21 @@ static int heavies(struct an_ctx *c)
 		struct an_cand cand = { .kind = ANALYZE_HEAVY, .order = 6, .func = f, .rule = AN_NONE };
 		int err;
 
-		if (!subject_ok(c, f) || !at_least(c, c->ftotal[f], HEAVY_MIN) || at_least(c, c->ftotal[f], HEAVY_MAX) ||
-		    (double)c->fself[f] > HEAVY_SELF_MAX * (double)c->ftotal[f])
+		if (!at_least(c, c->fc[f].total, HEAVY_MIN) || at_least(c, c->fc[f].total, HEAVY_MAX) ||
+		    (double)c->fc[f].self > HEAVY_SELF_MAX * (double)c->fc[f].total || !subject_ok(c, f))
 			continue;
-		cand.weight = c->ftotal[f];
+		cand.weight = c->fc[f].total;
 		cand.claim = outer_claim(c, f);
+		/* the least depth of its nodes, counted up to the root (and no further than the least so far) */
 		cand.level = UINT32_MAX;
-		for (size_t i = 0; i < cand.claim.n; i++)
-			if (c->depth[cand.claim.idx[i]] < cand.level)
-				cand.level = c->depth[cand.claim.idx[i]];
+		for (size_t i = 0; i < cand.claim.n; i++) {
+			uint32_t d = 0, n = an_node(c, cand.claim.idx[i]);
+
+			for (; n != FREC_NODE_ROOT && d < cand.level; n = an_node_parent(c, n))
+				d++;
+			if (d < cand.level)
+				cand.level = d;
+		}
 		if ((err = add(c, &cand)))
 			return err;
 	}
@@ -381,6 +382,18 @@ int an_ctx__candidates(struct an_ctx *c)
 	    (err = hotspots(c)) || (err = heavies(c)))
 		return err;
 	return 0;
+}
+
+bool an_wants_self(const struct an_ctx *c, uint32_t f)
+{
+	return at_least(c, c->fc[f].self, HOTSPOT_MIN) && hotspot_ok(c, f);
+}
+
+bool an_wants_outer(const struct an_ctx *c, uint32_t f)
+{
+	double min = RECURSION_MIN < REPEATED_MIN ? RECURSION_MIN : REPEATED_MIN;
+
+	return at_least(c, c->fc[f].total, min < HEAVY_MIN ? min : HEAVY_MIN) && subject_ok(c, f);
 }
 
 /* The threshold a candidate's share not explained by others must still reach. */

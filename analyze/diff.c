@@ -110,27 +110,27 @@ static int collect(struct side *s, const struct analyze_rules *rules)
 
 	if ((err = an_ctx__classify(&c)) || !c.total || (err = an_ctx__measure(&c)) || (err = an_keys__init(&s->keys, c.nr_funcs, func_name, &c)))
 		goto out;
-	for (uint32_t k = 1; k < c.nr && !err; k++) {
-		uint32_t r = c.resp[k] != AN_NONE ? c.resp[k] : c.fn[k], j = k, via = AN_NONE, up;
+	for (uint32_t p = 0; p < c.nr_self && !err; p++) {
+		uint32_t k = c.selfk[p], r, j, via = FREC_NONE, up;
 
-		if (!an_self(&c, k) || r == AN_NONE)
+		r = c.selfr[p] != AN_NONE ? c.selfr[p] : an_fn(&c, k);
+		if (r == AN_NONE)
 			continue;
-		/* the responsible frame: the nearest one of r at or above the sample; via: its child */
-		while (j && c.fn[j] != r) {
+		/* the responsible frame: the nearest one of r at or above the sample; via: its child (node ids) */
+		for (j = an_node(&c, k); j != FREC_NODE_ROOT && an_node_fn(&c, j) != r; j = an_node_parent(&c, j))
 			via = j;
-			j = c.parent[j];
-		}
-		if (!j) {
-			j = k;
-			via = AN_NONE;
+		if (j == FREC_NODE_ROOT) {
+			j = an_node(&c, k);
+			via = FREC_NONE;
 		}
 		err = push(&s->parts, &s->nr_parts, &parts_cap,
-			   entry_of(s, &c, r, via == AN_NONE ? AN_NONE : c.fn[via], an_self(&c, k)));
-		for (up = c.parent[j]; up && (c.fn[up] == r || c.fi[frec_profile__node(c.p, c.node[up])->frame].boilerplate);)
-			up = c.parent[up];
+			   entry_of(s, &c, r, via == FREC_NONE ? AN_NONE : an_node_fn(&c, via), c.selfw[p]));
+		up = an_node_parent(&c, j);
+		while (up != FREC_NODE_ROOT && (an_node_fn(&c, up) == r || an_node_boilerplate(&c, up)))
+			up = an_node_parent(&c, up);
 		if (!err)
 			err = push(&s->callers, &s->nr_callers, &callers_cap,
-				   entry_of(s, &c, r, up ? c.fn[up] : AN_NONE, an_self(&c, k)));
+				   entry_of(s, &c, r, an_node_fn(&c, up), c.selfw[p]));
 	}
 	if (!err) {
 		s->nr_parts = reduce(s->parts, s->nr_parts);

@@ -60,9 +60,10 @@ const char *analyze_kind__name(enum analyze_kind kind)
 
 /* ---- Choosing ------------------------------------------------------------------------------------ */
 
-static int cmp_cand(const void *a, const void *b)
+static int cmp_cand(const void *a, const void *b, void *arg)
 {
 	const struct an_cand *x = a, *y = b;
+	const struct an_ctx *c = arg;
 
 	if (x->order != y->order)
 		return x->order < y->order ? -1 : 1;
@@ -74,12 +75,12 @@ static int cmp_cand(const void *a, const void *b)
 	if (x->level != y->level)
 		return x->level > y->level ? -1 : 1;
 	if (x->func != y->func)
-		return x->func < y->func ? -1 : 1;
+		return an_frank(c, x->func) < an_frank(c, y->func) ? -1 : 1;
 	if (x->rule != y->rule)
 		return x->rule < y->rule ? -1 : 1;
 	if (x->module != y->module)
 		return x->module < y->module ? -1 : 1;
-	return (x->resp > y->resp) - (x->resp < y->resp);
+	return (an_frank(c, x->resp) > an_frank(c, y->resp)) - (an_frank(c, x->resp) < an_frank(c, y->resp));
 }
 
 struct chosen {
@@ -89,11 +90,48 @@ struct chosen {
 	size_t nr_also;
 };
 
-/* Apply @fn to every pre-order index a claim covers. */
-#define FOR_CLAIM(c, cl, j, body)                                                               \
+/* The first position in c->selfk of an index at least @k (c->nr_self if none). */
+static uint32_t self_pos(const struct an_ctx *c, uint32_t k)
+{
+	uint32_t lo = 0, hi = c->nr_self;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (c->selfk[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+uint32_t an_resp(const struct an_ctx *c, uint32_t k)
+{
+	uint32_t p = self_pos(c, k);
+	size_t lo = 0, hi = c->nr_op_resp;
+
+	if (p < c->nr_self && c->selfk[p] == k)
+		return c->selfr[p];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->op_resp[mid].a < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nr_op_resp && c->op_resp[lo].a == k ? c->op_resp[lo].b : AN_NONE;
+}
+
+/*
+ * Apply @body to the position @p in c->selfk of every index with self weight that a claim covers:
+ * the samples it claims (the other indices hold none).
+ */
+#define FOR_CLAIM(c, cl, p, body)                                                               \
 	for (size_t ci_ = 0; ci_ < (cl)->n; ci_++) {                                            \
 		uint32_t lo_ = (cl)->idx[ci_], hi_ = (cl)->subtree ? (c)->end[lo_] : lo_ + 1;   \
-		for (uint32_t j = lo_; j < hi_; j++)                                            \
+		for (uint32_t p = self_pos(c, lo_); p < (c)->nr_self && (c)->selfk[p] < hi_; p++) \
 			body                                                                    \
 	}
 
@@ -130,14 +168,14 @@ static int children_of(const struct an_ctx *c, const struct an_cand *cand, uint3
 		       size_t *n, size_t *cap)
 {
 	for (size_t i = 0; i < cand->claim.n; i++) {
-		uint32_t x = cand->claim.idx[i];
+		uint32_t x = cand->claim.idx[i], p = self_pos(c, x + 1);
 
 		for (uint32_t ch = x + 1; ch < c->end[x]; ch = c->end[ch]) {
 			uint64_t w = 0;
 
-			for (uint32_t d = ch; d < c->end[ch]; d++)
-				w += c->owner[d] == me ? an_self(c, d) : 0;
-			if (an_tuples__push(t, n, cap, (struct an_tuple){ c->fn[ch], 0, 0, w }))
+			for (; p < c->nr_self && c->selfk[p] < c->end[ch]; p++)
+				w += c->owner[p] == me ? c->selfw[p] : 0;
+			if (an_tuples__push(t, n, cap, (struct an_tuple){ an_fn(c, ch), 0, 0, w }))
 				return -ENOMEM;
 		}
 	}
@@ -169,7 +207,7 @@ static bool heavy_concentrated(const struct an_ctx *c, const struct an_cand *can
 
 static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 {
-	uint32_t *owner = c->owner = malloc((size_t)c->nr * sizeof(*owner));
+	uint32_t *owner = c->owner = malloc(((size_t)c->nr_self + 1) * sizeof(*owner));
 	struct chosen *ch = calloc(c->nr_cands + 1, sizeof(*ch));
 	uint64_t *by = calloc(c->nr_cands + 1, sizeof(*by));
 	size_t n = 0;
@@ -179,21 +217,21 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 		free(by);
 		return -ENOMEM;
 	}
-	for (uint32_t k = 0; k < c->nr; k++)
-		owner[k] = AN_NONE;
+	for (uint32_t p = 0; p < c->nr_self; p++)
+		owner[p] = AN_NONE;
 	if (c->nr_cands > 1)
-		qsort(c->cands, c->nr_cands, sizeof(*c->cands), cmp_cand);
+		qsort_r(c->cands, c->nr_cands, sizeof(*c->cands), cmp_cand, c);
 	for (size_t i = 0; i < c->nr_cands; i++) {
 		struct an_cand *cand = &c->cands[i];
 		uint64_t free_w = 0, best_w = 0;
 		size_t best = 0;
 
 		memset(by, 0, n * sizeof(*by));
-		FOR_CLAIM(c, &cand->claim, k, {
-			if (owner[k] == AN_NONE)
-				free_w += an_self(c, k);
+		FOR_CLAIM(c, &cand->claim, p, {
+			if (owner[p] == AN_NONE)
+				free_w += c->selfw[p];
 			else
-				by[owner[k]] += an_self(c, k);
+				by[owner[p]] += c->selfw[p];
 		});
 		for (size_t j = 0; j < n; j++)
 			if (by[j] > best_w) {
@@ -208,14 +246,14 @@ static int choose(struct an_ctx *c, struct chosen **out, size_t *nr)
 		}
 		if (an_pct(free_w, c->total) < an_cand__min_share(c, cand))
 			continue;
-		FOR_CLAIM(c, &cand->claim, k, {
-			if (owner[k] == AN_NONE)
-				owner[k] = (uint32_t)n;
+		FOR_CLAIM(c, &cand->claim, p, {
+			if (owner[p] == AN_NONE)
+				owner[p] = (uint32_t)n;
 		});
 		if (cand->kind == ANALYZE_HEAVY && !heavy_concentrated(c, cand, (uint32_t)n, free_w)) {
-			FOR_CLAIM(c, &cand->claim, k, {
-				if (owner[k] == n)
-					owner[k] = AN_NONE;
+			FOR_CLAIM(c, &cand->claim, p, {
+				if (owner[p] == n)
+					owner[p] = AN_NONE;
 			});
 			continue;
 		}
@@ -244,7 +282,8 @@ static size_t top_funcs(const struct an_ctx *c, struct an_tuple *t, size_t n, ui
 		size_t best = n;
 
 		for (size_t i = 0; i < n; i++)
-			if (t[i].a != AN_NONE && t[i].a != skip && t[i].w && (best == n || t[i].w > t[best].w))
+			if (t[i].a != AN_NONE && t[i].a != skip && t[i].w &&
+			    (best == n || t[i].w > t[best].w || (t[i].w == t[best].w && c->frank[t[i].a] < c->frank[t[best].a])))
 				best = i;
 		/* a name for less than 5% of the whole list would only mislead */
 		if (best == n || t[best].w * 20 < sum)
@@ -276,25 +315,28 @@ static size_t gather(const struct an_ctx *c, const struct an_cand *cand, enum ga
 	if (what == CHILDREN && children_of(c, cand, me, &t, &n, &cap))
 		goto out;
 	for (size_t i = 0; what != CHILDREN && i < cl->n; i++) {
-		uint32_t x = cl->idx[i], up = c->parent[x];
+		uint32_t x = cl->idx[i], up = an_node_parent(c, an_node(c, x)), fx;
 		uint64_t w = cl->subtree ? an_tot(c, x) : an_self(c, x);
 		int err = 0;
 
 		switch (what) {
 		case RESPONSIBLE:
-			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->resp[x], 0, 0, w });
+			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ an_resp(c, x), 0, 0, w });
 			break;
 		case CALLERS:
 			/* the nearest caller that is another function and not boilerplate (an interpreter's
 			 * loop, a trampoline): recursion and inlined copies skipped */
-			while (up && (c->fn[up] == c->fn[x] || c->fi[frec_profile__node(c->p, c->node[up])->frame].boilerplate))
-				up = c->parent[up];
-			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->fn[up], 0, 0, w });
+			fx = an_fn(c, x);
+			while (up != FREC_NODE_ROOT && (an_node_fn(c, up) == fx || an_node_boilerplate(c, up)))
+				up = an_node_parent(c, up);
+			err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ an_node_fn(c, up), 0, 0, w });
 			break;
 		default:
-			/* where the self time goes, inside the claimed subtrees */
-			for (uint32_t j = x; j < (cl->subtree ? c->end[x] : x + 1) && !err; j++)
-				err = an_tuples__push(&t, &n, &cap, (struct an_tuple){ c->fn[j], 0, 0, an_self(c, j) });
+			/* where the self time goes, inside the claimed subtrees (the nodes without any add none) */
+			for (uint32_t p = self_pos(c, x), hi = cl->subtree ? c->end[x] : x + 1;
+			     p < c->nr_self && c->selfk[p] < hi && !err; p++)
+				err = an_tuples__push(&t, &n, &cap,
+						      (struct an_tuple){ an_fn(c, c->selfk[p]), 0, 0, c->selfw[p] });
 			break;
 		}
 		if (err)
@@ -326,13 +368,13 @@ static int heaviest_stack(const struct an_ctx *c, const struct an_cand *cand, ui
 	*len = 0;
 	if (best == AN_NONE)
 		return 0;
-	for (uint32_t k = best; k; k = c->parent[k])
+	for (uint32_t n = an_node(c, best); n != FREC_NODE_ROOT; n = an_node_parent(c, n))
 		depth++;
 	s = malloc(((size_t)depth + STACK_EXTEND + 1) * sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	for (uint32_t k = best, i = depth; k; k = c->parent[k])
-		s[--i] = frec_profile__node(c->p, c->node[k])->frame;
+	for (uint32_t n = an_node(c, best), i = depth; n != FREC_NODE_ROOT; n = an_node_parent(c, n))
+		s[--i] = frec_profile__node(c->p, n)->frame;
 	*len = depth;
 	for (uint32_t k = best, extra = 0; cl->subtree && extra < STACK_EXTEND; extra++) {
 		uint32_t next = AN_NONE;
@@ -342,7 +384,7 @@ static int heaviest_stack(const struct an_ctx *c, const struct an_cand *cand, ui
 				next = ch;
 		if (next == AN_NONE)
 			break;
-		s[(*len)++] = frec_profile__node(c->p, c->node[next])->frame;
+		s[(*len)++] = frec_profile__node(c->p, an_node(c, next))->frame;
 		k = next;
 	}
 	*stack = s;
@@ -380,7 +422,7 @@ static int claim_nodes(const struct an_ctx *c, const struct an_cand *cand, uint3
 	memcpy(idx, cl->idx, cl->n * sizeof(*idx));
 	qsort_r(idx, cl->n, sizeof(*idx), cmp_by_weight, &bw);
 	for (size_t i = 0; i < n; i++)
-		idx[i] = c->node[idx[i]];
+		idx[i] = an_node(c, idx[i]);
 	*out = idx;
 	*nr = n;
 	return 0;
@@ -411,7 +453,7 @@ static int finish(struct an_ctx *c, struct analyze_report *r, const struct chose
 		if (!t)
 			return -ENOMEM;
 		for (size_t i = 0; i < cand->claim.n; i++)
-			t[i] = (struct an_tuple){ c->fn[cand->claim.idx[i]], 0, 0, an_tot(c, cand->claim.idx[i]) };
+			t[i] = (struct an_tuple){ an_fn(c, cand->claim.idx[i]), 0, 0, an_tot(c, cand->claim.idx[i]) };
 		if (top_funcs(c, t, cand->claim.n, AN_NONE, &top, 1))
 			f->subject = (struct analyze_fn){ top.name, top.module, cand->weight, false };
 		free(t);
@@ -431,10 +473,11 @@ static int finish(struct an_ctx *c, struct analyze_report *r, const struct chose
 	}
 	if (cand->kind != ANALYZE_HOTSPOT)
 		f->nr_inside = gather(c, cand, cand->kind == ANALYZE_HEAVY ? CHILDREN : INSIDE, me, f->inside);
-	FOR_CLAIM(c, &cand->claim, k, {
-		if (c->fn[k] != AN_NONE && c->funcs[c->fn[k]].name == f->subject.name &&
-		    c->funcs[c->fn[k]].module == f->subject.module)
-			f->subject_self += an_self(c, k);
+	FOR_CLAIM(c, &cand->claim, p, {
+		uint32_t fk = an_fn(c, c->selfk[p]);
+
+		if (fk != AN_NONE && c->funcs[fk].name == f->subject.name && c->funcs[fk].module == f->subject.module)
+			f->subject_self += c->selfw[p];
 	});
 	if ((err = heaviest_stack(c, cand, &m->stack, &f->stack_len)))
 		return err;
@@ -500,16 +543,10 @@ void an_ctx__exit(struct an_ctx *c)
 {
 	free(c->fi);
 	free(c->funcs);
+	free(c->frank);
 	free(c->node);
 	free(c->end);
-	free(c->parent);
-	free(c->depth);
-	free(c->fn);
-	free(c->resp);
-	free(c->fself);
-	free(c->ftotal);
-	free(c->fentry);
-	free(c->maxrep);
+	free(c->fc);
 	free(c->deep);
 	free(c->self_start);
 	free(c->self_idx);
@@ -520,6 +557,10 @@ void an_ctx__exit(struct an_ctx *c)
 	free(c->lib);
 	free(c->calls);
 	free(c->owner);
+	free(c->selfk);
+	free(c->selfw);
+	free(c->selfr);
+	free(c->op_resp);
 	for (size_t i = 0; i < c->nr_cands; i++)
 		if (c->cands[i].claim.owned)
 			free((void *)c->cands[i].claim.idx);

@@ -481,3 +481,68 @@ Test(analyze, same_profile_same_findings_whatever_the_line_order)
 	free(out[0]);
 	free(out[1]);
 }
+
+/*
+ * Functions are numbered in the order stacks bring them (for the walk's sake), but where two weigh
+ * the same, the order of names still decides: here zeta and render come first in the input, and
+ * alpha and parse must still be named first.
+ */
+Test(analyze, ties_between_functions_go_by_name_not_by_input_order)
+{
+	const struct analyze_finding *f;
+	struct sbuf b = { 0 };
+
+	load("main;zeta;work;render 10\nmain;zeta;work;parse 10\nmain;alpha;work;render 10\nmain;alpha;work;parse 10\n"
+	     "main;other 5\n");
+	analyze();
+	f = find("repeated-subtree", "work", NULL);
+	cr_assert_not_null(f, "%s", dump());
+	cr_assert_eq(f->nr_callers, 2);
+	cr_assert_str_eq(str(f->callers[0].name), "alpha");
+	cr_assert_str_eq(str(f->callers[1].name), "zeta");
+	cr_assert_eq(f->nr_inside, 2);
+	cr_assert_str_eq(str(f->inside[0].name), "parse");
+	cr_assert_str_eq(str(f->inside[1].name), "render");
+	fixture_fini();
+
+	/* two functions recursing together, of the same weight: one finding, for the first by name */
+	sb_add(&b, "main");
+	for (int i = 0; i < 12; i++)
+		sb_add(&b, ";zeta;alpha");
+	sb_add(&b, ";leaf 100\nmain;other 10\n");
+	load(b.s);
+	free(b.s);
+	analyze();
+	cr_assert_not_null(find("recursion", "alpha", NULL), "%s", dump());
+	cr_assert_null(find("recursion", "zeta", NULL), "%s", dump());
+}
+
+/* Ten functions of self 1, then six of self @mid, then hot of 12, and unnamed frames for the rest of 100. */
+static void load_light_mid_hot(int mid)
+{
+	struct sbuf b = { 0 };
+
+	for (int i = 0; i < 10; i++)
+		sb_add(&b, "main;light%d 1\n", i);
+	for (int i = 0; i < 6; i++)
+		sb_add(&b, "main;mid%d %d\n", i, mid);
+	sb_add(&b, "main;hot 12\nmain;[unknown] %d\n", 100 - 10 - 6 * mid - 12);
+	load(b.s);
+	free(b.s);
+}
+
+/*
+ * A hotspot under 15% must stand out against the median of the ten heaviest selves, whatever order
+ * the functions come in: here ten light ones first, then six of 8% that set the median at 8%, so
+ * that hot's 12% (under twice that) is no hotspot; with the six at 4%, it stands out.
+ */
+Test(analyze, hotspot_standout_is_against_the_ten_heaviest_whatever_their_order)
+{
+	load_light_mid_hot(8);
+	analyze();
+	cr_assert_null(find("hotspot", "hot", NULL), "%s", dump());
+	fixture_fini();
+	load_light_mid_hot(4);
+	analyze();
+	cr_assert_not_null(find("hotspot", "hot", NULL), "%s", dump());
+}
