@@ -15,7 +15,7 @@ BUILD_DEPS="build-essential autoconf automake pkg-config libelf-dev libdw-dev li
 	libzstd-dev zlib1g-dev libdeflate-dev libiberty-dev zstd libprotobuf-c-dev protobuf-c-compiler"
 DEMO_DEPS="man-db libc6-dbg"
 TEST_DEPS="libcriterion-dev libxml2-utils python3 nodejs chromium lld libjson-c-dev libcrypt-dev groff-base man-db
-	libc6-dbg golang-go protobuf-compiler golang-github-google-pprof-dev python3-jsonschema linux-perf"
+	libc6-dbg golang-go protobuf-compiler golang-github-google-pprof-dev python3-jsonschema linux-perf time"
 PREFIX=${PREFIX:-/usr/local}
 LOG=${TMPDIR:-/tmp}/frec-quickstart.log
 
